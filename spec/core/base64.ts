@@ -1,0 +1,129 @@
+/**
+ * Base64 (RFC 4648 §4, with padding) encode and decode over byte ranges.
+ */
+
+/** Bytes needed to base64-encode `len` bytes. */
+export function base64EncodedLength(len: number): number {
+  return ((((len + 2) / 3) | 0) * 4);
+}
+
+function base64Char(v: number): number {
+  if (v < 26) {
+    return "A".charCodeAt(0) + v;
+  }
+  if (v < 52) {
+    return "a".charCodeAt(0) + v - 26;
+  }
+  if (v < 62) {
+    return "0".charCodeAt(0) + v - 52;
+  }
+  if (v === 62) {
+    return "+".charCodeAt(0);
+  }
+  return "/".charCodeAt(0);
+}
+
+/** Value 0..63 of a base64 character, or -1. */
+function base64Value(c: number): number {
+  if (c >= "A".charCodeAt(0) && c <= "Z".charCodeAt(0)) {
+    return c - "A".charCodeAt(0);
+  }
+  if (c >= "a".charCodeAt(0) && c <= "z".charCodeAt(0)) {
+    return c - "a".charCodeAt(0) + 26;
+  }
+  if (c >= "0".charCodeAt(0) && c <= "9".charCodeAt(0)) {
+    return c - "0".charCodeAt(0) + 52;
+  }
+  if (c === "+".charCodeAt(0)) {
+    return 62;
+  }
+  if (c === "/".charCodeAt(0)) {
+    return 63;
+  }
+  return -1;
+}
+
+/** Encodes src[off..off+len) into out[outOff..]; returns the number of bytes written. */
+export function base64Encode(src: Readonly<Uint8Array>, off: number, len: number, out: Uint8Array, outOff: number): number {
+  let o = outOff;
+  let i = 0;
+  while (len - i >= 3) {
+    const v = (src[off + i] << 16) | (src[off + i + 1] << 8) | src[off + i + 2];
+    out[o] = base64Char((v >> 18) & 63);
+    out[o + 1] = base64Char((v >> 12) & 63);
+    out[o + 2] = base64Char((v >> 6) & 63);
+    out[o + 3] = base64Char(v & 63);
+    o += 4;
+    i += 3;
+  }
+  const rest = len - i;
+  if (rest === 1) {
+    const v = src[off + i] << 16;
+    out[o] = base64Char((v >> 18) & 63);
+    out[o + 1] = base64Char((v >> 12) & 63);
+    out[o + 2] = "=".charCodeAt(0);
+    out[o + 3] = "=".charCodeAt(0);
+    o += 4;
+  } else if (rest === 2) {
+    const v = (src[off + i] << 16) | (src[off + i + 1] << 8);
+    out[o] = base64Char((v >> 18) & 63);
+    out[o + 1] = base64Char((v >> 12) & 63);
+    out[o + 2] = base64Char((v >> 6) & 63);
+    out[o + 3] = "=".charCodeAt(0);
+    o += 4;
+  }
+  return o - outOff;
+}
+
+/**
+ * Decodes canonical padded base64 src[off..off+len) into out[outOff..];
+ * returns the number of bytes written, or -1 for a length that is not a
+ * multiple of 4, a bad character, misplaced padding or non-zero pad bits.
+ */
+export function base64Decode(src: Readonly<Uint8Array>, off: number, len: number, out: Uint8Array, outOff: number): number {
+  if (len % 4 !== 0) {
+    return -1;
+  }
+  let o = outOff;
+  for (let i = 0; i < len; i += 4) {
+    const last = i + 4 === len;
+    const a = base64Value(src[off + i]);
+    const b = base64Value(src[off + i + 1]);
+    if (a < 0 || b < 0) {
+      return -1;
+    }
+    const pad3 = src[off + i + 2] === "=".charCodeAt(0);
+    const pad4 = src[off + i + 3] === "=".charCodeAt(0);
+    if ((pad3 || pad4) && !last) {
+      return -1;
+    }
+    if (pad3 && !pad4) {
+      return -1;
+    }
+    const c = pad3 ? 0 : base64Value(src[off + i + 2]);
+    const d = pad4 ? 0 : base64Value(src[off + i + 3]);
+    if (c < 0 || d < 0) {
+      return -1;
+    }
+    const v = (a << 18) | (b << 12) | (c << 6) | d;
+    out[o] = v >> 16;
+    o++;
+    if (pad3) {
+      if ((v & 0xffff) !== 0) {
+        return -1;
+      }
+    } else {
+      out[o] = v >> 8;
+      o++;
+      if (pad4) {
+        if ((v & 0xff) !== 0) {
+          return -1;
+        }
+      } else {
+        out[o] = v;
+        o++;
+      }
+    }
+  }
+  return o - outOff;
+}

@@ -1,0 +1,131 @@
+/**
+ * Byte-array helpers shared by every other core module.
+ * Everything works on (array, offset, length) triples because SourcePawn
+ * arrays do not know their length when passed as parameters.
+ */
+
+/** Copies `len` bytes from `src[srcOff..]` to `dst[dstOff..]`; returns dstOff + len. */
+export function bytesCopy(dst: Uint8Array, dstOff: number, src: Readonly<Uint8Array>, srcOff: number, len: number): number {
+  for (let i = 0; i < len; i++) {
+    dst[dstOff + i] = src[srcOff + i];
+  }
+  return dstOff + len;
+}
+
+/** Writes the ASCII text `s` at `dst[off..]`; returns the offset after it, or -1 when it does not fit in `cap`. */
+export function bytesPutAscii(dst: Uint8Array, off: number, cap: number, s: string): number {
+  const n = s.length;
+  if (off < 0 || n > cap - off) {
+    return -1;
+  }
+  for (let i = 0; i < n; i++) {
+    dst[off + i] = s.charCodeAt(i);
+  }
+  return off + n;
+}
+
+/** Writes bytes `src[srcOff..srcOff+len)` at `dst[off..]`; returns the new offset or -1 when they do not fit in `cap`. */
+export function bytesPut(dst: Uint8Array, off: number, cap: number, src: Readonly<Uint8Array>, srcOff: number, len: number): number {
+  if (off < 0 || len > cap - off) {
+    return -1;
+  }
+  return bytesCopy(dst, off, src, srcOff, len);
+}
+
+/** Writes the decimal form of a non-negative int at `dst[off..]`; returns the new offset or -1 when it does not fit. */
+export function bytesPutUint(dst: Uint8Array, off: number, cap: number, value: number): number {
+  if (off < 0 || value < 0) {
+    return -1;
+  }
+  let digits = 1;
+  let rest = (value / 10) | 0;
+  while (rest > 0) {
+    digits++;
+    rest = (rest / 10) | 0;
+  }
+  if (digits > cap - off) {
+    return -1;
+  }
+  let v = value;
+  for (let i = digits - 1; i >= 0; i--) {
+    dst[off + i] = "0".charCodeAt(0) + (v % 10);
+    v = (v / 10) | 0;
+  }
+  return off + digits;
+}
+
+/** ASCII lower case of one byte; other bytes unchanged. */
+export function asciiLower(c: number): number {
+  if (c >= "A".charCodeAt(0) && c <= "Z".charCodeAt(0)) {
+    return c + 32;
+  }
+  return c;
+}
+
+/** True when `buf[off..off+len)` equals the ASCII text `s`, ignoring ASCII case. */
+export function bytesEqualsAsciiNoCase(buf: Readonly<Uint8Array>, off: number, len: number, s: string): boolean {
+  if (len !== s.length) {
+    return false;
+  }
+  for (let i = 0; i < len; i++) {
+    if (asciiLower(buf[off + i]) !== asciiLower(s.charCodeAt(i))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** True when `a[aOff..aOff+len)` equals `b[bOff..bOff+len)`. */
+export function bytesEqual(a: Readonly<Uint8Array>, aOff: number, b: Readonly<Uint8Array>, bOff: number, len: number): boolean {
+  for (let i = 0; i < len; i++) {
+    if (a[aOff + i] !== b[bOff + i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Index of the first `c` in `buf[from..end)`, or -1. */
+export function bytesIndexOf(buf: Readonly<Uint8Array>, from: number, end: number, c: number): number {
+  for (let i = from; i < end; i++) {
+    if (buf[i] === c) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+/** True for ASCII space and horizontal tab (HTTP optional white space). */
+export function isHttpSpace(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+/** True for ASCII decimal digits. */
+export function isDigit(c: number): boolean {
+  return c >= "0".charCodeAt(0) && c <= "9".charCodeAt(0);
+}
+
+/**
+ * Parses the unsigned decimal `buf[off..off+len)`; returns -1 for an empty,
+ * non-digit or too large (> limit) number. `limit` must be below 2^31 / 10 * 10.
+ */
+export function parseUint(buf: Readonly<Uint8Array>, off: number, len: number, limit: number): number {
+  if (len <= 0) {
+    return -1;
+  }
+  let v = 0;
+  for (let i = 0; i < len; i++) {
+    const c = buf[off + i];
+    if (!isDigit(c)) {
+      return -1;
+    }
+    if (v > ((limit / 10) | 0)) {
+      return -1;
+    }
+    v = v * 10 + (c - "0".charCodeAt(0));
+    if (v > limit) {
+      return -1;
+    }
+  }
+  return v;
+}
