@@ -1,0 +1,560 @@
+/**
+ * Socket.IO v5 packets, carried in Engine.IO message packets (`4…`):
+ * `<type>[<attachments>-][<nsp>,][<ackId>][JSON data]`.
+ *
+ * The parser follows socket.io-parser's decoder (what a socket.io 4.x server
+ * and client accept) and reports offsets into the input instead of building
+ * objects: the glue hands the plugin author the namespace, the decoded event
+ * name, the remaining arguments as JSON text and the ack id.
+ *
+ * Arguments as JSON text: for `42["ev",{"a":1},2]` the args range is the
+ * list `{"a":1},2`, i.e. the inside of the data array after the event name
+ * (for ACK: the whole inside of the array), white space trimmed. That is the
+ * same form the encoders take, so an author can echo what they received;
+ * sioArgsArray writes it as an array text (`[{"a":1},2]`) for JSON libraries.
+ *
+ * Both sides work on whole Engine.IO message texts (starting with `4`), so
+ * what the encoders write parses back with sioParse.
+ */
+
+import { bytesPut, bytesPutAscii, bytesPutUint } from "./bytes.js";
+import { EioPacket, eioPacketType } from "./engineio.js";
+import {
+  JsonType,
+  jsonIsValid,
+  jsonListCount,
+  jsonSkipValue,
+  jsonSkipWs,
+  jsonStringDecode,
+  jsonStringEncode,
+  jsonValueType,
+} from "./json.js";
+
+/** Most binary attachments a packet may announce (socket.io-parser's default maxAttachments). */
+export const SIO_MAX_ATTACHMENTS = 10;
+
+/** Longest event name, in decoded bytes, that is compared against the reserved names. */
+export const SIO_RESERVED_NAME_MAX = 16;
+
+/** Socket.IO packet types: the digit after the Engine.IO `4`. */
+export const enum SioPacket {
+  Connect = 0,
+  Disconnect = 1,
+  Event = 2,
+  Ack = 3,
+  ConnectError = 4,
+  BinaryEvent = 5,
+  BinaryAck = 6,
+}
+
+/** Why sioParse refused a packet (socket.io-client closes the connection on each of these). */
+export const enum SioError {
+  Ok = 0,
+  /** The Engine.IO packet is not a message (`4`). */
+  NotMessage = -1,
+  /** No type digit, or not 0..6. */
+  BadType = -2,
+  /** BINARY_*: attachment count missing, not followed by `-`, 0 or above SIO_MAX_ATTACHMENTS. */
+  BadAttachments = -3,
+  /** The ack id does not fit in 31 bits. */
+  AckIdOverflow = -4,
+  /** The data after the header is not exactly one JSON value. */
+  BadJson = -5,
+  /** CONNECT data present but not an object. */
+  BadConnectData = -6,
+  /** DISCONNECT carries data. */
+  BadDisconnectData = -7,
+  /** EVENT data missing, not an array, empty, or its first element is not a string. */
+  BadEventData = -8,
+  /** EVENT name is one of the names Socket.IO reserves (connect, disconnect, …). */
+  ReservedEvent = -9,
+  /** ACK data missing or not an array. */
+  BadAckData = -10,
+  /** CONNECT_ERROR data present but neither an object nor a string. */
+  BadConnectErrorData = -11,
+}
+
+/** Why an encoder wrote nothing. Encoders otherwise return the offset after the packet. */
+export const enum SioEncodeError {
+  /** The packet does not fit below cap. */
+  NoSpace = -1,
+  /** A namespace other than "" or "/" that does not start with `/` or contains `,`. */
+  BadNamespace = -2,
+  /** Auth that is not one JSON object, or args that are not a list of comma-separated JSON values. */
+  BadJson = -3,
+  /** A negative ack id where one is required. */
+  BadAckId = -4,
+  /** An event name Socket.IO reserves (the server would drop the connection). */
+  ReservedEvent = -5,
+}
+
+/**
+ * One parsed Socket.IO packet, as offsets into the parsed buffer.
+ * nspLen is 0 for the main namespace `/`, otherwise nsp is the bytes from the
+ * leading `/` up to (not including) the `,`. ackId is -1 when absent.
+ * data is the JSON value after the header (dataLen 0 when absent), e.g. the
+ * `{"sid":…}` of a CONNECT or the error of a CONNECT_ERROR. For EVENT and
+ * ACK (and their BINARY_ forms), name is the raw JSON string token of the
+ * event name (quotes included; EVENT only), args the list of the remaining
+ * arguments (see the file comment) and argCount how many there are.
+ */
+export class SioParsed {
+  type = 0;
+  attachments = 0;
+  nspOff = 0;
+  nspLen = 0;
+  ackId = 0;
+  dataOff = 0;
+  dataLen = 0;
+  nameOff = 0;
+  nameLen = 0;
+  argsOff = 0;
+  argsLen = 0;
+  argCount = 0;
+}
+
+/** True when the ASCII text s equals buf[off..off+len). */
+function sioBytesAre(buf: Readonly<Uint8Array>, off: number, len: number, s: string): boolean {
+  if (len !== s.length) {
+    return false;
+  }
+  for (let k = 0; k < len; k++) {
+    if (buf[off + k] !== s.charCodeAt(k)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * True when the (decoded) event name buf[off..off+len) is one Socket.IO
+ * reserves: connect, connect_error, disconnect, disconnecting, newListener,
+ * removeListener. A server drops a client that emits one, and the client
+ * library refuses to receive one.
+ */
+export function sioIsReservedName(buf: Readonly<Uint8Array>, off: number, len: number): boolean {
+  return (
+    sioBytesAre(buf, off, len, "connect") ||
+    sioBytesAre(buf, off, len, "connect_error") ||
+    sioBytesAre(buf, off, len, "disconnect") ||
+    sioBytesAre(buf, off, len, "disconnecting") ||
+    sioBytesAre(buf, off, len, "newListener") ||
+    sioBytesAre(buf, off, len, "removeListener")
+  );
+}
+
+/** True for ASCII digits. */
+function sioIsDigit(c: number): boolean {
+  return c >= "0".charCodeAt(0) && c <= "9".charCodeAt(0);
+}
+
+/** Index of the last non-white-space byte before end, plus one (never below off). */
+function sioTrimEnd(buf: Readonly<Uint8Array>, off: number, end: number): number {
+  let e = end;
+  while (e > off && (buf[e - 1] === 32 || buf[e - 1] === 9 || buf[e - 1] === 10 || buf[e - 1] === 13)) {
+    e--;
+  }
+  return e;
+}
+
+/**
+ * Fills p.args/argCount from the list inside the array whose closing `]` is
+ * at buf[close - 1], starting at `from` (just after `[` or after the comma
+ * that follows the event name).
+ */
+function sioSetArgs(buf: Readonly<Uint8Array>, from: number, close: number, p: SioParsed): void {
+  const s = jsonSkipWs(buf, from, close - 1);
+  const e = sioTrimEnd(buf, s, close - 1);
+  p.argsOff = s;
+  p.argsLen = e - s;
+  p.argCount = jsonListCount(buf, s, e);
+}
+
+/**
+ * Fills the name and args of p from its EVENT data, already known to be a
+ * valid JSON array at p.data; returns SioError.Ok, BadEventData when the
+ * array is empty or starts with something other than a string, or
+ * ReservedEvent.
+ */
+function sioParseEventData(buf: Readonly<Uint8Array>, p: SioParsed): number {
+  const dataEnd = p.dataOff + p.dataLen;
+  const nameAt = jsonSkipWs(buf, p.dataOff + 1, dataEnd);
+  if (jsonValueType(buf, nameAt, dataEnd) !== JsonType.String) {
+    return SioError.BadEventData;
+  }
+  const nameEnd = jsonSkipValue(buf, nameAt, dataEnd);
+  p.nameOff = nameAt;
+  p.nameLen = nameEnd - nameAt;
+  const name = new Uint8Array(SIO_RESERVED_NAME_MAX);
+  const n = jsonStringDecode(buf, nameAt, nameEnd, name, 0, SIO_RESERVED_NAME_MAX);
+  if (n >= 0 && sioIsReservedName(name, 0, n)) {
+    return SioError.ReservedEvent;
+  }
+  let after = jsonSkipWs(buf, nameEnd, dataEnd);
+  if (buf[after] === ",".charCodeAt(0)) {
+    after++;
+  }
+  sioSetArgs(buf, after, dataEnd, p);
+  return SioError.Ok;
+}
+
+/**
+ * Parses the Engine.IO message buf[off..off+len) (`4` then a Socket.IO packet)
+ * into p; returns SioError.Ok (0) or a negative SioError. Follows
+ * socket.io-parser: the namespace runs from a leading `/` to the first `,`
+ * (or the end), the ack id is the digits after it, and the rest must be one
+ * JSON value of the shape the type requires. Differences, on purpose: EVENT
+ * and ACK must carry data (the parser lets them be empty), an event name
+ * must be a string (the parser also allows a number), ack ids above 2^31-1
+ * are refused. BINARY_EVENT/BINARY_ACK are parsed like EVENT/ACK (their
+ * placeholders left in the JSON) so the glue can report them as unsupported.
+ */
+export function sioParse(buf: Readonly<Uint8Array>, off: number, len: number, p: SioParsed): number {
+  p.type = -1;
+  p.attachments = 0;
+  p.nspOff = 0;
+  p.nspLen = 0;
+  p.ackId = -1;
+  p.dataOff = 0;
+  p.dataLen = 0;
+  p.nameOff = 0;
+  p.nameLen = 0;
+  p.argsOff = 0;
+  p.argsLen = 0;
+  p.argCount = 0;
+  if (eioPacketType(buf, off, len) !== EioPacket.Message) {
+    return SioError.NotMessage;
+  }
+  const end = off + len;
+  let i = off + 1;
+  if (i >= end || buf[i] < "0".charCodeAt(0) || buf[i] > "6".charCodeAt(0)) {
+    return SioError.BadType;
+  }
+  const type = buf[i] - "0".charCodeAt(0);
+  p.type = type;
+  i++;
+  if (type === SioPacket.BinaryEvent || type === SioPacket.BinaryAck) {
+    const start = i;
+    let n = 0;
+    while (i < end && sioIsDigit(buf[i])) {
+      if (n <= SIO_MAX_ATTACHMENTS) {
+        n = n * 10 + (buf[i] - "0".charCodeAt(0));
+      }
+      i++;
+    }
+    if (i === start || i >= end || buf[i] !== "-".charCodeAt(0) || n < 1 || n > SIO_MAX_ATTACHMENTS) {
+      return SioError.BadAttachments;
+    }
+    p.attachments = n;
+    i++;
+  }
+  if (i < end && buf[i] === "/".charCodeAt(0)) {
+    const start = i;
+    while (i < end && buf[i] !== ",".charCodeAt(0)) {
+      i++;
+    }
+    if (i - start > 1) {
+      p.nspOff = start;
+      p.nspLen = i - start;
+    }
+    if (i < end) {
+      i++;
+    }
+  }
+  if (i < end && sioIsDigit(buf[i])) {
+    let id = 0;
+    while (i < end && sioIsDigit(buf[i])) {
+      const d = buf[i] - "0".charCodeAt(0);
+      if (id > (((0x7fffffff - d) / 10) | 0)) {
+        return SioError.AckIdOverflow;
+      }
+      id = id * 10 + d;
+      i++;
+    }
+    p.ackId = id;
+  }
+  const hasData = i < end;
+  if (hasData) {
+    if (!jsonIsValid(buf, i, end)) {
+      return SioError.BadJson;
+    }
+    p.dataOff = jsonSkipWs(buf, i, end);
+    p.dataLen = jsonSkipValue(buf, p.dataOff, end) - p.dataOff;
+  }
+  // JsonType.Invalid when there is no data.
+  const dataType = jsonValueType(buf, i, end);
+  switch (type) {
+    case SioPacket.Connect:
+      if (hasData && dataType !== JsonType.Object) {
+        return SioError.BadConnectData;
+      }
+      break;
+    case SioPacket.Disconnect:
+      if (hasData) {
+        return SioError.BadDisconnectData;
+      }
+      break;
+    case SioPacket.ConnectError:
+      if (hasData && dataType !== JsonType.Object && dataType !== JsonType.String) {
+        return SioError.BadConnectErrorData;
+      }
+      break;
+    case SioPacket.Event:
+    case SioPacket.BinaryEvent:
+      if (!hasData || dataType !== JsonType.Array) {
+        return SioError.BadEventData;
+      }
+      return sioParseEventData(buf, p);
+    case SioPacket.Ack:
+    case SioPacket.BinaryAck:
+      if (!hasData || dataType !== JsonType.Array) {
+        return SioError.BadAckData;
+      }
+      sioSetArgs(buf, p.dataOff + 1, p.dataOff + p.dataLen, p);
+      break;
+    default:
+      return SioError.BadType;
+  }
+  return SioError.Ok;
+}
+
+/**
+ * True when the parsed packet belongs to the namespace nsp[nspOff..nspOff+nspLen);
+ * "" and "/" both name the main namespace.
+ */
+export function sioNspEquals(
+  buf: Readonly<Uint8Array>,
+  p: SioParsed,
+  nsp: Readonly<Uint8Array>,
+  nspOff: number,
+  nspLen: number,
+): boolean {
+  let len = nspLen;
+  if (len === 1 && nsp[nspOff] === "/".charCodeAt(0)) {
+    len = 0;
+  }
+  if (len !== p.nspLen) {
+    return false;
+  }
+  for (let k = 0; k < len; k++) {
+    if (buf[p.nspOff + k] !== nsp[nspOff + k]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Decodes the event name of a parsed EVENT into out[outOff..cap) as UTF-8;
+ * returns its length in bytes, or -1 when it does not fit (or p is no event).
+ */
+export function sioEventName(buf: Readonly<Uint8Array>, p: SioParsed, out: Uint8Array, outOff: number, cap: number): number {
+  if (p.nameLen <= 0) {
+    return -1;
+  }
+  return jsonStringDecode(buf, p.nameOff, p.nameOff + p.nameLen, out, outOff, cap);
+}
+
+/**
+ * Writes the arguments of a parsed EVENT/ACK as a JSON array text
+ * (`[` args `]`, e.g. `[{"a":1},2]`, or `[]`) at out[outOff..cap); returns
+ * the offset after it or -1 when it does not fit.
+ */
+export function sioArgsArray(buf: Readonly<Uint8Array>, p: SioParsed, out: Uint8Array, outOff: number, cap: number): number {
+  if (outOff < 0 || p.argsLen + 2 > cap - outOff) {
+    return -1;
+  }
+  out[outOff] = "[".charCodeAt(0);
+  const o = bytesPut(out, outOff + 1, cap, buf, p.argsOff, p.argsLen);
+  out[o] = "]".charCodeAt(0);
+  return o + 1;
+}
+
+/**
+ * Writes `4`, the type digit, the namespace with its `,` (omitted for "" and
+ * "/") and the ack id (omitted when negative); returns the offset after them
+ * or a negative SioEncodeError.
+ */
+function sioPutHeader(
+  out: Uint8Array,
+  off: number,
+  cap: number,
+  type: number,
+  nsp: Readonly<Uint8Array>,
+  nspOff: number,
+  nspLen: number,
+  ackId: number,
+): number {
+  const main = nspLen === 0 || (nspLen === 1 && nsp[nspOff] === "/".charCodeAt(0));
+  if (!main) {
+    if (nspLen < 0 || nsp[nspOff] !== "/".charCodeAt(0)) {
+      return SioEncodeError.BadNamespace;
+    }
+    for (let k = 0; k < nspLen; k++) {
+      if (nsp[nspOff + k] === ",".charCodeAt(0)) {
+        return SioEncodeError.BadNamespace;
+      }
+    }
+  }
+  if (off < 0 || 2 > cap - off) {
+    return SioEncodeError.NoSpace;
+  }
+  out[off] = "4".charCodeAt(0);
+  out[off + 1] = "0".charCodeAt(0) + type;
+  let o = off + 2;
+  if (!main) {
+    o = bytesPut(out, o, cap, nsp, nspOff, nspLen);
+    o = bytesPutAscii(out, o, cap, ",");
+    if (o < 0) {
+      return SioEncodeError.NoSpace;
+    }
+  }
+  if (ackId >= 0) {
+    o = bytesPutUint(out, o, cap, ackId);
+    if (o < 0) {
+      return SioEncodeError.NoSpace;
+    }
+  }
+  return o;
+}
+
+/**
+ * Writes a CONNECT for namespace nsp with optional auth data:
+ * `40`, `40/admin,`, `40{"token":"abc"}`, `40/admin,{"token":"abc"}`.
+ * auth (authLen 0 for none) must be one JSON object, copied as it is.
+ * Returns the offset after the packet or a negative SioEncodeError.
+ */
+export function sioEncodeConnect(
+  out: Uint8Array,
+  off: number,
+  cap: number,
+  nsp: Readonly<Uint8Array>,
+  nspOff: number,
+  nspLen: number,
+  auth: Readonly<Uint8Array>,
+  authOff: number,
+  authLen: number,
+): number {
+  if (authLen > 0) {
+    if (jsonValueType(auth, authOff, authOff + authLen) !== JsonType.Object || !jsonIsValid(auth, authOff, authOff + authLen)) {
+      return SioEncodeError.BadJson;
+    }
+  }
+  const o = sioPutHeader(out, off, cap, SioPacket.Connect, nsp, nspOff, nspLen, -1);
+  if (o < 0 || authLen <= 0) {
+    return o;
+  }
+  const e = bytesPut(out, o, cap, auth, authOff, authLen);
+  return e < 0 ? SioEncodeError.NoSpace : e;
+}
+
+/** Writes a DISCONNECT for namespace nsp: `41` or `41/admin,`. Returns the offset after it or a negative SioEncodeError. */
+export function sioEncodeDisconnect(out: Uint8Array, off: number, cap: number, nsp: Readonly<Uint8Array>, nspOff: number, nspLen: number): number {
+  return sioPutHeader(out, off, cap, SioPacket.Disconnect, nsp, nspOff, nspLen, -1);
+}
+
+/**
+ * Writes `[` + prefix + args + `]` where args is a list of zero or more
+ * comma-separated JSON values (validated; surrounding white space dropped)
+ * and a comma separates it from a non-empty prefix already written; used by
+ * the EVENT and ACK encoders. `o` is where the list starts, after `[` and
+ * the optional prefix; `hasPrefix` tells whether a comma is needed.
+ */
+function sioPutArgs(
+  out: Uint8Array,
+  o: number,
+  cap: number,
+  hasPrefix: boolean,
+  args: Readonly<Uint8Array>,
+  argsOff: number,
+  argsLen: number,
+): number {
+  const s = jsonSkipWs(args, argsOff, argsOff + argsLen);
+  const e = sioTrimEnd(args, s, argsOff + argsLen);
+  let w = o;
+  if (e > s) {
+    if (hasPrefix) {
+      w = bytesPutAscii(out, w, cap, ",");
+    }
+    w = bytesPut(out, w, cap, args, s, e - s);
+  }
+  w = bytesPutAscii(out, w, cap, "]");
+  return w < 0 ? SioEncodeError.NoSpace : w;
+}
+
+/**
+ * Writes an EVENT: `42` [nsp `,`] [ackId] `["name",args]`, e.g.
+ * `42/chat,17["msg",{"round":3}]`. name is raw bytes (JSON-escaped here);
+ * args is zero or more comma-separated JSON values as text (argsLen 0 for
+ * none); ackId -1 asks for no acknowledgement. Returns the offset after the
+ * packet or a negative SioEncodeError.
+ */
+export function sioEncodeEvent(
+  out: Uint8Array,
+  off: number,
+  cap: number,
+  nsp: Readonly<Uint8Array>,
+  nspOff: number,
+  nspLen: number,
+  name: Readonly<Uint8Array>,
+  nameOff: number,
+  nameLen: number,
+  args: Readonly<Uint8Array>,
+  argsOff: number,
+  argsLen: number,
+  ackId: number,
+): number {
+  if (sioIsReservedName(name, nameOff, nameLen)) {
+    return SioEncodeError.ReservedEvent;
+  }
+  if (argsLen < 0 || jsonListCount(args, argsOff, argsOff + argsLen) < 0) {
+    return SioEncodeError.BadJson;
+  }
+  let o = sioPutHeader(out, off, cap, SioPacket.Event, nsp, nspOff, nspLen, ackId < 0 ? -1 : ackId);
+  if (o < 0) {
+    return o;
+  }
+  o = bytesPutAscii(out, o, cap, "[");
+  if (o < 0) {
+    return SioEncodeError.NoSpace;
+  }
+  o = jsonStringEncode(name, nameOff, nameLen, out, o, cap);
+  if (o < 0) {
+    return SioEncodeError.NoSpace;
+  }
+  return sioPutArgs(out, o, cap, true, args, argsOff, argsLen);
+}
+
+/**
+ * Writes an ACK answering ackId: `43` [nsp `,`] ackId `[args]`, e.g.
+ * `43/chat,17["ok"]`. args is zero or more comma-separated JSON values as
+ * text. Returns the offset after the packet or a negative SioEncodeError.
+ */
+export function sioEncodeAck(
+  out: Uint8Array,
+  off: number,
+  cap: number,
+  nsp: Readonly<Uint8Array>,
+  nspOff: number,
+  nspLen: number,
+  ackId: number,
+  args: Readonly<Uint8Array>,
+  argsOff: number,
+  argsLen: number,
+): number {
+  if (ackId < 0) {
+    return SioEncodeError.BadAckId;
+  }
+  if (argsLen < 0 || jsonListCount(args, argsOff, argsOff + argsLen) < 0) {
+    return SioEncodeError.BadJson;
+  }
+  let o = sioPutHeader(out, off, cap, SioPacket.Ack, nsp, nspOff, nspLen, ackId);
+  if (o < 0) {
+    return o;
+  }
+  o = bytesPutAscii(out, o, cap, "[");
+  if (o < 0) {
+    return SioEncodeError.NoSpace;
+  }
+  return sioPutArgs(out, o, cap, false, args, argsOff, argsLen);
+}
