@@ -280,7 +280,13 @@ function decoderHeaderDone(d: FrameDecoder, len: number): void {
  * number consumed. Data bytes go to msg after the bytes of the open message,
  * with text checked byte by byte; control bytes go to d.ctl.
  */
-function decoderPayload(d: FrameDecoder, data: Readonly<Uint8Array>, off: number, len: number, msg: Uint8Array): number {
+function decoderPayload(
+  d: FrameDecoder,
+  data: Readonly<Uint8Array>,
+  off: number,
+  len: number,
+  msg: Uint8Array,
+): number {
   let n = d.payloadLen - d.payloadRead;
   if (n > len) {
     n = len;

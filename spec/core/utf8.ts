@@ -34,6 +34,7 @@ export const UTF8_REJECT = 13;
 /** Number of byte classes; also the distance between two states in UTF8_TRANSITION. */
 export const UTF8_CLASSES = 13;
 
+// prettier-ignore
 /**
  * Byte class of every byte value: 0 ASCII, 1 continuation 80..8F,
  * 2 continuation 90..9F, 3 continuation A0..BF, 4 never valid (C0, C1),
@@ -59,6 +60,7 @@ export const UTF8_CLASS: readonly number[] = [
   9, 10, 10, 10, 11, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, // F0..FF
 ];
 
+// prettier-ignore
 /**
  * Transition table: the next state is UTF8_TRANSITION[state + class], one row
  * of UTF8_CLASSES entries per state (states are multiples of UTF8_CLASSES).

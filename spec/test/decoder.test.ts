@@ -232,7 +232,14 @@ describe("RFC 6455 §5.7 examples (server to client, unmasked)", () => {
 
 describe("frame sequences", () => {
   it("many frames in one chunk, each call stops right after its event", () => {
-    const frames = [frame(TEXT, "one"), frame(BIN, Buffer.from([0, 255])), frame(PING, "p"), frame(PONG), frame(TEXT, ""), END];
+    const frames = [
+      frame(TEXT, "one"),
+      frame(BIN, Buffer.from([0, 255])),
+      frame(PING, "p"),
+      frame(PONG),
+      frame(TEXT, ""),
+      END,
+    ];
     const stream = cat(...frames);
     const run = expectStream(stream, 100, [
       text("one"),
@@ -274,7 +281,15 @@ describe("frame sequences", () => {
 
   it("zero-length messages, pings and pongs", () => {
     expectStream(
-      cat(frame(TEXT, ""), frame(BIN, ""), frame(PING), frame(PONG), frame(TEXT, "", { fin: false }), frame(CONT, ""), END),
+      cat(
+        frame(TEXT, ""),
+        frame(BIN, ""),
+        frame(PING),
+        frame(PONG),
+        frame(TEXT, "", { fin: false }),
+        frame(CONT, ""),
+        END,
+      ),
       0,
       [text(""), binary(new Uint8Array(0)), ping(), pong(), text(""), close(1000)],
     );
@@ -347,7 +362,10 @@ describe("frame sequences", () => {
 describe("limits", () => {
   it("a single frame over maxMessage fails with 1009 as soon as its header is complete", () => {
     const big = frame(BIN, Buffer.alloc(1001));
-    const run = expectStream(cat(frame(BIN, Buffer.alloc(1000)), big, END), 1000, [binary(new Uint8Array(1000)), error(1009)]);
+    const run = expectStream(cat(frame(BIN, Buffer.alloc(1000)), big, END), 1000, [
+      binary(new Uint8Array(1000)),
+      error(1009),
+    ]);
     expect(run.ends[1]).toBe(1004 + 4);
     // The header alone is enough: no payload byte needs to arrive.
     expect(feedChunks([big.subarray(0, 4)], 1000).events).toEqual([error(1009)]);
@@ -451,7 +469,11 @@ describe("protocol errors", () => {
   });
 
   it("a truncated code point is only an error at the end of the message", () => {
-    const stream = cat(frame(TEXT, Buffer.from([0x41, 0xe2]), { fin: false }), frame(PING), frame(CONT, Buffer.from([0x82, 0xac])));
+    const stream = cat(
+      frame(TEXT, Buffer.from([0x41, 0xe2]), { fin: false }),
+      frame(PING),
+      frame(CONT, Buffer.from([0x82, 0xac])),
+    );
     expectStream(stream, 10, [ping(), text(Buffer.from([0x41, 0xe2, 0x82, 0xac]))]);
   });
 
@@ -487,7 +509,13 @@ describe("close", () => {
   });
 
   it("ignores everything after the close", () => {
-    const stream = cat(frame(TEXT, "a"), closeFrame(1000, "done"), frame(TEXT, "b"), frame(3), Buffer.from([0xff, 0xff]));
+    const stream = cat(
+      frame(TEXT, "a"),
+      closeFrame(1000, "done"),
+      frame(TEXT, "b"),
+      frame(3),
+      Buffer.from([0xff, 0xff]),
+    );
     expectStream(stream, 10, [text("a"), close(1000, "done")]);
   });
 });
@@ -553,7 +581,27 @@ describe("properties", () => {
   it("arbitrary bytes: same outcome however the stream is split", () => {
     // Bytes biased towards header-like values so that frames, errors and closes all occur.
     const byte = fc.oneof(
-      fc.constantFrom(0x00, 0x01, 0x02, 0x08, 0x09, 0x0a, 0x80, 0x81, 0x82, 0x88, 0x89, 0x8a, 0x7e, 0x7f, 0x03, 0xe8, 0xc3, 0xa9, 0xff),
+      fc.constantFrom(
+        0x00,
+        0x01,
+        0x02,
+        0x08,
+        0x09,
+        0x0a,
+        0x80,
+        0x81,
+        0x82,
+        0x88,
+        0x89,
+        0x8a,
+        0x7e,
+        0x7f,
+        0x03,
+        0xe8,
+        0xc3,
+        0xa9,
+        0xff,
+      ),
       fc.integer({ min: 0, max: 255 }),
       fc.integer({ min: 0, max: 6 }),
     );

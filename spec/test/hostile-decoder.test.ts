@@ -121,7 +121,14 @@ function randomCuts(n: number, seed: number): number[] {
   for (;;) {
     const r = next();
     const kind = r % 4;
-    const step = kind === 0 ? 1 + (r >>> 8) % 3 : kind === 1 ? 1 + (r >>> 8) % 200 : kind === 2 ? 16384 : 1 + (r >>> 8) % 70000;
+    const step =
+      kind === 0
+        ? 1 + ((r >>> 8) % 3)
+        : kind === 1
+          ? 1 + ((r >>> 8) % 200)
+          : kind === 2
+            ? 16384
+            : 1 + ((r >>> 8) % 70000);
     p += step;
     if (p >= n) {
       return cuts;

@@ -175,7 +175,11 @@ function pongEv(b: Buffer | string = ""): HostileControl {
 }
 
 function closeEv(code: number, reason: Buffer | string = ""): HostileClose {
-  return { kind: "close", code, reasonHex: (typeof reason === "string" ? Buffer.from(reason, "utf8") : reason).toString("hex") };
+  return {
+    kind: "close",
+    code,
+    reasonHex: (typeof reason === "string" ? Buffer.from(reason, "utf8") : reason).toString("hex"),
+  };
 }
 
 const CLOSED_NORMALLY = closeEv(1000);
@@ -332,10 +336,12 @@ function atPayloadByte(parts: Buffer[], i: number, k: number, code: number): { c
   }
   {
     const t = textPattern(126);
-    add("1", "1.5.5 length 126 in the 16-bit form (minimal)", [frame(TEXT, t, { lenForm: 16 }), END], [
-      textMsg(t),
-      CLOSED_NORMALLY,
-    ]);
+    add(
+      "1",
+      "1.5.5 length 126 in the 16-bit form (minimal)",
+      [frame(TEXT, t, { lenForm: 16 }), END],
+      [textMsg(t), CLOSED_NORMALLY],
+    );
   }
   {
     const parts = [frame(BIN, Buffer.alloc(0), { declaredLen: 1n << 63n }), END];
@@ -359,7 +365,12 @@ function atPayloadByte(parts: Buffer[], i: number, k: number, code: number): { c
 
 {
   add("2", "2.1 ping without payload", [frame(PING), END], [pingEv(), CLOSED_NORMALLY]);
-  add("2", "2.2 ping with a text payload", [frame(PING, "Hello, world!"), END], [pingEv("Hello, world!"), CLOSED_NORMALLY]);
+  add(
+    "2",
+    "2.2 ping with a text payload",
+    [frame(PING, "Hello, world!"), END],
+    [pingEv("Hello, world!"), CLOSED_NORMALLY],
+  );
   {
     const b = Buffer.from([0x00, 0xff, 0xfe, 0xfd, 0xfc, 0xfb, 0x00, 0xff]);
     add("2", "2.3 ping with a binary payload", [frame(PING, b), END], [pingEv(b), CLOSED_NORMALLY]);
@@ -377,15 +388,18 @@ function atPayloadByte(parts: Buffer[], i: number, k: number, code: number): { c
     add("2", "2.5.2 ping with the 16-bit length form", parts, [textMsg("a")], atByte1(parts, 1));
   }
   add("2", "2.7 unsolicited pong without payload", [frame(PONG), END], [pongEv(), CLOSED_NORMALLY]);
-  add("2", "2.8 unsolicited pong with payload", [frame(PONG, "unsolicited pong payload"), END], [
-    pongEv("unsolicited pong payload"),
-    CLOSED_NORMALLY,
-  ]);
-  add("2", "2.9 unsolicited pong, then ping", [frame(PONG, "unsolicited"), frame(PING, "ping"), END], [
-    pongEv("unsolicited"),
-    pingEv("ping"),
-    CLOSED_NORMALLY,
-  ]);
+  add(
+    "2",
+    "2.8 unsolicited pong with payload",
+    [frame(PONG, "unsolicited pong payload"), END],
+    [pongEv("unsolicited pong payload"), CLOSED_NORMALLY],
+  );
+  add(
+    "2",
+    "2.9 unsolicited pong, then ping",
+    [frame(PONG, "unsolicited"), frame(PING, "ping"), END],
+    [pongEv("unsolicited"), pingEv("ping"), CLOSED_NORMALLY],
+  );
   {
     const parts: Buffer[] = [];
     const events: HostileEvent[] = [];
@@ -457,16 +471,20 @@ function atPayloadByte(parts: Buffer[], i: number, k: number, code: number): { c
     const parts = [frame(CLOSE, Buffer.from([0x03, 0xe8]), { fin: false }), frame(CONT, ""), END];
     add("5", "5.2.2 fragmented close", parts, [], atByte0(parts, 0));
   }
-  add("5", "5.3 text in two fragments", [frame(TEXT, "frag", { fin: false }), frame(CONT, "ment1"), END], [
-    textMsg("fragment1"),
-    CLOSED_NORMALLY,
-  ]);
+  add(
+    "5",
+    "5.3 text in two fragments",
+    [frame(TEXT, "frag", { fin: false }), frame(CONT, "ment1"), END],
+    [textMsg("fragment1"), CLOSED_NORMALLY],
+  );
   {
     const t = "fragmented into one-byte frames";
-    add("5", "5.5 text in one-byte fragments", [...fragments(TEXT, Buffer.from(t), 1), END], [
-      textMsg(t),
-      CLOSED_NORMALLY,
-    ]);
+    add(
+      "5",
+      "5.5 text in one-byte fragments",
+      [...fragments(TEXT, Buffer.from(t), 1), END],
+      [textMsg(t), CLOSED_NORMALLY],
+    );
   }
   add(
     "5",
@@ -507,7 +525,12 @@ function atPayloadByte(parts: Buffer[], i: number, k: number, code: number): { c
     add("5", "5.16 text frame while a text message is open", parts, [], atByte0(parts, 1));
   }
   {
-    const parts = [frame(TEXT, "fragment1", { fin: false }), frame(CONT, "fragment2", { fin: false }), frame(BIN, "x"), END];
+    const parts = [
+      frame(TEXT, "fragment1", { fin: false }),
+      frame(CONT, "fragment2", { fin: false }),
+      frame(BIN, "x"),
+      END,
+    ];
     add("5", "5.17 binary frame while a text message is open", parts, [], atByte0(parts, 2));
   }
   {
@@ -527,19 +550,24 @@ function atPayloadByte(parts: Buffer[], i: number, k: number, code: number): { c
       frame(CONT, "fragment5"),
       END,
     ],
-    [pingEv("pongme 1!"), pingEv("pongme 2!"), textMsg("fragment1fragment2fragment3fragment4fragment5"), CLOSED_NORMALLY],
+    [
+      pingEv("pongme 1!"),
+      pingEv("pongme 2!"),
+      textMsg("fragment1fragment2fragment3fragment4fragment5"),
+      CLOSED_NORMALLY,
+    ],
   );
   {
     const b = binaryPattern(300, 3);
     const parts = fragments(BIN, b, 7);
     parts.splice(5, 0, frame(PING, Buffer.from([0, 0xff])));
     parts.splice(20, 0, frame(PONG));
-    add("5", "5.20 binary in 7-byte fragments with ping and pong in between", [...parts, END], [
-      pingEv(Buffer.from([0, 0xff])),
-      pongEv(),
-      binMsg(b),
-      CLOSED_NORMALLY,
-    ]);
+    add(
+      "5",
+      "5.20 binary in 7-byte fragments with ping and pong in between",
+      [...parts, END],
+      [pingEv(Buffer.from([0, 0xff])), pongEv(), binMsg(b), CLOSED_NORMALLY],
+    );
   }
   add(
     "5",
@@ -586,20 +614,26 @@ function atPayloadByte(parts: Buffer[], i: number, k: number, code: number): { c
   );
   const hello = Buffer.from("Hello-µ@ßöäüàá-UTF-8!!", "utf8");
   add("6", "6.2.1 valid UTF-8 in one frame", [frame(TEXT, hello), END], [textMsg(hello), CLOSED_NORMALLY]);
-  add("6", "6.2.2 valid UTF-8 fragmented at code points", [...fragments(TEXT, hello, 3), END], [
-    textMsg(hello),
-    CLOSED_NORMALLY,
-  ]);
-  add("6", "6.2.3 valid UTF-8 in one-byte fragments", [...fragments(TEXT, hello, 1), END], [
-    textMsg(hello),
-    CLOSED_NORMALLY,
-  ]);
+  add(
+    "6",
+    "6.2.2 valid UTF-8 fragmented at code points",
+    [...fragments(TEXT, hello, 3), END],
+    [textMsg(hello), CLOSED_NORMALLY],
+  );
+  add(
+    "6",
+    "6.2.3 valid UTF-8 in one-byte fragments",
+    [...fragments(TEXT, hello, 1), END],
+    [textMsg(hello), CLOSED_NORMALLY],
+  );
   {
     const emoji = Buffer.from("😀€ß", "utf8");
-    add("6", "6.2.4 four-byte code point split over four frames", [...fragments(TEXT, emoji, 1), END], [
-      textMsg(emoji),
-      CLOSED_NORMALLY,
-    ]);
+    add(
+      "6",
+      "6.2.4 four-byte code point split over four frames",
+      [...fragments(TEXT, emoji, 1), END],
+      [textMsg(emoji), CLOSED_NORMALLY],
+    );
   }
   {
     const bad = Buffer.from("cebae1bdb9cf83cebcceb5eda080656469746564", "hex");
@@ -618,23 +652,47 @@ function atPayloadByte(parts: Buffer[], i: number, k: number, code: number): { c
       frame(CONT, "edited"),
       END,
     ];
-    add("6", "6.4.1 fail fast: bad code point in the middle fragment", parts, [], atPayloadByte(parts, 1, 1, INVALID_PAYLOAD));
+    add(
+      "6",
+      "6.4.1 fail fast: bad code point in the middle fragment",
+      parts,
+      [],
+      atPayloadByte(parts, 1, 1, INVALID_PAYLOAD),
+    );
     const parts2 = [
       frame(TEXT, Buffer.concat([kosme, Buffer.from("f4", "hex")]), { fin: false }),
       frame(CONT, Buffer.from("90", "hex"), { fin: false }),
       frame(CONT, Buffer.from("8080656469746564", "hex")),
       END,
     ];
-    add("6", "6.4.2 fail fast: bad code point split across fragments", parts2, [], atPayloadByte(parts2, 1, 0, INVALID_PAYLOAD));
+    add(
+      "6",
+      "6.4.2 fail fast: bad code point split across fragments",
+      parts2,
+      [],
+      atPayloadByte(parts2, 1, 0, INVALID_PAYLOAD),
+    );
     const parts3 = [frame(TEXT, Buffer.concat([kosme, Buffer.from("f4908080656469746564", "hex")])), END];
-    add("6", "6.4.3 fail fast: bad code point inside one frame", parts3, [], atPayloadByte(parts3, 0, kosme.length + 1, INVALID_PAYLOAD));
+    add(
+      "6",
+      "6.4.3 fail fast: bad code point inside one frame",
+      parts3,
+      [],
+      atPayloadByte(parts3, 0, kosme.length + 1, INVALID_PAYLOAD),
+    );
     const parts4 = [
       frame(TEXT, Buffer.concat([kosme, Buffer.from("ed", "hex")]), { fin: false }),
       frame(PING, "interleaved"),
       frame(CONT, Buffer.from("a080", "hex")),
       END,
     ];
-    add("6", "6.4.4 fail fast: surrogate split around a ping", parts4, [pingEv("interleaved")], atPayloadByte(parts4, 2, 0, INVALID_PAYLOAD));
+    add(
+      "6",
+      "6.4.4 fail fast: surrogate split around a ping",
+      parts4,
+      [pingEv("interleaved")],
+      atPayloadByte(parts4, 2, 0, INVALID_PAYLOAD),
+    );
   }
   // [hex, index of the first invalid byte or -1 when valid, complete]; written out from RFC 3629.
   const sequences: Array<[string, string, number, boolean]> = [
@@ -687,12 +745,19 @@ function atPayloadByte(parts: Buffer[], i: number, k: number, code: number): { c
   }
   {
     const parts = [frame(BIN, Buffer.from("c0afeda080ff", "hex")), END];
-    add("6", "6.23.1 invalid UTF-8 in a binary message is fine", parts, [binMsg(Buffer.from("c0afeda080ff", "hex")), CLOSED_NORMALLY]);
+    add("6", "6.23.1 invalid UTF-8 in a binary message is fine", parts, [
+      binMsg(Buffer.from("c0afeda080ff", "hex")),
+      CLOSED_NORMALLY,
+    ]);
   }
   {
     const b = Buffer.from("f09f", "hex");
     const parts = [frame(TEXT, b, { fin: false }), frame(PING, "p"), frame(CONT, Buffer.from("9880", "hex")), END];
-    add("6", "6.23.2 code point split around a ping", parts, [pingEv("p"), textMsg(Buffer.from("f09f9880", "hex")), CLOSED_NORMALLY]);
+    add("6", "6.23.2 code point split around a ping", parts, [
+      pingEv("p"),
+      textMsg(Buffer.from("f09f9880", "hex")),
+      CLOSED_NORMALLY,
+    ]);
   }
 }
 
@@ -711,7 +776,12 @@ function atPayloadByte(parts: Buffer[], i: number, k: number, code: number): { c
   );
   {
     const t = textPattern(256 * 1024);
-    add("7", "7.1.6 large message, close, ping", [frame(TEXT, t), END, frame(PING, "ignored")], [textMsg(t), CLOSED_NORMALLY]);
+    add(
+      "7",
+      "7.1.6 large message, close, ping",
+      [frame(TEXT, t), END, frame(PING, "ignored")],
+      [textMsg(t), CLOSED_NORMALLY],
+    );
   }
   add("7", "7.1.7 garbage after close", [END, Buffer.from("ff00ff7e8f", "hex")], [CLOSED_NORMALLY]);
   add("7", "7.3.1 close without payload", [frame(CLOSE)], [closeEv(1005)]);
@@ -763,23 +833,37 @@ function atPayloadByte(parts: Buffer[], i: number, k: number, code: number): { c
   const MiB = 1024 * KiB;
   [64 * KiB, 256 * KiB, 1 * MiB, 4 * MiB].forEach((n, i) => {
     const t = textPattern(n);
-    add("9", `9.1.${i + 1} text message of ${n} bytes in one frame`, [frame(TEXT, t), END], [textMsg(t), CLOSED_NORMALLY]);
+    add(
+      "9",
+      `9.1.${i + 1} text message of ${n} bytes in one frame`,
+      [frame(TEXT, t), END],
+      [textMsg(t), CLOSED_NORMALLY],
+    );
   });
   [64 * KiB, 256 * KiB, 1 * MiB, 4 * MiB].forEach((n, i) => {
     const b = binaryPattern(n, 90 + i);
-    add("9", `9.2.${i + 1} binary message of ${n} bytes in one frame`, [frame(BIN, b), END], [binMsg(b), CLOSED_NORMALLY]);
+    add(
+      "9",
+      `9.2.${i + 1} binary message of ${n} bytes in one frame`,
+      [frame(BIN, b), END],
+      [binMsg(b), CLOSED_NORMALLY],
+    );
   });
   const t1 = textPattern(1 * MiB);
   const b1 = binaryPattern(1 * MiB, 77);
   [64, 256, KiB, 4 * KiB, 16 * KiB, 64 * KiB, 256 * KiB, 1 * MiB].forEach((size, i) => {
-    add("9", `9.3.${i + 1} 1 MiB text message in frames of ${size} bytes`, [...fragments(TEXT, t1, size), END], [
-      textMsg(t1),
-      CLOSED_NORMALLY,
-    ]);
-    add("9", `9.4.${i + 1} 1 MiB binary message in frames of ${size} bytes`, [...fragments(BIN, b1, size), END], [
-      binMsg(b1),
-      CLOSED_NORMALLY,
-    ]);
+    add(
+      "9",
+      `9.3.${i + 1} 1 MiB text message in frames of ${size} bytes`,
+      [...fragments(TEXT, t1, size), END],
+      [textMsg(t1), CLOSED_NORMALLY],
+    );
+    add(
+      "9",
+      `9.4.${i + 1} 1 MiB binary message in frames of ${size} bytes`,
+      [...fragments(BIN, b1, size), END],
+      [binMsg(b1), CLOSED_NORMALLY],
+    );
   });
   {
     // Frames of varied sizes (1 byte to 70 000 bytes, every length form), with pings in between.
@@ -819,14 +903,35 @@ function atPayloadByte(parts: Buffer[], i: number, k: number, code: number): { c
   {
     const limit = 64 * KiB;
     const ok = binaryPattern(limit, 5);
-    add("9", "9.8.1 message of exactly maxMessage bytes", [frame(BIN, ok), END], [binMsg(ok), CLOSED_NORMALLY], undefined, limit);
+    add(
+      "9",
+      "9.8.1 message of exactly maxMessage bytes",
+      [frame(BIN, ok), END],
+      [binMsg(ok), CLOSED_NORMALLY],
+      undefined,
+      limit,
+    );
     const parts = [frame(BIN, binaryPattern(limit + 1, 6)), END];
     add("9", "9.8.2 single frame one byte over maxMessage", parts, [], atHeaderEnd(parts, 0, TOO_BIG), limit);
     const tparts = [frame(TEXT, "fits"), frame(TEXT, textPattern(limit + 1000)), END];
-    add("9", "9.8.3 text frame over maxMessage after a message", tparts, [textMsg("fits")], atHeaderEnd(tparts, 1, TOO_BIG), limit);
+    add(
+      "9",
+      "9.8.3 text frame over maxMessage after a message",
+      tparts,
+      [textMsg("fits")],
+      atHeaderEnd(tparts, 1, TOO_BIG),
+      limit,
+    );
     const frags = fragments(BIN, binaryPattern(limit + 1, 7), 4 * KiB);
     const fparts = [...frags, END];
-    add("9", "9.8.4 fragments adding up to one byte over maxMessage", fparts, [], atHeaderEnd(fparts, frags.length - 1, TOO_BIG), limit);
+    add(
+      "9",
+      "9.8.4 fragments adding up to one byte over maxMessage",
+      fparts,
+      [],
+      atHeaderEnd(fparts, frags.length - 1, TOO_BIG),
+      limit,
+    );
     const iparts = [
       frame(TEXT, textPattern(limit - 10), { fin: false }),
       frame(PING, "still here"),
@@ -840,7 +945,12 @@ function atPayloadByte(parts: Buffer[], i: number, k: number, code: number): { c
       "9",
       "9.8.5 fragments adding up to exactly maxMessage, then one more",
       iparts,
-      [pingEv("still here"), textMsg(Buffer.concat([textPattern(limit - 10), textPattern(10)])), binMsg(Buffer.from("x")), CLOSED_NORMALLY],
+      [
+        pingEv("still here"),
+        textMsg(Buffer.concat([textPattern(limit - 10), textPattern(10)])),
+        binMsg(Buffer.from("x")),
+        CLOSED_NORMALLY,
+      ],
       undefined,
       limit,
     );
@@ -848,6 +958,13 @@ function atPayloadByte(parts: Buffer[], i: number, k: number, code: number): { c
     add("9", "9.8.6 64-bit length far above maxMessage", hparts, [], atHeaderEnd(hparts, 0, TOO_BIG), limit);
     const zparts = [frame(TEXT, "x"), END];
     add("9", "9.8.7 maxMessage 0 refuses any non-empty message", zparts, [], atHeaderEnd(zparts, 0, TOO_BIG), 0);
-    add("9", "9.8.8 maxMessage 0 accepts empty messages", [frame(TEXT, ""), frame(BIN, ""), END], [textMsg(""), binMsg(Buffer.alloc(0)), CLOSED_NORMALLY], undefined, 0);
+    add(
+      "9",
+      "9.8.8 maxMessage 0 accepts empty messages",
+      [frame(TEXT, ""), frame(BIN, ""), END],
+      [textMsg(""), binMsg(Buffer.alloc(0)), CLOSED_NORMALLY],
+      undefined,
+      0,
+    );
   }
 }
