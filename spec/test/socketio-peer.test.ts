@@ -1,0 +1,263 @@
+/**
+ * The Socket.IO core (codecs, heartbeat, backoff), driven by the harness
+ * SioClient over the harness WsClient, against a real socket.io 4.x server
+ * (websocket transport only) on 127.0.0.1, and against a raw ws server that
+ * opens an Engine.IO session and then goes silent.
+ */
+import type { EventEmitter } from "node:events";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { Server, type Socket } from "socket.io";
+import { afterEach, describe, expect, it } from "vitest";
+import { WebSocketServer } from "ws";
+import { SioClient, type SioClientOptions } from "../harness/sioClient.js";
+
+interface Io {
+  io: Server;
+  port: number;
+  url: string;
+}
+
+const clients: SioClient[] = [];
+const ios: Server[] = [];
+const raws: WebSocketServer[] = [];
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await Promise.all(ios.splice(0).map((io) => new Promise<void>((r) => io.close(() => r()))));
+  await Promise.all(
+    raws.splice(0).map(
+      (w) =>
+        new Promise<void>((r) => {
+          for (const s of w.clients) s.terminate();
+          w.close(() => r());
+        }),
+    ),
+  );
+});
+
+async function startIo(port = 0, opts: Partial<ConstructorParameters<typeof Server>[1]> = {}): Promise<Io> {
+  const httpServer = http.createServer();
+  const io = new Server(httpServer, { transports: ["websocket"], pingInterval: 200, pingTimeout: 200, ...opts });
+  ios.push(io);
+  await new Promise<void>((r) => httpServer.listen(port, "127.0.0.1", () => r()));
+  const p = (httpServer.address() as AddressInfo).port;
+  return { io, port: p, url: `ws://127.0.0.1:${p}` };
+}
+
+async function stopIo(io: Server): Promise<void> {
+  ios.splice(ios.indexOf(io), 1);
+  await new Promise<void>((r) => io.close(() => r()));
+}
+
+function client(opts: SioClientOptions): SioClient {
+  const c = new SioClient(opts);
+  c.on("error", () => {});
+  clients.push(c);
+  return c;
+}
+
+function waitFor<T extends unknown[]>(em: EventEmitter, event: string, pred: (...args: any[]) => boolean = () => true, ms = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      em.off(event, handler);
+      reject(new Error(`timed out waiting for "${event}"`));
+    }, ms);
+    const handler = (...args: unknown[]): void => {
+      if (pred(...args)) {
+        clearTimeout(timer);
+        em.off(event, handler);
+        resolve(args as T);
+      }
+    };
+    em.on(event, handler);
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function joinMain(s: Io, opts: Partial<SioClientOptions> = {}): Promise<{ c: SioClient; sock: Socket }> {
+  const sock = waitFor<[Socket]>(s.io, "connection");
+  const c = client({ url: s.url, ...opts });
+  c.join("/");
+  const [nsp, data] = await waitFor<[string, string]>(c, "connect");
+  const [serverSock] = await sock;
+  expect(nsp).toBe("/");
+  expect(JSON.parse(data)).toEqual({ sid: serverSock.id });
+  expect(c.sid).toBe(serverSock.conn.id);
+  return { c, sock: serverSock };
+}
+
+describe("against a real socket.io 4.x server", () => {
+  it("connects to / and emits both ways", async () => {
+    const s = await startIo();
+    const { c, sock } = await joinMain(s);
+
+    const got = new Promise<unknown[]>((r) => sock.on("hello", (...args: unknown[]) => r(args)));
+    c.send("/", "hello", '{"round":3},"x",[1,2],null,"é😀\\n\\u0000"');
+    expect(await got).toEqual([{ round: 3 }, "x", [1, 2], null, "é😀\n\u0000"]);
+
+    const ev = waitFor<[string, string, string, number]>(c, "event");
+    sock.emit("match_event", { round: 3 }, 'q"\\', [true, 1.5e300]);
+    const [nsp, name, args, ackId] = await ev;
+    expect([nsp, name, ackId]).toEqual(["/", "match_event", -1]);
+    expect(JSON.parse(args)).toEqual([{ round: 3 }, 'q"\\', [true, 1.5e300]]);
+
+    const bare = waitFor<[string, string, string, number]>(c, "event");
+    sock.emit("tick");
+    expect((await bare).slice(1)).toEqual(["tick", "[]", -1]);
+  });
+
+  it("acknowledges both ways", async () => {
+    const s = await startIo();
+    const { c, sock } = await joinMain(s);
+
+    sock.on("sum", (a: number, b: number, cb: (...r: unknown[]) => void) => cb(a + b, "ok"));
+    const ack = await new Promise<string>((r) => c.send("/", "sum", "2, 3", r));
+    expect(JSON.parse(ack)).toEqual([5, "ok"]);
+    const ack2 = await new Promise<string>((r) => c.send("/", "sum", "40,2", r));
+    expect(JSON.parse(ack2)).toEqual([42, "ok"]);
+
+    c.on("event", (nsp: string, name: string, args: string, id: number) => {
+      if (name === "question") {
+        expect(id).toBeGreaterThanOrEqual(0);
+        c.ack(nsp, id, `"answer", ${(JSON.parse(args) as number[])[0] * 2}`);
+      }
+    });
+    const reply = await new Promise<unknown[]>((r) => sock.emit("question", 21, (...a: unknown[]) => r(a)));
+    expect(reply).toEqual(["answer", 42]);
+    expect(await sock.timeout(2000).emitWithAck("question", 1)).toBe("answer");
+  });
+
+  it("joins a custom namespace with auth, and gets CONNECT_ERROR from a refusing middleware", async () => {
+    const s = await startIo();
+    const admin = s.io.of("/admin");
+    admin.use((socket, next) => {
+      if ((socket.handshake.auth as { token?: string }).token === "abc") next();
+      else next(new Error("Not authorized"));
+    });
+    const seen = waitFor<[Socket]>(admin, "connection");
+    const c = client({ url: s.url });
+    c.join("/admin", '{"token":"abc"}');
+    const [nsp, data] = await waitFor<[string, string]>(c, "connect");
+    const [sock] = await seen;
+    expect(nsp).toBe("/admin");
+    expect(JSON.parse(data)).toEqual({ sid: sock.id });
+    expect(sock.handshake.auth).toEqual({ token: "abc" });
+    // The main namespace was never joined.
+    expect(s.io.of("/").sockets.size).toBe(0);
+
+    // Events and acks carry the namespace.
+    sock.on("echo", (v: unknown, cb: (v: unknown) => void) => cb(v));
+    expect(JSON.parse(await new Promise<string>((r) => c.send("/admin", "echo", '{"k":[1]}', r)))).toEqual([{ k: [1] }]);
+    const ev = waitFor<[string, string, string, number]>(c, "event");
+    admin.emit("broadcast", 7);
+    expect(await ev).toEqual(["/admin", "broadcast", "[7]", -1]);
+
+    for (const auth of ['{"token":"nope"}', ""]) {
+      const bad = client({ url: s.url });
+      bad.join("/admin", auth);
+      const [ensp, edata] = await waitFor<[string, string]>(bad, "connect_error");
+      expect(ensp).toBe("/admin");
+      expect(JSON.parse(edata)).toEqual({ message: "Not authorized" });
+    }
+
+    // Leaving sends DISCONNECT for the namespace only.
+    const gone = new Promise<string>((r) => sock.on("disconnect", r));
+    c.leave("/admin");
+    expect(await gone).toBe("client namespace disconnect");
+    expect(c.connected).toBe(true);
+  });
+
+  it("answers several heartbeats with a short pingInterval and stays connected", async () => {
+    const s = await startIo(0, { pingInterval: 150, pingTimeout: 150 });
+    const { c, sock } = await joinMain(s);
+    let pongs = 0;
+    sock.conn.on("packet", (p: { type: string }) => {
+      if (p.type === "pong") pongs++;
+    });
+    let pings = 0;
+    c.on("ping", () => pings++);
+    await sleep(800);
+    expect(pings).toBeGreaterThanOrEqual(4);
+    expect(pongs).toBeGreaterThanOrEqual(4);
+    expect(Math.abs(pings - pongs)).toBeLessThanOrEqual(1);
+    expect(sock.connected).toBe(true);
+    expect(c.connected).toBe(true);
+  });
+
+  it("gets a server-side namespace disconnect and does not join again", async () => {
+    const s = await startIo();
+    const { c, sock } = await joinMain(s);
+    const disc = waitFor<[string, string]>(c, "disconnect");
+    sock.disconnect();
+    expect(await disc).toEqual(["/", "io server disconnect"]);
+    await sleep(300);
+    expect(s.io.of("/").sockets.size).toBe(0);
+    expect(c.connected).toBe(true);
+  });
+
+  it("reconnects with backoff after the server restarts on the same port, and joins again", async () => {
+    const a = await startIo();
+    const { c } = await joinMain(a, { reconnectionDelay: 50, reconnectionDelayMax: 200 });
+    const attempts: number[] = [];
+    c.on("reconnect_attempt", (n: number, delay: number) => {
+      attempts.push(n);
+      expect(delay).toBeGreaterThanOrEqual(0);
+      expect(delay).toBeLessThanOrEqual(200);
+    });
+    const disc = waitFor<[string, string]>(c, "disconnect");
+    await stopIo(a.io);
+    expect(await disc).toEqual(["/", "transport close"]);
+    // Let a few attempts hit the closed port.
+    await sleep(400);
+    expect(attempts.length).toBeGreaterThanOrEqual(2);
+    expect(attempts.slice(0, 2)).toEqual([1, 2]);
+
+    const b = await startIo(a.port);
+    const sock = waitFor<[Socket]>(b.io, "connection");
+    const [nsp] = await waitFor<[string, string]>(c, "connect");
+    expect(nsp).toBe("/");
+    const [serverSock] = await sock;
+    const got = new Promise<unknown[]>((r) => serverSock.on("back", (...args: unknown[]) => r(args)));
+    c.send("/", "back", "1");
+    expect(await got).toEqual([1]);
+    // A successful open resets the backoff: the next failure starts from attempt 1 again.
+    attempts.length = 0;
+    const again = waitFor<[number, number]>(c, "reconnect_attempt");
+    await stopIo(b.io);
+    expect((await again)[0]).toBe(1);
+  });
+});
+
+describe("against a server that stops pinging", () => {
+  it("closes with ping timeout after pingInterval + pingTimeout", async () => {
+    const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, path: "/socket.io/" });
+    raws.push(wss);
+    await new Promise<void>((r) => wss.once("listening", () => r()));
+    const port = (wss.address() as AddressInfo).port;
+    let pings = 2;
+    wss.on("connection", (ws) => {
+      ws.send('0{"sid":"silent","upgrades":[],"pingInterval":100,"pingTimeout":100,"maxPayload":1000}');
+      // Two pings, 60 ms apart, then silence.
+      const t = setInterval(() => {
+        if (pings-- > 0) ws.send("2");
+        else clearInterval(t);
+      }, 60);
+    });
+    const c = client({ url: `ws://127.0.0.1:${port}`, reconnection: false });
+    const pongs: string[] = [];
+    wss.on("connection", (ws) => ws.on("message", (m) => pongs.push(m.toString())));
+    await waitFor(c, "open");
+    const lastPing = await waitFor(c, "ping", () => pings <= 0);
+    expect(lastPing).toEqual([]);
+    const t0 = performance.now();
+    const [reason, wasOpen] = await waitFor<[string, boolean]>(c, "close");
+    const waited = performance.now() - t0;
+    expect(reason).toBe("ping timeout");
+    expect(wasOpen).toBe(true);
+    expect(pongs).toEqual(["3", "3"]);
+    expect(waited).toBeGreaterThanOrEqual(195);
+    expect(waited).toBeLessThan(1000);
+  });
+});
