@@ -84,7 +84,8 @@ async function joinMain(s: Io, opts: Partial<SioClientOptions> = {}): Promise<{ 
   const [serverSock] = await sock;
   expect(nsp).toBe("/");
   expect(JSON.parse(data)).toEqual({ sid: serverSock.id });
-  expect(c.sid).toBe(serverSock.conn.id);
+  // The Engine.IO session id (private in the server typings).
+  expect(c.sid).toBe((serverSock.conn as unknown as { id: string }).id);
   return { c, sock: serverSock };
 }
 
