@@ -41,7 +41,13 @@ export class Backoff {
  * jitter 0..1000 permille, maxAttempts >= 0 (0 = unlimited); clears the
  * attempt count. Returns false, changing nothing, when a value is out of range.
  */
-export function backoffInit(b: Backoff, baseMs: number, maxMs: number, jitterPermille: number, maxAttempts: number): boolean {
+export function backoffInit(
+  b: Backoff,
+  baseMs: number,
+  maxMs: number,
+  jitterPermille: number,
+  maxAttempts: number,
+): boolean {
   if (baseMs < 0 || baseMs > BACKOFF_LIMIT_MS || maxMs < 0 || maxMs > BACKOFF_LIMIT_MS) {
     return false;
   }

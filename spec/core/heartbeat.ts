@@ -19,7 +19,12 @@ export const HEARTBEAT_MAX_MS = 0x7fffffff;
  * A clock that appears to run backwards (negative elapsed time) counts as no
  * time elapsed.
  */
-export function heartbeatRemainingMs(nowMs: number, lastPingMs: number, pingInterval: number, pingTimeout: number): number {
+export function heartbeatRemainingMs(
+  nowMs: number,
+  lastPingMs: number,
+  pingInterval: number,
+  pingTimeout: number,
+): number {
   let elapsed = (nowMs - lastPingMs) | 0;
   if (elapsed < 0) {
     elapsed = 0;
@@ -33,6 +38,11 @@ export function heartbeatRemainingMs(nowMs: number, lastPingMs: number, pingInte
 }
 
 /** True when no ping has arrived within pingInterval + pingTimeout ms of lastPingMs (see heartbeatRemainingMs). */
-export function heartbeatExpired(nowMs: number, lastPingMs: number, pingInterval: number, pingTimeout: number): boolean {
+export function heartbeatExpired(
+  nowMs: number,
+  lastPingMs: number,
+  pingInterval: number,
+  pingTimeout: number,
+): boolean {
   return heartbeatRemainingMs(nowMs, lastPingMs, pingInterval, pingTimeout) < 0;
 }

@@ -348,7 +348,13 @@ export function sioNspEquals(
  * Decodes the event name of a parsed EVENT into out[outOff..cap) as UTF-8;
  * returns its length in bytes, or -1 when it does not fit (or p is no event).
  */
-export function sioEventName(buf: Readonly<Uint8Array>, p: SioParsed, out: Uint8Array, outOff: number, cap: number): number {
+export function sioEventName(
+  buf: Readonly<Uint8Array>,
+  p: SioParsed,
+  out: Uint8Array,
+  outOff: number,
+  cap: number,
+): number {
   if (p.nameLen <= 0) {
     return -1;
   }
@@ -360,7 +366,13 @@ export function sioEventName(buf: Readonly<Uint8Array>, p: SioParsed, out: Uint8
  * (`[` args `]`, e.g. `[{"a":1},2]`, or `[]`) at out[outOff..cap); returns
  * the offset after it or -1 when it does not fit.
  */
-export function sioArgsArray(buf: Readonly<Uint8Array>, p: SioParsed, out: Uint8Array, outOff: number, cap: number): number {
+export function sioArgsArray(
+  buf: Readonly<Uint8Array>,
+  p: SioParsed,
+  out: Uint8Array,
+  outOff: number,
+  cap: number,
+): number {
   if (outOff < 0 || p.argsLen + 2 > cap - outOff) {
     return -1;
   }
@@ -436,7 +448,10 @@ export function sioEncodeConnect(
   authLen: number,
 ): number {
   if (authLen > 0) {
-    if (jsonValueType(auth, authOff, authOff + authLen) !== JsonType.Object || !jsonIsValid(auth, authOff, authOff + authLen)) {
+    if (
+      jsonValueType(auth, authOff, authOff + authLen) !== JsonType.Object ||
+      !jsonIsValid(auth, authOff, authOff + authLen)
+    ) {
       return SioEncodeError.BadJson;
     }
   }
@@ -449,7 +464,14 @@ export function sioEncodeConnect(
 }
 
 /** Writes a DISCONNECT for namespace nsp: `41` or `41/admin,`. Returns the offset after it or a negative SioEncodeError. */
-export function sioEncodeDisconnect(out: Uint8Array, off: number, cap: number, nsp: Readonly<Uint8Array>, nspOff: number, nspLen: number): number {
+export function sioEncodeDisconnect(
+  out: Uint8Array,
+  off: number,
+  cap: number,
+  nsp: Readonly<Uint8Array>,
+  nspOff: number,
+  nspLen: number,
+): number {
   return sioPutHeader(out, off, cap, SioPacket.Disconnect, nsp, nspOff, nspLen, -1);
 }
 

@@ -11,7 +11,15 @@
  */
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { Backoff, BACKOFF_DEFAULT_BASE_MS, BACKOFF_DEFAULT_JITTER_PERMILLE, BACKOFF_DEFAULT_MAX_MS, backoffInit, backoffNext, backoffReset } from "../core/backoff.js";
+import {
+  Backoff,
+  BACKOFF_DEFAULT_BASE_MS,
+  BACKOFF_DEFAULT_JITTER_PERMILLE,
+  BACKOFF_DEFAULT_MAX_MS,
+  backoffInit,
+  backoffNext,
+  backoffReset,
+} from "../core/backoff.js";
 import { EIO_PROTOCOL, EioOpenInfo, EioPacket, eioEncodePong, eioPacketType, eioParseOpen } from "../core/engineio.js";
 import { heartbeatExpired, heartbeatRemainingMs } from "../core/heartbeat.js";
 import {
@@ -197,7 +205,13 @@ export class SioClient extends EventEmitter {
         const nl = sioEventName(data, p, name, 0, name.length);
         const args = new Uint8Array(p.argsLen + 2);
         const al = sioArgsArray(data, p, args, 0, args.length);
-        this.emit("event", nsp, Buffer.from(name.subarray(0, nl)).toString("utf8"), Buffer.from(args.subarray(0, al)).toString("utf8"), p.ackId);
+        this.emit(
+          "event",
+          nsp,
+          Buffer.from(name.subarray(0, nl)).toString("utf8"),
+          Buffer.from(args.subarray(0, al)).toString("utf8"),
+          p.ackId,
+        );
         return;
       }
       case SioPacket.Ack: {
@@ -250,7 +264,9 @@ export class SioClient extends EventEmitter {
     const n = Buffer.from(nsp, "utf8");
     const nm = Buffer.from(name, "utf8");
     const a = Buffer.from(argsJson, "utf8");
-    const pkt = this.packet(sioEncodeEvent(this.out, 0, this.out.length, n, 0, n.length, nm, 0, nm.length, a, 0, a.length, ackId));
+    const pkt = this.packet(
+      sioEncodeEvent(this.out, 0, this.out.length, n, 0, n.length, nm, 0, nm.length, a, 0, a.length, ackId),
+    );
     if (s.connected) this.sendText(pkt);
     else s.buffer.push(pkt);
   }
@@ -264,7 +280,12 @@ export class SioClient extends EventEmitter {
 
   private armHeartbeat(): void {
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
-    const wait = heartbeatRemainingMs(SioClient.nowMs(), this.lastPingMs, this.info.pingInterval, this.info.pingTimeout);
+    const wait = heartbeatRemainingMs(
+      SioClient.nowMs(),
+      this.lastPingMs,
+      this.info.pingInterval,
+      this.info.pingTimeout,
+    );
     this.heartbeatTimer = setTimeout(() => this.checkHeartbeat(), Math.max(0, wait) + 1);
   }
 

@@ -12,7 +12,12 @@ import {
   backoffReset,
 } from "../core/backoff.js";
 
-function make(base = BACKOFF_DEFAULT_BASE_MS, max = BACKOFF_DEFAULT_MAX_MS, jitter = BACKOFF_DEFAULT_JITTER_PERMILLE, attempts = 0): Backoff {
+function make(
+  base = BACKOFF_DEFAULT_BASE_MS,
+  max = BACKOFF_DEFAULT_MAX_MS,
+  jitter = BACKOFF_DEFAULT_JITTER_PERMILLE,
+  attempts = 0,
+): Backoff {
   const b = new Backoff();
   expect(backoffInit(b, base, max, jitter, attempts)).toBe(true);
   return b;
@@ -40,7 +45,11 @@ function reference(base: number, max: number, jitter: number, attempt: number, r
 }
 
 /** socket.io-client's own Backoff, reached through a Manager that never connects. */
-function theirBackoff(opts: { reconnectionDelay?: number; reconnectionDelayMax?: number; randomizationFactor?: number }): { duration(): number; attempts: number } {
+function theirBackoff(opts: {
+  reconnectionDelay?: number;
+  reconnectionDelayMax?: number;
+  randomizationFactor?: number;
+}): { duration(): number; attempts: number } {
   const m = new Manager("http://127.0.0.1:1", { autoConnect: false, ...opts });
   return (m as unknown as { backoff: { duration(): number; attempts: number } }).backoff;
 }
@@ -51,7 +60,9 @@ afterEach(() => {
 
 describe("backoff", () => {
   it("uses socket.io-client's defaults", () => {
-    expect([BACKOFF_DEFAULT_BASE_MS, BACKOFF_DEFAULT_MAX_MS, BACKOFF_DEFAULT_JITTER_PERMILLE]).toEqual([1000, 5000, 500]);
+    expect([BACKOFF_DEFAULT_BASE_MS, BACKOFF_DEFAULT_MAX_MS, BACKOFF_DEFAULT_JITTER_PERMILLE]).toEqual([
+      1000, 5000, 500,
+    ]);
     const m = new Manager("http://127.0.0.1:1", { autoConnect: false });
     expect(m.reconnectionDelay()).toBe(BACKOFF_DEFAULT_BASE_MS);
     expect(m.reconnectionDelayMax()).toBe(BACKOFF_DEFAULT_MAX_MS);
@@ -71,8 +82,14 @@ describe("backoff", () => {
     // r = 65535: rand just below 1, floor(rand*10) = 9: up by almost 50%.
     expect(seq(make(), 65535, 4)).toEqual([1499, 2999, 5000, 5000]);
     // 0.9 * 65536 = 58982.4: r = 58983 gives floor(rand*10) = 9 → up; r = 58982 gives 8 → down.
-    expect(seq(make(), 58983, 2)).toEqual([1000 + Math.floor((500 * 58983) / 65536), 2000 + Math.floor((1000 * 58983) / 65536)]);
-    expect(seq(make(), 58982, 2)).toEqual([1000 - Math.floor((500 * 58982) / 65536), 2000 - Math.floor((1000 * 58982) / 65536)]);
+    expect(seq(make(), 58983, 2)).toEqual([
+      1000 + Math.floor((500 * 58983) / 65536),
+      2000 + Math.floor((1000 * 58983) / 65536),
+    ]);
+    expect(seq(make(), 58982, 2)).toEqual([
+      1000 - Math.floor((500 * 58982) / 65536),
+      2000 - Math.floor((1000 * 58982) / 65536),
+    ]);
     // Above the cap, a downward jitter can still land below it, as in backo2: 8000 - 3599 = 4401.
     const b = make();
     seq(b, 0, 3);
@@ -87,7 +104,11 @@ describe("backoff", () => {
         fc.integer({ min: 1, max: 1000 }),
         fc.array(fc.integer({ min: 0, max: 65535 }), { minLength: 1, maxLength: 25 }),
         (base, max, jitter, rs) => {
-          const theirs = theirBackoff({ reconnectionDelay: base, reconnectionDelayMax: max, randomizationFactor: jitter / 1000 });
+          const theirs = theirBackoff({
+            reconnectionDelay: base,
+            reconnectionDelayMax: max,
+            randomizationFactor: jitter / 1000,
+          });
           const ours = make(base, max, jitter);
           for (const r of rs) {
             vi.spyOn(Math, "random").mockReturnValue(r / 65536);

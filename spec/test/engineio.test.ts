@@ -47,7 +47,9 @@ describe("engine.io packets", () => {
   });
 
   it("parses the open packet a socket.io 4.x server sends", () => {
-    const info = open('0{"sid":"lv_VI97HAXpY6yYWAAAC","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}');
+    const info = open(
+      '0{"sid":"lv_VI97HAXpY6yYWAAAC","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}',
+    );
     expect(info).not.toBeNull();
     expect(Buffer.from(info!.sid.subarray(0, info!.sidLen)).toString()).toBe("lv_VI97HAXpY6yYWAAAC");
     expect(info!.pingInterval).toBe(25000);
@@ -110,7 +112,15 @@ describe("engine.io packets", () => {
       expect(open("0" + JSON.stringify(o)), JSON.stringify(o)).toBeNull();
     }
     expect(open("0" + JSON.stringify({ ...good, sid: "x".repeat(EIO_MAX_SID) }))).not.toBeNull();
-    for (const t of ["0", "0[]", '0"abc"', "0{", '0{"sid":"a","pingInterval":1,"pingTimeout":2} x', '4{"sid":"a","pingInterval":1,"pingTimeout":2}', ""]) {
+    for (const t of [
+      "0",
+      "0[]",
+      '0"abc"',
+      "0{",
+      '0{"sid":"a","pingInterval":1,"pingTimeout":2} x',
+      '4{"sid":"a","pingInterval":1,"pingTimeout":2}',
+      "",
+    ]) {
       expect(open(t), t).toBeNull();
     }
     expect(open('0 {"sid":"a","pingInterval":1,"pingTimeout":2} ')).not.toBeNull();

@@ -60,12 +60,38 @@ const jsonText = fc
   .tuple(fc.jsonValue({ maxDepth: 6 }), fc.constantFrom(undefined, 0, 1, 2, "\t", " \r\n"))
   .map(([v, indent]) => JSON.stringify(v, null, indent as string | number | undefined));
 
-const MUT_CHARS = ['"', "\\", "{", "}", "[", "]", ",", ":", "-", "+", ".", "e", "0", "1", "u", "t", "n", " ", "\n", "\u0001", "x", "é"];
+const MUT_CHARS = [
+  '"',
+  "\\",
+  "{",
+  "}",
+  "[",
+  "]",
+  ",",
+  ":",
+  "-",
+  "+",
+  ".",
+  "e",
+  "0",
+  "1",
+  "u",
+  "t",
+  "n",
+  " ",
+  "\n",
+  "\u0001",
+  "x",
+  "é",
+];
 
 const mutatedText = fc
   .tuple(
     jsonText,
-    fc.array(fc.tuple(fc.nat(), fc.constantFrom(0, 1, 2), fc.constantFrom(...MUT_CHARS)), { minLength: 1, maxLength: 3 }),
+    fc.array(fc.tuple(fc.nat(), fc.constantFrom(0, 1, 2), fc.constantFrom(...MUT_CHARS)), {
+      minLength: 1,
+      maxLength: 3,
+    }),
   )
   .map(([t, muts]) => {
     let s = t;
@@ -112,7 +138,30 @@ describe("json scanner: validity matches JSON.parse", () => {
   });
 
   it("agrees with JSON.parse on short texts over a JSON-ish alphabet", () => {
-    const alpha = fc.constantFrom('"', "\\", "{", "}", "[", "]", ",", ":", "-", ".", "e", "E", "+", "0", "1", "9", "a", "u", "true", "null", "false", " ");
+    const alpha = fc.constantFrom(
+      '"',
+      "\\",
+      "{",
+      "}",
+      "[",
+      "]",
+      ",",
+      ":",
+      "-",
+      ".",
+      "e",
+      "E",
+      "+",
+      "0",
+      "1",
+      "9",
+      "a",
+      "u",
+      "true",
+      "null",
+      "false",
+      " ",
+    );
     fc.assert(
       fc.property(fc.array(alpha, { maxLength: 12 }), (parts) => {
         const t = parts.join("");
@@ -124,11 +173,63 @@ describe("json scanner: validity matches JSON.parse", () => {
 
   it("handles the edge cases of the grammar", () => {
     const cases = [
-      "0", "-0", "01", "-", "1.", ".5", "1.5", "1e5", "1E+5", "1e-5", "1e", "1e+", "-01", "2.e3", "1.0e0",
-      "true", "tru", "truex", "nul", "null", "false", '""', '"a', '"\\"', '"\\u12"', '"\\u12G4"', '"\\x"', '"\\/"',
-      '"\u0001"', '"\t"', '"\u007f"', "[]", "[,]", "[1,]", "[1 2]", "{}", "{,}", '{"a"}', '{"a":}', '{"a":1,}',
-      '{"a":1 "b":2}', '{1:2}', " [ 1 , { \"a\" : [ ] } ] ", "", " ", "1 2", "[1]]", "[[1]", '{"a":1}}', "\ufeff1",
-      "\u00a01", "[\u000b]", "nulll", "[true,false,null]", '"\\ud800"', '"\\udc00\\ud800"', '{"":""}',
+      "0",
+      "-0",
+      "01",
+      "-",
+      "1.",
+      ".5",
+      "1.5",
+      "1e5",
+      "1E+5",
+      "1e-5",
+      "1e",
+      "1e+",
+      "-01",
+      "2.e3",
+      "1.0e0",
+      "true",
+      "tru",
+      "truex",
+      "nul",
+      "null",
+      "false",
+      '""',
+      '"a',
+      '"\\"',
+      '"\\u12"',
+      '"\\u12G4"',
+      '"\\x"',
+      '"\\/"',
+      '"\u0001"',
+      '"\t"',
+      '"\u007f"',
+      "[]",
+      "[,]",
+      "[1,]",
+      "[1 2]",
+      "{}",
+      "{,}",
+      '{"a"}',
+      '{"a":}',
+      '{"a":1,}',
+      '{"a":1 "b":2}',
+      "{1:2}",
+      ' [ 1 , { "a" : [ ] } ] ',
+      "",
+      " ",
+      "1 2",
+      "[1]]",
+      "[[1]",
+      '{"a":1}}',
+      "\ufeff1",
+      "\u00a01",
+      "[\u000b]",
+      "nulll",
+      "[true,false,null]",
+      '"\\ud800"',
+      '"\\udc00\\ud800"',
+      '{"":""}',
     ];
     for (const t of cases) {
       expect(valid(t), JSON.stringify(t)).toBe(parses(t));

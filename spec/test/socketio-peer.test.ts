@@ -57,7 +57,12 @@ function client(opts: SioClientOptions): SioClient {
   return c;
 }
 
-function waitFor<T extends unknown[]>(em: EventEmitter, event: string, pred: (...args: any[]) => boolean = () => true, ms = 5000): Promise<T> {
+function waitFor<T extends unknown[]>(
+  em: EventEmitter,
+  event: string,
+  pred: (...args: any[]) => boolean = () => true,
+  ms = 5000,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       em.off(event, handler);
@@ -150,7 +155,9 @@ describe("against a real socket.io 4.x server", () => {
 
     // Events and acks carry the namespace.
     sock.on("echo", (v: unknown, cb: (v: unknown) => void) => cb(v));
-    expect(JSON.parse(await new Promise<string>((r) => c.send("/admin", "echo", '{"k":[1]}', r)))).toEqual([{ k: [1] }]);
+    expect(JSON.parse(await new Promise<string>((r) => c.send("/admin", "echo", '{"k":[1]}', r)))).toEqual([
+      { k: [1] },
+    ]);
     const ev = waitFor<[string, string, string, number]>(c, "event");
     admin.emit("broadcast", 7);
     expect(await ev).toEqual(["/admin", "broadcast", "[7]", -1]);

@@ -45,7 +45,12 @@ function parse(text: string): Ours {
     expect(n).toBeGreaterThanOrEqual(0);
     name = str(out.subarray(0, n));
   }
-  if (err === SioError.Ok && p.type !== SioPacket.Connect && p.type !== SioPacket.Disconnect && p.type !== SioPacket.ConnectError) {
+  if (
+    err === SioError.Ok &&
+    p.type !== SioPacket.Connect &&
+    p.type !== SioPacket.Disconnect &&
+    p.type !== SioPacket.ConnectError
+  ) {
     const out = new Uint8Array(b.length + 2);
     const o = sioArgsArray(b, p, out, 0, out.length);
     expect(o).toBeGreaterThan(0);
@@ -137,8 +142,12 @@ describe("socket.io wire examples (protocol-notes.md)", () => {
     expect([r.err, r.p.type, r.nsp, r.p.ackId]).toEqual([SioError.Ok, SioPacket.Event, "/", -1]);
     expect(r.name).toBe("match_event");
     expect(r.args).toEqual([{ round: 3 }]);
-    expect(str(enc('42["match_event",{"round":3}]').subarray(r.p.argsOff, r.p.argsOff + r.p.argsLen))).toBe('{"round":3}');
-    expect(str(enc('42["match_event",{"round":3}]').subarray(r.p.nameOff, r.p.nameOff + r.p.nameLen))).toBe('"match_event"');
+    expect(str(enc('42["match_event",{"round":3}]').subarray(r.p.argsOff, r.p.argsOff + r.p.argsLen))).toBe(
+      '{"round":3}',
+    );
+    expect(str(enc('42["match_event",{"round":3}]').subarray(r.p.nameOff, r.p.nameOff + r.p.nameLen))).toBe(
+      '"match_event"',
+    );
 
     r = parse('42/chat,17["msg","hi"]');
     expect([r.err, r.p.type, r.nsp, r.p.ackId, r.name]).toEqual([SioError.Ok, SioPacket.Event, "/chat", 17, "msg"]);
@@ -168,7 +177,7 @@ describe("socket.io wire examples (protocol-notes.md)", () => {
     expect(ourEvent("/chat", "msg", '"hi"', 17)).toBe('42/chat,17["msg","hi"]');
     expect(ourEvent("/nsp", "name", '{"round":3}', 17)).toBe('42/nsp,17["name",{"round":3}]');
     expect(ourEvent("/", "ping", "", -1)).toBe('42["ping"]');
-    expect(ourEvent("/", "a", ' 1 , [2] ', 0)).toBe('420["a",1 , [2]]');
+    expect(ourEvent("/", "a", " 1 , [2] ", 0)).toBe('420["a",1 , [2]]');
     expect(ourEvent("/", 'q"\\\n', "", -1)).toBe('42["q\\"\\\\\\n"]');
     expect(ourAck("/chat", 17, '"ok"')).toBe('43/chat,17["ok"]');
     expect(ourAck("/", 0, "")).toBe("430[]");
@@ -180,11 +189,24 @@ describe("socket.io wire examples (protocol-notes.md)", () => {
 describe("socket.io parser against socket.io-parser", () => {
   it("parses packets written by socket.io-parser's Encoder", () => {
     const packetArb = fc.oneof(
-      fc.record({ type: fc.constant(PacketType.CONNECT), nsp: nspArb, data: fc.option(fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 })) }),
+      fc.record({
+        type: fc.constant(PacketType.CONNECT),
+        nsp: nspArb,
+        data: fc.option(fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 })),
+      }),
       fc.record({ type: fc.constant(PacketType.DISCONNECT), nsp: nspArb }),
       fc.record({ type: fc.constant(PacketType.EVENT), nsp: nspArb, id: idArb, name: nameArb, args: argsArb }),
-      fc.record({ type: fc.constant(PacketType.ACK), nsp: nspArb, id: fc.integer({ min: 0, max: 0x7fffffff }), args: argsArb }),
-      fc.record({ type: fc.constant(PacketType.CONNECT_ERROR), nsp: nspArb, data: fc.oneof(fc.string(), fc.record({ message: fc.string(), data: fc.jsonValue({ maxDepth: 2 }) })) }),
+      fc.record({
+        type: fc.constant(PacketType.ACK),
+        nsp: nspArb,
+        id: fc.integer({ min: 0, max: 0x7fffffff }),
+        args: argsArb,
+      }),
+      fc.record({
+        type: fc.constant(PacketType.CONNECT_ERROR),
+        nsp: nspArb,
+        data: fc.oneof(fc.string(), fc.record({ message: fc.string(), data: fc.jsonValue({ maxDepth: 2 }) })),
+      }),
     );
     fc.assert(
       fc.property(packetArb, (pk) => {
@@ -220,40 +242,69 @@ describe("socket.io parser against socket.io-parser", () => {
 
   it("writes packets socket.io-parser decodes to the same values", () => {
     fc.assert(
-      fc.property(nspArb, nameArb, argsArb, fc.option(fc.integer({ min: 0, max: 0x7fffffff })), (nsp, name, args, id) => {
-        const ev = ourEvent(nsp, name, JSON.stringify(args).slice(1, -1), id ?? -1, 1 << 16);
-        expect(typeof ev).toBe("string");
-        const pe = theirs((ev as string).slice(1)) as Packet;
-        expect(pe.type).toBe(PacketType.EVENT);
-        expect(pe.nsp).toBe(nsp);
-        expect(pe.id).toBe(id ?? undefined);
-        expect(pe.data).toEqual(JSON.parse(JSON.stringify([Buffer.from(name).toString(), ...args])));
-        // And our own parser gives the same back.
-        const r = parse(ev as string);
-        expect(r.err).toBe(SioError.Ok);
-        expect(r.args).toEqual(JSON.parse(JSON.stringify(args)));
+      fc.property(
+        nspArb,
+        nameArb,
+        argsArb,
+        fc.option(fc.integer({ min: 0, max: 0x7fffffff })),
+        (nsp, name, args, id) => {
+          const ev = ourEvent(nsp, name, JSON.stringify(args).slice(1, -1), id ?? -1, 1 << 16);
+          expect(typeof ev).toBe("string");
+          const pe = theirs((ev as string).slice(1)) as Packet;
+          expect(pe.type).toBe(PacketType.EVENT);
+          expect(pe.nsp).toBe(nsp);
+          expect(pe.id).toBe(id ?? undefined);
+          expect(pe.data).toEqual(JSON.parse(JSON.stringify([Buffer.from(name).toString(), ...args])));
+          // And our own parser gives the same back.
+          const r = parse(ev as string);
+          expect(r.err).toBe(SioError.Ok);
+          expect(r.args).toEqual(JSON.parse(JSON.stringify(args)));
 
-        const ack = ourAck(nsp, id ?? 0, JSON.stringify(args).slice(1, -1), 1 << 16);
-        const pa = theirs((ack as string).slice(1)) as Packet;
-        expect([pa.type, pa.nsp, pa.id]).toEqual([PacketType.ACK, nsp, id ?? 0]);
-        expect(pa.data).toEqual(JSON.parse(JSON.stringify(args)));
+          const ack = ourAck(nsp, id ?? 0, JSON.stringify(args).slice(1, -1), 1 << 16);
+          const pa = theirs((ack as string).slice(1)) as Packet;
+          expect([pa.type, pa.nsp, pa.id]).toEqual([PacketType.ACK, nsp, id ?? 0]);
+          expect(pa.data).toEqual(JSON.parse(JSON.stringify(args)));
 
-        const auth = JSON.stringify({ token: name });
-        const con = ourConnect(nsp, auth);
-        const pc = theirs((con as string).slice(1)) as Packet;
-        expect([pc.type, pc.nsp]).toEqual([PacketType.CONNECT, nsp]);
-        expect(pc.data).toEqual(JSON.parse(auth));
+          const auth = JSON.stringify({ token: name });
+          const con = ourConnect(nsp, auth);
+          const pc = theirs((con as string).slice(1)) as Packet;
+          expect([pc.type, pc.nsp]).toEqual([PacketType.CONNECT, nsp]);
+          expect(pc.data).toEqual(JSON.parse(auth));
 
-        const dis = ourDisconnect(nsp);
-        const pd = theirs((dis as string).slice(1)) as Packet;
-        expect([pd.type, pd.nsp, pd.data]).toEqual([PacketType.DISCONNECT, nsp, undefined]);
-      }),
+          const dis = ourDisconnect(nsp);
+          const pd = theirs((dis as string).slice(1)) as Packet;
+          expect([pd.type, pd.nsp, pd.data]).toEqual([PacketType.DISCONNECT, nsp, undefined]);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
 
   it("accepts and refuses the same texts as socket.io-parser, except the documented differences", () => {
-    const alpha = fc.constantFrom("0", "1", "2", "3", "4", "6", "9", "/", "a", ",", "[", "]", "{", "}", '"', ":", "-", "x", '"connect"', '"ev"', "null", "17");
+    const alpha = fc.constantFrom(
+      "0",
+      "1",
+      "2",
+      "3",
+      "4",
+      "6",
+      "9",
+      "/",
+      "a",
+      ",",
+      "[",
+      "]",
+      "{",
+      "}",
+      '"',
+      ":",
+      "-",
+      "x",
+      '"connect"',
+      '"ev"',
+      "null",
+      "17",
+    );
     let accepted = 0;
     fc.assert(
       fc.property(fc.array(alpha, { minLength: 1, maxLength: 10 }), (parts) => {
@@ -314,7 +365,7 @@ describe("socket.io parser: malformed packets", () => {
       ["40[]", SioError.BadConnectData],
       ['40"x"', SioError.BadConnectData],
       ["41{}", SioError.BadDisconnectData],
-      ["41/a,1\"x\"", SioError.BadDisconnectData],
+      ['41/a,1"x"', SioError.BadDisconnectData],
       ["42", SioError.BadEventData],
       ["42/a,", SioError.BadEventData],
       ["42[]", SioError.BadEventData],
@@ -362,7 +413,9 @@ describe("socket.io parser: malformed packets", () => {
     expect(parse('4610-/b,3[{"_placeholder":true,"num":0}]').p.attachments).toBe(10);
     const r = parse('42[ "a" , 1 , {"b":[2]} ]');
     expect(r.p.argCount).toBe(2);
-    expect(str(enc('42[ "a" , 1 , {"b":[2]} ]').subarray(r.p.argsOff, r.p.argsOff + r.p.argsLen))).toBe('1 , {"b":[2]}');
+    expect(str(enc('42[ "a" , 1 , {"b":[2]} ]').subarray(r.p.argsOff, r.p.argsOff + r.p.argsLen))).toBe(
+      '1 , {"b":[2]}',
+    );
     const none = parse('42["a"]');
     expect([none.p.argCount, none.p.argsLen]).toEqual([0, 0]);
     expect(none.args).toEqual([]);
@@ -449,7 +502,10 @@ describe("socket.io encoders: refusals", () => {
       for (let cap = 0; cap < n; cap++) {
         const out = new Uint8Array(n + 8).fill(0xee);
         expect(write(out, cap), `${expected} cap ${cap}`).toBe(SioEncodeError.NoSpace);
-        expect(out.subarray(cap).every((x) => x === 0xee), `${expected} cap ${cap}`).toBe(true);
+        expect(
+          out.subarray(cap).every((x) => x === 0xee),
+          `${expected} cap ${cap}`,
+        ).toBe(true);
       }
       const out = new Uint8Array(n);
       expect(write(out, n)).toBe(n);
@@ -459,7 +515,10 @@ describe("socket.io encoders: refusals", () => {
     const name = enc("msg");
     const args = enc('"hi",{"a":1}');
     const auth = enc('{"token":"abc"}');
-    check((o, c) => sioEncodeEvent(o, 0, c, nsp, 0, nsp.length, name, 0, name.length, args, 0, args.length, 17), '42/chat,17["msg","hi",{"a":1}]');
+    check(
+      (o, c) => sioEncodeEvent(o, 0, c, nsp, 0, nsp.length, name, 0, name.length, args, 0, args.length, 17),
+      '42/chat,17["msg","hi",{"a":1}]',
+    );
     check((o, c) => sioEncodeEvent(o, 0, c, NONE, 0, 0, name, 0, name.length, NONE, 0, 0, -1), '42["msg"]');
     check((o, c) => sioEncodeAck(o, 0, c, nsp, 0, nsp.length, 17, args, 0, args.length), '43/chat,17["hi",{"a":1}]');
     check((o, c) => sioEncodeConnect(o, 0, c, nsp, 0, nsp.length, auth, 0, auth.length), '40/chat,{"token":"abc"}');
