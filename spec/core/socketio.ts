@@ -397,8 +397,8 @@ function sioPutHeader(
   nspLen: number,
   ackId: number,
 ): number {
-  const main = nspLen === 0 || (nspLen === 1 && nsp[nspOff] === "/".charCodeAt(0));
-  if (!main) {
+  const isMain = nspLen === 0 || (nspLen === 1 && nsp[nspOff] === "/".charCodeAt(0));
+  if (!isMain) {
     if (nspLen < 0 || nsp[nspOff] !== "/".charCodeAt(0)) {
       return SioEncodeError.BadNamespace;
     }
@@ -414,7 +414,7 @@ function sioPutHeader(
   out[off] = "4".charCodeAt(0);
   out[off + 1] = "0".charCodeAt(0) + type;
   let o = off + 2;
-  if (!main) {
+  if (!isMain) {
     o = bytesPut(out, o, cap, nsp, nspOff, nspLen);
     o = bytesPutAscii(out, o, cap, ",");
     if (o < 0) {
