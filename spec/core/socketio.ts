@@ -96,7 +96,7 @@ export const enum SioEncodeError {
  * `{"sid":…}` of a CONNECT or the error of a CONNECT_ERROR. For EVENT and
  * ACK (and their BINARY_ forms), name is the raw JSON string token of the
  * event name (quotes included; EVENT only), args the list of the remaining
- * arguments (see the file comment) and argCount how many there are.
+ * arguments (see the file comment; sioArgCount counts them).
  */
 export class SioParsed {
   type = 0;
@@ -110,7 +110,6 @@ export class SioParsed {
   nameLen = 0;
   argsOff = 0;
   argsLen = 0;
-  argCount = 0;
 }
 
 /** True when the ASCII text s equals buf[off..off+len). */
@@ -158,7 +157,7 @@ function sioTrimEnd(buf: Readonly<Uint8Array>, off: number, end: number): number
 }
 
 /**
- * Fills p.args/argCount from the list inside the array whose closing `]` is
+ * Fills p.args from the list inside the array whose closing `]` is
  * at buf[close - 1], starting at `from` (just after `[` or after the comma
  * that follows the event name).
  */
@@ -167,7 +166,6 @@ function sioSetArgs(buf: Readonly<Uint8Array>, from: number, close: number, p: S
   const e = sioTrimEnd(buf, s, close - 1);
   p.argsOff = s;
   p.argsLen = e - s;
-  p.argCount = jsonListCount(buf, s, e);
 }
 
 /**
@@ -221,7 +219,6 @@ export function sioParse(buf: Readonly<Uint8Array>, off: number, len: number, p:
   p.nameLen = 0;
   p.argsOff = 0;
   p.argsLen = 0;
-  p.argCount = 0;
   if (eioPacketType(buf, off, len) !== EioPacket.Message) {
     return SioError.NotMessage;
   }
@@ -275,11 +272,13 @@ export function sioParse(buf: Readonly<Uint8Array>, off: number, len: number, p:
   }
   const hasData = i < end;
   if (hasData) {
-    if (!jsonIsValid(buf, i, end)) {
+    // One pass: the value, then nothing but white space up to end.
+    p.dataOff = jsonSkipWs(buf, i, end);
+    const e = jsonSkipValue(buf, p.dataOff, end);
+    if (e < 0 || jsonSkipWs(buf, e, end) !== end) {
       return SioError.BadJson;
     }
-    p.dataOff = jsonSkipWs(buf, i, end);
-    p.dataLen = jsonSkipValue(buf, p.dataOff, end) - p.dataOff;
+    p.dataLen = e - p.dataOff;
   }
   // JsonType.Invalid when there is no data.
   const dataType = jsonValueType(buf, i, end);
@@ -342,6 +341,11 @@ export function sioNspEquals(
     }
   }
   return true;
+}
+
+/** Number of arguments of a parsed EVENT/ACK (the values in its args list). */
+export function sioArgCount(buf: Readonly<Uint8Array>, p: SioParsed): number {
+  return jsonListCount(buf, p.argsOff, p.argsOff + p.argsLen);
 }
 
 /**
