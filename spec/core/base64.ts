@@ -4,7 +4,7 @@
 
 /** Bytes needed to base64-encode `len` bytes. */
 export function base64EncodedLength(len: number): number {
-  return ((((len + 2) / 3) | 0) * 4);
+  return (((len + 2) / 3) | 0) * 4;
 }
 
 function base64Char(v: number): number {
@@ -44,7 +44,13 @@ function base64Value(c: number): number {
 }
 
 /** Encodes src[off..off+len) into out[outOff..]; returns the number of bytes written. */
-export function base64Encode(src: Readonly<Uint8Array>, off: number, len: number, out: Uint8Array, outOff: number): number {
+export function base64Encode(
+  src: Readonly<Uint8Array>,
+  off: number,
+  len: number,
+  out: Uint8Array,
+  outOff: number,
+): number {
   let o = outOff;
   let i = 0;
   while (len - i >= 3) {
@@ -80,7 +86,13 @@ export function base64Encode(src: Readonly<Uint8Array>, off: number, len: number
  * returns the number of bytes written, or -1 for a length that is not a
  * multiple of 4, a bad character, misplaced padding or non-zero pad bits.
  */
-export function base64Decode(src: Readonly<Uint8Array>, off: number, len: number, out: Uint8Array, outOff: number): number {
+export function base64Decode(
+  src: Readonly<Uint8Array>,
+  off: number,
+  len: number,
+  out: Uint8Array,
+  outOff: number,
+): number {
   if (len % 4 !== 0) {
     return -1;
   }

@@ -5,7 +5,13 @@
  */
 
 /** Copies `len` bytes from `src[srcOff..]` to `dst[dstOff..]`; returns dstOff + len. */
-export function bytesCopy(dst: Uint8Array, dstOff: number, src: Readonly<Uint8Array>, srcOff: number, len: number): number {
+export function bytesCopy(
+  dst: Uint8Array,
+  dstOff: number,
+  src: Readonly<Uint8Array>,
+  srcOff: number,
+  len: number,
+): number {
   for (let i = 0; i < len; i++) {
     dst[dstOff + i] = src[srcOff + i];
   }
@@ -25,7 +31,14 @@ export function bytesPutAscii(dst: Uint8Array, off: number, cap: number, s: stri
 }
 
 /** Writes bytes `src[srcOff..srcOff+len)` at `dst[off..]`; returns the new offset or -1 when they do not fit in `cap`. */
-export function bytesPut(dst: Uint8Array, off: number, cap: number, src: Readonly<Uint8Array>, srcOff: number, len: number): number {
+export function bytesPut(
+  dst: Uint8Array,
+  off: number,
+  cap: number,
+  src: Readonly<Uint8Array>,
+  srcOff: number,
+  len: number,
+): number {
   if (off < 0 || len > cap - off) {
     return -1;
   }
@@ -76,7 +89,13 @@ export function bytesEqualsAsciiNoCase(buf: Readonly<Uint8Array>, off: number, l
 }
 
 /** True when `a[aOff..aOff+len)` equals `b[bOff..bOff+len)`. */
-export function bytesEqual(a: Readonly<Uint8Array>, aOff: number, b: Readonly<Uint8Array>, bOff: number, len: number): boolean {
+export function bytesEqual(
+  a: Readonly<Uint8Array>,
+  aOff: number,
+  b: Readonly<Uint8Array>,
+  bOff: number,
+  len: number,
+): boolean {
   for (let i = 0; i < len; i++) {
     if (a[aOff + i] !== b[bOff + i]) {
       return false;

@@ -6,7 +6,16 @@
  */
 
 import { base64Encode } from "./base64.js";
-import { bytesCopy, bytesEqual, bytesEqualsAsciiNoCase, bytesPut, bytesPutAscii, bytesPutUint, isDigit, isHttpSpace } from "./bytes.js";
+import {
+  bytesCopy,
+  bytesEqual,
+  bytesEqualsAsciiNoCase,
+  bytesPut,
+  bytesPutAscii,
+  bytesPutUint,
+  isDigit,
+  isHttpSpace,
+} from "./bytes.js";
 import { CONFIG_MAX_HANDSHAKE_RESPONSE } from "./config.js";
 import { Sha1, sha1 } from "./sha1.js";
 import { ParsedUrl } from "./url.js";
@@ -73,7 +82,14 @@ export class Handshake {
  * caller's randomness) and the requested subprotocols (comma-separated,
  * may be empty): computes Sec-WebSocket-Key and the expected accept value.
  */
-export function handshakeInit(h: Handshake, nonce: Readonly<Uint8Array>, nOff: number, protocols: Readonly<Uint8Array>, pOff: number, pLen: number): boolean {
+export function handshakeInit(
+  h: Handshake,
+  nonce: Readonly<Uint8Array>,
+  nOff: number,
+  protocols: Readonly<Uint8Array>,
+  pOff: number,
+  pLen: number,
+): boolean {
   h.state = HandshakeState.Pending;
   h.error = HandshakeError.None;
   h.status = 0;
@@ -161,7 +177,18 @@ function isTokenChar(c: number): boolean {
  * `Name: value\r\n` form, see handshakeHeadersValid). Returns the length, or
  * -HandshakeError.RequestTooLarge / -HandshakeError.BadRequestHeaders.
  */
-export function handshakeBuildRequest(h: Handshake, u: ParsedUrl, out: Uint8Array, cap: number, origin: Readonly<Uint8Array>, oOff: number, oLen: number, extra: Readonly<Uint8Array>, eOff: number, eLen: number): number {
+export function handshakeBuildRequest(
+  h: Handshake,
+  u: ParsedUrl,
+  out: Uint8Array,
+  cap: number,
+  origin: Readonly<Uint8Array>,
+  oOff: number,
+  oLen: number,
+  extra: Readonly<Uint8Array>,
+  eOff: number,
+  eLen: number,
+): number {
   if (!handshakeHeadersValid(extra, eOff, eLen)) {
     return -HandshakeError.BadRequestHeaders;
   }
@@ -297,11 +324,21 @@ function protocolWasRequested(h: Handshake, buf: Readonly<Uint8Array>, off: numb
 function handshakeValidate(h: Handshake): void {
   // Status line: HTTP/1.x SP 3DIGIT [SP reason] CRLF
   const first = lineEnd(h, 0);
-  if (first < 12 || !bytesEqualsAsciiNoCase(h.response, 0, 7, "HTTP/1.") || !isDigit(h.response[7]) || h.response[8] !== 32) {
+  if (
+    first < 12 ||
+    !bytesEqualsAsciiNoCase(h.response, 0, 7, "HTTP/1.") ||
+    !isDigit(h.response[7]) ||
+    h.response[8] !== 32
+  ) {
     handshakeFail(h, HandshakeError.BadStatusLine);
     return;
   }
-  if (!isDigit(h.response[9]) || !isDigit(h.response[10]) || !isDigit(h.response[11]) || (first > 12 && h.response[12] !== 32)) {
+  if (
+    !isDigit(h.response[9]) ||
+    !isDigit(h.response[10]) ||
+    !isDigit(h.response[11]) ||
+    (first > 12 && h.response[12] !== 32)
+  ) {
     handshakeFail(h, HandshakeError.BadStatusLine);
     return;
   }
@@ -338,7 +375,11 @@ function handshakeValidate(h: Handshake): void {
     } else if (bytesEqualsAsciiNoCase(h.response, pos, nameLen, "connection")) {
       connection = connection || listHasToken(h.response, vs, ve, "upgrade");
     } else if (bytesEqualsAsciiNoCase(h.response, pos, nameLen, "sec-websocket-accept")) {
-      if (accept || ve - vs !== HANDSHAKE_ACCEPT_LENGTH || !bytesEqual(h.response, vs, h.accept, 0, HANDSHAKE_ACCEPT_LENGTH)) {
+      if (
+        accept ||
+        ve - vs !== HANDSHAKE_ACCEPT_LENGTH ||
+        !bytesEqual(h.response, vs, h.accept, 0, HANDSHAKE_ACCEPT_LENGTH)
+      ) {
         handshakeFail(h, HandshakeError.BadAccept);
         return;
       }
@@ -371,4 +412,3 @@ function handshakeValidate(h: Handshake): void {
   }
   h.state = HandshakeState.Done;
 }
-

@@ -65,7 +65,14 @@ function sha1Block(s: Sha1): void {
  * Writes SHA-1(data[off..off+len)) into out[outOff..outOff+20).
  * `len` must be below 2^28 (the bit length is kept in one 32-bit int).
  */
-export function sha1(s: Sha1, data: Readonly<Uint8Array>, off: number, len: number, out: Uint8Array, outOff: number): void {
+export function sha1(
+  s: Sha1,
+  data: Readonly<Uint8Array>,
+  off: number,
+  len: number,
+  out: Uint8Array,
+  outOff: number,
+): void {
   s.h[0] = 0x67452301;
   s.h[1] = 0xefcdab89 | 0;
   s.h[2] = 0x98badcfe | 0;

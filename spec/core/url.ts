@@ -61,7 +61,13 @@ function isHostChar(c: number): boolean {
   if (c >= "A".charCodeAt(0) && c <= "Z".charCodeAt(0)) {
     return true;
   }
-  return isDigit(c) || c === "-".charCodeAt(0) || c === ".".charCodeAt(0) || c === "_".charCodeAt(0) || c === "~".charCodeAt(0);
+  return (
+    isDigit(c) ||
+    c === "-".charCodeAt(0) ||
+    c === ".".charCodeAt(0) ||
+    c === "_".charCodeAt(0) ||
+    c === "~".charCodeAt(0)
+  );
 }
 
 function isHexDigit(c: number): boolean {
@@ -134,7 +140,13 @@ export function urlParse(u: ParsedUrl, url: Readonly<Uint8Array>, off: number, l
     i++;
   } else {
     const start = i;
-    while (i < end && url[i] !== ":".charCodeAt(0) && url[i] !== "/".charCodeAt(0) && url[i] !== "?".charCodeAt(0) && url[i] !== "#".charCodeAt(0)) {
+    while (
+      i < end &&
+      url[i] !== ":".charCodeAt(0) &&
+      url[i] !== "/".charCodeAt(0) &&
+      url[i] !== "?".charCodeAt(0) &&
+      url[i] !== "#".charCodeAt(0)
+    ) {
       if (!isHostChar(url[i])) {
         return UrlError.BadHost;
       }
@@ -212,7 +224,15 @@ export function urlSetResource(u: ParsedUrl, path: Readonly<Uint8Array>, off: nu
  * The seed API's form `Websocket_Connect(url, path, …)`: parses the URL and,
  * when `path` is not empty, lets it replace the URL's own path and query.
  */
-export function urlParseWithPath(u: ParsedUrl, url: Readonly<Uint8Array>, off: number, len: number, path: Readonly<Uint8Array>, pOff: number, pLen: number): number {
+export function urlParseWithPath(
+  u: ParsedUrl,
+  url: Readonly<Uint8Array>,
+  off: number,
+  len: number,
+  path: Readonly<Uint8Array>,
+  pOff: number,
+  pLen: number,
+): number {
   const err = urlParse(u, url, off, len);
   if (err !== UrlError.None || pLen === 0) {
     return err;

@@ -1,0 +1,241 @@
+/**
+ * One client connection without I/O (the pattern of Python's wsproto): the
+ * I/O layer hands in received bytes and socket events, and gets back events
+ * for the user plus the actions of the ready-state machine to carry out.
+ * Everything a WebSocket client decides lives here; the Node harness and the
+ * SourcePawn glue only move bytes and run timers.
+ */
+
+import { CloseCode, closePayloadBuild } from "./close.js";
+import { WsEvent, FrameDecoder, decoderFeed, decoderInit } from "./decoder.js";
+import { MAX_CONTROL_PAYLOAD, Opcode, frameEncode } from "./frame.js";
+import {
+  Handshake,
+  HandshakeError,
+  HandshakeState,
+  handshakeBuildRequest,
+  handshakeFeed,
+  handshakeInit,
+} from "./handshake.js";
+import { Action, ConnEvent, ReadyState, transitionActions, transitionNext } from "./state.js";
+import { ParsedUrl } from "./url.js";
+
+/** What connFeed or connApply reports to the user. */
+export const enum ConnOut {
+  None = 0,
+  /** The handshake completed; the connection is open. */
+  Open = 1,
+  /** A whole message is in the caller's msg buffer (conn.msgType, conn.msgLen). */
+  Message = 2,
+  /** A Ping arrived; its payload is in conn.dec.ctl (answer with connEncodePong). */
+  Ping = 3,
+  /** A Pong arrived; its payload is in conn.dec.ctl. */
+  Pong = 4,
+  /** The server sent a Close frame (conn.closeCode, reason in conn.dec.ctl[2..]). */
+  CloseReceived = 5,
+  /** The handshake failed (conn.hs.error, conn.hs.status). */
+  HandshakeFailed = 6,
+  /** The server broke the protocol; conn.failCode is the close code we send. */
+  ProtocolError = 7,
+}
+
+/** A client connection: ready state, handshake, decoder, and what the last step produced. */
+export class WsConn {
+  state = 0;
+  url = new ParsedUrl();
+  hs = new Handshake();
+  dec = new FrameDecoder();
+  /** Output of the last connFeed/connApply: a ConnOut and the Action bits to carry out. */
+  out = 0;
+  actions = 0;
+  msgType = 0;
+  msgLen = 0;
+  /** The code the server closed with (1005 when its Close had no code), or 1006 for a dropped connection. */
+  closeCode = 0;
+  closeSent = false;
+  closeReceived = false;
+  /** Close code we fail the connection with after a protocol error. */
+  failCode = 0;
+}
+
+/**
+ * Starts a connection to an already parsed URL (copy it into conn.url first)
+ * with 16 random nonce bytes and the requested subprotocols.
+ */
+export function connInit(
+  c: WsConn,
+  nonce: Readonly<Uint8Array>,
+  nOff: number,
+  protocols: Readonly<Uint8Array>,
+  pOff: number,
+  pLen: number,
+  maxMessage: number,
+): boolean {
+  c.state = ReadyState.Connecting;
+  c.out = ConnOut.None;
+  c.actions = Action.None;
+  c.msgType = 0;
+  c.msgLen = 0;
+  c.closeCode = CloseCode.Abnormal;
+  c.closeSent = false;
+  c.closeReceived = false;
+  c.failCode = 0;
+  decoderInit(c.dec, maxMessage);
+  return handshakeInit(c.hs, nonce, nOff, protocols, pOff, pLen);
+}
+
+/** Writes the opening handshake request; see handshakeBuildRequest for the result. */
+export function connRequest(
+  c: WsConn,
+  out: Uint8Array,
+  cap: number,
+  origin: Readonly<Uint8Array>,
+  oOff: number,
+  oLen: number,
+  extra: Readonly<Uint8Array>,
+  eOff: number,
+  eLen: number,
+): number {
+  return handshakeBuildRequest(c.hs, c.url, out, cap, origin, oOff, oLen, extra, eOff, eLen);
+}
+
+/** Applies a ready-state event: sets conn.state and conn.actions, and returns the actions. */
+export function connApply(c: WsConn, event: number): number {
+  const actions = transitionActions(c.state, event);
+  c.state = transitionNext(c.state, event);
+  c.actions = actions;
+  if ((actions & (Action.SendClose | Action.SendCloseReply | Action.SendCloseError)) !== 0) {
+    c.closeSent = true;
+  }
+  return actions;
+}
+
+/**
+ * Feeds received bytes data[off..off+len); returns how many were consumed
+ * (call again while bytes remain). Sets conn.out and conn.actions. Message
+ * payloads are reassembled into msg (capacity ≥ the maxMessage given to connInit).
+ */
+export function connFeed(c: WsConn, data: Readonly<Uint8Array>, off: number, len: number, msg: Uint8Array): number {
+  c.out = ConnOut.None;
+  c.actions = Action.None;
+  if (c.state === ReadyState.Closed) {
+    return len;
+  }
+  if (c.state === ReadyState.Connecting) {
+    const used = handshakeFeed(c.hs, data, off, len);
+    if (c.hs.state === HandshakeState.Done) {
+      c.out = ConnOut.Open;
+      connApply(c, ConnEvent.HandshakeOk);
+    } else if (c.hs.state === HandshakeState.Failed) {
+      c.out = ConnOut.HandshakeFailed;
+      connApply(c, ConnEvent.HandshakeFailed);
+      return len;
+    }
+    return used;
+  }
+  if (c.closeReceived) {
+    // RFC 6455 §5.5.1: nothing may follow a Close frame; ignore it.
+    return len;
+  }
+  const used = decoderFeed(c.dec, data, off, len, msg);
+  const ev = c.dec.event;
+  if (ev === WsEvent.Message) {
+    c.out = ConnOut.Message;
+    c.msgType = c.dec.msgType;
+    c.msgLen = c.dec.msgLen;
+  } else if (ev === WsEvent.Ping) {
+    c.out = ConnOut.Ping;
+  } else if (ev === WsEvent.Pong) {
+    c.out = ConnOut.Pong;
+  } else if (ev === WsEvent.Close) {
+    c.out = ConnOut.CloseReceived;
+    c.closeReceived = true;
+    c.closeCode = c.dec.closeCode;
+    connApply(c, ConnEvent.CloseReceived);
+  } else if (ev === WsEvent.Error) {
+    c.out = ConnOut.ProtocolError;
+    c.failCode = c.dec.errorCode;
+    connApply(c, ConnEvent.ProtocolError);
+    return len;
+  }
+  return used;
+}
+
+/** True when the closing handshake finished both ways (a clean close in the sense of RFC 6455 §7.1.4). */
+export function connWasClean(c: WsConn): boolean {
+  return c.closeSent && c.closeReceived;
+}
+
+/** Encodes the Pong answering the Ping just reported (same payload). Returns bytes written or -1. */
+export function connEncodePong(
+  c: WsConn,
+  out: Uint8Array,
+  off: number,
+  cap: number,
+  maskKey: Readonly<Uint8Array>,
+  kOff: number,
+): number {
+  return frameEncode(out, off, cap, Opcode.Pong, c.dec.ctl, 0, c.dec.ctlLen, maskKey, kOff);
+}
+
+/**
+ * Encodes a Close frame with `code` and reason[rOff..rOff+rLen) (reason at
+ * most 123 bytes; code 0 sends an empty Close). Returns bytes written or -1.
+ */
+export function connEncodeClose(
+  out: Uint8Array,
+  off: number,
+  cap: number,
+  code: number,
+  reason: Readonly<Uint8Array>,
+  rOff: number,
+  rLen: number,
+  maskKey: Readonly<Uint8Array>,
+  kOff: number,
+): number {
+  const payload = new Uint8Array(MAX_CONTROL_PAYLOAD);
+  let n = 0;
+  if (code !== 0) {
+    n = closePayloadBuild(payload, 0, code, reason, rOff, rLen);
+    if (n < 0) {
+      return -1;
+    }
+  }
+  return frameEncode(out, off, cap, Opcode.Close, payload, 0, n, maskKey, kOff);
+}
+
+/** Encodes the reply to the server's Close: its code echoed, no reason (empty when it sent no code). */
+export function connEncodeCloseReply(
+  c: WsConn,
+  out: Uint8Array,
+  off: number,
+  cap: number,
+  maskKey: Readonly<Uint8Array>,
+  kOff: number,
+): number {
+  let code = c.closeCode;
+  if (code === CloseCode.NoStatus) {
+    code = 0;
+  }
+  return connEncodeClose(out, off, cap, code, c.dec.ctl, 0, 0, maskKey, kOff);
+}
+
+/** Encodes the Close we fail the connection with after a protocol error (conn.failCode). */
+export function connEncodeCloseError(
+  c: WsConn,
+  out: Uint8Array,
+  off: number,
+  cap: number,
+  maskKey: Readonly<Uint8Array>,
+  kOff: number,
+): number {
+  return connEncodeClose(out, off, cap, c.failCode, c.dec.ctl, 0, 0, maskKey, kOff);
+}
+
+/** True when the handshake failed because the server answered with another HTTP status. */
+export function connRefusedStatus(c: WsConn): number {
+  if (c.hs.error === HandshakeError.StatusNot101) {
+    return c.hs.status;
+  }
+  return 0;
+}
