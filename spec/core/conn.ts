@@ -133,8 +133,9 @@ export function connFeed(c: WsConn, data: Readonly<Uint8Array>, off: number, len
     }
     return used;
   }
-  if (c.closeReceived) {
-    // RFC 6455 §5.5.1: nothing may follow a Close frame; ignore it.
+  if (c.closeReceived || c.failCode !== 0) {
+    // Nothing may follow a Close frame (RFC 6455 §5.5.1), and after failing the
+    // connection we only wait for the server to close TCP (§7.1.7): ignore it.
     return len;
   }
   const used = decoderFeed(c.dec, data, off, len, msg);

@@ -119,7 +119,7 @@ describe("against a real ws server", () => {
 
   it("reassembles a fragmented message sent by the server, with a ping between fragments", async () => {
     const { wss, url } = await startServer();
-    let pongPayload: Buffer | null = null;
+    let pongPayload = null as Buffer | null;
     wss.on("connection", (ws: WebSocket) => {
       ws.on("pong", (d) => (pongPayload = d));
       ws.send("Hel", { fin: false });
