@@ -1,0 +1,100 @@
+/**
+ * `spgen build`: compiles every out/scripting/*.sp with spcomp. The compiler
+ * runs in out/, so the file names in its diagnostics are relative to out/;
+ * its output is passed through and its exit code becomes ours.
+ */
+
+import { spawnSync } from "node:child_process";
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { UsageError } from "./diagnostics.js";
+
+export interface BuildOptions {
+  readonly outDir: string;
+  /** Extra include directories (`-i`), after those of SM_INCLUDE. */
+  readonly includeDirs: readonly string[];
+  /** Pass `-E` (warnings are errors). */
+  readonly warningsAsErrors: boolean;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export interface BuildResult {
+  readonly exitCode: number;
+  /** The compiler's output (stdout then stderr of each run). */
+  readonly output: string;
+}
+
+function isExecutable(p: string): boolean {
+  try {
+    accessSync(p, constants.X_OK);
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** spcomp from the SPCOMP environment variable, else the first `spcomp` on PATH; null when there is none. */
+export function findSpcomp(env: NodeJS.ProcessEnv): string | null {
+  const explicit = env.SPCOMP;
+  if (explicit !== undefined && explicit !== "") {
+    return isExecutable(explicit) ? path.resolve(explicit) : null;
+  }
+  for (const dir of (env.PATH ?? "").split(path.delimiter)) {
+    if (dir === "") {
+      continue;
+    }
+    const p = path.join(dir, process.platform === "win32" ? "spcomp.exe" : "spcomp");
+    if (isExecutable(p)) {
+      return p;
+    }
+  }
+  return null;
+}
+
+/** Include directories: SM_INCLUDE (path-list) first, then the `-i` ones, all absolute. */
+export function includeDirs(env: NodeJS.ProcessEnv, extra: readonly string[], cwd: string): string[] {
+  const fromEnv = (env.SM_INCLUDE ?? "").split(path.delimiter).filter((d) => d !== "");
+  return [...fromEnv, ...extra].map((d) => path.resolve(cwd, d));
+}
+
+/** Compiles the plugins of outDir into outDir/plugins/*.smx. */
+export function buildPlugins(options: BuildOptions, cwd: string): BuildResult {
+  const spcomp = findSpcomp(options.env);
+  if (spcomp === null) {
+    const why =
+      options.env.SPCOMP !== undefined && options.env.SPCOMP !== ""
+        ? `SPCOMP=${options.env.SPCOMP} is not an executable file`
+        : "no spcomp on PATH and SPCOMP is not set";
+    throw new UsageError(`spcomp not found (${why}): install the SourcePawn compiler or point SPCOMP at it`);
+  }
+  const scripting = path.join(options.outDir, "scripting");
+  if (!existsSync(scripting)) {
+    throw new UsageError(`no ${path.relative(cwd, scripting) || scripting} directory: run \`spgen generate\` first`);
+  }
+  const plugins = readdirSync(scripting)
+    .filter((f) => f.endsWith(".sp"))
+    .sort();
+  if (plugins.length === 0) {
+    throw new UsageError(`no *.sp files in ${path.relative(cwd, scripting) || scripting}`);
+  }
+  mkdirSync(path.join(options.outDir, "plugins"), { recursive: true });
+  const incs = ["scripting/include", ...includeDirs(options.env, options.includeDirs, cwd)];
+  let exitCode = 0;
+  let output = "";
+  for (const sp of plugins) {
+    const args = [`scripting/${sp}`, ...incs.map((d) => `-i${d}`), `-oplugins/${sp.replace(/\.sp$/, ".smx")}`];
+    if (options.warningsAsErrors) {
+      args.push("-E");
+    }
+    const r = spawnSync(spcomp, args, { cwd: options.outDir, encoding: "utf8", env: options.env });
+    if (r.error !== undefined) {
+      throw new UsageError(`could not run ${spcomp}: ${r.error.message}`);
+    }
+    output += (r.stdout ?? "") + (r.stderr ?? "");
+    const code = r.status ?? 1;
+    if (code !== 0 && exitCode === 0) {
+      exitCode = code;
+    }
+  }
+  return { exitCode, output };
+}

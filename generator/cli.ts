@@ -1,0 +1,276 @@
+#!/usr/bin/env node
+/**
+ * The `spgen` command line (yargs): generate, generate --check, transpile, build.
+ *
+ * Exit codes: 0 success; 1 spec errors (diagnostics) or a stale out/
+ * (`--check`); 2 bad options, paths or a missing tool; `build` exits with
+ * the compiler's code. Paths default to spec/core, templates/ and out/ under
+ * the working directory (run spgen from the project root).
+ */
+
+import { writeFileSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import path from "node:path";
+import yargs from "yargs";
+import { hideBin } from "yargs/helpers";
+import { buildPlugins } from "./build.js";
+import { type Diagnostic, DiagnosticsError, formatDiagnostic, UsageError } from "./diagnostics.js";
+import { generateFiles } from "./generate.js";
+import { DEFAULT_DIRS, OPTION_LIMITS, parseGenerateOptions, TLS_MODES } from "./options.js";
+import { checkOutput, writeOutput } from "./out-dir.js";
+import { displayPath, transpileToInclude } from "./transpile.js";
+
+/** Where the CLI writes; replaceable in-process (the tests run the real binary instead). */
+interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const io: Io = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+};
+
+function printDiagnostics(diagnostics: readonly Diagnostic[]): void {
+  for (const d of diagnostics) {
+    io.err(`${formatDiagnostic(d)}\n`);
+  }
+}
+
+/** Runs a command body and turns its errors into messages and exit codes. */
+async function run(body: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await body();
+  } catch (e) {
+    if (e instanceof DiagnosticsError) {
+      printDiagnostics(e.diagnostics);
+      const n = e.diagnostics.filter((d) => d.severity === "error").length;
+      io.err(`spgen: ${n} error${n === 1 ? "" : "s"}; nothing was written\n`);
+      process.exitCode = 1;
+    } else if (e instanceof UsageError) {
+      io.err(`spgen: ${e.message}\n`);
+      process.exitCode = 2;
+    } else {
+      io.err(`spgen: internal error: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = 3;
+    }
+  }
+}
+
+interface GenerateArgs {
+  spec?: string;
+  templates?: string;
+  out?: string;
+  maxMessageSize?: string;
+  maxConnections?: string;
+  tls?: string;
+  check?: boolean;
+}
+
+async function generateCommand(args: GenerateArgs): Promise<number> {
+  const cwd = process.cwd();
+  const options = parseGenerateOptions(
+    {
+      spec: args.spec,
+      templates: args.templates,
+      out: args.out,
+      maxMessageSize: args.maxMessageSize,
+      maxConnections: args.maxConnections,
+      tls: args.tls,
+    },
+    cwd,
+  );
+  const gen = await generateFiles(options);
+  printDiagnostics(gen.warnings);
+  const label = displayPath(cwd, options.outDir);
+  if (args.check === true) {
+    const stale = await checkOutput(options.outDir, gen.files, label);
+    if (stale.length === 0) {
+      io.err(`spgen: ${label}/ is up to date (${gen.files.length} files)\n`);
+      return 0;
+    }
+    for (const s of stale) {
+      io.out(s.diff);
+    }
+    const list = stale.map((s) => `${label}/${s.path} (${s.status})`).join(", ");
+    io.err(`spgen: ${label}/ is stale: ${list}; run \`spgen generate\`\n`);
+    return 1;
+  }
+  const report = writeOutput(options.outDir, gen.files);
+  const parts = [`${report.written.length} written`, `${report.unchanged} unchanged`];
+  if (report.removed.length > 0) {
+    parts.push(`${report.removed.length} removed (${report.removed.join(", ")})`);
+  }
+  io.err(`spgen: ${label}/: ${parts.join(", ")}\n`);
+  return 0;
+}
+
+async function transpileCommand(args: { files: string[]; output?: string }): Promise<number> {
+  const cwd = process.cwd();
+  const files = args.files.map((f) => path.resolve(cwd, f));
+  for (const f of files) {
+    if (!f.endsWith(".ts")) {
+      throw new UsageError(`not a TypeScript file: ${displayPath(cwd, f)}`);
+    }
+  }
+  const outName = args.output ?? `${path.basename(files[0], ".ts")}.inc`;
+  const { existsSync } = await import("node:fs");
+  for (const f of files) {
+    if (!existsSync(f)) {
+      throw new UsageError(`no such file: ${displayPath(cwd, f)}`);
+    }
+  }
+  const r = transpileToInclude(files, outName, { cwd });
+  printDiagnostics(r.diagnostics);
+  if (args.output === undefined || args.output === "-") {
+    io.out(r.text);
+    return 0;
+  }
+  const target = path.resolve(cwd, args.output);
+  mkdirSync(path.dirname(target), { recursive: true });
+  const tmp = `${target}.spgen-tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, r.text);
+    renameSync(tmp, target);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw new UsageError(`cannot write ${args.output}: ${(e as Error).message}`);
+  }
+  return 0;
+}
+
+async function buildCommand(args: { include?: string[]; out?: string; werror?: boolean }): Promise<number> {
+  const cwd = process.cwd();
+  const r = buildPlugins(
+    {
+      outDir: path.resolve(cwd, args.out ?? DEFAULT_DIRS.out),
+      includeDirs: args.include ?? [],
+      warningsAsErrors: args.werror !== false,
+      env: process.env,
+    },
+    cwd,
+  );
+  io.out(r.output);
+  return r.exitCode;
+}
+
+const parser = yargs(hideBin(process.argv))
+  .scriptName("spgen")
+  .usage(
+    "$0 <command> [options]\n\nGenerates a SourceMod WebSocket + Socket.IO client plugin from an executable TypeScript spec.",
+  )
+  .command(
+    "generate",
+    "Transpile spec/core and render templates/ into out/",
+    (y) =>
+      y
+        .option("spec", {
+          type: "string",
+          describe: "Directory of the spec modules",
+          default: DEFAULT_DIRS.spec,
+          defaultDescription: DEFAULT_DIRS.spec,
+        })
+        .option("templates", {
+          type: "string",
+          describe: "Directory of the Handlebars skeletons",
+          default: DEFAULT_DIRS.templates,
+        })
+        .option("out", {
+          type: "string",
+          describe: "Output directory (a SourceMod scripting/ tree goes under it)",
+          default: DEFAULT_DIRS.out,
+        })
+        .option("max-message-size", {
+          type: "string",
+          describe: `Largest message in bytes, ${OPTION_LIMITS.maxMessageSize.min}..${OPTION_LIMITS.maxMessageSize.max} (overrides CONFIG_MAX_MESSAGE_SIZE)`,
+          defaultDescription: "the spec's CONFIG_MAX_MESSAGE_SIZE",
+        })
+        .option("max-connections", {
+          type: "string",
+          describe: `Connections the plugin holds at once, ${OPTION_LIMITS.maxConnections.min}..${OPTION_LIMITS.maxConnections.max} (overrides CONFIG_MAX_CONNECTIONS)`,
+          defaultDescription: "the spec's CONFIG_MAX_CONNECTIONS",
+        })
+        .option("tls", {
+          type: "string",
+          describe: `How wss:// is provided: ${TLS_MODES.join(" | ")}`,
+          default: "auto",
+        })
+        .option("check", {
+          type: "boolean",
+          describe: "Render in memory and compare with out/: print a unified diff and exit 1 when stale",
+          default: false,
+        })
+        .example("$0 generate", "regenerate out/ from spec/core and templates/")
+        .example("$0 generate --check", "exit 1 with a diff when out/ is stale (CI)")
+        .example(
+          "$0 generate --max-message-size 4194304 --max-connections 64 --out build/sm",
+          "custom limits into another directory",
+        ),
+    (argv) =>
+      run(() =>
+        generateCommand({
+          spec: argv.spec,
+          templates: argv.templates,
+          out: argv.out,
+          maxMessageSize: argv.maxMessageSize,
+          maxConnections: argv.maxConnections,
+          tls: argv.tls,
+          check: argv.check,
+        }),
+      ),
+  )
+  .command(
+    "transpile <files..>",
+    "Transpile TypeScript modules written in the SourcePawn subset into one SourcePawn include",
+    (y) =>
+      y
+        .positional("files", {
+          type: "string",
+          array: true,
+          demandOption: true,
+          describe: "Modules to transpile (their imports are read, not emitted)",
+        })
+        .option("output", { alias: "o", type: "string", describe: "The .inc to write (default: stdout)" })
+        .example("$0 transpile spec/core/sha1.ts -o sha1.inc", "SHA-1 as a SourcePawn include"),
+    (argv) => run(() => transpileCommand({ files: argv.files as string[], output: argv.output })),
+  )
+  .command(
+    "build",
+    "Compile out/scripting/*.sp with spcomp (SPCOMP or PATH) into out/plugins/",
+    (y) =>
+      y
+        .option("include", {
+          alias: "i",
+          type: "string",
+          array: true,
+          describe: "Include directory (repeatable; after those in SM_INCLUDE)",
+        })
+        .option("out", { type: "string", describe: "The generated output directory", default: DEFAULT_DIRS.out })
+        .option("werror", {
+          type: "boolean",
+          describe: "Treat compiler warnings as errors (spcomp -E); --no-werror to allow them",
+          default: true,
+        })
+        .example("SM_INCLUDE=/opt/sourcemod/scripting/include $0 build", "compile against SourceMod's includes")
+        .example("$0 build -i ../socket/include", "add the socket extension's include directory"),
+    (argv) =>
+      run(() => buildCommand({ include: argv.include as string[] | undefined, out: argv.out, werror: argv.werror })),
+  )
+  .demandCommand(1, "spgen: a command is required (generate, transpile or build); see spgen --help")
+  .strict()
+  .help()
+  .alias("h", "help")
+  .version(false)
+  .wrap(Math.min(120, process.stdout.columns ?? 100))
+  .fail((msg, err) => {
+    if (err !== undefined && err !== null && (msg === null || msg === undefined)) {
+      io.err(`spgen: internal error: ${err.stack ?? String(err)}\n`);
+      process.exit(3);
+    }
+    const text = String(msg ?? err)
+      .split("\n")[0]
+      .replace(/; see spgen --help$/, "");
+    io.err(`${text.startsWith("spgen:") ? text : `spgen: ${text}`} (see spgen --help)\n`);
+    process.exit(2);
+  });
+
+await parser.parseAsync();

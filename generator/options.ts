@@ -1,0 +1,113 @@
+/**
+ * Generation options: what `spgen generate` accepts on the command line,
+ * validated into one typed, readonly object. Defaults of the generation
+ * parameters are not here: they are the CONFIG_* constants of the spec
+ * (spec/core/config.ts); an option only overrides the printed value of its
+ * constant.
+ */
+
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
+import { UsageError } from "./diagnostics.js";
+
+/** How wss:// is provided: detected at compile time, the oldmagic socket extension's TLS, or not at all. */
+export type TlsMode = "auto" | "oldmagic" | "none";
+
+export const TLS_MODES: readonly TlsMode[] = ["auto", "oldmagic", "none"];
+
+/** Validated options of one generation run. Paths are absolute. */
+export interface GenerateOptions {
+  /** Directory paths in headers and diagnostics are relative to. */
+  readonly cwd: string;
+  /** Directory holding the spec modules (`*.ts`, not recursive). */
+  readonly specDir: string;
+  /** Directory holding the Handlebars skeletons (`**\/*.hbs`). */
+  readonly templatesDir: string;
+  /** Output directory (laid out like a SourceMod `scripting/` folder under it). */
+  readonly outDir: string;
+  /** Overrides CONFIG_MAX_MESSAGE_SIZE (bytes); null keeps the spec's value. */
+  readonly maxMessageSize: number | null;
+  /** Overrides CONFIG_MAX_CONNECTIONS; null keeps the spec's value. */
+  readonly maxConnections: number | null;
+  readonly tls: TlsMode;
+}
+
+/** Options as they come from the command line (before validation). */
+export interface RawGenerateOptions {
+  readonly spec?: string;
+  readonly templates?: string;
+  readonly out?: string;
+  readonly maxMessageSize?: unknown;
+  readonly maxConnections?: unknown;
+  readonly tls?: unknown;
+}
+
+/** Defaults of the directories, relative to the working directory. */
+export const DEFAULT_DIRS = { spec: "spec/core", templates: "templates", out: "out" } as const;
+
+/** Which spec constant each numeric option overrides. */
+export const CONFIG_CONSTANTS = {
+  maxMessageSize: "CONFIG_MAX_MESSAGE_SIZE",
+  maxConnections: "CONFIG_MAX_CONNECTIONS",
+} as const;
+
+/** Limits of the numeric options. */
+export const OPTION_LIMITS = {
+  maxMessageSize: { min: 125, max: 0x7fffffff },
+  maxConnections: { min: 1, max: 4096 },
+} as const;
+
+function intOption(value: unknown, flag: string, limits: { min: number; max: number }): number | null {
+  if (value === undefined) {
+    return null;
+  }
+  const n =
+    typeof value === "number" ? value : typeof value === "string" && /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < limits.min || n > limits.max) {
+    throw new UsageError(
+      `--${flag} must be an integer from ${limits.min} to ${limits.max}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return n;
+}
+
+function existingDir(cwd: string, value: string | undefined, fallback: string, flag: string): string {
+  const p = path.resolve(cwd, value ?? fallback);
+  if (!existsSync(p) || !statSync(p).isDirectory()) {
+    throw new UsageError(`--${flag}: no such directory: ${value ?? fallback}`);
+  }
+  return p;
+}
+
+/** Validates raw options; throws UsageError (exit 2) with a one-line message. */
+export function parseGenerateOptions(raw: RawGenerateOptions, cwd: string): GenerateOptions {
+  const tls = raw.tls ?? "auto";
+  if (typeof tls !== "string" || !(TLS_MODES as readonly string[]).includes(tls)) {
+    throw new UsageError(`--tls must be one of ${TLS_MODES.join(", ")}, got ${JSON.stringify(tls)}`);
+  }
+  const outDir = path.resolve(cwd, raw.out ?? DEFAULT_DIRS.out);
+  if (existsSync(outDir) && !statSync(outDir).isDirectory()) {
+    throw new UsageError(`--out: not a directory: ${raw.out ?? DEFAULT_DIRS.out}`);
+  }
+  return {
+    cwd,
+    specDir: existingDir(cwd, raw.spec, DEFAULT_DIRS.spec, "spec"),
+    templatesDir: existingDir(cwd, raw.templates, DEFAULT_DIRS.templates, "templates"),
+    outDir,
+    maxMessageSize: intOption(raw.maxMessageSize, "max-message-size", OPTION_LIMITS.maxMessageSize),
+    maxConnections: intOption(raw.maxConnections, "max-connections", OPTION_LIMITS.maxConnections),
+    tls: tls as TlsMode,
+  };
+}
+
+/** The constant overrides an options object asks for. */
+export function configOverrides(options: GenerateOptions): Map<string, number> {
+  const m = new Map<string, number>();
+  if (options.maxMessageSize !== null) {
+    m.set(CONFIG_CONSTANTS.maxMessageSize, options.maxMessageSize);
+  }
+  if (options.maxConnections !== null) {
+    m.set(CONFIG_CONSTANTS.maxConnections, options.maxConnections);
+  }
+  return m;
+}
