@@ -425,6 +425,9 @@ class Lowering {
       case "field":
         return { kind: "field", object: x(e.record), field: sanitizeIdentifier(e.field) };
       case "unary":
+        if (e.op === "-" && e.operand.kind === "int" && e.operand.value === 0x80000000 && e.operand.radix === 10) {
+          return { kind: "int", text: "-2147483648" };
+        }
         return { kind: "unary", op: e.op, operand: x(e.operand) };
       case "binary": {
         const op = e.op === "===" ? "==" : e.op === "!==" ? "!=" : e.op;

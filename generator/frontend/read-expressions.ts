@@ -31,6 +31,8 @@ export interface FunctionScope {
   readonly locals: Map<ts.Node, LocalVar>;
   /** How many times each local (by id) is read. */
   readonly reads: Map<number, number>;
+  /** Declarations that were refused: their uses are not reported again. */
+  readonly poisoned: Set<ts.Node>;
   nextId: number;
 }
 
@@ -205,7 +207,7 @@ export class ExpressionReader {
       case k.NoSubstitutionTemplateLiteral:
       case k.TemplateExpression:
       case k.TaggedTemplateExpression:
-        this.ctx.unsupported(node, "template strings", "strings are never built at run time: use a string literal");
+        this.ctx.unsupported(node, "a template string", "strings are never built at run time: use a string literal");
         return null;
       case k.Identifier:
         return this.identifier(node as ts.Identifier);
@@ -239,17 +241,21 @@ export class ExpressionReader {
       case k.FunctionExpression:
         this.ctx.unsupported(
           node,
-          "arrow functions and closures",
+          "an arrow function or closure",
           "write a module-level function and pass what it needs as parameters",
         );
         return null;
       case k.ObjectLiteralExpression:
-        this.ctx.unsupported(node, "object literals", "declare a record class and create it with `const r = new X()`");
+        this.ctx.unsupported(
+          node,
+          "an object literal",
+          "declare a record class and create it with `const r = new X()`",
+        );
         return null;
       case k.ArrayLiteralExpression:
         this.ctx.unsupported(
           node,
-          "array literals",
+          "an array literal outside a constant table",
           "only module-level constant tables (`export const T: readonly number[] = [...]`) may use them",
         );
         return null;
@@ -273,7 +279,11 @@ export class ExpressionReader {
       case k.TypeAssertionExpression:
       case k.SatisfiesExpression:
       case k.NonNullExpression:
-        this.ctx.unsupported(node, "type assertions", "values of the subset need none: declare the right type instead");
+        this.ctx.unsupported(
+          node,
+          "a type assertion",
+          "values of the subset need none: declare the right type instead",
+        );
         return null;
       case k.NewExpression:
         this.ctx.unsupported(
@@ -283,13 +293,13 @@ export class ExpressionReader {
         );
         return null;
       case k.RegularExpressionLiteral:
-        this.ctx.unsupported(node, "regular expressions", "scan the bytes in a loop");
+        this.ctx.unsupported(node, "a regular expression", "scan the bytes in a loop");
         return null;
       case k.BigIntLiteral:
-        this.ctx.unsupported(node, "BigInt literals", "values are 32-bit ints");
+        this.ctx.unsupported(node, "a BigInt literal", "values are 32-bit ints");
         return null;
       case k.ClassExpression:
-        this.ctx.unsupported(node, "class expressions", "declare records at module level");
+        this.ctx.unsupported(node, "a class expression", "declare records at module level");
         return null;
       default:
         this.ctx.unsupported(
@@ -309,7 +319,7 @@ export class ExpressionReader {
     } else if (/^0[bB]/.test(raw)) {
       radix = 2;
     } else if (/[.eE]/.test(raw)) {
-      this.ctx.unsupported(node, "floating-point literals", "the core computes with 32-bit ints only");
+      this.ctx.unsupported(node, "a floating-point literal", "the core computes with 32-bit ints only");
       return null;
     }
     const value = Number(raw);
@@ -341,7 +351,7 @@ export class ExpressionReader {
       if (c === 0 || c > 127) {
         this.ctx.unsupported(
           node,
-          c === 0 ? "a NUL character in a string" : "non-ASCII characters in strings",
+          c === 0 ? "a NUL character in a string" : "a non-ASCII character in a string",
           c === 0
             ? "SourcePawn strings end at NUL: use a byte array"
             : "strings are ASCII: write the UTF-8 bytes into a byte array",
@@ -364,6 +374,9 @@ export class ExpressionReader {
     }
     const decl = this.ctx.declarationOf(node);
     if (decl !== undefined && this.scope !== null) {
+      if (this.scope.poisoned.has(decl)) {
+        return null;
+      }
       const local = this.scope.locals.get(decl);
       if (local !== undefined) {
         this.markRead(local);
@@ -397,7 +410,7 @@ export class ExpressionReader {
       case "function":
         this.ctx.unsupported(
           node,
-          "functions used as values",
+          "a function used as a value",
           "call the function; the subset has no function references",
         );
         return null;
@@ -413,7 +426,7 @@ export class ExpressionReader {
   private enumMember(decl: ts.EnumMember): TExpr | null {
     const enumDecl = decl.parent;
     if (!ts.isIdentifier(decl.name)) {
-      this.ctx.unsupported(decl, "enum members with non-identifier names", "name members with identifiers");
+      this.ctx.unsupported(decl, "an enum member with a non-identifier name", "name members with identifiers");
       return null;
     }
     return { expr: { kind: "enumMember", enumName: enumDecl.name.text, member: decl.name.text }, type: INT };
@@ -447,7 +460,7 @@ export class ExpressionReader {
     const opKind = node.operatorToken.kind;
     const opText = node.operatorToken.getText();
     if (opKind >= k.FirstAssignment && opKind <= k.LastAssignment) {
-      this.ctx.unsupported(node, "assignment inside an expression", "assign in a statement of its own");
+      this.ctx.unsupported(node, "an assignment inside an expression", "assign in a statement of its own");
       return null;
     }
     switch (opKind) {
@@ -505,7 +518,7 @@ export class ExpressionReader {
       if (arith === "<<" || arith === ">>" || arith === ">>>") {
         const right = skipParens(node.right);
         if (ts.isNumericLiteral(right) && Number(right.text) > 31) {
-          this.ctx.unsupported(right, "shift counts above 31", "JavaScript takes the count modulo 32; shift by 0..31");
+          this.ctx.unsupported(right, "a shift count above 31", "JavaScript takes the count modulo 32; shift by 0..31");
           return null;
         }
         if (arith === ">>>" && !isShiftCountLiteral(node.right)) {
@@ -636,7 +649,7 @@ export class ExpressionReader {
       return null;
     }
     if (node.typeArguments !== undefined) {
-      this.ctx.unsupported(node, "type arguments", "the subset has no generics");
+      this.ctx.unsupported(node, "a type argument", "the subset has no generics");
       return null;
     }
     for (const a of node.arguments) {
@@ -656,14 +669,14 @@ export class ExpressionReader {
     const g = this.ctx.globalOf(callee);
     if (g === undefined || g.kind !== "function") {
       if (this.scope === null && g === undefined && this.ctx.declarationOf(callee) !== undefined) {
-        this.ctx.unsupported(node, "calls in constant expressions", "constants must be evaluated at compile time");
+        this.ctx.unsupported(node, "a call in a constant expression", "constants must be evaluated at compile time");
       } else {
         this.ctx.unsupported(callee, `calling \`${callee.text}\``, "only functions of the core can be called");
       }
       return null;
     }
     if (this.scope === null) {
-      this.ctx.unsupported(node, "calls in constant expressions", "constants must be evaluated at compile time");
+      this.ctx.unsupported(node, "a call in a constant expression", "constants must be evaluated at compile time");
       return null;
     }
     const fn = g.info;
@@ -799,6 +812,14 @@ export class ExpressionReader {
       }
       return { expr: { kind: "strCharAt", string: s.expr, index: i.expr }, returnType: INT as ReturnType };
     }
+    if (ts.isIdentifier(receiver) && this.ctx.declarationOf(receiver) === undefined) {
+      this.ctx.unsupported(
+        node,
+        `calling \`${receiver.text}.${method}\``,
+        "the core has no I/O or libraries: only core functions can be called",
+      );
+      return null;
+    }
     this.ctx.unsupported(
       node,
       `the method call \`.${method}()\``,
@@ -838,7 +859,7 @@ export class ExpressionReader {
       return null;
     }
     if (ts.isPrivateIdentifier(node.name)) {
-      this.ctx.unsupported(node, "private names", "records are plain data");
+      this.ctx.unsupported(node, "a private name", "records are plain data");
       return null;
     }
     const name = node.name.text;
@@ -967,7 +988,7 @@ export class ExpressionReader {
     const g = this.ctx.globalOf(callee);
     if (g !== undefined && g.kind === "record") {
       if (args.length > 0) {
-        this.ctx.unsupported(node, "constructor arguments", "records are zero-initialised: set the fields afterwards");
+        this.ctx.unsupported(node, "a constructor argument", "records are zero-initialised: set the fields afterwards");
         return null;
       }
       return { kind: "record", name: g.info.name, readonly: false };

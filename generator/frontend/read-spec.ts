@@ -143,7 +143,7 @@ function readDeclarations(
   const consts = new ExpressionReader(ctx, null);
   for (const st of input.sourceFile.statements) {
     if (hasModifier(st, ts.SyntaxKind.DefaultKeyword)) {
-      ctx.unsupported(st, "default exports", "export declarations by name");
+      ctx.unsupported(st, "a default export", "export declarations by name");
       continue;
     }
     if (hasModifier(st, ts.SyntaxKind.DeclareKeyword)) {
@@ -181,26 +181,26 @@ function readDeclarations(
       case ts.SyntaxKind.EmptyStatement:
         break;
       case ts.SyntaxKind.ExportDeclaration:
-        ctx.unsupported(st, "re-exports", "import from the module that declares the name");
+        ctx.unsupported(st, "a re-export", "import from the module that declares the name");
         break;
       case ts.SyntaxKind.ExportAssignment:
-        ctx.unsupported(st, "default exports", "export declarations by name");
+        ctx.unsupported(st, "a default export", "export declarations by name");
         break;
       case ts.SyntaxKind.InterfaceDeclaration:
       case ts.SyntaxKind.TypeAliasDeclaration:
         ctx.unsupported(
           st,
-          "interfaces and type aliases",
+          "an interface or type alias",
           "use records (field-only classes) and the types of the subset",
         );
         break;
       case ts.SyntaxKind.ModuleDeclaration:
-        ctx.unsupported(st, "namespaces", "use plain module-level declarations");
+        ctx.unsupported(st, "a namespace", "use plain module-level declarations");
         break;
       default:
         ctx.unsupported(
           st,
-          "module-level statements",
+          "a module-level statement",
           "a core module only declares constants, enums, records and functions: no side effects",
         );
         break;
@@ -213,11 +213,11 @@ function checkImport(ctx: ReaderContext, node: ts.ImportDeclaration, loaded: Rea
   const clause = node.importClause;
   if (clause !== undefined) {
     if (clause.name !== undefined) {
-      ctx.unsupported(clause, "default imports", 'import names: `import { f } from "./m.js"`');
+      ctx.unsupported(clause, "a default import", 'import names: `import { f } from "./m.js"`');
       return;
     }
     if (clause.namedBindings !== undefined && ts.isNamespaceImport(clause.namedBindings)) {
-      ctx.unsupported(clause, "namespace imports", 'import names: `import { f } from "./m.js"`');
+      ctx.unsupported(clause, "a namespace import", 'import names: `import { f } from "./m.js"`');
       return;
     }
   }
@@ -226,7 +226,7 @@ function checkImport(ctx: ReaderContext, node: ts.ImportDeclaration, loaded: Rea
   if (target === undefined || !ts.isSourceFile(target) || !loaded.has(target)) {
     ctx.unsupported(
       node.moduleSpecifier,
-      "imports from outside the core",
+      "an import from outside the core",
       "core modules import only each other; the generator has no I/O or libraries",
     );
   }
@@ -267,7 +267,7 @@ function readVariableStatement(ctx: ReaderContext, reader: ExpressionReader, st:
     if (ts.isNewExpression(init)) {
       ctx.unsupported(
         init,
-        "module-level arrays and records",
+        "a module-level array or record",
         "globals that change are not in the subset: keep buffers in records passed as parameters",
       );
       continue;
@@ -285,13 +285,13 @@ function readVariableStatement(ctx: ReaderContext, reader: ExpressionReader, st:
       continue;
     }
     if (v.type.kind === "array" || v.type.kind === "record") {
-      ctx.unsupported(d, "constants that alias arrays", "declare a table with its own values");
+      ctx.unsupported(d, "a constant that aliases an array", "declare a table with its own values");
       continue;
     }
     if (v.type.kind === "string" && v.expr.kind !== "string") {
       ctx.unsupported(
         d.initializer,
-        "string constants that are not a single literal",
+        "a string constant that is not a single literal",
         "write the whole text as one literal",
       );
       continue;
@@ -348,13 +348,13 @@ function readTable(
   if (!isReadonlyNumberArray(d.type)) {
     ctx.unsupported(
       d,
-      "array constants that are not typed `readonly number[]`",
+      "an array constant not typed `readonly number[]`",
       "annotate the table `readonly number[]`: the core has no globals that change",
     );
     return null;
   }
   if (init.elements.length === 0) {
-    ctx.unsupported(init, "empty tables", "SourcePawn arrays have at least one element");
+    ctx.unsupported(init, "an empty table", "SourcePawn arrays have at least one element");
     return null;
   }
   const sf = d.getSourceFile();
@@ -363,7 +363,7 @@ function readTable(
   let ok = true;
   for (const el of init.elements) {
     if (ts.isSpreadElement(el) || ts.isOmittedExpression(el)) {
-      ctx.unsupported(el, "spread and holes in tables", "write every element");
+      ctx.unsupported(el, "a spread or hole in a table", "write every element");
       ok = false;
       continue;
     }
@@ -412,17 +412,25 @@ function commaEnd(text: string, pos: number): number {
 
 function readEnum(ctx: ReaderContext, reader: ExpressionReader, node: ts.EnumDeclaration): EnumDecl | null {
   if (!hasModifier(node, ts.SyntaxKind.ConstKeyword)) {
-    ctx.unsupported(node, "enums that are not `const enum`", "write `export const enum " + node.name.text + " { … }`");
+    ctx.unsupported(
+      node,
+      "an enum that is not a `const enum`",
+      "write `export const enum " + node.name.text + " { … }`",
+    );
     return null;
   }
   const members: EnumMember[] = [];
   for (const m of node.members) {
     if (!ts.isIdentifier(m.name)) {
-      ctx.unsupported(m.name, "enum members with non-identifier names", "name members with identifiers");
+      ctx.unsupported(m.name, "an enum member with a non-identifier name", "name members with identifiers");
       continue;
     }
     if (m.initializer === undefined) {
-      ctx.unsupported(m, "enum members without an explicit value", "give every member an integer value, e.g. `A = 1`");
+      ctx.unsupported(
+        m,
+        "an enum member without an explicit value",
+        "give every member an integer value, e.g. `A = 1`",
+      );
       continue;
     }
     const v = reader.constantInt(m.initializer, "an enum value");
@@ -435,7 +443,7 @@ function readEnum(ctx: ReaderContext, reader: ExpressionReader, node: ts.EnumDec
 
 function readRecord(ctx: ReaderContext, reader: ExpressionReader, node: ts.ClassDeclaration): RecordDecl | null {
   if (node.name === undefined) {
-    ctx.unsupported(node, "anonymous classes", "name the record");
+    ctx.unsupported(node, "an anonymous class", "name the record");
     return null;
   }
   const info = ctx.recordsByName.get(node.name.text) as RecordInfo;
@@ -447,10 +455,10 @@ function readRecord(ctx: ReaderContext, reader: ExpressionReader, node: ts.Class
     );
   }
   if (node.typeParameters !== undefined) {
-    ctx.unsupported(node.typeParameters[0], "generic classes", "records have fixed field types");
+    ctx.unsupported(node.typeParameters[0], "a generic class", "records have fixed field types");
   }
   if (hasModifier(node, ts.SyntaxKind.AbstractKeyword)) {
-    ctx.unsupported(node, "abstract classes", "records are plain data");
+    ctx.unsupported(node, "an abstract class", "records are plain data");
   }
   const fields: FieldDecl[] = [];
   for (const m of node.members) {
@@ -460,17 +468,17 @@ function readRecord(ctx: ReaderContext, reader: ExpressionReader, node: ts.Class
     if (ts.isMethodDeclaration(m)) {
       ctx.unsupported(
         m,
-        "methods in classes",
+        "a class method",
         "records are data only: write a module-level function that takes the record",
       );
       continue;
     }
     if (ts.isConstructorDeclaration(m)) {
-      ctx.unsupported(m, "constructors", "records are zero-initialised: set their fields in an init function");
+      ctx.unsupported(m, "a constructor", "records are zero-initialised: set their fields in an init function");
       continue;
     }
     if (ts.isGetAccessorDeclaration(m) || ts.isSetAccessorDeclaration(m)) {
-      ctx.unsupported(m, "getters and setters", "records are data only: write a module-level function");
+      ctx.unsupported(m, "a getter or setter", "records are data only: write a module-level function");
       continue;
     }
     if (!ts.isPropertyDeclaration(m)) {
@@ -488,12 +496,12 @@ function readRecord(ctx: ReaderContext, reader: ExpressionReader, node: ts.Class
 
 function readField(ctx: ReaderContext, reader: ExpressionReader, m: ts.PropertyDeclaration): FieldDecl | null {
   if (!ts.isIdentifier(m.name)) {
-    ctx.unsupported(m.name, "computed or private field names", "name fields with identifiers");
+    ctx.unsupported(m.name, "a computed or private field name", "name fields with identifiers");
     return null;
   }
   for (const mod of ts.getModifiers(m) ?? []) {
     if (mod.kind === ts.SyntaxKind.StaticKeyword) {
-      ctx.unsupported(m, "static members", "module-level constants replace static fields");
+      ctx.unsupported(m, "a static member", "module-level constants replace static fields");
       return null;
     }
     if (mod.kind !== ts.SyntaxKind.ReadonlyKeyword) {
@@ -502,7 +510,7 @@ function readField(ctx: ReaderContext, reader: ExpressionReader, m: ts.PropertyD
     }
   }
   if (m.questionToken !== undefined || m.exclamationToken !== undefined) {
-    ctx.unsupported(m, "optional or definitely-assigned fields", "every field has a zero initialiser");
+    ctx.unsupported(m, "an optional or definitely-assigned field", "every field has a zero initialiser");
     return null;
   }
   if (m.type !== undefined && m.type.kind === ts.SyntaxKind.AnyKeyword) {
@@ -625,11 +633,15 @@ function readReturnType(ctx: ReaderContext, node: ts.FunctionDeclaration): Retur
 
 function readSignature(ctx: ReaderContext, node: ts.FunctionDeclaration): PendingFunction | null {
   if (node.name === undefined) {
-    ctx.unsupported(node, "anonymous functions", "name the function");
+    ctx.unsupported(node, "an anonymous function", "name the function");
     return null;
   }
   if (node.body === undefined) {
-    ctx.unsupported(node, "overloads and functions without a body", "declare each function once, with its body");
+    ctx.unsupported(
+      node,
+      "a function without a body (an overload or a declaration)",
+      "declare each function once, with its body",
+    );
     return null;
   }
   const g = ctx.globals.get(node);
@@ -638,15 +650,15 @@ function readSignature(ctx: ReaderContext, node: ts.FunctionDeclaration): Pendin
   }
   let ok = true;
   if (node.asteriskToken !== undefined) {
-    ctx.unsupported(node, "generator functions", "return values through arrays or records");
+    ctx.unsupported(node, "a generator function", "return values through arrays or records");
     ok = false;
   }
   if (hasModifier(node, ts.SyntaxKind.AsyncKeyword)) {
-    ctx.unsupported(node, "async functions", "the core is synchronous and has no I/O");
+    ctx.unsupported(node, "an async function", "the core is synchronous and has no I/O");
     ok = false;
   }
   if (node.typeParameters !== undefined) {
-    ctx.unsupported(node.typeParameters[0], "generic functions", "the subset has no generics");
+    ctx.unsupported(node.typeParameters[0], "a generic function", "the subset has no generics");
     ok = false;
   }
   const params: FunctionInfo["params"] = [];
@@ -662,12 +674,12 @@ function readSignature(ctx: ReaderContext, node: ts.FunctionDeclaration): Pendin
       continue;
     }
     if (p.dotDotDotToken !== undefined) {
-      ctx.unsupported(p, "rest parameters", "pass an array with an offset and a length");
+      ctx.unsupported(p, "a rest parameter", "pass an array with an offset and a length");
       ok = false;
       continue;
     }
     if (p.questionToken !== undefined) {
-      ctx.unsupported(p, "optional parameters without a default", "give it a default value, e.g. `n: number = 0`");
+      ctx.unsupported(p, "an optional parameter without a default", "give it a default value, e.g. `n: number = 0`");
       ok = false;
       continue;
     }
@@ -679,7 +691,7 @@ function readSignature(ctx: ReaderContext, node: ts.FunctionDeclaration): Pendin
     if (p.initializer !== undefined && type.kind !== "int" && type.kind !== "bool") {
       ctx.unsupported(
         p.initializer,
-        "default values for array, record or string parameters",
+        "a default value for an array, record or string parameter",
         "only int and bool parameters may have a default",
       );
       ok = false;
@@ -700,7 +712,7 @@ function readSignature(ctx: ReaderContext, node: ts.FunctionDeclaration): Pendin
 // Pass 3: bodies
 
 function readFunctionBody(ctx: ReaderContext, f: PendingFunction): FunctionDecl | null {
-  const scope: FunctionScope = { locals: new Map(), reads: new Map(), nextId: 0 };
+  const scope: FunctionScope = { locals: new Map(), reads: new Map(), poisoned: new Set(), nextId: 0 };
   const valueOfConst = (name: string): Expr | null => {
     for (const g of ctx.globals.values()) {
       if (g.kind === "const" && g.info.name === name) {

@@ -51,6 +51,17 @@ export class StatementReader extends ExpressionReader {
     return local;
   }
 
+  /** Marks the names a refused declaration binds, so that their uses are not reported again. */
+  private poison(decl: ts.VariableDeclaration): void {
+    const visit = (n: ts.Node): void => {
+      if (ts.isVariableDeclaration(n) || ts.isBindingElement(n)) {
+        this.fnScope.poisoned.add(n);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(decl);
+  }
+
   /** The statements of a block or of a single statement used as a body. */
   body(node: ts.Statement): Stmt[] {
     return ts.isBlock(node) ? this.statements(node.statements) : this.statements([node]);
@@ -105,7 +116,7 @@ export class StatementReader extends ExpressionReader {
       case k.ContinueStatement: {
         const j = node as ts.BreakOrContinueStatement;
         if (j.label !== undefined) {
-          this.ctx.unsupported(node, "labelled break/continue", "restructure the loops, e.g. with a flag");
+          this.ctx.unsupported(node, "a labelled break/continue", "restructure the loops, e.g. with a flag");
           return;
         }
         if (node.kind === k.BreakStatement && this.jumpTargets[this.jumpTargets.length - 1] === "switch") {
@@ -143,13 +154,13 @@ export class StatementReader extends ExpressionReader {
         this.ctx.unsupported(node, "for…in", "loop over an index: `for (let i = 0; i < n; i++)`");
         return;
       case k.LabeledStatement:
-        this.ctx.unsupported(node, "labelled statements", "restructure the loops, e.g. with a flag");
+        this.ctx.unsupported(node, "a labelled statement", "restructure the loops, e.g. with a flag");
         return;
       case k.FunctionDeclaration:
-        this.ctx.unsupported(node, "nested functions", "declare functions at module level");
+        this.ctx.unsupported(node, "a nested function", "declare functions at module level");
         return;
       case k.ClassDeclaration:
-        this.ctx.unsupported(node, "local classes", "declare records at module level");
+        this.ctx.unsupported(node, "a local class", "declare records at module level");
         return;
       default:
         this.ctx.unsupported(
@@ -177,53 +188,59 @@ export class StatementReader extends ExpressionReader {
     const out: Stmt[] = [];
     if ((list.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const)) === 0) {
       this.ctx.unsupported(list, "`var`", "use let or const");
+      list.declarations.forEach((d) => this.poison(d));
       return out;
     }
     for (const d of list.declarations) {
-      if (!ts.isIdentifier(d.name)) {
-        this.ctx.unsupported(d.name, "destructuring", "declare one local per value");
-        continue;
+      const stmt = this.localDeclaration(d, inFor);
+      if (stmt === null) {
+        this.poison(d);
+      } else {
+        out.push(stmt);
       }
-      if (d.initializer === undefined) {
-        this.ctx.unsupported(d, "a local without an initialiser", "give it a value, e.g. `let x = 0`");
-        continue;
-      }
-      if (d.type !== undefined && !this.simpleLocalAnnotation(d.type)) {
-        continue;
-      }
-      const init = skipParens(d.initializer);
-      if (ts.isNewExpression(init)) {
-        if (inFor) {
-          this.ctx.unsupported(init, "arrays or records declared in a for-initialiser", "declare them before the loop");
-          continue;
-        }
-        const type = this.newLocalType(init);
-        if (type !== null) {
-          const local = this.declare(d, d.name.text, type);
-          out.push({ kind: "local", local, init: null });
-        }
-        continue;
-      }
-      const value = this.expr(d.initializer);
-      if (value === null) {
-        continue;
-      }
-      if (value.type.kind === "string") {
-        this.ctx.unsupported(d, "string locals", "pass string literals or constants directly where they are needed");
-        continue;
-      }
-      if (value.type.kind === "array" || value.type.kind === "record") {
-        this.ctx.unsupported(
-          d,
-          "a local that aliases an array or record",
-          "use the original name: SourcePawn would copy where JavaScript shares",
-        );
-        continue;
-      }
-      const local = this.declare(d, d.name.text, value.type);
-      out.push({ kind: "local", local, init: value.expr });
     }
     return out;
+  }
+
+  /** One `let`/`const` declarator, or null (reported) when it is refused. */
+  private localDeclaration(d: ts.VariableDeclaration, inFor: boolean): Stmt | null {
+    if (!ts.isIdentifier(d.name)) {
+      this.ctx.unsupported(d.name, "destructuring", "declare one local per value");
+      return null;
+    }
+    if (d.initializer === undefined) {
+      this.ctx.unsupported(d, "a local without an initialiser", "give it a value, e.g. `let x = 0`");
+      return null;
+    }
+    if (d.type !== undefined && !this.simpleLocalAnnotation(d.type)) {
+      return null;
+    }
+    const init = skipParens(d.initializer);
+    if (ts.isNewExpression(init)) {
+      if (inFor) {
+        this.ctx.unsupported(init, "an array or record declared in a for-initialiser", "declare it before the loop");
+        return null;
+      }
+      const type = this.newLocalType(init);
+      return type === null ? null : { kind: "local", local: this.declare(d, d.name.text, type), init: null };
+    }
+    const value = this.expr(d.initializer);
+    if (value === null) {
+      return null;
+    }
+    if (value.type.kind === "string") {
+      this.ctx.unsupported(d, "a string local", "pass string literals or constants directly where they are needed");
+      return null;
+    }
+    if (value.type.kind === "array" || value.type.kind === "record") {
+      this.ctx.unsupported(
+        d,
+        "a local that aliases an array or record",
+        "use the original name: SourcePawn would copy where JavaScript shares",
+      );
+      return null;
+    }
+    return { kind: "local", local: this.declare(d, d.name.text, value.type), init: value.expr };
   }
 
   private simpleLocalAnnotation(t: ts.TypeNode): boolean {

@@ -7,6 +7,7 @@
  * from C and JavaScript: `&`, `^` and `|` bind tighter than comparisons), plus
  * a few added for readers: around a bit-wise or shift operand that is another
  * operator, around a bit-wise or shift operand of arithmetic or comparison,
+ * around a comparison inside `==`/`!=`, around `*` mixed with `/` or `%`,
  * and around `&&` inside `||`.
  */
 
@@ -43,6 +44,7 @@ const PREC_ASSIGN = 2;
 
 const BITWISE = new Set<SpBinaryOp>(["&", "^", "|", "<<", ">>", ">>>"]);
 const RELATIONAL = new Set<SpBinaryOp>(["<", "<=", ">", ">="]);
+const DIVISION = new Set<SpBinaryOp>(["/", "%"]);
 
 function precedence(e: SpExpr): number {
   switch (e.kind) {
@@ -79,6 +81,13 @@ function needsParens(op: SpBinaryOp, child: SpExpr, right: boolean): boolean {
   if (BITWISE.has(child.op) && !BITWISE.has(op)) {
     return true;
   }
+  if (RELATIONAL.has(child.op) && (op === "==" || op === "!=")) {
+    return true;
+  }
+  if (c === p && p === BINARY_PRECEDENCE["*"] && child.op !== op && (DIVISION.has(op) || DIVISION.has(child.op))) {
+    // `(a / b) * c`, `(a * b) / c`: integer division does not commute with multiplication.
+    return true;
+  }
   return op === "||" && child.op === "&&";
 }
 
@@ -105,7 +114,9 @@ export function printExpr(e: SpExpr): string {
       return `sizeof(${e.name})`;
     case "unary": {
       const inner = printExpr(e.operand);
-      const wrap = precedence(e.operand) < PREC_UNARY || (e.operand.kind === "unary" && e.operand.op === e.op);
+      // `- -x` must not print as `--x`.
+      const wrap =
+        precedence(e.operand) < PREC_UNARY || (e.op === "-" && e.operand.kind === "unary" && e.operand.op === "-");
       return `${e.op}${wrap ? `(${inner})` : inner}`;
     }
     case "binary": {
@@ -262,7 +273,10 @@ function printStmt(w: Lines, s: SpStmt): void {
       printBody(w, s.body);
       return;
     case "pragmaUnused":
-      w.line(`#pragma unused ${s.names.join(", ")}`);
+      // One name per pragma: spcomp 1.12 ignores the names after the first in `#pragma unused a, b`.
+      for (const n of s.names) {
+        w.line(`#pragma unused ${n}`);
+      }
       return;
   }
 }

@@ -1,0 +1,110 @@
+/**
+ * Helpers shared by the generator tests: paths, fixture transpilation, the
+ * built CLI and the SourcePawn toolchain when it is installed.
+ */
+
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { DiagnosticsError, formatDiagnostic } from "../diagnostics.js";
+import { printDecls } from "../sourcepawn/printer.js";
+import { transpileFiles } from "../transpile.js";
+
+/** The repository root. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** The fixtures directory. */
+export const FIXTURES = path.join(ROOT, "generator/test/fixtures");
+
+/** Transpiles fixture files (paths relative to fixtures/) into the include body; diagnostics are relative to ROOT. */
+export function transpileFixture(...files: string[]): string {
+  const r = transpileFiles(
+    files.map((f) => path.join(FIXTURES, f)),
+    { cwd: ROOT, resolveImports: true },
+  );
+  return printDecls(r.decls);
+}
+
+/** The formatted diagnostics of transpiling fixture files ([] when it succeeds without warnings). */
+export function fixtureDiagnostics(...files: string[]): string[] {
+  try {
+    const r = transpileFiles(
+      files.map((f) => path.join(FIXTURES, f)),
+      { cwd: ROOT, resolveImports: true },
+    );
+    return r.diagnostics.map(formatDiagnostic);
+  } catch (e) {
+    if (e instanceof DiagnosticsError) {
+      return e.diagnostics.map(formatDiagnostic);
+    }
+    throw e;
+  }
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (e.name !== "test") {
+        newest = Math.max(newest, newestMtime(p));
+      }
+    } else if (e.name.endsWith(".ts")) {
+      newest = Math.max(newest, statSync(p).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+/** The built CLI entry point; builds the project first when dist/ is missing or older than generator/. */
+export function builtCli(): string {
+  const cli = path.join(ROOT, "dist/generator/cli.js");
+  if (!existsSync(cli) || statSync(cli).mtimeMs < newestMtime(path.join(ROOT, "generator"))) {
+    // tsc emits even when files outside the generator have type errors; the check below is what matters.
+    spawnSync(
+      process.execPath,
+      [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", path.join(ROOT, "tsconfig.json")],
+      {
+        cwd: ROOT,
+        encoding: "utf8",
+      },
+    );
+    if (!existsSync(cli)) {
+      throw new Error("npm run build did not produce dist/generator/cli.js");
+    }
+  }
+  return cli;
+}
+
+/** Runs the built CLI in `cwd`. */
+export function runCli(
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [builtCli(), ...args], { cwd, encoding: "utf8", env });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** spcomp to test with: SPCOMP, else `spcomp` on PATH; null when absent. */
+export function spcompPath(): string | null {
+  if (process.env.SPCOMP !== undefined && process.env.SPCOMP !== "") {
+    return existsSync(process.env.SPCOMP) ? process.env.SPCOMP : null;
+  }
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    const p = path.join(dir, "spcomp");
+    if (dir !== "" && existsSync(p)) {
+      return p;
+    }
+  }
+  return null;
+}
+
+/** SourceMod's include directory: SM_INCLUDE, else /usr/local/share/sourcemod/include; null when absent. */
+export function smIncludePath(): string | null {
+  const candidates = [process.env.SM_INCLUDE, "/usr/local/share/sourcemod/include"].filter(
+    (x): x is string => x !== undefined && x !== "",
+  );
+  return candidates.find((d) => existsSync(path.join(d, "sourcemod.inc"))) ?? null;
+}
