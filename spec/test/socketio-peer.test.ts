@@ -186,9 +186,10 @@ describe("against a real socket.io 4.x server", () => {
     });
     let pings = 0;
     c.on("ping", () => pings++);
-    await sleep(800);
-    expect(pings).toBeGreaterThanOrEqual(4);
-    expect(pongs).toBeGreaterThanOrEqual(4);
+    await sleep(1000);
+    // About 6 at 150 ms; leave room for a loaded machine.
+    expect(pings).toBeGreaterThanOrEqual(3);
+    expect(pongs).toBeGreaterThanOrEqual(3);
     expect(Math.abs(pings - pongs)).toBeLessThanOrEqual(1);
     expect(sock.connected).toBe(true);
     expect(c.connected).toBe(true);
@@ -217,8 +218,8 @@ describe("against a real socket.io 4.x server", () => {
     const disc = waitFor<[string, string]>(c, "disconnect");
     await stopIo(a.io);
     expect(await disc).toEqual(["/", "transport close"]);
-    // Let a few attempts hit the closed port.
-    await sleep(400);
+    // Let a few attempts hit the closed port (delays about 50, 100, 200 ms).
+    await sleep(600);
     expect(attempts.length).toBeGreaterThanOrEqual(2);
     expect(attempts.slice(0, 2)).toEqual([1, 2]);
 
@@ -266,6 +267,6 @@ describe("against a server that stops pinging", () => {
     expect(wasOpen).toBe(true);
     expect(pongs).toEqual(["3", "3"]);
     expect(waited).toBeGreaterThanOrEqual(195);
-    expect(waited).toBeLessThan(1000);
+    expect(waited).toBeLessThan(2000);
   });
 });
