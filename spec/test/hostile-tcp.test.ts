@@ -64,11 +64,12 @@ function writeIrregular(sock: net.Socket, bytes: Buffer, seed: number): void {
 beforeAll(async () => {
   server = net.createServer((sock) => {
     const state = current;
-    let head = Buffer.alloc(0);
+    let head: Buffer = Buffer.alloc(0);
     let handshakeDone = false;
-    let rest = Buffer.alloc(0);
+    let rest: Buffer = Buffer.alloc(0);
     sock.on("error", () => {});
-    sock.on("data", (chunk) => {
+    sock.on("data", (data: Buffer) => {
+      let chunk: Buffer = data;
       if (!state) return sock.destroy();
       if (!handshakeDone) {
         head = Buffer.concat([head, chunk]);
