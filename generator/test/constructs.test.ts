@@ -1,6 +1,6 @@
 /**
  * Per-construct goldens: each fixtures/constructs/<name>.ts is transpiled and
- * must print exactly fixtures/constructs/<name>.inc. Set SPGEN_UPDATE_GOLDENS=1
+ * must print exactly fixtures/constructs/<name>.sp. Set SPGEN_UPDATE_GOLDENS=1
  * to rewrite the goldens after an intended change (then review the diff).
  */
 
@@ -24,7 +24,7 @@ describe("per-construct goldens", () => {
     it(name, () => {
       expect(fixtureDiagnostics(`constructs/${file}`)).toEqual([]);
       const actual = transpileFixture(`constructs/${file}`);
-      const goldenPath = path.join(dir, `${name}.inc`);
+      const goldenPath = path.join(dir, `${name}.sp`);
       if (process.env.SPGEN_UPDATE_GOLDENS === "1") {
         writeFileSync(goldenPath, actual);
       }

@@ -1,0 +1,247 @@
+/**
+ * The real `spgen` binary (dist/generator/cli.js, built first when stale):
+ * exit codes 0/1/2, `generate --check` diffs, bad options, `transpile` and
+ * `build`. Each test works in its own temporary copy of spec/core and
+ * templates/.
+ */
+
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { builtCli, FIXTURES, ROOT, runCli, smIncludePath, spcompPath } from "./helpers.js";
+
+const temps: string[] = [];
+
+/** A temporary project: spec/core and templates/ copied from the repository. */
+function workspace(): string {
+  const d = mkdtempSync(path.join(tmpdir(), "spgen-cli-"));
+  temps.push(d);
+  cpSync(path.join(ROOT, "spec/core"), path.join(d, "spec/core"), { recursive: true });
+  cpSync(path.join(ROOT, "templates"), path.join(d, "templates"), { recursive: true });
+  return d;
+}
+
+/** Every file under `dir` with its content. */
+function snapshot(dir: string): Map<string, string> {
+  const m = new Map<string, string>();
+  const walk = (rel: string): void => {
+    const abs = path.join(dir, rel);
+    if (statSync(abs).isDirectory()) {
+      for (const e of readdirSync(abs).sort()) {
+        walk(rel === "" ? e : `${rel}/${e}`);
+      }
+    } else {
+      m.set(rel, readFileSync(abs, "utf8"));
+    }
+  };
+  if (existsSync(dir)) {
+    walk("");
+  }
+  return m;
+}
+
+beforeAll(() => {
+  builtCli();
+}, 120_000);
+
+afterAll(() => {
+  for (const d of temps) {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+describe("spgen generate", () => {
+  it("writes out/ (exit 0), then --check passes (exit 0), then fails with a diff when out/ is edited (exit 1)", () => {
+    const ws = workspace();
+    const gen = runCli(["generate"], ws);
+    expect(gen.code, gen.stderr).toBe(0);
+    expect(gen.stderr).toBe("spgen: out/: 3 written, 0 unchanged\n");
+    for (const f of ["scripting/websocket.sp", "scripting/include/websocket.inc", "scripting/websocket/core.inc"]) {
+      expect(readFileSync(path.join(ws, "out", f), "utf8")).toBe(readFileSync(path.join(ROOT, "out", f), "utf8"));
+    }
+
+    const fresh = runCli(["generate", "--check"], ws);
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(fresh.stdout).toBe("");
+    expect(fresh.stderr).toBe("spgen: out/ is up to date (3 files)\n");
+
+    const sp = path.join(ws, "out/scripting/websocket.sp");
+    writeFileSync(sp, readFileSync(sp, "utf8").replace('author = "spgen"', 'author = "someone"'));
+    const stale = runCli(["generate", "--check"], ws);
+    expect(stale.code).toBe(1);
+    expect(stale.stdout).toContain("--- a/out/scripting/websocket.sp\n+++ b/out/scripting/websocket.sp\n");
+    expect(stale.stdout).toContain('\n-\tauthor = "someone",\n+\tauthor = "spgen",\n');
+    expect(stale.stderr).toBe("spgen: out/ is stale: out/scripting/websocket.sp (stale); run `spgen generate`\n");
+  });
+
+  it("reports spec errors as file:line:col diagnostics (exit 1) and leaves out/ untouched", () => {
+    const ws = workspace();
+    expect(runCli(["generate"], ws).code).toBe(0);
+    const before = snapshot(path.join(ws, "out"));
+    writeFileSync(
+      path.join(ws, "spec/core/zz-bad.ts"),
+      "export function bad(x: number): number {\n  const f = (y: number): number => y;\n  return x / 2;\n}\n",
+    );
+    const r = runCli(["generate", "--max-message-size", "4096"], ws);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.split("\n")).toEqual([
+      "spec/core/zz-bad.ts:2:13: error: an arrow function or closure is not supported in the SourcePawn subset (write a module-level function and pass what it needs as parameters)",
+      "spec/core/zz-bad.ts:3:12: error: `/` outside `(a / b) | 0` is not supported in the SourcePawn subset (JavaScript division gives a fraction: write `(a / b) | 0` for integer division)",
+      "spgen: 2 errors; nothing was written",
+      "",
+    ]);
+    expect(snapshot(path.join(ws, "out"))).toEqual(before);
+  });
+
+  it("applies generation options", () => {
+    const ws = workspace();
+    const r = runCli(
+      ["generate", "--max-message-size", "2097152", "--max-connections", "64", "--tls", "none", "--out", "build/sm"],
+      ws,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const core = readFileSync(path.join(ws, "build/sm/scripting/websocket/core.inc"), "utf8");
+    expect(core).toContain("\n#define CONFIG_MAX_MESSAGE_SIZE 2097152\n");
+    expect(core).toContain("\n#define CONFIG_MAX_CONNECTIONS 64\n");
+    expect(existsSync(path.join(ws, "out"))).toBe(false);
+  });
+
+  it("refuses bad options and paths with one line on stderr (exit 2)", () => {
+    const ws = workspace();
+    const cases: [string[], string][] = [
+      [["generate", "--tls", "openssl"], 'spgen: --tls must be one of auto, oldmagic, none, got "openssl"\n'],
+      [
+        ["generate", "--max-message-size", "12"],
+        'spgen: --max-message-size must be an integer from 125 to 2147483647, got "12"\n',
+      ],
+      [
+        ["generate", "--max-connections", "many"],
+        'spgen: --max-connections must be an integer from 1 to 4096, got "many"\n',
+      ],
+      [["generate", "--spec", "nowhere"], "spgen: --spec: no such directory: nowhere\n"],
+      [["generate", "--bogus"], "spgen: Unknown argument: bogus (see spgen --help)\n"],
+      [["frobnicate"], "spgen: Unknown argument: frobnicate (see spgen --help)\n"],
+      [[], "spgen: a command is required (generate, transpile or build) (see spgen --help)\n"],
+    ];
+    for (const [args, stderr] of cases) {
+      const r = runCli(args, ws);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr, args.join(" ")).toBe(stderr);
+      expect(r.stdout).toBe("");
+    }
+    expect(existsSync(path.join(ws, "out"))).toBe(false);
+  });
+
+  it("--help lists the commands, the options and examples (exit 0)", () => {
+    const r = runCli(["generate", "--help"], ROOT);
+    expect(r.code).toBe(0);
+    for (const s of [
+      "--max-message-size",
+      "--max-connections",
+      "--tls",
+      "--check",
+      "--spec",
+      "--templates",
+      "--out",
+      "Examples:",
+      "spgen generate --check",
+    ]) {
+      expect(r.stdout).toContain(s);
+    }
+    const top = runCli(["--help"], ROOT);
+    expect(top.code).toBe(0);
+    for (const s of ["spgen generate", "spgen transpile <files..>", "spgen build"]) {
+      expect(top.stdout).toContain(s);
+    }
+  });
+});
+
+describe("spgen transpile", () => {
+  it("turns a module into a standalone include (file or stdout), reading but not emitting its imports", () => {
+    const ws = workspace();
+    const main = path.join(FIXTURES, "imports/main.ts");
+    const r = runCli(["transpile", main, "-o", "gen/main.inc"], ws);
+    expect(r.code, r.stderr).toBe(0);
+    const text = readFileSync(path.join(ws, "gen/main.inc"), "utf8");
+    const rel = path.relative(ws, main).split(path.sep).join("/");
+    expect(text).toBe(
+      [
+        `// Generated by spgen from ${rel}. DO NOT EDIT.`,
+        "",
+        "#if defined _main_included",
+        " #endinput",
+        "#endif",
+        "#define _main_included",
+        "",
+        `// ${rel}`,
+        "",
+        "/** Calls into the imported module; `spgen transpile main.ts` emits only this module. */",
+        "stock int quadruple(int x)",
+        "{",
+        "\tchar buf[LIB_SIZE];",
+        "\tbuf[0] = x;",
+        "\treturn twice(twice(buf[0]));",
+        "}",
+        "",
+      ].join("\n"),
+    );
+    const out = runCli(["transpile", path.join(FIXTURES, "imports/lib.ts")], ws);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain("stock int twice(int x)\n{\n\treturn x * 2;\n}\n");
+    expect(out.stdout).toContain("#define LIB_SIZE 4\n");
+  });
+
+  it("exits 1 with diagnostics for a module outside the subset, and 2 for a missing file", () => {
+    const ws = workspace();
+    const r = runCli(["transpile", path.join(FIXTURES, "refused/this.ts"), "-o", "x.inc"], ws);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("this.ts:2:10: error: `this` is not supported in the SourcePawn subset");
+    expect(existsSync(path.join(ws, "x.inc"))).toBe(false);
+    const missing = runCli(["transpile", "nope.ts"], ws);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe("spgen: no such file: nope.ts\n");
+  });
+});
+
+describe("spgen build", () => {
+  it("says clearly when spcomp is missing (exit 2)", () => {
+    const ws = workspace();
+    expect(runCli(["generate"], ws).code).toBe(0);
+    const env = { ...process.env, PATH: "", SPCOMP: "" };
+    const r = runCli(["build"], ws, env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "spgen: spcomp not found (no spcomp on PATH and SPCOMP is not set): install the SourcePawn compiler or point SPCOMP at it\n",
+    );
+    const bad = runCli(["build"], ws, { ...process.env, SPCOMP: path.join(ws, "no-spcomp") });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("is not an executable file");
+  });
+
+  const spcomp = spcompPath();
+  const smInclude = smIncludePath();
+  describe.skipIf(spcomp === null || smInclude === null)(
+    `with spcomp and SourceMod includes (${spcomp === null ? "no spcomp: set SPCOMP or put spcomp on PATH" : smInclude === null ? "no SourceMod includes: set SM_INCLUDE" : "present"})`,
+    () => {
+      it("compiles out/ (exit 0), and passes the compiler's diagnostics and exit code through with paths relative to out/", () => {
+        const ws = workspace();
+        expect(runCli(["generate"], ws).code).toBe(0);
+        const env = { ...process.env, SPCOMP: spcomp as string, SM_INCLUDE: smInclude as string };
+        const ok = runCli(["build"], ws, env);
+        expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+        expect(ok.stdout).not.toMatch(/warning|error/);
+        expect(existsSync(path.join(ws, "out/plugins/websocket.smx"))).toBe(true);
+
+        const sp = path.join(ws, "out/scripting/websocket.sp");
+        writeFileSync(sp, `${readFileSync(sp, "utf8")}\npublic void OnPluginStart()\n{\n\tint unused = 1;\n}\n`);
+        const bad = runCli(["build"], ws, env);
+        expect(bad.code).not.toBe(0);
+        expect(bad.stdout).toMatch(/scripting\/websocket\.sp\(\d+\) : (error|warning) 204/);
+        const lax = runCli(["build", "--no-werror"], ws, env);
+        expect(lax.code, lax.stdout).toBe(0);
+      });
+    },
+  );
+});
