@@ -40,18 +40,11 @@ export function displayPath(cwd: string, file: string): string {
 /** Reads and lowers `files` (absolute paths, in output order). Throws DiagnosticsError when any error is found. */
 export function transpileFiles(files: readonly string[], options: TranspileOptions): TranspileResult {
   const { project, sources } = loadSpecProject(files, options.resolveImports === true);
-  const emitted = new Set(sources.map((s) => s.compilerNode));
-  const inputs: SpecInput[] = sources.map((s) => ({
+  const inputs: SpecInput[] = sources.map((s, i) => ({
     sourceFile: s.compilerNode,
     path: displayPath(options.cwd, s.getFilePath()),
-    emit: true,
+    emit: i < files.length,
   }));
-  for (const sf of project.getSourceFiles()) {
-    const node = sf.compilerNode;
-    if (!emitted.has(node) && !sf.getFilePath().startsWith("/__spgen__/")) {
-      inputs.push({ sourceFile: node, path: displayPath(options.cwd, sf.getFilePath()), emit: false });
-    }
-  }
   const checker = project.getTypeChecker().compilerObject;
   const read = readSpec(checker, inputs);
   if (hasErrors(read.diagnostics)) {

@@ -33,7 +33,24 @@ export interface FunctionScope {
   readonly reads: Map<number, number>;
   /** Declarations that were refused: their uses are not reported again. */
   readonly poisoned: Set<ts.Node>;
+  /**
+   * Block scopes, innermost last: name → local, or null for a refused
+   * declaration. Locals are resolved here without asking the checker, which
+   * only resolves module-level names.
+   */
+  readonly names: Map<string, LocalVar | null>[];
   nextId: number;
+}
+
+/** The local a name refers to in the current block scopes: a LocalVar, null when its declaration was refused, undefined when none. */
+export function lookupLocal(scope: FunctionScope, name: string): LocalVar | null | undefined {
+  for (let i = scope.names.length - 1; i >= 0; i--) {
+    const hit = scope.names[i].get(name);
+    if (hit !== undefined) {
+      return hit;
+    }
+  }
+  return undefined;
 }
 
 /** Human name of a value type, for messages. */
@@ -372,17 +389,17 @@ export class ExpressionReader {
       this.ctx.unsupported(node, `\`${name}\``, "the core computes with 32-bit ints only");
       return null;
     }
-    const decl = this.ctx.declarationOf(node);
-    if (decl !== undefined && this.scope !== null) {
-      if (this.scope.poisoned.has(decl)) {
+    if (this.scope !== null) {
+      const hit = lookupLocal(this.scope, name);
+      if (hit === null) {
         return null;
       }
-      const local = this.scope.locals.get(decl);
-      if (local !== undefined) {
-        this.markRead(local);
-        return { expr: { kind: "local", local }, type: local.type };
+      if (hit !== undefined) {
+        this.markRead(hit);
+        return { expr: { kind: "local", local: hit }, type: hit.type };
       }
     }
+    const decl = this.ctx.declarationOf(node);
     if (decl !== undefined && ts.isEnumMember(decl)) {
       return this.enumMember(decl);
     }
@@ -1003,7 +1020,6 @@ export class ExpressionReader {
 
   /** The local a scalar assignment target names, if it is one. */
   protected localOf(node: ts.Identifier): LocalVar | undefined {
-    const decl = this.ctx.declarationOf(node);
-    return decl === undefined || this.scope === null ? undefined : this.scope.locals.get(decl);
+    return this.scope === null ? undefined : (lookupLocal(this.scope, node.text) ?? undefined);
   }
 }

@@ -712,7 +712,13 @@ function readSignature(ctx: ReaderContext, node: ts.FunctionDeclaration): Pendin
 // Pass 3: bodies
 
 function readFunctionBody(ctx: ReaderContext, f: PendingFunction): FunctionDecl | null {
-  const scope: FunctionScope = { locals: new Map(), reads: new Map(), poisoned: new Set(), nextId: 0 };
+  const scope: FunctionScope = {
+    locals: new Map(),
+    reads: new Map(),
+    poisoned: new Set(),
+    names: [new Map()],
+    nextId: 0,
+  };
   const valueOfConst = (name: string): Expr | null => {
     for (const g of ctx.globals.values()) {
       if (g.kind === "const" && g.info.name === name) {

@@ -47,6 +47,7 @@ export class StatementReader extends ExpressionReader {
   declare(decl: ts.Node, name: string, type: ValueType): LocalVar {
     const local: LocalVar = { id: this.fnScope.nextId++, name, type, pos: this.ctx.pos(decl) };
     this.fnScope.locals.set(decl, local);
+    this.fnScope.names[this.fnScope.names.length - 1].set(name, local);
     this.fnScope.reads.set(local.id, 0);
     return local;
   }
@@ -56,6 +57,9 @@ export class StatementReader extends ExpressionReader {
     const visit = (n: ts.Node): void => {
       if (ts.isVariableDeclaration(n) || ts.isBindingElement(n)) {
         this.fnScope.poisoned.add(n);
+        if (ts.isIdentifier(n.name)) {
+          this.fnScope.names[this.fnScope.names.length - 1].set(n.name.text, null);
+        }
       }
       ts.forEachChild(n, visit);
     };
@@ -67,16 +71,29 @@ export class StatementReader extends ExpressionReader {
     return ts.isBlock(node) ? this.statements(node.statements) : this.statements([node]);
   }
 
-  statements(nodes: readonly ts.Statement[]): Stmt[] {
-    const out: Stmt[] = [];
-    for (const n of nodes) {
-      const comments = statementComments(n);
-      if (comments.length > 0) {
-        out.push({ kind: "comment", lines: comments });
-      }
-      this.statement(n, out);
+  /** Runs `fn` in a new block scope. */
+  private inScope<T>(fn: () => T): T {
+    this.fnScope.names.push(new Map());
+    try {
+      return fn();
+    } finally {
+      this.fnScope.names.pop();
     }
-    return out;
+  }
+
+  /** The statements of a block, in their own scope. */
+  statements(nodes: readonly ts.Statement[]): Stmt[] {
+    return this.inScope(() => {
+      const out: Stmt[] = [];
+      for (const n of nodes) {
+        const comments = statementComments(n);
+        if (comments.length > 0) {
+          out.push({ kind: "comment", lines: comments });
+        }
+        this.statement(n, out);
+      }
+      return out;
+    });
   }
 
   private statement(node: ts.Statement, out: Stmt[]): void {
@@ -451,6 +468,10 @@ export class StatementReader extends ExpressionReader {
   }
 
   private forStatement(node: ts.ForStatement, out: Stmt[]): void {
+    this.inScope(() => this.forStatementInScope(node, out));
+  }
+
+  private forStatementInScope(node: ts.ForStatement, out: Stmt[]): void {
     let init: Stmt[] = [];
     if (node.initializer !== undefined) {
       if (ts.isVariableDeclarationList(node.initializer)) {

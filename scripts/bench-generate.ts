@@ -1,0 +1,140 @@
+/**
+ * Benchmark (not a test): cold runs of `spgen generate` and
+ * `spgen generate --check`, each in a fresh node process, next to the bare
+ * cost of starting node and of loading ts-morph, measured in the same run
+ * and interleaved (round-robin) so that machine load hits every row alike.
+ * Prints the median, min and max wall time and the median peak RSS.
+ *
+ *   npm run build && node dist/scripts/bench-generate.js [--runs 7]
+ *
+ * Peak RSS comes from `/usr/bin/time -v` when it exists, otherwise from the
+ * child's own process.resourceUsage().maxRSS (reported by a preloaded hook).
+ */
+
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const CLI = path.join(ROOT, "dist/generator/cli.js");
+const TARGET_MS = 600;
+const TARGET_MB = 250;
+
+interface Row {
+  readonly label: string;
+  readonly args: readonly string[];
+  /** Expected exit code. */
+  readonly code: number;
+}
+
+interface Sample {
+  readonly ms: number;
+  readonly rssMb: number;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function parseRuns(argv: readonly string[]): number {
+  const i = argv.indexOf("--runs");
+  const n = i >= 0 ? Number(argv[i + 1]) : 7;
+  if (!Number.isInteger(n) || n < 5) {
+    throw new Error("--runs must be an integer >= 5");
+  }
+  return n;
+}
+
+const TIME = "/usr/bin/time";
+const useTime = existsSync(TIME);
+const work = mkdtempSync(path.join(tmpdir(), "spgen-bench-"));
+const hook = path.join(work, "rss-hook.cjs");
+writeFileSync(
+  hook,
+  "process.on('exit', () => process.stderr.write('\\nSPGEN_MAXRSS_KB ' + process.resourceUsage().maxRSS + '\\n'));\n",
+);
+
+function runOnce(row: Row): Sample {
+  const nodeArgs = useTime ? [...row.args] : ["-r", hook, ...row.args];
+  const cmd = useTime ? TIME : process.execPath;
+  const args = useTime ? ["-v", process.execPath, ...nodeArgs] : nodeArgs;
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: "utf8" });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== row.code) {
+    throw new Error(`${row.label}: exit ${r.status}, expected ${row.code}\n${r.stderr}`);
+  }
+  const m = useTime
+    ? /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)
+    : /SPGEN_MAXRSS_KB (\d+)/.exec(r.stderr);
+  return { ms, rssMb: m === null ? NaN : Number(m[1]) / 1024 };
+}
+
+function main(): void {
+  if (!existsSync(CLI)) {
+    throw new Error("dist/generator/cli.js is missing: run `npm run build` first");
+  }
+  const runs = parseRuns(process.argv.slice(2));
+  const out = path.join(work, "out");
+  const rows: Row[] = [
+    { label: "node -e ''", args: ["-e", ""], code: 0 },
+    { label: "node -e \"import('ts-morph')\"", args: ["-e", "import('ts-morph')"], code: 0 },
+    { label: "node -e \"require('ts-morph')\" (what spgen does)", args: ["-e", "require('ts-morph')"], code: 0 },
+    { label: "spgen generate (into a temp dir)", args: [CLI, "generate", "--out", out], code: 0 },
+    { label: "spgen generate --check", args: [CLI, "generate", "--check", "--out", out], code: 0 },
+  ];
+  // One warm-up round (fills the OS file cache), not counted.
+  for (const row of rows) {
+    runOnce(row);
+  }
+  const samples = new Map<string, Sample[]>(rows.map((r) => [r.label, []]));
+  for (let i = 0; i < runs; i++) {
+    for (const row of rows) {
+      samples.get(row.label)?.push(runOnce(row));
+    }
+  }
+  const width = Math.max(...rows.map((r) => r.label.length));
+  const lines = [
+    `spgen generate benchmark: ${runs} cold runs per row (fresh node processes, interleaved), node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")}`,
+    `peak RSS from ${useTime ? "/usr/bin/time -v" : "process.resourceUsage().maxRSS"}`,
+    "",
+    `${"command".padEnd(width)}  median ms     min     max  median peak RSS MB`,
+    `${"-".repeat(width)}  ---------  ------  ------  ------------------`,
+  ];
+  for (const row of rows) {
+    const s = samples.get(row.label) ?? [];
+    const ms = s.map((x) => x.ms);
+    lines.push(
+      `${row.label.padEnd(width)}  ${median(ms).toFixed(0).padStart(9)}  ${Math.min(...ms)
+        .toFixed(0)
+        .padStart(6)}  ${Math.max(...ms)
+        .toFixed(0)
+        .padStart(6)}  ${median(s.map((x) => x.rssMb))
+        .toFixed(1)
+        .padStart(18)}`,
+    );
+  }
+  lines.push("");
+  for (const label of ["spgen generate (into a temp dir)", "spgen generate --check"]) {
+    const s = samples.get(label) ?? [];
+    const ms = median(s.map((x) => x.ms));
+    const mb = median(s.map((x) => x.rssMb));
+    const ok = ms <= TARGET_MS && mb <= TARGET_MB;
+    lines.push(
+      `${label}: ${ms.toFixed(0)} ms, ${mb.toFixed(1)} MB (target <= ${TARGET_MS} ms, <= ${TARGET_MB} MB): ${ok ? "met" : "NOT met"}`,
+    );
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+try {
+  main();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
