@@ -29,7 +29,7 @@ import type {
   TableDecl,
   ValueType,
 } from "./model.js";
-import type { SpDecl, SpDeclarator, SpExpr, SpParam, SpStmt, SpType } from "./sourcepawn/ast.js";
+import type { SpCase, SpDecl, SpDeclarator, SpExpr, SpParam, SpStmt, SpType } from "./sourcepawn/ast.js";
 import { enumMemberName, isReserved, sanitizeIdentifier } from "./sourcepawn/names.js";
 
 /** Locals at least this large (bytes) get a warning: they live on the plugin's stack. */
@@ -651,16 +651,22 @@ class FunctionLowering {
       case "return":
         out.push({ kind: "return", value: s.value === null ? null : this.expr(s.value) });
         return;
-      case "switch":
-        out.push({
-          kind: "switch",
-          subject: this.expr(s.subject),
-          cases: s.cases.map((c) => ({
-            labels: c.isDefault ? null : c.values.map((v) => this.expr(v)),
-            body: this.stmts(c.body),
-          })),
-        });
+      case "switch": {
+        // One value per case label, the body repeated: spcomp 1.13's x86-64 JIT crashes on a label with several
+        // values (`case 1, 2:`) when it builds a jump table (see /opt/sptool/FINDINGS.md, "Bug found").
+        const cases: SpCase[] = [];
+        for (const c of s.cases) {
+          if (c.isDefault) {
+            cases.push({ labels: null, body: this.stmts(c.body) });
+            continue;
+          }
+          for (const v of c.values) {
+            cases.push({ labels: [this.expr(v)], body: this.stmts(c.body) });
+          }
+        }
+        out.push({ kind: "switch", subject: this.expr(s.subject), cases });
         return;
+      }
       case "block":
         out.push({ kind: "block", body: this.stmts(s.body) });
         return;

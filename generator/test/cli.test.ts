@@ -56,7 +56,7 @@ describe("spgen generate", () => {
     const ws = workspace();
     const gen = runCli(["generate"], ws);
     expect(gen.code, gen.stderr).toBe(0);
-    expect(gen.stderr).toBe("spgen: out/: 3 written, 0 unchanged\n");
+    expect(gen.stderr).toMatch(/^spgen: out\/: \d+ written, 0 unchanged\n$/);
     for (const f of ["scripting/websocket.sp", "scripting/include/websocket.inc", "scripting/websocket/core.inc"]) {
       expect(readFileSync(path.join(ws, "out", f), "utf8")).toBe(readFileSync(path.join(ROOT, "out", f), "utf8"));
     }
@@ -64,7 +64,7 @@ describe("spgen generate", () => {
     const fresh = runCli(["generate", "--check"], ws);
     expect(fresh.code, fresh.stderr).toBe(0);
     expect(fresh.stdout).toBe("");
-    expect(fresh.stderr).toBe("spgen: out/ is up to date (3 files)\n");
+    expect(fresh.stderr).toMatch(/^spgen: out\/ is up to date \(\d+ files\)\n$/);
 
     const sp = path.join(ws, "out/scripting/websocket.sp");
     writeFileSync(sp, readFileSync(sp, "utf8").replace('author = "spgen"', 'author = "someone"'));

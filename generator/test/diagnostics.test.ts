@@ -10,7 +10,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { DiagnosticsError } from "../diagnostics.js";
 import { transpileFiles } from "../transpile.js";
-import { FIXTURES, fixtureDiagnostics, ROOT } from "./helpers.js";
+import { FIXTURES, fixtureDiagnostics, ROOT, transpileFixture } from "./helpers.js";
 
 /** Fixture name → expected diagnostics without the `generator/test/fixtures/refused/<name>.ts:` prefix. */
 const EXPECTED: readonly (readonly [string, readonly string[]])[] = [
@@ -355,6 +355,16 @@ describe("refused constructs", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("warns about large locals on the plugin stack, and still generates", () => {
+    const prefix = "generator/test/fixtures/warnings/big-local.ts:";
+    expect(fixtureDiagnostics("warnings/big-local.ts")).toEqual([
+      `${prefix}11:9: warning: the local \`buf\` takes 4096 bytes of the plugin's stack (SourcePawn locals live on a stack sized by #pragma dynamic): keep large buffers in records owned by the caller`,
+      `${prefix}12:9: warning: the local \`b\` takes 8196 bytes of the plugin's stack (SourcePawn locals live on a stack sized by #pragma dynamic): keep large buffers in records owned by the caller`,
+    ]);
+    const out = transpileFixture("warnings/big-local.ts");
+    expect(out).toContain("\tchar buf[BIG / 2];\n\tBig b;\n");
   });
 
   it("leaves no trace of a refused fixture in the project", () => {
