@@ -1,0 +1,157 @@
+/**
+ * The dev backend (scripts/dev-server.ts) driven by the harness clients, which
+ * speak exactly what the plugin speaks (the same core): Socket.IO events and
+ * acks both ways, console commands, the auth token, and the WebSocket echo
+ * endpoint with text and binary (NUL bytes included) messages.
+ */
+import type { EventEmitter } from "node:events";
+import { afterEach, describe, expect, it } from "vitest";
+import { type DevServer, parseArgsJson, startDevServer } from "../../scripts/dev-server.js";
+import { SioClient } from "../harness/sioClient.js";
+import { WsClient } from "../harness/wsClient.js";
+
+const servers: DevServer[] = [];
+const sios: SioClient[] = [];
+const wss: WsClient[] = [];
+
+afterEach(async () => {
+  for (const c of sios.splice(0)) c.close();
+  for (const w of wss.splice(0)) if (w.readyState < 2) w.close();
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function start(token?: string): Promise<{ server: DevServer; log: string[] }> {
+  const log: string[] = [];
+  const server = await startDevServer({ port: 0, host: "127.0.0.1", token, log: (l) => log.push(l) });
+  servers.push(server);
+  return { server, log };
+}
+
+function sio(server: DevServer): SioClient {
+  const c = new SioClient({ url: `ws://127.0.0.1:${server.port}`, reconnection: false });
+  c.on("error", () => {});
+  sios.push(c);
+  return c;
+}
+
+function waitFor<T extends unknown[]>(em: EventEmitter, event: string, ms = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for "${event}"`)), ms);
+    em.once(event, (...args: unknown[]) => {
+      clearTimeout(timer);
+      resolve(args as T);
+    });
+  });
+}
+
+async function until(pred: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe("dev server: Socket.IO", () => {
+  it("logs the events a client emits and acknowledges those that ask for it", async () => {
+    const { server, log } = await start();
+    const c = sio(server);
+    c.join("/");
+    const [nsp] = await waitFor<[string, string]>(c, "connect");
+    expect(nsp).toBe("/");
+    c.send("/", "round_start", '{"round":1}');
+    const acked = new Promise<string>((resolve) => c.send("/", "round_end", '{"round":3},"ct"', resolve));
+    expect(JSON.parse(await acked)).toEqual([{ ok: true, event: "round_end" }]);
+    await until(() => log.some((l) => l.includes('event round_start [{"round":1}]')));
+    expect(log.some((l) => l.includes('event round_end [{"round":3},"ct"] (ack requested)'))).toBe(true);
+    expect(log.some((l) => l.includes("event round_start") && l.includes("ack requested"))).toBe(false);
+  });
+
+  it("sends events from console commands, with and without an acknowledgement", async () => {
+    const { server } = await start();
+    const c = sio(server);
+    c.join("/admin");
+    await waitFor(c, "connect");
+    const got = waitFor<[string, string, string, number]>(c, "event");
+    const out = await server.command('emit announce "hello", {"n":2}');
+    expect(out[0]).toMatch(/^\/admin \S+ <- announce \["hello",\{"n":2\}\]$/);
+    const [nsp, name, args, ackId] = await got;
+    expect([nsp, name, JSON.parse(args), ackId]).toEqual(["/admin", "announce", ["hello", { n: 2 }], -1]);
+
+    c.on("event", (n: string, ev: string, _args: string, id: number) => {
+      if (ev === "status") c.ack(n, id, '{"players":3}');
+    });
+    const acked = await server.command("ack status");
+    expect(acked.some((l) => /ack status \[\{"players":3\}\]$/.test(l))).toBe(true);
+  });
+
+  it("reports bad commands instead of sending anything", async () => {
+    const { server } = await start();
+    expect(await server.command("emit")).toEqual(["usage: emit <event> [json, ...]"]);
+    expect((await server.command("emit x {bad"))[0]).toMatch(/^not JSON/);
+    expect(await server.command("emit x 1")).toEqual(["no connected sockets"]);
+    expect(await server.command("frobnicate")).toEqual(["unknown command frobnicate (type help)"]);
+    expect((await server.command("help"))[0]).toBe("commands:");
+    expect(() => parseArgsJson("1,")).toThrow();
+    expect(parseArgsJson(' "a" , [1] ')).toEqual(["a", [1]]);
+    expect(parseArgsJson("")).toEqual([]);
+  });
+
+  it("refuses a client without the auth token (CONNECT_ERROR) and accepts one with it", async () => {
+    const { server } = await start("secret");
+    const bad = sio(server);
+    bad.join("/");
+    const [, err] = await waitFor<[string, string]>(bad, "connect_error");
+    expect(JSON.parse(err)).toEqual({ message: "Not authorized" });
+    const good = sio(server);
+    good.join("/", '{"token":"secret"}');
+    const [, data] = await waitFor<[string, string]>(good, "connect");
+    expect(JSON.parse(data)).toHaveProperty("sid");
+  });
+
+  it("disconnects clients from the server side on command", async () => {
+    const { server } = await start();
+    const c = sio(server);
+    c.join("/");
+    await waitFor(c, "connect");
+    const gone = waitFor<[string, string]>(c, "disconnect");
+    const out = await server.command("disconnect");
+    expect(out).toHaveLength(1);
+    expect((await gone)[1]).toBe("io server disconnect");
+  });
+});
+
+describe("dev server: WebSocket echo", () => {
+  it("echoes text and binary messages with their type and exact bytes", async () => {
+    const { server, log } = await start();
+    const w = WsClient.connect({ url: `ws://127.0.0.1:${server.port}/echo` });
+    wss.push(w);
+    const messages: Array<[string, Buffer]> = [];
+    w.on("message", (type: string, data: Buffer) => messages.push([type, data]));
+    // Queued while CONNECTING, flushed in order on open.
+    w.send("text", "héllo");
+    const binary = Buffer.from([0, 1, 0, 255, 0]);
+    w.send("binary", binary);
+    await until(() => messages.length === 2);
+    expect(messages[0][0]).toBe("text");
+    expect(messages[0][1].toString("utf8")).toBe("héllo");
+    expect(messages[1][0]).toBe("binary");
+    expect(messages[1][1].equals(binary)).toBe(true);
+    expect(log.some((l) => l.includes("binary message of 5 bytes"))).toBe(true);
+    const closed = waitFor<[number, string, boolean]>(w, "close");
+    w.close(1000, "bye");
+    const [code, , clean] = await closed;
+    expect(code).toBe(1000);
+    expect(clean).toBe(true);
+  });
+
+  it("refuses WebSocket upgrades on other paths", async () => {
+    const { server } = await start();
+    const w = WsClient.connect({ url: `ws://127.0.0.1:${server.port}/nowhere` });
+    wss.push(w);
+    w.on("error", () => {});
+    const [code, , clean] = await waitFor<[number, string, boolean]>(w, "close");
+    expect(code).toBe(1006);
+    expect(clean).toBe(false);
+  });
+});
