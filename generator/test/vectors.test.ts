@@ -11,7 +11,7 @@
 
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -361,6 +361,96 @@ describe.skipIf(toolchainMissing !== null)("vectors in the SourcePawn VM", () =>
         }, 60_000);
       }
     }
+
+    /** The newest compiler and a JIT shell that runs its code, for the self-test harness. */
+    const harnessCompiler = compilers.at(-1);
+    const harnessShell = shells.find(
+      (sh) => sh.jit && harnessCompiler !== undefined && sh.version === harnessCompiler.version,
+    );
+
+    /**
+     * Runs the self-test plugin's command in spshell: the plugin source with
+     * `#include <sourcemod>` replaced by stand-ins for the few SourceMod
+     * symbols it uses (PrintToServer prints through spshell's printf), and a
+     * main that calls OnPluginStart and the command with `filter` as its
+     * argument. `edit` may change the plugin source first.
+     */
+    async function runSelftest(filter: string, edit: (src: string) => string = (x) => x): Promise<string> {
+      if (harnessCompiler === undefined || harnessShell === undefined) {
+        throw new Error("no compiler/shell pair");
+      }
+      const shim = [
+        "native void printf(const char[] fmt, any ...);",
+        "enum Action { Plugin_Continue = 0, Plugin_Changed = 1, Plugin_Handled = 3, Plugin_Stop = 4 };",
+        "struct Plugin\n{\n\tpublic const char[] name;\n\tpublic const char[] description;\n\tpublic const char[] author;\n\tpublic const char[] version;\n\tpublic const char[] url;\n};",
+        "typedef SrvCmd = function Action (int args);",
+        "char g_shimArg[64];",
+        'stock void RegServerCmd(const char[] cmd, SrvCmd callback, const char[] description = "", int flags = 0) { g_shimArg[0] = g_shimArg[0]; }',
+        "stock int strlen(const char[] s) { int n = 0; while (s[n] != 0) { n++; } return n; }",
+        "stock int strcopy(char[] dest, int destLen, const char[] source) { int i = 0; while (i < destLen - 1 && source[i] != 0) { dest[i] = source[i]; i++; } dest[i] = 0; return i; }",
+        "stock int GetCmdArg(int argnum, char[] buffer, int maxlength) { return strcopy(buffer, maxlength, g_shimArg); }",
+        "stock bool StrEqual(const char[] a, const char[] b, bool caseSensitive = true) { int i = 0; while (a[i] == b[i]) { if (a[i] == 0) { return true; } i++; } return false; }",
+      ].join("\n");
+      let src = edit(readFileSync(selftest, "utf8"))
+        .replace("#include <sourcemod>", shim)
+        .replace(/PrintToServer\("((?:[^"\\]|\\.)*)"/g, 'printf("$1\\n"');
+      src += `\npublic int main()\n{\n\tstrcopy(g_shimArg, sizeof(g_shimArg), "${filter}");\n\tOnPluginStart();\n\tCommand_SelfTest(${filter === "" ? 0 : 1});\n\treturn 0;\n}\n`;
+      const dir = mkdtempSync(path.join(tmp, "selftest-"));
+      mkdirSync(path.join(dir, "websocket"));
+      copyFileSync(path.join(ROOT, "out/scripting/websocket/core.inc"), path.join(dir, "websocket/core.inc"));
+      writeFileSync(path.join(dir, "harness.sp"), src);
+      await run(harnessCompiler.path, ["-p", "none", "-v", "0", "harness.sp", "-oharness.smx"], { cwd: dir }).catch(
+        (e: { stdout?: string; stderr?: string }) => {
+          throw new Error(`harness does not compile:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
+        },
+      );
+      const r = await run(harnessShell.path, ["-w", path.join(dir, "harness.smx")], { maxBuffer: 1 << 24 });
+      return r.stdout;
+    }
+
+    it.skipIf(harnessShell === undefined)(
+      "the self-test command passes every vector and reports each group",
+      async () => {
+        const out = await runSelftest("");
+        expect(out).toContain(`[websocket selftest] PASS: ${set.cases.length} of ${set.cases.length} vectors passed`);
+        for (const g of set.groups) {
+          const n = set.cases.filter((c) => c.group === g).length;
+          expect(out).toContain(`[websocket selftest] ok   ${g}: ${n} of ${n} passed`);
+        }
+        expect(out).not.toContain("FAIL");
+      },
+      60_000,
+    );
+
+    it.skipIf(harnessShell === undefined)(
+      "the self-test command runs one group, and lists the groups for an unknown one",
+      async () => {
+        const n = set.cases.filter((c) => c.group === "hostile").length;
+        const one = await runSelftest("hostile");
+        expect(one.trim().split("\n")).toEqual([
+          `[websocket selftest] ok   hostile: ${n} of ${n} passed`,
+          `[websocket selftest] PASS: ${n} of ${n} vectors passed`,
+        ]);
+        const unknown = await runSelftest("nope");
+        expect(unknown).toContain('unknown group "nope"; groups:');
+        expect(unknown).toContain("  conn\n");
+      },
+      60_000,
+    );
+
+    it.skipIf(harnessShell === undefined)(
+      "the self-test command names a failing vector and shows both sides",
+      async () => {
+        // Point the first vector at another expected result.
+        const first = set.cases[0].name;
+        const out = await runSelftest("", (src) => src.replace(/(static const int VEC_EXPECT\[\] = \{\n\t)0,/, "$11,"));
+        expect(out).toContain(`[websocket selftest] FAIL ${first}\n  got:      ${results.get(first)}\n  expected: `);
+        expect(out).toContain(
+          `[websocket selftest] FAIL: ${set.cases.length - 1} of ${set.cases.length} vectors passed`,
+        );
+      },
+      60_000,
+    );
 
     for (const c of compilers.filter((x) => x.smInclude !== null)) {
       it(`${c.banner} compiles out/scripting/websocket_selftest.sp against SourceMod ${c.version} with -E`, async () => {
