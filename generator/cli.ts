@@ -95,7 +95,12 @@ async function generateCommand(args: GenerateArgs): Promise<number> {
     io.err(`spgen: ${label}/ is stale: ${list}; run \`spgen generate\`\n`);
     return 1;
   }
-  const report = writeOutput(options.outDir, gen.files);
+  let report: ReturnType<typeof writeOutput>;
+  try {
+    report = writeOutput(options.outDir, gen.files);
+  } catch (e) {
+    throw new UsageError(`cannot write ${label}/: ${(e as Error).message}`);
+  }
   const parts = [`${report.written.length} written`, `${report.unchanged} unchanged`];
   if (report.removed.length > 0) {
     parts.push(`${report.removed.length} removed (${report.removed.join(", ")})`);

@@ -14,6 +14,7 @@ import { includeGuard } from "./sourcepawn/names.js";
 import type { SpDecl } from "./sourcepawn/ast.js";
 import { printDecls } from "./sourcepawn/printer.js";
 import { loadSpecProject } from "./spec-project.js";
+import { ts } from "./typescript.js";
 
 export interface TranspileOptions {
   /** Directory that paths in diagnostics and headers are relative to. */
@@ -37,6 +38,24 @@ export function displayPath(cwd: string, file: string): string {
   return (rel === "" ? file : rel).split(path.sep).join("/");
 }
 
+/** TypeScript's own syntax errors in the inputs: the subset checks only make sense on a well-formed tree. */
+function syntaxErrors(program: ts.Program, inputs: readonly SpecInput[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const input of inputs) {
+    for (const d of program.getSyntacticDiagnostics(input.sourceFile)) {
+      const lc = input.sourceFile.getLineAndCharacterOfPosition(d.start ?? 0);
+      out.push({
+        file: input.path,
+        line: lc.line + 1,
+        column: lc.character + 1,
+        severity: "error",
+        message: `TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`,
+      });
+    }
+  }
+  return out;
+}
+
 /** Reads and lowers `files` (absolute paths, in output order). Throws DiagnosticsError when any error is found. */
 export function transpileFiles(files: readonly string[], options: TranspileOptions): TranspileResult {
   const { project, sources } = loadSpecProject(files, options.resolveImports === true);
@@ -45,8 +64,12 @@ export function transpileFiles(files: readonly string[], options: TranspileOptio
     path: displayPath(options.cwd, s.getFilePath()),
     emit: i < files.length,
   }));
-  const checker = project.getTypeChecker().compilerObject;
-  const read = readSpec(checker, inputs);
+  const program = project.getProgram().compilerObject;
+  const syntax = syntaxErrors(program, inputs);
+  if (syntax.length > 0) {
+    throw new DiagnosticsError(syntax);
+  }
+  const read = readSpec(program.getTypeChecker(), inputs);
   if (hasErrors(read.diagnostics)) {
     throw new DiagnosticsError(read.diagnostics);
   }

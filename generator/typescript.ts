@@ -50,6 +50,7 @@ export declare namespace ts {
   export type NumericLiteral = TsNs.NumericLiteral;
   export type ParenthesizedExpression = TsNs.ParenthesizedExpression;
   export type PrefixUnaryExpression = TsNs.PrefixUnaryExpression;
+  export type Program = TsNs.Program;
   export type PropertyAccessExpression = TsNs.PropertyAccessExpression;
   export type PropertyDeclaration = TsNs.PropertyDeclaration;
   export type ReturnStatement = TsNs.ReturnStatement;

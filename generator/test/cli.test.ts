@@ -110,7 +110,7 @@ describe("spgen generate", () => {
 
   it("refuses bad options and paths with one line on stderr (exit 2)", () => {
     const ws = workspace();
-    const cases: [string[], string][] = [
+    const cases: [string[], unknown][] = [
       [["generate", "--tls", "openssl"], 'spgen: --tls must be one of auto, oldmagic, none, got "openssl"\n'],
       [
         ["generate", "--max-message-size", "12"],
@@ -121,6 +121,10 @@ describe("spgen generate", () => {
         'spgen: --max-connections must be an integer from 1 to 4096, got "many"\n',
       ],
       [["generate", "--spec", "nowhere"], "spgen: --spec: no such directory: nowhere\n"],
+      [
+        ["generate", "--out", "spec/core/config.ts/out"],
+        expect.stringMatching(/^spgen: cannot write spec\/core\/config\.ts\/out\/: ENOTDIR[^\n]*\n$/),
+      ],
       [["generate", "--bogus"], "spgen: Unknown argument: bogus (see spgen --help)\n"],
       [["frobnicate"], "spgen: Unknown argument: frobnicate (see spgen --help)\n"],
       [[], "spgen: a command is required (generate, transpile or build) (see spgen --help)\n"],
@@ -128,7 +132,7 @@ describe("spgen generate", () => {
     for (const [args, stderr] of cases) {
       const r = runCli(args, ws);
       expect(r.code, args.join(" ")).toBe(2);
-      expect(r.stderr, args.join(" ")).toBe(stderr);
+      expect(r.stderr, args.join(" ")).toEqual(stderr);
       expect(r.stdout).toBe("");
     }
     expect(existsSync(path.join(ws, "out"))).toBe(false);
@@ -199,6 +203,10 @@ describe("spgen transpile", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("this.ts:2:10: error: `this` is not supported in the SourcePawn subset");
     expect(existsSync(path.join(ws, "x.inc"))).toBe(false);
+    writeFileSync(path.join(ws, "broken.ts"), "export function f(): number {\n  return (1;\n}\n");
+    const syntax = runCli(["transpile", "broken.ts"], ws);
+    expect(syntax.code).toBe(1);
+    expect(syntax.stderr).toBe("broken.ts:2:12: error: TS1005: ')' expected.\nspgen: 1 error; nothing was written\n");
     const missing = runCli(["transpile", "nope.ts"], ws);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe("spgen: no such file: nope.ts\n");
