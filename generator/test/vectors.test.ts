@@ -384,6 +384,9 @@ describe.skipIf(toolchainMissing !== null)("vectors in the SourcePawn VM", () =>
         "enum Action { Plugin_Continue = 0, Plugin_Changed = 1, Plugin_Handled = 3, Plugin_Stop = 4 };",
         "struct Plugin\n{\n\tpublic const char[] name;\n\tpublic const char[] description;\n\tpublic const char[] author;\n\tpublic const char[] version;\n\tpublic const char[] url;\n};",
         "typedef SrvCmd = function Action (int args);",
+        "typedef RequestFrameCallback = function void (any data);",
+        "int g_shimFrames;",
+        "stock void RequestFrame(RequestFrameCallback func, any data = 0) { g_shimFrames++; }",
         "char g_shimArg[64];",
         'stock void RegServerCmd(const char[] cmd, SrvCmd callback, const char[] description = "", int flags = 0) { g_shimArg[0] = g_shimArg[0]; }',
         "stock int strlen(const char[] s) { int n = 0; while (s[n] != 0) { n++; } return n; }",
@@ -394,7 +397,25 @@ describe.skipIf(toolchainMissing !== null)("vectors in the SourcePawn VM", () =>
       let src = edit(readFileSync(selftest, "utf8"))
         .replace("#include <sourcemod>", shim)
         .replace(/PrintToServer\("((?:[^"\\]|\\.)*)"/g, 'printf("$1\\n"');
-      src += `\npublic int main()\n{\n\tstrcopy(g_shimArg, sizeof(g_shimArg), "${filter}");\n\tOnPluginStart();\n\tCommand_SelfTest(${filter === "" ? 0 : 1});\n\treturn 0;\n}\n`;
+      // The server would call SelfTest_Frame once per frame while it keeps asking for frames.
+      src += [
+        "",
+        "public int main()",
+        "{",
+        `\tstrcopy(g_shimArg, sizeof(g_shimArg), "${filter}");`,
+        "\tOnPluginStart();",
+        `\tCommand_SelfTest(${filter === "" ? 0 : 1});`,
+        "\tint frames = 0;",
+        "\twhile (g_selftestNext >= 0)",
+        "\t{",
+        "\t\tframes++;",
+        "\t\tSelfTest_Frame(0);",
+        "\t}",
+        '\tprintf("frames %d requested %d\\n", frames, g_shimFrames);',
+        "\treturn 0;",
+        "}",
+        "",
+      ].join("\n");
       const dir = mkdtempSync(path.join(tmp, "selftest-"));
       mkdirSync(path.join(dir, "websocket"));
       copyFileSync(path.join(ROOT, "out/scripting/websocket/core.inc"), path.join(dir, "websocket/core.inc"));
@@ -412,7 +433,11 @@ describe.skipIf(toolchainMissing !== null)("vectors in the SourcePawn VM", () =>
       "the self-test command passes every vector and reports each group",
       async () => {
         const out = await runSelftest("");
+        expect(out).toContain(`[websocket selftest] running ${set.cases.length} vectors, 200 per frame`);
         expect(out).toContain(`[websocket selftest] PASS: ${set.cases.length} of ${set.cases.length} vectors passed`);
+        // One frame per 200 vectors, each asked for by the frame before (the first by the command).
+        const frames = Math.ceil(set.cases.length / 200);
+        expect(out).toContain(`frames ${frames} requested ${frames}`);
         for (const g of set.groups) {
           const n = set.cases.filter((c) => c.group === g).length;
           expect(out).toContain(`[websocket selftest] ok   ${g}: ${n} of ${n} passed`);
@@ -427,7 +452,8 @@ describe.skipIf(toolchainMissing !== null)("vectors in the SourcePawn VM", () =>
       async () => {
         const n = set.cases.filter((c) => c.group === "hostile").length;
         const one = await runSelftest("hostile");
-        expect(one.trim().split("\n")).toEqual([
+        expect(one.trim().split("\n").slice(0, 3)).toEqual([
+          `[websocket selftest] running ${n} vectors, 200 per frame`,
           `[websocket selftest] ok   hostile: ${n} of ${n} passed`,
           `[websocket selftest] PASS: ${n} of ${n} vectors passed`,
         ]);

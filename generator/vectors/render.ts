@@ -193,9 +193,11 @@ function renderSelftest(b: VectorBundle, sources: readonly string[]): string {
   return `${header(sources)}
 // Self-test: replays the spgen test vectors through the WebSocket core compiled
 // on this server and compares every result with what the TypeScript spec
-// computed. Server command: sm_websocket_selftest [group]. It runs all vectors
-// in one go (about a second on a JIT VM); the core it tests is the one in
-// websocket/core.inc, i.e. exactly the code the websocket plugin is built from.
+// computed. Server command: sm_websocket_selftest [group]. The vectors run in
+// batches, one batch per server frame (about a second in all with a JIT; a VM
+// without one, such as SourceMod 1.12 on x86-64, takes ten times longer), and
+// the results are printed at the end. The core it tests is websocket/core.inc,
+// i.e. exactly the code the websocket plugin is built from.
 
 #pragma semicolon 1
 #pragma newdecls required
@@ -225,6 +227,16 @@ char g_out[VEC_OUT_SIZE + 1];
 
 /** How many failing vectors are printed in full. */
 #define SELFTEST_SHOW_FAILURES 5
+/** Vectors run per server frame: a VM without a JIT (SourceMod 1.12 on x86-64) needs about 10 s for all of them. */
+#define SELFTEST_CASES_PER_FRAME 200
+
+/** The group filter of the running self-test (empty: all groups). */
+char g_selftestFilter[64];
+/** The next vector to run, or -1 when no self-test is running. */
+int g_selftestNext = -1;
+int g_selftestPass[VEC_GROUPS];
+int g_selftestFail[VEC_GROUPS];
+int g_selftestShown;
 
 public void OnPluginStart()
 {
@@ -270,49 +282,74 @@ void SelfTest_PrintLong(const char[] label, const char[] text)
 
 public Action Command_SelfTest(int args)
 {
-	char filter[64];
+	if (g_selftestNext >= 0)
+	{
+		PrintToServer("[websocket selftest] already running");
+		return Plugin_Handled;
+	}
+	g_selftestFilter[0] = 0;
 	if (args >= 1)
 	{
-		GetCmdArg(1, filter, sizeof(filter));
+		GetCmdArg(1, g_selftestFilter, sizeof(g_selftestFilter));
 	}
-	int pass[VEC_GROUPS];
-	int fail[VEC_GROUPS];
-	bool any = false;
-	for (int g = 0; g < VEC_GROUPS; g++)
+	int selected = 0;
+	for (int i = 0; i < VEC_CASES; i++)
 	{
-		if (SelfTest_Selected(filter, g))
+		if (SelfTest_Selected(g_selftestFilter, VEC_CASE_GROUP[i]))
 		{
-			any = true;
+			selected++;
 		}
 	}
-	if (!any)
+	if (selected == 0)
 	{
-		PrintToServer("[websocket selftest] unknown group \\"%s\\"; groups:", filter);
+		PrintToServer("[websocket selftest] unknown group \\"%s\\"; groups:", g_selftestFilter);
 		for (int g = 0; g < VEC_GROUPS; g++)
 		{
 			PrintToServer("  %s", VEC_GROUP_NAMES[VEC_GROUP_NAME_OFF[g]]);
 		}
 		return Plugin_Handled;
 	}
-	int shown = 0;
-	for (int i = 0; i < VEC_CASES; i++)
+	for (int g = 0; g < VEC_GROUPS; g++)
 	{
+		g_selftestPass[g] = 0;
+		g_selftestFail[g] = 0;
+	}
+	g_selftestShown = 0;
+	g_selftestNext = 0;
+	PrintToServer("[websocket selftest] running %d vectors, %d per frame", selected, SELFTEST_CASES_PER_FRAME);
+	RequestFrame(SelfTest_Frame);
+	return Plugin_Handled;
+}
+
+/** Runs the next batch of vectors; reports and stops after the last one, else asks for another frame. */
+public void SelfTest_Frame(any data)
+{
+	if (g_selftestNext < 0)
+	{
+		return;
+	}
+	int budget = SELFTEST_CASES_PER_FRAME;
+	while (budget > 0 && g_selftestNext < VEC_CASES)
+	{
+		int i = g_selftestNext;
+		g_selftestNext++;
 		int g = VEC_CASE_GROUP[i];
-		if (!SelfTest_Selected(filter, g))
+		if (!SelfTest_Selected(g_selftestFilter, g))
 		{
 			continue;
 		}
+		budget--;
 		int n = vecRun(VEC_DATA, VEC_PARAMS, VEC_CASE_PARAM[i], g_big1, g_big2, g_out, VEC_OUT_SIZE);
 		int off = VEC_RESULT_OFF[VEC_EXPECT[i]];
 		if (SelfTest_Matches(n, off))
 		{
-			pass[g]++;
+			g_selftestPass[g]++;
 			continue;
 		}
-		fail[g]++;
-		if (shown < SELFTEST_SHOW_FAILURES)
+		g_selftestFail[g]++;
+		if (g_selftestShown < SELFTEST_SHOW_FAILURES)
 		{
-			shown++;
+			g_selftestShown++;
 			if (n < 0)
 			{
 				strcopy(g_out, sizeof(g_out), "${OVERFLOW_RESULT}");
@@ -326,20 +363,25 @@ public Action Command_SelfTest(int args)
 			SelfTest_PrintLong("expected:", VEC_RESULTS[off]);
 		}
 	}
+	if (g_selftestNext < VEC_CASES)
+	{
+		RequestFrame(SelfTest_Frame);
+		return;
+	}
+	g_selftestNext = -1;
 	int passed = 0;
 	int failed = 0;
 	for (int g = 0; g < VEC_GROUPS; g++)
 	{
-		if (pass[g] + fail[g] == 0)
+		if (g_selftestPass[g] + g_selftestFail[g] == 0)
 		{
 			continue;
 		}
-		PrintToServer("[websocket selftest] %s %s: %d of %d passed", fail[g] == 0 ? "ok  " : "FAIL", VEC_GROUP_NAMES[VEC_GROUP_NAME_OFF[g]], pass[g], pass[g] + fail[g]);
-		passed += pass[g];
-		failed += fail[g];
+		PrintToServer("[websocket selftest] %s %s: %d of %d passed", g_selftestFail[g] == 0 ? "ok  " : "FAIL", VEC_GROUP_NAMES[VEC_GROUP_NAME_OFF[g]], g_selftestPass[g], g_selftestPass[g] + g_selftestFail[g]);
+		passed += g_selftestPass[g];
+		failed += g_selftestFail[g];
 	}
 	PrintToServer("[websocket selftest] %s: %d of %d vectors passed", failed == 0 ? "PASS" : "FAIL", passed, passed + failed);
-	return Plugin_Handled;
 }
 `;
 }
