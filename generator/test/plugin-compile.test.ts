@@ -7,14 +7,26 @@
  * includes, or SPCOMP with SM_INCLUDE) against both socket.inc flavours
  * (plain JoinedSenses and oldmagic TLS), warnings as errors (-E).
  *
- * Where a compiler or an include directory is missing, its tests are skipped
- * and their names say what is missing.
+ * The glue also runs: spshell (spshell-1.12, spshell-1.13) executes
+ * out/scripting/websocket.sp, core included, against a mock of the SourceMod
+ * natives and of the socket extension written in SourcePawn below. Two
+ * drivers call the plugin's natives and socket callbacks the way SourceMod and
+ * the extension would, play the server side (handshake, frames, Engine.IO and
+ * Socket.IO packets), decode what the plugin sends and check every callback:
+ * queueing, fragmented binary messages with NUL bytes, ping/pong, close
+ * handshake and its timeout, keepalive, native errors, owner unload, Socket.IO
+ * connect/auth/acks/events, heartbeat timeout, reconnect with backoff, open
+ * timeout, CONNECT_ERROR and the reconnect limit.
+ *
+ * Where a compiler, spshell or an include directory is missing, its tests are
+ * skipped and their names say what is missing.
  */
 import { execFile } from "node:child_process";
 import {
   accessSync,
   constants,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -326,5 +338,1481 @@ for (const t of toolchains()) {
     it("compiles examples/match_events.sp with stock includes", async () => {
       expectClean(await compile(t, EXAMPLE, [INCLUDE_DIR, t.include]));
     });
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Running the glue in spshell against a mock SourceMod
+// ---------------------------------------------------------------------------
+
+const MOCK_SOURCEMOD_INC = String.raw`// Mock of the parts of SourceMod the websocket plugin uses, for running it in spshell.
+// Natives are replaced by stocks that record what they get; forwards call Mock_Dispatch
+// (defined by the driver); socket natives live in the mock socket.inc.
+#if defined _mock_sourcemod_included
+ #endinput
+#endif
+#define _mock_sourcemod_included
+
+#include <float>
+#include <handles>
+
+native void print(const char[] str);
+native void printnum(int n);
+native void printnums(any ...);
+native void printf(const char[] fmt, any ...);
+
+#define REQUIRE_PLUGIN
+#define REQUIRE_EXTENSIONS
+#define SP_ERROR_NATIVE 23
+#define SM_PARAM_STRING_UTF8 (1<<0)
+#define SM_PARAM_STRING_COPY (1<<1)
+#define SM_PARAM_STRING_BINARY (1<<2)
+#define TIMER_REPEAT (1<<0)
+#define PLATFORM_MAX_PATH 256
+
+struct Plugin
+{
+	public const char[] name;
+	public const char[] description;
+	public const char[] author;
+	public const char[] version;
+	public const char[] url;
+};
+
+struct SharedPlugin
+{
+	public const char[] name;
+	public const char[] file;
+	public bool required;
+};
+
+struct Extension
+{
+	public const char[] name;
+	public const char[] file;
+	public bool autoload;
+	public bool required;
+};
+
+enum Action
+{
+	Plugin_Continue = 0,
+	Plugin_Changed = 1,
+	Plugin_Handled = 3,
+	Plugin_Stop = 4
+};
+
+enum APLRes
+{
+	APLRes_Success = 0,
+	APLRes_Failure,
+	APLRes_SilentFailure
+};
+
+enum ExecType
+{
+	ET_Ignore = 0,
+	ET_Single = 1,
+	ET_Event = 2,
+	ET_Hook = 3
+};
+
+enum ParamType
+{
+	Param_Any = 0,
+	Param_Cell = (1<<1),
+	Param_Float = (2<<1),
+	Param_String = (3<<1)|1,
+	Param_Array = (4<<1)|1,
+	Param_VarArgs = (5<<1),
+	Param_CellByRef = (1<<1)|1,
+	Param_FloatByRef = (2<<1)|1
+};
+
+enum FeatureType
+{
+	FeatureType_Native,
+	FeatureType_Capability
+};
+
+enum FeatureStatus
+{
+	FeatureStatus_Available,
+	FeatureStatus_Unavailable,
+	FeatureStatus_Unknown
+};
+
+typedef NativeCall = function any (Handle plugin, int numParams);
+typeset Timer
+{
+	function Action (Handle timer);
+	function Action (Handle timer, any data);
+};
+
+// ---- recording state, read by the driver ----
+stock float g_MockTime = 1000.0;
+stock int g_MockRand = 12345;
+stock bool g_MockTls = false;
+stock int g_MockErrors;
+stock char g_MockError[512];
+stock int g_MockNatives;
+stock int g_MockTimers;
+
+stock any g_NP_Cell[16];
+stock Function g_NP_Func[16];
+stock char g_NP_Str[16][70000];
+
+#define MOCK_MAX_FWD 4096
+stock Function g_FwdFunc[MOCK_MAX_FWD];
+stock int g_FwdCount;
+stock int g_CallFwd;
+stock int g_CallN;
+stock any g_CallCells[8];
+stock char g_CallStr[8][70000];
+stock int g_CallStrLen[8];
+
+stock void CreateNative(const char[] name, NativeCall func)
+{
+	if (name[0] != 0 && func != INVALID_FUNCTION)
+	{
+		g_MockNatives++;
+	}
+}
+
+stock void MarkNativeAsOptional(const char[] name)
+{
+	if (name[0] == 0)
+	{
+		g_MockErrors++;
+	}
+}
+
+stock void RegPluginLibrary(const char[] name)
+{
+	if (name[0] == 0)
+	{
+		g_MockErrors++;
+	}
+}
+
+stock Handle CreateTimer(float interval, Timer func, any data = 0, int flags = 0)
+{
+	if (interval > 0.0 && func != INVALID_FUNCTION && data == 0 && flags != 0)
+	{
+		g_MockTimers++;
+	}
+	return view_as<Handle>(999);
+}
+
+stock float GetEngineTime()
+{
+	return g_MockTime;
+}
+
+stock int GetURandomInt()
+{
+	g_MockRand = g_MockRand * 1103515245 + 12345;
+	return g_MockRand >>> 1;
+}
+
+stock FeatureStatus GetFeatureStatus(FeatureType type, const char[] name)
+{
+	if (type == FeatureType_Native && name[0] == 'S' && g_MockTls)
+	{
+		return FeatureStatus_Available;
+	}
+	return FeatureStatus_Unavailable;
+}
+
+stock int strcopy(char[] dest, int destLen, const char[] source)
+{
+	int i = 0;
+	while (i < destLen - 1 && source[i] != 0)
+	{
+		dest[i] = source[i];
+		i++;
+	}
+	dest[i] = 0;
+	return i;
+}
+
+stock int FindCharInString(const char[] str, char c, bool reverse = false)
+{
+	int found = -1;
+	for (int i = 0; str[i] != 0; i++)
+	{
+		if (str[i] == c)
+		{
+			found = i;
+			if (!reverse)
+			{
+				return i;
+			}
+		}
+	}
+	return found;
+}
+
+// Format arguments cannot be read by a SourcePawn function: the format itself is copied.
+stock int FormatEx(char[] buffer, int maxlength, const char[] format, any ...)
+{
+	return strcopy(buffer, maxlength, format);
+}
+
+stock int Format(char[] buffer, int maxlength, const char[] format, any ...)
+{
+	return strcopy(buffer, maxlength, format);
+}
+
+stock int ThrowNativeError(int error, const char[] fmt, any ...)
+{
+	if (error == SP_ERROR_NATIVE)
+	{
+		g_MockErrors++;
+		strcopy(g_MockError, sizeof(g_MockError), fmt);
+	}
+	return 0;
+}
+
+stock any GetNativeCell(int param)
+{
+	return g_NP_Cell[param];
+}
+
+stock Function GetNativeFunction(int param)
+{
+	return g_NP_Func[param];
+}
+
+stock int GetNativeStringLength(int param, int &length)
+{
+	length = 0;
+	while (g_NP_Str[param][length] != 0)
+	{
+		length++;
+	}
+	return 0;
+}
+
+stock int GetNativeString(int param, char[] buffer, int maxlength, int &bytes = 0)
+{
+	bytes = strcopy(buffer, maxlength, g_NP_Str[param]);
+	return 0;
+}
+
+// Cells packed from the parameter's bytes, low byte first, as SourcePawn stores a char array.
+stock int GetNativeArray(int param, any[] local, int size)
+{
+	for (int k = 0; k < size; k++)
+	{
+		local[k] = g_NP_Str[param][4 * k] | (g_NP_Str[param][4 * k + 1] << 8) | (g_NP_Str[param][4 * k + 2] << 16) | (g_NP_Str[param][4 * k + 3] << 24);
+	}
+	return 0;
+}
+
+stock int SetNativeString(int param, const char[] source, int maxlength, bool utf8 = true, int &bytes = 0)
+{
+	bytes = strcopy(g_NP_Str[param], maxlength, source);
+	return utf8 ? 0 : 1;
+}
+
+methodmap PrivateForward < Handle
+{
+	public PrivateForward(ExecType type, ParamType ...)
+	{
+		g_FwdCount++;
+		return view_as<PrivateForward>(100000 + g_FwdCount + view_as<int>(type));
+	}
+	public bool AddFunction(Handle plugin, Function func)
+	{
+		g_FwdFunc[view_as<int>(this) - 100000] = func;
+		return plugin != null;
+	}
+}
+
+stock void Call_StartForward(Handle fwd)
+{
+	g_CallFwd = view_as<int>(fwd) - 100000;
+	g_CallN = 0;
+}
+
+stock void Call_PushCell(any value)
+{
+	g_CallCells[g_CallN] = value;
+	g_CallN++;
+}
+
+stock void Call_PushString(const char[] value)
+{
+	g_CallStrLen[g_CallN] = strcopy(g_CallStr[g_CallN], 70000, value);
+	g_CallN++;
+}
+
+stock void Call_PushStringEx(char[] value, int length, int szflags, int cpflags)
+{
+	for (int i = 0; i < length && i < 70000; i++)
+	{
+		g_CallStr[g_CallN][i] = value[i];
+	}
+	g_CallStrLen[g_CallN] = (szflags & SM_PARAM_STRING_BINARY) != 0 ? length - 1 : length + cpflags;
+	g_CallN++;
+}
+
+stock int Call_Finish(any &result = 0)
+{
+	result = 0;
+	Mock_Dispatch(g_FwdFunc[g_CallFwd]);
+	return 0;
+}
+`;
+
+const MOCK_SOCKET_INC = String.raw`// Mock of the socket extension: records connects and everything sent.
+#if defined _socket_included
+ #endinput
+#endif
+#define _socket_included
+
+enum SocketType
+{
+	SOCKET_TCP = 1,
+	SOCKET_UDP,
+	SOCKET_RAW
+};
+
+enum
+{
+	EMPTY_HOST = 1,
+	NO_HOST,
+	CONNECT_ERROR,
+	SEND_ERROR,
+	BIND_ERROR,
+	RECV_ERROR,
+	LISTEN_ERROR
+};
+
+typedef SocketConnectCB = function void (Handle socket, any arg);
+typedef SocketReceiveCB = function void (Handle socket, const char[] receiveData, const int dataSize, any arg);
+typedef SocketDisconnectCB = function void (Handle socket, any arg);
+typedef SocketErrorCB = function void (Handle socket, const int errorType, const int errorNum, any arg);
+
+stock int g_SockCount;
+stock Handle g_SockLast;
+stock char g_SockHost[256];
+stock int g_SockPort;
+stock bool g_SockDown;
+stock int g_SockTls;
+// Bytes the plugin sent, all sockets.
+stock char g_Wire[1200000];
+stock int g_WireLen;
+
+stock Handle SocketCreate(SocketType protocol = SOCKET_TCP, SocketErrorCB efunc)
+{
+	g_SockCount++;
+	if (protocol != SOCKET_TCP)
+	{
+		g_SockTls++;
+	}
+	g_SockLast = view_as<Handle>(5000 + g_SockCount);
+	if (efunc == INVALID_FUNCTION)
+	{
+		return null;
+	}
+	return g_SockLast;
+}
+
+stock bool SocketSetArg(Handle socket, any arg)
+{
+	return socket != null && arg >= 0;
+}
+
+stock void SocketConnect(Handle socket, SocketConnectCB cfunc, SocketReceiveCB rfunc, SocketDisconnectCB dfunc, const char[] hostname, int port)
+{
+	if (socket != null && cfunc != INVALID_FUNCTION && rfunc != INVALID_FUNCTION && dfunc != INVALID_FUNCTION)
+	{
+		strcopy(g_SockHost, sizeof(g_SockHost), hostname);
+		g_SockPort = port;
+	}
+}
+
+stock bool SocketIsConnected(Handle socket)
+{
+	return socket != null && !g_SockDown;
+}
+
+stock void SocketSend(Handle socket, const char[] data, int size = -1)
+{
+	if (socket == null)
+	{
+		return;
+	}
+	for (int i = 0; i < size; i++)
+	{
+		g_Wire[g_WireLen + i] = data[i];
+	}
+	g_WireLen += size;
+}
+`;
+
+const DRIVER_COMMON_INC = String.raw`// Shared driver helpers: parameters for natives, callback log, fake server frames, wire decoding.
+stock Handle g_Plugin;
+stock int g_Fail;
+stock int g_Pass;
+
+stock void Check(bool ok, const char[] what)
+{
+	if (ok)
+	{
+		g_Pass++;
+		return;
+	}
+	g_Fail++;
+	print("FAIL: ");
+	print(what);
+	print("\n");
+}
+
+stock void CheckInt(int got, int want, const char[] what)
+{
+	if (got != want)
+	{
+		printf("  got %d, want %d\n", got, want);
+	}
+	Check(got == want, what);
+}
+
+stock bool BytesAre(const char[] a, int alen, const char[] b)
+{
+	int i = 0;
+	for (; i < alen; i++)
+	{
+		if (b[i] == 0 || a[i] != b[i])
+		{
+			return false;
+		}
+	}
+	return b[i] == 0;
+}
+
+// ---- native parameters ----
+stock void P_Clear()
+{
+	for (int i = 0; i < 16; i++)
+	{
+		g_NP_Cell[i] = 0;
+		g_NP_Func[i] = INVALID_FUNCTION;
+		g_NP_Str[i][0] = 0;
+	}
+}
+
+stock void P_Str(int i, const char[] s)
+{
+	strcopy(g_NP_Str[i], 70000, s);
+}
+
+stock void P_Bytes(int i, const char[] b, int n)
+{
+	for (int k = 0; k < n; k++)
+	{
+		g_NP_Str[i][k] = b[k];
+	}
+	g_NP_Str[i][n] = 0;
+}
+
+// ---- callback log ----
+#define EV_MAX 32
+enum
+{
+	Ev_Recv = 1,
+	Ev_Disc,
+	Ev_Err,
+	Ev_Open,
+	Ev_State,
+	Ev_SioEvent,
+	Ev_SioConnect,
+	Ev_SioConnectError,
+	Ev_SioDisc,
+	Ev_SioErr,
+	Ev_SioAck
+};
+stock int g_EvN;
+stock int g_EvKind[EV_MAX];
+stock any g_EvCell[EV_MAX][4];
+stock char g_EvStr[EV_MAX][2][2048];
+stock int g_EvStrLen[EV_MAX][2];
+// The last received message, whole (it can be large).
+stock char g_LastMsg[70000];
+stock int g_LastMsgLen;
+
+public void Drv_Recv(WebsocketHandle ws, WebsocketSendType type, const char[] data, const int size) {}
+public void Drv_Disc(WebsocketHandle ws, int code, const char[] reason, bool clean) {}
+public void Drv_Err(WebsocketHandle ws, WebsocketError e, int detail, const char[] msg) {}
+public void Drv_Open(WebsocketHandle ws, const char[] protocol) {}
+public void Drv_State(WebsocketHandle ws, WebsocketReadyState s) {}
+public void Drv_SioEvent(SocketIO io, const char[] ev, const char[] args, int ackId) {}
+public void Drv_SioConnect(SocketIO io, const char[] data) {}
+public void Drv_SioConnectError(SocketIO io, const char[] data) {}
+public void Drv_SioDisc(SocketIO io, const char[] reason, bool will) {}
+public void Drv_SioErr(SocketIO io, WebsocketError e, int detail, const char[] msg) {}
+public void Drv_SioAck(SocketIO io, const char[] args, any data) {}
+
+stock void Mock_Dispatch(Function f)
+{
+	int kind = 0;
+	if (f == Drv_Recv) kind = Ev_Recv;
+	else if (f == Drv_Disc) kind = Ev_Disc;
+	else if (f == Drv_Err) kind = Ev_Err;
+	else if (f == Drv_Open) kind = Ev_Open;
+	else if (f == Drv_State) kind = Ev_State;
+	else if (f == Drv_SioEvent) kind = Ev_SioEvent;
+	else if (f == Drv_SioConnect) kind = Ev_SioConnect;
+	else if (f == Drv_SioConnectError) kind = Ev_SioConnectError;
+	else if (f == Drv_SioDisc) kind = Ev_SioDisc;
+	else if (f == Drv_SioErr) kind = Ev_SioErr;
+	else if (f == Drv_SioAck) kind = Ev_SioAck;
+	if (g_EvN >= EV_MAX)
+	{
+		Check(false, "callback log overflow");
+		return;
+	}
+	int e = g_EvN++;
+	g_EvKind[e] = kind;
+	int s = 0;
+	for (int i = 0; i < g_CallN && i < 4; i++)
+	{
+		g_EvCell[e][i] = g_CallCells[i];
+	}
+	// Strings: the pushed ones, in order (cells at their positions are unused then).
+	for (int i = 0; i < g_CallN && s < 2; i++)
+	{
+		bool isStr = false;
+		if (kind == Ev_Recv || kind == Ev_Disc) isStr = i == 2;
+		else if (kind == Ev_Err || kind == Ev_SioErr) isStr = i == 3;
+		else if (kind == Ev_Open || kind == Ev_SioConnect || kind == Ev_SioConnectError || kind == Ev_SioDisc || kind == Ev_SioAck) isStr = i == 1;
+		else if (kind == Ev_SioEvent) isStr = i == 1 || i == 2;
+		if (isStr)
+		{
+			int n = g_CallStrLen[i];
+			for (int k = 0; k < n && k < 2047; k++)
+			{
+				g_EvStr[e][s][k] = g_CallStr[i][k];
+			}
+			g_EvStr[e][s][n < 2047 ? n : 2047] = 0;
+			g_EvStrLen[e][s] = n;
+			if (kind == Ev_Recv)
+			{
+				for (int k = 0; k < n; k++)
+				{
+					g_LastMsg[k] = g_CallStr[i][k];
+				}
+				g_LastMsgLen = n;
+			}
+			s++;
+		}
+	}
+}
+
+stock void EvClear()
+{
+	g_EvN = 0;
+}
+
+// ---- the fake server ----
+stock char g_Srv[300000];
+stock char g_SrvKey[4];
+
+// Appends an unmasked server frame at g_Srv[off..]; returns the new end.
+stock int SrvFrame(int off, int opcode, bool fin, const char[] payload, int len)
+{
+	int o = off + frameEncodeHeader(g_Srv, off, fin, opcode, false, len, g_SrvKey, 0);
+	for (int i = 0; i < len; i++)
+	{
+		g_Srv[o + i] = payload[i];
+	}
+	return o + len;
+}
+
+stock int SrvText(int off, const char[] text)
+{
+	return SrvFrame(off, Opcode_Text, true, text, strlen_(text));
+}
+
+stock int strlen_(const char[] s)
+{
+	int n = 0;
+	while (s[n] != 0)
+	{
+		n++;
+	}
+	return n;
+}
+
+stock void Feed(Handle socket, const char[] data, int len)
+{
+	OnSocketReceive(socket, data, len, 0);
+}
+
+stock void WireClear()
+{
+	g_WireLen = 0;
+}
+
+stock int WireFind(const char[] s)
+{
+	int n = strlen_(s);
+	for (int i = 0; i + n <= g_WireLen; i++)
+	{
+		int k = 0;
+		while (k < n && g_Wire[i + k] == s[k])
+		{
+			k++;
+		}
+		if (k == n)
+		{
+			return i;
+		}
+	}
+	return -1;
+}
+
+// The 101 response for the request in g_Wire (its Sec-WebSocket-Key); returns its length in g_Srv.
+stock Sha1 g_DrvSha;
+stock char g_DrvScratch[128];
+stock char g_DrvDigest[20];
+stock int SrvAccept(const char[] extraHeaders)
+{
+	int at = WireFind("Sec-WebSocket-Key: ");
+	Check(at >= 0, "request has Sec-WebSocket-Key");
+	at += 19;
+	for (int i = 0; i < 24; i++)
+	{
+		g_DrvScratch[i] = g_Wire[at + i];
+	}
+	bytesPutAscii(g_DrvScratch, 24, 128, WS_GUID);
+	sha1(g_DrvSha, g_DrvScratch, 0, 24 + 36, g_DrvDigest, 0);
+	int o = bytesPutAscii(g_Srv, 0, sizeof(g_Srv), "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ");
+	o += base64Encode(g_DrvDigest, 0, 20, g_Srv, o);
+	o = bytesPutAscii(g_Srv, o, sizeof(g_Srv), "\r\n");
+	o = bytesPutAscii(g_Srv, o, sizeof(g_Srv), extraHeaders);
+	o = bytesPutAscii(g_Srv, o, sizeof(g_Srv), "\r\n");
+	return o;
+}
+
+// Decodes the client frame at g_Wire[off..]: opcode, unmasked payload into out; returns the offset after it or -1.
+stock int WireFrame(int off, int &opcode, char[] out, int &len)
+{
+	if (off + 2 > g_WireLen)
+	{
+		return -1;
+	}
+	opcode = g_Wire[off] & 15;
+	Check((g_Wire[off] & 0x80) != 0, "client frame has FIN");
+	Check((g_Wire[off + 1] & 0x80) != 0, "client frame is masked");
+	int n = g_Wire[off + 1] & 127;
+	int o = off + 2;
+	if (n == 126)
+	{
+		n = (g_Wire[o] << 8) | g_Wire[o + 1];
+		o += 2;
+	}
+	else if (n == 127)
+	{
+		n = (g_Wire[o + 4] << 24) | (g_Wire[o + 5] << 16) | (g_Wire[o + 6] << 8) | g_Wire[o + 7];
+		o += 8;
+	}
+	int key = o;
+	o += 4;
+	for (int i = 0; i < n; i++)
+	{
+		out[i] = g_Wire[o + i] ^ g_Wire[key + (i & 3)];
+	}
+	out[n] = 0;
+	len = n;
+	return o + n;
+}
+`;
+
+const DRIVER_WS_SP = String.raw`// Runs the websocket plugin (rendered template + generated core) against the mock SourceMod.
+#include "websocket.sp"
+#include "drv_common.inc"
+
+char g_Payload2[70000];
+int g_Op;
+int g_Len;
+
+WebsocketHandle ConnectWs(const char[] url, const char[] path)
+{
+	P_Clear();
+	P_Str(1, url);
+	P_Str(2, path);
+	g_NP_Func[3] = Drv_Recv;
+	g_NP_Func[4] = Drv_Disc;
+	g_NP_Func[5] = Drv_Err;
+	g_NP_Cell[6] = 77;
+	return view_as<WebsocketHandle>(Native_Connect(g_Plugin, 6));
+}
+
+bool SendWs(WebsocketHandle ws, WebsocketSendType type, const char[] data, int size)
+{
+	P_Clear();
+	g_NP_Cell[1] = ws;
+	g_NP_Cell[2] = type;
+	if (size < 0)
+	{
+		P_Str(3, data);
+	}
+	else
+	{
+		P_Bytes(3, data, size);
+	}
+	g_NP_Cell[4] = size;
+	return Native_Send(g_Plugin, 4);
+}
+
+void HookWs(WebsocketHandle ws)
+{
+	P_Clear();
+	g_NP_Cell[1] = ws;
+	g_NP_Func[2] = Drv_Open;
+	Native_HookOpen(g_Plugin, 2);
+	g_NP_Func[2] = Drv_State;
+	Native_HookReadyStateChange(g_Plugin, 2);
+}
+
+int StateOf(WebsocketHandle ws)
+{
+	P_Clear();
+	g_NP_Cell[1] = ws;
+	return Native_GetReadyState(g_Plugin, 1);
+}
+
+int SlotOf(WebsocketHandle ws)
+{
+	return SlotOfHandle(view_as<int>(ws));
+}
+
+/** Connects and completes the handshake; returns the handle. */
+WebsocketHandle OpenWs(const char[] url)
+{
+	WebsocketHandle ws = ConnectWs(url, "");
+	HookWs(ws);
+	int slot = SlotOf(ws);
+	Handle sock = g_Ws[slot].socket;
+	WireClear();
+	OnSocketConnected(sock, slot);
+	int n = SrvAccept("");
+	EvClear();
+	Feed(sock, g_Srv, n);
+	return ws;
+}
+
+void TestHandshakeQueueAndMessages()
+{
+	print("-- handshake, queue, messages\n");
+	g_MockErrors = 0;
+	WebsocketHandle ws = ConnectWs("ws://Example.org:8080/ignored?x=1", "/chat?room=1");
+	Check(ws != INVALID_WEBSOCKET_HANDLE, "connect returns a handle");
+	CheckInt(g_MockErrors, 0, "no native error on connect");
+	Check(BytesAre(g_SockHost, strlen_(g_SockHost), "example.org") && g_SockPort == 8080, "socket connects to host:port");
+	CheckInt(StateOf(ws), 0, "state CONNECTING");
+	HookWs(ws);
+	P_Clear();
+	g_NP_Cell[1] = ws;
+	P_Str(2, "Authorization");
+	P_Str(3, "Bearer abc");
+	Native_SetHeader(g_Plugin, 3);
+	P_Str(2, "chat.v2, chat");
+	Native_SetProtocols(g_Plugin, 2);
+	CheckInt(g_MockErrors, 0, "headers and protocols accepted");
+	P_Str(2, "Bad Header");
+	P_Str(3, "x");
+	Native_SetHeader(g_Plugin, 3);
+	CheckInt(g_MockErrors, 1, "a header name with a space is refused");
+	P_Str(2, "X-Evil");
+	P_Str(3, "a\r\nHost: evil");
+	Native_SetHeader(g_Plugin, 3);
+	CheckInt(g_MockErrors, 2, "a header value with CRLF is refused");
+	g_MockErrors = 0;
+
+	Check(SendWs(ws, SendType_Text, "hello", -1), "text send while CONNECTING is queued");
+	char bin[4];
+	bin[0] = 0; bin[1] = 1; bin[2] = 0; bin[3] = 0xFF;
+	Check(SendWs(ws, SendType_Binary, bin, 4), "binary send while CONNECTING is queued");
+	char bad[3];
+	bad[0] = 0xC3; bad[1] = 0x28; bad[2] = 0;
+	SendWs(ws, SendType_Text, bad, 2);
+	CheckInt(g_MockErrors, 1, "invalid UTF-8 text is a native error");
+	g_MockErrors = 0;
+
+	int slot = SlotOf(ws);
+	Handle sock = g_Ws[slot].socket;
+	WireClear();
+	OnSocketConnected(sock, slot);
+	Check(WireFind("GET /chat?room=1 HTTP/1.1\r\nHost: example.org:8080\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ") == 0, "request line and first headers");
+	Check(WireFind("Sec-WebSocket-Protocol: chat.v2, chat\r\n") > 0, "subprotocols requested");
+	Check(WireFind("Authorization: Bearer abc\r\n") > 0, "extra header sent");
+	Check(WireFind("Evil") < 0, "refused headers not sent");
+	int n = SrvAccept("Sec-WebSocket-Protocol: chat\r\n");
+	n = SrvText(n, "hi");
+	WireClear();
+	EvClear();
+	Feed(sock, g_Srv, n);
+	CheckInt(StateOf(ws), 1, "state OPEN");
+	CheckInt(g_EvN, 3, "three callbacks: state, open, message");
+	CheckInt(g_EvKind[0], Ev_State, "ready state callback first");
+	CheckInt(g_EvCell[0][1], 1, "ready state Open");
+	CheckInt(g_EvKind[1], Ev_Open, "open callback");
+	Check(BytesAre(g_EvStr[1][0], g_EvStrLen[1][0], "chat"), "open callback gets the chosen subprotocol");
+	CheckInt(g_EvKind[2], Ev_Recv, "receive callback");
+	CheckInt(g_EvCell[2][1], view_as<int>(SendType_Text), "text type");
+	CheckInt(g_EvCell[2][3], 2, "size 2");
+	Check(BytesAre(g_EvStr[2][0], g_EvStrLen[2][0], "hi"), "payload hi");
+	// The queue was flushed in order on open.
+	int off = WireFrame(0, g_Op, g_Payload2, g_Len);
+	Check(off > 0 && g_Op == Opcode_Text && BytesAre(g_Payload2, g_Len, "hello"), "first queued frame: text hello");
+	off = WireFrame(off, g_Op, g_Payload2, g_Len);
+	Check(off > 0 && g_Op == Opcode_Binary && g_Len == 4 && g_Payload2[0] == 0 && g_Payload2[1] == 1 && g_Payload2[2] == 0 && g_Payload2[3] == 0xFF, "second queued frame: binary 00 01 00 FF");
+	CheckInt(off, g_WireLen, "nothing else sent");
+
+	// A fragmented binary message with NUL bytes, fed one byte per read, with a ping in between.
+	char part[3];
+	part[0] = 'a'; part[1] = 0; part[2] = 'b';
+	n = SrvFrame(0, Opcode_Binary, false, part, 3);
+	n = SrvFrame(n, Opcode_Ping, true, "p!", 2);
+	part[0] = 0; part[1] = 0; part[2] = 'z';
+	n = SrvFrame(n, Opcode_Continuation, true, part, 3);
+	WireClear();
+	EvClear();
+	for (int i = 0; i < n; i++)
+	{
+		Feed(sock, g_Srv[i], 1);
+	}
+	CheckInt(g_EvN, 1, "one message callback for the fragmented message");
+	CheckInt(g_EvCell[0][3], 6, "reassembled size 6");
+	Check(g_LastMsgLen == 6 && g_LastMsg[0] == 'a' && g_LastMsg[1] == 0 && g_LastMsg[2] == 'b' && g_LastMsg[3] == 0 && g_LastMsg[4] == 0 && g_LastMsg[5] == 'z', "binary payload with NUL bytes intact");
+	off = WireFrame(0, g_Op, g_Payload2, g_Len);
+	Check(off > 0 && g_Op == Opcode_Pong && BytesAre(g_Payload2, g_Len, "p!"), "ping answered with the same payload");
+
+	// A 70000-byte text message in one read (64-bit length form is not needed: 16-bit and beyond).
+	for (int i = 0; i < 69000; i++)
+	{
+		g_Payload2[i] = 'a' + (i % 26);
+	}
+	n = SrvFrame(0, Opcode_Text, true, g_Payload2, 69000);
+	EvClear();
+	Feed(sock, g_Srv, n);
+	CheckInt(g_EvN, 1, "large message delivered");
+	Check(g_LastMsgLen == 69000 && g_LastMsg[68999] == 'a' + (68999 % 26), "large message intact");
+
+	// Sending a large binary message: length 16-bit form, masked.
+	WireClear();
+	Check(SendWs(ws, SendType_Binary, g_Payload2, 3000), "send 3000 bytes");
+	off = WireFrame(0, g_Op, g_Srv, g_Len);
+	Check(off == g_WireLen && g_Len == 3000 && g_Srv[2999] == g_Payload2[2999], "3000-byte frame decodes");
+
+	// Server close: echoed, then TCP close gives a clean disconnect with the server's code and reason.
+	char closePayload[5];
+	closePayload[0] = 0x03; closePayload[1] = 0xE8; closePayload[2] = 'b'; closePayload[3] = 'y'; closePayload[4] = 'e';
+	n = SrvFrame(0, Opcode_Close, true, closePayload, 5);
+	WireClear();
+	EvClear();
+	Feed(sock, g_Srv, n);
+	CheckInt(StateOf(ws), 2, "state CLOSING after the server's Close");
+	off = WireFrame(0, g_Op, g_Payload2, g_Len);
+	Check(off > 0 && g_Op == Opcode_Close && g_Len == 2 && g_Payload2[0] == 0x03 && g_Payload2[1] == 0xE8, "close reply echoes 1000");
+	g_MockErrors = 0;
+	SendWs(ws, SendType_Text, "late", -1);
+	CheckInt(g_MockErrors, 1, "send while CLOSING is a native error");
+	g_MockErrors = 0;
+	EvClear();
+	OnSocketDisconnected(sock, slot);
+	CheckInt(g_EvN, 2, "state + disconnect callbacks");
+	CheckInt(g_EvKind[1], Ev_Disc, "disconnect callback");
+	CheckInt(g_EvCell[1][1], 1000, "close code 1000");
+	Check(BytesAre(g_EvStr[1][0], g_EvStrLen[1][0], "bye"), "close reason bye");
+	CheckInt(g_EvCell[1][3], 1, "clean close");
+	Check(!g_Ws[slot].used, "slot released");
+	CheckInt(StateOf(ws), 3, "released handle reads CLOSED");
+	SendWs(ws, SendType_Text, "x", -1);
+	CheckInt(g_MockErrors, 1, "send on a released handle is a native error");
+	g_MockErrors = 0;
+}
+
+void TestErrors()
+{
+	print("-- errors\n");
+	g_MockErrors = 0;
+	WebsocketHandle ws = ConnectWs("ftp://x", "");
+	Check(ws == INVALID_WEBSOCKET_HANDLE && g_MockErrors == 1, "bad scheme is a native error");
+	ws = ConnectWs("ws://host:99999", "");
+	Check(ws == INVALID_WEBSOCKET_HANDLE && g_MockErrors == 2, "bad port is a native error");
+	ws = ConnectWs("wss://secure.example.org", "");
+	Check(ws == INVALID_WEBSOCKET_HANDLE && g_MockErrors == 3, "wss:// without TLS is a native error");
+	g_MockErrors = 0;
+
+	// Another plugin's handle.
+	ws = ConnectWs("ws://127.0.0.1:3000", "");
+	Handle other = view_as<Handle>(2);
+	P_Clear();
+	g_NP_Cell[1] = ws;
+	Native_GetData(other, 1);
+	CheckInt(g_MockErrors, 1, "another plugin's handle is a native error");
+	CheckInt(Native_GetData(g_Plugin, 1), 77, "data value kept");
+	g_MockErrors = 0;
+	g_NP_Cell[1] = 12345;
+	Native_GetData(g_Plugin, 1);
+	CheckInt(g_MockErrors, 1, "a made-up handle is a native error");
+	g_MockErrors = 0;
+
+	// Handshake refused with 403.
+	HookWs(ws);
+	int slot = SlotOf(ws);
+	Handle sock = g_Ws[slot].socket;
+	OnSocketConnected(sock, slot);
+	int n = bytesPutAscii(g_Srv, 0, sizeof(g_Srv), "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+	EvClear();
+	Feed(sock, g_Srv, n);
+	CheckInt(g_EvN, 3, "state, error, disconnect");
+	CheckInt(g_EvKind[1], Ev_Err, "error callback");
+	CheckInt(g_EvCell[1][1], view_as<int>(WsError_HandshakeRejected), "handshake rejected");
+	CheckInt(g_EvCell[1][2], 403, "HTTP status 403");
+	CheckInt(g_EvKind[2], Ev_Disc, "then disconnect");
+	CheckInt(g_EvCell[2][1], 1006, "code 1006");
+	Check(!g_Ws[slot].used, "slot released");
+
+	// Protocol error: a masked server frame fails the connection with 1002.
+	ws = OpenWs("ws://127.0.0.1:3000");
+	slot = SlotOf(ws);
+	sock = g_Ws[slot].socket;
+	g_Srv[0] = 0x81;
+	g_Srv[1] = 0x81;
+	g_Srv[2] = 1; g_Srv[3] = 2; g_Srv[4] = 3; g_Srv[5] = 4; g_Srv[6] = 'x';
+	WireClear();
+	EvClear();
+	Feed(sock, g_Srv, 7);
+	int off = WireFrame(0, g_Op, g_Payload2, g_Len);
+	Check(off > 0 && g_Op == Opcode_Close && g_Len == 2 && ((g_Payload2[0] << 8) | g_Payload2[1]) == 1002, "fails with Close 1002");
+	bool sawError = false;
+	for (int i = 0; i < g_EvN; i++)
+	{
+		if (g_EvKind[i] == Ev_Err && g_EvCell[i][1] == view_as<int>(WsError_Protocol) && g_EvCell[i][2] == 1002)
+		{
+			sawError = true;
+		}
+	}
+	Check(sawError, "protocol error reported with 1002");
+	CheckInt(StateOf(ws), 2, "CLOSING while waiting for the server");
+	// The server never closes: the close timer ends it.
+	EvClear();
+	g_MockTime += 4.0;
+	Timer_Tick(null);
+	CheckInt(StateOf(ws), 2, "still CLOSING after 4 s");
+	g_MockTime += 1.5;
+	Timer_Tick(null);
+	CheckInt(StateOf(ws), 3, "CLOSED after the close timeout");
+	bool sawDisc = false;
+	for (int i = 0; i < g_EvN; i++)
+	{
+		if (g_EvKind[i] == Ev_Disc && g_EvCell[i][3] == 0)
+		{
+			sawDisc = true;
+		}
+	}
+	Check(sawDisc, "disconnect callback, not clean");
+
+	// User close with code and reason.
+	ws = OpenWs("ws://127.0.0.1:3000");
+	slot = SlotOf(ws);
+	P_Clear();
+	g_NP_Cell[1] = ws;
+	g_NP_Cell[2] = 4000;
+	P_Str(3, "done");
+	WireClear();
+	Check(Native_Close(g_Plugin, 3), "close starts");
+	off = WireFrame(0, g_Op, g_Payload2, g_Len);
+	Check(off > 0 && g_Op == Opcode_Close && g_Len == 6 && ((g_Payload2[0] << 8) | g_Payload2[1]) == 4000 && g_Payload2[2] == 'd', "Close 4000 done");
+	g_NP_Cell[2] = 1005;
+	Native_Close(g_Plugin, 3);
+	CheckInt(g_MockErrors, 1, "close code 1005 is a native error");
+	g_MockErrors = 0;
+
+	// Keepalive: pings every interval, fails after two silent intervals.
+	ws = OpenWs("ws://127.0.0.1:3000");
+	slot = SlotOf(ws);
+	P_Clear();
+	g_NP_Cell[1] = ws;
+	g_NP_Cell[2] = 2000;
+	Native_SetKeepalive(g_Plugin, 2);
+	WireClear();
+	g_MockTime += 2.1;
+	Timer_Tick(null);
+	off = WireFrame(0, g_Op, g_Payload2, g_Len);
+	Check(off > 0 && g_Op == Opcode_Ping, "keepalive ping sent");
+	EvClear();
+	g_MockTime += 2.0;
+	Timer_Tick(null);
+	CheckInt(StateOf(ws), 3, "keepalive timeout closes the connection");
+	Check(g_EvN >= 2 && g_EvKind[1] == Ev_Err && g_EvCell[1][1] == view_as<int>(WsError_Timeout), "keepalive timeout reported");
+
+	// Queue overflow while CONNECTING.
+	ws = ConnectWs("ws://127.0.0.1:3000", "");
+	HookWs(ws);
+	EvClear();
+	int sent = 0;
+	for (int i = 0; i < 100; i++)
+	{
+		if (!SendWs(ws, SendType_Binary, g_Payload2, 60000))
+		{
+			break;
+		}
+		sent++;
+	}
+	CheckInt(sent, CONFIG_SEND_QUEUE_BYTES / 60008, "queue holds what fits");
+	Check(g_EvN > 0 && g_EvKind[0] == Ev_Err && g_EvCell[0][1] == view_as<int>(WsError_QueueOverflow) && g_EvCell[0][2] == 60000, "overflow reported through the error callback");
+	CheckInt(g_MockErrors, 0, "overflow is not a native error");
+
+	// Owner unload: open connections close with 1001, no callbacks, slots end released.
+	WebsocketHandle open = OpenWs("ws://127.0.0.1:3000");
+	int openSlot = SlotOf(open);
+	WireClear();
+	EvClear();
+	OnNotifyPluginUnloaded(g_Plugin);
+	CheckInt(g_EvN, 0, "no callbacks into an unloaded plugin");
+	off = WireFrame(0, g_Op, g_Payload2, g_Len);
+	Check(off > 0 && g_Op == Opcode_Close && ((g_Payload2[0] << 8) | g_Payload2[1]) == 1001, "Close 1001 going away");
+	Check(g_Ws[openSlot].used && g_Ws[openSlot].kind == WsKind_Orphan, "orphan finishes its close handshake");
+	OnSocketDisconnected(g_Ws[openSlot].socket, openSlot);
+	Check(!g_Ws[openSlot].used, "orphan released on TCP close");
+	for (int i = 0; i < CONFIG_MAX_CONNECTIONS; i++)
+	{
+		if (g_Ws[i].used && g_Ws[i].owner == g_Plugin)
+		{
+			Check(false, "a slot of the unloaded plugin is still owned");
+		}
+	}
+
+	// Every slot in use.
+	int made = 0;
+	g_MockErrors = 0;
+	for (int i = 0; i < CONFIG_MAX_CONNECTIONS + 1; i++)
+	{
+		if (ConnectWs("ws://127.0.0.1:3000", "") != INVALID_WEBSOCKET_HANDLE)
+		{
+			made++;
+		}
+	}
+	Check(made <= CONFIG_MAX_CONNECTIONS && g_MockErrors >= 1, "the connection limit is a native error");
+	OnNotifyPluginUnloaded(g_Plugin);
+	g_MockErrors = 0;
+}
+
+public int main()
+{
+	g_Plugin = view_as<Handle>(1);
+	AskPluginLoad2(view_as<Handle>(9), false, g_ErrMsg, sizeof(g_ErrMsg));
+	OnPluginStart();
+	CheckInt(g_MockNatives, 27, "natives registered");
+	CheckInt(g_MockTimers, 1, "one repeating timer");
+	TestHandshakeQueueAndMessages();
+	TestErrors();
+	printf("ws driver: %d passed, %d failed\n", g_Pass, g_Fail);
+	return g_Fail;
+}
+`;
+
+const DRIVER_SIO_SP = String.raw`// Runs the Socket.IO layer of the websocket plugin against the mock SourceMod.
+#include "websocket.sp"
+#include "drv_common.inc"
+
+char g_P[70000];
+int g_Op;
+int g_Len;
+
+SocketIO ConnectIo(const char[] url, const char[] nsp, const char[] auth)
+{
+	P_Clear();
+	P_Str(1, url);
+	P_Str(2, nsp);
+	P_Str(3, auth);
+	g_NP_Func[4] = Drv_SioEvent;
+	g_NP_Func[5] = Drv_SioErr;
+	g_NP_Cell[6] = 5;
+	P_Str(7, "/socket.io/");
+	SocketIO io = view_as<SocketIO>(Native_SioConnect(g_Plugin, 7));
+	P_Clear();
+	g_NP_Cell[1] = io;
+	g_NP_Func[2] = Drv_SioConnect;
+	Native_SioHookConnect(g_Plugin, 2);
+	g_NP_Func[2] = Drv_SioConnectError;
+	Native_SioHookConnectError(g_Plugin, 2);
+	g_NP_Func[2] = Drv_SioDisc;
+	Native_SioHookDisconnect(g_Plugin, 2);
+	return io;
+}
+
+bool Emit(SocketIO io, const char[] event, const char[] args, bool withAck, any data)
+{
+	P_Clear();
+	g_NP_Cell[1] = io;
+	P_Str(2, event);
+	P_Str(3, args);
+	g_NP_Func[4] = withAck ? Drv_SioAck : INVALID_FUNCTION;
+	g_NP_Cell[5] = data;
+	return Native_SioEmit(g_Plugin, 5);
+}
+
+int IoSlot(SocketIO io)
+{
+	return SlotOfHandle(view_as<int>(io));
+}
+
+/** The socket of the client's current transport. */
+Handle IoSock(SocketIO io)
+{
+	int ws = g_Sio[IoSlot(io)].ws;
+	if (ws < 0)
+	{
+		return null;
+	}
+	return g_Ws[ws].socket;
+}
+
+/** Next text frame the plugin sent, from g_Wire[*off]; false when none. */
+bool NextText(int &off, char[] out, int &len)
+{
+	int next = WireFrame(off, g_Op, out, len);
+	if (next < 0)
+	{
+		return false;
+	}
+	off = next;
+	return g_Op == Opcode_Text;
+}
+
+/** Runs the handshake of the current transport and sends the Engine.IO open packet. */
+void EngineOpen(SocketIO io)
+{
+	Handle sock = IoSock(io);
+	int slot = g_Sio[IoSlot(io)].ws;
+	WireClear();
+	OnSocketConnected(sock, slot);
+	Check(WireFind("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n") == 0, "Engine.IO request target");
+	int n = SrvAccept("");
+	n = SrvText(n, "0{\"sid\":\"abc\",\"upgrades\":[],\"pingInterval\":25000,\"pingTimeout\":20000,\"maxPayload\":1000000}");
+	WireClear();
+	Feed(sock, g_Srv, n);
+}
+
+void TestSession()
+{
+	print("-- Socket.IO session\n");
+	g_MockErrors = 0;
+	SocketIO io = ConnectIo("http://127.0.0.1:3000", "/", "{\"token\":\"abc\"}");
+	Check(io != INVALID_SOCKETIO, "connect returns a handle");
+	CheckInt(g_MockErrors, 0, "no native error");
+	Check(IoSock(io) == null, "no transport before the first tick");
+	EvClear();
+	Check(Emit(io, "hello", "1", true, 9), "emit before connect is queued");
+	Check(Emit(io, "second", "", false, 0), "second emit queued");
+	Timer_Tick(null);
+	Check(IoSock(io) != null, "the first tick opens the transport");
+	EngineOpen(io);
+	int off = 0;
+	Check(NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "40{\"token\":\"abc\"}"), "CONNECT with auth after the open packet");
+	CheckInt(off, g_WireLen, "only CONNECT sent");
+
+	Handle sock = IoSock(io);
+	int n = SrvText(0, "40{\"sid\":\"xyz\"}");
+	WireClear();
+	EvClear();
+	Feed(sock, g_Srv, n);
+	off = 0;
+	Check(NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "420[\"hello\",1]"), "queued emit with ack id 0 flushed first");
+	Check(NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "42[\"second\"]"), "second queued emit flushed in order");
+	CheckInt(g_EvN, 1, "connect callback");
+	CheckInt(g_EvKind[0], Ev_SioConnect, "connect callback kind");
+	Check(BytesAre(g_EvStr[0][0], g_EvStrLen[0][0], "{\"sid\":\"xyz\"}"), "connect data");
+	P_Clear();
+	g_NP_Cell[1] = io;
+	Check(Native_SioIsConnected(g_Plugin, 1), "IsConnected");
+
+	// Ping → pong; an ack; events with and without ack ids; other namespaces ignored.
+	n = SrvText(0, "2");
+	n = SrvText(n, "430[{\"ok\":true}]");
+	n = SrvText(n, "42[\"announce\",\"hi\",{\"a\":1}]");
+	n = SrvText(n, "42/other,[\"nope\"]");
+	n = SrvText(n, "4212[\"status\"]");
+	WireClear();
+	EvClear();
+	Feed(sock, g_Srv, n);
+	off = 0;
+	Check(NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "3"), "pong");
+	CheckInt(g_EvN, 3, "ack + two events");
+	Check(g_EvKind[0] == Ev_SioAck && BytesAre(g_EvStr[0][0], g_EvStrLen[0][0], "[{\"ok\":true}]") && g_EvCell[0][2] == 9, "ack callback with args and data");
+	Check(g_EvKind[1] == Ev_SioEvent && BytesAre(g_EvStr[1][0], g_EvStrLen[1][0], "announce") && BytesAre(g_EvStr[1][1], g_EvStrLen[1][1], "[\"hi\",{\"a\":1}]") && g_EvCell[1][3] == -1, "event announce with args, no ack");
+	Check(g_EvKind[2] == Ev_SioEvent && BytesAre(g_EvStr[2][0], g_EvStrLen[2][0], "status") && BytesAre(g_EvStr[2][1], g_EvStrLen[2][1], "[]") && g_EvCell[2][3] == 12, "event status with ack id 12");
+	P_Clear();
+	g_NP_Cell[1] = io;
+	g_NP_Cell[2] = 12;
+	P_Str(3, "\"ok\"");
+	WireClear();
+	Check(Native_SioAck(g_Plugin, 3), "ack sent");
+	off = 0;
+	Check(NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "4312[\"ok\"]"), "ACK packet");
+
+	// Bad emits are native errors.
+	g_MockErrors = 0;
+	Emit(io, "connect", "", false, 0);
+	CheckInt(g_MockErrors, 1, "reserved event name");
+	Emit(io, "x", "{bad", false, 0);
+	CheckInt(g_MockErrors, 2, "arguments that are not JSON");
+	g_MockErrors = 0;
+	WireClear();
+	Check(Emit(io, "round_end", "{\"round\":3}, \"ct\"", false, 0), "emit while connected");
+	off = 0;
+	Check(NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "42[\"round_end\",{\"round\":3}, \"ct\"]"), "EVENT packet sent at once");
+
+	// Heartbeat: no ping for pingInterval + pingTimeout → transport closed, reconnect scheduled.
+	EvClear();
+	WireClear();
+	g_MockTime += 45.5;
+	Timer_Tick(null);
+	CheckInt(g_EvN, 1, "disconnect callback");
+	Check(g_EvKind[0] == Ev_SioDisc && BytesAre(g_EvStr[0][0], g_EvStrLen[0][0], "ping timeout") && g_EvCell[0][2] == 1, "ping timeout, will reconnect");
+	off = WireFrame(0, g_Op, g_P, g_Len);
+	Check(off > 0 && g_Op == Opcode_Close, "old transport closed politely");
+	Check(IoSock(io) == null, "no transport while waiting");
+	P_Clear();
+	g_NP_Cell[1] = io;
+	Check(!Native_SioIsConnected(g_Plugin, 1), "not connected");
+	Check(Emit(io, "while_down", "1", true, 4), "emit while reconnecting is queued");
+	// The reconnect delay is backoff attempt 0: 1000 ms +- 50 %.
+	g_MockTime += 0.4;
+	Timer_Tick(null);
+	Check(IoSock(io) == null, "no reconnect before 500 ms");
+	g_MockTime += 1.2;
+	Timer_Tick(null);
+	Check(IoSock(io) != null, "reconnected within 1500 ms");
+	EngineOpen(io);
+	sock = IoSock(io);
+	n = SrvText(0, "40{\"sid\":\"second\"}");
+	WireClear();
+	EvClear();
+	Feed(sock, g_Srv, n);
+	off = 0;
+	Check(NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "421[\"while_down\",1]"), "queued emit sent after reconnecting");
+	Check(g_EvN == 1 && g_EvKind[0] == Ev_SioConnect, "connect callback again");
+
+	// A bad packet: error callback, transport dropped with "parse error", reconnect.
+	n = SrvText(0, "9nonsense");
+	EvClear();
+	Feed(sock, g_Srv, n);
+	Check(g_EvN == 2 && g_EvKind[0] == Ev_SioErr && g_EvCell[0][1] == view_as<int>(WsError_PacketInvalid), "bad packet reported");
+	Check(g_EvKind[1] == Ev_SioDisc && BytesAre(g_EvStr[1][0], g_EvStrLen[1][0], "parse error") && g_EvCell[1][2] == 1, "parse error, will reconnect");
+	g_MockTime += 1.6;
+	Timer_Tick(null);
+	EngineOpen(io);
+	sock = IoSock(io);
+
+	// Server DISCONNECT: final, released.
+	n = SrvText(0, "40{\"sid\":\"third\"}");
+	n = SrvText(n, "41");
+	EvClear();
+	Feed(sock, g_Srv, n);
+	Check(g_EvN == 2 && g_EvKind[1] == Ev_SioDisc && BytesAre(g_EvStr[1][0], g_EvStrLen[1][0], "io server disconnect") && g_EvCell[1][2] == 0, "io server disconnect is final");
+	Check(!g_Sio[IoSlot(io)].used, "client released");
+	g_MockErrors = 0;
+	Emit(io, "x", "", false, 0);
+	CheckInt(g_MockErrors, 1, "emit on a released client is a native error");
+	g_MockErrors = 0;
+}
+
+void TestConnectErrorAndClose()
+{
+	print("-- CONNECT_ERROR, user close, reconnect limit\n");
+	SocketIO io = ConnectIo("ws://127.0.0.1:3000", "/admin", "");
+	Timer_Tick(null);
+	EngineOpen(io);
+	int off = 0;
+	Check(NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "40/admin,"), "CONNECT to /admin");
+	Handle sock = IoSock(io);
+	int n = SrvText(0, "44/admin,{\"message\":\"Not authorized\"}");
+	EvClear();
+	Feed(sock, g_Srv, n);
+	Check(g_EvN == 2 && g_EvKind[0] == Ev_SioConnectError && BytesAre(g_EvStr[0][0], g_EvStrLen[0][0], "{\"message\":\"Not authorized\"}"), "connect error callback");
+	Check(g_EvKind[1] == Ev_SioDisc && BytesAre(g_EvStr[1][0], g_EvStrLen[1][0], "connect error") && g_EvCell[1][2] == 0, "then final disconnect");
+	Check(!g_Sio[IoSlot(io)].used, "released");
+
+	io = ConnectIo("ws://127.0.0.1:3000", "/", "");
+	Timer_Tick(null);
+	EngineOpen(io);
+	sock = IoSock(io);
+	n = SrvText(0, "40{\"sid\":\"a\"}");
+	Feed(sock, g_Srv, n);
+	WireClear();
+	EvClear();
+	P_Clear();
+	g_NP_Cell[1] = io;
+	Native_SioClose(g_Plugin, 1);
+	off = 0;
+	Check(NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "41"), "DISCONNECT sent on close");
+	int next = WireFrame(off, g_Op, g_P, g_Len);
+	Check(next > 0 && g_Op == Opcode_Close, "then the WebSocket Close");
+	Check(g_EvN == 1 && g_EvKind[0] == Ev_SioDisc && BytesAre(g_EvStr[0][0], g_EvStrLen[0][0], "io client disconnect") && g_EvCell[0][2] == 0, "io client disconnect, final");
+	Check(!g_Sio[IoSlot(io)].used, "released after close");
+
+	// No Engine.IO open packet: the open timeout drops the transport and a reconnect follows.
+	io = ConnectIo("ws://127.0.0.1:3000", "/", "");
+	Timer_Tick(null);
+	sock = IoSock(io);
+	OnSocketConnected(sock, g_Sio[IoSlot(io)].ws);
+	n = SrvAccept("");
+	Feed(sock, g_Srv, n);
+	EvClear();
+	g_MockTime += 19.0;
+	Timer_Tick(null);
+	CheckInt(g_EvN, 0, "nothing before the open timeout");
+	g_MockTime += 1.5;
+	Timer_Tick(null);
+	Check(g_EvN == 1 && g_EvKind[0] == Ev_SioErr && g_EvCell[0][1] == view_as<int>(WsError_Timeout), "open timeout reported");
+	Check(IoSock(io) == null && g_Sio[IoSlot(io)].reconnectPending, "transport dropped, reconnect pending");
+	P_Clear();
+	g_NP_Cell[1] = io;
+	Native_SioClose(g_Plugin, 1);
+	Check(!g_Sio[IoSlot(io)].used, "closed while waiting to reconnect");
+
+	// Reconnect limit: two attempts, then "reconnect failed".
+	io = ConnectIo("ws://127.0.0.1:3000", "/", "");
+	P_Clear();
+	g_NP_Cell[1] = io;
+	g_NP_Cell[2] = true;
+	g_NP_Cell[3] = 100;
+	g_NP_Cell[4] = 200;
+	g_NP_Cell[5] = 2;
+	g_NP_Cell[6] = 0;
+	Native_SioSetReconnect(g_Plugin, 6);
+	CheckInt(g_MockErrors, 0, "reconnect settings accepted");
+	EvClear();
+	for (int attempt = 0; attempt < 4; attempt++)
+	{
+		g_MockTime += 0.5;
+		Timer_Tick(null);
+		sock = IoSock(io);
+		if (sock != null)
+		{
+			OnSocketError(sock, CONNECT_ERROR, 111, 0);
+		}
+	}
+	int errors = 0;
+	for (int i = 0; i < g_EvN; i++)
+	{
+		if (g_EvKind[i] == Ev_SioErr && g_EvCell[i][1] == view_as<int>(WsError_Socket) && g_EvCell[i][2] == 111)
+		{
+			errors++;
+		}
+	}
+	CheckInt(errors, 3, "three connect errors (first try and two reconnects) with errno 111");
+	Check(g_EvN > 0 && g_EvKind[g_EvN - 1] == Ev_SioDisc && BytesAre(g_EvStr[g_EvN - 1][0], g_EvStrLen[g_EvN - 1][0], "reconnect failed") && g_EvCell[g_EvN - 1][2] == 0, "reconnect failed is final");
+	Check(!g_Sio[IoSlot(io)].used, "released after giving up");
+	for (int i = 0; i < CONFIG_MAX_CONNECTIONS; i++)
+	{
+		Check(!g_Ws[i].used || g_Ws[i].kind == WsKind_Orphan, "no connection slot left attached");
+	}
+}
+
+public int main()
+{
+	g_Plugin = view_as<Handle>(1);
+	AskPluginLoad2(view_as<Handle>(9), false, g_ErrMsg, sizeof(g_ErrMsg));
+	OnPluginStart();
+	TestSession();
+	TestConnectErrorAndClose();
+	printf("sio driver: %d passed, %d failed\n", g_Pass, g_Fail);
+	return g_Fail;
+}
+`;
+
+/** Writes the mock includes and drivers under the work directory once; returns the mock include directory. */
+function writeMock(): string {
+  const dir = path.join(work, "mock");
+  if (!existsSync(dir)) {
+    mkdirSync(path.join(dir, "include"), { recursive: true });
+    writeFileSync(path.join(dir, "include/sourcemod.inc"), MOCK_SOURCEMOD_INC);
+    writeFileSync(path.join(dir, "include/socket.inc"), MOCK_SOCKET_INC);
+    writeFileSync(path.join(dir, "drv_common.inc"), DRIVER_COMMON_INC);
+    writeFileSync(path.join(dir, "drv_ws.sp"), DRIVER_WS_SP);
+    writeFileSync(path.join(dir, "drv_sio.sp"), DRIVER_SIO_SP);
+  }
+  return dir;
+}
+
+function run(file: string, args: readonly string[]): Promise<Compiled> {
+  return new Promise((resolve) => {
+    execFile(file, [...args], { maxBuffer: 1 << 24, timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof err.code === "number" ? err.code : 1;
+      resolve({ code, output: `${stdout}${stderr}` });
+    });
+  });
+}
+
+for (const v of ["1.12", "1.13"]) {
+  const spcomp = onPath(`spcomp-${v}`);
+  const spshell = onPath(`spshell-${v}`);
+  const shell = path.join(SM_SHARE, v, "shell");
+  const why =
+    spcomp === null
+      ? `spcomp-${v} not found`
+      : spshell === null
+        ? `spshell-${v} not found`
+        : !existsSync(path.join(shell, "shell.inc"))
+          ? `no spshell includes in ${shell}`
+          : null;
+  if (why !== null) {
+    describe(`spshell-${v}`, () => {
+      it.skip(`skipped: ${why}`, () => {});
+    });
+    continue;
+  }
+  const t: Toolchain = { name: `spcomp-${v}`, spcomp, include: shell };
+  // The 1.12 VM has no x86-64 JIT; on 1.13 the JIT and the interpreter both run.
+  const modes: string[][] = v === "1.13" ? [[], ["-i"]] : [[]];
+  describe(`spshell-${v}: the plugin glue against a mock SourceMod`, () => {
+    for (const [driver, label] of [
+      ["drv_ws", "ws driver"],
+      ["drv_sio", "sio driver"],
+    ] as const) {
+      it(`${driver}.sp: every check passes`, async () => {
+        const mock = writeMock();
+        const smx = path.join(work, `${driver}-${v}.smx`);
+        const built = await new Promise<Compiled>((resolve) => {
+          const args = [
+            "-E",
+            "-i",
+            path.join(mock, "include"),
+            "-i",
+            shell,
+            "-i",
+            INCLUDE_DIR,
+            "-i",
+            SCRIPTING,
+            "-o",
+            smx,
+            path.join(mock, `${driver}.sp`),
+          ];
+          execFile(t.spcomp as string, args, { cwd: mock, maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
+            resolve({
+              code: err === null ? 0 : typeof err.code === "number" ? err.code : 1,
+              output: `${stdout}${stderr}`,
+            });
+          });
+        });
+        expectClean(built);
+        for (const mode of modes) {
+          const r = await run(spshell as string, [...mode, smx]);
+          expect(r.output, r.output).toMatch(new RegExp(`^${label}: [1-9]\\d* passed, 0 failed$`, "m"));
+          expect(r.output).not.toContain("FAIL");
+          expect(r.code, r.output).toBe(0);
+        }
+      });
+    }
   });
 }
