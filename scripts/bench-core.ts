@@ -4,7 +4,7 @@
  * TypeScript oracle in Node, on the same inputs (issue 5). Run from the
  * project root after `npm run build`:
  *
- *   node dist/scripts/bench-core.js [--quick] [--shell spshell-1.13] [--spcomp spcomp-1.13]
+ *   node dist/scripts/bench-core.js [--quick] [--memory-only] [--shell spshell-1.13] [--spcomp spcomp-1.13]
  *
  * SourcePawn side: for each operation a small program (the core transpiled
  * from spec/core, a setup, and a loop of N iterations) is compiled with the
@@ -20,7 +20,7 @@
  */
 
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { inflateSync } from "node:zlib";
@@ -520,49 +520,58 @@ function memoryReport(root: string, spcomp: Compiler, shell: Shell, dir: string)
     lines.push("Generated plugin: not measured (no SourceMod includes or socket.inc for this compiler)");
     return lines;
   }
-  try {
-    const sizes: number[] = [];
-    for (const n of [1, 2]) {
-      const out = path.join(dir, `plugin${n}`);
-      mkdirSync(out, { recursive: true });
-      const smx = path.join(out, "websocket.smx");
-      sizes.push(pluginDataSize(root, out, n, spcomp, [smInclude, socketInclude], smx));
+  const gens = [1, 2].map((n) => {
+    const out = path.join(dir, `plugin${n}`);
+    mkdirSync(out, { recursive: true });
+    // Through the CLI: the same path a user takes.
+    execFileSync(
+      process.execPath,
+      [path.join(root, "dist/generator/cli.js"), "generate", "--out", out, "--max-connections", String(n)],
+      { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+    );
+    return out;
+  });
+  // Every generated plugin source but the self-test (the glue's place under out/ may change).
+  const plugins = listFiles(gens[0]).filter((f) => f.endsWith(".sp") && !f.endsWith("websocket_selftest.sp"));
+  for (const rel of plugins) {
+    try {
+      const sizes = gens.map((out, i) => {
+        const sp = path.join(out, rel);
+        const incs = [smInclude, socketInclude, path.dirname(sp), path.join(path.dirname(sp), "include")];
+        incs.push(path.join(out, "scripting"), path.join(out, "scripting/include"));
+        const smx = path.join(dir, `plugin-${i}.smx`);
+        execFileSync(spcomp.path, [sp, ...incs.map((d) => `-i${d}`), `-o${smx}`], {
+          cwd: path.dirname(sp),
+          encoding: "utf8",
+        });
+        return smxDataSize(smx).datasize;
+      });
+      lines.push(`Generated plugin out/${rel} (spcomp ${spcomp.version}, socket-plain):`);
+      lines.push(`  .data with 1 connection: ${sizes[0]} bytes; with 2: ${sizes[1]} bytes`);
+      lines.push(
+        `  static memory per connection: ${sizes[1] - sizes[0]} bytes (${((sizes[1] - sizes[0]) / MiB).toFixed(2)} MiB)`,
+      );
+    } catch (e) {
+      const err = e as { stdout?: string; message: string };
+      const first = (err.stdout ?? err.message).split("\n").find((l) => /error/.test(l)) ?? err.message.split("\n")[0];
+      lines.push(`Generated plugin out/${rel}: not measured (does not compile here: ${first.trim()})`);
     }
-    lines.push(`Generated plugin (out/scripting/websocket.sp, spcomp ${spcomp.version}, socket-plain):`);
-    lines.push(`  .data with 1 connection: ${sizes[0]} bytes; with 2: ${sizes[1]} bytes`);
-    lines.push(`  static memory per connection: ${sizes[1] - sizes[0]} bytes`);
-  } catch (e) {
-    lines.push(`Generated plugin: not measured (${(e as Error).message.split("\n")[0]})`);
   }
   return lines;
 }
 
-/** Generates the plugin with `--max-connections n` into outDir, compiles websocket.sp, returns its .data size. */
-function pluginDataSize(
-  root: string,
-  outDir: string,
-  n: number,
-  spcomp: Compiler,
-  includes: readonly string[],
-  smx: string,
-): number {
-  // Through the CLI: the same path a user takes.
-  execFileSync(
-    process.execPath,
-    [path.join(root, "dist/generator/cli.js"), "generate", "--out", outDir, "--max-connections", String(n)],
-    { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
-  );
-  execFileSync(
-    spcomp.path,
-    [
-      path.join(outDir, "scripting/websocket.sp"),
-      ...includes.map((i) => `-i${i}`),
-      `-i${path.join(outDir, "scripting/include")}`,
-      `-o${smx}`,
-    ],
-    { cwd: outDir, encoding: "utf8" },
-  );
-  return smxDataSize(smx).datasize;
+/** Files under dir, relative, with / separators, sorted. */
+function listFiles(dir: string, rel = ""): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+    const r = rel === "" ? e.name : `${rel}/${e.name}`;
+    if (e.isDirectory()) {
+      out.push(...listFiles(dir, r));
+    } else {
+      out.push(r);
+    }
+  }
+  return out.sort();
 }
 
 // ---------------------------------------------------------------- main
@@ -602,7 +611,7 @@ async function main(argv: readonly string[]): Promise<number> {
       `Each figure: median of ${REPEATS} runs; SourcePawn runs minus an empty run (start-up, setup).\n\n`,
     );
     const rows: string[][] = [["operation", "unit", `SourcePawn (${vm})`, "Node (TS oracle)", "SP / Node"]];
-    for (const b of BENCHES) {
+    for (const b of argv.includes("--memory-only") ? [] : BENCHES) {
       const sp = measureSp(b, spcomp, shell, dir, target);
       const node = measureNode(b, target * 0.5);
       const spv = figure(b, sp);
