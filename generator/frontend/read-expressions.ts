@@ -881,12 +881,19 @@ export class ExpressionReader {
     }
     const name = node.name.text;
     const receiver = skipParens(node.expression);
-    if (ts.isIdentifier(receiver)) {
-      const decl = this.ctx.declarationOf(node.name);
-      if (decl !== undefined && ts.isEnumMember(decl)) {
-        return this.enumMember(decl);
+    // `E.A` and `Math.x`: resolved from the receiver's name, which costs the checker a scope lookup, where asking
+    // for the property's symbol would make it compute the receiver's type for every field access.
+    if (ts.isIdentifier(receiver) && (this.scope === null || lookupLocal(this.scope, receiver.text) === undefined)) {
+      const g = this.ctx.globalOf(receiver);
+      if (g !== undefined && g.kind === "enum") {
+        const member = g.info.members.get(name);
+        if (member === undefined) {
+          this.ctx.report(node.name, `\`${g.info.name}\` has no member \`${name}\``);
+          return null;
+        }
+        return this.enumMember(member);
       }
-      if (receiver.text === "Math" && this.ctx.globalOf(receiver) === undefined) {
+      if (receiver.text === "Math" && g === undefined) {
         this.ctx.unsupported(node, `Math.${name}`, "only Math.imul is in the subset");
         return null;
       }

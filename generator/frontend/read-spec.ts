@@ -92,7 +92,13 @@ function registerGlobals(ctx: ReaderContext, sf: ts.SourceFile): void {
         }
       }
     } else if (ts.isEnumDeclaration(st)) {
-      ctx.globals.set(st, { kind: "enum", info: { name: st.name.text } });
+      const members = new Map<string, ts.EnumMember>();
+      for (const m of st.members) {
+        if (ts.isIdentifier(m.name)) {
+          members.set(m.name.text, m);
+        }
+      }
+      ctx.globals.set(st, { kind: "enum", info: { name: st.name.text, members } });
     } else if (ts.isClassDeclaration(st) && st.name !== undefined) {
       const info: RecordInfo = { name: st.name.text, fields: new Map() };
       ctx.globals.set(st, { kind: "record", info });

@@ -43,6 +43,8 @@ export interface RecordInfo {
 /** A const enum. */
 export interface EnumInfo {
   readonly name: string;
+  /** Member declarations by name. */
+  readonly members: ReadonlyMap<string, ts.EnumMember>;
 }
 
 /** What a module-level name refers to. */
