@@ -109,7 +109,7 @@ async function generateCommand(args: GenerateArgs): Promise<number> {
   return 0;
 }
 
-async function transpileCommand(args: { files: string[]; output?: string }): Promise<number> {
+async function transpileCommand(args: { files: string[]; output?: string; withImports?: boolean }): Promise<number> {
   const cwd = process.cwd();
   const files = args.files.map((f) => path.resolve(cwd, f));
   for (const f of files) {
@@ -124,7 +124,7 @@ async function transpileCommand(args: { files: string[]; output?: string }): Pro
       throw new UsageError(`no such file: ${displayPath(cwd, f)}`);
     }
   }
-  const r = transpileToInclude(files, outName, { cwd });
+  const r = transpileToInclude(files, outName, { cwd, emitImports: args.withImports === true });
   printDiagnostics(r.diagnostics);
   if (args.output === undefined || args.output === "-") {
     io.out(r.text);
@@ -235,8 +235,20 @@ const parser = yargs(hideBin(process.argv))
           describe: "Modules to transpile (their imports are read, not emitted)",
         })
         .option("output", { alias: "o", type: "string", describe: "The .inc to write (default: stdout)" })
-        .example("$0 transpile spec/core/sha1.ts -o sha1.inc", "SHA-1 as a SourcePawn include"),
-    (argv) => run(() => transpileCommand({ files: argv.files as string[], output: argv.output })),
+        .option("with-imports", {
+          type: "boolean",
+          default: false,
+          describe: "Also emit the modules they import (transitively), for a self-contained include",
+        })
+        .example("$0 transpile spec/core/sha1.ts -o sha1.inc", "SHA-1 as a SourcePawn include")
+        .example(
+          "$0 transpile spec/core/handshake.ts --with-imports -o handshake.inc",
+          "the handshake and everything it uses",
+        ),
+    (argv) =>
+      run(() =>
+        transpileCommand({ files: argv.files as string[], output: argv.output, withImports: argv.withImports }),
+      ),
   )
   .command(
     "build",

@@ -23,6 +23,8 @@ export interface TranspileOptions {
   readonly overrides?: ReadonlyMap<string, number>;
   /** Also load the files the inputs import (for their declarations), without emitting them. */
   readonly resolveImports?: boolean;
+  /** With resolveImports: emit the imported modules too (after the given ones), for a self-contained include. */
+  readonly emitImports?: boolean;
 }
 
 export interface TranspileResult {
@@ -59,10 +61,12 @@ function syntaxErrors(program: ts.Program, inputs: readonly SpecInput[]): Diagno
 /** Reads and lowers `files` (absolute paths, in output order). Throws DiagnosticsError when any error is found. */
 export function transpileFiles(files: readonly string[], options: TranspileOptions): TranspileResult {
   const { project, sources } = loadSpecProject(files, options.resolveImports === true);
+  // Output order does not depend on module order for declarations (lowering sorts them by kind and dependency).
+  const emitCount = options.emitImports === true ? sources.length : files.length;
   const inputs: SpecInput[] = sources.map((s, i) => ({
     sourceFile: s.compilerNode,
     path: displayPath(options.cwd, s.getFilePath()),
-    emit: i < files.length,
+    emit: i < emitCount,
   }));
   const program = project.getProgram().compilerObject;
   const syntax = syntaxErrors(program, inputs);
