@@ -201,7 +201,10 @@ describe("oracle lines against independent references", () => {
       );
     let checked = 0;
     for (const c of casesOf("hostile")) {
-      const base = c.name.slice("hostile/".length).replace(/@(\d+|bytes|r\d+|16k)$/, "");
+      const base = c.name
+        .slice("hostile/".length)
+        .replace(/@(\d+|bytes|r\d+|16k)$/, "")
+        .replace(/ \[first \d+ bytes\]$/, "");
       const row = byName.get(base);
       expect(row, c.name).toBeDefined();
       if (row === undefined) {
@@ -272,6 +275,11 @@ const toolchainMissing =
       : null;
 if (toolchainMissing !== null) {
   console.warn(`vectors.test.ts: SourcePawn runs skipped: ${toolchainMissing}`);
+}
+for (const c of compilers.filter((x) => x.smInclude === null)) {
+  console.warn(
+    `vectors.test.ts: ${c.banner}: no SourceMod ${c.version} includes (SM_INCLUDE or /usr/local/share/sourcemod/${c.version}/include); the self-test plugin is not compiled with it`,
+  );
 }
 
 /** The first line where got differs from want, as a readable report, or null. */

@@ -778,15 +778,39 @@ function utf8Group(b: Builder): void {
   }
 }
 
+/** Bytes kept after the failure point of a large malformed hostile row (the client never reads them). */
+const HOSTILE_TAIL = 32;
+
+/**
+ * The hostile table: every row below HOSTILE_ROW_LIMIT bytes, and the
+ * malformed rows above it cut HOSTILE_TAIL bytes after the byte that fails
+ * the connection (a failed decoder reads nothing more, so the events are
+ * those of the whole row). The large valid rows are covered by the generated
+ * streams of the decoder-synth group.
+ */
 function hostileGroup(b: Builder, rng: Prng): void {
   for (const row of hostileCases) {
-    if (row.bytes.length >= HOSTILE_ROW_LIMIT) {
-      continue;
+    let bytes = row.bytes;
+    let label = row.name;
+    const extra: Split[] = [];
+    if (bytes.length >= HOSTILE_ROW_LIMIT) {
+      const after = row.expect.failAfter;
+      if (after === undefined) {
+        continue;
+      }
+      bytes = bytes.subarray(0, Math.min(bytes.length, after + HOSTILE_TAIL));
+      label = `${row.name} [first ${bytes.length} bytes]`;
+      // Split right before and right after the offending byte.
+      extra.push(
+        { tag: `@${after - 1}`, spec: [VecSplit.At, after - 1] },
+        { tag: `@${after}`, spec: [VecSplit.At, after] },
+      );
     }
-    const [dOff, len] = b.bytes(row.bytes);
+    const [dOff, len] = b.bytes(bytes);
     const max = row.maxMessage ?? HOSTILE_MAX_MESSAGE;
-    for (const s of splitsFor(len, rng)) {
-      b.add("hostile", `${row.name}${s.tag}`, VecKind.Decoder, [dOff, len, max, ...s.spec]);
+    const splits = splitsFor(len, rng);
+    for (const s of [...splits, ...extra.filter((e) => !splits.some((x) => x.tag === e.tag))]) {
+      b.add("hostile", `${label}${s.tag}`, VecKind.Decoder, [dOff, len, max, ...s.spec]);
     }
   }
 }
