@@ -820,6 +820,10 @@ stock void P_Bytes(int i, const char[] b, int n)
 
 // ---- callback log ----
 #define EV_MAX 32
+// Set by a driver: when the next callback of this kind is logged, Drv_Reenter(event index) runs
+// inside it, as a plugin calling natives from its callback would.
+stock int g_ReenterKind;
+
 enum
 {
 	Ev_Recv = 1,
@@ -909,9 +913,14 @@ stock void Mock_Dispatch(Function f)
 			s++;
 		}
 	}
+	if (kind == g_ReenterKind)
+	{
+		g_ReenterKind = 0;
+		Drv_Reenter(e);
+	}
 }
 
-stock void EvClear()
+void EvClear()
 {
 	g_EvN = 0;
 }
@@ -1405,6 +1414,74 @@ void TestErrors()
 	g_MockErrors = 0;
 }
 
+int g_ReenterTest;
+WebsocketHandle g_ReenterWs;
+bool g_ReenterResult;
+
+void Drv_Reenter(int e)
+{
+	P_Clear();
+	g_NP_Cell[1] = g_ReenterWs;
+	if (g_ReenterTest == 1)
+	{
+		// In the receive callback: answer, then close.
+		g_NP_Cell[2] = SendType_Text;
+		P_Str(3, "echo");
+		g_NP_Cell[4] = -1;
+		Native_Send(g_Plugin, 4);
+		P_Clear();
+		g_NP_Cell[1] = g_ReenterWs;
+		g_NP_Cell[2] = 1000;
+		g_ReenterResult = Native_Close(g_Plugin, 3);
+	}
+	else if (g_ReenterTest == 2)
+	{
+		// In the disconnect callback: closing again does nothing, data still readable.
+		g_NP_Cell[2] = 1000;
+		g_ReenterResult = !Native_Close(g_Plugin, 3) && Native_GetData(g_Plugin, 1) == 77;
+	}
+	Check(e >= 0, "reentered");
+}
+
+void TestReentry()
+{
+	print("-- natives called from callbacks\n");
+	g_MockErrors = 0;
+	WebsocketHandle ws = OpenWs("ws://127.0.0.1:3000");
+	int slot = SlotOf(ws);
+	Handle sock = g_Ws[slot].socket;
+	g_ReenterWs = ws;
+	g_ReenterTest = 1;
+	g_ReenterKind = Ev_Recv;
+	int n = SrvText(0, "first");
+	n = SrvText(n, "second");
+	WireClear();
+	EvClear();
+	Feed(sock, g_Srv, n);
+	Check(g_ReenterResult, "close from the receive callback starts");
+	int off = WireFrame(0, g_Op, g_Payload2, g_Len);
+	Check(off > 0 && g_Op == Opcode_Text && BytesAre(g_Payload2, g_Len, "echo"), "send from the receive callback");
+	off = WireFrame(off, g_Op, g_Payload2, g_Len);
+	Check(off > 0 && g_Op == Opcode_Close, "then the Close frame");
+	int recv = 0;
+	for (int i = 0; i < g_EvN; i++)
+	{
+		if (g_EvKind[i] == Ev_Recv)
+		{
+			recv++;
+		}
+	}
+	CheckInt(recv, 2, "the second message of the same read is still delivered while CLOSING");
+	CheckInt(StateOf(ws), 2, "CLOSING");
+	g_ReenterTest = 2;
+	g_ReenterKind = Ev_Disc;
+	g_ReenterResult = false;
+	OnSocketDisconnected(sock, slot);
+	Check(g_ReenterResult, "Close returns false and GetData works in the disconnect callback");
+	CheckInt(g_MockErrors, 0, "no native error from callbacks");
+	Check(!g_Ws[slot].used, "released after the callback");
+}
+
 public int main()
 {
 	g_Plugin = view_as<Handle>(1);
@@ -1414,6 +1491,7 @@ public int main()
 	CheckInt(g_MockTimers, 1, "one repeating timer");
 	TestHandshakeQueueAndMessages();
 	TestErrors();
+	TestReentry();
 	printf("ws driver: %d passed, %d failed\n", g_Pass, g_Fail);
 	return g_Fail;
 }
@@ -1659,6 +1737,10 @@ void TestConnectErrorAndClose()
 	Check(next > 0 && g_Op == Opcode_Close, "then the WebSocket Close");
 	Check(g_EvN == 1 && g_EvKind[0] == Ev_SioDisc && BytesAre(g_EvStr[0][0], g_EvStrLen[0][0], "io client disconnect") && g_EvCell[0][2] == 0, "io client disconnect, final");
 	Check(!g_Sio[IoSlot(io)].used, "released after close");
+	g_MockErrors = 0;
+	Native_SioClose(g_Plugin, 1);
+	CheckInt(g_MockErrors, 1, "closing a released client is a native error");
+	g_MockErrors = 0;
 
 	// No Engine.IO open packet: the open timeout drops the transport and a reconnect follows.
 	io = ConnectIo("ws://127.0.0.1:3000", "/", "");
@@ -1719,6 +1801,58 @@ void TestConnectErrorAndClose()
 	}
 }
 
+int g_ReenterTest;
+SocketIO g_ReenterIo;
+bool g_ReenterResult;
+
+void Drv_Reenter(int e)
+{
+	P_Clear();
+	g_NP_Cell[1] = g_ReenterIo;
+	if (g_ReenterTest == 1)
+	{
+		// In the event callback: emit an answer.
+		P_Str(2, "reply");
+		P_Str(3, "2");
+		g_ReenterResult = Native_SioEmit(g_Plugin, 5);
+	}
+	else if (g_ReenterTest == 2)
+	{
+		// In the final disconnect callback: Close does nothing, data and state readable.
+		Native_SioClose(g_Plugin, 1);
+		g_ReenterResult = Native_SioGetData(g_Plugin, 1) == 5 && !Native_SioIsConnected(g_Plugin, 1);
+	}
+	Check(e >= 0, "reentered");
+}
+
+void TestReentry()
+{
+	print("-- natives called from callbacks\n");
+	g_MockErrors = 0;
+	SocketIO io = ConnectIo("ws://127.0.0.1:3000", "/", "");
+	Timer_Tick(null);
+	EngineOpen(io);
+	Handle sock = IoSock(io);
+	int n = SrvText(0, "40{\"sid\":\"r\"}");
+	Feed(sock, g_Srv, n);
+	g_ReenterIo = io;
+	g_ReenterTest = 1;
+	g_ReenterKind = Ev_SioEvent;
+	n = SrvText(0, "42[\"ask\"]");
+	WireClear();
+	Feed(sock, g_Srv, n);
+	int off = 0;
+	Check(g_ReenterResult && NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "42[\"reply\",2]"), "emit from the event callback is sent at once");
+	g_ReenterTest = 2;
+	g_ReenterKind = Ev_SioDisc;
+	g_ReenterResult = false;
+	n = SrvText(0, "41");
+	Feed(sock, g_Srv, n);
+	Check(g_ReenterResult, "Close, GetData and IsConnected work in the final disconnect callback");
+	CheckInt(g_MockErrors, 0, "no native error from callbacks");
+	Check(!g_Sio[IoSlot(io)].used, "released after the callback");
+}
+
 public int main()
 {
 	g_Plugin = view_as<Handle>(1);
@@ -1726,6 +1860,7 @@ public int main()
 	OnPluginStart();
 	TestSession();
 	TestConnectErrorAndClose();
+	TestReentry();
 	printf("sio driver: %d passed, %d failed\n", g_Pass, g_Fail);
 	return g_Fail;
 }
