@@ -20,7 +20,7 @@ import { OVERFLOW_RESULT, runOracle } from "../../spec/vectors/oracle.js";
 import { normalizeText, type OutputFile } from "../render.js";
 import { printDecls } from "../sourcepawn/printer.js";
 import { includeGuard } from "../sourcepawn/names.js";
-import { displayPath, transpileFiles } from "../transpile.js";
+import { transpileFiles } from "../transpile.js";
 import { packStrings, spByteTable, spIntTable } from "./literals.js";
 
 /** Paths of the vector outputs under out/. */
@@ -415,9 +415,4 @@ export function renderVectorFiles(options: VectorRenderOptions, bundle?: VectorB
     { path: VECTOR_PATHS.selftest, content: normalizeText(renderSelftest(b, sources)) },
   ];
   return files.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
-}
-
-/** Display path of a vector source (for messages). */
-export function vectorSourcePath(cwd: string, which: keyof typeof VECTOR_SOURCES): string {
-  return displayPath(cwd, path.join(cwd, VECTOR_SOURCES[which]));
 }
