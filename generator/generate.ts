@@ -9,6 +9,7 @@ import { type Diagnostic, UsageError } from "./diagnostics.js";
 import { evalConst } from "./frontend/constant.js";
 import type { ConstDecl, EnumDecl, SpecModel } from "./model.js";
 import { CONFIG_CONSTANTS, configOverrides, type GenerateOptions } from "./options.js";
+import { manifestFile } from "./out-dir.js";
 import { renderContext, type RenderConfig } from "./render-context.js";
 import { type OutputFile, renderTemplates } from "./render.js";
 import { printDecls } from "./sourcepawn/printer.js";
@@ -105,6 +106,6 @@ export async function generateFiles(options: GenerateOptions): Promise<Generatio
   const sources = specFiles.map((f) => displayPath(options.cwd, f));
   const ctx = renderContext(sources, printDecls(result.decls), config);
   const rendered = await formatScripts(renderTemplates(options.templatesDir, ctx), options.cwd);
-  const files = rendered.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const files = [...rendered, manifestFile(rendered)].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, warnings: result.diagnostics.filter((d) => d.severity === "warning") };
 }

@@ -2,44 +2,51 @@
  * out/ on disk: atomic writes of a generation, and the stale check of
  * `generate --check`.
  *
- * The generator owns the top-level directories it writes (today
- * `scripting/`): files there that it no longer generates are removed by
- * `generate` and reported by `--check`. Compiled plugins (`*.smx`) and
- * everything else in out/ are left alone.
+ * A full generation carries a manifest (out/.spgen-manifest) listing the
+ * files it writes. The files the previous manifest lists that a generation no
+ * longer produces are removed by `generate` and reported as extra by
+ * `--check`. Every other file in out/ (compiled plugins, outputs of other
+ * tools) is left alone.
  */
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { OutputFile } from "./render.js";
 
-/** Files under the directories the generator owns, relative to out/ with `/` separators, sorted. */
-export function managedFiles(outDir: string, files: readonly OutputFile[]): string[] {
-  const roots = [...new Set(files.map((f) => f.path.split("/")[0]))].sort();
-  const found: string[] = [];
-  const walk = (rel: string): void => {
-    const abs = path.join(outDir, rel);
-    if (!existsSync(abs)) {
-      return;
-    }
-    for (const e of readdirSync(abs, { withFileTypes: true })) {
-      const r = `${rel}/${e.name}`;
-      if (e.isDirectory()) {
-        walk(r);
-      } else if (!e.name.endsWith(".smx") && !e.name.includes(".spgen-tmp-")) {
-        found.push(r);
-      }
-    }
+/** Path of the manifest under out/. */
+export const MANIFEST_PATH = ".spgen-manifest";
+
+/** The manifest of a set of output files (paths sorted; the manifest itself is not listed). */
+export function manifestFile(files: readonly OutputFile[]): OutputFile {
+  const paths = files
+    .map((f) => f.path)
+    .filter((p) => p !== MANIFEST_PATH)
+    .sort();
+  return {
+    path: MANIFEST_PATH,
+    content: `# Files written by \`spgen generate\`; it removes those it stops generating. DO NOT EDIT.\n${paths.join("\n")}\n`,
   };
-  for (const root of roots) {
-    if (files.some((f) => f.path === root)) {
-      if (existsSync(path.join(outDir, root))) {
-        found.push(root);
-      }
-      continue;
-    }
-    walk(root);
+}
+
+/**
+ * The files of out/ that the generator owns and that exist: those listed in the manifest on disk, when `files` is a
+ * full generation (it carries a manifest). Relative to out/ with `/` separators, sorted.
+ */
+export function managedFiles(outDir: string, files: readonly OutputFile[]): string[] {
+  if (!files.some((f) => f.path === MANIFEST_PATH)) {
+    return [];
   }
-  return found.sort();
+  let text: string;
+  try {
+    text = readFileSync(path.join(outDir, MANIFEST_PATH), "utf8");
+  } catch {
+    return [];
+  }
+  return text
+    .split("\n")
+    .filter((l) => l !== "" && !l.startsWith("#") && !l.split("/").includes(".."))
+    .filter((p) => existsSync(path.join(outDir, p)))
+    .sort();
 }
 
 export interface WriteReport {
