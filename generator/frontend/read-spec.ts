@@ -25,7 +25,7 @@ import type {
 } from "../model.js";
 import { evalConst, isConstantExpr } from "./constant.js";
 import { ExpressionReader, type FunctionScope, typeName } from "./read-expressions.js";
-import { StatementReader } from "./read-statements.js";
+import { endsControlFlow, StatementReader } from "./read-statements.js";
 import {
   type ConstInfo,
   docOf,
@@ -765,6 +765,14 @@ function readFunctionBody(ctx: ReaderContext, f: PendingFunction): FunctionDecl 
   });
   const body = reader.statements((f.node.body as ts.Block).statements);
   if (ctx.diagnostics.slice(before).some((d) => d.severity === "error")) {
+    return null;
+  }
+  if (f.info.returnType.kind !== "void" && !endsControlFlow(body)) {
+    ctx.unsupported(
+      f.node.name ?? f.node,
+      "a function that can reach its end without returning a value",
+      "return a value on every path: JavaScript would return undefined, spcomp warns with warning 209",
+    );
     return null;
   }
   const paramIds = new Set(params.map((p) => p.local.id));

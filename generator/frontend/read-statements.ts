@@ -85,7 +85,12 @@ export class StatementReader extends ExpressionReader {
   statements(nodes: readonly ts.Statement[]): Stmt[] {
     return this.inScope(() => {
       const out: Stmt[] = [];
+      let reported = false;
       for (const n of nodes) {
+        if (!reported && n.kind !== ts.SyntaxKind.EmptyStatement && endsControlFlow(out)) {
+          this.ctx.unsupported(n, "unreachable code", "remove it: spcomp warns about it with warning 225");
+          reported = true;
+        }
         const comments = statementComments(n);
         if (comments.length > 0) {
           out.push({ kind: "comment", lines: comments });
@@ -622,4 +627,59 @@ export class StatementReader extends ExpressionReader {
     }
     return x;
   }
+}
+
+/** True when `s` never completes normally: it returns, breaks, continues, or loops forever. */
+export function terminates(s: Stmt): boolean {
+  switch (s.kind) {
+    case "return":
+    case "break":
+    case "continue":
+      return true;
+    case "if":
+      return s.else !== null && endsControlFlow(s.then) && endsControlFlow(s.else);
+    case "block":
+      return endsControlFlow(s.body);
+    case "switch":
+      return s.cases.some((c) => c.isDefault) && s.cases.every((c) => endsControlFlow(c.body));
+    case "for":
+      return (s.test === null || isTrueLiteral(s.test)) && !breaksOut(s.body);
+    case "while":
+    case "doWhile":
+      return isTrueLiteral(s.test) && !breaksOut(s.body);
+    default:
+      return false;
+  }
+}
+
+/** True when the last statement of a list (comments aside) never completes normally. */
+export function endsControlFlow(stmts: readonly Stmt[]): boolean {
+  for (let i = stmts.length - 1; i >= 0; i--) {
+    if (stmts[i].kind !== "comment") {
+      return terminates(stmts[i]);
+    }
+  }
+  return false;
+}
+
+function isTrueLiteral(e: Expr): boolean {
+  return e.kind === "bool" && e.value;
+}
+
+/** True when a loop body holds a `break` that leaves that loop (not one of an inner loop). */
+function breaksOut(stmts: readonly Stmt[]): boolean {
+  return stmts.some((s) => {
+    switch (s.kind) {
+      case "break":
+        return true;
+      case "if":
+        return breaksOut(s.then) || (s.else !== null && breaksOut(s.else));
+      case "block":
+        return breaksOut(s.body);
+      case "switch":
+        return s.cases.some((c) => breaksOut(c.body));
+      default:
+        return false;
+    }
+  });
 }

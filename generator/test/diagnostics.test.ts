@@ -15,6 +15,18 @@ import { FIXTURES, fixtureDiagnostics, ROOT, transpileFixture } from "./helpers.
 /** Fixture name → expected diagnostics without the `generator/test/fixtures/refused/<name>.ts:` prefix. */
 const EXPECTED: readonly (readonly [string, readonly string[]])[] = [
   [
+    "unreachable",
+    [
+      "7:3: error: unreachable code is not supported in the SourcePawn subset (remove it: spcomp warns about it with warning 225)",
+    ],
+  ],
+  [
+    "missing-return",
+    [
+      "1:17: error: a function that can reach its end without returning a value is not supported in the SourcePawn subset (return a value on every path: JavaScript would return undefined, spcomp warns with warning 209)",
+    ],
+  ],
+  [
     "any",
     [
       "1:22: error: `any` is not supported in the SourcePawn subset (annotate number, boolean, string, Uint8Array, Int32Array or a record)",
