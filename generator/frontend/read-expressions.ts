@@ -192,6 +192,27 @@ export class ExpressionReader {
     return this.scalar(node, "a condition");
   }
 
+  /**
+   * The test of an if, a loop or `?:`. A compile-time constant there makes spcomp warn "redundant test" (206, 205),
+   * except the literal `true` of an endless loop (`allowTrue`), which prints as `for (;;)`.
+   */
+  testCondition(node: ts.Expression, allowTrue = false): TExpr | null {
+    const e = this.condition(node);
+    if (e !== null && isConstantExpr(e.expr) && !(allowTrue && e.expr.kind === "bool" && e.expr.value)) {
+      this.constantTest(node);
+      return null;
+    }
+    return e;
+  }
+
+  private constantTest(node: ts.Node): void {
+    this.ctx.unsupported(
+      node,
+      "a condition that is a compile-time constant",
+      "spcomp warns about a redundant test, warnings 206 and 205: decide it without a test, or test a value known at run time",
+    );
+  }
+
   protected typeError(node: ts.Node, got: ValueType, what: string): void {
     if (got.kind === "string") {
       this.ctx.unsupported(
@@ -616,6 +637,15 @@ export class ExpressionReader {
     if (left === null || right === null) {
       return null;
     }
+    for (const [n, e] of [
+      [node.left, left],
+      [node.right, right],
+    ] as const) {
+      if (isConstantExpr(e.expr)) {
+        this.constantTest(n);
+        return null;
+      }
+    }
     if (left.type.kind !== "bool" || right.type.kind !== "bool") {
       const bad = left.type.kind !== "bool" ? node.left : node.right;
       const badType = left.type.kind !== "bool" ? left.type : right.type;
@@ -634,7 +664,7 @@ export class ExpressionReader {
   }
 
   private conditional(node: ts.ConditionalExpression): TExpr | null {
-    const test = this.condition(node.condition);
+    const test = this.testCondition(node.condition);
     const a = this.scalar(node.whenTrue, "a branch of `?:`");
     const b = this.scalar(node.whenFalse, "a branch of `?:`");
     if (test === null || a === null || b === null) {

@@ -118,7 +118,7 @@ export class StatementReader extends ExpressionReader {
         return;
       case k.WhileStatement: {
         const w = node as ts.WhileStatement;
-        const test = this.condition(w.expression);
+        const test = this.testCondition(w.expression, true);
         const body = this.loopBody(w.statement);
         if (test !== null) {
           out.push({ kind: "while", test: test.expr, body });
@@ -128,7 +128,7 @@ export class StatementReader extends ExpressionReader {
       case k.DoStatement: {
         const d = node as ts.DoStatement;
         const body = this.loopBody(d.statement);
-        const test = this.condition(d.expression);
+        const test = this.testCondition(d.expression, true);
         if (test !== null) {
           out.push({ kind: "doWhile", body, test: test.expr });
         }
@@ -463,7 +463,7 @@ export class StatementReader extends ExpressionReader {
   }
 
   private ifStatement(node: ts.IfStatement): Stmt[] {
-    const test = this.condition(node.expression);
+    const test = this.testCondition(node.expression);
     const then = this.body(node.thenStatement);
     let els: Stmt[] | null = null;
     if (node.elseStatement !== undefined) {
@@ -494,7 +494,7 @@ export class StatementReader extends ExpressionReader {
         init = this.commaList(node.initializer) ?? [];
       }
     }
-    const test = node.condition === undefined ? null : this.condition(node.condition);
+    const test = node.condition === undefined ? null : this.testCondition(node.condition, true);
     const update = node.incrementor === undefined ? [] : (this.commaList(node.incrementor) ?? []);
     const body = this.loopBody(node.statement);
     if (node.condition !== undefined && test === null) {

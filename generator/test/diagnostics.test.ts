@@ -15,6 +15,13 @@ import { FIXTURES, fixtureDiagnostics, ROOT, transpileFixture } from "./helpers.
 /** Fixture name → expected diagnostics without the `generator/test/fixtures/refused/<name>.ts:` prefix. */
 const EXPECTED: readonly (readonly [string, readonly string[]])[] = [
   [
+    "constant-condition",
+    [
+      "4:7: error: a condition that is a compile-time constant is not supported in the SourcePawn subset (spcomp warns about a redundant test, warnings 206 and 205: decide it without a test, or test a value known at run time)",
+      "7:19: error: a condition that is a compile-time constant is not supported in the SourcePawn subset (spcomp warns about a redundant test, warnings 206 and 205: decide it without a test, or test a value known at run time)",
+    ],
+  ],
+  [
     "unreachable",
     [
       "7:3: error: unreachable code is not supported in the SourcePawn subset (remove it: spcomp warns about it with warning 225)",
