@@ -365,6 +365,19 @@ export class StatementReader extends ExpressionReader {
       this.ctx.report(e, `\`${op}\` on ${typeName(target.type)}`);
       return null;
     }
+    if (
+      op === "=" &&
+      target.kind === "local" &&
+      value.expr.kind === "local" &&
+      value.expr.local.id === target.local.id
+    ) {
+      this.ctx.unsupported(
+        e,
+        "assigning a variable to itself",
+        "drop the statement: spcomp warns about it with warning 226",
+      );
+      return null;
+    }
     if (op === ">>>=" && target.kind !== "index") {
       const count = skipParens(e.right);
       const v = ts.isNumericLiteral(count) ? Number(count.text) : -1;

@@ -15,6 +15,12 @@ import { FIXTURES, fixtureDiagnostics, ROOT, transpileFixture } from "./helpers.
 /** Fixture name → expected diagnostics without the `generator/test/fixtures/refused/<name>.ts:` prefix. */
 const EXPECTED: readonly (readonly [string, readonly string[]])[] = [
   [
+    "self-assignment",
+    [
+      "3:3: error: assigning a variable to itself is not supported in the SourcePawn subset (drop the statement: spcomp warns about it with warning 226)",
+    ],
+  ],
+  [
     "constant-condition",
     [
       "4:7: error: a condition that is a compile-time constant is not supported in the SourcePawn subset (spcomp warns about a redundant test, warnings 206 and 205: decide it without a test, or test a value known at run time)",
