@@ -53,6 +53,9 @@ export function lookupLocal(scope: FunctionScope, name: string): LocalVar | null
   return undefined;
 }
 
+/** The return type of `Math.imul` and `.charCodeAt`. */
+const INT_RETURN: ReturnType = { kind: "int" };
+
 /** Human name of a value type, for messages. */
 export function typeName(t: ValueType | ReturnType): string {
   switch (t.kind) {
@@ -820,7 +823,7 @@ export class ExpressionReader {
       const b = this.int(node.arguments[1], "an operand of Math.imul");
       return a === null || b === null
         ? null
-        : { expr: { kind: "imul", left: a.expr, right: b.expr }, returnType: INT as ReturnType };
+        : { expr: { kind: "imul", left: a.expr, right: b.expr }, returnType: INT_RETURN };
     }
     if (method === "charCodeAt") {
       if (node.arguments.length !== 1) {
@@ -846,7 +849,7 @@ export class ExpressionReader {
           this.ctx.report(idx, `index ${idx.text} is outside the string literal`);
           return null;
         }
-        return { expr: { kind: "char", code: receiver.text.charCodeAt(i) }, returnType: INT as ReturnType };
+        return { expr: { kind: "char", code: receiver.text.charCodeAt(i) }, returnType: INT_RETURN };
       }
       const s = this.expr(callee.expression);
       const i = this.int(node.arguments[0], "a string index");
@@ -857,7 +860,7 @@ export class ExpressionReader {
         this.ctx.unsupported(node, `.charCodeAt on a ${typeName(s.type)}`, "index arrays with a[i]");
         return null;
       }
-      return { expr: { kind: "strCharAt", string: s.expr, index: i.expr }, returnType: INT as ReturnType };
+      return { expr: { kind: "strCharAt", string: s.expr, index: i.expr }, returnType: INT_RETURN };
     }
     if (ts.isIdentifier(receiver) && this.ctx.declarationOf(receiver) === undefined) {
       this.ctx.unsupported(
@@ -986,8 +989,8 @@ export class ExpressionReader {
     }
     if (e.kind === "const") {
       for (const g of this.ctx.globals.values()) {
-        if (g.kind === "const" && g.info.name === e.name && g.info.value !== null) {
-          return this.constantString(g.info.value);
+        if (g.kind === "const" && g.info.name === e.name) {
+          return g.info.text;
         }
       }
     }

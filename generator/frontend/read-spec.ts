@@ -87,7 +87,8 @@ function registerGlobals(ctx: ReaderContext, sf: ts.SourceFile): void {
           const info: TableInfo = { name: d.name.text, count: init.elements.length };
           ctx.globals.set(d, { kind: "table", info });
         } else {
-          const info: ConstInfo = { name: d.name.text, type: constType(ctx, d), value: null };
+          const text = init !== undefined && ts.isStringLiteral(init) ? init.text : null;
+          const info: ConstInfo = { name: d.name.text, type: constType(ctx, d), value: null, text };
           ctx.globals.set(d, { kind: "const", info });
         }
       }

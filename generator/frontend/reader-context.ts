@@ -19,6 +19,8 @@ export interface ConstInfo {
   readonly name: string;
   type: ValueType;
   value: Expr | null;
+  /** The text of a string constant, known before the values are read (for `.length` in other constants). */
+  readonly text: string | null;
 }
 
 /** A constant table. */
