@@ -168,6 +168,17 @@ class Lines {
   }
 }
 
+/**
+ * A `//` comment. spcomp reads a backslash at the end of a line comment as a line continuation and rejects it
+ * (error 49), so such a comment gets a closing `//`.
+ */
+export function lineComment(text: string): string {
+  if (text === "") {
+    return "//";
+  }
+  return /\\\s*$/.test(text) ? `// ${text} //` : `// ${text}`;
+}
+
 function printDoc(w: Lines, doc: SpDoc): void {
   if (doc.length === 0) {
     return;
@@ -202,7 +213,7 @@ function printStmt(w: Lines, s: SpStmt): void {
   switch (s.kind) {
     case "comment":
       for (const l of s.lines) {
-        w.line(l === "" ? "//" : `// ${l}`);
+        w.line(lineComment(l));
       }
       return;
     case "local":
@@ -302,7 +313,7 @@ function printDecl(w: Lines, d: SpDecl): void {
   switch (d.kind) {
     case "comment":
       for (const l of d.lines) {
-        w.line(l === "" ? "//" : `// ${l}`);
+        w.line(lineComment(l));
       }
       return;
     case "directive":
@@ -339,7 +350,7 @@ function printDecl(w: Lines, d: SpDecl): void {
         d.rows.forEach((row, i) => {
           const last = i === d.rows.length - 1;
           const text = row.values.map(printExpr).join(", ") + (last ? "" : ",");
-          w.line(row.comment === null ? text : `${text} // ${row.comment}`);
+          w.line(row.comment === null ? text : `${text} ${lineComment(row.comment)}`);
         });
       }, "};");
       return;

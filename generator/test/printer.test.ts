@@ -6,7 +6,7 @@
 
 import { describe, expect, it } from "vitest";
 import type { SpBinaryOp, SpDecl, SpExpr, SpStmt } from "../sourcepawn/ast.js";
-import { printDecls, printExpr, printStatements } from "../sourcepawn/printer.js";
+import { lineComment, printDecls, printExpr, printStatements } from "../sourcepawn/printer.js";
 import { spCharLiteral, spStringLiteral } from "../sourcepawn/strings.js";
 
 const n = (name: string): SpExpr => ({ kind: "name", name });
@@ -79,6 +79,14 @@ describe("literals", () => {
     ]);
     expect(spCharLiteral(1)).toBe("1");
     expect(spCharLiteral(200)).toBe("200");
+  });
+});
+
+describe("comments", () => {
+  it("never ends a line comment with a backslash (spcomp error 49)", () => {
+    expect(lineComment("path C:\\")).toBe("// path C:\\ //");
+    expect(lineComment("a \\ b")).toBe("// a \\ b");
+    expect(lineComment("")).toBe("//");
   });
 });
 
