@@ -18,6 +18,7 @@ import { generateFiles } from "./generate.js";
 import { DEFAULT_DIRS, OPTION_LIMITS, parseGenerateOptions, TLS_MODES } from "./options.js";
 import { checkOutput, writeOutput } from "./out-dir.js";
 import { displayPath, transpileToInclude } from "./transpile.js";
+import { vectorsCommand } from "./vectors/write.js";
 
 /** Where the CLI writes; replaceable in-process (the tests run the real binary instead). */
 interface Io {
@@ -251,6 +252,21 @@ const parser = yargs(hideBin(process.argv))
       ),
   )
   .command(
+    "vectors",
+    "Run the oracle over every test vector and write out/vectors/ and out/scripting/websocket_selftest.sp",
+    (y) =>
+      y
+        .option("out", { type: "string", describe: "Output directory", default: DEFAULT_DIRS.out })
+        .option("check", {
+          type: "boolean",
+          describe: "Compare with out/ instead of writing: print a unified diff and exit 1 when stale",
+          default: false,
+        })
+        .example("$0 vectors", "regenerate the vectors program, expected lines and self-test plugin")
+        .example("$0 vectors --check", "exit 1 with a diff when they are stale"),
+    (argv) => run(() => vectorsCommand({ cwd: process.cwd(), out: argv.out, check: argv.check })),
+  )
+  .command(
     "build",
     "Compile out/scripting/*.sp with spcomp (SPCOMP or PATH) into out/plugins/",
     (y) =>
@@ -272,7 +288,7 @@ const parser = yargs(hideBin(process.argv))
     (argv) =>
       run(() => buildCommand({ include: argv.include as string[] | undefined, out: argv.out, werror: argv.werror })),
   )
-  .demandCommand(1, "spgen: a command is required (generate, transpile or build); see spgen --help")
+  .demandCommand(1, "spgen: a command is required (generate, vectors, transpile or build); see spgen --help")
   .strict()
   .help()
   .alias("h", "help")

@@ -127,7 +127,7 @@ describe("spgen generate", () => {
       ],
       [["generate", "--bogus"], "spgen: Unknown argument: bogus (see spgen --help)\n"],
       [["frobnicate"], "spgen: Unknown argument: frobnicate (see spgen --help)\n"],
-      [[], "spgen: a command is required (generate, transpile or build) (see spgen --help)\n"],
+      [[], "spgen: a command is required (generate, vectors, transpile or build) (see spgen --help)\n"],
     ];
     for (const [args, stderr] of cases) {
       const r = runCli(args, ws);
@@ -238,20 +238,28 @@ describe("spgen build", () => {
 
   const spcomp = spcompPath();
   const smInclude = smIncludePath();
-  describe.skipIf(spcomp === null || smInclude === null)(
-    `with spcomp and SourceMod includes (${spcomp === null ? "no spcomp: set SPCOMP or put spcomp on PATH" : smInclude === null ? "no SourceMod includes: set SM_INCLUDE" : "present"})`,
+  // The plugin includes <socket>: the socket extension's include sits next to SourceMod's here, or in SOCKET_INCLUDE.
+  const socketInclude = [process.env.SOCKET_INCLUDE, "/usr/local/share/sourcemod/socket-plain"].find(
+    (d) => d !== undefined && d !== "" && existsSync(path.join(d, "socket.inc")),
+  );
+  describe.skipIf(spcomp === null || smInclude === null || socketInclude === undefined)(
+    `with spcomp, SourceMod and socket extension includes (${spcomp === null ? "no spcomp: set SPCOMP or put spcomp on PATH" : smInclude === null ? "no SourceMod includes: set SM_INCLUDE" : socketInclude === undefined ? "no socket.inc: set SOCKET_INCLUDE" : "present"})`,
     () => {
       it("compiles out/ (exit 0), and passes the compiler's diagnostics and exit code through with paths relative to out/", () => {
         const ws = workspace();
         expect(runCli(["generate"], ws).code).toBe(0);
-        const env = { ...process.env, SPCOMP: spcomp as string, SM_INCLUDE: smInclude as string };
+        const env = {
+          ...process.env,
+          SPCOMP: spcomp as string,
+          SM_INCLUDE: [smInclude as string, socketInclude as string].join(path.delimiter),
+        };
         const ok = runCli(["build"], ws, env);
         expect(ok.code, ok.stdout + ok.stderr).toBe(0);
         expect(ok.stdout).not.toMatch(/warning|error/);
         expect(existsSync(path.join(ws, "out/plugins/websocket.smx"))).toBe(true);
 
         const sp = path.join(ws, "out/scripting/websocket.sp");
-        writeFileSync(sp, `${readFileSync(sp, "utf8")}\npublic void OnPluginStart()\n{\n\tint unused = 1;\n}\n`);
+        writeFileSync(sp, `${readFileSync(sp, "utf8")}\npublic void SpgenTestUnused()\n{\n\tint unused = 1;\n}\n`);
         const bad = runCli(["build"], ws, env);
         expect(bad.code).not.toBe(0);
         expect(bad.stdout).toMatch(/scripting\/websocket\.sp\(\d+\) : (error|warning) 204/);

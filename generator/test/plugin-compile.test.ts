@@ -21,7 +21,7 @@
  * Where a compiler, spshell or an include directory is missing, its tests are
  * skipped and their names say what is missing.
  */
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import {
   accessSync,
   constants,
@@ -324,6 +324,27 @@ for (const t of toolchains()) {
         results.forEach(expectClean);
       });
     }
+    it("compiles the plugin generated with --tls none and --tls oldmagic against both socket.inc flavours", async () => {
+      const flavours = FLAVOURS.filter((f) => existsSync(path.join(f.dir, "socket.inc")));
+      for (const mode of ["none", "oldmagic"]) {
+        const outDir = path.join(work, `tls-${mode}`);
+        execFileSync(
+          process.execPath,
+          [path.join(ROOT, "dist/generator/cli.js"), "generate", "--tls", mode, "--out", outDir],
+          {
+            cwd: ROOT,
+            stdio: "pipe",
+          },
+        );
+        const sp = path.join(outDir, "scripting/websocket.sp");
+        expect(readFileSync(sp, "utf8")).toContain(
+          `#define WEBSOCKET_TLS_MODE ${mode === "none" ? 2 : 1} // --tls ${mode}`,
+        );
+        for (const flavour of flavours) {
+          expectClean(await compile(t, sp, [path.join(outDir, "scripting/include"), t.include, flavour.dir]));
+        }
+      }
+    });
     it("compiles plugins that include websocket.inc (the sm-websocket call as written, the whole API, optional library)", async () => {
       const includes = [INCLUDE_DIR, t.include];
       const [user, full] = await Promise.all([compile(t, USER_CALL, includes), compile(t, FULL_API, includes)]);

@@ -1,10 +1,9 @@
-#!/usr/bin/env node
 /**
- * Writes (or, with --check, compares) the vector outputs of out/ on their
- * own: `node dist/generator/vectors/write.js [--check] [--out DIR]`, run from
- * the project root. `spgen generate` is meant to render the same files
- * (renderVectorFiles); this entry point exists so the vectors can be
- * regenerated without the templates.
+ * `spgen vectors [--check] [--out DIR]`: writes (or compares) the vector
+ * outputs of out/ (the spshell program, the oracle's expected lines, the
+ * self-test plugin). A command of its own rather than part of `spgen generate`
+ * because running the oracle over every vector costs about 2 s, four times the
+ * budget of a plain regeneration; `npm run generate` runs both.
  */
 
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
@@ -12,12 +11,19 @@ import path from "node:path";
 import { checkOutput } from "../out-dir.js";
 import { renderVectorFiles } from "./render.js";
 
-async function main(argv: readonly string[]): Promise<number> {
-  const cwd = process.cwd();
-  const outIdx = argv.indexOf("--out");
-  const outDir = path.resolve(cwd, outIdx >= 0 ? (argv[outIdx + 1] ?? "out") : "out");
+export interface VectorsCommandArgs {
+  readonly cwd: string;
+  /** The output directory, relative to cwd. */
+  readonly out: string;
+  readonly check: boolean;
+}
+
+/** Runs the command; returns the exit code (0 written or fresh, 1 stale with --check). */
+export async function vectorsCommand(args: VectorsCommandArgs): Promise<number> {
+  const cwd = args.cwd;
+  const outDir = path.resolve(cwd, args.out);
   const files = renderVectorFiles({ cwd });
-  if (argv.includes("--check")) {
+  if (args.check) {
     // Only the vector files: compare them one by one (out/ also holds the plugin's files).
     const stale = (await checkOutput(outDir, files, "out")).filter((s) => s.status !== "extra");
     for (const s of stale) {
@@ -47,5 +53,3 @@ async function main(argv: readonly string[]): Promise<number> {
   process.stderr.write(`vectors: ${written} written, ${files.length - written} unchanged\n`);
   return 0;
 }
-
-process.exitCode = await main(process.argv.slice(2));
