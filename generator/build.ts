@@ -5,9 +5,10 @@
  */
 
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { UsageError } from "./diagnostics.js";
+import { isExecutable, onPath } from "./find-tool.js";
 
 export interface BuildOptions {
   readonly outDir: string;
@@ -24,31 +25,13 @@ export interface BuildResult {
   readonly output: string;
 }
 
-function isExecutable(p: string): boolean {
-  try {
-    accessSync(p, constants.X_OK);
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
 /** spcomp from the SPCOMP environment variable, else the first `spcomp` on PATH; null when there is none. */
 export function findSpcomp(env: NodeJS.ProcessEnv): string | null {
   const explicit = env.SPCOMP;
   if (explicit !== undefined && explicit !== "") {
     return isExecutable(explicit) ? path.resolve(explicit) : null;
   }
-  for (const dir of (env.PATH ?? "").split(path.delimiter)) {
-    if (dir === "") {
-      continue;
-    }
-    const p = path.join(dir, process.platform === "win32" ? "spcomp.exe" : "spcomp");
-    if (isExecutable(p)) {
-      return p;
-    }
-  }
-  return null;
+  return onPath(process.platform === "win32" ? "spcomp.exe" : "spcomp", env);
 }
 
 /** Include directories: SM_INCLUDE (path-list) first, then the `-i` ones, all absolute. */

@@ -22,22 +22,12 @@
  * skipped and their names say what is missing.
  */
 import { execFile, execFileSync } from "node:child_process";
-import {
-  accessSync,
-  constants,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { isExecutable, onPath } from "../find-tool.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const SCRIPTING = path.join(ROOT, "out/scripting");
@@ -55,24 +45,6 @@ interface Toolchain {
   readonly include: string;
 }
 
-function executable(p: string): boolean {
-  try {
-    accessSync(p, constants.X_OK);
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function onPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    if (dir !== "" && executable(path.join(dir, name))) {
-      return path.join(dir, name);
-    }
-  }
-  return null;
-}
-
 function toolchains(): Toolchain[] {
   const out: Toolchain[] = [];
   for (const v of ["1.12", "1.13"]) {
@@ -82,7 +54,7 @@ function toolchains(): Toolchain[] {
   if (explicit !== undefined && explicit !== "") {
     out.push({
       name: `SPCOMP=${explicit}`,
-      spcomp: executable(explicit) ? explicit : null,
+      spcomp: isExecutable(explicit) ? explicit : null,
       include: process.env.SM_INCLUDE ?? path.join(SM_SHARE, "include"),
     });
   } else if (out.every((t) => t.spcomp === null)) {

@@ -7,8 +7,11 @@
  */
 
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, existsSync, realpathSync, statSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import path from "node:path";
+import { isExecutable, onPath } from "../find-tool.js";
+
+export { onPath };
 
 /** One compiler and what goes with it. */
 export interface Compiler {
@@ -35,25 +38,6 @@ export interface RunMode {
   readonly shell: Shell;
   readonly args: readonly string[];
   readonly label: string;
-}
-
-function isExecutable(p: string): boolean {
-  try {
-    accessSync(p, constants.X_OK);
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** The first executable called `name` on PATH, or null. */
-export function onPath(name: string, env: NodeJS.ProcessEnv = process.env): string | null {
-  for (const dir of (env.PATH ?? "").split(path.delimiter)) {
-    if (dir !== "" && isExecutable(path.join(dir, name))) {
-      return path.join(dir, name);
-    }
-  }
-  return null;
 }
 
 function versionOf(text: string, pattern: RegExp): string | null {
