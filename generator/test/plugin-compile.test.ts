@@ -833,7 +833,7 @@ enum
 };
 stock int g_EvN;
 stock int g_EvKind[EV_MAX];
-stock any g_EvCell[EV_MAX][4];
+stock any g_EvCell[EV_MAX][5];
 stock char g_EvStr[EV_MAX][2][2048];
 stock int g_EvStrLen[EV_MAX][2];
 // The last received message, whole (it can be large).
@@ -841,7 +841,7 @@ stock char g_LastMsg[70000];
 stock int g_LastMsgLen;
 
 public void Drv_Recv(WebsocketHandle ws, WebsocketSendType type, const char[] data, const int size) {}
-public void Drv_Disc(WebsocketHandle ws, int code, const char[] reason, bool clean) {}
+public void Drv_Disc(WebsocketHandle ws, int code, const char[] reason, bool clean, bool willReconnect) {}
 public void Drv_Err(WebsocketHandle ws, WebsocketError e, int detail, const char[] msg) {}
 public void Drv_Open(WebsocketHandle ws, const char[] protocol) {}
 public void Drv_State(WebsocketHandle ws, WebsocketReadyState s) {}
@@ -874,7 +874,7 @@ stock void Mock_Dispatch(Function f)
 	int e = g_EvN++;
 	g_EvKind[e] = kind;
 	int s = 0;
-	for (int i = 0; i < g_CallN && i < 4; i++)
+	for (int i = 0; i < g_CallN && i < 5; i++)
 	{
 		g_EvCell[e][i] = g_CallCells[i];
 	}
@@ -1433,6 +1433,19 @@ void Drv_Reenter(int e)
 		g_NP_Cell[2] = 1000;
 		g_ReenterResult = !Native_Close(g_Plugin, 3) && Native_GetData(g_Plugin, 1) == 77;
 	}
+	else if (g_ReenterTest == 3)
+	{
+		// In the disconnect callback of a connection that will reconnect: the handle is valid,
+		// a send is queued, and Close cancels the reconnect.
+		g_NP_Cell[2] = SendType_Text;
+		P_Str(3, "in-callback");
+		g_NP_Cell[4] = -1;
+		bool queued = Native_Send(g_Plugin, 4);
+		P_Clear();
+		g_NP_Cell[1] = g_ReenterWs;
+		g_NP_Cell[2] = 1000;
+		g_ReenterResult = queued && g_EvCell[e][4] == 1 && Native_Close(g_Plugin, 3);
+	}
 	Check(e >= 0, "reentered");
 }
 
@@ -1475,16 +1488,387 @@ void TestReentry()
 	Check(!g_Ws[slot].used, "released after the callback");
 }
 
+void SetReconnectWs(WebsocketHandle ws, bool on, int delay, int delayMax, int attempts, int jitter)
+{
+	P_Clear();
+	g_NP_Cell[1] = ws;
+	g_NP_Cell[2] = on;
+	g_NP_Cell[3] = delay;
+	g_NP_Cell[4] = delayMax;
+	g_NP_Cell[5] = attempts;
+	g_NP_Cell[6] = jitter;
+	Native_SetReconnect(g_Plugin, 6);
+}
+
+bool StartsWith(const char[] s, const char[] prefix)
+{
+	for (int i = 0; prefix[i] != 0; i++)
+	{
+		if (s[i] != prefix[i])
+		{
+			return false;
+		}
+	}
+	return true;
+}
+
+int CountEv(int kind)
+{
+	int n = 0;
+	for (int i = 0; i < g_EvN; i++)
+	{
+		if (g_EvKind[i] == kind)
+		{
+			n++;
+		}
+	}
+	return n;
+}
+
+// The index of the first callback of this kind, or -1.
+int FindEv(int kind)
+{
+	for (int i = 0; i < g_EvN; i++)
+	{
+		if (g_EvKind[i] == kind)
+		{
+			return i;
+		}
+	}
+	return -1;
+}
+
+void CloseWs(WebsocketHandle ws)
+{
+	P_Clear();
+	g_NP_Cell[1] = ws;
+	g_NP_Cell[2] = 1000;
+	Native_Close(g_Plugin, 3);
+}
+
+char g_Key1[25];
+
+// Answers the handshake just sent on slot's socket with 101; the open callbacks are logged.
+void AcceptWs(int slot, const char[] extra)
+{
+	Handle sock = g_Ws[slot].socket;
+	int n = SrvAccept(extra);
+	WireClear();
+	Feed(sock, g_Srv, n);
+}
+
+// Drops TCP of an open connection with reconnect on; checks the "will reconnect" disconnect callback.
+void DropWs(WebsocketHandle ws, const char[] what)
+{
+	int slot = SlotOf(ws);
+	EvClear();
+	OnSocketDisconnected(g_Ws[slot].socket, slot);
+	int d = FindEv(Ev_Disc);
+	Check(d >= 0 && g_EvCell[d][1] == 1006 && g_EvCell[d][3] == 0 && g_EvCell[d][4] == 1, what);
+	Check(g_Ws[slot].used && g_Ws[slot].handle == view_as<int>(ws) && g_Ws[slot].socket == null, "handle kept, socket dropped");
+}
+
+void TestReconnect()
+{
+	print("-- reconnect\n");
+	g_MockErrors = 0;
+	WebsocketHandle ws = ConnectWs("ws://127.0.0.1:3000/live", "");
+	int slot = SlotOf(ws);
+	Check(!g_Ws[slot].rc.enabled, "reconnect is off by default");
+	// Each wrong argument is a native error that names it, and changes nothing.
+	SetReconnectWs(ws, true, -2, -1, 0, -1);
+	Check(g_MockErrors == 1 && StartsWith(g_MockError, "delayMs "), "delayMs -2 refused, named");
+	SetReconnectWs(ws, true, 100, 3600001, 0, -1);
+	Check(g_MockErrors == 2 && StartsWith(g_MockError, "delayMaxMs "), "delayMaxMs 3600001 refused, named");
+	SetReconnectWs(ws, true, 100, 1000, -1, -1);
+	Check(g_MockErrors == 3 && StartsWith(g_MockError, "maxAttempts "), "maxAttempts -1 refused, named");
+	SetReconnectWs(ws, true, 100, 1000, 0, 1001);
+	Check(g_MockErrors == 4 && StartsWith(g_MockError, "jitterPermille "), "jitterPermille 1001 refused, named");
+	Check(!g_Ws[slot].rc.enabled && g_Ws[slot].rc.backoff.baseMs == BACKOFF_DEFAULT_BASE_MS, "refused settings change nothing");
+	g_MockErrors = 0;
+	SetReconnectWs(ws, true, -1, -1, 0, -1);
+	Check(g_Ws[slot].rc.enabled && g_Ws[slot].rc.backoff.baseMs == 1000 && g_Ws[slot].rc.backoff.maxMs == 5000 && g_Ws[slot].rc.backoff.jitterPermille == 500, "-1 keeps the default delays and jitter");
+	// No jitter: the delays are exactly 500, 1000, 2000, 2000, ...
+	SetReconnectWs(ws, true, 500, 2000, 0, 0);
+	CheckInt(g_MockErrors, 0, "reconnect settings accepted");
+	HookWs(ws);
+	P_Clear();
+	g_NP_Cell[1] = ws;
+	P_Str(2, "X-Token");
+	P_Str(3, "t1");
+	Native_SetHeader(g_Plugin, 3);
+	P_Str(2, "chat");
+	Native_SetProtocols(g_Plugin, 2);
+	P_Str(2, "https://game.example");
+	Native_SetOrigin(g_Plugin, 2);
+	CheckInt(g_MockErrors, 0, "handshake settings accepted");
+	WireClear();
+	OnSocketConnected(g_Ws[slot].socket, slot);
+	int at = WireFind("Sec-WebSocket-Key: ") + 19;
+	for (int i = 0; i < 24; i++)
+	{
+		g_Key1[i] = g_Wire[at + i];
+	}
+	EvClear();
+	AcceptWs(slot, "Sec-WebSocket-Protocol: chat\r\n");
+	CheckInt(StateOf(ws), 1, "open");
+
+	// The server drops TCP: the handle stays, the state is CLOSED until the delay has passed.
+	DropWs(ws, "TCP drop: disconnect callback with 1006, willReconnect");
+	CheckInt(g_EvN, 2, "ready state CLOSED, then the disconnect callback, nothing else");
+	CheckInt(g_EvKind[0], Ev_State, "ready state callback");
+	CheckInt(g_EvCell[0][1], 3, "ready state CLOSED while waiting");
+	CheckInt(StateOf(ws), 3, "GetReadyState CLOSED while waiting");
+	// Sends while waiting are queued, in order.
+	Check(SendWs(ws, SendType_Text, "q1", -1), "text send while waiting is queued");
+	char bin[3];
+	bin[0] = 7; bin[1] = 0; bin[2] = 9;
+	Check(SendWs(ws, SendType_Binary, bin, 3), "binary send while waiting is queued");
+	CheckInt(g_MockErrors, 0, "sending while waiting to reconnect is no native error");
+	int socks = g_SockCount;
+	EvClear();
+	g_MockTime += 0.4;
+	Timer_Tick(null);
+	CheckInt(g_SockCount, socks, "no reconnect before 500 ms");
+	g_MockTime += 0.15;
+	Timer_Tick(null);
+	CheckInt(g_SockCount, socks + 1, "new socket after 500 ms");
+	Check(g_Ws[slot].socket != null && BytesAre(g_SockHost, strlen_(g_SockHost), "127.0.0.1") && g_SockPort == 3000, "same host and port");
+	CheckInt(StateOf(ws), 0, "CONNECTING again");
+	Check(g_EvN == 1 && g_EvKind[0] == Ev_State && g_EvCell[0][1] == 0, "ready state callback: CONNECTING");
+	WireClear();
+	OnSocketConnected(g_Ws[slot].socket, slot);
+	Check(WireFind("GET /live HTTP/1.1\r\nHost: 127.0.0.1:3000\r\n") == 0, "same request line");
+	Check(WireFind("X-Token: t1\r\n") > 0 && WireFind("Sec-WebSocket-Protocol: chat\r\n") > 0 && WireFind("Origin: https://game.example\r\n") > 0, "same headers, subprotocols and origin");
+	at = WireFind("Sec-WebSocket-Key: ") + 19;
+	bool sameKey = true;
+	for (int i = 0; i < 24; i++)
+	{
+		if (g_Wire[at + i] != g_Key1[i])
+		{
+			sameKey = false;
+		}
+	}
+	Check(!sameKey, "a fresh handshake key");
+	EvClear();
+	AcceptWs(slot, "Sec-WebSocket-Protocol: chat\r\n");
+	CheckInt(StateOf(ws), 1, "open again");
+	Check(g_EvN == 2 && g_EvKind[0] == Ev_State && g_EvCell[0][1] == 1 && g_EvKind[1] == Ev_Open, "ready state OPEN and the open callback again");
+	int off = WireFrame(0, g_Op, g_Payload2, g_Len);
+	Check(off > 0 && g_Op == Opcode_Text && BytesAre(g_Payload2, g_Len, "q1"), "first queued message flushed first");
+	off = WireFrame(off, g_Op, g_Payload2, g_Len);
+	Check(off > 0 && g_Op == Opcode_Binary && g_Len == 3 && g_Payload2[0] == 7 && g_Payload2[1] == 0 && g_Payload2[2] == 9, "then the binary one");
+	CheckInt(off, g_WireLen, "nothing else sent");
+	CheckInt(g_Ws[slot].rc.backoff.attempts, 0, "backoff reset on open");
+
+	// The server goes away (Close 1001): reconnect. The attempt fails (connect error), then the
+	// handshake is refused (503): each reported through the error callback, delays doubling.
+	char cp[9];
+	cp[0] = 0x03; cp[1] = 0xE9; cp[2] = 'r'; cp[3] = 'e'; cp[4] = 's'; cp[5] = 't'; cp[6] = 'a'; cp[7] = 'r'; cp[8] = 't';
+	int n = SrvFrame(0, Opcode_Close, true, cp, 9);
+	Feed(g_Ws[slot].socket, g_Srv, n);
+	EvClear();
+	OnSocketDisconnected(g_Ws[slot].socket, slot);
+	int d = FindEv(Ev_Disc);
+	Check(d >= 0 && g_EvCell[d][1] == 1001 && BytesAre(g_EvStr[d][0], g_EvStrLen[d][0], "restart") && g_EvCell[d][3] == 1 && g_EvCell[d][4] == 1, "server Close 1001: clean disconnect callback, willReconnect");
+	socks = g_SockCount;
+	g_MockTime += 0.55;
+	Timer_Tick(null);
+	CheckInt(g_SockCount, socks + 1, "reconnect after 500 ms");
+	EvClear();
+	OnSocketError(g_Ws[slot].socket, CONNECT_ERROR, 111, slot);
+	Check(CountEv(Ev_Err) == 1 && g_EvCell[FindEv(Ev_Err)][1] == view_as<int>(WsError_Socket) && g_EvCell[FindEv(Ev_Err)][2] == 111, "connect error reported");
+	CheckInt(CountEv(Ev_Disc), 0, "a failed attempt calls no disconnect callback");
+	Check(g_Ws[slot].used && g_Ws[slot].rc.pending, "next attempt scheduled");
+	g_MockTime += 0.9;
+	Timer_Tick(null);
+	CheckInt(g_SockCount, socks + 1, "second delay is 1000 ms: not yet after 900");
+	g_MockTime += 0.15;
+	Timer_Tick(null);
+	CheckInt(g_SockCount, socks + 2, "second attempt after 1000 ms");
+	OnSocketConnected(g_Ws[slot].socket, slot);
+	n = bytesPutAscii(g_Srv, 0, sizeof(g_Srv), "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
+	EvClear();
+	Feed(g_Ws[slot].socket, g_Srv, n);
+	d = FindEv(Ev_Err);
+	Check(d >= 0 && g_EvCell[d][1] == view_as<int>(WsError_HandshakeRejected) && g_EvCell[d][2] == 503, "handshake refused with 503 reported");
+	Check(CountEv(Ev_Disc) == 0 && g_Ws[slot].rc.pending, "and retried");
+	// Websocket_Close while waiting: no reconnect, the final disconnect callback, handle released.
+	P_Clear();
+	g_NP_Cell[1] = ws;
+	g_NP_Cell[2] = 1000;
+	EvClear();
+	Check(Native_Close(g_Plugin, 3), "Close while waiting returns true");
+	d = FindEv(Ev_Disc);
+	Check(d >= 0 && g_EvCell[d][4] == 0, "final disconnect callback, willReconnect false");
+	Check(!g_Ws[slot].used, "released");
+	socks = g_SockCount;
+	g_MockTime += 5.0;
+	Timer_Tick(null);
+	CheckInt(g_SockCount, socks, "no attempt after Close");
+	CheckInt(g_MockErrors, 0, "no native errors");
+
+	// The user closes an open connection: no reconnect.
+	ws = OpenWs("ws://127.0.0.1:3000");
+	slot = SlotOf(ws);
+	SetReconnectWs(ws, true, 100, 100, 0, 0);
+	CloseWs(ws);
+	CheckInt(StateOf(ws), 2, "user close: CLOSING");
+	cp[0] = 0x03; cp[1] = 0xE8;
+	n = SrvFrame(0, Opcode_Close, true, cp, 2);
+	Feed(g_Ws[slot].socket, g_Srv, n);
+	EvClear();
+	OnSocketDisconnected(g_Ws[slot].socket, slot);
+	d = FindEv(Ev_Disc);
+	Check(d >= 0 && g_EvCell[d][4] == 0 && !g_Ws[slot].used, "user close: final disconnect, released");
+	socks = g_SockCount;
+	g_MockTime += 1.0;
+	Timer_Tick(null);
+	CheckInt(g_SockCount, socks, "user close: no reconnect");
+	// A user close that times out: no reconnect either.
+	ws = OpenWs("ws://127.0.0.1:3000");
+	slot = SlotOf(ws);
+	SetReconnectWs(ws, true, 100, 100, 0, 0);
+	CloseWs(ws);
+	EvClear();
+	g_MockTime += 5.5;
+	Timer_Tick(null);
+	d = FindEv(Ev_Disc);
+	Check(d >= 0 && g_EvCell[d][4] == 0 && !g_Ws[slot].used, "user close timed out: final disconnect, released");
+
+	// The server closes normally (1000): no reconnect.
+	ws = OpenWs("ws://127.0.0.1:3000");
+	slot = SlotOf(ws);
+	SetReconnectWs(ws, true, 100, 100, 0, 0);
+	n = SrvFrame(0, Opcode_Close, true, cp, 2);
+	Feed(g_Ws[slot].socket, g_Srv, n);
+	EvClear();
+	OnSocketDisconnected(g_Ws[slot].socket, slot);
+	d = FindEv(Ev_Disc);
+	Check(d >= 0 && g_EvCell[d][1] == 1000 && g_EvCell[d][4] == 0 && !g_Ws[slot].used, "server Close 1000: final disconnect, released");
+
+	// A keepalive timeout (socket error path) reconnects.
+	ws = OpenWs("ws://127.0.0.1:3000");
+	slot = SlotOf(ws);
+	SetReconnectWs(ws, true, 100, 100, 0, 0);
+	P_Clear();
+	g_NP_Cell[1] = ws;
+	g_NP_Cell[2] = 1000;
+	Native_SetKeepalive(g_Plugin, 2);
+	EvClear();
+	g_MockTime += 1.05;
+	Timer_Tick(null);
+	g_MockTime += 1.05;
+	Timer_Tick(null);
+	d = FindEv(Ev_Disc);
+	Check(FindEv(Ev_Err) >= 0 && g_EvCell[FindEv(Ev_Err)][1] == view_as<int>(WsError_Timeout), "keepalive timeout reported");
+	Check(d >= 0 && g_EvCell[d][4] == 1 && g_Ws[slot].used && g_Ws[slot].rc.pending, "keepalive timeout: will reconnect");
+	CloseWs(ws);
+	Check(!g_Ws[slot].used, "closed while waiting");
+
+	// maxAttempts: two failed attempts, then the final disconnect callback and the handle is released.
+	ws = OpenWs("ws://127.0.0.1:3000");
+	slot = SlotOf(ws);
+	SetReconnectWs(ws, true, 100, 100, 2, 0);
+	DropWs(ws, "drop before the attempts: willReconnect");
+	socks = g_SockCount;
+	EvClear();
+	for (int k = 0; k < 2; k++)
+	{
+		g_MockTime += 0.15;
+		Timer_Tick(null);
+		CheckInt(g_SockCount, socks + k + 1, "an attempt per delay");
+		OnSocketError(g_Ws[slot].socket, CONNECT_ERROR, 111, slot);
+	}
+	CheckInt(CountEv(Ev_Err), 2, "both failed attempts reported");
+	CheckInt(CountEv(Ev_Disc), 1, "one disconnect callback at the end");
+	Check(g_EvN > 0 && g_EvKind[g_EvN - 1] == Ev_Disc && g_EvCell[g_EvN - 1][4] == 0, "the final one, willReconnect false");
+	Check(!g_Ws[slot].used, "released after maxAttempts");
+	CheckInt(StateOf(ws), 3, "released handle reads CLOSED");
+	g_MockTime += 1.0;
+	Timer_Tick(null);
+	CheckInt(g_SockCount, socks + 2, "no third attempt");
+
+	// Queue overflow while waiting: the error callback reports it and Send returns false; what fit is sent in order.
+	ws = OpenWs("ws://127.0.0.1:3000");
+	slot = SlotOf(ws);
+	SetReconnectWs(ws, true, 100, 100, 0, 0);
+	DropWs(ws, "drop before overflow: willReconnect");
+	EvClear();
+	int sent = 0;
+	for (int i = 0; i < 100; i++)
+	{
+		g_Payload2[0] = i;
+		if (!SendWs(ws, SendType_Binary, g_Payload2, 60000))
+		{
+			break;
+		}
+		sent++;
+	}
+	CheckInt(sent, CONFIG_SEND_QUEUE_BYTES / 60008, "the queue holds what fits");
+	Check(g_EvN == 1 && g_EvKind[0] == Ev_Err && g_EvCell[0][1] == view_as<int>(WsError_QueueOverflow) && g_EvCell[0][2] == 60000, "overflow reported through the error callback");
+	CheckInt(g_MockErrors, 0, "overflow is not a native error");
+	g_MockTime += 0.15;
+	Timer_Tick(null);
+	WireClear();
+	OnSocketConnected(g_Ws[slot].socket, slot);
+	AcceptWs(slot, "");
+	CheckInt(StateOf(ws), 1, "reopened after the overflow");
+	off = 0;
+	int frames = 0;
+	bool inOrder = true;
+	for (;;)
+	{
+		int next = WireFrame(off, g_Op, g_Srv, g_Len);
+		if (next < 0)
+		{
+			break;
+		}
+		if (g_Op != Opcode_Binary || g_Len != 60000 || g_Srv[0] != frames)
+		{
+			inOrder = false;
+		}
+		frames++;
+		off = next;
+	}
+	Check(frames == sent && inOrder && off == g_WireLen, "every queued message sent, in order");
+
+	// Reentry: in the "will reconnect" callback, a send is queued and Close finishes the connection.
+	g_ReenterWs = ws;
+	g_ReenterTest = 3;
+	g_ReenterKind = Ev_Disc;
+	g_ReenterResult = false;
+	EvClear();
+	OnSocketDisconnected(g_Ws[slot].socket, slot);
+	Check(g_ReenterResult, "Send and Close work in the will-reconnect callback");
+	Check(g_EvN == 3 && g_EvKind[2] == Ev_Disc && g_EvCell[2][4] == 0, "Close there gives the final disconnect callback");
+	Check(!g_Ws[slot].used, "released");
+
+	// Owner unload while waiting: the slot is released, no callback, no attempt.
+	ws = OpenWs("ws://127.0.0.1:3000");
+	slot = SlotOf(ws);
+	SetReconnectWs(ws, true, 100, 100, 0, 0);
+	DropWs(ws, "drop before unload: willReconnect");
+	EvClear();
+	socks = g_SockCount;
+	OnNotifyPluginUnloaded(g_Plugin);
+	g_MockTime += 1.0;
+	Timer_Tick(null);
+	Check(!g_Ws[slot].used && g_EvN == 0 && g_SockCount == socks, "unload while waiting: released, silent, no attempt");
+	CheckInt(g_MockErrors, 0, "no native errors in the reconnect checks");
+}
+
 public int main()
 {
 	g_Plugin = view_as<Handle>(1);
 	AskPluginLoad2(view_as<Handle>(9), false, g_ErrMsg, sizeof(g_ErrMsg));
 	OnPluginStart();
-	CheckInt(g_MockNatives, 27, "natives registered");
+	CheckInt(g_MockNatives, 28, "natives registered");
 	CheckInt(g_MockTimers, 1, "one repeating timer");
 	TestHandshakeQueueAndMessages();
 	TestErrors();
 	TestReentry();
+	TestReconnect();
 	printf("ws driver: %d passed, %d failed\n", g_Pass, g_Fail);
 	return g_Fail;
 }
@@ -1749,7 +2133,7 @@ void TestConnectErrorAndClose()
 	g_MockTime += 1.5;
 	Timer_Tick(null);
 	Check(g_EvN == 1 && g_EvKind[0] == Ev_SioErr && g_EvCell[0][1] == view_as<int>(WsError_Timeout), "open timeout reported");
-	Check(IoSock(io) == null && g_Sio[IoSlot(io)].reconnectPending, "transport dropped, reconnect pending");
+	Check(IoSock(io) == null && g_Sio[IoSlot(io)].rc.pending, "transport dropped, reconnect pending");
 	P_Clear();
 	g_NP_Cell[1] = io;
 	Native_SioClose(g_Plugin, 1);

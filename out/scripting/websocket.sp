@@ -103,6 +103,18 @@ enum
 	WsKind_Orphan = 2    /**< Left by its owner: finishes its close handshake silently, then is released. */
 };
 
+/**
+ * Reconnect policy and schedule, shared by raw WebSocket connections (Websocket_SetReconnect)
+ * and Socket.IO clients (SocketIO_SetReconnect): the delays are the core's Backoff.
+ */
+enum struct Reconnect
+{
+	bool enabled;
+	bool pending;
+	int at;
+	Backoff backoff;
+}
+
 /** The glue's part of one WebSocket connection; the protocol state is g_Conn[slot]. */
 enum struct WsSlot
 {
@@ -137,6 +149,10 @@ enum struct WsSlot
 	int lastRecvMs;
 	int lastPingMs;
 	int queueLen;
+	bool userClosed;
+	bool noRetry;
+	bool wasOpen;
+	Reconnect rc;
 }
 
 /** One Socket.IO client: a namespace over an Engine.IO session, across reconnects. */
@@ -164,18 +180,15 @@ enum struct SioClient
 	int authLen;
 	char headers[WS_MAX_HEADERS];
 	int headersLen;
-	bool reconnection;
 	bool userClosed;
 	bool engineOpen;
 	bool connected;
 	int lastPingMs;
 	int openedAt;
-	bool reconnectPending;
-	int reconnectAt;
 	int nextAckId;
 	int queueLen;
 	EioOpenInfo info;
-	Backoff backoff;
+	Reconnect rc;
 }
 
 /** An acknowledgement callback waiting for the server's ACK. */
@@ -242,6 +255,7 @@ public APLRes AskPluginLoad2(Handle myself, bool late, char[] error, int err_max
 	CreateNative("Websocket_SetProtocols", Native_SetProtocols);
 	CreateNative("Websocket_SetOrigin", Native_SetOrigin);
 	CreateNative("Websocket_SetKeepalive", Native_SetKeepalive);
+	CreateNative("Websocket_SetReconnect", Native_SetReconnect);
 	CreateNative("Websocket_Ping", Native_Ping);
 	CreateNative("Websocket_SetData", Native_SetData);
 	CreateNative("Websocket_GetData", Native_GetData);
@@ -531,6 +545,128 @@ int AppendNativeHeader(int nameParam, int valueParam, char[] headers, int header
 }
 
 // ---------------------------------------------------------------------------
+// Reconnect (raw WebSocket connections and Socket.IO clients)
+// ---------------------------------------------------------------------------
+
+/** Sets the default policy (socket.io-client's delays, unlimited attempts), on or off, with nothing scheduled. */
+void ReconnectInit(Reconnect rc, bool enabled)
+{
+	rc.enabled = enabled;
+	rc.pending = false;
+	rc.at = 0;
+	backoffInit(rc.backoff, BACKOFF_DEFAULT_BASE_MS, BACKOFF_DEFAULT_MAX_MS, BACKOFF_DEFAULT_JITTER_PERMILLE, 0);
+}
+
+/**
+ * Schedules the next attempt after the core's backoff delay. Returns false, scheduling
+ * nothing, when the policy's maxAttempts have been made since the last success.
+ */
+bool ReconnectSchedule(Reconnect rc)
+{
+	int delay = backoffNext(rc.backoff, GetURandomInt() & 0xFFFF);
+	if (delay < 0)
+	{
+		return false;
+	}
+	rc.pending = true;
+	rc.at = NowMs() + delay;
+	return true;
+}
+
+/** True, once, when the scheduled attempt is due at `now` (the schedule is then cleared). */
+bool ReconnectDue(Reconnect rc, int now)
+{
+	if (!rc.pending || now - rc.at < 0)
+	{
+		return false;
+	}
+	rc.pending = false;
+	return true;
+}
+
+/**
+ * The *_SetReconnect natives: reads (enabled, delayMs, delayMaxMs, maxAttempts,
+ * jitterPermille) from native parameters first .. first + 4 into rc; -1 keeps the default
+ * delay or jitter. Each value is checked on its own and a wrong one is a native error that
+ * names it, leaving rc as it was. Resets the attempt count; a reconnect already
+ * scheduled keeps its time.
+ */
+bool ReadNativeReconnect(Reconnect rc, int first)
+{
+	bool enabled = GetNativeCell(first);
+	int delay = GetNativeCell(first + 1);
+	int delayMax = GetNativeCell(first + 2);
+	int attempts = GetNativeCell(first + 3);
+	int jitter = GetNativeCell(first + 4);
+	if (delay == -1)
+	{
+		delay = BACKOFF_DEFAULT_BASE_MS;
+	}
+	if (delayMax == -1)
+	{
+		delayMax = BACKOFF_DEFAULT_MAX_MS;
+	}
+	if (jitter == -1)
+	{
+		jitter = BACKOFF_DEFAULT_JITTER_PERMILLE;
+	}
+	if (delay < 0 || delay > BACKOFF_LIMIT_MS)
+	{
+		ThrowNativeError(SP_ERROR_NATIVE, "delayMs %d out of range (0 to %d, or -1 for the default %d)", delay, BACKOFF_LIMIT_MS, BACKOFF_DEFAULT_BASE_MS);
+		return false;
+	}
+	if (delayMax < 0 || delayMax > BACKOFF_LIMIT_MS)
+	{
+		ThrowNativeError(SP_ERROR_NATIVE, "delayMaxMs %d out of range (0 to %d, or -1 for the default %d)", delayMax, BACKOFF_LIMIT_MS, BACKOFF_DEFAULT_MAX_MS);
+		return false;
+	}
+	if (attempts < 0)
+	{
+		ThrowNativeError(SP_ERROR_NATIVE, "maxAttempts %d out of range (0 for unlimited, or more)", attempts);
+		return false;
+	}
+	if (jitter < 0 || jitter > 1000)
+	{
+		ThrowNativeError(SP_ERROR_NATIVE, "jitterPermille %d out of range (0 to 1000, or -1 for the default %d)", jitter, BACKOFF_DEFAULT_JITTER_PERMILLE);
+		return false;
+	}
+	if (!backoffInit(rc.backoff, delay, delayMax, jitter, attempts))
+	{
+		ThrowNativeError(SP_ERROR_NATIVE, "Reconnect settings out of range");
+		return false;
+	}
+	rc.enabled = enabled;
+	return true;
+}
+
+/**
+ * Appends one masked frame to queue[0..queueLen) (capacity CONFIG_SEND_QUEUE_BYTES), the
+ * messages of a connection that is not open yet. Returns false, changing nothing, when
+ * it does not fit: the caller reports WsError_QueueOverflow (never dropped silently).
+ */
+bool QueueFrame(char[] queue, int &queueLen, int opcode, const char[] payload, int len)
+{
+	int n = WsEncodeFrame(opcode, payload, len);
+	if (n < 0 || n > CONFIG_SEND_QUEUE_BYTES - queueLen)
+	{
+		return false;
+	}
+	bytesCopy(queue, queueLen, g_Out, 0, n);
+	queueLen += n;
+	return true;
+}
+
+/** Writes the queued frames queue[0..queueLen) to the socket of slot, in order, and empties the queue. */
+void QueueFlush(int slot, const char[] queue, int &queueLen)
+{
+	if (queueLen > 0)
+	{
+		WsWrite(slot, queue, queueLen);
+		queueLen = 0;
+	}
+}
+
+// ---------------------------------------------------------------------------
 // WebSocket connections: slots, sockets and the core
 // ---------------------------------------------------------------------------
 
@@ -551,6 +687,7 @@ int WsAlloc(Handle owner, int kind)
 			g_Ws[i].lastState = ReadyState_Connecting;
 			g_Ws[i].lastRecvMs = NowMs();
 			g_Ws[i].lastPingMs = g_Ws[i].lastRecvMs;
+			ReconnectInit(g_Ws[i].rc, false);
 			return i;
 		}
 	}
@@ -593,6 +730,13 @@ void WsOrphan(int slot, int code)
 	g_Ws[slot].sio = -1;
 	g_Ws[slot].owner = null;
 	g_Ws[slot].queueLen = 0;
+	g_Ws[slot].userClosed = true;
+	if (g_Ws[slot].rc.pending)
+	{
+		// Waiting to reconnect: no socket, nothing to close.
+		WsRelease(slot);
+		return;
+	}
 	if (g_Conn[slot].state == ReadyState_Connecting || g_Conn[slot].state == ReadyState_Open)
 	{
 		g_Ws[slot].userCode = code;
@@ -805,11 +949,9 @@ void WsPerform(int slot, int actions, WebsocketError err, int detail, const char
 		// from the callback follow the ones queued while connecting.
 		g_Ws[slot].lastRecvMs = NowMs();
 		g_Ws[slot].lastPingMs = g_Ws[slot].lastRecvMs;
-		if (g_Ws[slot].queueLen > 0)
-		{
-			WsWrite(slot, g_Queue[slot], g_Ws[slot].queueLen);
-			g_Ws[slot].queueLen = 0;
-		}
+		g_Ws[slot].wasOpen = true;
+		backoffReset(g_Ws[slot].rc.backoff);
+		QueueFlush(slot, g_Queue[slot], g_Ws[slot].queueLen);
 		if (g_Ws[slot].kind == WsKind_User && g_Ws[slot].onOpen != null)
 		{
 			int plen = g_Conn[slot].hs.protocolLen;
@@ -843,7 +985,11 @@ void WsPerform(int slot, int actions, WebsocketError err, int detail, const char
 	}
 }
 
-/** The connection is closed: tell its owner (once) and release the slot. */
+/**
+ * The connection is closed: tell its owner (once) and release the slot; or, for a user
+ * connection whose reconnect is on and whose close calls for it, keep the slot and
+ * schedule the next attempt (WsScheduleReconnect).
+ */
 void WsNotifyClosed(int slot)
 {
 	if (g_Ws[slot].closedNotified)
@@ -852,24 +998,114 @@ void WsNotifyClosed(int slot)
 	}
 	g_Ws[slot].closedNotified = true;
 	g_Ws[slot].closeTimer = false;
+	if (WsScheduleReconnect(slot))
+	{
+		return;
+	}
+	WsFinish(slot);
+}
+
+/** Calls a user connection's disconnect callback with the last connection's close code and reason. */
+void WsFireDisconnect(int slot, bool willReconnect)
+{
+	if (g_Ws[slot].kind != WsKind_User || g_Ws[slot].onDisconnect == null)
+	{
+		return;
+	}
+	int rlen = 0;
+	if (g_Conn[slot].closeReceived && g_Conn[slot].dec.ctlLen > 2)
+	{
+		rlen = g_Conn[slot].dec.ctlLen - 2;
+		bytesCopy(g_Reason, 0, g_Conn[slot].dec.ctl, 2, rlen);
+	}
+	g_Reason[rlen] = 0;
+	Call_StartForward(g_Ws[slot].onDisconnect);
+	Call_PushCell(g_Ws[slot].handle);
+	Call_PushCell(g_Conn[slot].closeCode);
+	Call_PushString(g_Reason);
+	Call_PushCell(connWasClean(g_Conn[slot]));
+	Call_PushCell(willReconnect);
+	Call_Finish();
+}
+
+/**
+ * Server close codes after which a connection with reconnect on comes back: the server
+ * goes away or restarts, or failed for a while (1001, 1011, 1012, 1013, 1014). After any
+ * other code the server closed on purpose (1000, 1005 without a code, policy and protocol
+ * codes 1002-1010, application codes 3000-4999), and retrying would be refused again.
+ */
+bool CloseCodeCallsForReconnect(int code)
+{
+	return code == CloseCode_GoingAway || code == CloseCode_InternalError || code == 1012 || code == 1013 || code == 1014;
+}
+
+/**
+ * The reconnect decision for a user connection that just closed: reconnect is on, the
+ * user did not call Websocket_Close, and the connection ended abnormally (TCP drop 1006,
+ * socket error, failed handshake, keepalive or close timeout, protocol error) or the
+ * server closed with a code that calls for it. Then the socket is dropped, the next
+ * attempt is scheduled with the core's backoff, and a connection that had opened tells
+ * its owner (disconnect callback, willReconnect = true). Returns false when the
+ * connection must be finished instead (also when maxAttempts are used up).
+ */
+bool WsScheduleReconnect(int slot)
+{
+	if (g_Ws[slot].kind != WsKind_User || !g_Ws[slot].rc.enabled || g_Ws[slot].userClosed || g_Ws[slot].noRetry)
+	{
+		return false;
+	}
+	if (g_Conn[slot].closeReceived && !CloseCodeCallsForReconnect(g_Conn[slot].closeCode))
+	{
+		return false;
+	}
+	if (!ReconnectSchedule(g_Ws[slot].rc))
+	{
+		return false;
+	}
+	delete g_Ws[slot].socket;
+	bool wasOpen = g_Ws[slot].wasOpen;
+	g_Ws[slot].wasOpen = false;
+	if (wasOpen)
+	{
+		WsFireDisconnect(slot, true);
+	}
+	return true;
+}
+
+/** Starts the scheduled attempt of a user connection: same URL, headers, subprotocols and origin; state CONNECTING again. */
+void WsReconnect(int slot)
+{
+	int h = g_Ws[slot].handle;
+	g_Ws[slot].closedNotified = false;
+	g_Ws[slot].closeTimer = false;
+	// connInit keeps g_Conn[slot].url; WsSendRequest starts the handshake again with a fresh nonce.
+	RandomBytes(g_Nonce, HANDSHAKE_NONCE_SIZE);
+	connInit(g_Conn[slot], g_Nonce, 0, g_Ws[slot].protocols, 0, g_Ws[slot].protocolsLen, CONFIG_MAX_MESSAGE_SIZE);
+	WebsocketError err = WsStartSocket(slot);
+	WsNotifyState(slot);
+	if (!WsAlive(slot, h) || err == WsError_None || g_Conn[slot].state != ReadyState_Connecting)
+	{
+		return;
+	}
+	if (err == WsError_TlsUnavailable)
+	{
+		strcopy(g_ErrMsg, sizeof(g_ErrMsg), "cannot reconnect: TLS unavailable, the loaded socket extension has no SocketConnectTLS");
+	}
+	else
+	{
+		strcopy(g_ErrMsg, sizeof(g_ErrMsg), "cannot reconnect: cannot create a socket (is the socket extension loaded?)");
+	}
+	// A failed attempt like any other: reported, then the next one is scheduled (or the connection finishes).
+	WsApply(slot, ConnEvent_SocketError, err, 0, g_ErrMsg);
+}
+
+/** Ends a connection for good: the final disconnect callback (user connections), then the slot is released. */
+void WsFinish(int slot)
+{
 	int h = g_Ws[slot].handle;
 	int kind = g_Ws[slot].kind;
-	if (kind == WsKind_User && g_Ws[slot].onDisconnect != null)
-	{
-		int rlen = 0;
-		if (g_Conn[slot].closeReceived && g_Conn[slot].dec.ctlLen > 2)
-		{
-			rlen = g_Conn[slot].dec.ctlLen - 2;
-			bytesCopy(g_Reason, 0, g_Conn[slot].dec.ctl, 2, rlen);
-		}
-		g_Reason[rlen] = 0;
-		Call_StartForward(g_Ws[slot].onDisconnect);
-		Call_PushCell(h);
-		Call_PushCell(g_Conn[slot].closeCode);
-		Call_PushString(g_Reason);
-		Call_PushCell(connWasClean(g_Conn[slot]));
-		Call_Finish();
-	}
+	g_Ws[slot].rc.pending = false;
+	WsFireDisconnect(slot, false);
 	if (!WsAlive(slot, h))
 	{
 		return;
@@ -976,7 +1212,7 @@ void WsDeliverMessage(int slot)
 }
 
 /**
- * Sends (state Open) or queues (state Connecting) one message on a user connection.
+ * Sends (state Open) or queues (state Connecting, or waiting to reconnect) one message on a user connection.
  * Returns false when the queue is full, after reporting WsError_QueueOverflow.
  */
 bool WsSendMessage(int slot, int opcode, const char[] payload, int len)
@@ -986,15 +1222,12 @@ bool WsSendMessage(int slot, int opcode, const char[] payload, int len)
 		WsWriteFrame(slot, opcode, payload, len);
 		return true;
 	}
-	int n = WsEncodeFrame(opcode, payload, len);
-	if (n < 0 || n > CONFIG_SEND_QUEUE_BYTES - g_Ws[slot].queueLen)
+	if (!QueueFrame(g_Queue[slot], g_Ws[slot].queueLen, opcode, payload, len))
 	{
-		FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "send queue full: a message of %d bytes does not fit in the %d bytes left while connecting", len, CONFIG_SEND_QUEUE_BYTES - g_Ws[slot].queueLen);
+		FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "send queue full: a message of %d bytes does not fit in the %d bytes left while connecting or reconnecting", len, CONFIG_SEND_QUEUE_BYTES - g_Ws[slot].queueLen);
 		WsNotifyError(slot, WsError_QueueOverflow, len, g_ErrMsg);
 		return false;
 	}
-	bytesCopy(g_Queue[slot], g_Ws[slot].queueLen, g_Out, 0, n);
-	g_Ws[slot].queueLen += n;
 	return true;
 }
 
@@ -1032,6 +1265,8 @@ void WsSendRequest(int slot)
 	if (n < 0)
 	{
 		FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "cannot build the handshake request (handshake error %d)", -n);
+		// The same request would fail again: no reconnect after this.
+		g_Ws[slot].noRetry = true;
 		WsApply(slot, ConnEvent_SocketError, WsError_Request, -n, g_ErrMsg);
 		return;
 	}
@@ -1161,9 +1396,14 @@ public Action Timer_Tick(Handle timer)
 	return Plugin_Continue;
 }
 
-/** Close-handshake timeout and keepalive of one connection. */
+/** Reconnect timer, close-handshake timeout and keepalive of one connection. */
 void WsTick(int slot, int now)
 {
+	if (ReconnectDue(g_Ws[slot].rc, now))
+	{
+		WsReconnect(slot);
+		return;
+	}
 	int state = g_Conn[slot].state;
 	if (state == ReadyState_Closing && g_Ws[slot].closeTimer && now - g_Ws[slot].closeDeadline >= 0)
 	{
@@ -1246,8 +1486,8 @@ PrivateForward NewCallback(Handle plugin, Function func, int type)
 		}
 		case 1:
 		{
-			// disconnect (ws, code, reason, wasClean)
-			fwd = new PrivateForward(ET_Ignore, Param_Cell, Param_Cell, Param_String, Param_Cell);
+			// disconnect (ws, code, reason, wasClean, willReconnect); the shorter forms ignore the extra arguments
+			fwd = new PrivateForward(ET_Ignore, Param_Cell, Param_Cell, Param_String, Param_Cell, Param_Cell);
 		}
 		case 2:
 		{
@@ -1345,7 +1585,7 @@ public any Native_Send(Handle plugin, int numParams)
 		return false;
 	}
 	int state = g_Conn[slot].state;
-	if (state != ReadyState_Connecting && state != ReadyState_Open)
+	if (state != ReadyState_Connecting && state != ReadyState_Open && !g_Ws[slot].rc.pending)
 	{
 		ThrowNativeError(SP_ERROR_NATIVE, "Cannot send: the connection is closing (check Websocket_GetReadyState)");
 		return false;
@@ -1385,6 +1625,14 @@ public any Native_Close(Handle plugin, int numParams)
 	{
 		ThrowNativeError(SP_ERROR_NATIVE, "Invalid close code %d or reason (codes 1000-1003, 1007-1014, 3000-4999; reason: UTF-8, at most %d bytes)", code, MAX_CLOSE_REASON);
 		return false;
+	}
+	// No reconnect after the user's close, even when it comes while the connection is already closing.
+	g_Ws[slot].userClosed = true;
+	if (g_Ws[slot].rc.pending)
+	{
+		// Waiting to reconnect: the attempt is cancelled and the connection finishes now.
+		WsFinish(slot);
+		return true;
 	}
 	int state = g_Conn[slot].state;
 	if (state != ReadyState_Connecting && state != ReadyState_Open)
@@ -1508,6 +1756,16 @@ public any Native_SetKeepalive(Handle plugin, int numParams)
 	}
 	g_Ws[slot].keepaliveMs = ms;
 	g_Ws[slot].lastPingMs = NowMs();
+	return 0;
+}
+
+public any Native_SetReconnect(Handle plugin, int numParams)
+{
+	int slot = WsNativeSlot(plugin, 1);
+	if (slot >= 0)
+	{
+		ReadNativeReconnect(g_Ws[slot].rc, 2);
+	}
 	return 0;
 }
 
@@ -1744,7 +2002,7 @@ void SioFail(int sio, WebsocketError err, int detail, const char[] message)
  */
 void SioOnEngineClose(int sio, const char[] reason)
 {
-	if (g_Sio[sio].finishing || g_Sio[sio].reconnectPending)
+	if (g_Sio[sio].finishing || g_Sio[sio].rc.pending)
 	{
 		return;
 	}
@@ -1752,13 +2010,10 @@ void SioOnEngineClose(int sio, const char[] reason)
 	SioDropSentAcks(sio);
 	bool wasConnected = g_Sio[sio].connected;
 	g_Sio[sio].connected = false;
-	if (!g_Sio[sio].userClosed && g_Sio[sio].reconnection)
+	if (!g_Sio[sio].userClosed && g_Sio[sio].rc.enabled)
 	{
-		int delay = backoffNext(g_Sio[sio].backoff, GetURandomInt() & 0xFFFF);
-		if (delay >= 0)
+		if (ReconnectSchedule(g_Sio[sio].rc))
 		{
-			g_Sio[sio].reconnectPending = true;
-			g_Sio[sio].reconnectAt = NowMs() + delay;
 			if (wasConnected)
 			{
 				SioFireDisconnect(sio, reason, true);
@@ -1779,7 +2034,7 @@ void SioFinish(int sio, const char[] reason)
 		return;
 	}
 	g_Sio[sio].finishing = true;
-	g_Sio[sio].reconnectPending = false;
+	g_Sio[sio].rc.pending = false;
 	g_Sio[sio].connected = false;
 	g_Sio[sio].engineOpen = false;
 	int h = g_Sio[sio].handle;
@@ -1816,9 +2071,8 @@ void SioTick(int sio, int now)
 		}
 		return;
 	}
-	if (g_Sio[sio].reconnectPending && now - g_Sio[sio].reconnectAt >= 0)
+	if (ReconnectDue(g_Sio[sio].rc, now))
 	{
-		g_Sio[sio].reconnectPending = false;
 		SioOpen(sio);
 	}
 }
@@ -1838,7 +2092,7 @@ void SioOnPacket(int sio, int slot, int len)
 			}
 			g_Sio[sio].engineOpen = true;
 			g_Sio[sio].lastPingMs = NowMs();
-			backoffReset(g_Sio[sio].backoff);
+			backoffReset(g_Sio[sio].rc.backoff);
 			int n = sioEncodeConnect(g_Packet, 0, sizeof(g_Packet), g_Sio[sio].nsp, 0, g_Sio[sio].nspLen, g_Sio[sio].auth, 0, g_Sio[sio].authLen);
 			SioSendText(sio, g_Packet, n);
 		}
@@ -1899,11 +2153,7 @@ void SioOnSocketIo(int sio, int slot, int len)
 		{
 			g_Sio[sio].connected = true;
 			// Queued emits first, then the callback (see WsPerform's NotifyOpen).
-			if (g_Sio[sio].queueLen > 0)
-			{
-				WsWrite(slot, g_SioQueue[sio], g_Sio[sio].queueLen);
-				g_Sio[sio].queueLen = 0;
-			}
+			QueueFlush(slot, g_SioQueue[sio], g_Sio[sio].queueLen);
 			for (int k = 0; k < WS_MAX_PENDING_ACKS; k++)
 			{
 				g_Acks[sio * WS_MAX_PENDING_ACKS + k].sent = true;
@@ -1999,15 +2249,12 @@ bool SioSendOrQueue(int sio, int n)
 		SioSendText(sio, g_Packet, n);
 		return true;
 	}
-	int f = WsEncodeFrame(Opcode_Text, g_Packet, n);
-	if (f < 0 || f > CONFIG_SEND_QUEUE_BYTES - g_Sio[sio].queueLen)
+	if (!QueueFrame(g_SioQueue[sio], g_Sio[sio].queueLen, Opcode_Text, g_Packet, n))
 	{
 		FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "send queue full: a packet of %d bytes does not fit in the %d bytes left while not connected", n, CONFIG_SEND_QUEUE_BYTES - g_Sio[sio].queueLen);
 		SioReportError(sio, WsError_QueueOverflow, n, g_ErrMsg);
 		return false;
 	}
-	bytesCopy(g_SioQueue[sio], g_Sio[sio].queueLen, g_Out, 0, f);
-	g_Sio[sio].queueLen += f;
 	return true;
 }
 
@@ -2146,11 +2393,10 @@ public any Native_SioConnect(Handle plugin, int numParams)
 	g_Sio[sio].onEvent = NewCallback(plugin, GetNativeFunction(4), 5);
 	g_Sio[sio].onError = NewCallback(plugin, GetNativeFunction(5), 2);
 	g_Sio[sio].data = GetNativeCell(6);
-	g_Sio[sio].reconnection = true;
-	backoffInit(g_Sio[sio].backoff, BACKOFF_DEFAULT_BASE_MS, BACKOFF_DEFAULT_MAX_MS, BACKOFF_DEFAULT_JITTER_PERMILLE, 0);
+	ReconnectInit(g_Sio[sio].rc, true);
 	// The first transport opens on the next tick, after the Hook/Set natives the caller makes now.
-	g_Sio[sio].reconnectPending = true;
-	g_Sio[sio].reconnectAt = NowMs();
+	g_Sio[sio].rc.pending = true;
+	g_Sio[sio].rc.at = NowMs();
 	return g_Sio[sio].handle;
 }
 
@@ -2323,31 +2569,10 @@ public any Native_SioSetHeader(Handle plugin, int numParams)
 public any Native_SioSetReconnect(Handle plugin, int numParams)
 {
 	int sio = SioNativeSlot(plugin, 1);
-	if (sio < 0)
+	if (sio >= 0)
 	{
-		return 0;
+		ReadNativeReconnect(g_Sio[sio].rc, 2);
 	}
-	int delay = GetNativeCell(3);
-	int delayMax = GetNativeCell(4);
-	int jitter = GetNativeCell(6);
-	if (delay == -1)
-	{
-		delay = BACKOFF_DEFAULT_BASE_MS;
-	}
-	if (delayMax == -1)
-	{
-		delayMax = BACKOFF_DEFAULT_MAX_MS;
-	}
-	if (jitter == -1)
-	{
-		jitter = BACKOFF_DEFAULT_JITTER_PERMILLE;
-	}
-	if (!backoffInit(g_Sio[sio].backoff, delay, delayMax, jitter, GetNativeCell(5)))
-	{
-		ThrowNativeError(SP_ERROR_NATIVE, "Reconnect settings out of range (delays 0 to %d ms, attempts >= 0, jitter 0 to 1000 permille)", BACKOFF_LIMIT_MS);
-		return 0;
-	}
-	g_Sio[sio].reconnection = GetNativeCell(2);
 	return 0;
 }
 
