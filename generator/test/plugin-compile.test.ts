@@ -14,9 +14,12 @@
  * the extension would, play the server side (handshake, frames, Engine.IO and
  * Socket.IO packets), decode what the plugin sends and check every callback:
  * queueing, fragmented binary messages with NUL bytes, ping/pong, close
- * handshake and its timeout, keepalive, native errors, owner unload, Socket.IO
- * connect/auth/acks/events, heartbeat timeout, reconnect with backoff, open
- * timeout, CONNECT_ERROR and the reconnect limit.
+ * handshake and its timeout, keepalive, native errors, owner unload, reconnect
+ * of raw WebSocket connections (drop, backoff delays, a fresh handshake with the
+ * same settings, sends queued while waiting and flushed in order, which closes
+ * reconnect and which do not, maxAttempts, queue overflow, Close and unload
+ * while waiting), Socket.IO connect/auth/acks/events, heartbeat timeout,
+ * reconnect with backoff, open timeout, CONNECT_ERROR and the reconnect limit.
  *
  * Where a compiler, spshell or an include directory is missing, its tests are
  * skipped and their names say what is missing.
@@ -175,6 +178,10 @@ public void OnPluginStart()
 	ws.HookOpen(OnOpen);
 	ws.HookReadyStateChange(OnState);
 	ws.SetKeepalive(15000);
+	ws.SetReconnect(true, 500, 10000, 20);
+	Websocket_SetReconnect(ws, false);
+	WebsocketHandle ws2 = Websocket_Connect("ws://127.0.0.1:3000/live", "", OnRecv, OnClosedReconnect, OnError);
+	Websocket_SetReconnect(ws2, true, _, _, 5);
 	char bin[4];
 	bin[0] = 1;
 	bin[2] = 2;
@@ -207,6 +214,13 @@ public void OnPluginStart()
 
 public void OnRecv(WebsocketHandle ws, WebsocketSendType type, const char[] data, int size) {}
 public void OnClosed(WebsocketHandle ws, int code, const char[] reason, bool wasClean) {}
+public void OnClosedReconnect(WebsocketHandle ws, int code, const char[] reason, bool wasClean, bool willReconnect)
+{
+	if (!willReconnect)
+	{
+		PrintToServer("released %d", code);
+	}
+}
 public void OnError(WebsocketHandle ws, WebsocketError error, int detail, const char[] message) {}
 public void OnOpen(WebsocketHandle ws, const char[] protocol) {}
 public void OnState(WebsocketHandle ws, WebsocketReadyState state) {}
