@@ -10,6 +10,7 @@ import { DiagnosticsError, type Diagnostic, hasErrors } from "./diagnostics.js";
 import { readSpec, type SpecInput } from "./frontend/read-spec.js";
 import { lowerSpec } from "./lower.js";
 import type { SpecModel } from "./model.js";
+import { optimizeSpec } from "./optimize/index.js";
 import { includeGuard } from "./sourcepawn/names.js";
 import type { SpDecl } from "./sourcepawn/ast.js";
 import { printDecls } from "./sourcepawn/printer.js";
@@ -77,8 +78,12 @@ export function transpileFiles(files: readonly string[], options: TranspileOptio
   if (hasErrors(read.diagnostics)) {
     throw new DiagnosticsError(read.diagnostics);
   }
-  const lowered = lowerSpec(read.model, { overrides: options.overrides ?? new Map() });
-  const diagnostics = [...read.diagnostics, ...lowered.diagnostics];
+  const optimized = optimizeSpec(read.model);
+  if (hasErrors(optimized.diagnostics)) {
+    throw new DiagnosticsError([...read.diagnostics, ...optimized.diagnostics]);
+  }
+  const lowered = lowerSpec(optimized.model, { overrides: options.overrides ?? new Map() });
+  const diagnostics = [...read.diagnostics, ...optimized.diagnostics, ...lowered.diagnostics];
   if (hasErrors(diagnostics)) {
     throw new DiagnosticsError(diagnostics);
   }

@@ -313,6 +313,7 @@ function decoderPayload(
       }
       d.utf8 = s;
     } else {
+      // @spgen unroll 4
       for (let i = 0; i < n; i++) {
         msg[base + i] = data[off + i];
       }

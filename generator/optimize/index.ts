@@ -1,0 +1,29 @@
+/**
+ * Optimisation passes over the model, between the frontend and lowering.
+ * They only run where the spec asks for them with a hint, and each keeps
+ * the computed bits identical (see each pass for its conditions):
+ *
+ * - `@spgen inline` in a function's JSDoc (inline.ts);
+ * - `// @spgen unroll N` right before a counted `for` loop (unroll.ts).
+ *
+ * Calls are inlined first, so that a loop whose body called an inlined
+ * function can still be unrolled. A hint that cannot be applied is an error.
+ */
+
+import type { Diagnostic } from "../diagnostics.js";
+import type { SpecModel } from "../model.js";
+import { inlineCalls } from "./inline.js";
+import { unrollLoops } from "./unroll.js";
+
+export interface OptimizeResult {
+  readonly model: SpecModel;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Applies the hinted transformations to the model. */
+export function optimizeSpec(model: SpecModel): OptimizeResult {
+  const diagnostics: Diagnostic[] = [];
+  const inlined = inlineCalls(model, diagnostics);
+  const unrolled = unrollLoops(inlined, diagnostics);
+  return { model: unrolled, diagnostics };
+}

@@ -1,0 +1,278 @@
+/**
+ * Small helpers over the model (IR) shared by the optimisation passes:
+ * rebuilding expressions and statements, structural keys, purity and
+ * invariance questions, fresh locals.
+ */
+
+import type { Expr, FunctionDecl, LocalVar, LValue, Stmt } from "../model.js";
+
+/** `e` with each direct sub-expression replaced by `fn` of it. */
+export function mapChildren(e: Expr, fn: (x: Expr) => Expr): Expr {
+  switch (e.kind) {
+    case "index":
+      return { ...e, array: fn(e.array), index: fn(e.index) };
+    case "field":
+      return { ...e, record: fn(e.record) };
+    case "unary":
+    case "wrap":
+    case "toUint32":
+      return { ...e, operand: fn(e.operand) };
+    case "binary":
+    case "div":
+    case "imul":
+      return { ...e, left: fn(e.left), right: fn(e.right) };
+    case "conditional":
+      return { ...e, test: fn(e.test), whenTrue: fn(e.whenTrue), whenFalse: fn(e.whenFalse) };
+    case "call":
+      return { ...e, args: e.args.map(fn) };
+    case "strLength":
+      return { ...e, string: fn(e.string) };
+    case "strCharAt":
+      return { ...e, string: fn(e.string), index: fn(e.index) };
+    default:
+      return e;
+  }
+}
+
+/** Rebuilds `e` bottom-up: `fn` sees each node after its children were rebuilt and returns its replacement. */
+export function mapExpr(e: Expr, fn: (x: Expr) => Expr): Expr {
+  return fn(mapChildren(e, (c) => mapExpr(c, fn)));
+}
+
+/** The direct sub-expressions of `e`. */
+export function children(e: Expr): Expr[] {
+  switch (e.kind) {
+    case "index":
+      return [e.array, e.index];
+    case "field":
+      return [e.record];
+    case "unary":
+    case "wrap":
+    case "toUint32":
+      return [e.operand];
+    case "binary":
+    case "div":
+    case "imul":
+      return [e.left, e.right];
+    case "conditional":
+      return [e.test, e.whenTrue, e.whenFalse];
+    case "call":
+      return [...e.args];
+    case "strLength":
+      return [e.string];
+    case "strCharAt":
+      return [e.string, e.index];
+    default:
+      return [];
+  }
+}
+
+/** True when `pred` holds for `e` or any expression inside it. */
+export function someExpr(e: Expr, pred: (x: Expr) => boolean): boolean {
+  return pred(e) || children(e).some((c) => someExpr(c, pred));
+}
+
+/** A string that is equal for structurally equal expressions (locals by id). */
+export function exprKey(e: Expr): string {
+  switch (e.kind) {
+    case "int":
+      return `${e.value}`;
+    case "bool":
+      return `${e.value}`;
+    case "char":
+      return `'${e.code}`;
+    case "string":
+      return JSON.stringify(e.value);
+    case "local":
+      return `$${e.local.id}`;
+    case "const":
+    case "table":
+      return `@${e.name}`;
+    case "enumMember":
+      return `@${e.enumName}.${e.member}`;
+    case "arrayLength":
+      return e.size.kind === "table" ? `#${e.size.name}` : `#(${exprKey(e.size.expr)})`;
+    case "index":
+      return `${exprKey(e.array)}[${exprKey(e.index)}]`;
+    case "field":
+      return `${exprKey(e.record)}.${e.field}`;
+    case "binary":
+      return `(${exprKey(e.left)} ${e.op} ${exprKey(e.right)})`;
+    case "call":
+      return `${e.callee}(${e.args.map(exprKey).join(", ")})`;
+    default:
+      return `${e.kind}(${children(e).map(exprKey).join(", ")})`;
+  }
+}
+
+/** True when `e` calls a function anywhere. */
+export function hasCall(e: Expr): boolean {
+  return someExpr(e, (x) => x.kind === "call");
+}
+
+/** An int literal. */
+export function intLit(value: number): Expr {
+  return { kind: "int", value, radix: 10 };
+}
+
+/** `a + b`, folded when both are literals and `b + 0` dropped. */
+export function add(a: Expr, b: Expr): Expr {
+  if (b.kind === "int" && b.value === 0) {
+    return a;
+  }
+  if (a.kind === "int" && a.value === 0) {
+    return b;
+  }
+  return { kind: "binary", op: "+", left: a, right: b };
+}
+
+/** `a + b` or `a - b` of two decimal literals as one literal when the result is a non-negative int; else `e`. */
+export function foldLiteral(e: Expr): Expr {
+  if (e.kind === "binary" && (e.op === "+" || e.op === "-") && e.left.kind === "int" && e.right.kind === "int") {
+    const v = e.op === "+" ? e.left.value + e.right.value : e.left.value - e.right.value;
+    if (v >= 0 && v <= 0x7fffffff && e.left.radix === 10 && e.right.radix === 10) {
+      return intLit(v);
+    }
+  }
+  return e;
+}
+
+/** Calls `fn` on every statement of `stmts`, nested ones included. */
+export function walkStmts(stmts: readonly Stmt[], fn: (s: Stmt) => void): void {
+  for (const s of stmts) {
+    fn(s);
+    switch (s.kind) {
+      case "if":
+        walkStmts(s.then, fn);
+        if (s.else !== null) {
+          walkStmts(s.else, fn);
+        }
+        break;
+      case "for":
+        walkStmts(s.init, fn);
+        walkStmts(s.update, fn);
+        walkStmts(s.body, fn);
+        break;
+      case "while":
+      case "doWhile":
+      case "block":
+        walkStmts(s.body, fn);
+        break;
+      case "switch":
+        for (const c of s.cases) {
+          walkStmts(c.body, fn);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/** Every expression directly held by a statement (not those of nested statements), lvalues included. */
+export function stmtExprs(s: Stmt): Expr[] {
+  switch (s.kind) {
+    case "local":
+      return s.init === null ? [] : [s.init];
+    case "assign":
+      return [s.target, s.value];
+    case "update":
+      return [s.target];
+    case "call":
+      return [s.call];
+    case "if":
+    case "while":
+    case "doWhile":
+      return [s.test];
+    case "for":
+      return s.test === null ? [] : [s.test];
+    case "return":
+      return s.value === null ? [] : [s.value];
+    case "switch":
+      return [s.subject, ...s.cases.flatMap((c) => c.values)];
+    default:
+      return [];
+  }
+}
+
+/** What the statements write: locals assigned or declared, and whether any field or array element is stored. */
+export interface Writes {
+  readonly locals: ReadonlySet<number>;
+  readonly fields: boolean;
+  readonly elements: boolean;
+  readonly calls: boolean;
+}
+
+/** The writes (and calls) of a list of statements. */
+export function writesOf(stmts: readonly Stmt[]): Writes {
+  const locals = new Set<number>();
+  let fields = false;
+  let elements = false;
+  let calls = false;
+  const target = (t: LValue): void => {
+    if (t.kind === "local") {
+      locals.add(t.local.id);
+    } else if (t.kind === "field") {
+      fields = true;
+    } else {
+      elements = true;
+    }
+  };
+  walkStmts(stmts, (s) => {
+    if (s.kind === "assign" || s.kind === "update") {
+      target(s.target);
+    } else if (s.kind === "local") {
+      locals.add(s.local.id);
+    }
+    if (stmtExprs(s).some(hasCall)) {
+      calls = true;
+    }
+  });
+  return { locals, fields, elements, calls };
+}
+
+/** True when `e` has the same value before and after statements with these writes run (and is free of calls). */
+export function invariantUnder(e: Expr, w: Writes): boolean {
+  return !someExpr(e, (x) => {
+    switch (x.kind) {
+      case "local":
+        return w.locals.has(x.local.id);
+      case "field":
+        return w.fields || w.calls;
+      case "index":
+        return w.elements || w.calls;
+      case "call":
+        return true;
+      default:
+        return false;
+    }
+  });
+}
+
+/** The largest local id of a function (parameters and every declared local), to number fresh locals after it. */
+export function maxLocalId(f: FunctionDecl): number {
+  let max = -1;
+  for (const p of f.params) {
+    max = Math.max(max, p.local.id);
+  }
+  walkStmts(f.body, (s) => {
+    if (s.kind === "local") {
+      max = Math.max(max, s.local.id);
+    }
+  });
+  return max;
+}
+
+/** Hands out fresh int locals of one function (ids after every existing one; lowering resolves name clashes). */
+export class LocalFactory {
+  private next: number;
+
+  constructor(private readonly f: FunctionDecl) {
+    this.next = maxLocalId(f) + 1;
+  }
+
+  fresh(name: string, like?: LocalVar): LocalVar {
+    const id = this.next++;
+    return { id, name, type: like?.type ?? { kind: "int" }, pos: like?.pos ?? this.f.pos };
+  }
+}

@@ -1,0 +1,472 @@
+/**
+ * `// @spgen unroll N` before a counted loop: the loop is unrolled N times
+ * (N a power of two, 2..16), with a remainder loop for the last iterations.
+ * spcomp does no loop optimisation and the JIT compiles each operation as
+ * written, so per-byte loops pay for the test, the increment and the index
+ * arithmetic on every byte.
+ *
+ * Applies to `for (let i = A; i < B; i++) { body }` where B is loop-invariant
+ * (it reads no local the body writes, no field or element the body may
+ * write, and calls nothing), the body never writes `i`, calls nothing and has
+ * no `break`, `continue` or `return`. The loop becomes
+ *
+ *     {
+ *       int i = A;
+ *       int iEnd = i + ((B - i) & ~(N - 1));   // B & ~(N - 1) when A is 0
+ *       if (i < iEnd) {                          // only with hoisted reads
+ *         int key0 = key[E(i)]; … int keyN_1 = key[E(i + N - 1)];
+ *         for (; i < iEnd; i += N) {
+ *           int off_i = off + i;                 // one per `X + i`, X invariant
+ *           body(i); body(i + 1); … body(i + N - 1);
+ *         }
+ *       }
+ *       for (; i < B; i++) { body }
+ *     }
+ *
+ * Three rewrites make the copies cheap, each exact:
+ * - `X + i` with X invariant is computed once per unrolled iteration into a
+ *   local, and copy j uses `local + j`.
+ * - A read `arr[E]` of a read-only array (a `Readonly<…>` parameter or a
+ *   table) whose index E has period N in i (i only under `(… + i) & M` with
+ *   M + 1 a power of two dividing N, other parts invariant) is the same in
+ *   every unrolled iteration: i ≡ A (mod N) at the top of each one. Copy j's
+ *   read is done once, before the loop, into a local (the masking key bytes
+ *   rotated by the phase). These reads are guarded by `i < iEnd`, so they run
+ *   only when the first unrolled iteration, which reads exactly those
+ *   elements, would run. The hint also asserts what TypeScript's `Readonly`
+ *   does not: the arrays the loop writes do not overlap the read-only arrays
+ *   it reads (no aliasing), as in every caller of the spec.
+ * - Locals declared in the body get one copy per unrolled copy.
+ *
+ * `B - i` must not overflow (ranges of array indices never do).
+ */
+
+import type { Diagnostic } from "../diagnostics.js";
+import type { Expr, FunctionDecl, LocalVar, SpecModel, Stmt } from "../model.js";
+import {
+  add,
+  exprKey,
+  intLit,
+  invariantUnder,
+  LocalFactory,
+  mapChildren,
+  someExpr,
+  stmtExprs,
+  walkStmts,
+  writesOf,
+  type Writes,
+} from "./ir.js";
+
+const HINT = /(?:^|\s)@spgen\s+unroll\s+(\S+)/;
+
+type ForStmt = Extract<Stmt, { kind: "for" }>;
+
+function mentions(e: Expr, i: LocalVar): boolean {
+  return someExpr(e, (x) => x.kind === "local" && x.local.id === i.id);
+}
+
+function isLocal(e: Expr, i: LocalVar): boolean {
+  return e.kind === "local" && e.local.id === i.id;
+}
+
+/** `i`, `i + X`, `X + i`, `i - X` (X invariant), possibly under `| 0`: i plus a loop-invariant amount. */
+function isShiftOfI(e: Expr, i: LocalVar, w: Writes): boolean {
+  if (isLocal(e, i)) {
+    return true;
+  }
+  if (e.kind === "wrap") {
+    return isShiftOfI(e.operand, i, w);
+  }
+  if (e.kind === "binary" && e.op === "+") {
+    return (
+      (isShiftOfI(e.left, i, w) && invariantUnder(e.right, w)) ||
+      (isShiftOfI(e.right, i, w) && invariantUnder(e.left, w))
+    );
+  }
+  if (e.kind === "binary" && e.op === "-") {
+    return isShiftOfI(e.left, i, w) && invariantUnder(e.right, w);
+  }
+  return false;
+}
+
+/** True when `e`, as a function of i, repeats every n steps (and depends on nothing else that the loop changes). */
+function periodic(e: Expr, i: LocalVar, n: number, w: Writes): boolean {
+  if (!mentions(e, i)) {
+    return invariantUnder(e, w);
+  }
+  if (e.kind === "binary" && e.op === "&") {
+    const [mask, other] = e.right.kind === "int" ? [e.right, e.left] : [e.left, e.right];
+    if (mask.kind === "int" && mask.value >= 0 && n % (mask.value + 1) === 0 && ((mask.value + 1) & mask.value) === 0) {
+      return isShiftOfI(other, i, w);
+    }
+  }
+  switch (e.kind) {
+    case "binary":
+    case "unary":
+    case "wrap":
+    case "toUint32":
+    case "imul":
+      return (e.kind === "binary" ? [e.left, e.right] : e.kind === "imul" ? [e.left, e.right] : [e.operand]).every(
+        (c) => periodic(c, i, n, w),
+      );
+    default:
+      return false;
+  }
+}
+
+/** Read-only arrays (never written by this function, by the subset's rules). */
+function isReadonlyArray(e: Expr): boolean {
+  if (e.kind === "table") {
+    return true;
+  }
+  return e.kind === "local" && e.local.type.kind === "array" && e.local.type.readonly;
+}
+
+/** Calls `fn` on the sub-expressions of `e` that run whenever `e` runs (not under `?:` branches, `&&`, `||`). */
+function unconditional(e: Expr, fn: (x: Expr) => boolean): void {
+  if (fn(e)) {
+    return;
+  }
+  if (e.kind === "conditional") {
+    unconditional(e.test, fn);
+    return;
+  }
+  if (e.kind === "binary" && (e.op === "&&" || e.op === "||")) {
+    unconditional(e.left, fn);
+    return;
+  }
+  mapChildren(e, (c) => {
+    unconditional(c, fn);
+    return c;
+  });
+}
+
+interface Unrolled {
+  readonly stmt: Stmt;
+  /** Copies of body locals that are never read (so lowering adds `#pragma unused`). */
+  readonly unused: readonly number[];
+}
+
+/** Why the loop cannot be unrolled, or the unrolled statement. */
+function unroll(loop: ForStmt, n: number, locals: LocalFactory, unusedIds: ReadonlySet<number>): Unrolled | string {
+  const init = loop.init[0];
+  if (loop.init.length !== 1 || init.kind !== "local" || init.init === null || init.local.type.kind !== "int") {
+    return "the loop must declare one int counter (`for (let i = A; …`)";
+  }
+  const i = init.local;
+  const test = loop.test;
+  if (test === null || test.kind !== "binary" || test.op !== "<" || !isLocal(test.left, i)) {
+    return `the test must be \`${i.name} < bound\``;
+  }
+  const up = loop.update[0];
+  const isIncrement =
+    loop.update.length === 1 &&
+    ((up.kind === "update" && up.op === "++" && isLocal(up.target, i)) ||
+      (up.kind === "assign" &&
+        up.op === "+=" &&
+        isLocal(up.target, i) &&
+        up.value.kind === "int" &&
+        up.value.value === 1));
+  if (!isIncrement) {
+    return `the update must be \`${i.name}++\``;
+  }
+  const body = loop.body;
+  const bodyWrites = writesOf(body);
+  if (bodyWrites.calls) {
+    return "the body must not call functions";
+  }
+  if (bodyWrites.locals.has(i.id)) {
+    return `the body must not change \`${i.name}\``;
+  }
+  let jumps = false;
+  walkStmts(body, (s) => {
+    jumps ||= s.kind === "break" || s.kind === "continue" || s.kind === "return";
+  });
+  if (jumps) {
+    return "the body must not contain break, continue or return";
+  }
+  const w: Writes = { ...bodyWrites, locals: new Set([...bodyWrites.locals, i.id]) };
+  const bound = test.right;
+  if (!invariantUnder(bound, w)) {
+    return "the bound must not change in the loop (no locals, fields or elements the body writes, no calls)";
+  }
+
+  // Periodic reads of read-only arrays, hoisted before the loop.
+  const hoistable = new Map<string, Expr & { kind: "index" }>();
+  for (const s of body) {
+    if (s.kind !== "assign" && s.kind !== "local" && s.kind !== "update") {
+      continue;
+    }
+    for (const e of stmtExprs(s)) {
+      unconditional(e, (x) => {
+        if (x.kind === "index" && isReadonlyArray(x.array) && mentions(x.index, i) && periodic(x.index, i, n, w)) {
+          hoistable.set(exprKey(x), x);
+          return true;
+        }
+        return false;
+      });
+    }
+  }
+  // `X + i` (X invariant) anywhere else in the body: one local per unrolled iteration.
+  const bases = new Map<string, { x: Expr; local: LocalVar }>();
+  const findBases = (e: Expr): void => {
+    if (hoistable.has(exprKey(e))) {
+      return;
+    }
+    if (e.kind === "binary" && e.op === "+") {
+      const x = isLocal(e.right, i) ? e.left : isLocal(e.left, i) ? e.right : null;
+      if (x !== null && !mentions(x, i) && invariantUnder(x, w)) {
+        const key = exprKey(e);
+        if (!bases.has(key)) {
+          const name = x.kind === "local" ? `${x.local.name}_${i.name}` : `${i.name}Base`;
+          bases.set(key, { x, local: locals.fresh(name, i) });
+        }
+        return;
+      }
+    }
+    mapChildren(e, (c) => {
+      findBases(c);
+      return c;
+    });
+  };
+  walkStmts(body, (s) => stmtExprs(s).forEach(findBases));
+
+  const hoisted = new Map<string, LocalVar[]>();
+  const hoistDecls: Stmt[] = [];
+  for (const [key, read] of hoistable) {
+    const name =
+      read.array.kind === "local" ? read.array.local.name : read.array.kind === "table" ? read.array.name : "v";
+    const copies: LocalVar[] = [];
+    for (let j = 0; j < n; j++) {
+      const l = locals.fresh(`${name}${j}`, i);
+      copies.push(l);
+      const at = add({ kind: "local", local: i }, intLit(j));
+      hoistDecls.push({ kind: "local", local: l, init: substitute(read, i, at) });
+    }
+    hoisted.set(key, copies);
+  }
+
+  const unused: number[] = [];
+  const copyBody = (j: number): Stmt[] => {
+    const renamed = new Map<number, LocalVar>();
+    if (j > 0) {
+      walkStmts(body, (s) => {
+        if (s.kind === "local") {
+          const c = locals.fresh(s.local.name, s.local);
+          renamed.set(s.local.id, c);
+          if (unusedIds.has(s.local.id)) {
+            unused.push(c.id);
+          }
+        }
+      });
+    }
+    const rw = (e: Expr): Expr => {
+      const key = exprKey(e);
+      const h = hoisted.get(key);
+      if (h !== undefined) {
+        return { kind: "local", local: h[j] };
+      }
+      const b = bases.get(key);
+      if (b !== undefined) {
+        return add({ kind: "local", local: b.local }, intLit(j));
+      }
+      if (e.kind === "local") {
+        if (e.local.id === i.id) {
+          return add(e, intLit(j));
+        }
+        const r = renamed.get(e.local.id);
+        return r === undefined ? e : { kind: "local", local: r };
+      }
+      return mapChildren(e, rw);
+    };
+    return mapStmts(
+      body.filter((s) => j === 0 || s.kind !== "comment"),
+      rw,
+      (l) => renamed.get(l.id) ?? l,
+    );
+  };
+
+  const iRef: Expr = { kind: "local", local: i };
+  const iEnd = locals.fresh(`${i.name}End`, i);
+  const iEndRef: Expr = { kind: "local", local: iEnd };
+  const notStep: Expr = { kind: "unary", op: "~", operand: intLit(n - 1) };
+  const startsAtZero = init.init.kind === "int" && init.init.value === 0;
+  const endValue: Expr = startsAtZero
+    ? { kind: "binary", op: "&", left: bound, right: notStep }
+    : add(iRef, {
+        kind: "binary",
+        op: "&",
+        left: { kind: "binary", op: "-", left: bound, right: iRef },
+        right: notStep,
+      });
+  const unrolledBody: Stmt[] = [...bases.values()].map((b): Stmt => ({
+    kind: "local",
+    local: b.local,
+    init: add(b.x, iRef),
+  }));
+  for (let j = 0; j < n; j++) {
+    unrolledBody.push(...copyBody(j));
+  }
+  const unrolledLoop: Stmt = {
+    kind: "for",
+    init: [],
+    test: { kind: "binary", op: "<", left: iRef, right: iEndRef },
+    update: [{ kind: "assign", op: "+=", target: { kind: "local", local: i }, value: intLit(n) }],
+    body: unrolledBody,
+  };
+  const remainder: Stmt = { kind: "for", init: [], test, update: loop.update, body };
+  const guarded: Stmt =
+    hoistDecls.length === 0
+      ? unrolledLoop
+      : {
+          kind: "if",
+          test: { kind: "binary", op: "<", left: iRef, right: iEndRef },
+          then: [...hoistDecls, unrolledLoop],
+          else: null,
+        };
+  return {
+    stmt: { kind: "block", body: [init, { kind: "local", local: iEnd, init: endValue }, guarded, remainder] },
+    unused,
+  };
+}
+
+/** `e` with the local `i` replaced by `by`. */
+function substitute(e: Expr, i: LocalVar, by: Expr): Expr {
+  if (isLocal(e, i)) {
+    return by;
+  }
+  return mapChildren(e, (c) => substitute(c, i, by));
+}
+
+/** Statements with every expression rewritten by `rw` and declared locals by `decl`. */
+function mapStmts(stmts: readonly Stmt[], rw: (e: Expr) => Expr, decl: (l: LocalVar) => LocalVar): Stmt[] {
+  const ss = (xs: readonly Stmt[]): Stmt[] => mapStmts(xs, rw, decl);
+  return stmts.map((s): Stmt => {
+    switch (s.kind) {
+      case "local":
+        return { ...s, local: decl(s.local), init: s.init === null ? null : rw(s.init) };
+      case "assign":
+        return { ...s, target: rw(s.target) as typeof s.target, value: rw(s.value) };
+      case "update":
+        return { ...s, target: rw(s.target) as typeof s.target };
+      case "call":
+        return { ...s, call: rw(s.call) as typeof s.call };
+      case "if":
+        return { ...s, test: rw(s.test), then: ss(s.then), else: s.else === null ? null : ss(s.else) };
+      case "for":
+        return {
+          ...s,
+          init: ss(s.init),
+          test: s.test === null ? null : rw(s.test),
+          update: ss(s.update),
+          body: ss(s.body),
+        };
+      case "while":
+      case "doWhile":
+        return { ...s, test: rw(s.test), body: ss(s.body) };
+      case "return":
+        return { ...s, value: s.value === null ? null : rw(s.value) };
+      case "switch":
+        return {
+          ...s,
+          subject: rw(s.subject),
+          cases: s.cases.map((c) => ({ ...c, values: c.values.map(rw), body: ss(c.body) })),
+        };
+      case "block":
+        return { ...s, body: ss(s.body) };
+      default:
+        return s;
+    }
+  });
+}
+
+/** Unrolls the hinted loops of one function. */
+function unrollFunction(f: FunctionDecl, diagnostics: Diagnostic[]): FunctionDecl {
+  let hinted = false;
+  walkStmts(f.body, (s) => {
+    hinted ||= s.kind === "comment" && s.lines.some((l) => HINT.test(l));
+  });
+  if (!hinted) {
+    return f;
+  }
+  const locals = new LocalFactory(f);
+  const unusedIds = new Set(f.unusedLocals);
+  const extraUnused: number[] = [];
+  const fail = (why: string): void => {
+    diagnostics.push({
+      file: f.pos.file,
+      line: f.pos.line,
+      column: f.pos.column,
+      severity: "error",
+      message: `the @spgen unroll hint in \`${f.name}\` does not apply: ${why}`,
+    });
+  };
+  const visit = (stmts: readonly Stmt[]): Stmt[] => {
+    const out: Stmt[] = [];
+    let pending: number | null = null;
+    for (const s0 of stmts) {
+      const s = recurse(s0);
+      if (s.kind === "comment") {
+        const m = s.lines.map((l) => HINT.exec(l)).find((x) => x !== null);
+        if (m !== undefined) {
+          const n = Number(m[1].replace(/[:;,.]$/, ""));
+          if (!Number.isInteger(n) || n < 2 || n > 16 || (n & (n - 1)) !== 0) {
+            fail(`\`${m[1]}\` is not a power of two from 2 to 16`);
+          } else {
+            pending = n;
+          }
+        }
+        out.push(s);
+        continue;
+      }
+      if (pending !== null) {
+        if (s.kind !== "for") {
+          fail("it must stand right before a `for` loop");
+        } else {
+          const r = unroll(s, pending, locals, unusedIds);
+          if (typeof r === "string") {
+            fail(r);
+          } else {
+            extraUnused.push(...r.unused);
+            out.push(r.stmt);
+            pending = null;
+            continue;
+          }
+        }
+        pending = null;
+      }
+      out.push(s);
+    }
+    if (pending !== null) {
+      fail("it must stand right before a `for` loop");
+    }
+    return out;
+  };
+  const recurse = (s: Stmt): Stmt => {
+    switch (s.kind) {
+      case "if":
+        return { ...s, then: visit(s.then), else: s.else === null ? null : visit(s.else) };
+      case "for":
+      case "while":
+      case "doWhile":
+      case "block":
+        return { ...s, body: visit(s.body) };
+      case "switch":
+        return { ...s, cases: s.cases.map((c) => ({ ...c, body: visit(c.body) })) };
+      default:
+        return s;
+    }
+  };
+  const body = visit(f.body);
+  return { ...f, body, unusedLocals: [...f.unusedLocals, ...extraUnused] };
+}
+
+/** Applies every `@spgen unroll N` hint of the model. */
+export function unrollLoops(model: SpecModel, diagnostics: Diagnostic[]): SpecModel {
+  return {
+    modules: model.modules.map((m) => ({
+      ...m,
+      decls: m.decls.map((d) => (d.kind === "function" ? unrollFunction(d, diagnostics) : d)),
+    })),
+  };
+}

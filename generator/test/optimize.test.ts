@@ -1,0 +1,259 @@
+/**
+ * The hinted optimisations of generator/optimize: `@spgen inline` and
+ * `// @spgen unroll N`. Their output shape is pinned by the constructs
+ * goldens (fixtures/constructs/inline.ts, unroll.ts); here: a hint that
+ * cannot apply is an error naming the function and the reason, and the
+ * transformed SourcePawn computes what the TypeScript computes, run in
+ * spshell (JIT and interpreter) over lengths, offsets and phases that hit
+ * every remainder of the unrolled loops.
+ */
+
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { DiagnosticsError, formatDiagnostic } from "../diagnostics.js";
+import { printDecls } from "../sourcepawn/printer.js";
+import { transpileFiles } from "../transpile.js";
+import { findCompilers, findShells, runModesFor } from "../vectors/toolchain.js";
+import * as inlineFx from "./fixtures/constructs/inline.js";
+import * as unrollFx from "./fixtures/constructs/unroll.js";
+import { FIXTURES, ROOT } from "./helpers.js";
+
+const work = mkdtempSync(path.join(tmpdir(), "spgen-optimize-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Diagnostics of transpiling one source text (as `x.ts` in the temp dir), without the path prefix. */
+function diagnosticsOf(source: string): string[] {
+  const file = path.join(work, "x.ts");
+  writeFileSync(file, source);
+  try {
+    transpileFiles([file], { cwd: work });
+    return [];
+  } catch (e) {
+    if (e instanceof DiagnosticsError) {
+      return e.diagnostics.map((d) => formatDiagnostic(d).replace(/^x\.ts:/, ""));
+    }
+    throw e;
+  }
+}
+
+describe("hints that cannot apply are errors", () => {
+  const unrollCase = (loop: string): string =>
+    `export function f(a: Uint8Array, n: number, g: number): number {\n  let s = 0;\n  // @spgen unroll 4\n  ${loop}\n  return s;\n}\nexport function h(x: number): number {\n  return x;\n}\n`;
+  const cases: readonly (readonly [string, string, string])[] = [
+    ["not a power of two", unrollCase("for (let i = 0; i < n; i++) {\n    s += a[i];\n  }"), "`4`"],
+    ["a while loop", unrollCase("while (s < n) {\n    s++;\n  }"), "it must stand right before a `for` loop"],
+    ["a break", unrollCase("for (let i = 0; i < n; i++) {\n    if (a[i] === 0) {\n      break;\n    }\n  }"), "break"],
+    ["a call", unrollCase("for (let i = 0; i < n; i++) {\n    s += h(a[i]);\n  }"), "must not call functions"],
+    ["a changing bound", unrollCase("for (let i = 0; i < n; i++) {\n    n--;\n  }"), "the bound must not change"],
+    ["a counter written", unrollCase("for (let i = 0; i < n; i++) {\n    i += g;\n  }"), "must not change `i`"],
+    ["a step of 2", unrollCase("for (let i = 0; i < n; i += 2) {\n    s += a[i];\n  }"), "the update must be `i++`"],
+    ["a <= test", unrollCase("for (let i = 0; i <= n; i++) {\n    s += a[i];\n  }"), "the test must be `i < bound`"],
+  ];
+  for (const [name, source, reason] of cases) {
+    it(`unroll: ${name}`, () => {
+      const src = name === "not a power of two" ? source.replace("unroll 4", "unroll 3") : source;
+      const d = diagnosticsOf(src);
+      expect(d).toHaveLength(1);
+      expect(d[0]).toMatch(/^1:1: error: the @spgen unroll hint in `f` does not apply: /);
+      expect(d[0]).toContain(name === "not a power of two" ? "`3` is not a power of two" : reason);
+    });
+  }
+
+  it("inline: a body that is not a single return", () => {
+    const d = diagnosticsOf(
+      "/** @spgen inline */\nfunction g(x: number): number {\n  const y = x + 1;\n  return y;\n}\nexport function f(x: number): number {\n  return g(x);\n}\n",
+    );
+    expect(d).toEqual([
+      "2:1: error: `g` is marked @spgen inline but cannot be inlined: its body must be a single `return <expression>;`",
+    ]);
+  });
+
+  it("inline: an array parameter, an unread parameter", () => {
+    const d = diagnosticsOf(
+      "/** @spgen inline */\nfunction g(a: Uint8Array): number {\n  return a[0];\n}\n/** @spgen inline */\nfunction k(x: number, y: number): number {\n  return x;\n}\nexport function f(a: Uint8Array): number {\n  return g(a) + k(1, 2);\n}\n",
+    );
+    expect(d).toEqual([
+      "2:1: error: `g` is marked @spgen inline but cannot be inlined: its parameters must be ints or booleans",
+      "6:1: error: `k` is marked @spgen inline but cannot be inlined: its parameter `y` is never read (the argument would be dropped)",
+    ]);
+  });
+
+  it("a word that only starts like a hint is no hint", () => {
+    expect(
+      diagnosticsOf(
+        "/** @spgen inlined */\nfunction g(x: number): number {\n  const y = x + 1;\n  return y;\n}\nexport function f(x: number): number {\n  return g(x);\n}\n",
+      ),
+    ).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------- the same results in SourcePawn
+
+const KEY = [0x37, 0xfa, 0x21, 0x3d, 0x99];
+
+/** The cases run on both sides: one output line each. */
+function nodeLines(): string[] {
+  const lines: string[] = [];
+  for (let len = 0; len <= 11; len++) {
+    for (let off = 0; off <= 2; off++) {
+      for (let phase = 0; phase <= 5; phase++) {
+        const buf = new Uint8Array(16);
+        for (let i = 0; i < 16; i++) {
+          buf[i] = (i * 37 + 11) & 255;
+        }
+        unrollFx.maskRange(buf, off, len, Uint8Array.from(KEY), phase & 1, phase);
+        lines.push(`mask ${len} ${off} ${phase}: ${[...buf].join(",")}`);
+      }
+    }
+  }
+  for (let from = 0; from <= 3; from++) {
+    for (let to = 0; to <= 9; to++) {
+      const src = new Uint8Array(12);
+      for (let i = 0; i < 12; i++) {
+        src[i] = (i * 91 + 200) & 255;
+      }
+      const dst = new Uint8Array(12);
+      const sum = unrollFx.copySum(dst, 1, src, from, to);
+      lines.push(`copy ${from} ${to}: ${sum} ${[...dst].join(",")}`);
+    }
+  }
+  for (let t = 8; t < 12; t++) {
+    const w = new Int32Array(16);
+    for (let i = 0; i < 16; i++) {
+      w[i] = Math.imul(i + 1, -1640531535);
+    }
+    const r = inlineFx.mixWords(w, t);
+    lines.push(`mix ${t}: ${r} ${w[t]} ${inlineFx.countRotations(t * 12345)}`);
+  }
+  return lines;
+}
+
+/** spshell has no Format: the program prints numbers with printnums and Node formats them. */
+function spProgram(): string {
+  return `#pragma semicolon 1
+#pragma newdecls required
+native void printnum(int n);
+#include "fixtures.inc"
+
+public int main()
+{
+	char key[8];
+${KEY.map((k, i) => `\tkey[${i}] = ${k};`).join("\n")}
+	char buf[16];
+	char src[12];
+	char dst[12];
+	int w[16];
+	for (int len = 0; len <= 11; len++)
+	{
+		for (int off = 0; off <= 2; off++)
+		{
+			for (int phase = 0; phase <= 5; phase++)
+			{
+				for (int i = 0; i < 16; i++)
+				{
+					buf[i] = (i * 37 + 11) & 255;
+				}
+				maskRange(buf, off, len, key, phase & 1, phase);
+				for (int i = 0; i < 16; i++)
+				{
+					printnum(buf[i]);
+				}
+			}
+		}
+	}
+	for (int from = 0; from <= 3; from++)
+	{
+		for (int to = 0; to <= 9; to++)
+		{
+			for (int i = 0; i < 12; i++)
+			{
+				src[i] = (i * 91 + 200) & 255;
+				dst[i] = 0;
+			}
+			printnum(copySum(dst, 1, src, from, to));
+			for (int i = 0; i < 12; i++)
+			{
+				printnum(dst[i]);
+			}
+		}
+	}
+	for (int t = 8; t < 12; t++)
+	{
+		for (int i = 0; i < 16; i++)
+		{
+			w[i] = (i + 1) * -1640531535;
+		}
+		printnum(mixWords(w, t));
+		printnum(w[t]);
+		printnum(countRotations(t * 12345));
+	}
+	return 0;
+}
+`;
+}
+
+/** Rebuilds the Node lines' layout from the flat numbers spshell printed. */
+function spLines(numbers: number[]): string[] {
+  const lines: string[] = [];
+  let p = 0;
+  const take = (n: number): number[] => {
+    const r = numbers.slice(p, p + n);
+    p += n;
+    return r;
+  };
+  for (let len = 0; len <= 11; len++) {
+    for (let off = 0; off <= 2; off++) {
+      for (let phase = 0; phase <= 5; phase++) {
+        lines.push(`mask ${len} ${off} ${phase}: ${take(16).join(",")}`);
+      }
+    }
+  }
+  for (let from = 0; from <= 3; from++) {
+    for (let to = 0; to <= 9; to++) {
+      const [sum] = take(1);
+      lines.push(`copy ${from} ${to}: ${sum} ${take(12).join(",")}`);
+    }
+  }
+  for (let t = 8; t < 12; t++) {
+    const [r, wt, n] = take(3);
+    lines.push(`mix ${t}: ${r} ${wt} ${n}`);
+  }
+  expect(p).toBe(numbers.length);
+  return lines;
+}
+
+describe("optimised code computes what the spec computes (spshell)", () => {
+  const compilers = findCompilers();
+  const shells = findShells();
+  it.skipIf(compilers.length === 0)("the fixtures' unrolled and inlined functions match Node in every VM", () => {
+    const decls = transpileFiles(
+      [path.join(FIXTURES, "constructs/inline.ts"), path.join(FIXTURES, "constructs/unroll.ts")],
+      { cwd: ROOT },
+    ).decls;
+    writeFileSync(path.join(work, "fixtures.inc"), printDecls(decls));
+    writeFileSync(path.join(work, "main.sp"), spProgram());
+    const expected = nodeLines();
+    let runs = 0;
+    for (const c of compilers) {
+      const smx = path.join(work, `main-${c.version}.smx`);
+      const comp = spawnSync(c.path, ["-p", "none", "-E", "-v", "0", "main.sp", `-o${smx}`], {
+        cwd: work,
+        encoding: "utf8",
+      });
+      expect(comp.status, `${c.banner}:\n${comp.stdout}${comp.stderr}`).toBe(0);
+      for (const mode of runModesFor(c, shells)) {
+        const out = execFileSync(mode.shell.path, [...mode.args, smx], { encoding: "utf8" });
+        const numbers = out
+          .trim()
+          .split("\n")
+          .map((l) => Number(l));
+        expect(spLines(numbers), `${c.banner}, ${mode.label}`).toEqual(expected);
+        runs++;
+      }
+    }
+    expect(runs).toBeGreaterThan(0);
+  });
+});
