@@ -18,7 +18,6 @@ import { generateFiles } from "./generate.js";
 import { DEFAULT_DIRS, OPTION_LIMITS, parseGenerateOptions, TLS_MODES } from "./options.js";
 import { checkOutput, writeOutput } from "./out-dir.js";
 import { displayPath, transpileToInclude } from "./transpile.js";
-import { vectorsCommand } from "./vectors/write.js";
 
 /** Where the CLI writes; replaceable in-process (the tests run the real binary instead). */
 interface Io {
@@ -264,7 +263,12 @@ const parser = yargs(hideBin(process.argv))
         })
         .example("$0 vectors", "regenerate the vectors program, expected lines and self-test plugin")
         .example("$0 vectors --check", "exit 1 with a diff when they are stale"),
-    (argv) => run(() => vectorsCommand({ cwd: process.cwd(), out: argv.out, check: argv.check })),
+    // Imported on demand: the vectors pull in the oracle and the hostile-server table (tens of MB
+    // built at import), which `generate` must not pay for.
+    (argv) =>
+      run(async () =>
+        (await import("./vectors/write.js")).vectorsCommand({ cwd: process.cwd(), out: argv.out, check: argv.check }),
+      ),
   )
   .command(
     "build",
