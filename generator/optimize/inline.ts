@@ -4,7 +4,8 @@
  * call to `rotl` is most of the time.
  *
  * A function qualifies when its JSDoc holds `@spgen inline`, its body is a
- * single `return expr;`, every parameter is an int or bool used at least
+ * single `return expr;` (or a chain of `if (test) { return …; }` that always
+ * returns, read as `test ? … : …`), every parameter is an int or bool used at least
  * once, and `expr` reads nothing but its parameters, constants, enum members
  * and literals (no calls, arrays or records): the value then depends on the
  * arguments only, and evaluating it in place computes the same 32 bits.
@@ -16,7 +17,8 @@
  * argument is evaluated before nothing that could change what it reads) and
  * the call is not under `?:`, `&&` or `||` (where it might not run: an array
  * read hoisted out of it could fail where the original did not). Elsewhere
- * the argument, which has no call and so no side effect, is repeated.
+ * the argument, which has no call and so no side effect, is repeated, unless
+ * the body reads it more than twice: then the call is kept.
  * Arguments that contain a call keep the call as it is. The function itself
  * is still emitted (a `stock`, compiled only when still used).
  */
@@ -38,14 +40,41 @@ interface Inlinable {
   readonly body: Expr;
 }
 
+/**
+ * The value a body returns, as one expression: `return e;` is `e`, and
+ * `if (t) { A } else { B }` or `if (t) { A } rest` (A, B, rest themselves
+ * such chains, so every path returns) is `t ? A : B`. Only the branch taken
+ * runs in both forms; the caller checks that the tests read nothing but the
+ * parameters (no calls), so evaluating them in place changes nothing else.
+ * Null when the body has another shape.
+ */
+function chainExpr(stmts: readonly Stmt[]): Expr | null {
+  const ss = stmts.filter((s) => s.kind !== "comment");
+  const first = ss[0];
+  if (first === undefined) {
+    return null;
+  }
+  if (first.kind === "return") {
+    return ss.length === 1 ? first.value : null;
+  }
+  if (first.kind !== "if") {
+    return null;
+  }
+  const whenTrue = chainExpr(first.then);
+  const whenFalse =
+    first.else !== null ? (ss.length === 1 ? chainExpr(first.else) : null) : chainExpr(ss.slice(1));
+  if (whenTrue === null || whenFalse === null) {
+    return null;
+  }
+  return { kind: "conditional", test: first.test, whenTrue, whenFalse };
+}
+
 /** Why `f` cannot be inlined, or its inlinable form. */
 function inlinable(f: FunctionDecl): Inlinable | string {
-  const stmts = f.body.filter((s) => s.kind !== "comment");
-  const ret = stmts[0];
-  if (stmts.length !== 1 || ret.kind !== "return" || ret.value === null) {
-    return "its body must be a single `return <expression>;`";
+  const body = chainExpr(f.body);
+  if (body === null) {
+    return "its body must be a single `return <expression>;` or a chain of `if (test) { return …; }` ending in a return";
   }
-  const body = ret.value;
   if (f.params.some((p) => p.local.type.kind !== "int" && p.local.type.kind !== "bool")) {
     return "its parameters must be ints or booleans";
   }
@@ -123,6 +152,11 @@ class FunctionInliner {
     }
     const target = this.targets.get(rebuilt.callee);
     if (target === undefined || rebuilt.args.some(hasCall)) {
+      return rebuilt;
+    }
+    // Where no temporary can be declared, an argument is repeated; more than twice (the chains of `?:`) costs more than the call.
+    const repeated = (p: LocalVar, i: number): boolean => !isPlain(rebuilt.args[i]) && (target.uses.get(p.id) ?? 0) > 2;
+    if (hoist === null && target.params.some(repeated)) {
       return rebuilt;
     }
     const subst = new Map<number, Expr>();

@@ -67,7 +67,7 @@ describe("hints that cannot apply are errors", () => {
       "/** @spgen inline */\nfunction g(x: number): number {\n  const y = x + 1;\n  return y;\n}\nexport function f(x: number): number {\n  return g(x);\n}\n",
     );
     expect(d).toEqual([
-      "2:1: error: `g` is marked @spgen inline but cannot be inlined: its body must be a single `return <expression>;`",
+      "2:1: error: `g` is marked @spgen inline but cannot be inlined: its body must be a single `return <expression>;` or a chain of `if (test) { return …; }` ending in a return",
     ]);
   });
 
@@ -127,6 +127,13 @@ function nodeLines(): string[] {
     }
     const r = inlineFx.mixWords(w, t);
     lines.push(`mix ${t}: ${r} ${w[t]} ${inlineFx.countRotations(t * 12345)}`);
+  }
+  for (let pick = 0; pick <= 1; pick++) {
+    const s = new Uint8Array(16);
+    for (let i = 0; i < 16; i++) {
+      s[i] = (i * 5 + 44) & 255;
+    }
+    lines.push(`digits ${pick}: ${inlineFx.digitSum(s, 16, pick === 1)}`);
   }
   return lines;
 }
@@ -190,6 +197,15 @@ ${KEY.map((k, i) => `\tkey[${i}] = ${k};`).join("\n")}
 		printnum(w[t]);
 		printnum(countRotations(t * 12345));
 	}
+	char digits[16];
+	for (int pick = 0; pick <= 1; pick++)
+	{
+		for (int i = 0; i < 16; i++)
+		{
+			digits[i] = (i * 5 + 44) & 255;
+		}
+		printnum(digitSum(digits, 16, pick == 1));
+	}
 	return 0;
 }
 `;
@@ -220,6 +236,9 @@ function spLines(numbers: number[]): string[] {
   for (let t = 8; t < 12; t++) {
     const [r, wt, n] = take(3);
     lines.push(`mix ${t}: ${r} ${wt} ${n}`);
+  }
+  for (let pick = 0; pick <= 1; pick++) {
+    lines.push(`digits ${pick}: ${take(1)[0]}`);
   }
   expect(p).toBe(numbers.length);
   return lines;

@@ -43,12 +43,12 @@ export const FRAME_RSV_BITS = 0x70;
 /** MASK bit in the second header byte. */
 export const FRAME_MASK_BIT = 0x80;
 
-/** True for opcodes 8-15 (control frames), RFC 6455 §5.5. */
+/** True for opcodes 8-15 (control frames), RFC 6455 §5.5. @spgen inline */
 export function opcodeIsControl(opcode: number): boolean {
   return (opcode & 8) !== 0;
 }
 
-/** True for the six opcodes RFC 6455 defines; the others are reserved and fail the connection. */
+/** True for the six opcodes RFC 6455 defines; the others are reserved and fail the connection. @spgen inline */
 export function opcodeIsKnown(opcode: number): boolean {
   return (
     opcode === Opcode.Continuation ||
