@@ -4,15 +4,19 @@
  * the computed bits identical (see each pass for its conditions):
  *
  * - `@spgen inline` in a function's JSDoc (inline.ts);
+ * - `// @spgen split` right before a counted `for` loop with literal bounds
+ *   (split.ts);
  * - `// @spgen unroll N` right before a counted `for` loop (unroll.ts).
  *
  * Calls are inlined first, so that a loop whose body called an inlined
- * function can still be unrolled. A hint that cannot be applied is an error.
+ * function can still be unrolled; loops are split before they are unrolled,
+ * so that each piece is unrolled. A hint that cannot be applied is an error.
  */
 
 import type { Diagnostic } from "../diagnostics.js";
 import type { SpecModel } from "../model.js";
 import { inlineCalls } from "./inline.js";
+import { splitLoops } from "./split.js";
 import { unrollLoops } from "./unroll.js";
 
 export interface OptimizeResult {
@@ -24,6 +28,7 @@ export interface OptimizeResult {
 export function optimizeSpec(model: SpecModel): OptimizeResult {
   const diagnostics: Diagnostic[] = [];
   const inlined = inlineCalls(model, diagnostics);
-  const unrolled = unrollLoops(inlined, diagnostics);
+  const split = splitLoops(inlined, diagnostics);
+  const unrolled = unrollLoops(split, diagnostics);
   return { model: unrolled, diagnostics };
 }

@@ -61,8 +61,7 @@ function chainExpr(stmts: readonly Stmt[]): Expr | null {
     return null;
   }
   const whenTrue = chainExpr(first.then);
-  const whenFalse =
-    first.else !== null ? (ss.length === 1 ? chainExpr(first.else) : null) : chainExpr(ss.slice(1));
+  const whenFalse = first.else !== null ? (ss.length === 1 ? chainExpr(first.else) : null) : chainExpr(ss.slice(1));
   if (whenTrue === null || whenFalse === null) {
     return null;
   }

@@ -276,3 +276,45 @@ export class LocalFactory {
     return { id, name, type: like?.type ?? { kind: "int" }, pos: like?.pos ?? this.f.pos };
   }
 }
+
+/** Statements with every expression rewritten by `rw` and declared locals by `decl`. */
+export function mapStmts(stmts: readonly Stmt[], rw: (e: Expr) => Expr, decl: (l: LocalVar) => LocalVar): Stmt[] {
+  const ss = (xs: readonly Stmt[]): Stmt[] => mapStmts(xs, rw, decl);
+  return stmts.map((s): Stmt => {
+    switch (s.kind) {
+      case "local":
+        return { ...s, local: decl(s.local), init: s.init === null ? null : rw(s.init) };
+      case "assign":
+        return { ...s, target: rw(s.target) as typeof s.target, value: rw(s.value) };
+      case "update":
+        return { ...s, target: rw(s.target) as typeof s.target };
+      case "call":
+        return { ...s, call: rw(s.call) as typeof s.call };
+      case "if":
+        return { ...s, test: rw(s.test), then: ss(s.then), else: s.else === null ? null : ss(s.else) };
+      case "for":
+        return {
+          ...s,
+          init: ss(s.init),
+          test: s.test === null ? null : rw(s.test),
+          update: ss(s.update),
+          body: ss(s.body),
+        };
+      case "while":
+      case "doWhile":
+        return { ...s, test: rw(s.test), body: ss(s.body) };
+      case "return":
+        return { ...s, value: s.value === null ? null : rw(s.value) };
+      case "switch":
+        return {
+          ...s,
+          subject: rw(s.subject),
+          cases: s.cases.map((c) => ({ ...c, values: c.values.map(rw), body: ss(c.body) })),
+        };
+      case "block":
+        return { ...s, body: ss(s.body) };
+      default:
+        return s;
+    }
+  });
+}

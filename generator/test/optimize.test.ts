@@ -52,6 +52,33 @@ describe("hints that cannot apply are errors", () => {
     ["a step of 2", unrollCase("for (let i = 0; i < n; i += 2) {\n    s += a[i];\n  }"), "the update must be `i++`"],
     ["a <= test", unrollCase("for (let i = 0; i <= n; i++) {\n    s += a[i];\n  }"), "the test must be `i < bound`"],
   ];
+  const splitCase = (loop: string): string =>
+    `export function f(a: Uint8Array, n: number): number {\n  let s = 0;\n  // @spgen split\n  ${loop}\n  return s;\n}\n`;
+  const splitCases: readonly (readonly [string, string, string])[] = [
+    [
+      "a bound that is not a literal",
+      splitCase("for (let i = 0; i < n; i++) {\n    if (i < 4) {\n      s++;\n    }\n  }"),
+      "the test must be `i < literal`",
+    ],
+    [
+      "no test of the counter",
+      splitCase("for (let i = 0; i < 8; i++) {\n    if (n < 4) {\n      s++;\n    }\n  }"),
+      "no `if (i < literal)`",
+    ],
+    [
+      "a return",
+      splitCase("for (let i = 0; i < 8; i++) {\n    if (i < 4) {\n      return s;\n    }\n  }"),
+      "break, continue or return",
+    ],
+  ];
+  for (const [name, source, reason] of splitCases) {
+    it(`split: ${name}`, () => {
+      const d = diagnosticsOf(source);
+      expect(d).toHaveLength(1);
+      expect(d[0]).toMatch(/^1:1: error: the @spgen split hint in `f` does not apply: /);
+      expect(d[0]).toContain(reason);
+    });
+  }
   for (const [name, source, reason] of cases) {
     it(`unroll: ${name}`, () => {
       const src = name === "not a power of two" ? source.replace("unroll 4", "unroll 3") : source;
@@ -128,6 +155,11 @@ function nodeLines(): string[] {
     const r = inlineFx.mixWords(w, t);
     lines.push(`mix ${t}: ${r} ${w[t]} ${inlineFx.countRotations(t * 12345)}`);
   }
+  const w24 = new Int32Array(24);
+  for (let i = 0; i < 24; i++) {
+    w24[i] = Math.imul(i + 1, -1640531535);
+  }
+  lines.push(`phased: ${unrollFx.phasedSum(w24)}`);
   for (let pick = 0; pick <= 1; pick++) {
     const s = new Uint8Array(16);
     for (let i = 0; i < 16; i++) {
@@ -197,6 +229,12 @@ ${KEY.map((k, i) => `\tkey[${i}] = ${k};`).join("\n")}
 		printnum(w[t]);
 		printnum(countRotations(t * 12345));
 	}
+	int w24[24];
+	for (int i = 0; i < 24; i++)
+	{
+		w24[i] = (i + 1) * -1640531535;
+	}
+	printnum(phasedSum(w24));
 	char digits[16];
 	for (int pick = 0; pick <= 1; pick++)
 	{
@@ -237,6 +275,7 @@ function spLines(numbers: number[]): string[] {
     const [r, wt, n] = take(3);
     lines.push(`mix ${t}: ${r} ${wt} ${n}`);
   }
+  lines.push(`phased: ${take(1)[0]}`);
   for (let pick = 0; pick <= 1; pick++) {
     lines.push(`digits ${pick}: ${take(1)[0]}`);
   }

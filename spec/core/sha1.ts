@@ -20,10 +20,12 @@ function rotl(x: number, n: number): number {
 }
 
 function sha1Block(s: Sha1): void {
+  // @spgen unroll 4
   for (let t = 0; t < 16; t++) {
     const j = t * 4;
     s.w[t] = (s.block[j] << 24) | (s.block[j + 1] << 16) | (s.block[j + 2] << 8) | s.block[j + 3];
   }
+  // @spgen unroll 4
   for (let t = 16; t < 80; t++) {
     s.w[t] = rotl(s.w[t - 3] ^ s.w[t - 8] ^ s.w[t - 14] ^ s.w[t - 16], 1);
   }
@@ -32,6 +34,7 @@ function sha1Block(s: Sha1): void {
   let c = s.h[2];
   let d = s.h[3];
   let e = s.h[4];
+  // @spgen split: one loop per group of 20 rounds, without the tests.
   for (let t = 0; t < 80; t++) {
     let f = 0;
     let k = 0;
@@ -81,6 +84,7 @@ export function sha1(
   s.h[4] = 0xc3d2e1f0 | 0;
   let pos = 0;
   while (len - pos >= 64) {
+    // @spgen unroll 8
     for (let i = 0; i < 64; i++) {
       s.block[i] = data[off + pos + i];
     }
@@ -88,15 +92,18 @@ export function sha1(
     pos += 64;
   }
   const rest = len - pos;
+  // @spgen unroll 16
   for (let i = 0; i < 64; i++) {
     s.block[i] = 0;
   }
+  // @spgen unroll 8
   for (let i = 0; i < rest; i++) {
     s.block[i] = data[off + pos + i];
   }
   s.block[rest] = 0x80;
   if (rest >= 56) {
     sha1Block(s);
+    // @spgen unroll 16
     for (let i = 0; i < 64; i++) {
       s.block[i] = 0;
     }
