@@ -4,7 +4,7 @@
  * invariance questions, fresh locals.
  */
 
-import type { Expr, FunctionDecl, LocalVar, LValue, Stmt } from "../model.js";
+import type { Expr, FunctionDecl, LocalVar, LValue, SpecModel, Stmt } from "../model.js";
 
 /** `e` with each direct sub-expression replaced by `fn` of it. */
 export function mapChildren(e: Expr, fn: (x: Expr) => Expr): Expr {
@@ -317,4 +317,31 @@ export function mapStmts(stmts: readonly Stmt[], rw: (e: Expr) => Expr, decl: (l
         return s;
     }
   });
+}
+
+/** `s` with `visit` applied to each statement list nested directly in it (branches, loop bodies, cases). */
+export function mapNestedBodies(s: Stmt, visit: (stmts: readonly Stmt[]) => Stmt[]): Stmt {
+  switch (s.kind) {
+    case "if":
+      return { ...s, then: visit(s.then), else: s.else === null ? null : visit(s.else) };
+    case "for":
+    case "while":
+    case "doWhile":
+    case "block":
+      return { ...s, body: visit(s.body) };
+    case "switch":
+      return { ...s, cases: s.cases.map((c) => ({ ...c, body: visit(c.body) })) };
+    default:
+      return s;
+  }
+}
+
+/** The model with `fn` applied to every function declaration (a whole-model pass over functions). */
+export function mapFunctions(model: SpecModel, fn: (f: FunctionDecl) => FunctionDecl): SpecModel {
+  return {
+    modules: model.modules.map((m) => ({
+      ...m,
+      decls: m.decls.map((d) => (d.kind === "function" ? fn(d) : d)),
+    })),
+  };
 }

@@ -20,7 +20,7 @@
 
 import type { Diagnostic } from "../diagnostics.js";
 import type { Expr, FunctionDecl, LocalVar, SpecModel, Stmt } from "../model.js";
-import { LocalFactory, mapChildren, mapStmts, walkStmts, writesOf } from "./ir.js";
+import { LocalFactory, mapChildren, mapFunctions, mapNestedBodies, mapStmts, walkStmts, writesOf } from "./ir.js";
 
 const HINT = /(?:^|\s)@spgen\s+split(?![\w-])/;
 
@@ -206,31 +206,12 @@ function splitFunction(f: FunctionDecl, diagnostics: Diagnostic[]): FunctionDecl
     }
     return out;
   };
-  const recurse = (s: Stmt): Stmt => {
-    switch (s.kind) {
-      case "if":
-        return { ...s, then: visit(s.then), else: s.else === null ? null : visit(s.else) };
-      case "for":
-      case "while":
-      case "doWhile":
-      case "block":
-        return { ...s, body: visit(s.body) };
-      case "switch":
-        return { ...s, cases: s.cases.map((c) => ({ ...c, body: visit(c.body) })) };
-      default:
-        return s;
-    }
-  };
+  const recurse = (s: Stmt): Stmt => mapNestedBodies(s, visit);
   const body = visit(f.body);
   return { ...f, body, unusedLocals: [...f.unusedLocals, ...unused] };
 }
 
 /** Applies every `@spgen split` hint of the model. */
 export function splitLoops(model: SpecModel, diagnostics: Diagnostic[]): SpecModel {
-  return {
-    modules: model.modules.map((m) => ({
-      ...m,
-      decls: m.decls.map((d) => (d.kind === "function" ? splitFunction(d, diagnostics) : d)),
-    })),
-  };
+  return mapFunctions(model, (f) => splitFunction(f, diagnostics));
 }

@@ -50,6 +50,8 @@ import {
   invariantUnder,
   LocalFactory,
   mapChildren,
+  mapFunctions,
+  mapNestedBodies,
   mapStmts,
   someExpr,
   stmtExprs,
@@ -401,31 +403,12 @@ function unrollFunction(f: FunctionDecl, diagnostics: Diagnostic[]): FunctionDec
     }
     return out;
   };
-  const recurse = (s: Stmt): Stmt => {
-    switch (s.kind) {
-      case "if":
-        return { ...s, then: visit(s.then), else: s.else === null ? null : visit(s.else) };
-      case "for":
-      case "while":
-      case "doWhile":
-      case "block":
-        return { ...s, body: visit(s.body) };
-      case "switch":
-        return { ...s, cases: s.cases.map((c) => ({ ...c, body: visit(c.body) })) };
-      default:
-        return s;
-    }
-  };
+  const recurse = (s: Stmt): Stmt => mapNestedBodies(s, visit);
   const body = visit(f.body);
   return { ...f, body, unusedLocals: [...f.unusedLocals, ...extraUnused] };
 }
 
 /** Applies every `@spgen unroll N` hint of the model. */
 export function unrollLoops(model: SpecModel, diagnostics: Diagnostic[]): SpecModel {
-  return {
-    modules: model.modules.map((m) => ({
-      ...m,
-      decls: m.decls.map((d) => (d.kind === "function" ? unrollFunction(d, diagnostics) : d)),
-    })),
-  };
+  return mapFunctions(model, (f) => unrollFunction(f, diagnostics));
 }
