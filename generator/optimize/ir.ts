@@ -4,6 +4,7 @@
  * invariance questions, fresh locals.
  */
 
+import type { Diagnostic } from "../diagnostics.js";
 import type { Expr, FunctionDecl, LocalVar, LValue, SpecModel, Stmt } from "../model.js";
 
 /** `e` with each direct sub-expression replaced by `fn` of it. */
@@ -343,5 +344,27 @@ export function mapFunctions(model: SpecModel, fn: (f: FunctionDecl) => Function
       ...m,
       decls: m.decls.map((d) => (d.kind === "function" ? fn(d) : d)),
     })),
+  };
+}
+
+/** True when some comment statement of `f` has a line matching `hint` (a pass's hint pattern). */
+export function hasHintComment(f: FunctionDecl, hint: RegExp): boolean {
+  let hinted = false;
+  walkStmts(f.body, (s) => {
+    hinted ||= s.kind === "comment" && s.lines.some((l) => hint.test(l));
+  });
+  return hinted;
+}
+
+/** A reporter for a hint of `f` that cannot apply: an error at the function, naming the hint and why. */
+export function hintFailure(f: FunctionDecl, hint: string, diagnostics: Diagnostic[]): (why: string) => void {
+  return (why) => {
+    diagnostics.push({
+      file: f.pos.file,
+      line: f.pos.line,
+      column: f.pos.column,
+      severity: "error",
+      message: `the @spgen ${hint} hint in \`${f.name}\` does not apply: ${why}`,
+    });
   };
 }

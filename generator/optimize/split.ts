@@ -20,7 +20,17 @@
 
 import type { Diagnostic } from "../diagnostics.js";
 import type { Expr, FunctionDecl, LocalVar, SpecModel, Stmt } from "../model.js";
-import { LocalFactory, mapChildren, mapFunctions, mapNestedBodies, mapStmts, walkStmts, writesOf } from "./ir.js";
+import {
+  hasHintComment,
+  hintFailure,
+  LocalFactory,
+  mapChildren,
+  mapFunctions,
+  mapNestedBodies,
+  mapStmts,
+  walkStmts,
+  writesOf,
+} from "./ir.js";
 
 const HINT = /(?:^|\s)@spgen\s+split(?![\w-])/;
 
@@ -156,25 +166,13 @@ function split(
 
 /** Splits the hinted loops of one function. */
 function splitFunction(f: FunctionDecl, diagnostics: Diagnostic[]): FunctionDecl {
-  let hinted = false;
-  walkStmts(f.body, (s) => {
-    hinted ||= s.kind === "comment" && s.lines.some((l) => HINT.test(l));
-  });
-  if (!hinted) {
+  if (!hasHintComment(f, HINT)) {
     return f;
   }
   const locals = new LocalFactory(f);
   const unusedIds = new Set(f.unusedLocals);
   const unused: number[] = [];
-  const fail = (why: string): void => {
-    diagnostics.push({
-      file: f.pos.file,
-      line: f.pos.line,
-      column: f.pos.column,
-      severity: "error",
-      message: `the @spgen split hint in \`${f.name}\` does not apply: ${why}`,
-    });
-  };
+  const fail = hintFailure(f, "split", diagnostics);
   const visit = (stmts: readonly Stmt[]): Stmt[] => {
     const out: Stmt[] = [];
     for (let n = 0; n < stmts.length; n++) {

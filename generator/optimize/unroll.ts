@@ -49,6 +49,8 @@ import {
   intLit,
   invariantUnder,
   LocalFactory,
+  hasHintComment,
+  hintFailure,
   mapChildren,
   mapFunctions,
   mapNestedBodies,
@@ -343,25 +345,13 @@ function substitute(e: Expr, i: LocalVar, by: Expr): Expr {
 
 /** Unrolls the hinted loops of one function. */
 function unrollFunction(f: FunctionDecl, diagnostics: Diagnostic[]): FunctionDecl {
-  let hinted = false;
-  walkStmts(f.body, (s) => {
-    hinted ||= s.kind === "comment" && s.lines.some((l) => HINT.test(l));
-  });
-  if (!hinted) {
+  if (!hasHintComment(f, HINT)) {
     return f;
   }
   const locals = new LocalFactory(f);
   const unusedIds = new Set(f.unusedLocals);
   const extraUnused: number[] = [];
-  const fail = (why: string): void => {
-    diagnostics.push({
-      file: f.pos.file,
-      line: f.pos.line,
-      column: f.pos.column,
-      severity: "error",
-      message: `the @spgen unroll hint in \`${f.name}\` does not apply: ${why}`,
-    });
-  };
+  const fail = hintFailure(f, "unroll", diagnostics);
   const visit = (stmts: readonly Stmt[]): Stmt[] => {
     const out: Stmt[] = [];
     let pending: number | null = null;
