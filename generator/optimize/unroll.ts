@@ -57,7 +57,6 @@ import {
   mapStmts,
   someExpr,
   stmtExprs,
-  walkStmts,
   writesOf,
   type Writes,
 } from "./ir.js";
