@@ -57,6 +57,7 @@ import {
   mapStmts,
   someExpr,
   stmtExprs,
+  walkStmts,
   writesOf,
   type Writes,
 } from "./ir.js";
