@@ -1424,6 +1424,7 @@ void TestErrors()
 int g_ReenterTest;
 WebsocketHandle g_ReenterWs;
 bool g_ReenterResult;
+bool g_ReenterDeferred;
 
 void Drv_Reenter(int e)
 {
@@ -1459,6 +1460,9 @@ void Drv_Reenter(int e)
 		g_NP_Cell[1] = g_ReenterWs;
 		g_NP_Cell[2] = 1000;
 		g_ReenterResult = queued && g_EvCell[e][4] == 1 && Native_Close(g_Plugin, 3);
+		// Close released the connection, but the disconnect forward is still running (SourceMod
+		// would walk a freed forward): it is only marked, and closed when the callback returns.
+		g_ReenterDeferred = g_FwdDepth == 1 && g_FwdDead[0] && g_FwdCalling[0] != null;
 	}
 	Check(e >= 0, "reentered");
 }
@@ -1855,6 +1859,8 @@ void TestReconnect()
 	EvClear();
 	OnSocketDisconnected(g_Ws[slot].socket, slot);
 	Check(g_ReenterResult, "Send and Close work in the will-reconnect callback");
+	Check(g_ReenterDeferred, "the running disconnect forward is not closed from inside its own call");
+	Check(g_FwdDepth == 0 && g_FwdCalling[0] == null, "it is closed once its call returns");
 	Check(g_EvN == 3 && g_EvKind[2] == Ev_Disc && g_EvCell[2][4] == 0, "Close there gives the final disconnect callback");
 	Check(!g_Ws[slot].used, "released");
 
@@ -2213,6 +2219,13 @@ void Drv_Reenter(int e)
 		Native_SioClose(g_Plugin, 1);
 		g_ReenterResult = Native_SioGetData(g_Plugin, 1) == 5 && !Native_SioIsConnected(g_Plugin, 1);
 	}
+	else if (g_ReenterTest == 3)
+	{
+		// In the event callback: Close finishes the client; the event forward running now is
+		// only marked (closing it inside its own call is a use after free in SourceMod).
+		Native_SioClose(g_Plugin, 1);
+		g_ReenterResult = g_FwdDepth == 1 && g_FwdDead[0] && g_FwdCalling[0] != null && !g_Sio[IoSlot(g_ReenterIo)].used;
+	}
 	Check(e >= 0, "reentered");
 }
 
@@ -2242,6 +2255,23 @@ void TestReentry()
 	Check(g_ReenterResult, "Close, GetData and IsConnected work in the final disconnect callback");
 	CheckInt(g_MockErrors, 0, "no native error from callbacks");
 	Check(!g_Sio[IoSlot(io)].used, "released after the callback");
+
+	io = ConnectIo("ws://127.0.0.1:3000", "/", "");
+	Timer_Tick(null);
+	EngineOpen(io);
+	sock = IoSock(io);
+	n = SrvText(0, "40{\"sid\":\"c\"}");
+	Feed(sock, g_Srv, n);
+	g_ReenterIo = io;
+	g_ReenterTest = 3;
+	g_ReenterKind = Ev_SioEvent;
+	g_ReenterResult = false;
+	EvClear();
+	n = SrvText(0, "42[\"bye\"]");
+	Feed(sock, g_Srv, n);
+	Check(g_ReenterResult, "Close from the event callback releases the client, its running forward is kept");
+	Check(g_FwdDepth == 0 && g_FwdCalling[0] == null, "the event forward is closed once its call returns");
+	CheckInt(g_MockErrors, 0, "no native error from Close in the event callback");
 }
 
 public int main()

@@ -697,11 +697,11 @@ int WsAlloc(Handle owner, int kind)
 /** Frees a slot: closes its socket and deletes its forwards. No callback. */
 void WsRelease(int slot)
 {
-	delete g_Ws[slot].onReceive;
-	delete g_Ws[slot].onDisconnect;
-	delete g_Ws[slot].onError;
-	delete g_Ws[slot].onOpen;
-	delete g_Ws[slot].onReadyState;
+	FwdDrop(g_Ws[slot].onReceive);
+	FwdDrop(g_Ws[slot].onDisconnect);
+	FwdDrop(g_Ws[slot].onError);
+	FwdDrop(g_Ws[slot].onOpen);
+	FwdDrop(g_Ws[slot].onReadyState);
 	delete g_Ws[slot].socket;
 	g_Ws[slot].used = false;
 	g_Ws[slot].handle = 0;
@@ -721,11 +721,11 @@ bool WsAlive(int slot, int h)
  */
 void WsOrphan(int slot, int code)
 {
-	delete g_Ws[slot].onReceive;
-	delete g_Ws[slot].onDisconnect;
-	delete g_Ws[slot].onError;
-	delete g_Ws[slot].onOpen;
-	delete g_Ws[slot].onReadyState;
+	FwdDrop(g_Ws[slot].onReceive);
+	FwdDrop(g_Ws[slot].onDisconnect);
+	FwdDrop(g_Ws[slot].onError);
+	FwdDrop(g_Ws[slot].onOpen);
+	FwdDrop(g_Ws[slot].onReadyState);
 	g_Ws[slot].kind = WsKind_Orphan;
 	g_Ws[slot].sio = -1;
 	g_Ws[slot].owner = null;
@@ -868,10 +868,10 @@ void WsNotifyState(int slot)
 	g_Ws[slot].lastState = state;
 	if (g_Ws[slot].kind == WsKind_User && g_Ws[slot].onReadyState != null)
 	{
-		Call_StartForward(g_Ws[slot].onReadyState);
+		FwdStart(g_Ws[slot].onReadyState);
 		Call_PushCell(g_Ws[slot].handle);
 		Call_PushCell(state);
-		Call_Finish();
+		FwdFinish();
 	}
 }
 
@@ -882,12 +882,12 @@ void WsNotifyError(int slot, WebsocketError err, int detail, const char[] messag
 	{
 		if (g_Ws[slot].onError != null)
 		{
-			Call_StartForward(g_Ws[slot].onError);
+			FwdStart(g_Ws[slot].onError);
 			Call_PushCell(g_Ws[slot].handle);
 			Call_PushCell(err);
 			Call_PushCell(detail);
 			Call_PushString(message);
-			Call_Finish();
+			FwdFinish();
 		}
 	}
 	else if (g_Ws[slot].kind == WsKind_SocketIO)
@@ -957,10 +957,10 @@ void WsPerform(int slot, int actions, WebsocketError err, int detail, const char
 			int plen = g_Conn[slot].hs.protocolLen;
 			bytesCopy(g_Name, 0, g_Conn[slot].hs.protocol, 0, plen);
 			g_Name[plen] = 0;
-			Call_StartForward(g_Ws[slot].onOpen);
+			FwdStart(g_Ws[slot].onOpen);
 			Call_PushCell(h);
 			Call_PushString(g_Name);
-			Call_Finish();
+			FwdFinish();
 		}
 		if (!WsAlive(slot, h))
 		{
@@ -1019,13 +1019,13 @@ void WsFireDisconnect(int slot, bool willReconnect)
 		bytesCopy(g_Reason, 0, g_Conn[slot].dec.ctl, 2, rlen);
 	}
 	g_Reason[rlen] = 0;
-	Call_StartForward(g_Ws[slot].onDisconnect);
+	FwdStart(g_Ws[slot].onDisconnect);
 	Call_PushCell(g_Ws[slot].handle);
 	Call_PushCell(g_Conn[slot].closeCode);
 	Call_PushString(g_Reason);
 	Call_PushCell(connWasClean(g_Conn[slot]));
 	Call_PushCell(willReconnect);
-	Call_Finish();
+	FwdFinish();
 }
 
 /**
@@ -1189,12 +1189,12 @@ void WsDeliverMessage(int slot)
 	{
 		if (g_Ws[slot].onReceive != null)
 		{
-			Call_StartForward(g_Ws[slot].onReceive);
+			FwdStart(g_Ws[slot].onReceive);
 			Call_PushCell(g_Ws[slot].handle);
 			Call_PushCell(type == Opcode_Binary ? SendType_Binary : SendType_Text);
 			Call_PushStringEx(g_Msg[slot], len + 1, SM_PARAM_STRING_COPY | SM_PARAM_STRING_BINARY, 0);
 			Call_PushCell(len);
-			Call_Finish();
+			FwdFinish();
 		}
 	}
 	else if (g_Ws[slot].kind == WsKind_SocketIO)
@@ -1469,6 +1469,89 @@ int WsNativeSlotBeforeRequest(Handle plugin, int param, const char[] what)
 	return slot;
 }
 
+// Private forwards and re-entrancy. A callback may call a native that releases the
+// very forward now running it (SocketIO_Close from an event callback, Websocket_Close
+// from a disconnect callback with willReconnect, a Hook* native from its own callback).
+// SourceMod frees a forward as soon as its handle is closed, and CForward::Execute
+// (core/logic/ForwardSys.cpp) keeps walking that forward's function list after the
+// callback returns: closing it there is a use after free. So forwards are started and
+// finished through FwdStart/FwdFinish, which keep a stack of the running ones, and
+// released through FwdDrop, which leaves a running forward to the FwdFinish that
+// started it.
+
+/** Deepest nesting of callbacks tracked (a callback calling a native that calls back, ...). */
+#define WS_MAX_CALL_DEPTH 64
+
+/** The forward passed to the last FwdStart, until its FwdFinish. */
+Handle g_FwdNext;
+/** Forwards being executed, outermost first (g_FwdCalling[0..g_FwdDepth)). */
+Handle g_FwdCalling[WS_MAX_CALL_DEPTH];
+/** True when g_FwdCalling[i] was released (FwdDrop) while it ran. */
+bool g_FwdDead[WS_MAX_CALL_DEPTH];
+/** Number of forwards being executed. */
+int g_FwdDepth;
+
+/** Call_StartForward, remembering the forward for FwdFinish. */
+void FwdStart(Handle fwd)
+{
+	g_FwdNext = fwd;
+	Call_StartForward(fwd);
+}
+
+/** Call_Finish for the forward of the last FwdStart; closes it afterwards if it was released while it ran. */
+void FwdFinish()
+{
+	Handle fwd = g_FwdNext;
+	g_FwdNext = null;
+	int d = g_FwdDepth;
+	if (d < WS_MAX_CALL_DEPTH)
+	{
+		g_FwdCalling[d] = fwd;
+		g_FwdDead[d] = false;
+	}
+	g_FwdDepth++;
+	Call_Finish();
+	g_FwdDepth--;
+	if (d >= WS_MAX_CALL_DEPTH || !g_FwdDead[d])
+	{
+		return;
+	}
+	g_FwdCalling[d] = null;
+	for (int i = 0; i < d; i++)
+	{
+		if (g_FwdCalling[i] == fwd)
+		{
+			// Still running further out: that FwdFinish closes it.
+			return;
+		}
+	}
+	delete fwd;
+}
+
+/** Releases a callback forward and sets fwd to null; a forward that is running is closed when it returns. */
+void FwdDrop(PrivateForward &fwd)
+{
+	if (fwd == null)
+	{
+		return;
+	}
+	bool running = false;
+	for (int i = 0; i < g_FwdDepth && i < WS_MAX_CALL_DEPTH; i++)
+	{
+		if (g_FwdCalling[i] == fwd)
+		{
+			g_FwdDead[i] = true;
+			running = true;
+		}
+	}
+	if (running)
+	{
+		fwd = null;
+		return;
+	}
+	delete fwd;
+}
+
 /** Creates a private forward of `type` holding `func` of `plugin`, or null for INVALID_FUNCTION. */
 PrivateForward NewCallback(Handle plugin, Function func, int type)
 {
@@ -1672,7 +1755,7 @@ public any Native_HookOpen(Handle plugin, int numParams)
 	int slot = WsNativeSlot(plugin, 1);
 	if (slot >= 0)
 	{
-		delete g_Ws[slot].onOpen;
+		FwdDrop(g_Ws[slot].onOpen);
 		g_Ws[slot].onOpen = NewCallback(plugin, GetNativeFunction(2), 3);
 	}
 	return 0;
@@ -1683,7 +1766,7 @@ public any Native_HookReadyStateChange(Handle plugin, int numParams)
 	int slot = WsNativeSlot(plugin, 1);
 	if (slot >= 0)
 	{
-		delete g_Ws[slot].onReadyState;
+		FwdDrop(g_Ws[slot].onReadyState);
 		g_Ws[slot].onReadyState = NewCallback(plugin, GetNativeFunction(2), 4);
 	}
 	return 0;
@@ -1713,8 +1796,11 @@ public any Native_SetProtocols(Handle plugin, int numParams)
 		{
 			if (!TextIsPrintable(g_Ws[slot].protocols, n))
 			{
+				// ThrowNativeError does not return (SourceMod functions.inc: "@noreturn"), so the
+				// rejected text (already in the buffer) is dropped before it.
+				g_Ws[slot].protocolsLen = 0;
 				ThrowNativeError(SP_ERROR_NATIVE, "Subprotocol list must not contain control characters");
-				n = 0;
+				return 0;
 			}
 			g_Ws[slot].protocolsLen = n;
 		}
@@ -1732,8 +1818,11 @@ public any Native_SetOrigin(Handle plugin, int numParams)
 		{
 			if (!TextIsPrintable(g_Ws[slot].origin, n))
 			{
+				// ThrowNativeError does not return (SourceMod functions.inc: "@noreturn"), so the
+				// rejected text (already in the buffer) is dropped before it.
+				g_Ws[slot].originLen = 0;
 				ThrowNativeError(SP_ERROR_NATIVE, "Origin must not contain control characters");
-				n = 0;
+				return 0;
 			}
 			g_Ws[slot].originLen = n;
 		}
@@ -1837,11 +1926,11 @@ void SioRelease(int sio, int code)
 	{
 		WsOrphan(slot, code);
 	}
-	delete g_Sio[sio].onEvent;
-	delete g_Sio[sio].onError;
-	delete g_Sio[sio].onConnect;
-	delete g_Sio[sio].onConnectError;
-	delete g_Sio[sio].onDisconnect;
+	FwdDrop(g_Sio[sio].onEvent);
+	FwdDrop(g_Sio[sio].onError);
+	FwdDrop(g_Sio[sio].onConnect);
+	FwdDrop(g_Sio[sio].onConnectError);
+	FwdDrop(g_Sio[sio].onDisconnect);
 	for (int k = 0; k < WS_MAX_PENDING_ACKS; k++)
 	{
 		SioAckFree(sio * WS_MAX_PENDING_ACKS + k);
@@ -1860,7 +1949,7 @@ bool SioAlive(int sio, int h)
 /** Frees one acknowledgement entry. */
 void SioAckFree(int a)
 {
-	delete g_Acks[a].callback;
+	FwdDrop(g_Acks[a].callback);
 	g_Acks[a].used = false;
 }
 
@@ -1882,12 +1971,12 @@ void SioReportError(int sio, WebsocketError err, int detail, const char[] messag
 {
 	if (g_Sio[sio].onError != null)
 	{
-		Call_StartForward(g_Sio[sio].onError);
+		FwdStart(g_Sio[sio].onError);
 		Call_PushCell(g_Sio[sio].handle);
 		Call_PushCell(err);
 		Call_PushCell(detail);
 		Call_PushString(message);
-		Call_Finish();
+		FwdFinish();
 	}
 }
 
@@ -1896,11 +1985,11 @@ void SioFireDisconnect(int sio, const char[] reason, bool willReconnect)
 {
 	if (g_Sio[sio].onDisconnect != null)
 	{
-		Call_StartForward(g_Sio[sio].onDisconnect);
+		FwdStart(g_Sio[sio].onDisconnect);
 		Call_PushCell(g_Sio[sio].handle);
 		Call_PushString(reason);
 		Call_PushCell(willReconnect);
-		Call_Finish();
+		FwdFinish();
 	}
 }
 
@@ -2160,20 +2249,20 @@ void SioOnSocketIo(int sio, int slot, int len)
 			}
 			if (g_Sio[sio].onConnect != null)
 			{
-				Call_StartForward(g_Sio[sio].onConnect);
+				FwdStart(g_Sio[sio].onConnect);
 				Call_PushCell(h);
 				Call_PushString(g_Args);
-				Call_Finish();
+				FwdFinish();
 			}
 		}
 		case SioPacket_ConnectError:
 		{
 			if (g_Sio[sio].onConnectError != null)
 			{
-				Call_StartForward(g_Sio[sio].onConnectError);
+				FwdStart(g_Sio[sio].onConnectError);
 				Call_PushCell(h);
 				Call_PushString(g_Args);
-				Call_Finish();
+				FwdFinish();
 			}
 			if (SioAlive(sio, h))
 			{
@@ -2203,12 +2292,12 @@ void SioOnSocketIo(int sio, int slot, int len)
 			g_Args[argsLen] = 0;
 			if (g_Sio[sio].onEvent != null)
 			{
-				Call_StartForward(g_Sio[sio].onEvent);
+				FwdStart(g_Sio[sio].onEvent);
 				Call_PushCell(h);
 				Call_PushString(g_Name);
 				Call_PushString(g_Args);
 				Call_PushCell(g_Parsed.ackId);
-				Call_Finish();
+				FwdFinish();
 			}
 		}
 		case SioPacket_Ack:
@@ -2224,11 +2313,11 @@ void SioOnSocketIo(int sio, int slot, int len)
 					any data = g_Acks[a].data;
 					g_Acks[a].callback = null;
 					g_Acks[a].used = false;
-					Call_StartForward(callback);
+					FwdStart(callback);
 					Call_PushCell(h);
 					Call_PushString(g_Args);
 					Call_PushCell(data);
-					Call_Finish();
+					FwdFinish();
 					delete callback;
 					return;
 				}
@@ -2524,7 +2613,7 @@ public any Native_SioHookConnect(Handle plugin, int numParams)
 	int sio = SioNativeSlot(plugin, 1);
 	if (sio >= 0)
 	{
-		delete g_Sio[sio].onConnect;
+		FwdDrop(g_Sio[sio].onConnect);
 		g_Sio[sio].onConnect = NewCallback(plugin, GetNativeFunction(2), 3);
 	}
 	return 0;
@@ -2535,7 +2624,7 @@ public any Native_SioHookConnectError(Handle plugin, int numParams)
 	int sio = SioNativeSlot(plugin, 1);
 	if (sio >= 0)
 	{
-		delete g_Sio[sio].onConnectError;
+		FwdDrop(g_Sio[sio].onConnectError);
 		g_Sio[sio].onConnectError = NewCallback(plugin, GetNativeFunction(2), 3);
 	}
 	return 0;
@@ -2546,7 +2635,7 @@ public any Native_SioHookDisconnect(Handle plugin, int numParams)
 	int sio = SioNativeSlot(plugin, 1);
 	if (sio >= 0)
 	{
-		delete g_Sio[sio].onDisconnect;
+		FwdDrop(g_Sio[sio].onDisconnect);
 		g_Sio[sio].onDisconnect = NewCallback(plugin, GetNativeFunction(2), 6);
 	}
 	return 0;
