@@ -368,3 +368,25 @@ export function hintFailure(f: FunctionDecl, hint: string, diagnostics: Diagnost
     });
   };
 }
+
+/** A `for` statement of the model. */
+export type ForStmt = Extract<Stmt, { kind: "for" }>;
+
+/** True when `e` reads exactly the local `i`. */
+export function isLocal(e: Expr, i: LocalVar): boolean {
+  return e.kind === "local" && e.local.id === i.id;
+}
+
+/** True when the loop's update is exactly `i++` (or `i += 1`), the shape the loop passes rely on. */
+export function incrementsByOne(loop: ForStmt, i: LocalVar): boolean {
+  const up = loop.update[0];
+  return (
+    loop.update.length === 1 &&
+    ((up.kind === "update" && up.op === "++" && isLocal(up.target, i)) ||
+      (up.kind === "assign" &&
+        up.op === "+=" &&
+        isLocal(up.target, i) &&
+        up.value.kind === "int" &&
+        up.value.value === 1))
+  );
+}

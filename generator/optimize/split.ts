@@ -30,15 +30,12 @@ import {
   mapStmts,
   walkStmts,
   writesOf,
+  type ForStmt,
+  incrementsByOne,
+  isLocal,
 } from "./ir.js";
 
 const HINT = /(?:^|\s)@spgen\s+split(?![\w-])/;
-
-type ForStmt = Extract<Stmt, { kind: "for" }>;
-
-function isLocal(e: Expr, i: LocalVar): boolean {
-  return e.kind === "local" && e.local.id === i.id;
-}
 
 interface Piece {
   readonly start: number;
@@ -100,16 +97,7 @@ function split(
   if (test?.kind !== "binary" || test.op !== "<" || !isLocal(test.left, i) || test.right.kind !== "int") {
     return `the test must be \`${i.name} < literal\``;
   }
-  const up = loop.update[0];
-  const isIncrement =
-    loop.update.length === 1 &&
-    ((up.kind === "update" && up.op === "++" && isLocal(up.target, i)) ||
-      (up.kind === "assign" &&
-        up.op === "+=" &&
-        isLocal(up.target, i) &&
-        up.value.kind === "int" &&
-        up.value.value === 1));
-  if (!isIncrement) {
+  if (!incrementsByOne(loop, i)) {
     return `the update must be \`${i.name}++\``;
   }
   if (writesOf(loop.body).locals.has(i.id)) {

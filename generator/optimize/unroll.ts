@@ -60,18 +60,15 @@ import {
   walkStmts,
   writesOf,
   type Writes,
+  type ForStmt,
+  incrementsByOne,
+  isLocal,
 } from "./ir.js";
 
 const HINT = /(?:^|\s)@spgen\s+unroll\s+(\S+)/;
 
-type ForStmt = Extract<Stmt, { kind: "for" }>;
-
 function mentions(e: Expr, i: LocalVar): boolean {
   return someExpr(e, (x) => x.kind === "local" && x.local.id === i.id);
-}
-
-function isLocal(e: Expr, i: LocalVar): boolean {
-  return e.kind === "local" && e.local.id === i.id;
 }
 
 /** `i`, `i + X`, `X + i`, `i - X` (X invariant), possibly under `| 0`: i plus a loop-invariant amount. */
@@ -163,16 +160,7 @@ function unroll(loop: ForStmt, n: number, locals: LocalFactory, unusedIds: Reado
   if (test === null || test.kind !== "binary" || test.op !== "<" || !isLocal(test.left, i)) {
     return `the test must be \`${i.name} < bound\``;
   }
-  const up = loop.update[0];
-  const isIncrement =
-    loop.update.length === 1 &&
-    ((up.kind === "update" && up.op === "++" && isLocal(up.target, i)) ||
-      (up.kind === "assign" &&
-        up.op === "+=" &&
-        isLocal(up.target, i) &&
-        up.value.kind === "int" &&
-        up.value.value === 1));
-  if (!isIncrement) {
+  if (!incrementsByOne(loop, i)) {
     return `the update must be \`${i.name}++\``;
   }
   const body = loop.body;
