@@ -275,48 +275,52 @@ function lineEnd(h: Handshake, from: number): number {
   return -1;
 }
 
+/**
+ * Finds the item of the comma-separated list buf[from..end) that starts at
+ * `from`, trimmed of HTTP white space, and writes its bounds into
+ * span[0..2) (start, end). Returns where the next item starts (past the
+ * comma), which is above `end` after the last item.
+ */
+function listItem(buf: Readonly<Uint8Array>, from: number, end: number, span: Int32Array): number {
+  let i = from;
+  while (i < end && buf[i] !== ",".charCodeAt(0)) {
+    i++;
+  }
+  let s = from;
+  let e = i;
+  while (s < e && isHttpSpace(buf[s])) {
+    s++;
+  }
+  while (e > s && isHttpSpace(buf[e - 1])) {
+    e--;
+  }
+  span[0] = s;
+  span[1] = e;
+  return i + 1;
+}
+
 /** True when the comma-separated list buf[off..end) holds `token` (ASCII case-insensitive, white space trimmed). */
 function listHasToken(buf: Readonly<Uint8Array>, off: number, end: number, token: string): boolean {
+  const span = new Int32Array(2);
   let i = off;
   while (i <= end) {
-    let s = i;
-    while (i < end && buf[i] !== ",".charCodeAt(0)) {
-      i++;
-    }
-    let e = i;
-    while (s < e && isHttpSpace(buf[s])) {
-      s++;
-    }
-    while (e > s && isHttpSpace(buf[e - 1])) {
-      e--;
-    }
-    if (bytesEqualsAsciiNoCase(buf, s, e - s, token)) {
+    i = listItem(buf, i, end, span);
+    if (bytesEqualsAsciiNoCase(buf, span[0], span[1] - span[0], token)) {
       return true;
     }
-    i++;
   }
   return false;
 }
 
 /** True when the requested protocol list holds exactly buf[off..off+len) (subprotocol names are case-sensitive). */
 function protocolWasRequested(h: Handshake, buf: Readonly<Uint8Array>, off: number, len: number): boolean {
+  const span = new Int32Array(2);
   let i = 0;
   while (i <= h.protocolsLen) {
-    let s = i;
-    while (i < h.protocolsLen && h.protocols[i] !== ",".charCodeAt(0)) {
-      i++;
-    }
-    let e = i;
-    while (s < e && isHttpSpace(h.protocols[s])) {
-      s++;
-    }
-    while (e > s && isHttpSpace(h.protocols[e - 1])) {
-      e--;
-    }
-    if (e - s === len && len > 0 && bytesEqual(h.protocols, s, buf, off, len)) {
+    i = listItem(h.protocols, i, h.protocolsLen, span);
+    if (span[1] - span[0] === len && len > 0 && bytesEqual(h.protocols, span[0], buf, off, len)) {
       return true;
     }
-    i++;
   }
   return false;
 }

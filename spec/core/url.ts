@@ -6,7 +6,7 @@
  * copied into the record, so the caller's buffer may be reused.
  */
 
-import { asciiLower, isDigit } from "./bytes.js";
+import { asciiLower, bytesEqualsAsciiNoCase, isDigit } from "./bytes.js";
 
 /** Longest URL (or separate path) accepted, in bytes. */
 export const URL_MAX_LENGTH = 2048;
@@ -39,18 +39,6 @@ export class ParsedUrl {
   explicitPort = false;
   resource = new Uint8Array(URL_MAX_LENGTH);
   resourceLen = 0;
-}
-
-function schemeIs(buf: Readonly<Uint8Array>, off: number, len: number, s: string): boolean {
-  if (len !== s.length) {
-    return false;
-  }
-  for (let i = 0; i < len; i++) {
-    if (asciiLower(buf[off + i]) !== s.charCodeAt(i)) {
-      return false;
-    }
-  }
-  return true;
 }
 
 /** Characters allowed in a registered host name or IPv4 address (RFC 3986 reg-name, without percent-encoding). */
@@ -102,10 +90,13 @@ export function urlParse(u: ParsedUrl, url: Readonly<Uint8Array>, off: number, l
     return UrlError.NoScheme;
   }
   const schemeLen = i - off;
-  if (schemeIs(url, off, schemeLen, "ws") || schemeIs(url, off, schemeLen, "http")) {
+  if (bytesEqualsAsciiNoCase(url, off, schemeLen, "ws") || bytesEqualsAsciiNoCase(url, off, schemeLen, "http")) {
     u.secure = false;
     u.port = 80;
-  } else if (schemeIs(url, off, schemeLen, "wss") || schemeIs(url, off, schemeLen, "https")) {
+  } else if (
+    bytesEqualsAsciiNoCase(url, off, schemeLen, "wss") ||
+    bytesEqualsAsciiNoCase(url, off, schemeLen, "https")
+  ) {
     u.secure = true;
     u.port = 443;
   } else {
