@@ -1029,17 +1029,6 @@ void WsFireDisconnect(int slot, bool willReconnect)
 }
 
 /**
- * Server close codes after which a connection with reconnect on comes back: the server
- * goes away or restarts, or failed for a while (1001, 1011, 1012, 1013, 1014). After any
- * other code the server closed on purpose (1000, 1005 without a code, policy and protocol
- * codes 1002-1010, application codes 3000-4999), and retrying would be refused again.
- */
-bool CloseCodeCallsForReconnect(int code)
-{
-	return code == CloseCode_GoingAway || code == CloseCode_InternalError || code == 1012 || code == 1013 || code == 1014;
-}
-
-/**
  * The reconnect decision for a user connection that just closed: reconnect is on, the
  * user did not call Websocket_Close, and the connection ended abnormally (TCP drop 1006,
  * socket error, failed handshake, keepalive or close timeout, protocol error) or the
@@ -1054,7 +1043,7 @@ bool WsScheduleReconnect(int slot)
 	{
 		return false;
 	}
-	if (g_Conn[slot].closeReceived && !CloseCodeCallsForReconnect(g_Conn[slot].closeCode))
+	if (g_Conn[slot].closeReceived && !closeCodeInvitesReconnect(g_Conn[slot].closeCode))
 	{
 		return false;
 	}

@@ -29,8 +29,25 @@ export const enum CloseCode {
   MandatoryExtension = 1010,
   /** The server hit an unexpected condition. */
   InternalError = 1011,
+  /** The server is restarting (IANA registry). */
+  ServiceRestart = 1012,
+  /** The server is overloaded for now (IANA registry). */
+  TryAgainLater = 1013,
+  /** A gateway got an invalid answer from the server behind it (IANA registry). */
+  BadGateway = 1014,
   /** Reported locally when the TLS handshake failed; never on the wire. */
   TlsFailure = 1015,
+}
+
+/**
+ * True when a server that closed with `code` asks, in effect, to be tried
+ * again later: it went away or restarts, or failed for a while (1001,
+ * 1011-1014). After any other code it closed on purpose (1000, 1005 without
+ * a code, the policy and protocol codes 1002-1010, application codes
+ * 3000-4999), and a reconnect would be refused again.
+ */
+export function closeCodeInvitesReconnect(code: number): boolean {
+  return code === CloseCode.GoingAway || (code >= CloseCode.InternalError && code <= CloseCode.BadGateway);
 }
 
 /** Longest close reason: a control payload holds at most 125 bytes, 2 of them for the code. */
