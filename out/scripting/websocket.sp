@@ -2413,10 +2413,8 @@ public any Native_SioConnect(Handle plugin, int numParams)
 	{
 		return INVALID_SOCKETIO;
 	}
-	// The Engine.IO query (sioClient.ts open): `<path>?EIO=4&transport=websocket`.
-	int o = bytesPutAscii(g_Path, pathLen, sizeof(g_Path) - 1, FindCharInString(g_Path, '?') >= 0 ? "&EIO=" : "?EIO=");
-	o = bytesPutUint(g_Path, o, sizeof(g_Path) - 1, EIO_PROTOCOL);
-	o = bytesPutAscii(g_Path, o, sizeof(g_Path) - 1, "&transport=websocket");
+	// The Engine.IO request target: `<path>?EIO=4&transport=websocket`.
+	int o = eioResource(g_Path, pathLen, sizeof(g_Path) - 1);
 	int err = UrlError_TooLong;
 	if (o >= 0)
 	{

@@ -6,7 +6,7 @@
  * Every function takes the whole packet text (type digit included).
  */
 
-import { bytesPut } from "./bytes.js";
+import { bytesIndexOf, bytesPut, bytesPutAscii, bytesPutUint } from "./bytes.js";
 import { JsonType, jsonFindKey, jsonIsValid, jsonParseInt, jsonStringDecode, jsonValueType } from "./json.js";
 
 /** Largest Engine.IO session id, in bytes, kept from the open packet (Engine.IO ids are 20 bytes). */
@@ -17,6 +17,23 @@ export const EIO_DEFAULT_MAX_PAYLOAD = 1000000;
 
 /** Engine.IO protocol revision put in the `EIO=` query parameter of the connection URL. */
 export const EIO_PROTOCOL = 4;
+
+/**
+ * Turns the Socket.IO path path[0..len) (e.g. `/socket.io/`) into the
+ * request target of a websocket-only Engine.IO connection by appending
+ * `?EIO=4&transport=websocket` (`&…` when the path already has a query), in
+ * place within path[0..cap). Returns the new length, or -1 when it does not fit.
+ */
+export function eioResource(path: Uint8Array, len: number, cap: number): number {
+  if (len < 0 || len >= cap) {
+    return -1;
+  }
+  const hasQuery = bytesIndexOf(path, 0, len, "?".charCodeAt(0)) >= 0;
+  path[len] = hasQuery ? "&".charCodeAt(0) : "?".charCodeAt(0);
+  let o = bytesPutAscii(path, len + 1, cap, "EIO=");
+  o = bytesPutUint(path, o, cap, EIO_PROTOCOL);
+  return bytesPutAscii(path, o, cap, "&transport=websocket");
+}
 
 /** Engine.IO packet types: the first byte of each packet is the ASCII digit of one of these. */
 export const enum EioPacket {

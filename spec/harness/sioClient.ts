@@ -20,7 +20,7 @@ import {
   backoffNext,
   backoffReset,
 } from "../core/backoff.js";
-import { EIO_PROTOCOL, EioOpenInfo, EioPacket, eioEncodePong, eioPacketType, eioParseOpen } from "../core/engineio.js";
+import { EioOpenInfo, EioPacket, eioEncodePong, eioPacketType, eioParseOpen, eioResource } from "../core/engineio.js";
 import { heartbeatExpired, heartbeatRemainingMs } from "../core/heartbeat.js";
 import {
   SioError,
@@ -99,7 +99,10 @@ export class SioClient extends EventEmitter {
   }
 
   private open(): void {
-    const path = `${this.opts.path ?? "/socket.io/"}?EIO=${EIO_PROTOCOL}&transport=websocket`;
+    const base = Buffer.from(this.opts.path ?? "/socket.io/", "latin1");
+    const target = new Uint8Array(base.length + 64);
+    target.set(base);
+    const path = Buffer.from(target.subarray(0, eioResource(target, base.length, target.length))).toString("latin1");
     const ws = WsClient.connect({ url: this.opts.url, path });
     this.ws = ws;
     ws.on("message", (type: string, data: Buffer) => {
