@@ -370,6 +370,8 @@ native void printf(const char[] fmt, any ...);
 
 #define REQUIRE_PLUGIN
 #define REQUIRE_EXTENSIONS
+#define SP_ERROR_NONE 0
+#define SP_ERROR_HEAPLOW 7
 #define SP_ERROR_NATIVE 23
 #define SM_PARAM_STRING_UTF8 (1<<0)
 #define SM_PARAM_STRING_COPY (1<<1)
@@ -477,6 +479,22 @@ stock int g_CallN;
 stock any g_CallCells[8];
 stock char g_CallStr[8][70000];
 stock int g_CallStrLen[8];
+// Call_StartFunction instead of Call_StartForward: the function to call.
+stock bool g_CallIsFunc;
+stock Function g_CallFunc;
+
+// SourceMod copies every array or string argument onto the heap of the plugin it calls
+// (ScriptedInvoker::Invoke), and when that heap cannot take it, Call_Finish fails and the
+// exception is reported in, and aborts, the calling plugin. The mock counts such calls:
+// g_MockCalleeHeap is how many bytes the receiving plugin's heap holds for them, and
+// g_MockHeapExceptions how many calls did not fit (nothing is called then).
+stock int g_MockCalleeHeap = 16000;
+stock int g_MockHeapExceptions;
+stock int g_CallHeap;
+// False: the consumer was built with an older websocket.inc (no __Websocket_Deliver).
+stock bool g_MockHasEntry = true;
+// What SetNativeArray last wrote (cells), read back by Mock_ReadDelivery.
+stock int g_MockArray[262160];
 
 stock void CreateNative(const char[] name, NativeCall func)
 {
@@ -617,6 +635,44 @@ stock int GetNativeArray(int param, any[] local, int size)
 	return 0;
 }
 
+stock int SetNativeArray(int param, const any[] local, int size)
+{
+	for (int k = 0; k < size; k++)
+	{
+		g_MockArray[k] = local[k];
+	}
+	return param > 0 ? 0 : 1;
+}
+
+stock int strlen(const char[] s)
+{
+	int n = 0;
+	while (s[n] != 0)
+	{
+		n++;
+	}
+	return n;
+}
+
+stock Function GetFunctionByName(Handle plugin, const char[] name)
+{
+	if (g_MockHasEntry && plugin != null && StrIs(name, "__Websocket_Deliver"))
+	{
+		return __Websocket_Deliver;
+	}
+	return INVALID_FUNCTION;
+}
+
+stock bool StrIs(const char[] a, const char[] b)
+{
+	int i = 0;
+	while (a[i] != 0 && a[i] == b[i])
+	{
+		i++;
+	}
+	return a[i] == b[i];
+}
+
 stock int SetNativeString(int param, const char[] source, int maxlength, bool utf8 = true, int &bytes = 0)
 {
 	bytes = strcopy(g_NP_Str[param], maxlength, source);
@@ -641,6 +697,17 @@ stock void Call_StartForward(Handle fwd)
 {
 	g_CallFwd = view_as<int>(fwd) - 100000;
 	g_CallN = 0;
+	g_CallIsFunc = false;
+	g_CallHeap = 0;
+}
+
+stock void Call_StartFunction(Handle plugin, Function func)
+{
+	// null: the calling plugin itself (the consumer's __Websocket_Deliver calling its callback).
+	g_CallFunc = plugin == null || plugin != null ? func : INVALID_FUNCTION;
+	g_CallN = 0;
+	g_CallIsFunc = true;
+	g_CallHeap = 0;
 }
 
 stock void Call_PushCell(any value)
@@ -652,6 +719,7 @@ stock void Call_PushCell(any value)
 stock void Call_PushString(const char[] value)
 {
 	g_CallStrLen[g_CallN] = strcopy(g_CallStr[g_CallN], 70000, value);
+	g_CallHeap += (strlen(value) + 4) & ~3;
 	g_CallN++;
 }
 
@@ -662,14 +730,35 @@ stock void Call_PushStringEx(char[] value, int length, int szflags, int cpflags)
 		g_CallStr[g_CallN][i] = value[i];
 	}
 	g_CallStrLen[g_CallN] = (szflags & SM_PARAM_STRING_BINARY) != 0 ? length - 1 : length + cpflags;
+	g_CallHeap += (length + 3) & ~3;
 	g_CallN++;
 }
 
 stock int Call_Finish(any &result = 0)
 {
 	result = 0;
-	Mock_Dispatch(g_FwdFunc[g_CallFwd]);
-	return 0;
+	int heap = g_CallHeap;
+	g_CallHeap = 0;
+	if (heap > g_MockCalleeHeap)
+	{
+		g_MockHeapExceptions++;
+		printf("EXCEPTION in the calling plugin: Not enough space on the heap (%d bytes of arguments, the callee holds %d)\n", heap, g_MockCalleeHeap);
+		return SP_ERROR_HEAPLOW;
+	}
+	if (g_CallIsFunc && g_CallFunc == __Websocket_Deliver)
+	{
+		// Cells only; the consumer's own calls below reuse the call state.
+		any c0 = g_CallCells[0];
+		any c1 = g_CallCells[1];
+		// any to Function by assignment: spcomp 1.13 refuses view_as between functions and values.
+		Function c2 = g_CallCells[2];
+		any c3 = g_CallCells[3];
+		any c4 = g_CallCells[4];
+		result = __Websocket_Deliver(view_as<WebsocketDelivery>(c0), c1, c2, c3, c4);
+		return SP_ERROR_NONE;
+	}
+	Mock_Dispatch(g_CallIsFunc ? g_CallFunc : g_FwdFunc[g_CallFwd]);
+	return SP_ERROR_NONE;
 }
 `;
 
@@ -761,6 +850,51 @@ stock void SocketSend(Handle socket, const char[] data, int size = -1)
 `;
 
 const DRIVER_COMMON_INC = String.raw`// Shared driver helpers: parameters for natives, callback log, fake server frames, wire decoding.
+// The consumer side of websocket.inc (__Websocket_Deliver), as the include compiles it into
+// a consumer plugin; its Websocket_ReadDelivery calls go to Mock_ReadDelivery.
+#include "drv_consumer.inc"
+
+/** Websocket_ReadDelivery as SourceMod would bind it: the plugin's native, its cells unpacked into buffer. */
+stock int Mock_ReadDelivery(int part, char[] buffer, int maxlength)
+{
+	g_NP_Cell[1] = part;
+	g_NP_Cell[3] = maxlength;
+	int n = Native_ReadDelivery(view_as<Handle>(9), 3);
+	for (int i = 0; i <= n && i < maxlength; i++)
+	{
+		buffer[i] = (g_MockArray[i >> 2] >>> ((i & 3) * 8)) & 0xFF;
+	}
+	return n;
+}
+
+/** A large server payload, built by the delivery tests. */
+stock char g_Big[110000];
+
+/** True when s (NUL-terminated) contains part. */
+stock bool StrHas(const char[] s, const char[] part)
+{
+	for (int i = 0; s[i] != 0; i++)
+	{
+		int k = 0;
+		while (part[k] != 0 && s[i + k] == part[k])
+		{
+			k++;
+		}
+		if (part[k] == 0)
+		{
+			return true;
+		}
+	}
+	return false;
+}
+
+/** Makes the next connection's owner a consumer built with this websocket.inc (true) or an older one. */
+stock void ConsumerWithEntry(bool entry)
+{
+	g_MockHasEntry = entry;
+	// With the entry: the heap #pragma dynamic gives for WEBSOCKET_RECEIVE_MAX; without: the default heap.
+	g_MockCalleeHeap = entry ? WEBSOCKET_RECEIVE_MAX + 16000 : 16000;
+}
 stock Handle g_Plugin;
 stock int g_Fail;
 stock int g_Pass;
@@ -911,7 +1045,7 @@ stock void Mock_Dispatch(Function f)
 			g_EvStrLen[e][s] = n;
 			if (kind == Ev_Recv)
 			{
-				for (int k = 0; k < n; k++)
+				for (int k = 0; k < n && k < 70000; k++)
 				{
 					g_LastMsg[k] = g_CallStr[i][k];
 				}
@@ -1048,6 +1182,8 @@ stock int WireFrame(int off, int &opcode, char[] out, int &len)
 `;
 
 const DRIVER_WS_SP = String.raw`// Runs the websocket plugin (rendered template + generated core) against the mock SourceMod.
+// The driver is also the consumer plugin: it declares room for 100,000-byte messages.
+#define WEBSOCKET_RECEIVE_MAX 100000
 #include "websocket.sp"
 #include "drv_common.inc"
 
@@ -1586,6 +1722,60 @@ void DropWs(WebsocketHandle ws, const char[] what)
 	Check(g_Ws[slot].used && g_Ws[slot].handle == view_as<int>(ws) && g_Ws[slot].socket == null, "handle kept, socket dropped");
 }
 
+/**
+ * A message reaches a consumer as far as it has room: WEBSOCKET_RECEIVE_MAX with this include,
+ * 8 KiB for one built with an older include (its default heap holds that). One byte more, or the
+ * 70,000-byte message of the bug report to an old consumer, is dropped with
+ * WsError_MessageTooLarge; the connection stays open and the next message arrives.
+ */
+void TestDelivery()
+{
+	print("-- delivery to consumers\n");
+	for (int i = 0; i < sizeof(g_Big); i++)
+	{
+		g_Big[i] = i % 251;
+	}
+	for (int legacy = 0; legacy < 2; legacy++)
+	{
+		ConsumerWithEntry(legacy == 0);
+		int room = legacy == 0 ? WEBSOCKET_RECEIVE_MAX : WS_LEGACY_RECEIVE_MAX;
+		g_SockDown = false;
+		WebsocketHandle ws = ConnectWs("ws://127.0.0.1:3000", "/");
+		int slot = SlotOf(ws);
+		Handle sock = g_Ws[slot].socket;
+		WireClear();
+		OnSocketConnected(sock, slot);
+		int n = SrvAccept("");
+		Feed(sock, g_Srv, n);
+		CheckInt(StateOf(ws), 1, "open");
+		int sizes[3];
+		sizes[0] = room;
+		sizes[1] = room + 1;
+		sizes[2] = 70000;
+		for (int k = 0; k < 3; k++)
+		{
+			n = SrvFrame(0, Opcode_Binary, true, g_Big, sizes[k]);
+			EvClear();
+			Feed(sock, g_Srv, n);
+			if (sizes[k] <= room)
+			{
+				Check(g_EvN == 1 && g_EvKind[0] == Ev_Recv && g_EvCell[0][3] == sizes[k] && g_LastMsgLen == sizes[k] && g_LastMsg[0] == 0 && g_LastMsg[251] == 0 && g_LastMsg[250] == 250 && g_LastMsg[69999] == 69999 % 251, "a binary message within the consumer's room arrives whole");
+			}
+			else
+			{
+				Check(g_EvN == 1 && g_EvKind[0] == Ev_Err && g_EvCell[0][1] == WsError_MessageTooLarge && g_EvCell[0][2] == sizes[k] && StrHas(g_EvStr[0][0], "WEBSOCKET_RECEIVE_MAX"), "a larger one: WsError_MessageTooLarge with its size and the fix");
+			}
+			CheckInt(StateOf(ws), 1, "the connection stays open");
+		}
+		n = SrvText(0, "after");
+		EvClear();
+		Feed(sock, g_Srv, n);
+		Check(g_EvN == 1 && g_EvKind[0] == Ev_Recv && BytesAre(g_EvStr[0][0], g_EvStrLen[0][0], "after"), "the next message arrives");
+		OnSocketDisconnected(sock, slot);
+	}
+	ConsumerWithEntry(true);
+}
+
 void TestReconnect()
 {
 	print("-- reconnect\n");
@@ -1883,18 +2073,23 @@ public int main()
 	g_Plugin = view_as<Handle>(1);
 	AskPluginLoad2(view_as<Handle>(9), false, g_ErrMsg, sizeof(g_ErrMsg));
 	OnPluginStart();
-	CheckInt(g_MockNatives, 28, "natives registered");
+	CheckInt(g_MockNatives, 29, "natives registered");
 	CheckInt(g_MockTimers, 1, "one repeating timer");
+	ConsumerWithEntry(true);
 	TestHandshakeQueueAndMessages();
 	TestErrors();
 	TestReentry();
 	TestReconnect();
+	TestDelivery();
+	CheckInt(g_MockHeapExceptions, 0, "no call ever needed more heap than its receiver has");
 	printf("ws driver: %d passed, %d failed\n", g_Pass, g_Fail);
 	return g_Fail;
 }
 `;
 
 const DRIVER_SIO_SP = String.raw`// Runs the Socket.IO layer of the websocket plugin against the mock SourceMod.
+// The driver is also the consumer plugin: it declares room for 100,000-byte messages.
+#define WEBSOCKET_RECEIVE_MAX 100000
 #include "websocket.sp"
 #include "drv_common.inc"
 
@@ -2226,6 +2421,11 @@ void Drv_Reenter(int e)
 		Native_SioClose(g_Plugin, 1);
 		g_ReenterResult = g_FwdDepth == 1 && g_FwdDead[0] && g_FwdCalling[0] != null && !g_Sio[IoSlot(g_ReenterIo)].used;
 	}
+	else if (g_ReenterTest == 4)
+	{
+		Native_SioClose(g_Plugin, 1);
+		g_ReenterResult = g_FwdDepth == 0 && g_Delivering && !g_Sio[IoSlot(g_ReenterIo)].used;
+	}
 	Check(e >= 0, "reentered");
 }
 
@@ -2256,6 +2456,8 @@ void TestReentry()
 	CheckInt(g_MockErrors, 0, "no native error from callbacks");
 	Check(!g_Sio[IoSlot(io)].used, "released after the callback");
 
+	// A consumer built with an older include gets events through the forward.
+	ConsumerWithEntry(false);
 	io = ConnectIo("ws://127.0.0.1:3000", "/", "");
 	Timer_Tick(null);
 	EngineOpen(io);
@@ -2272,6 +2474,115 @@ void TestReentry()
 	Check(g_ReenterResult, "Close from the event callback releases the client, its running forward is kept");
 	Check(g_FwdDepth == 0 && g_FwdCalling[0] == null, "the event forward is closed once its call returns");
 	CheckInt(g_MockErrors, 0, "no native error from Close in the event callback");
+	ConsumerWithEntry(true);
+
+	// Through __Websocket_Deliver no forward runs: Close releases everything at once.
+	io = ConnectIo("ws://127.0.0.1:3000", "/", "");
+	Timer_Tick(null);
+	EngineOpen(io);
+	sock = IoSock(io);
+	n = SrvText(0, "40{\"sid\":\"e\"}");
+	Feed(sock, g_Srv, n);
+	g_ReenterIo = io;
+	g_ReenterTest = 4;
+	g_ReenterKind = Ev_SioEvent;
+	g_ReenterResult = false;
+	EvClear();
+	n = SrvText(0, "42[\"bye\"]");
+	Feed(sock, g_Srv, n);
+	Check(g_ReenterResult, "Close from an event callback reached through __Websocket_Deliver releases the client");
+	Check(g_FwdDepth == 0 && !g_Delivering, "no forward or delivery left running");
+	CheckInt(g_MockErrors, 0, "no native error from Close in the event callback");
+}
+
+/**
+ * Data reaches a consumer as far as it has room (WEBSOCKET_RECEIVE_MAX with this include; 8 KiB
+ * for one built with an older include, whose default heap holds that); beyond it the event is
+ * dropped with WsError_MessageTooLarge and the client stays connected. A NUL in an event name is
+ * refused, not cut. Emits larger than the server's maxPayload are refused locally.
+ */
+void TestDelivery()
+{
+	print("-- delivery to consumers\n");
+	for (int legacy = 0; legacy < 2; legacy++)
+	{
+		ConsumerWithEntry(legacy == 0);
+		int room = legacy == 0 ? WEBSOCKET_RECEIVE_MAX : WS_LEGACY_RECEIVE_MAX;
+		SocketIO io = ConnectIo("ws://127.0.0.1:3000", "/", "");
+		Timer_Tick(null);
+		EngineOpen(io);
+		Handle sock = IoSock(io);
+		int n = SrvText(0, "40{\"sid\":\"d\"}");
+		Feed(sock, g_Srv, n);
+
+		n = SrvText(0, "42[\"nul\\u0000name\",1]");
+		EvClear();
+		Feed(sock, g_Srv, n);
+		Check(g_EvN == 1 && g_EvKind[0] == Ev_SioErr && g_EvCell[0][1] == WsError_Unsupported && StrHas(g_EvStr[0][0], "NUL"), "an event name with a NUL is refused with an error, not cut");
+
+		// 42["big","aaa…"] with a 60,000-character string: its argsJson is 60,004 bytes.
+		for (int arg = 60000; arg <= room + 1; arg += room + 1 - 60000)
+		{
+			int len = 0;
+			len = AppendText(len, "42[\"big\",\"");
+			for (int i = 0; i < arg - 4; i++)
+			{
+				g_Big[len++] = 'a' + i % 26;
+			}
+			len = AppendText(len, "\"]");
+			n = SrvFrame(0, Opcode_Text, true, g_Big, len);
+			EvClear();
+			Feed(sock, g_Srv, n);
+			if (arg <= room)
+			{
+				Check(g_EvN == 1 && g_EvKind[0] == Ev_SioEvent && BytesAre(g_EvStr[0][0], g_EvStrLen[0][0], "big") && g_EvStrLen[0][1] == arg && g_EvStr[0][1][2] == 'a', "a 60,000-character event reaches a consumer with room for it");
+			}
+			else
+			{
+				Check(g_EvN == 1 && g_EvKind[0] == Ev_SioErr && g_EvCell[0][1] == WsError_MessageTooLarge && g_EvCell[0][2] == arg && StrHas(g_EvStr[0][0], "WEBSOCKET_RECEIVE_MAX"), "an event larger than the consumer's room: WsError_MessageTooLarge with its size and the fix");
+			}
+		}
+		n = SrvText(0, "42[\"after\",1]");
+		EvClear();
+		Feed(sock, g_Srv, n);
+		Check(g_EvN == 1 && g_EvKind[0] == Ev_SioEvent && BytesAre(g_EvStr[0][1], g_EvStrLen[0][1], "[1]"), "the next event still arrives");
+		P_Clear();
+		g_NP_Cell[1] = io;
+		Native_SioClose(g_Plugin, 1);
+	}
+	ConsumerWithEntry(true);
+
+	// maxPayload from the open packet bounds what may be sent.
+	g_MockErrors = 0;
+	SocketIO io = ConnectIo("ws://127.0.0.1:3000", "/", "");
+	Timer_Tick(null);
+	Handle sock = IoSock(io);
+	OnSocketConnected(sock, g_Sio[IoSlot(io)].ws);
+	int n = SrvAccept("");
+	n = SrvText(n, "0{\"sid\":\"m\",\"upgrades\":[],\"pingInterval\":25000,\"pingTimeout\":20000,\"maxPayload\":40}");
+	n = SrvText(n, "40");
+	Feed(sock, g_Srv, n);
+	EvClear();
+	WireClear();
+	Check(!Emit(io, "x", "\"0123456789012345678901234567890\"", false, 0), "an emit over the server's maxPayload is refused");
+	Check(g_EvN == 1 && g_EvKind[0] == Ev_SioErr && g_EvCell[0][1] == WsError_TooLargeForServer && g_EvCell[0][2] == 41, "with WsError_TooLargeForServer and the packet's size");
+	CheckInt(g_WireLen, 0, "nothing sent");
+	Check(Emit(io, "x", "\"012345678901234567890123456789\"", false, 0), "40 bytes are accepted");
+	Check(g_WireLen > 40, "and sent on the same connection");
+	CheckInt(g_MockErrors, 0, "no native error");
+	P_Clear();
+	g_NP_Cell[1] = io;
+	Native_SioClose(g_Plugin, 1);
+}
+
+/** Appends text to g_Big at len; returns the new length. */
+int AppendText(int len, const char[] text)
+{
+	for (int i = 0; text[i] != 0; i++)
+	{
+		g_Big[len++] = text[i];
+	}
+	return len;
 }
 
 public int main()
@@ -2279,13 +2590,29 @@ public int main()
 	g_Plugin = view_as<Handle>(1);
 	AskPluginLoad2(view_as<Handle>(9), false, g_ErrMsg, sizeof(g_ErrMsg));
 	OnPluginStart();
+	ConsumerWithEntry(true);
 	TestSession();
 	TestConnectErrorAndClose();
 	TestReentry();
+	TestDelivery();
+	CheckInt(g_MockHeapExceptions, 0, "no call ever needed more heap than its receiver has");
 	printf("sio driver: %d passed, %d failed\n", g_Pass, g_Fail);
 	return g_Fail;
 }
 `;
+
+/**
+ * The part of websocket.inc compiled into consumers only (between `#if !defined _websocket_plugin`
+ * and its `#endif`), which the drivers need because they include websocket.sp, whose
+ * _websocket_plugin leaves it out. Its native call goes to the mock's stand-in.
+ */
+function consumerSection(): string {
+  const m = /^#if !defined _websocket_plugin\n([\s\S]*?)^#endif$/m.exec(readFileSync(INCLUDE, "utf8"));
+  if (m === null) {
+    throw new Error("websocket.inc has no consumer section (#if !defined _websocket_plugin)");
+  }
+  return m[1].replaceAll("Websocket_ReadDelivery(", "Mock_ReadDelivery(");
+}
 
 /** Writes the mock includes and drivers under the work directory once; returns the mock include directory. */
 function writeMock(): string {
@@ -2295,6 +2622,7 @@ function writeMock(): string {
     writeFileSync(path.join(dir, "include/sourcemod.inc"), MOCK_SOURCEMOD_INC);
     writeFileSync(path.join(dir, "include/socket.inc"), MOCK_SOCKET_INC);
     writeFileSync(path.join(dir, "drv_common.inc"), DRIVER_COMMON_INC);
+    writeFileSync(path.join(dir, "drv_consumer.inc"), consumerSection());
     writeFileSync(path.join(dir, "drv_ws.sp"), DRIVER_WS_SP);
     writeFileSync(path.join(dir, "drv_sio.sp"), DRIVER_SIO_SP);
   }

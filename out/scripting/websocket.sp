@@ -26,6 +26,8 @@
 #undef SocketConnectTLS
 #undef SocketSendTLS
 
+// The plugin side of websocket.inc: leaves out what the include compiles into consumers.
+#define _websocket_plugin
 #include <websocket>
 #include "websocket/core.inc"
 
@@ -128,7 +130,11 @@ enum struct WsSlot
 	bool requestSent;
 	bool closedNotified;
 	any data;
+	/** The owner's __Websocket_Deliver (websocket.inc), or INVALID_FUNCTION for a plugin built with an older include. */
+	Function deliver;
 	PrivateForward onReceive;
+	/** The function behind onReceive, for __Websocket_Deliver. */
+	Function receiveFn;
 	PrivateForward onDisconnect;
 	PrivateForward onError;
 	PrivateForward onOpen;
@@ -165,10 +171,16 @@ enum struct SioClient
 	any data;
 	int ws;
 	bool sawError;
+	/** The owner's __Websocket_Deliver, as in WsSlot. */
+	Function deliver;
 	PrivateForward onEvent;
 	PrivateForward onError;
 	PrivateForward onConnect;
 	PrivateForward onConnectError;
+	/** The functions behind onEvent, onConnect and onConnectError, for __Websocket_Deliver. */
+	Function eventFn;
+	Function connectFn;
+	Function connectErrorFn;
 	PrivateForward onDisconnect;
 	char url[URL_MAX_LENGTH + 1];
 	int urlLen;
@@ -198,6 +210,8 @@ enum struct SioAck
 	bool sent;
 	int id;
 	PrivateForward callback;
+	/** The function behind callback, for __Websocket_Deliver. */
+	Function callbackFn;
 	any data;
 }
 
@@ -220,7 +234,7 @@ SioAck g_AckEmpty;
 
 /** Scratch buffers, global so that no large array lives on the stack. */
 char g_Payload[CONFIG_MAX_MESSAGE_SIZE + 1];
-int g_Cells[CONFIG_MAX_MESSAGE_SIZE / 4 + 1];
+int g_Cells[(CONFIG_MAX_MESSAGE_SIZE + 3) / 4 + 1];
 char g_Out[CONFIG_MAX_MESSAGE_SIZE + MAX_FRAME_HEADER];
 char g_Packet[CONFIG_MAX_MESSAGE_SIZE];
 char g_Args[CONFIG_MAX_MESSAGE_SIZE + 3];
@@ -273,6 +287,7 @@ public APLRes AskPluginLoad2(Handle myself, bool late, char[] error, int err_max
 	CreateNative("SocketIO_SetReconnect", Native_SioSetReconnect);
 	CreateNative("SocketIO_SetData", Native_SioSetData);
 	CreateNative("SocketIO_GetData", Native_SioGetData);
+	CreateNative("Websocket_ReadDelivery", Native_ReadDelivery);
 #if WEBSOCKET_TLS_MODE != 1
 	MarkNativeAsOptional("SocketConnectTLS");
 	MarkNativeAsOptional("SocketSendTLS");
@@ -1178,12 +1193,14 @@ void WsDeliverMessage(int slot)
 	{
 		if (g_Ws[slot].onReceive != null)
 		{
-			FwdStart(g_Ws[slot].onReceive);
-			Call_PushCell(g_Ws[slot].handle);
-			Call_PushCell(type == Opcode_Binary ? SendType_Binary : SendType_Text);
-			Call_PushStringEx(g_Msg[slot], len + 1, SM_PARAM_STRING_COPY | SM_PARAM_STRING_BINARY, 0);
-			Call_PushCell(len);
-			FwdFinish();
+			int h = g_Ws[slot].handle;
+			WebsocketSendType sendType = type == Opcode_Binary ? SendType_Binary : SendType_Text;
+			int room = Deliver(g_Ws[slot].owner, g_Ws[slot].deliver, g_Ws[slot].receiveFn, g_Ws[slot].onReceive, WebsocketDelivery_Message, h, slot, len, sendType);
+			if (room > 0 && WsAlive(slot, h))
+			{
+				TooLargeText(sendType == SendType_Binary ? "a binary message" : "a text message", len, room);
+				WsNotifyError(slot, WsError_MessageTooLarge, len, g_ErrMsg);
+			}
 		}
 	}
 	else if (g_Ws[slot].kind == WsKind_SocketIO)
@@ -1596,6 +1613,155 @@ PrivateForward NewCallback(Handle plugin, Function func, int type)
 	return fwd;
 }
 
+// ---------------------------------------------------------------------------
+// Delivering data to consumer plugins
+// ---------------------------------------------------------------------------
+// SourceMod copies every string argument of a call onto the heap of the plugin it calls
+// (ScriptedInvoker::Invoke allocates in the callee's context). When it does not fit,
+// Call_Finish fails and SourceMod reports "Not enough space on the heap" as an exception
+// in, and aborting, the *calling* plugin: this one. So data never goes to a consumer as a
+// string pushed from here. The consumer's websocket.inc compiles a public function,
+// __Websocket_Deliver, into it; this plugin calls that with cells only (nothing to copy,
+// nothing that can fail here), and it checks its own WEBSOCKET_RECEIVE_MAX, copies the
+// data into a buffer of its own with Websocket_ReadDelivery and calls the user's function
+// from there: whatever goes wrong then happens in, and is blamed on, the consumer.
+// A plugin built with an older websocket.inc has no __Websocket_Deliver: it is called
+// through its forward as before, with at most WS_LEGACY_RECEIVE_MAX bytes, which the
+// default heap (4096 cells) holds.
+
+/** The most bytes pushed as a string to a plugin without __Websocket_Deliver. */
+#define WS_LEGACY_RECEIVE_MAX 8192
+
+/** The delivery in progress, read by Websocket_ReadDelivery: data from g_Msg[g_DeliverSlot], or g_Args when -1. */
+bool g_Delivering;
+int g_DeliverSlot;
+int g_DeliverLen;
+
+/**
+ * Calls a consumer's callback with data of `len` bytes: g_Msg[dataSlot], or g_Args when
+ * dataSlot is -1 (and g_Name for an event). `extra` is the last cell of the callback (send
+ * type, ackId or the ack's data). Returns 0 when the callback ran, or the receiving plugin's
+ * limit in bytes when the data is larger (nothing was called: the caller reports it).
+ */
+int Deliver(Handle owner, Function entry, Function func, PrivateForward fwd, WebsocketDelivery what, int handle, int dataSlot, int len, any extra)
+{
+	if (entry == INVALID_FUNCTION)
+	{
+		if (len > WS_LEGACY_RECEIVE_MAX)
+		{
+			return WS_LEGACY_RECEIVE_MAX;
+		}
+		DeliverByForward(fwd, what, handle, dataSlot, len, extra);
+		return 0;
+	}
+	// Callbacks do not nest deliveries today, but keep the outer one readable if they ever do.
+	bool wasDelivering = g_Delivering;
+	int outerSlot = g_DeliverSlot;
+	int outerLen = g_DeliverLen;
+	g_Delivering = true;
+	g_DeliverSlot = dataSlot;
+	g_DeliverLen = len;
+	int room = 0;
+	Call_StartFunction(owner, entry);
+	Call_PushCell(what);
+	Call_PushCell(handle);
+	Call_PushCell(func);
+	Call_PushCell(len);
+	Call_PushCell(extra);
+	if (Call_Finish(room) != SP_ERROR_NONE)
+	{
+		// The consumer threw (SourceMod logged it, blaming the consumer): the data was its.
+		room = 0;
+	}
+	g_Delivering = wasDelivering;
+	g_DeliverSlot = outerSlot;
+	g_DeliverLen = outerLen;
+	return room;
+}
+
+/** The pre-__Websocket_Deliver way: the data pushed as strings through the callback's forward. */
+void DeliverByForward(PrivateForward fwd, WebsocketDelivery what, int handle, int dataSlot, int len, any extra)
+{
+	FwdStart(fwd);
+	Call_PushCell(handle);
+	switch (what)
+	{
+		case WebsocketDelivery_Message:
+		{
+			Call_PushCell(extra);
+			Call_PushStringEx(g_Msg[dataSlot], len + 1, SM_PARAM_STRING_COPY | SM_PARAM_STRING_BINARY, 0);
+			Call_PushCell(len);
+		}
+		case WebsocketDelivery_Event:
+		{
+			Call_PushString(g_Name);
+			Call_PushString(g_Args);
+			Call_PushCell(extra);
+		}
+		case WebsocketDelivery_Ack:
+		{
+			Call_PushString(g_Args);
+			Call_PushCell(extra);
+		}
+		default:
+		{
+			Call_PushString(g_Args);
+		}
+	}
+	FwdFinish();
+}
+
+/** Hands Socket.IO data in g_Args[0..len) to a callback of client `sio`; reports WsError_MessageTooLarge when it does not fit. */
+void SioDeliver(int sio, Function func, PrivateForward fwd, WebsocketDelivery what, int len, any extra, const char[] what_text)
+{
+	int h = g_Sio[sio].handle;
+	int room = Deliver(g_Sio[sio].owner, g_Sio[sio].deliver, func, fwd, what, h, -1, len, extra);
+	if (room > 0 && SioAlive(sio, h))
+	{
+		TooLargeText(what_text, len, room);
+		SioReportError(sio, WsError_MessageTooLarge, len, g_ErrMsg);
+	}
+}
+
+/** The WsError_MessageTooLarge text, in g_ErrMsg: what was dropped and the one line that lets the plugin take it. */
+void TooLargeText(const char[] what, int len, int room)
+{
+	FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "%s of %d bytes was dropped: this plugin receives at most %d (add #define WEBSOCKET_RECEIVE_MAX %d before #include <websocket>, and rebuild it with this websocket.inc)", what, len, room, CONFIG_MAX_MESSAGE_SIZE);
+}
+
+public any Native_ReadDelivery(Handle plugin, int numParams)
+{
+	if (!g_Delivering)
+	{
+		ThrowNativeError(SP_ERROR_NATIVE, "No delivery in progress (Websocket_ReadDelivery is for websocket.inc's __Websocket_Deliver)");
+		return 0;
+	}
+	int part = GetNativeCell(1);
+	int maxlength = GetNativeCell(3);
+	int len = part == 1 ? strlen(g_Name) : g_DeliverLen;
+	if (maxlength < bytesPackedCells(len) * 4)
+	{
+		ThrowNativeError(SP_ERROR_NATIVE, "Buffer of %d bytes cannot hold %d bytes, a NUL and the rest of their last cell", maxlength, len);
+		return 0;
+	}
+	// SetNativeArray copies whole cells: the bytes go packed as the char array stores them.
+	int cells;
+	if (part == 1)
+	{
+		cells = bytesPackCells(g_Cells, sizeof(g_Cells), g_Name, 0, len);
+	}
+	else if (g_DeliverSlot >= 0)
+	{
+		cells = bytesPackCells(g_Cells, sizeof(g_Cells), g_Msg[g_DeliverSlot], 0, len);
+	}
+	else
+	{
+		cells = bytesPackCells(g_Cells, sizeof(g_Cells), g_Args, 0, len);
+	}
+	SetNativeArray(2, g_Cells, cells);
+	return len;
+}
+
 public any Native_Connect(Handle plugin, int numParams)
 {
 	int urlLen = ReadNativeString(1, g_Url, sizeof(g_Url), "URL");
@@ -1629,7 +1795,9 @@ public any Native_Connect(Handle plugin, int numParams)
 	urlParseWithPath(g_Conn[slot].url, g_Url, 0, urlLen, g_Path, 0, pathLen);
 	RandomBytes(g_Nonce, HANDSHAKE_NONCE_SIZE);
 	connInit(g_Conn[slot], g_Nonce, 0, g_Ws[slot].protocols, 0, 0, CONFIG_MAX_MESSAGE_SIZE);
-	g_Ws[slot].onReceive = NewCallback(plugin, GetNativeFunction(3), 0);
+	g_Ws[slot].deliver = GetFunctionByName(plugin, "__Websocket_Deliver");
+	g_Ws[slot].receiveFn = GetNativeFunction(3);
+	g_Ws[slot].onReceive = NewCallback(plugin, g_Ws[slot].receiveFn, 0);
 	g_Ws[slot].onDisconnect = NewCallback(plugin, GetNativeFunction(4), 1);
 	g_Ws[slot].onError = NewCallback(plugin, GetNativeFunction(5), 2);
 	g_Ws[slot].data = GetNativeCell(6);
@@ -2238,20 +2406,14 @@ void SioOnSocketIo(int sio, int slot, int len)
 			}
 			if (g_Sio[sio].onConnect != null)
 			{
-				FwdStart(g_Sio[sio].onConnect);
-				Call_PushCell(h);
-				Call_PushString(g_Args);
-				FwdFinish();
+				SioDeliver(sio, g_Sio[sio].connectFn, g_Sio[sio].onConnect, WebsocketDelivery_Connect, dataLen, 0, "the CONNECT data");
 			}
 		}
 		case SioPacket_ConnectError:
 		{
 			if (g_Sio[sio].onConnectError != null)
 			{
-				FwdStart(g_Sio[sio].onConnectError);
-				Call_PushCell(h);
-				Call_PushString(g_Args);
-				FwdFinish();
+				SioDeliver(sio, g_Sio[sio].connectErrorFn, g_Sio[sio].onConnectError, WebsocketDelivery_ConnectError, dataLen, 0, "the CONNECT_ERROR data");
 			}
 			if (SioAlive(sio, h))
 			{
@@ -2277,16 +2439,18 @@ void SioOnSocketIo(int sio, int slot, int len)
 				return;
 			}
 			g_Name[nameLen] = 0;
+			if (strlen(g_Name) != nameLen)
+			{
+				// A SourcePawn string ends at its first NUL: "a\u0000b" would reach the plugin as
+				// the event "a". Refused rather than cut, so no handler runs for the wrong event.
+				SioReportError(sio, WsError_Unsupported, SioPacket_Event, "event name contains a NUL character (\\u0000): event dropped");
+				return;
+			}
 			int argsLen = sioArgsArray(g_Msg[slot], g_Parsed, g_Args, 0, sizeof(g_Args) - 1);
 			g_Args[argsLen] = 0;
 			if (g_Sio[sio].onEvent != null)
 			{
-				FwdStart(g_Sio[sio].onEvent);
-				Call_PushCell(h);
-				Call_PushString(g_Name);
-				Call_PushString(g_Args);
-				Call_PushCell(g_Parsed.ackId);
-				FwdFinish();
+				SioDeliver(sio, g_Sio[sio].eventFn, g_Sio[sio].onEvent, WebsocketDelivery_Event, argsLen, g_Parsed.ackId, "the arguments of an event");
 			}
 		}
 		case SioPacket_Ack:
@@ -2299,14 +2463,9 @@ void SioOnSocketIo(int sio, int slot, int len)
 					int argsLen = sioArgsArray(g_Msg[slot], g_Parsed, g_Args, 0, sizeof(g_Args) - 1);
 					g_Args[argsLen] = 0;
 					PrivateForward callback = g_Acks[a].callback;
-					any data = g_Acks[a].data;
 					g_Acks[a].callback = null;
 					g_Acks[a].used = false;
-					FwdStart(callback);
-					Call_PushCell(h);
-					Call_PushString(g_Args);
-					Call_PushCell(data);
-					FwdFinish();
+					SioDeliver(sio, g_Acks[a].callbackFn, callback, WebsocketDelivery_Ack, argsLen, g_Acks[a].data, "the arguments of an acknowledgement");
 					delete callback;
 					return;
 				}
@@ -2466,7 +2625,11 @@ public any Native_SioConnect(Handle plugin, int numParams)
 	g_Sio[sio].nspLen = nspLen;
 	strcopy(g_Sio[sio].auth, WS_MAX_AUTH, g_Text);
 	g_Sio[sio].authLen = authLen;
-	g_Sio[sio].onEvent = NewCallback(plugin, GetNativeFunction(4), 5);
+	g_Sio[sio].deliver = GetFunctionByName(plugin, "__Websocket_Deliver");
+	g_Sio[sio].eventFn = GetNativeFunction(4);
+	g_Sio[sio].connectFn = INVALID_FUNCTION;
+	g_Sio[sio].connectErrorFn = INVALID_FUNCTION;
+	g_Sio[sio].onEvent = NewCallback(plugin, g_Sio[sio].eventFn, 5);
 	g_Sio[sio].onError = NewCallback(plugin, GetNativeFunction(5), 2);
 	g_Sio[sio].data = GetNativeCell(6);
 	ReconnectInit(g_Sio[sio].rc, true);
@@ -2519,6 +2682,10 @@ public any Native_SioEmit(Handle plugin, int numParams)
 		ThrowSioEncodeError(n);
 		return false;
 	}
+	if (!SioFitsServer(sio, n))
+	{
+		return false;
+	}
 	bool sent = g_Sio[sio].connected && SioTransportOpen(sio);
 	int h = g_Sio[sio].handle;
 	if (!SioSendOrQueue(sio, n))
@@ -2533,6 +2700,7 @@ public any Native_SioEmit(Handle plugin, int numParams)
 		g_Acks[a].sent = sent;
 		g_Acks[a].id = ackId;
 		g_Acks[a].callback = NewCallback(plugin, ack, 7);
+		g_Acks[a].callbackFn = ack;
 		g_Acks[a].data = GetNativeCell(5);
 	}
 	return true;
@@ -2564,12 +2732,28 @@ public any Native_SioAck(Handle plugin, int numParams)
 		}
 		return false;
 	}
-	if (!g_Sio[sio].connected || !SioTransportOpen(sio))
+	if (!g_Sio[sio].connected || !SioTransportOpen(sio) || !SioFitsServer(sio, n))
 	{
 		return false;
 	}
 	SioSendText(sio, g_Packet, n);
 	return true;
+}
+
+/**
+ * True when the server takes an Engine.IO packet of n bytes (eioMaxPacket: its maxPayload);
+ * otherwise reports WsError_TooLargeForServer, since the server would drop the whole connection.
+ */
+bool SioFitsServer(int sio, int n)
+{
+	int max = eioMaxPacket(g_Sio[sio].info);
+	if (n <= max)
+	{
+		return true;
+	}
+	FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "packet of %d bytes not sent: the server accepts at most %d (maxPayload)", n, max);
+	SioReportError(sio, WsError_TooLargeForServer, n, g_ErrMsg);
+	return false;
 }
 
 public any Native_SioClose(Handle plugin, int numParams)
@@ -2601,7 +2785,8 @@ public any Native_SioHookConnect(Handle plugin, int numParams)
 	if (sio >= 0)
 	{
 		FwdDrop(g_Sio[sio].onConnect);
-		g_Sio[sio].onConnect = NewCallback(plugin, GetNativeFunction(2), 3);
+		g_Sio[sio].connectFn = GetNativeFunction(2);
+		g_Sio[sio].onConnect = NewCallback(plugin, g_Sio[sio].connectFn, 3);
 	}
 	return 0;
 }
@@ -2612,7 +2797,8 @@ public any Native_SioHookConnectError(Handle plugin, int numParams)
 	if (sio >= 0)
 	{
 		FwdDrop(g_Sio[sio].onConnectError);
-		g_Sio[sio].onConnectError = NewCallback(plugin, GetNativeFunction(2), 3);
+		g_Sio[sio].connectErrorFn = GetNativeFunction(2);
+		g_Sio[sio].onConnectError = NewCallback(plugin, g_Sio[sio].connectErrorFn, 3);
 	}
 	return 0;
 }

@@ -148,3 +148,42 @@ export function parseUint(buf: Readonly<Uint8Array>, off: number, len: number, l
   }
   return v;
 }
+
+/**
+ * Packs `src[off..off+len)` and one NUL after it into cells the way SourcePawn
+ * stores a char array (four bytes a cell, lowest address in the low byte: x86
+ * is little-endian), so that a native can hand binary data to a plugin's char
+ * buffer with SetNativeArray, which copies whole cells. Writes
+ * `bytesPackedCells(len)` cells to `dst[0..]` and returns that count, or -1
+ * when they do not fit in `cap` cells. Never reads past `src[off+len-1]`.
+ */
+export function bytesPackCells(
+  dst: Int32Array,
+  cap: number,
+  src: Readonly<Uint8Array>,
+  off: number,
+  len: number,
+): number {
+  const cells = bytesPackedCells(len);
+  if (len < 0 || cells > cap) {
+    return -1;
+  }
+  const whole = len >> 2;
+  for (let c = 0; c < whole; c++) {
+    const b = off + c * 4;
+    dst[c] = src[b] | (src[b + 1] << 8) | (src[b + 2] << 16) | (src[b + 3] << 24);
+  }
+  // The last cell holds the 0-3 bytes left, the NUL, and zeros after it.
+  let last = 0;
+  const rest = len & 3;
+  for (let k = 0; k < rest; k++) {
+    last = last | (src[off + whole * 4 + k] << (k * 8));
+  }
+  dst[whole] = last;
+  return cells;
+}
+
+/** Cells that bytesPackCells writes for `len` bytes: the bytes and their NUL, rounded up to whole cells. */
+export function bytesPackedCells(len: number): number {
+  return (len >> 2) + 1;
+}

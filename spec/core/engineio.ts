@@ -55,6 +55,19 @@ export class EioOpenInfo {
   maxPayload = 0;
 }
 
+/**
+ * Largest Engine.IO packet (bytes, type digit included) the client may send:
+ * the server's `maxPayload` from its open packet, or the Engine.IO default
+ * before one arrived. Engine.IO closes the whole connection on a larger one
+ * (the `ws` server's maxPayload, close code 1009), so callers refuse it locally.
+ */
+export function eioMaxPacket(info: Readonly<EioOpenInfo>): number {
+  if (info.maxPayload > 0) {
+    return info.maxPayload;
+  }
+  return EIO_DEFAULT_MAX_PAYLOAD;
+}
+
 /** Type (EioPacket) of the packet buf[off..off+len), or -1 when it is empty or does not start with a digit 0..6. */
 export function eioPacketType(buf: Readonly<Uint8Array>, off: number, len: number): number {
   if (len <= 0) {

@@ -20,7 +20,15 @@ import {
   backoffNext,
   backoffReset,
 } from "../core/backoff.js";
-import { EioOpenInfo, EioPacket, eioEncodePong, eioPacketType, eioParseOpen, eioResource } from "../core/engineio.js";
+import {
+  EioOpenInfo,
+  EioPacket,
+  eioEncodePong,
+  eioMaxPacket,
+  eioPacketType,
+  eioParseOpen,
+  eioResource,
+} from "../core/engineio.js";
 import { heartbeatExpired, heartbeatRemainingMs } from "../core/heartbeat.js";
 import {
   SioError,
@@ -255,8 +263,12 @@ export class SioClient extends EventEmitter {
     }
   }
 
-  /** Emits event `name` with `argsJson` (zero or more comma-separated JSON values); `onAck` asks for an acknowledgement. */
-  send(nsp: string, name: string, argsJson = "", onAck?: (argsJson: string) => void): void {
+  /**
+   * Emits event `name` with `argsJson` (zero or more comma-separated JSON values); `onAck` asks for an
+   * acknowledgement. Returns false, after an "error" event, when the packet is larger than the server's
+   * maxPayload (eioMaxPacket): nothing is sent and the connection stays up.
+   */
+  send(nsp: string, name: string, argsJson = "", onAck?: (argsJson: string) => void): boolean {
     const s = this.nsps.get(nsp);
     if (!s) throw new Error(`namespace ${nsp} not joined`);
     let ackId = -1;
@@ -270,15 +282,31 @@ export class SioClient extends EventEmitter {
     const pkt = this.packet(
       sioEncodeEvent(this.out, 0, this.out.length, n, 0, n.length, nm, 0, nm.length, a, 0, a.length, ackId),
     );
+    if (!this.fitsServer(pkt)) {
+      if (onAck) this.acks.delete(`${nsp}#${ackId}`);
+      return false;
+    }
     if (s.connected) this.sendText(pkt);
     else s.buffer.push(pkt);
+    return true;
+  }
+
+  /** True when the server takes a packet this large (eioMaxPacket); otherwise reports why and returns false. */
+  private fitsServer(pkt: Uint8Array): boolean {
+    const max = eioMaxPacket(this.info);
+    if (pkt.length <= max) return true;
+    this.report(new Error(`packet of ${pkt.length} bytes not sent: the server accepts at most ${max} (maxPayload)`));
+    return false;
   }
 
   /** Answers the server's event that carried `ackId`. */
-  ack(nsp: string, ackId: number, argsJson = ""): void {
+  ack(nsp: string, ackId: number, argsJson = ""): boolean {
     const n = Buffer.from(nsp, "utf8");
     const a = Buffer.from(argsJson, "utf8");
-    this.sendText(this.packet(sioEncodeAck(this.out, 0, this.out.length, n, 0, n.length, ackId, a, 0, a.length)));
+    const pkt = this.packet(sioEncodeAck(this.out, 0, this.out.length, n, 0, n.length, ackId, a, 0, a.length));
+    if (!this.fitsServer(pkt)) return false;
+    this.sendText(pkt);
+    return true;
   }
 
   private armHeartbeat(): void {

@@ -114,6 +114,24 @@ describe("against a real socket.io 4.x server", () => {
     expect((await bare).slice(1)).toEqual(["tick", "[]", -1]);
   });
 
+  it("refuses locally an emit larger than the server's maxPayload, and the connection stays up", async () => {
+    const s = await startIo(0, { maxHttpBufferSize: 1000 });
+    const { c, sock } = await joinMain(s);
+    const errors: Error[] = [];
+    c.on("error", (e: Error) => errors.push(e));
+    // 42["big","xxx…"]: 2 + 7 + 992 + 1 = 1002 bytes, over the 1,000 the server announced.
+    expect(c.send("/", "big", JSON.stringify("x".repeat(990)))).toBe(false);
+    expect(errors.map((e) => e.message)).toEqual([
+      "packet of 1002 bytes not sent: the server accepts at most 1000 (maxPayload)",
+    ]);
+    expect(c.ack("/", 1, JSON.stringify("y".repeat(995)))).toBe(false);
+    // Just under the limit goes through, on the same connection.
+    const got = new Promise<unknown[]>((r) => sock.on("big", (...args: unknown[]) => r(args)));
+    expect(c.send("/", "big", JSON.stringify("x".repeat(987)))).toBe(true);
+    expect(await got).toEqual(["x".repeat(987)]);
+    expect(sock.connected).toBe(true);
+  });
+
   it("acknowledges both ways", async () => {
     const s = await startIo();
     const { c, sock } = await joinMain(s);
