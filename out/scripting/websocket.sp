@@ -1137,6 +1137,11 @@ WebsocketError WsErrorFor(int slot, int out, int &detail)
 			return WsError_HandshakeRejected;
 		}
 		detail = g_Conn[slot].hs.error;
+		if (detail == HandshakeError_TooLarge)
+		{
+			FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "handshake failed: the response header block is larger than %d bytes (the limit), no end after %d bytes", CONFIG_MAX_HANDSHAKE_RESPONSE, g_Conn[slot].hs.responseLen);
+			return WsError_HandshakeInvalid;
+		}
 		FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "handshake failed: invalid upgrade response (handshake error %d)", detail);
 		return WsError_HandshakeInvalid;
 	}

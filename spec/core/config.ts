@@ -17,4 +17,4 @@ export const CONFIG_SEND_QUEUE_BYTES = 262144;
 export const CONFIG_CLOSE_TIMEOUT_MS = 5000;
 
 /** Largest HTTP response header block accepted during the opening handshake. */
-export const CONFIG_MAX_HANDSHAKE_RESPONSE = 8192;
+export const CONFIG_MAX_HANDSHAKE_RESPONSE = 65536;

@@ -35,6 +35,15 @@ export const HANDSHAKE_ACCEPT_LENGTH = 28;
 /** Longest Sec-WebSocket-Protocol value kept (the requested list and the chosen one). */
 export const HANDSHAKE_MAX_PROTOCOLS = 256;
 
+/**
+ * Longest response line kept for parsing, in bytes. Longer header lines
+ * (large Set-Cookie lines from load balancers) are counted and skipped
+ * unless they are one of the headers the handshake reads; nothing else of
+ * the header block is stored, however large it is (up to
+ * CONFIG_MAX_HANDSHAKE_RESPONSE).
+ */
+export const HANDSHAKE_MAX_LINE = 1024;
+
 /** Where the response parser is. */
 export const enum HandshakeState {
   Pending = 0,
@@ -68,8 +77,20 @@ export class Handshake {
   /** The subprotocol the server chose (empty: none). */
   protocol = new Uint8Array(HANDSHAKE_MAX_PROTOCOLS);
   protocolLen = 0;
-  response = new Uint8Array(CONFIG_MAX_HANDSHAKE_RESPONSE);
+  /** The response line being read: its first HANDSHAKE_MAX_LINE bytes. */
+  line = new Uint8Array(HANDSHAKE_MAX_LINE);
+  /** Bytes of the current line so far, kept or not. */
+  lineLen = 0;
+  /** True when the last byte consumed was a CR (a LF now ends the line). */
+  lastCr = false;
+  /** Response lines completed; the status line is line 0. */
+  lines = 0;
+  /** Bytes of the response header block consumed so far. */
   responseLen = 0;
+  /** What the header lines so far established (RFC 6455 section 4.1, the client's checks 2-4). */
+  upgrade = false;
+  connection = false;
+  acceptSeen = false;
   state = 0;
   error = 0;
   status = 0;
@@ -239,10 +260,12 @@ function handshakeFail(h: Handshake, error: number): void {
 
 /**
  * Feeds response bytes data[off..off+len). Consumes bytes up to and
- * including the blank line that ends the header block, then validates the
- * response; returns how many bytes were consumed. Check h.state afterwards:
- * Pending (need more), Done (the rest of data belongs to the frame decoder)
- * or Failed (h.error, h.status).
+ * including the blank line that ends the header block, checking each line
+ * as it completes (only the current line is kept); returns how many bytes
+ * were consumed. Check h.state afterwards: Pending (need more), Done (the
+ * rest of data belongs to the frame decoder) or Failed (h.error, h.status).
+ * A header block longer than CONFIG_MAX_HANDSHAKE_RESPONSE fails with
+ * TooLarge after consuming exactly that many bytes.
  */
 export function handshakeFeed(h: Handshake, data: Readonly<Uint8Array>, off: number, len: number): number {
   if (h.state !== HandshakeState.Pending) {
@@ -254,25 +277,132 @@ export function handshakeFeed(h: Handshake, data: Readonly<Uint8Array>, off: num
       return i;
     }
     const c = data[off + i];
-    h.response[h.responseLen] = c;
     h.responseLen++;
-    const n = h.responseLen;
-    if (c === 10 && n >= 4 && h.response[n - 2] === 13 && h.response[n - 3] === 10 && h.response[n - 4] === 13) {
-      handshakeValidate(h);
-      return i + 1;
+    if (c === 10 && h.lastCr) {
+      // CRLF ends a line (RFC 7230 section 3); its length without the CR.
+      handshakeLine(h, h.lineLen - 1);
+      h.lineLen = 0;
+      h.lastCr = false;
+      h.lines++;
+      if (h.state !== HandshakeState.Pending) {
+        return i + 1;
+      }
+    } else {
+      if (h.lineLen < HANDSHAKE_MAX_LINE) {
+        h.line[h.lineLen] = c;
+      }
+      h.lineLen++;
+      h.lastCr = c === 13;
     }
   }
   return len;
 }
 
-/** Index of the CR of the next CRLF at or after `from` in the response, or -1. */
-function lineEnd(h: Handshake, from: number): number {
-  for (let i = from; i + 1 < h.responseLen; i++) {
-    if (h.response[i] === 13 && h.response[i + 1] === 10) {
-      return i;
-    }
+/**
+ * Checks one complete response line of n bytes (its first HANDSHAKE_MAX_LINE
+ * in h.line). The first problem found is kept in h.error and reported when
+ * the header block ends, so that a response fails the same way however its
+ * bytes arrive.
+ */
+function handshakeLine(h: Handshake, n: number): void {
+  if (h.lines === 0) {
+    handshakeStatusLine(h, n);
+  } else if (n === 0) {
+    handshakeEnd(h);
+  } else if (h.error === HandshakeError.None && h.status === 101) {
+    handshakeHeaderLine(h, n);
   }
-  return -1;
+}
+
+/** The status line: HTTP/1.x SP 3DIGIT [SP reason]. */
+function handshakeStatusLine(h: Handshake, n: number): void {
+  if (n < 12 || !bytesEqualsAsciiNoCase(h.line, 0, 7, "HTTP/1.") || !isDigit(h.line[7]) || h.line[8] !== 32) {
+    h.error = HandshakeError.BadStatusLine;
+    return;
+  }
+  if (!isDigit(h.line[9]) || !isDigit(h.line[10]) || !isDigit(h.line[11]) || (n > 12 && h.line[12] !== 32)) {
+    h.error = HandshakeError.BadStatusLine;
+    return;
+  }
+  h.status = (h.line[9] - 48) * 100 + (h.line[10] - 48) * 10 + (h.line[11] - 48);
+}
+
+/** The blank line: the header block is complete. */
+function handshakeEnd(h: Handshake): void {
+  if (h.error !== HandshakeError.None) {
+    handshakeFail(h, h.error);
+  } else if (h.status !== 101) {
+    handshakeFail(h, HandshakeError.StatusNot101);
+  } else if (!h.upgrade) {
+    handshakeFail(h, HandshakeError.NoUpgrade);
+  } else if (!h.connection) {
+    handshakeFail(h, HandshakeError.NoConnection);
+  } else if (!h.acceptSeen) {
+    handshakeFail(h, HandshakeError.BadAccept);
+  } else {
+    h.state = HandshakeState.Done;
+  }
+}
+
+/**
+ * One header line of n bytes: `name: value`. Only Upgrade, Connection and
+ * Sec-WebSocket-Accept, -Extensions and -Protocol are read; other lines may
+ * be of any length. One of those five longer than HANDSHAKE_MAX_LINE is
+ * refused (BadHeader) since its value was not kept.
+ */
+function handshakeHeaderLine(h: Handshake, n: number): void {
+  const kept = n < HANDSHAKE_MAX_LINE ? n : HANDSHAKE_MAX_LINE;
+  let colon = 0;
+  while (colon < kept && h.line[colon] !== ":".charCodeAt(0)) {
+    colon++;
+  }
+  if (colon === 0 || colon >= kept || !isTokenChar(h.line[colon - 1])) {
+    h.error = HandshakeError.BadHeader;
+    return;
+  }
+  const upgrade = bytesEqualsAsciiNoCase(h.line, 0, colon, "upgrade");
+  const connection = bytesEqualsAsciiNoCase(h.line, 0, colon, "connection");
+  const accept = bytesEqualsAsciiNoCase(h.line, 0, colon, "sec-websocket-accept");
+  const extensions = bytesEqualsAsciiNoCase(h.line, 0, colon, "sec-websocket-extensions");
+  const protocol = bytesEqualsAsciiNoCase(h.line, 0, colon, "sec-websocket-protocol");
+  if (!upgrade && !connection && !accept && !extensions && !protocol) {
+    return;
+  }
+  if (n > kept) {
+    h.error = HandshakeError.BadHeader;
+    return;
+  }
+  let vs = colon + 1;
+  let ve = n;
+  while (vs < ve && isHttpSpace(h.line[vs])) {
+    vs++;
+  }
+  while (ve > vs && isHttpSpace(h.line[ve - 1])) {
+    ve--;
+  }
+  if (upgrade) {
+    h.upgrade = h.upgrade || listHasToken(h.line, vs, ve, "websocket");
+  } else if (connection) {
+    h.connection = h.connection || listHasToken(h.line, vs, ve, "upgrade");
+  } else if (accept) {
+    if (
+      h.acceptSeen ||
+      ve - vs !== HANDSHAKE_ACCEPT_LENGTH ||
+      !bytesEqual(h.line, vs, h.accept, 0, HANDSHAKE_ACCEPT_LENGTH)
+    ) {
+      h.error = HandshakeError.BadAccept;
+      return;
+    }
+    h.acceptSeen = true;
+  } else if (extensions) {
+    if (ve > vs) {
+      h.error = HandshakeError.UnrequestedExtension;
+    }
+  } else if (h.protocolLen > 0 || !protocolWasRequested(h, h.line, vs, ve - vs)) {
+    h.error = HandshakeError.UnrequestedProtocol;
+  } else {
+    h.protocolLen = bytesCopy(h.protocol, 0, h.line, vs, ve - vs);
+  }
 }
 
 /**
@@ -323,96 +453,4 @@ function protocolWasRequested(h: Handshake, buf: Readonly<Uint8Array>, off: numb
     }
   }
   return false;
-}
-
-function handshakeValidate(h: Handshake): void {
-  // Status line: HTTP/1.x SP 3DIGIT [SP reason] CRLF
-  const first = lineEnd(h, 0);
-  if (
-    first < 12 ||
-    !bytesEqualsAsciiNoCase(h.response, 0, 7, "HTTP/1.") ||
-    !isDigit(h.response[7]) ||
-    h.response[8] !== 32
-  ) {
-    handshakeFail(h, HandshakeError.BadStatusLine);
-    return;
-  }
-  if (
-    !isDigit(h.response[9]) ||
-    !isDigit(h.response[10]) ||
-    !isDigit(h.response[11]) ||
-    (first > 12 && h.response[12] !== 32)
-  ) {
-    handshakeFail(h, HandshakeError.BadStatusLine);
-    return;
-  }
-  h.status = (h.response[9] - 48) * 100 + (h.response[10] - 48) * 10 + (h.response[11] - 48);
-  if (h.status !== 101) {
-    handshakeFail(h, HandshakeError.StatusNot101);
-    return;
-  }
-  let upgrade = false;
-  let connection = false;
-  let accept = false;
-  let pos = first + 2;
-  while (pos < h.responseLen - 2) {
-    const end = lineEnd(h, pos);
-    let colon = pos;
-    while (colon < end && h.response[colon] !== ":".charCodeAt(0)) {
-      colon++;
-    }
-    if (colon === pos || colon >= end || !isTokenChar(h.response[colon - 1])) {
-      handshakeFail(h, HandshakeError.BadHeader);
-      return;
-    }
-    let vs = colon + 1;
-    let ve = end;
-    while (vs < ve && isHttpSpace(h.response[vs])) {
-      vs++;
-    }
-    while (ve > vs && isHttpSpace(h.response[ve - 1])) {
-      ve--;
-    }
-    const nameLen = colon - pos;
-    if (bytesEqualsAsciiNoCase(h.response, pos, nameLen, "upgrade")) {
-      upgrade = upgrade || listHasToken(h.response, vs, ve, "websocket");
-    } else if (bytesEqualsAsciiNoCase(h.response, pos, nameLen, "connection")) {
-      connection = connection || listHasToken(h.response, vs, ve, "upgrade");
-    } else if (bytesEqualsAsciiNoCase(h.response, pos, nameLen, "sec-websocket-accept")) {
-      if (
-        accept ||
-        ve - vs !== HANDSHAKE_ACCEPT_LENGTH ||
-        !bytesEqual(h.response, vs, h.accept, 0, HANDSHAKE_ACCEPT_LENGTH)
-      ) {
-        handshakeFail(h, HandshakeError.BadAccept);
-        return;
-      }
-      accept = true;
-    } else if (bytesEqualsAsciiNoCase(h.response, pos, nameLen, "sec-websocket-extensions")) {
-      if (ve > vs) {
-        handshakeFail(h, HandshakeError.UnrequestedExtension);
-        return;
-      }
-    } else if (bytesEqualsAsciiNoCase(h.response, pos, nameLen, "sec-websocket-protocol")) {
-      if (h.protocolLen > 0 || !protocolWasRequested(h, h.response, vs, ve - vs)) {
-        handshakeFail(h, HandshakeError.UnrequestedProtocol);
-        return;
-      }
-      h.protocolLen = bytesCopy(h.protocol, 0, h.response, vs, ve - vs);
-    }
-    pos = end + 2;
-  }
-  if (!upgrade) {
-    handshakeFail(h, HandshakeError.NoUpgrade);
-    return;
-  }
-  if (!connection) {
-    handshakeFail(h, HandshakeError.NoConnection);
-    return;
-  }
-  if (!accept) {
-    handshakeFail(h, HandshakeError.BadAccept);
-    return;
-  }
-  h.state = HandshakeState.Done;
 }

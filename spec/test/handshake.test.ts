@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  HANDSHAKE_MAX_LINE,
   Handshake,
   HandshakeError,
   HandshakeState,
@@ -10,6 +11,7 @@ import {
   handshakeHeadersValid,
   handshakeInit,
 } from "../core/handshake.js";
+import { CONFIG_MAX_HANDSHAKE_RESPONSE } from "../core/config.js";
 import { ParsedUrl, urlParse } from "../core/url.js";
 
 const RFC_NONCE = Buffer.from("dGhlIHNhbXBsZSBub25jZQ==", "base64");
@@ -184,10 +186,30 @@ describe("opening handshake", () => {
 
   it("fails an oversized header block without consuming past the limit", () => {
     const h = start();
-    const huge = "HTTP/1.1 101 OK\r\nX: " + "a".repeat(9000);
+    const huge = "HTTP/1.1 101 OK\r\nX: " + "a".repeat(CONFIG_MAX_HANDSHAKE_RESPONSE);
     const used = feedAll(h, huge, 1000);
     expect(h.state).toBe(HandshakeState.Failed);
     expect(h.error).toBe(HandshakeError.TooLarge);
-    expect(used).toBe(8192);
+    expect(used).toBe(CONFIG_MAX_HANDSHAKE_RESPONSE);
+  });
+
+  it("accepts a valid 101 whose header block is larger than 16 KiB (long Set-Cookie lines), at every read size", () => {
+    const cookies = Array.from({ length: 6 }, (_, i) => `Set-Cookie: lb${i}=${"c".repeat(4000)}; Path=/; HttpOnly\r\n`);
+    const big = OK_RESPONSE.replace("\r\n\r\n", `\r\n${cookies.join("")}\r\n`);
+    expect(big.length).toBeGreaterThan(16 * 1024);
+    for (const chunk of [1, 7, 1000, 65536]) {
+      const h = start();
+      const used = feedAll(h, big + "\x81\x00", chunk);
+      expect(h.error).toBe(HandshakeError.None);
+      expect(h.state).toBe(HandshakeState.Done);
+      expect(used).toBe(big.length);
+    }
+  });
+
+  it("refuses a header it reads (Sec-WebSocket-Accept, Upgrade, …) when its line is longer than it keeps", () => {
+    const h = start();
+    feedAll(h, OK_RESPONSE.replace("\r\n\r\n", `\r\nUpgrade: websocket${",x".repeat(HANDSHAKE_MAX_LINE)}\r\n\r\n`));
+    expect(h.state).toBe(HandshakeState.Failed);
+    expect(h.error).toBe(HandshakeError.BadHeader);
   });
 });

@@ -105,6 +105,19 @@ describe("against a real ws server", () => {
     expect(data.toString("utf8")).toBe(text);
   });
 
+  it("opens when the 101 response carries a header block of 24 KiB (long Set-Cookie lines from a proxy)", async () => {
+    const { wss, url } = await startServer();
+    wss.on("headers", (headers) => {
+      for (let i = 0; i < 6; i++) headers.push(`Set-Cookie: lb${i}=${"c".repeat(4000)}; Path=/; HttpOnly`);
+    });
+    wss.on("connection", (ws) => ws.on("message", (d, isBinary) => ws.send(d, { binary: isBinary })));
+    const c = connect(url);
+    await once(c, "open");
+    c.send("text", "after a large handshake");
+    const [type, data] = await once<[string, Buffer]>(c, "message");
+    expect([type, data.toString("utf8")]).toEqual(["text", "after a large handshake"]);
+  });
+
   it("queues sends made while CONNECTING and flushes them in order on open", async () => {
     const { wss, url } = await startServer();
     const got: string[] = [];

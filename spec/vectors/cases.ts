@@ -13,6 +13,7 @@
  */
 
 import { createHash } from "node:crypto";
+import { CONFIG_MAX_HANDSHAKE_RESPONSE } from "../core/config.js";
 import { hostileCases, HOSTILE_MAX_MESSAGE } from "../test/cases/hostile.js";
 import { VecBytesOp, VecIntOp, VecJsonOp, VecKind, VecSplit, VEC_BIG_SIZE } from "./runner.js";
 
@@ -518,8 +519,16 @@ function handshakeResponseGroup(b: Builder, rng: Prng): void {
     ["header-empty-name", "", response(": value\r\n"), false],
     ["lf-only", "", response().replace(/\r\n/g, "\n"), false],
     ["incomplete", "", response().slice(0, -2), false],
-    ["too-large", "", response(`X-Filler: ${"a".repeat(8200)}\r\n`), false],
-    ["exactly-limit", "", response(`X-Filler: ${"b".repeat(8192 - response("X-Filler: \r\n").length)}\r\n`), false],
+    // Header lines the handshake does not read may be longer than it keeps (HANDSHAKE_MAX_LINE).
+    ["long-cookie", "", response(`Set-Cookie: a=${"a".repeat(20000)}\r\n`), false],
+    ["long-read-header", "", response(`Upgrade: websocket${",x".repeat(600)}\r\n`), false],
+    ["too-large", "", response(`X-Filler: ${"a".repeat(CONFIG_MAX_HANDSHAKE_RESPONSE)}\r\n`), false],
+    [
+      "exactly-limit",
+      "",
+      response(`X-Filler: ${"b".repeat(CONFIG_MAX_HANDSHAKE_RESPONSE - response("X-Filler: \r\n").length)}\r\n`),
+      false,
+    ],
   ];
   for (const [name, protocols, text, everySplit] of rows) {
     const [pOff, pLen] = b.bytes(protocols);
