@@ -635,6 +635,45 @@ stock int GetNativeArray(int param, any[] local, int size)
 	return 0;
 }
 
+// ---- console variables and logs ----
+#define FCVAR_PROTECTED (1<<5)
+// The value of sm_websocket_tls_tunnels.
+stock char g_MockTunnels[2048];
+stock int g_MockLogErrors;
+stock char g_MockLogError[512];
+
+typedef ConVarChanged = function void (ConVar convar, const char[] oldValue, const char[] newValue);
+
+methodmap ConVar < Handle
+{
+	public void GetString(char[] value, int maxlength)
+	{
+		strcopy(value, maxlength, g_MockTunnels);
+	}
+	public void AddChangeHook(ConVarChanged callback)
+	{
+		if (callback == INVALID_FUNCTION)
+		{
+			g_MockErrors++;
+		}
+	}
+}
+
+stock ConVar CreateConVar(const char[] name, const char[] defaultValue, const char[] description = "", int flags = 0, bool hasMin = false, float min = 0.0, bool hasMax = false, float max = 0.0)
+{
+	if (name[0] == 0 || defaultValue[0] != 0 || description[0] == 0 || flags == 0 || hasMin || hasMax || min != max)
+	{
+		g_MockErrors++;
+	}
+	return view_as<ConVar>(778);
+}
+
+stock void LogError(const char[] format, any ...)
+{
+	g_MockLogErrors++;
+	strcopy(g_MockLogError, sizeof(g_MockLogError), format);
+}
+
 stock int SetNativeArray(int param, const any[] local, int size)
 {
 	for (int k = 0; k < size; k++)
@@ -1776,6 +1815,57 @@ void TestDelivery()
 	ConsumerWithEntry(true);
 }
 
+/**
+ * wss:// through a TLS tunnel (sm_websocket_tls_tunnels): the socket is plain TCP to the tunnel,
+ * the request keeps the URL's Host; no TLS extension is needed. A malformed table connects nowhere.
+ */
+void TestTunnel()
+{
+	print("-- TLS tunnel\n");
+	g_MockTls = false;
+	g_MockErrors = 0;
+	strcopy(g_MockTunnels, sizeof(g_MockTunnels), "chat.example.org:8080=127.0.0.1:8443 other.org=127.0.0.2:9000");
+	int tlsBefore = g_SockTls;
+	g_SockDown = false;
+	WebsocketHandle ws = ConnectWs("wss://Chat.Example.org:8080/live", "");
+	Check(ws != INVALID_WEBSOCKET_HANDLE && g_MockErrors == 0, "wss:// with a tunnel connects without a TLS extension");
+	CheckInt(g_SockTls, tlsBefore, "a plain TCP socket");
+	Check(BytesAre(g_SockHost, strlen_(g_SockHost), "127.0.0.1") && g_SockPort == 8443, "to the tunnel's address and port");
+	int slot = SlotOf(ws);
+	Handle sock = g_Ws[slot].socket;
+	WireClear();
+	OnSocketConnected(sock, slot);
+	Check(WireFind("GET /live HTTP/1.1\r\nHost: chat.example.org:8080\r\n") == 0, "the request names the origin, not the tunnel");
+	int n = SrvAccept("");
+	n = SrvText(n, "through");
+	EvClear();
+	Feed(sock, g_Srv, n);
+	Check(g_EvN == 1 && g_EvKind[0] == Ev_Recv && BytesAre(g_EvStr[0][0], g_EvStrLen[0][0], "through"), "messages flow");
+	WireClear();
+	SendWs(ws, SendType_Text, "out", -1);
+	Check(g_WireLen == 9, "sends go to the plain socket (SocketSend)");
+	OnSocketDisconnected(sock, slot);
+
+	// An origin the table does not name needs the extension's TLS, as before.
+	ConnectWs("wss://third.org/", "");
+	CheckInt(g_MockErrors, 1, "no tunnel and no TLS: native error");
+	// A malformed table: never a plain-text connection.
+	g_MockErrors = 0;
+	strcopy(g_MockTunnels, sizeof(g_MockTunnels), "chat.example.org:8080=127.0.0.1");
+	int socketsBefore = g_SockCount;
+	ws = ConnectWs("wss://chat.example.org:8080/", "");
+	Check(ws == INVALID_WEBSOCKET_HANDLE && g_MockErrors == 1 && StrHas(g_MockError, "%s"), "a malformed table is a native error (the reason is g_ErrMsg)");
+	Check(StrHas(g_ErrMsg, "sm_websocket_tls_tunnels is malformed"), "naming the console variable");
+	CheckInt(g_SockCount, socketsBefore, "no socket is even created");
+	g_MockLogErrors = 0;
+	OnTunnelsChanged(g_CvTunnels, "", "a.org=127.0.0.1");
+	Check(g_MockLogErrors == 1 && StrHas(g_MockLogError, "malformed"), "setting a malformed table is logged at once");
+	OnTunnelsChanged(g_CvTunnels, "", "a.org=127.0.0.1:1");
+	CheckInt(g_MockLogErrors, 1, "a good table is not");
+	g_MockTunnels[0] = 0;
+	g_MockErrors = 0;
+}
+
 void TestReconnect()
 {
 	print("-- reconnect\n");
@@ -2081,6 +2171,7 @@ public int main()
 	TestReentry();
 	TestReconnect();
 	TestDelivery();
+	TestTunnel();
 	CheckInt(g_MockHeapExceptions, 0, "no call ever needed more heap than its receiver has");
 	printf("ws driver: %d passed, %d failed\n", g_Pass, g_Fail);
 	return g_Fail;

@@ -115,6 +115,12 @@ export function handshakeInit(
   h.error = HandshakeError.None;
   h.status = 0;
   h.responseLen = 0;
+  h.lineLen = 0;
+  h.lastCr = false;
+  h.lines = 0;
+  h.upgrade = false;
+  h.connection = false;
+  h.acceptSeen = false;
   h.protocolLen = 0;
   h.protocolsLen = 0;
   if (pLen > HANDSHAKE_MAX_PROTOCOLS) {

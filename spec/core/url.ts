@@ -102,7 +102,26 @@ export function urlParse(u: ParsedUrl, url: Readonly<Uint8Array>, off: number, l
   } else {
     return UrlError.UnknownScheme;
   }
-  i += 3;
+  i = urlParseHostPort(u, url, i + 3, end);
+  if (i < 0) {
+    return -i;
+  }
+  return urlSetResource(u, url, i, end - i);
+}
+
+/**
+ * Parses the authority `host[:port]` of url[from..end) into u (host, ipv6,
+ * port, explicitPort; u.port keeps its default when no port is given): a
+ * bracketed IPv6 literal or a name/IPv4 (lowercased), then an optional
+ * port 1..65535. It stops at the first "/", "?" or "#" after it. Returns
+ * the index where it stopped, or -UrlError (a negative number) when the
+ * authority is malformed. Shared by urlParse and the TLS tunnel table.
+ */
+export function urlParseHostPort(u: ParsedUrl, url: Readonly<Uint8Array>, from: number, end: number): number {
+  let i = from;
+  u.hostLen = 0;
+  u.ipv6 = false;
+  u.explicitPort = false;
   // Host: a bracketed IPv6 literal or a run of host characters.
   if (i < end && url[i] === "[".charCodeAt(0)) {
     i++;
@@ -110,18 +129,18 @@ export function urlParse(u: ParsedUrl, url: Readonly<Uint8Array>, off: number, l
     while (i < end && url[i] !== "]".charCodeAt(0)) {
       const c = url[i];
       if (!isHexDigit(c) && c !== ":".charCodeAt(0) && c !== ".".charCodeAt(0)) {
-        return UrlError.BadHost;
+        return -UrlError.BadHost;
       }
       i++;
     }
     if (i >= end) {
-      return UrlError.BadHost;
+      return -UrlError.BadHost;
     }
     if (i === start) {
-      return UrlError.EmptyHost;
+      return -UrlError.EmptyHost;
     }
     if (i - start > URL_MAX_HOST) {
-      return UrlError.TooLong;
+      return -UrlError.TooLong;
     }
     u.ipv6 = true;
     for (let k = start; k < i; k++) {
@@ -139,15 +158,15 @@ export function urlParse(u: ParsedUrl, url: Readonly<Uint8Array>, off: number, l
       url[i] !== "#".charCodeAt(0)
     ) {
       if (!isHostChar(url[i])) {
-        return UrlError.BadHost;
+        return -UrlError.BadHost;
       }
       i++;
     }
     if (i === start) {
-      return UrlError.EmptyHost;
+      return -UrlError.EmptyHost;
     }
     if (i - start > URL_MAX_HOST) {
-      return UrlError.TooLong;
+      return -UrlError.TooLong;
     }
     for (let k = start; k < i; k++) {
       u.host[u.hostLen] = asciiLower(url[k]);
@@ -161,23 +180,23 @@ export function urlParse(u: ParsedUrl, url: Readonly<Uint8Array>, off: number, l
     let port = 0;
     while (i < end && isDigit(url[i])) {
       if (i - start >= 5) {
-        return UrlError.BadPort;
+        return -UrlError.BadPort;
       }
       port = port * 10 + (url[i] - "0".charCodeAt(0));
       i++;
     }
     if (i === start || port === 0 || port > 65535) {
-      return UrlError.BadPort;
+      return -UrlError.BadPort;
     }
     if (i < end && url[i] !== "/".charCodeAt(0) && url[i] !== "?".charCodeAt(0) && url[i] !== "#".charCodeAt(0)) {
-      return UrlError.BadPort;
+      return -UrlError.BadPort;
     }
     u.port = port;
     u.explicitPort = true;
   } else if (i < end && url[i] !== "/".charCodeAt(0) && url[i] !== "?".charCodeAt(0) && url[i] !== "#".charCodeAt(0)) {
-    return UrlError.BadHost;
+    return -UrlError.BadHost;
   }
-  return urlSetResource(u, url, i, end - i);
+  return i;
 }
 
 /**

@@ -57,6 +57,8 @@ export interface SioClientOptions {
   reconnectionAttempts?: number;
   /** Largest packet the client builds. */
   maxPacket?: number;
+  /** TLS tunnel table for wss:// / https:// origins (WsClientOptions.tlsTunnels). */
+  tlsTunnels?: string;
 }
 
 /** Events: "open" (sid, pingInterval, pingTimeout), "ping", "close" (reason), "connect" (nsp, dataJson),
@@ -111,7 +113,7 @@ export class SioClient extends EventEmitter {
     const target = new Uint8Array(base.length + 64);
     target.set(base);
     const path = Buffer.from(target.subarray(0, eioResource(target, base.length, target.length))).toString("latin1");
-    const ws = WsClient.connect({ url: this.opts.url, path });
+    const ws = WsClient.connect({ url: this.opts.url, path, tlsTunnels: this.opts.tlsTunnels });
     this.ws = ws;
     ws.on("message", (type: string, data: Buffer) => {
       if (ws !== this.ws) return;

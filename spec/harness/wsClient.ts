@@ -24,7 +24,8 @@ import {
 } from "../core/conn.js";
 import { Opcode, frameEncode, frameHeaderSize } from "../core/frame.js";
 import { Action, ConnEvent, ReadyState } from "../core/state.js";
-import { UrlError, urlParseWithPath } from "../core/url.js";
+import { TunnelResult, tunnelFind } from "../core/tunnel.js";
+import { ParsedUrl, UrlError, urlParseWithPath } from "../core/url.js";
 
 export interface WsClientOptions {
   url: string;
@@ -37,6 +38,11 @@ export interface WsClientOptions {
   closeTimeoutMs?: number;
   /** For wss:// against a test server with a self-signed certificate. */
   rejectUnauthorized?: boolean;
+  /**
+   * TLS tunnel table (spec/core/tunnel.ts; the plugin's sm_websocket_tls_tunnels): a wss:// origin
+   * listed there is reached in plain TCP through its tunnel, with the URL's Host kept.
+   */
+  tlsTunnels?: string;
 }
 
 export type WsMessageType = "text" | "binary";
@@ -96,16 +102,27 @@ export class WsClient extends EventEmitter {
     }
     const u = this.conn.url;
     const host = Buffer.from(u.host.subarray(0, u.hostLen)).toString("latin1");
-    this.sock = u.secure
-      ? tls.connect({
-          host,
-          port: u.port,
-          servername: u.ipv6 ? undefined : host,
-          rejectUnauthorized: opts.rejectUnauthorized ?? true,
-        })
-      : net.connect({ host, port: u.port });
+    const tunnel = u.secure ? WsClient.tunnelFor(u, opts.tlsTunnels ?? "") : null;
+    if (tunnel === "malformed") {
+      this.conn.state = ReadyState.Closed;
+      process.nextTick(() => {
+        this.emit("error", new WsClientError("malformed TLS tunnel table", "ETUNNEL"));
+        this.emitClosed();
+      });
+      return;
+    }
+    this.sock = tunnel
+      ? net.connect(tunnel)
+      : u.secure
+        ? tls.connect({
+            host,
+            port: u.port,
+            servername: u.ipv6 ? undefined : host,
+            rejectUnauthorized: opts.rejectUnauthorized ?? true,
+          })
+        : net.connect({ host, port: u.port });
     this.sock.setNoDelay(true);
-    this.sock.once(u.secure ? "secureConnect" : "connect", () => this.sendRequest());
+    this.sock.once(u.secure && !tunnel ? "secureConnect" : "connect", () => this.sendRequest());
     this.sock.on("data", (chunk: Buffer) => this.receive(chunk));
     this.sock.on("error", (e: NodeJS.ErrnoException) => {
       this.apply(ConnEvent.SocketError, new WsClientError(e.message, "ESOCKET", 0));
@@ -113,6 +130,16 @@ export class WsClient extends EventEmitter {
     this.sock.on("close", () =>
       this.apply(ConnEvent.TcpClosed, new WsClientError("connection closed before the handshake", "EDROP")),
     );
+  }
+
+  /** The tunnel of a wss:// origin (tunnelFind), null when it has none, "malformed" when the table is. */
+  private static tunnelFor(u: ParsedUrl, table: string): { host: string; port: number } | null | "malformed" {
+    const t = Buffer.from(table, "latin1");
+    const target = new ParsedUrl();
+    const r = tunnelFind(t, 0, t.length, u, new ParsedUrl(), target);
+    if (r === TunnelResult.Malformed) return "malformed";
+    if (r === TunnelResult.None) return null;
+    return { host: Buffer.from(target.host.subarray(0, target.hostLen)).toString("latin1"), port: target.port };
   }
 
   get readyState(): number {

@@ -16,8 +16,7 @@ import { ParsedUrl, urlParse } from "../core/url.js";
 
 const RFC_NONCE = Buffer.from("dGhlIHNhbXBsZSBub25jZQ==", "base64");
 
-function start(protocols = ""): Handshake {
-  const h = new Handshake();
+function start(protocols = "", h = new Handshake()): Handshake {
   const p = Buffer.from(protocols, "latin1");
   expect(handshakeInit(h, RFC_NONCE, 0, p, 0, p.length)).toBe(true);
   return h;
@@ -204,6 +203,19 @@ describe("opening handshake", () => {
       expect(h.state).toBe(HandshakeState.Done);
       expect(used).toBe(big.length);
     }
+  });
+
+  it("starts afresh when the same record is initialised again (the plugin reuses one per connection slot)", () => {
+    const h = start();
+    feedAll(h, OK_RESPONSE.slice(0, 40));
+    expect(h.state).toBe(HandshakeState.Pending);
+    const again = start(undefined, h);
+    expect(again).toBe(h);
+    feedAll(h, "HTTP/1.1 403 Forbidden\r\n\r\n");
+    expect([h.state, h.error, h.status]).toEqual([HandshakeState.Failed, HandshakeError.StatusNot101, 403]);
+    start(undefined, h);
+    expect(feedAll(h, OK_RESPONSE)).toBe(OK_RESPONSE.length);
+    expect([h.state, h.error]).toEqual([HandshakeState.Done, HandshakeError.None]);
   });
 
   it("refuses a header it reads (Sec-WebSocket-Accept, Upgrade, …) when its line is longer than it keeps", () => {
