@@ -40,6 +40,15 @@ function tunnelSeparator(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13 || c === ",".charCodeAt(0) || c === ";".charCodeAt(0);
 }
 
+/** Index of the first entry at or after `from` (past separators), or `end`. */
+function tunnelEntryStart(table: Readonly<Uint8Array>, from: number, end: number): number {
+  let i = from;
+  while (i < end && tunnelSeparator(table[i])) {
+    i++;
+  }
+  return i;
+}
+
 /** Index of the end of the entry that starts at `from` (the next separator or `end`). */
 function tunnelEntryEnd(table: Readonly<Uint8Array>, from: number, end: number): number {
   let i = from;
@@ -89,17 +98,12 @@ export function tunnelTableError(
   target: ParsedUrl,
 ): number {
   const end = off + len;
-  let i = off;
-  while (i < end) {
-    if (tunnelSeparator(table[i])) {
-      i++;
-    } else {
-      const to = tunnelEntryEnd(table, i, end);
-      if (!tunnelParseEntry(table, i, to, origin, target)) {
-        return i - off;
-      }
-      i = to;
+  for (let i = tunnelEntryStart(table, off, end); i < end; ) {
+    const to = tunnelEntryEnd(table, i, end);
+    if (!tunnelParseEntry(table, i, to, origin, target)) {
+      return i - off;
     }
+    i = tunnelEntryStart(table, to, end);
   }
   return -1;
 }
@@ -123,23 +127,18 @@ export function tunnelFind(
     return TunnelResult.Malformed;
   }
   const end = off + len;
-  let i = off;
-  while (i < end) {
-    if (tunnelSeparator(table[i])) {
-      i++;
-    } else {
-      const to = tunnelEntryEnd(table, i, end);
-      tunnelParseEntry(table, i, to, scratch, target);
-      if (
-        scratch.port === u.port &&
-        scratch.hostLen === u.hostLen &&
-        scratch.ipv6 === u.ipv6 &&
-        bytesEqual(scratch.host, 0, u.host, 0, u.hostLen)
-      ) {
-        return TunnelResult.Found;
-      }
-      i = to;
+  for (let i = tunnelEntryStart(table, off, end); i < end; ) {
+    const to = tunnelEntryEnd(table, i, end);
+    tunnelParseEntry(table, i, to, scratch, target);
+    if (
+      scratch.port === u.port &&
+      scratch.hostLen === u.hostLen &&
+      scratch.ipv6 === u.ipv6 &&
+      bytesEqual(scratch.host, 0, u.host, 0, u.hostLen)
+    ) {
+      return TunnelResult.Found;
     }
+    i = tunnelEntryStart(table, to, end);
   }
   return TunnelResult.None;
 }
