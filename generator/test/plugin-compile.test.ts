@@ -540,13 +540,39 @@ stock int GetURandomInt()
 	return g_MockRand >>> 1;
 }
 
+// Which socket extension the mock pretends to be: 0 another, 1 JoinedSenses, 2 oldmagic.
+stock int g_MockExtension;
+stock int g_MockLogMessages;
+
+// As SourceMod answers: a native the calling plugin binds is Available when bound; another
+// plugin's or extension's native it does not use is Unavailable (known) or Unknown.
 stock FeatureStatus GetFeatureStatus(FeatureType type, const char[] name)
 {
-	if (type == FeatureType_Native && name[0] == 'S' && g_MockTls)
+	if (type != FeatureType_Native)
 	{
-		return FeatureStatus_Available;
+		return FeatureStatus_Unknown;
 	}
-	return FeatureStatus_Unavailable;
+	if (StrIs(name, "SocketConnectTLS") || StrIs(name, "SocketSendTLS"))
+	{
+		return g_MockTls ? FeatureStatus_Available : FeatureStatus_Unavailable;
+	}
+	if (StrIs(name, "Socket.Connect"))
+	{
+		return g_MockExtension == 1 ? FeatureStatus_Unavailable : FeatureStatus_Unknown;
+	}
+	if (StrIs(name, "SocketSetTLSOption"))
+	{
+		return g_MockExtension == 2 ? FeatureStatus_Unavailable : FeatureStatus_Unknown;
+	}
+	return FeatureStatus_Unknown;
+}
+
+stock void LogMessage(const char[] format, any ...)
+{
+	if (format[0] != 0)
+	{
+		g_MockLogMessages++;
+	}
 }
 
 stock int strcopy(char[] dest, int destLen, const char[] source)
@@ -867,6 +893,24 @@ stock void SocketConnect(Handle socket, SocketConnectCB cfunc, SocketReceiveCB r
 		strcopy(g_SockHost, sizeof(g_SockHost), hostname);
 		g_SockPort = port;
 	}
+}
+
+enum SocketOption
+{
+	ConcatenateCallbacks = 1,
+	ForceFrameLock,
+	CallbacksPerFrame
+};
+
+stock int g_SockConcatenate;
+
+stock int SocketSetOption(Handle socket, SocketOption option, int value)
+{
+	if (socket != null && option == ConcatenateCallbacks)
+	{
+		g_SockConcatenate = value;
+	}
+	return 1;
 }
 
 stock bool SocketIsConnected(Handle socket)
@@ -2162,8 +2206,15 @@ public int main()
 {
 	g_Plugin = view_as<Handle>(1);
 	AskPluginLoad2(view_as<Handle>(9), false, g_ErrMsg, sizeof(g_ErrMsg));
+	g_MockExtension = 1;
 	OnPluginStart();
-	CheckInt(g_MockNatives, 29, "natives registered");
+	CheckInt(g_MockNatives, 30, "natives registered");
+	CheckInt(view_as<int>(Native_GetSocketExtension(g_Plugin, 0)), view_as<int>(WsSocketExtension_JoinedSenses), "JoinedSenses told apart by its methodmap natives");
+	CheckInt(g_MockLogMessages, 1, "and one line logged about its pacing");
+	g_MockExtension = 2;
+	CheckInt(view_as<int>(DetectSocketExtension()), view_as<int>(WsSocketExtension_Oldmagic), "oldmagic told apart by its TLS options");
+	g_MockExtension = 0;
+	CheckInt(view_as<int>(DetectSocketExtension()), view_as<int>(WsSocketExtension_Unknown), "another build is unknown");
 	CheckInt(g_MockTimers, 1, "one repeating timer");
 	ConsumerWithEntry(true);
 	TestHandshakeQueueAndMessages();

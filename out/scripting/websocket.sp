@@ -61,6 +61,9 @@ native int SocketSendTLS(Handle socket, const char[] data, int size = -1);
 #define WS_SOCKERR_TLS_FIRST 8
 #define WS_SOCKERR_TLS_LAST 10
 
+/** ConcatenateCallbacks asked of the socket extension: the most bytes it may merge into one receive callback. */
+#define WS_CONCATENATE_BYTES 65536
+
 /** Interval of the one timer that runs close timeouts, keepalive, heartbeat and reconnects (seconds). */
 #define WS_TICK_SECONDS 0.1
 
@@ -257,6 +260,8 @@ ParsedUrl g_TunnelTarget;
 SioParsed g_Parsed;
 
 int g_Serial;
+/** The socket extension found at start (DetectSocketExtension). */
+WebsocketSocketExtension g_SocketExtension;
 
 // ---------------------------------------------------------------------------
 // Plugin lifecycle
@@ -293,6 +298,7 @@ public APLRes AskPluginLoad2(Handle myself, bool late, char[] error, int err_max
 	CreateNative("SocketIO_SetData", Native_SioSetData);
 	CreateNative("SocketIO_GetData", Native_SioGetData);
 	CreateNative("Websocket_ReadDelivery", Native_ReadDelivery);
+	CreateNative("Websocket_GetSocketExtension", Native_GetSocketExtension);
 #if WEBSOCKET_TLS_MODE != 1
 	MarkNativeAsOptional("SocketConnectTLS");
 	MarkNativeAsOptional("SocketSendTLS");
@@ -311,6 +317,30 @@ public void OnPluginStart()
 	CreateTimer(WS_TICK_SECONDS, Timer_Tick, _, TIMER_REPEAT);
 	g_CvTunnels = CreateConVar("sm_websocket_tls_tunnels", "", "wss:// origins reached through a local TLS tunnel such as stunnel: host[:port]=host:port entries separated by spaces (docs/plugin.md)", FCVAR_PROTECTED);
 	g_CvTunnels.AddChangeHook(OnTunnelsChanged);
+	g_SocketExtension = DetectSocketExtension();
+	if (g_SocketExtension == WsSocketExtension_JoinedSenses)
+	{
+		LogMessage("The JoinedSenses socket extension is loaded: it runs one socket callback per game frame, so received data is capped at about one network read per tick (measured: 100-200 small messages per second at 60 ticks/s; a Socket.IO ping can wait behind a burst). For high message rates install the oldmagic fork (see docs/plugin.md, Throughput).");
+	}
+}
+
+/**
+ * Which socket extension is loaded, told apart by the natives only it registers (GetFeatureStatus
+ * answers Unavailable, not Unknown, for a native some extension registered that this plugin does
+ * not use): the JoinedSenses fork's methodmap natives ("Socket.Connect"), the oldmagic fork's TLS
+ * options. Measured behaviour: docs/plugin.md, Throughput.
+ */
+WebsocketSocketExtension DetectSocketExtension()
+{
+	if (GetFeatureStatus(FeatureType_Native, "Socket.Connect") != FeatureStatus_Unknown)
+	{
+		return WsSocketExtension_JoinedSenses;
+	}
+	if (GetFeatureStatus(FeatureType_Native, "SocketSetTLSOption") != FeatureStatus_Unknown)
+	{
+		return WsSocketExtension_Oldmagic;
+	}
+	return WsSocketExtension_Unknown;
 }
 
 public void OnPluginEnd()
@@ -868,6 +898,12 @@ WebsocketError WsStartSocket(int slot)
 	}
 	g_Ws[slot].socket = socket;
 	g_Ws[slot].secure = secure;
+	if (!secure)
+	{
+		// Lets an extension that honours it hand over up to 64 KiB per callback instead of one
+		// callback per network read (fewer callbacks per message under load; see Throughput).
+		SocketSetOption(socket, ConcatenateCallbacks, WS_CONCATENATE_BYTES);
+	}
 	// The oldmagic extension ignores the arg of TLS sockets: callbacks look the slot up by socket.
 	SocketSetArg(socket, slot);
 	if (secure)
@@ -2131,6 +2167,11 @@ public any Native_GetProtocol(Handle plugin, int numParams)
 public any Native_IsTlsAvailable(Handle plugin, int numParams)
 {
 	return WsTlsAvailable();
+}
+
+public any Native_GetSocketExtension(Handle plugin, int numParams)
+{
+	return g_SocketExtension;
 }
 
 // ---------------------------------------------------------------------------
