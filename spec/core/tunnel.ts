@@ -98,7 +98,7 @@ export function tunnelTableError(
   target: ParsedUrl,
 ): number {
   const end = off + len;
-  for (let i = tunnelEntryStart(table, off, end); i < end; ) {
+  for (let i = tunnelEntryStart(table, off, end); i < end;) {
     const to = tunnelEntryEnd(table, i, end);
     if (!tunnelParseEntry(table, i, to, origin, target)) {
       return i - off;
@@ -127,7 +127,7 @@ export function tunnelFind(
     return TunnelResult.Malformed;
   }
   const end = off + len;
-  for (let i = tunnelEntryStart(table, off, end); i < end; ) {
+  for (let i = tunnelEntryStart(table, off, end); i < end;) {
     const to = tunnelEntryEnd(table, i, end);
     tunnelParseEntry(table, i, to, scratch, target);
     if (
