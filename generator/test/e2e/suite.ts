@@ -1,0 +1,680 @@
+/**
+ * The end-to-end group: the generated websocket.smx and two consumer plugins
+ * (fixtures/e2e_big.sp with `#define WEBSOCKET_RECEIVE_MAX 1048576`, fixtures/e2e_small.sp with
+ * the defaults) loaded in a real SourceMod 1.13 (hl2sdk-mock srcds + Metamod:Source) with one
+ * socket extension, talking to real `ws` and `socket.io` servers on 127.0.0.1.
+ *
+ * One srcds per extension runs every case in order (the test file of each extension calls
+ * defineSourceModSuite, so vitest can run the two in parallel). The consumers print one line
+ * per callback (see fixtures/e2e_consumer.inc); the tests type server commands on stdin and
+ * judge those lines and what the servers received.
+ *
+ * Pacing: the JoinedSenses extension runs ONE queued socket callback per game frame (60/s),
+ * and every network read is its own callback (≤ 16 KiB), so a 1 MiB message takes at least
+ * 64 frames; timeouts are sized for that. The oldmagic extension runs every queued callback
+ * each frame.
+ */
+
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { crcHex, hex, sleep, SIO_TOKEN, SioPeer, SioRecord, until, WsPeer, type PeerConn } from "./peers.js";
+import { findSourceModEnv, type SocketExtension } from "./sourcemod-env.js";
+import { blamed, compilePlugin, copyGameDir, exceptions, Srcds, type GameCopy } from "./srcds.js";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, "../../..");
+const FIXTURES = path.join(HERE, "fixtures");
+const OUT_SCRIPTING = path.join(ROOT, "out/scripting");
+
+/** WebsocketError values (out/scripting/include/websocket.inc). */
+const WsError = {
+  Socket: 1,
+  ConnectionLost: 5,
+  HandshakeRejected: 6,
+  Unsupported: 13,
+  MessageTooLarge: 15,
+} as const;
+
+const MiB = 1024 * 1024;
+const SIZES = [0, 125, 126, 65535, 65536, MiB] as const;
+
+/** A deterministic generator, so that a failing payload can be made again. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `size` random bytes, the first NUL and the last 0xFF (when there is room). */
+function binaryPayload(size: number, seed: number): Buffer {
+  const b = Buffer.alloc(size);
+  const r = prng(seed);
+  for (let i = 0; i < size; i++) {
+    b[i] = Math.floor(r() * 256);
+  }
+  if (size >= 1) {
+    b[0] = 0x00;
+  }
+  if (size >= 2) {
+    b[size - 1] = 0xff;
+  }
+  return b;
+}
+
+/** Valid UTF-8 of exactly `size` bytes: ASCII, NUL, and 2-, 3- and 4-byte characters. */
+function textPayload(size: number, seed: number): Buffer {
+  const r = prng(seed);
+  const pieces = ["a", "Z", " ", "\u0000", "é", "ß", "€", "中", "😀", "𝄞"];
+  const parts: Buffer[] = [];
+  let n = 0;
+  while (n < size) {
+    let p = Buffer.from(pieces[Math.floor(r() * pieces.length)], "utf8");
+    if (p.length > size - n) {
+      p = Buffer.from("x");
+    }
+    parts.push(p);
+    n += p.length;
+  }
+  return Buffer.concat(parts, size);
+}
+
+/** The bytes the consumer's `send` command makes (Pattern in e2e_consumer.inc). */
+function consumerPattern(binary: boolean, size: number, seed: number): Buffer {
+  const b = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) {
+    b[i] = binary ? (i * 31 + seed * 7) & 0xff : 0x61 + ((i * 7 + seed) % 26);
+  }
+  return b;
+}
+
+/** Seconds with two decimals. */
+function secs(ms: number): string {
+  return (ms / 1000).toFixed(2);
+}
+
+export function defineSourceModSuite(extension: SocketExtension): void {
+  const title = `real SourceMod 1.13, ${extension} socket extension`;
+  const found = findSourceModEnv();
+  if (!found.ok) {
+    describe(title, () => {
+      it.skip(`skipped: ${found.why}`, () => {});
+    });
+    return;
+  }
+  const env = found.env;
+  const game = env.games[extension];
+  /** Big transfers wait this long at most (JoinedSenses: one read per frame). */
+  const BIG_MS = 60_000;
+  /** Everything else. */
+  const STEP_MS = 15_000;
+
+  describe(title, () => {
+    let copy: GameCopy | null = null;
+    let srv: Srcds;
+    let wsPeer: WsPeer;
+    let sio: SioPeer;
+    const figures: string[] = [];
+    let started = 0;
+    let failed = false;
+    /** The big consumer's connection with echo on (tag 1), and the default consumer's (tag 31). */
+    let conn: PeerConn;
+    let smallConn: PeerConn;
+
+    const cmd = (plugin: "big" | "small", ...args: (string | number)[]): void => {
+      srv.send(`e2e_${plugin} ${args.join(" ")}`);
+    };
+    const line = async (pattern: string, from: number, timeoutMs = STEP_MS): Promise<RegExpExecArray> => {
+      const r = await srv.waitFor(new RegExp(pattern), timeoutMs, from);
+      return r.groups!;
+    };
+    /** Fails when a line matching `pattern` appeared at or after `from`. */
+    const never = (pattern: string, from: number): void => {
+      const rx = new RegExp(pattern);
+      expect(srv.since(from).filter((l) => rx.test(l))).toEqual([]);
+    };
+
+    /** Opens a WebSocket connection of `plugin` with `tag` to the ws peer and waits for both ends. */
+    const openWs = async (plugin: "big" | "small", tag: number, wsPath = "/echo"): Promise<PeerConn> => {
+      const from = srv.mark();
+      const before = wsPeer.conns.length;
+      cmd(plugin, "ws", tag, hex(wsPeer.url(tag, wsPath)));
+      await line(`^E2E ${plugin} open ${tag} `, from);
+      return wsPeer.conn(tag, STEP_MS, before);
+    };
+
+    /** Connects a Socket.IO client of `plugin` with `tag`; waits for the consumer's connect callback. */
+    const openIo = async (
+      plugin: "big" | "small",
+      tag: number,
+      peer: SioPeer,
+      nsp: string,
+      auth: Record<string, unknown>,
+      reconnectDelayMs = 200,
+    ): Promise<void> => {
+      const from = srv.mark();
+      cmd(plugin, "io", tag, hex(peer.url), hex(nsp), hex(JSON.stringify({ ...auth, tag })), reconnectDelayMs);
+      await line(`^E2E ${plugin} ioconnect ${tag} `, from);
+    };
+
+    beforeAll(async () => {
+      started = Date.now();
+      copy = copyGameDir(game);
+      const includes = [path.join(OUT_SCRIPTING, "include"), FIXTURES];
+      await Promise.all([
+        compilePlugin(
+          game,
+          path.join(OUT_SCRIPTING, "websocket.sp"),
+          path.join(copy.plugins, "websocket.smx"),
+          includes,
+        ),
+        compilePlugin(game, path.join(FIXTURES, "e2e_big.sp"), path.join(copy.plugins, "e2e_big.smx"), includes, [
+          "-E",
+        ]),
+        compilePlugin(game, path.join(FIXTURES, "e2e_small.sp"), path.join(copy.plugins, "e2e_small.smx"), includes, [
+          "-E",
+        ]),
+      ]);
+      [wsPeer, sio] = await Promise.all([WsPeer.start(), SioPeer.start()]);
+      srv = await Srcds.start(env.srcds, copy, extension);
+      await srv.waitFor(/^E2E big start/, STEP_MS);
+      await srv.waitFor(/^E2E small start/, STEP_MS);
+    }, 120_000);
+
+    beforeEach((ctx) => {
+      ctx.onTestFailed(() => {
+        failed = true;
+      });
+    });
+
+    afterAll(async () => {
+      figures.push(`whole group ${secs(Date.now() - started)} s`);
+      console.log(`[e2e ${extension}] ${figures.join("; ")}`);
+      await srv?.stop();
+      await Promise.all([wsPeer?.close(), sio?.close()]);
+      if (process.env.SPGEN_E2E_KEEP === "1" || (failed && process.env.SPGEN_E2E_KEEP !== "0")) {
+        console.log(`[e2e ${extension}] game folder kept: ${copy?.dir}`);
+      } else {
+        copy?.remove();
+      }
+    }, 30_000);
+
+    // ---------------------------------------------------------------- WebSocket
+
+    describe("WebSocket", () => {
+      it("opens: the consumer's open callback sees the subprotocol the server chose", async () => {
+        const from = srv.mark();
+        const before = wsPeer.conns.length;
+        cmd("big", "ws", 1, hex(wsPeer.url(1)), hex("e2e.v1, other"));
+        await line(`^E2E big open 1 e2e\\.v1$`, from);
+        conn = await wsPeer.conn(1, STEP_MS, before);
+        expect(conn.ws.protocol).toBe("e2e.v1");
+        cmd("big", "echo", 1, 1);
+        await line(`^E2E big echo 1 1$`, from);
+      });
+
+      for (const binary of [true, false]) {
+        const t = binary ? "b" : "t";
+        it(`echoes ${binary ? "binary (NUL, 0xFF)" : "text (UTF-8, NUL)"} server → consumer → server at ${SIZES.join(", ")} bytes`, async () => {
+          for (const size of SIZES) {
+            const payload = binary ? binaryPayload(size, size + 1) : textPayload(size, size + 2);
+            const from = srv.mark();
+            const t0 = Date.now();
+            conn.drain();
+            conn.ws.send(payload, { binary });
+            await line(`^E2E big recv 1 ${t} ${size} ${crcHex(payload)} `, from, size >= 65536 ? BIG_MS : STEP_MS);
+            const got = await conn.next(size >= 65536 ? BIG_MS : STEP_MS);
+            const ms = Date.now() - t0;
+            expect(got.binary).toBe(binary);
+            expect(got.data.length).toBe(size);
+            expect(crcHex(got.data)).toBe(crcHex(payload));
+            expect(got.data.equals(payload)).toBe(true);
+            if (size === MiB) {
+              figures.push(`1 MiB ${binary ? "binary" : "text"} echo ${secs(ms)} s`);
+            }
+          }
+        }, 180_000);
+
+        it(`sends ${binary ? "binary" : "text"} consumer → server at ${SIZES.join(", ")} bytes`, async () => {
+          for (const size of SIZES) {
+            const expected = consumerPattern(binary, size, size % 251);
+            const from = srv.mark();
+            const read = conn.messages.length;
+            const t0 = Date.now();
+            cmd("big", "send", 1, t, size, size % 251);
+            await line(`^E2E big sent 1 ${t} ${size} ${crcHex(expected)} 1$`, from);
+            await until(
+              () => conn.messages.length > read,
+              size >= 65536 ? BIG_MS : STEP_MS,
+              `${size} bytes at the server`,
+            );
+            const got = conn.messages[read];
+            expect(got.binary).toBe(binary);
+            expect(got.data.length).toBe(size);
+            expect(got.data.equals(expected)).toBe(true);
+            if (size === MiB) {
+              figures.push(`1 MiB ${binary ? "binary" : "text"} consumer → server ${secs(Date.now() - t0)} s`);
+            }
+            // The server does not echo these; the consumer's echo only answers what it receives.
+          }
+        }, 120_000);
+      }
+
+      it("reassembles a server-fragmented text message (a character split across fragments, a ping between them)", async () => {
+        const whole = Buffer.from("fragmented: wörld € 😀 end", "utf8");
+        // Split inside "ö" (2 bytes) and inside "😀" (4 bytes).
+        const o = whole.indexOf(Buffer.from("ö")) + 1;
+        const e = whole.indexOf(Buffer.from("😀")) + 2;
+        const from = srv.mark();
+        const pongs = conn.pongs.length;
+        conn.drain();
+        conn.ws.send(whole.subarray(0, o), { binary: false, fin: false });
+        conn.ws.ping(Buffer.from("between"));
+        conn.ws.send(whole.subarray(o, e), { binary: false, fin: false });
+        conn.ws.send(whole.subarray(e), { binary: false, fin: true });
+        await line(`^E2E big recv 1 t ${whole.length} ${crcHex(whole)} ${hex(whole)}$`, from);
+        const echo = await conn.next(STEP_MS);
+        expect(echo.data.equals(whole)).toBe(true);
+        await until(() => conn.pongs.length > pongs, STEP_MS, "the pong of the ping between fragments");
+        expect(conn.pongs[pongs].toString()).toBe("between");
+      });
+
+      it("answers the server's ping with its payload, and pings the server", async () => {
+        const pongs = conn.pongs.length;
+        const payload = Buffer.from([0x00, 0xff, 0x41, 0x00]);
+        conn.ws.ping(payload);
+        await until(() => conn.pongs.length > pongs, STEP_MS, "pong");
+        expect(conn.pongs[pongs].equals(payload)).toBe(true);
+        const pings = conn.pings.length;
+        const from = srv.mark();
+        cmd("big", "ping", 1);
+        await line(`^E2E big pinged 1 1$`, from);
+        await until(() => conn.pings.length > pings, STEP_MS, "the consumer's ping at the server");
+      });
+
+      it("closes from the server with a code and a UTF-8 reason: the consumer sees both, cleanly", async () => {
+        const c = await openWs("big", 2);
+        const from = srv.mark();
+        c.ws.close(4001, "server bye ü");
+        const m = await line(`^E2E big disc 2 (\\d+) (\\d) (\\d) (\\S+)$`, from);
+        expect([m[1], m[2], m[3], m[4]]).toEqual(["4001", "1", "0", hex("server bye ü")]);
+        const closed = await c.waitClose(STEP_MS);
+        // RFC 6455 5.5.1: the client answers with a Close; it echoes the status code.
+        expect(closed.code).toBe(4001);
+      });
+
+      it("closes from the consumer with a code and a reason: the server sees both, the consumer a clean close", async () => {
+        const c = await openWs("big", 3);
+        const from = srv.mark();
+        cmd("big", "close", 3, 4002, hex("client bye é"));
+        await line(`^E2E big closing 3 1$`, from);
+        const closed = await c.waitClose(STEP_MS);
+        expect(closed).toEqual({ code: 4002, reason: "client bye é" });
+        const m = await line(`^E2E big disc 3 (\\d+) (\\d) (\\d) `, from);
+        expect([m[1], m[2], m[3]]).toEqual(["4002", "1", "0"]);
+      });
+
+      it("reports a dropped TCP connection as close code 1006, not clean", async () => {
+        const c = await openWs("big", 4);
+        const from = srv.mark();
+        c.ws.terminate();
+        const m = await line(`^E2E big disc 4 (\\d+) (\\d) (\\d) `, from);
+        expect([m[1], m[2], m[3]]).toEqual(["1006", "0", "0"]);
+      });
+
+      it("reports a refused upgrade (HTTP 403) through the error callback with the status", async () => {
+        const from = srv.mark();
+        cmd("big", "ws", 5, hex(wsPeer.url(5, "/forbidden")));
+        const m = await line(`^E2E big err 5 (\\d+) (-?\\d+) (.*)$`, from);
+        expect([Number(m[1]), Number(m[2])]).toEqual([WsError.HandshakeRejected, 403]);
+        await line(`^E2E big disc 5 `, from);
+        never(`^E2E big open 5 `, from);
+      });
+
+      it("default consumer: 8192 B arrive; 8193 B, 70,000 B and 1 MiB give WsError_MessageTooLarge (detail = size) and no exception; the connection stays open", async () => {
+        const small = await openWs("small", 31);
+        smallConn = small;
+        const from = srv.mark();
+        const fits = binaryPayload(8192, 7);
+        small.ws.send(fits);
+        await line(`^E2E small recv 31 b 8192 ${crcHex(fits)} -$`, from);
+        for (const size of [8193, 70_000, MiB]) {
+          const at = srv.mark();
+          small.ws.send(binaryPayload(size, size));
+          const m = await line(`^E2E small err 31 (\\d+) (\\d+) (.*)$`, at, BIG_MS);
+          expect([Number(m[1]), Number(m[2])]).toEqual([WsError.MessageTooLarge, size]);
+          expect(m[3]).toContain("WEBSOCKET_RECEIVE_MAX");
+        }
+        const t = textPayload(300, 9);
+        const after = srv.mark();
+        small.ws.send(t, { binary: false });
+        await line(`^E2E small recv 31 t 300 ${crcHex(t)} -$`, after);
+        never(`^E2E small (recv 31 b (8193|70000|1048576)|disc 31) `, from);
+        expect(exceptions(srv.since(from))).toEqual([]);
+        expect(small.closed).toBeNull();
+      }, 120_000);
+
+      it("a consumer whose receive callback throws: the consumer is blamed, websocket.smx stays consistent (next message, echo, clean close)", async () => {
+        const from = srv.mark();
+        cmd("big", "throw", 1, 1);
+        await line(`^E2E big throw 1 1$`, from);
+        conn.drain();
+        const boom = Buffer.from("!boom");
+        conn.ws.send(boom, { binary: true });
+        await line(`^E2E big recv 1 b 5 ${crcHex(boom)} ${hex(boom)}$`, from);
+        await line(`Blaming: e2e_big\\.smx`, from);
+        const next = Buffer.from("after the exception");
+        conn.ws.send(next, { binary: true });
+        await line(`^E2E big recv 1 b ${next.length} ${crcHex(next)} ${hex(next)}$`, from);
+        const echo = await conn.next(STEP_MS);
+        expect(echo.data.equals(next)).toBe(true); // "!boom" was not echoed: the callback died first
+        // Throw again, then a large message: the delivery path still works after several exceptions.
+        conn.ws.send(Buffer.from("!again"), { binary: true });
+        const big = binaryPayload(70_000, 70);
+        conn.ws.send(big, { binary: true });
+        await line(`^E2E big recv 1 b 70000 ${crcHex(big)} -$`, from, BIG_MS);
+        expect(blamed(srv.since(from))).not.toContain("websocket.smx");
+        expect(blamed(srv.since(from)).length).toBeGreaterThanOrEqual(2);
+        never(`^E2E big not reached`, from);
+        cmd("big", "throw", 1, 0);
+        await line(`^E2E big throw 1 0$`, from);
+      }, 120_000);
+    });
+
+    // ---------------------------------------------------------------- Socket.IO
+
+    describe("Socket.IO", () => {
+      it("connects to a namespace with auth: the server sees the auth payload, the consumer the server's sid", async () => {
+        const before = sio.record.sockets.length;
+        await openIo("big", 10, sio, "/e2e", { token: SIO_TOKEN, note: "ünï" });
+        const s = await sio.record.waitSocket(10, STEP_MS, before);
+        expect(s.nsp).toBe("/e2e");
+        expect(s.auth).toEqual({ token: SIO_TOKEN, note: "ünï", tag: 10 });
+        const m = await line(`^E2E big ioconnect 10 (\\S+)$`, 0);
+        expect(JSON.parse(Buffer.from(m[1], "hex").toString("utf8"))).toEqual({ sid: s.socket.id });
+      });
+
+      it("carries events both ways with UTF-8 and JSON escapes", async () => {
+        const s = sio.record.socket(10)!;
+        const args = ["héllo wörld € 😀 中", { q: 'a"b\\c\n\t\u0001/\u007f', n: -1.5e-7 }, 42, null, true, [[]]];
+        const from = srv.mark();
+        const echoes = sio.record.eventsOf(10, "echo").length;
+        s.socket.emit("echo", ...args);
+        const wire = Buffer.from(JSON.stringify(args), "utf8");
+        await line(`^E2E big ioevent 10 ${hex("echo")} -1 ${wire.length} ${crcHex(wire)} ${hex(wire)}$`, from);
+        // The consumer emits the same arguments back.
+        await until(() => sio.record.eventsOf(10, "echo").length > echoes, STEP_MS, "the echo event");
+        expect(sio.record.eventsOf(10, "echo")[echoes]).toEqual(args);
+        // An emit typed on the console (hex), with escapes the consumer wrote itself.
+        const n = sio.record.eventsOf(10, "from_game").length;
+        cmd("big", "emit", 10, hex("from_game"), hex('"ünï \\"q\\" \\u0000x",{"k":[1,"\\n"]}'), -1);
+        await line(`^E2E big emitted 10 1$`, from);
+        await until(() => sio.record.eventsOf(10, "from_game").length > n, STEP_MS, "from_game");
+        expect(sio.record.eventsOf(10, "from_game")[n]).toEqual(['ünï "q" \u0000x', { k: [1, "\n"] }]);
+      });
+
+      it("acknowledges both ways", async () => {
+        const s = sio.record.socket(10)!;
+        const from = srv.mark();
+        // Server → consumer with an ack: the consumer acks with the arguments it got.
+        const answer = await new Promise<unknown[]>((resolve) => {
+          s.socket.emit("ask", { n: 1 }, "ü", (...resp: unknown[]) => resolve(resp));
+        });
+        expect(answer).toEqual([{ n: 1 }, "ü"]);
+        const ev = await line(`^E2E big ioevent 10 ${hex("ask")} (\\d+) `, from);
+        expect(Number(ev[1])).toBeGreaterThanOrEqual(0);
+        // Consumer → server with an ack (ackData 77).
+        cmd("big", "emit", 10, hex("question"), hex('"why?"'), 77);
+        const wire = Buffer.from(JSON.stringify([{ answer: "why?!" }, "ü"]), "utf8");
+        await line(`^E2E big ioack 10 77 ${wire.length} ${crcHex(wire)} ${hex(wire)}$`, from);
+      });
+
+      it("a 60,000-character event arrives whole at the big consumer; the default consumer gets WsError_MessageTooLarge, then the next event", async () => {
+        const before = sio.record.sockets.length;
+        await openIo("small", 40, sio, "/e2e", { token: SIO_TOKEN });
+        const small = await sio.record.waitSocket(40, STEP_MS, before);
+        const big = sio.record.socket(10)!;
+        const r = prng(60);
+        let text = "";
+        while (text.length < 60_000) {
+          text += 'abcdefghijklmnopqrstuvwxyz0123456789é€"\\\n'[Math.floor(r() * 41)];
+        }
+        const wire = Buffer.from(JSON.stringify([text]), "utf8");
+        const from = srv.mark();
+        big.socket.emit("large", text);
+        small.socket.emit("large", text);
+        await line(`^E2E big ioevent 10 ${hex("large")} -1 ${wire.length} ${crcHex(wire)} -$`, from, BIG_MS);
+        const m = await line(`^E2E small ioerr 40 (\\d+) (\\d+) (.*)$`, from, BIG_MS);
+        expect([Number(m[1]), Number(m[2])]).toEqual([WsError.MessageTooLarge, wire.length]);
+        small.socket.emit("after", "ok");
+        const ok = Buffer.from('["ok"]');
+        await line(`^E2E small ioevent 40 ${hex("after")} -1 ${ok.length} ${crcHex(ok)} ${hex(ok)}$`, from);
+        never(`^E2E small ioevent 40 ${hex("large")} `, from);
+        never(`^E2E small iodisc 40 `, from);
+        expect(exceptions(srv.since(from))).toEqual([]);
+        const at = srv.mark();
+        cmd("small", "ioclose", 40);
+        await line(`^E2E small iodisc 40 0 io client disconnect$`, at);
+      }, 120_000);
+
+      it("refuses an event name containing \\u0000 with the error callback, never as a cut name", async () => {
+        const s = sio.record.socket(10)!;
+        const from = srv.mark();
+        s.socket.emit("nul\u0000name", "x");
+        const m = await line(`^E2E big ioerr 10 (\\d+) (\\d+) (.*)$`, from);
+        expect(Number(m[1])).toBe(WsError.Unsupported);
+        expect(m[3]).toContain("NUL");
+        s.socket.emit("after_nul", 1);
+        await line(`^E2E big ioevent 10 ${hex("after_nul")} `, from);
+        never(`^E2E big ioevent 10 ${hex("nul")}`, from);
+      });
+
+      it("reports CONNECT_ERROR from a middleware and does not reconnect", async () => {
+        const from = srv.mark();
+        cmd("big", "io", 13, hex(sio.url), hex("/e2e"), hex(JSON.stringify({ token: "wrong", tag: 13 })), 200);
+        const m = await line(`^E2E big ioconnerr 13 (\\S+)$`, from);
+        expect(JSON.parse(Buffer.from(m[1], "hex").toString("utf8"))).toEqual({ message: "Not authorized" });
+        await line(`^E2E big iodisc 13 0 connect error$`, from);
+        await sleep(1200); // several reconnect delays (200 ms)
+        expect(sio.record.attempts.get(13)).toBe(1);
+        never(`^E2E big ioconnect 13 `, from);
+      });
+
+      it("server-side socket.disconnect(true): disconnect 'io server disconnect', no reconnect", async () => {
+        const before = sio.record.sockets.length;
+        await openIo("big", 14, sio, "/", {});
+        const s = await sio.record.waitSocket(14, STEP_MS, before);
+        const from = srv.mark();
+        s.socket.disconnect(true);
+        await line(`^E2E big iodisc 14 0 io server disconnect$`, from);
+        await sleep(1200);
+        expect(sio.record.sockets.filter((x) => x.tag === 14).length).toBe(1);
+        never(`^E2E big ioconnect 14 `, from);
+      });
+
+      it("heartbeats: with pingInterval 300 ms it answers every ping and stays connected for 8 intervals", async () => {
+        const hb = await SioPeer.start({ pingInterval: 300, pingTimeout: 400 });
+        try {
+          await openIo("big", 15, hb, "/", {});
+          const s = await hb.record.waitSocket(15, STEP_MS);
+          const from = srv.mark();
+          await sleep(2400);
+          expect(s.disconnect).toBeNull();
+          expect(s.pongs).toBeGreaterThanOrEqual(6);
+          never(`^E2E big iodisc 15 `, from);
+          figures.push(`heartbeat: ${s.pongs} pongs in 2.4 s`);
+          cmd("big", "ioclose", 15);
+          await line(`^E2E big iodisc 15 0 io client disconnect$`, from);
+          await until(() => s.disconnect !== null, STEP_MS, "the server's disconnect");
+          expect(s.disconnect).toBe("client namespace disconnect");
+        } finally {
+          await hb.close();
+        }
+      });
+
+      it("server restart: emits queued while reconnecting arrive once and in order", async () => {
+        const record = new SioRecord();
+        let peer = await SioPeer.start({ record });
+        try {
+          await openIo("big", 16, peer, "/", {}, 300);
+          const first = await record.waitSocket(16, STEP_MS);
+          const from = srv.mark();
+          await peer.close();
+          await line(`^E2E big iodisc 16 1 transport close$`, from);
+          for (let i = 1; i <= 5; i++) {
+            cmd("big", "emit", 16, hex("seq"), hex(`${i},"é${i}"`), -1);
+          }
+          const emitted = (): string[] => srv.since(from).filter((l) => l.startsWith("E2E big emitted 16 "));
+          await until(() => emitted().length === 5, STEP_MS, "5 emits typed");
+          expect(emitted()).toEqual(Array(5).fill("E2E big emitted 16 1"));
+          await sleep(500); // at least one failed attempt while the server is down
+          peer = await SioPeer.start({ record, port: peer.port });
+          const second = await record.waitSocket(16, STEP_MS, record.sockets.indexOf(first) + 1);
+          await line(`^E2E big ioconnect 16 `, from);
+          await until(() => record.eventsOf(16, "seq").length >= 5, STEP_MS, "5 queued emits");
+          await sleep(500);
+          expect(record.eventsOf(16, "seq")).toEqual([1, 2, 3, 4, 5].map((i) => [i, `é${i}`]));
+          expect(record.events.filter((e) => e.tag === 16).every((e) => e.event === "seq")).toBe(true);
+          expect(second.socket.id).not.toBe(first.socket.id);
+          const at = srv.mark();
+          cmd("big", "ioclose", 16);
+          await line(`^E2E big iodisc 16 0 io client disconnect$`, at);
+        } finally {
+          await peer.close();
+        }
+      }, 60_000);
+    });
+
+    // ---------------------------------------------------------------- lifecycle
+
+    describe("plugin and map lifecycle", () => {
+      it("changelevel with an open WebSocket and Socket.IO client: both stay open, messages and timers keep working", async () => {
+        expect(conn.closed).toBeNull();
+        const s = sio.record.socket(10)!;
+        const from = srv.mark();
+        srv.send("changelevel de_e2e");
+        await line(`Mapchange to de_e2e`, from);
+        await sleep(300);
+        const msg = Buffer.from("after changelevel");
+        conn.drain();
+        conn.ws.send(msg, { binary: true });
+        await line(`^E2E big recv 1 b ${msg.length} ${crcHex(msg)} `, from);
+        expect((await conn.next(STEP_MS)).data.equals(msg)).toBe(true);
+        const echoes = sio.record.eventsOf(10, "echo_map").length;
+        s.socket.emit("echo_map", "still here");
+        await until(() => sio.record.eventsOf(10, "echo_map").length > echoes, STEP_MS, "echo_map");
+        // Reconnecting is driven by websocket.smx's repeating timer: drop the transport, see it come back.
+        const before = sio.record.sockets.length;
+        s.socket.conn.close();
+        await line(`^E2E big iodisc 10 1 transport close$`, from);
+        await sio.record.waitSocket(10, STEP_MS, before);
+        await line(`^E2E big ioconnect 10 `, from);
+        expect(conn.closed).toBeNull();
+        never(`^E2E big (disc 1|iodisc 10 0) `, from);
+      });
+
+      it("reloading the consumer with open connections: the servers see Close 1001 and the Socket.IO client leave, no callback reaches the unloading plugin; the reloaded consumer connects again", async () => {
+        const s = sio.record.socket(10)!;
+        const from = srv.mark();
+        srv.send("sm plugins reload e2e_big");
+        await line(`^E2E big start$`, from);
+        const closed = await conn.waitClose(STEP_MS);
+        expect(closed.code).toBe(1001);
+        await until(() => s.disconnect !== null, STEP_MS, "the Socket.IO client's disconnect");
+        // The Engine.IO transport is closed with 1001, as by a browser tab that goes away (no namespace DISCONNECT first).
+        expect(["transport close", "client namespace disconnect"]).toContain(s.disconnect);
+        figures.push(`consumer reload: Socket.IO server saw "${s.disconnect}"`);
+        never(`^E2E big (disc|iodisc|err|ioerr) `, from);
+        conn = await openWs("big", 1);
+        const msg = Buffer.from("after reload");
+        const at = srv.mark();
+        conn.ws.send(msg);
+        await line(`^E2E big recv 1 b ${msg.length} ${crcHex(msg)} `, at);
+        await openIo("big", 10, sio, "/e2e", { token: SIO_TOKEN });
+        expect(blamed(srv.since(from))).toEqual([]);
+      });
+
+      it("reloading websocket.smx with open connections: the servers see Close 1001, the consumers are re-bound and connect again", async (ctx) => {
+        expect(conn.closed).toBeNull();
+        expect(smallConn.closed).toBeNull();
+        const s = sio.record.socket(10)!;
+        const from = srv.mark();
+        const firstHandle = /^E2E big connecting 1 (\d+)$/.exec(
+          srv.lines.find((l) => l.startsWith("E2E big connecting 1 "))!,
+        )![1];
+        try {
+          srv.send("sm plugins reload websocket");
+          expect((await conn.waitClose(STEP_MS)).code).toBe(1001);
+          expect((await smallConn.waitClose(STEP_MS)).code).toBe(1001);
+          await until(() => s.disconnect !== null, STEP_MS, "the Socket.IO client's disconnect");
+          await line(`\\[SM\\] Plugin WebSocket reloaded successfully`, from);
+          never(`^E2E (big|small) (disc|iodisc|err|ioerr) `, from);
+          // The consumers were "Error: Depends on plugin websocket.smx" while it was away, and are
+          // running again: their natives are bound to the new websocket.smx.
+          const at = srv.mark();
+          srv.send("sm plugins list");
+          await line(`Disabled: "Reserved Slots"`, at);
+          const listed = srv.since(at).filter((l) => /"(big|small|WebSocket)"/.test(l));
+          expect(listed.map((l) => l.replace(/^\s*\d+\s+/, ""))).toEqual(
+            expect.arrayContaining([
+              expect.stringMatching(/^"WebSocket"/),
+              expect.stringMatching(/^"big"/),
+              expect.stringMatching(/^"small"/),
+            ]),
+          );
+          // The default consumer never heard that its connection (tag 31) went away: its stale handle reads State_Closed.
+          cmd("small", "state", 31);
+          await line(`^E2E small state 31 3$`, at);
+          conn = await openWs("big", 1);
+          const newHandle = /^E2E big connecting 1 (\d+)$/.exec(
+            srv.since(at).find((l) => l.startsWith("E2E big connecting 1 "))!,
+          )![1];
+          figures.push(
+            `handle of the first connection before/after reloading websocket.smx: ${firstHandle}/${newHandle}${
+              firstHandle === newHandle ? " (handle values restart with the plugin)" : ""
+            }`,
+          );
+          const msg = Buffer.from("after websocket.smx reload");
+          const at2 = srv.mark();
+          conn.ws.send(msg);
+          await line(`^E2E big recv 1 b ${msg.length} ${crcHex(msg)} `, at2);
+          await openWs("small", 32);
+          await openIo("big", 10, sio, "/e2e", { token: SIO_TOKEN });
+          expect(blamed(srv.since(from))).not.toContain("websocket.smx");
+        } catch (e) {
+          const exit = srv.exitStatus();
+          if (extension === "oldmagic" && exit !== null && exit.signal !== null && exit.signal !== "SIGTERM") {
+            // Known defect of the oldmagic extension, not of websocket.smx: SocketHandler::DestroySocket
+            // frees the SocketWrapper without removing the callbacks queued for it
+            // (CallbackHandler::RemoveCallbacks is never called; the JoinedSenses build calls it in
+            // ~SocketWrapper), so a read that completes just before websocket.smx's handles are freed
+            // leaves a dangling callback, and the next frame crashes in Callback::IsExecutable.
+            const note = `oldmagic socket.ext.so crashed srcds (${exit.signal}) while websocket.smx unloaded: use-after-free of a queued callback (extension bug)`;
+            figures.push(`KNOWN EXTENSION BUG: ${note}`);
+            ctx.skip(note);
+          }
+          throw e;
+        }
+      });
+    });
+
+    it("error log: no exception blamed on websocket.smx; the only exceptions are the throwing consumer's", async () => {
+      const stop = await srv.stop();
+      const crashedInOldmagic = figures.some((f) => f.startsWith("KNOWN EXTENSION BUG"));
+      if (!crashedInOldmagic) {
+        expect(stop).toEqual({ code: 0, signal: null });
+      }
+      const log = srv.errorLog();
+      expect(log).toContain("SourceMod error session started");
+      expect(blamed(log).filter((b) => b === "websocket.smx")).toEqual([]);
+      expect([...new Set(blamed(log))]).toEqual(["e2e_big.smx"]);
+      expect(exceptions(log).length).toBe(blamed(log).length);
+      expect(exceptions(log).every((e) => e.startsWith("Array index out-of-bounds"))).toBe(true);
+    });
+  });
+}
