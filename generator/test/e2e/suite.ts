@@ -102,9 +102,12 @@ export function defineSourceModSuite(extension: SocketExtension): void {
   const title = `real SourceMod 1.13, ${extension} socket extension`;
   const found = findSourceModEnv();
   if (!found.ok) {
+    // The test's name carries the reason (verbose reporters, a single file); the default reporter
+    // hides skipped tests' names when it runs several files, so the reason is printed as well.
     describe(title, () => {
       it.skip(`skipped: ${found.why}`, () => {});
     });
+    console.warn(`${title}: skipped: ${found.why}`);
     return;
   }
   const env = found.env;
