@@ -209,6 +209,16 @@ export function defineSourceModSuite(extension: SocketExtension): void {
 
     // ---------------------------------------------------------------- WebSocket
 
+    it("websocket.smx tells which socket extension it runs on (and logs the JoinedSenses pacing once)", async () => {
+      const from = srv.mark();
+      cmd("big", "ext", 1);
+      const m = await line(`^E2E big ext (\\d) (\\d)$`, from);
+      // WebsocketSocketExtension: 1 JoinedSenses, 2 oldmagic; the oldmagic build here has TLS.
+      expect([Number(m[1]), Number(m[2])]).toEqual(extension === "joinedsenses" ? [1, 0] : [2, 1]);
+      const pacing = srv.lines.filter((l) => l.includes("The JoinedSenses socket extension is loaded"));
+      expect(pacing.length).toBe(extension === "joinedsenses" ? 1 : 0);
+    });
+
     describe("WebSocket", () => {
       it("opens: the consumer's open callback sees the subprotocol the server chose", async () => {
         const from = srv.mark();
