@@ -86,7 +86,7 @@ interface Waiter {
   readonly reject: (e: Error) => void;
 }
 
-function test(match: LineMatch, line: string): RegExpExecArray | null | false {
+function matchLine(match: LineMatch, line: string): RegExpExecArray | null | false {
   if (typeof match === "function") {
     return match(line) ? null : false;
   }
@@ -123,7 +123,7 @@ export class Srcds {
       appendFileSync(transcript, `${line}\n`);
       for (const w of [...this.waiters]) {
         if (index >= w.from) {
-          const m = test(w.match, line);
+          const m = matchLine(w.match, line);
           if (m !== false) {
             this.waiters.delete(w);
             w.resolve({ line, index, groups: m });
@@ -198,7 +198,7 @@ export class Srcds {
     from = 0,
   ): Promise<{ line: string; index: number; groups: RegExpExecArray | null }> {
     for (let i = from; i < this.lines.length; i++) {
-      const m = test(match, this.lines[i]);
+      const m = matchLine(match, this.lines[i]);
       if (m !== false) {
         return Promise.resolve({ line: this.lines[i], index: i, groups: m });
       }
