@@ -315,6 +315,9 @@ public void OnPluginStart()
 		g_Sio[i].ws = -1;
 	}
 	CreateTimer(WS_TICK_SECONDS, Timer_Tick, _, TIMER_REPEAT);
+	// Handles of a previous load of this plugin must not name new connections: a consumer that
+	// kept one across `sm plugins reload websocket` would otherwise address someone else's.
+	g_Serial = GetURandomInt() & WS_SERIAL_MASK;
 	g_CvTunnels = CreateConVar("sm_websocket_tls_tunnels", "", "wss:// origins reached through a local TLS tunnel such as stunnel: host[:port]=host:port entries separated by spaces (docs/plugin.md)", FCVAR_PROTECTED);
 	g_CvTunnels.AddChangeHook(OnTunnelsChanged);
 	g_SocketExtension = DetectSocketExtension();
@@ -1825,7 +1828,7 @@ void SioDeliver(int sio, Function func, PrivateForward fwd, WebsocketDelivery wh
 /** The WsError_MessageTooLarge text, in g_ErrMsg: what was dropped and the one line that lets the plugin take it. */
 void TooLargeText(const char[] what, int len, int room)
 {
-	FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "%s of %d bytes was dropped: this plugin receives at most %d (add #define WEBSOCKET_RECEIVE_MAX %d before #include <websocket>, and rebuild it with this websocket.inc)", what, len, room, CONFIG_MAX_MESSAGE_SIZE);
+	FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "dropped %s of %d bytes: this plugin receives at most %d (add #define WEBSOCKET_RECEIVE_MAX %d before #include <websocket>, and rebuild it with this websocket.inc)", what, len, room, CONFIG_MAX_MESSAGE_SIZE);
 }
 
 public any Native_ReadDelivery(Handle plugin, int numParams)
@@ -2546,7 +2549,7 @@ void SioOnSocketIo(int sio, int slot, int len)
 			g_Args[argsLen] = 0;
 			if (g_Sio[sio].onEvent != null)
 			{
-				SioDeliver(sio, g_Sio[sio].eventFn, g_Sio[sio].onEvent, WebsocketDelivery_Event, argsLen, g_Parsed.ackId, "the arguments of an event");
+				SioDeliver(sio, g_Sio[sio].eventFn, g_Sio[sio].onEvent, WebsocketDelivery_Event, argsLen, g_Parsed.ackId, "an event's arguments");
 			}
 		}
 		case SioPacket_Ack:
@@ -2561,7 +2564,7 @@ void SioOnSocketIo(int sio, int slot, int len)
 					PrivateForward callback = g_Acks[a].callback;
 					g_Acks[a].callback = null;
 					g_Acks[a].used = false;
-					SioDeliver(sio, g_Acks[a].callbackFn, callback, WebsocketDelivery_Ack, argsLen, g_Acks[a].data, "the arguments of an acknowledgement");
+					SioDeliver(sio, g_Acks[a].callbackFn, callback, WebsocketDelivery_Ack, argsLen, g_Acks[a].data, "an acknowledgement's arguments");
 					delete callback;
 					return;
 				}
