@@ -7,80 +7,33 @@
  * (fixtures/tls). stunnel comes from Debian's stunnel4 package (.ci/run
  * installs it); without it these tests are skipped with the reason.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import https from "node:https";
 import net, { type AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { Server } from "socket.io";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
-import { onPath } from "../../generator/find-tool.js";
 import { SioClient } from "../harness/sioClient.js";
 import { WsClient, type WsClientError } from "../harness/wsClient.js";
-
-const TLS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures/tls");
-const STUNNEL = onPath("stunnel4") ?? onPath("stunnel");
+import { STUNNEL_MISSING, startTunnel as start, TLS_FIXTURES as TLS_DIR, type Tunnel } from "./helpers/stunnel.js";
 
 let server: https.Server;
 let httpsPort = 0;
 /** WebSocket upgrades the https server has received. */
 let upgrades = 0;
-const work = mkdtempSync(path.join(tmpdir(), "spgen-tunnel-"));
-const tunnels: ChildProcess[] = [];
+const tunnels: Tunnel[] = [];
 
-/** A free loopback port (bound and released). */
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-/** Starts stunnel as a TLS client from 127.0.0.1:<returned port> to the https server, trusting only `caFile`. */
+/** Starts a tunnel to the https server trusting only `caFile`; returns its plain port. */
 async function startTunnel(caFile: string): Promise<number> {
-  const port = await freePort();
-  const conf = path.join(work, `stunnel-${port}.conf`);
-  writeFileSync(
-    conf,
-    [
-      "foreground = yes",
-      "pid =",
-      "debug = 4",
-      "[wss]",
-      "client = yes",
-      `accept = 127.0.0.1:${port}`,
-      `connect = 127.0.0.1:${httpsPort}`,
-      "sni = localhost",
-      "verifyChain = yes",
-      `CAfile = ${caFile}`,
-      "checkHost = localhost",
-      "",
-    ].join("\n"),
-  );
-  const p = spawn(STUNNEL as string, [conf], { stdio: ["ignore", "ignore", "pipe"] });
-  tunnels.push(p);
-  // Ready when it accepts connections.
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((r) => {
-      const s = net.connect(port, "127.0.0.1", () => {
-        s.destroy();
-        r(true);
-      });
-      s.on("error", () => r(false));
-    });
-    if (ok) return port;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("stunnel did not start listening");
+  const t = await start(httpsPort, caFile);
+  tunnels.push(t);
+  return t.port;
 }
 
 beforeAll(async () => {
-  if (STUNNEL === null) return;
+  if (STUNNEL_MISSING !== null) return;
   server = https.createServer({
     key: readFileSync(path.join(TLS_DIR, "key.pem")),
     cert: readFileSync(path.join(TLS_DIR, "cert.pem")),
@@ -106,19 +59,18 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const p of tunnels) p.kill("SIGKILL");
+  for (const t of tunnels) t.stop();
   if (server) {
     server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
   }
-  rmSync(work, { recursive: true, force: true });
 });
 
-const maybe = STUNNEL === null ? describe.skip : describe;
+const maybe = STUNNEL_MISSING === null ? describe : describe.skip;
 const title =
-  STUNNEL === null
-    ? "wss:// through a TLS tunnel — skipped: stunnel not found on PATH (Debian package stunnel4; .ci/run installs it)"
-    : "wss:// through a TLS tunnel (stunnel, certificate verification on)";
+  STUNNEL_MISSING === null
+    ? "wss:// through a TLS tunnel (stunnel, certificate verification on)"
+    : `wss:// through a TLS tunnel — skipped: ${STUNNEL_MISSING}`;
 
 maybe(title, () => {
   it("echoes binary data; the server sees the URL's Host, not the tunnel's", async () => {

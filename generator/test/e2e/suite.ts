@@ -15,9 +15,14 @@
  * each frame.
  */
 
+import { readFileSync } from "node:fs";
+import https from "node:https";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { WebSocketServer } from "ws";
+import { STUNNEL_MISSING, startTunnel, TLS_FIXTURES } from "../../../spec/test/helpers/stunnel.js";
 import { crcHex, hex, sleep, SIO_TOKEN, SioPeer, SioRecord, until, WsPeer, type PeerConn } from "./peers.js";
 import { findSourceModEnv, type SocketExtension } from "./sourcemod-env.js";
 import { blamed, compilePlugin, copyGameDir, exceptions, Srcds, type GameCopy } from "./srcds.js";
@@ -348,6 +353,49 @@ export function defineSourceModSuite(extension: SocketExtension): void {
         await line(`^E2E big disc 5 `, from);
         never(`^E2E big open 5 `, from);
       });
+
+      it.skipIf(STUNNEL_MISSING !== null)(
+        `wss:// through a TLS tunnel (sm_websocket_tls_tunnels, stunnel verifying the certificate): the URL works unchanged, a 70,000-byte binary echo is exact${STUNNEL_MISSING === null ? "" : ` — skipped: ${STUNNEL_MISSING}`}`,
+        async () => {
+          const tls = https.createServer({
+            key: readFileSync(path.join(TLS_FIXTURES, "key.pem")),
+            cert: readFileSync(path.join(TLS_FIXTURES, "cert.pem")),
+          });
+          const wss = new WebSocketServer({ server: tls });
+          const hosts: string[] = [];
+          const echoed = new Promise<Buffer>((resolve) =>
+            wss.on("connection", (ws, req) => {
+              hosts.push(req.headers.host ?? "");
+              ws.on("message", (d) => resolve(d as Buffer));
+            }),
+          );
+          await new Promise<void>((r) => tls.listen(0, "127.0.0.1", () => r()));
+          const port = (tls.address() as AddressInfo).port;
+          const tunnel = await startTunnel(port, path.join(TLS_FIXTURES, "cert.pem"));
+          try {
+            srv.send(`sm_websocket_tls_tunnels "localhost:${port}=127.0.0.1:${tunnel.port}"`);
+            const from = srv.mark();
+            cmd("big", "ws", 9, hex(`wss://localhost:${port}/over-tls`));
+            await line(`^E2E big open 9 `, from);
+            expect(hosts).toEqual([`localhost:${port}`]);
+            cmd("big", "echo", 9, 1);
+            await line(`^E2E big echo 9 1$`, from);
+            const payload = binaryPayload(70000, 9);
+            for (const c of wss.clients) c.send(payload, { binary: true });
+            const back = await Promise.race([echoed, sleep(BIG_MS).then(() => Buffer.alloc(0))]);
+            expect(crcHex(back)).toBe(crcHex(payload));
+            expect(back.equals(payload)).toBe(true);
+            cmd("big", "close", 9, 1000, hex("done"));
+            await line(`^E2E big disc 9 1000 `, from);
+          } finally {
+            srv.send(`sm_websocket_tls_tunnels ""`);
+            tunnel.stop();
+            for (const c of wss.clients) c.terminate();
+            await new Promise<void>((r) => tls.close(() => r()));
+          }
+        },
+        120_000,
+      );
 
       it("default consumer: 8192 B arrive; 8193 B, 70,000 B and 1 MiB give WsError_MessageTooLarge (detail = size) and no exception; the connection stays open", async () => {
         const small = await openWs("small", 31);
