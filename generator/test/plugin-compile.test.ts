@@ -744,6 +744,214 @@ stock int SetNativeString(int param, const char[] source, int maxlength, bool ut
 	return utf8 ? 0 : 1;
 }
 
+// ---- ArrayList (adt_array.inc) ----
+// Blocks of blocksize cells. Memory is counted as SourceMod's CellArray allocates it: none until
+// the first block, then 8 blocks, doubling whenever a push or resize needs more (realloc). The
+// cells live in a pool that only grows: spshell's ~Handle (the native behind delete) does nothing
+// the mock could see, so what the plugin still holds is counted over the lists it references
+// (MockListCells). An invalid index or block is SourceMod's native error: counted in g_AlErrors.
+#define MOCK_AL_LISTS 600
+#define MOCK_AL_ITEMS 128
+#define MOCK_AL_POOL 4400000
+stock int g_AlCount;
+stock int g_AlBlock[MOCK_AL_LISTS];
+stock int g_AlSize[MOCK_AL_LISTS];
+stock int g_AlAlloc[MOCK_AL_LISTS];
+stock int g_AlItem[MOCK_AL_LISTS][MOCK_AL_ITEMS];
+stock int g_AlPool[MOCK_AL_POOL];
+stock int g_AlPoolUsed;
+stock int g_AlErrors;
+
+// Forgets every list: only when the plugin references none (the driver checks that first).
+stock void MockListsReset()
+{
+	for (int id = 1; id <= g_AlCount && id < MOCK_AL_LISTS; id++)
+	{
+		for (int i = 0; i < MOCK_AL_ITEMS; i++)
+		{
+			g_AlItem[id][i] = 0;
+		}
+	}
+	g_AlCount = 0;
+	g_AlPoolUsed = 0;
+}
+
+stock int MockListId(Handle list)
+{
+	int id = view_as<int>(list) - 200000;
+	if (id < 1 || id > g_AlCount)
+	{
+		g_AlErrors++;
+		print("FAIL: not an ArrayList handle\n");
+		return 0;
+	}
+	return id;
+}
+
+// Grows the counted allocation as CellArray::GrowIfNeeded does, and gives items pool cells.
+stock bool MockListGrow(int id, int size)
+{
+	if (size > g_AlAlloc[id])
+	{
+		int alloc = g_AlAlloc[id] == 0 ? 8 : g_AlAlloc[id];
+		while (size > alloc)
+		{
+			alloc *= 2;
+		}
+		g_AlAlloc[id] = alloc;
+	}
+	if (size > MOCK_AL_ITEMS)
+	{
+		g_AlErrors++;
+		print("FAIL: mock ArrayList holds at most MOCK_AL_ITEMS items\n");
+		return false;
+	}
+	for (int i = g_AlSize[id]; i < size; i++)
+	{
+		if (g_AlItem[id][i] == 0)
+		{
+			if (g_AlPoolUsed + g_AlBlock[id] > MOCK_AL_POOL)
+			{
+				g_AlErrors++;
+				print("FAIL: mock ArrayList pool exhausted\n");
+				return false;
+			}
+			g_AlItem[id][i] = g_AlPoolUsed + 1;
+			g_AlPoolUsed += g_AlBlock[id];
+		}
+	}
+	g_AlSize[id] = size;
+	return true;
+}
+
+stock bool MockListIndex(int id, int index)
+{
+	if (id == 0 || index < 0 || index >= g_AlSize[id])
+	{
+		g_AlErrors++;
+		print("FAIL: ArrayList invalid index\n");
+		return false;
+	}
+	return true;
+}
+
+methodmap ArrayList < Handle
+{
+	public ArrayList(int blocksize = 1, int startsize = 0)
+	{
+		g_AlCount++;
+		int id = g_AlCount;
+		if (id >= MOCK_AL_LISTS)
+		{
+			g_AlErrors++;
+			print("FAIL: mock ArrayList: too many lists\n");
+			return null;
+		}
+		g_AlBlock[id] = blocksize;
+		g_AlSize[id] = 0;
+		g_AlAlloc[id] = 0;
+		MockListGrow(id, startsize);
+		return view_as<ArrayList>(200000 + id);
+	}
+	property int Length
+	{
+		public get()
+		{
+			return g_AlSize[MockListId(this)];
+		}
+	}
+	public bool Resize(int newsize)
+	{
+		int id = MockListId(this);
+		if (id == 0 || newsize < 0)
+		{
+			g_AlErrors++;
+			return false;
+		}
+		if (newsize < g_AlSize[id])
+		{
+			g_AlSize[id] = newsize;
+			return true;
+		}
+		return MockListGrow(id, newsize);
+	}
+	public int PushArray(const any[] values, int size = -1)
+	{
+		int id = MockListId(this);
+		if (id == 0)
+		{
+			return -1;
+		}
+		int index = g_AlSize[id];
+		if (!MockListGrow(id, index + 1))
+		{
+			return -1;
+		}
+		int n = size < 0 || size > g_AlBlock[id] ? g_AlBlock[id] : size;
+		int base = g_AlItem[id][index] - 1;
+		for (int k = 0; k < n; k++)
+		{
+			g_AlPool[base + k] = values[k];
+		}
+		return index;
+	}
+	public void SetArray(int index, const any[] values, int size = -1)
+	{
+		int id = MockListId(this);
+		if (!MockListIndex(id, index))
+		{
+			return;
+		}
+		int n = size < 0 || size > g_AlBlock[id] ? g_AlBlock[id] : size;
+		int base = g_AlItem[id][index] - 1;
+		for (int k = 0; k < n; k++)
+		{
+			g_AlPool[base + k] = values[k];
+		}
+	}
+	public int GetArray(int index, any[] buffer, int size = -1)
+	{
+		int id = MockListId(this);
+		if (!MockListIndex(id, index))
+		{
+			return 0;
+		}
+		int n = size < 0 || size > g_AlBlock[id] ? g_AlBlock[id] : size;
+		int base = g_AlItem[id][index] - 1;
+		for (int k = 0; k < n; k++)
+		{
+			buffer[k] = g_AlPool[base + k];
+		}
+		return n;
+	}
+	public any Get(int index, int block = 0, bool asChar = false)
+	{
+		int id = MockListId(this);
+		if (!MockListIndex(id, index))
+		{
+			return 0;
+		}
+		if (asChar || block < 0 || block >= g_AlBlock[id])
+		{
+			g_AlErrors++;
+			print("FAIL: ArrayList invalid block (or asChar, which the plugin never uses)\n");
+			return 0;
+		}
+		return g_AlPool[g_AlItem[id][index] - 1 + block];
+	}
+}
+
+// Cells SourceMod would hold for the list (allocated blocks × block size); 0 for null.
+stock int MockListHeld(ArrayList list)
+{
+	if (list == null)
+	{
+		return 0;
+	}
+	int id = view_as<int>(list) - 200000;
+	return g_AlAlloc[id] * g_AlBlock[id];
+}
+
 methodmap PrivateForward < Handle
 {
 	public PrivateForward(ExecType type, ParamType ...)
@@ -1270,11 +1478,11 @@ const DRIVER_WS_SP = String.raw`// Runs the websocket plugin (rendered template 
 #include "websocket.sp"
 #include "drv_common.inc"
 
-char g_Payload2[70000];
-int g_Op;
-int g_Len;
+stock char g_Payload2[70000];
+stock int g_Op;
+stock int g_Len;
 
-WebsocketHandle ConnectWs(const char[] url, const char[] path)
+stock WebsocketHandle ConnectWs(const char[] url, const char[] path)
 {
 	P_Clear();
 	P_Str(1, url);
@@ -1286,7 +1494,7 @@ WebsocketHandle ConnectWs(const char[] url, const char[] path)
 	return view_as<WebsocketHandle>(Native_Connect(g_Plugin, 6));
 }
 
-bool SendWs(WebsocketHandle ws, WebsocketSendType type, const char[] data, int size)
+stock bool SendWs(WebsocketHandle ws, WebsocketSendType type, const char[] data, int size)
 {
 	P_Clear();
 	g_NP_Cell[1] = ws;
@@ -1303,7 +1511,7 @@ bool SendWs(WebsocketHandle ws, WebsocketSendType type, const char[] data, int s
 	return Native_Send(g_Plugin, 4);
 }
 
-void HookWs(WebsocketHandle ws)
+stock void HookWs(WebsocketHandle ws)
 {
 	P_Clear();
 	g_NP_Cell[1] = ws;
@@ -1313,20 +1521,20 @@ void HookWs(WebsocketHandle ws)
 	Native_HookReadyStateChange(g_Plugin, 2);
 }
 
-int StateOf(WebsocketHandle ws)
+stock int StateOf(WebsocketHandle ws)
 {
 	P_Clear();
 	g_NP_Cell[1] = ws;
 	return Native_GetReadyState(g_Plugin, 1);
 }
 
-int SlotOf(WebsocketHandle ws)
+stock int SlotOf(WebsocketHandle ws)
 {
 	return SlotOfHandle(view_as<int>(ws));
 }
 
 /** Connects and completes the handshake; returns the handle. */
-WebsocketHandle OpenWs(const char[] url)
+stock WebsocketHandle OpenWs(const char[] url)
 {
 	WebsocketHandle ws = ConnectWs(url, "");
 	HookWs(ws);
@@ -1340,7 +1548,133 @@ WebsocketHandle OpenWs(const char[] url)
 	return ws;
 }
 
-void TestHandshakeQueueAndMessages()
+/** Cells held by the ArrayLists the plugin references (spilled messages, send queues). */
+stock int HeldCells()
+{
+	int cells = 0;
+	for (int i = 0; i < CONFIG_MAX_CONNECTIONS; i++)
+	{
+		cells += MockListHeld(g_Spill[i]) + MockListHeld(g_Queue[i]) + MockListHeld(g_SioQueue[i]);
+	}
+	return cells;
+}
+
+/** Byte p of the stream of connection c in TestConcurrentLarge: one 1 MiB binary frame (10-byte header). */
+stock int BigStreamByte(int c, int p)
+{
+	if (p >= 10)
+	{
+		return BigPayloadByte(c, p - 10);
+	}
+	switch (p)
+	{
+		case 0:
+		{
+			return 0x82;
+		}
+		case 1:
+		{
+			return 127;
+		}
+		case 7:
+		{
+			return 0x10;
+		}
+	}
+	return 0;
+}
+
+stock int BigPayloadByte(int c, int i)
+{
+	return (i + c * 31 + (i >> 8) * 7) & 0xFF;
+}
+
+stock char g_Chunk[16384];
+
+/**
+ * Memory that follows use: every connection receives a 1 MiB message at once, the reads of all
+ * connections interleaved (16 KiB each). Each must arrive whole; the cells the ArrayLists hold are
+ * sampled after every read and the peak printed.
+ */
+stock void TestConcurrentLarge()
+{
+	print("-- every connection receives a 1 MiB message at once\n");
+	CheckInt(HeldCells(), 0, "no ArrayList held before");
+	MockListsReset();
+	WebsocketHandle ws[CONFIG_MAX_CONNECTIONS];
+	Handle socks[CONFIG_MAX_CONNECTIONS];
+	int slots[CONFIG_MAX_CONNECTIONS];
+	for (int c = 0; c < CONFIG_MAX_CONNECTIONS; c++)
+	{
+		EvClear();
+		ws[c] = OpenWs("ws://127.0.0.1:3000");
+		slots[c] = SlotOf(ws[c]);
+		socks[c] = g_Ws[slots[c]].socket;
+		CheckInt(StateOf(ws[c]), 1, "open");
+	}
+	CheckInt(HeldCells(), 0, "open idle connections hold no ArrayList");
+	int total = 10 + 1048576;
+	int peak = 0;
+	int whole = 0;
+	for (int pos = 0; pos < total; pos += sizeof(g_Chunk))
+	{
+		int n = total - pos < sizeof(g_Chunk) ? total - pos : sizeof(g_Chunk);
+		for (int c = 0; c < CONFIG_MAX_CONNECTIONS; c++)
+		{
+			int k = 0;
+			for (; k < n && pos + k < 10; k++)
+			{
+				g_Chunk[k] = BigStreamByte(c, pos + k);
+			}
+			for (int i = pos + k - 10; k < n; k++, i++)
+			{
+				g_Chunk[k] = i + c * 31 + (i >> 8) * 7;
+			}
+			EvClear();
+			Feed(socks[c], g_Chunk, n);
+			int held = HeldCells();
+			if (held > peak)
+			{
+				peak = held;
+			}
+			if (pos + n < total)
+			{
+				CheckInt(g_EvN, 0, "nothing delivered mid-message");
+				continue;
+			}
+			// The message is complete: delivered from g_Delivery (too large for this consumer's 100,000 bytes).
+			Check(g_EvN == 1 && g_EvKind[0] == Ev_Err && g_EvCell[0][1] == WsError_MessageTooLarge && g_EvCell[0][2] == 1048576, "the 1 MiB message is delivered (too large for this consumer)");
+			int bad = 0;
+			for (int i = 0; i < 1048576; i++)
+			{
+				if (g_Delivery[i] != ((i + c * 31 + (i >> 8) * 7) & 0xFF))
+				{
+					bad++;
+				}
+			}
+			CheckInt(g_Delivery[1048575], BigPayloadByte(c, 1048575), "its last byte");
+			if (bad == 0)
+			{
+				whole++;
+			}
+			Check(g_Spill[slots[c]] == null, "its spilled blocks are freed once delivered");
+		}
+	}
+	CheckInt(whole, CONFIG_MAX_CONNECTIONS, "every connection's message arrived whole");
+	CheckInt(g_AlErrors, 0, "no ArrayList misuse");
+	printf("peak ArrayList memory while %d connections each receive a 1 MiB message: %d cells = %d bytes (%d bytes a connection)\n", CONFIG_MAX_CONNECTIONS, peak, peak * 4, peak * 4 / CONFIG_MAX_CONNECTIONS);
+	// 63 spills of WS_MSG_BUFFER bytes a connection: 64 blocks allocated (8, doubling).
+	CheckInt(peak, CONFIG_MAX_CONNECTIONS * 64 * WS_BLOCK_CELLS, "peak: 64 blocks a connection");
+	CheckInt(HeldCells(), 0, "nothing held after delivery");
+	for (int c = 0; c < CONFIG_MAX_CONNECTIONS; c++)
+	{
+		EvClear();
+		OnSocketDisconnected(socks[c], slots[c]);
+		Check(!g_Ws[slots[c]].used, "released");
+	}
+}
+
+stock void TestHandshakeQueueAndMessages()
 {
 	print("-- handshake, queue, messages\n");
 	g_MockErrors = 0;
@@ -1379,6 +1713,7 @@ void TestHandshakeQueueAndMessages()
 	g_MockErrors = 0;
 
 	int slot = SlotOf(ws);
+	Check(g_Queue[slot] != null && g_Ws[slot].queueLen > 0 && HeldCells() == 8 * WS_BLOCK_CELLS, "the send queue is an ArrayList created by the first queued frame (8 blocks allocated)");
 	Handle sock = g_Ws[slot].socket;
 	WireClear();
 	OnSocketConnected(sock, slot);
@@ -1407,6 +1742,7 @@ void TestHandshakeQueueAndMessages()
 	off = WireFrame(off, g_Op, g_Payload2, g_Len);
 	Check(off > 0 && g_Op == Opcode_Binary && g_Len == 4 && g_Payload2[0] == 0 && g_Payload2[1] == 1 && g_Payload2[2] == 0 && g_Payload2[3] == 0xFF, "second queued frame: binary 00 01 00 FF");
 	CheckInt(off, g_WireLen, "nothing else sent");
+	Check(g_Queue[slot] == null && g_Ws[slot].queueLen == 0, "the flushed queue is deleted");
 
 	// A fragmented binary message with NUL bytes, fed one byte per read, with a ping in between.
 	char part[3];
@@ -1437,6 +1773,24 @@ void TestHandshakeQueueAndMessages()
 	Feed(sock, g_Srv, n);
 	CheckInt(g_EvN, 1, "large message delivered");
 	Check(g_LastMsgLen == 69000 && g_LastMsg[68999] == 'a' + (68999 % 26), "large message intact");
+	Check(g_Spill[slot] == null && HeldCells() == 0, "its spilled blocks are freed");
+	// The same message a byte at a time: spills at every WS_MSG_BUFFER bytes, still whole.
+	EvClear();
+	for (int i = 0; i < n; i++)
+	{
+		Feed(sock, g_Srv[i], 1);
+		if (i == n - 2)
+		{
+			Check(g_Spill[slot] != null && g_Spill[slot].Length == 68999 / WS_MSG_BUFFER, "spilled in blocks while it arrives");
+		}
+	}
+	Check(g_EvN == 1 && g_LastMsgLen == 69000 && g_LastMsg[0] == 'a' && g_LastMsg[16384] == 'a' + (16384 % 26) && g_LastMsg[68999] == 'a' + (68999 % 26), "byte-at-a-time large message intact");
+	bool same = true;
+	for (int i = 0; i < 69000; i++)
+	{
+		same = same && g_LastMsg[i] == 'a' + (i % 26);
+	}
+	Check(same, "every byte of it");
 
 	// Sending a large binary message: length 16-bit form, masked.
 	WireClear();
@@ -1472,7 +1826,7 @@ void TestHandshakeQueueAndMessages()
 	g_MockErrors = 0;
 }
 
-void TestErrors()
+stock void TestErrors()
 {
 	print("-- errors\n");
 	g_MockErrors = 0;
@@ -1640,12 +1994,12 @@ void TestErrors()
 	g_MockErrors = 0;
 }
 
-int g_ReenterTest;
-WebsocketHandle g_ReenterWs;
-bool g_ReenterResult;
-bool g_ReenterDeferred;
+stock int g_ReenterTest;
+stock WebsocketHandle g_ReenterWs;
+stock bool g_ReenterResult;
+stock bool g_ReenterDeferred;
 
-void Drv_Reenter(int e)
+stock void Drv_Reenter(int e)
 {
 	P_Clear();
 	g_NP_Cell[1] = g_ReenterWs;
@@ -1686,7 +2040,7 @@ void Drv_Reenter(int e)
 	Check(e >= 0, "reentered");
 }
 
-void TestReentry()
+stock void TestReentry()
 {
 	print("-- natives called from callbacks\n");
 	g_MockErrors = 0;
@@ -1725,7 +2079,7 @@ void TestReentry()
 	Check(!g_Ws[slot].used, "released after the callback");
 }
 
-void SetReconnectWs(WebsocketHandle ws, bool on, int delay, int delayMax, int attempts, int jitter)
+stock void SetReconnectWs(WebsocketHandle ws, bool on, int delay, int delayMax, int attempts, int jitter)
 {
 	P_Clear();
 	g_NP_Cell[1] = ws;
@@ -1737,7 +2091,7 @@ void SetReconnectWs(WebsocketHandle ws, bool on, int delay, int delayMax, int at
 	Native_SetReconnect(g_Plugin, 6);
 }
 
-bool StartsWith(const char[] s, const char[] prefix)
+stock bool StartsWith(const char[] s, const char[] prefix)
 {
 	for (int i = 0; prefix[i] != 0; i++)
 	{
@@ -1749,7 +2103,7 @@ bool StartsWith(const char[] s, const char[] prefix)
 	return true;
 }
 
-int CountEv(int kind)
+stock int CountEv(int kind)
 {
 	int n = 0;
 	for (int i = 0; i < g_EvN; i++)
@@ -1763,7 +2117,7 @@ int CountEv(int kind)
 }
 
 // The index of the first callback of this kind, or -1.
-int FindEv(int kind)
+stock int FindEv(int kind)
 {
 	for (int i = 0; i < g_EvN; i++)
 	{
@@ -1775,7 +2129,7 @@ int FindEv(int kind)
 	return -1;
 }
 
-void CloseWs(WebsocketHandle ws)
+stock void CloseWs(WebsocketHandle ws)
 {
 	P_Clear();
 	g_NP_Cell[1] = ws;
@@ -1783,10 +2137,10 @@ void CloseWs(WebsocketHandle ws)
 	Native_Close(g_Plugin, 3);
 }
 
-char g_Key1[25];
+stock char g_Key1[25];
 
 // Answers the handshake just sent on slot's socket with 101; the open callbacks are logged.
-void AcceptWs(int slot, const char[] extra)
+stock void AcceptWs(int slot, const char[] extra)
 {
 	Handle sock = g_Ws[slot].socket;
 	int n = SrvAccept(extra);
@@ -1795,7 +2149,7 @@ void AcceptWs(int slot, const char[] extra)
 }
 
 // Drops TCP of an open connection with reconnect on; checks the "will reconnect" disconnect callback.
-void DropWs(WebsocketHandle ws, const char[] what)
+stock void DropWs(WebsocketHandle ws, const char[] what)
 {
 	int slot = SlotOf(ws);
 	EvClear();
@@ -1811,7 +2165,7 @@ void DropWs(WebsocketHandle ws, const char[] what)
  * 70,000-byte message of the bug report to an old consumer, is dropped with
  * WsError_MessageTooLarge; the connection stays open and the next message arrives.
  */
-void TestDelivery()
+stock void TestDelivery()
 {
 	print("-- delivery to consumers\n");
 	for (int i = 0; i < sizeof(g_Big); i++)
@@ -1863,7 +2217,7 @@ void TestDelivery()
  * wss:// through a TLS tunnel (sm_websocket_tls_tunnels): the socket is plain TCP to the tunnel,
  * the request keeps the URL's Host; no TLS extension is needed. A malformed table connects nowhere.
  */
-void TestTunnel()
+stock void TestTunnel()
 {
 	print("-- TLS tunnel\n");
 	g_MockTls = false;
@@ -1910,7 +2264,7 @@ void TestTunnel()
 	g_MockErrors = 0;
 }
 
-void TestReconnect()
+stock void TestReconnect()
 {
 	print("-- reconnect\n");
 	g_MockErrors = 0;
@@ -2202,6 +2556,19 @@ void TestReconnect()
 	CheckInt(g_MockErrors, 0, "no native errors in the reconnect checks");
 }
 
+#if defined DRV_MEMORY
+// drv_mem.sp: the memory check alone (16 MiB through the plugin: run with spshell -w).
+public int main()
+{
+	g_Plugin = view_as<Handle>(1);
+	AskPluginLoad2(view_as<Handle>(9), false, g_ErrMsg, sizeof(g_ErrMsg));
+	OnPluginStart();
+	ConsumerWithEntry(true);
+	TestConcurrentLarge();
+	printf("memory driver: %d passed, %d failed\n", g_Pass, g_Fail);
+	return g_Fail;
+}
+#else
 public int main()
 {
 	g_Plugin = view_as<Handle>(1);
@@ -2223,10 +2590,13 @@ public int main()
 	TestReconnect();
 	TestDelivery();
 	TestTunnel();
+	CheckInt(g_AlErrors, 0, "no ArrayList misuse in any test");
+	CheckInt(HeldCells(), 0, "no ArrayList held after the tests");
 	CheckInt(g_MockHeapExceptions, 0, "no call ever needed more heap than its receiver has");
 	printf("ws driver: %d passed, %d failed\n", g_Pass, g_Fail);
 	return g_Fail;
 }
+#endif
 `;
 
 const DRIVER_SIO_SP = String.raw`// Runs the Socket.IO layer of the websocket plugin against the mock SourceMod.
@@ -2767,6 +3137,7 @@ function writeMock(): string {
     writeFileSync(path.join(dir, "drv_consumer.inc"), consumerSection());
     writeFileSync(path.join(dir, "drv_ws.sp"), DRIVER_WS_SP);
     writeFileSync(path.join(dir, "drv_sio.sp"), DRIVER_SIO_SP);
+    writeFileSync(path.join(dir, "drv_mem.sp"), '#define DRV_MEMORY\n#include "drv_ws.sp"\n');
   }
   return dir;
 }
@@ -2802,11 +3173,17 @@ for (const v of ["1.12", "1.13"]) {
   // The 1.12 VM has no x86-64 JIT; on 1.13 the JIT and the interpreter both run.
   const modes: string[][] = v === "1.13" ? [[], ["-i"]] : [[]];
   describe(`spshell-${v}: the plugin glue against a mock SourceMod`, () => {
-    for (const [driver, label] of [
-      ["drv_ws", "ws driver"],
-      ["drv_sio", "sio driver"],
+    for (const [driver, label, watchdog] of [
+      ["drv_ws", "ws driver", []],
+      ["drv_sio", "sio driver", []],
+      // 16 connections × 1 MiB through the plugin: about 10 s in an interpreter (past spshell's
+      // 5 s watchdog), so it runs once, in 1.13's JIT; the spill paths also run in every VM in drv_ws.
+      ["drv_mem", "memory driver", ["-w"]],
     ] as const) {
-      it(`${driver}.sp: every check passes`, async () => {
+      if (driver === "drv_mem" && v !== "1.13") {
+        continue;
+      }
+      it(`${driver}.sp: every check passes`, { timeout: 60_000 }, async () => {
         const mock = writeMock();
         const smx = path.join(work, `${driver}-${v}.smx`);
         const built = await new Promise<Compiled>((resolve) => {
@@ -2832,11 +3209,16 @@ for (const v of ["1.12", "1.13"]) {
           });
         });
         expectClean(built);
-        for (const mode of modes) {
-          const r = await run(spshell as string, [...mode, smx]);
+        for (const mode of driver === "drv_mem" ? [[]] : modes) {
+          const r = await run(spshell as string, [...mode, ...watchdog, smx]);
           expect(r.output, r.output).toMatch(new RegExp(`^${label}: [1-9]\\d* passed, 0 failed$`, "m"));
           expect(r.output).not.toContain("FAIL");
           expect(r.code, r.output).toBe(0);
+          if (driver === "drv_mem") {
+            expect(r.output).toMatch(
+              /^peak ArrayList memory while \d+ connections each receive a 1 MiB message: \d+ cells/m,
+            );
+          }
         }
       });
     }

@@ -100,6 +100,18 @@ native int SocketSendTLS(Handle socket, const char[] data, int size = -1);
 /** Room for a control frame: header plus at most MAX_CONTROL_PAYLOAD bytes. */
 #define WS_CONTROL_FRAME (MAX_FRAME_HEADER + MAX_CONTROL_PAYLOAD)
 
+/**
+ * Bytes of a message each connection holds in its own buffer (g_Msg), and the bytes of one
+ * block of the on-demand ArrayLists (spilled messages, send queues).
+ */
+#if CONFIG_MESSAGE_BUFFER < CONFIG_MAX_MESSAGE_SIZE
+#define WS_MSG_BUFFER CONFIG_MESSAGE_BUFFER
+#else
+#define WS_MSG_BUFFER CONFIG_MAX_MESSAGE_SIZE
+#endif
+/** Cells of one ArrayList block: WS_MSG_BUFFER bytes packed as bytesPackCells lays them out, then the byte count. */
+#define WS_BLOCK_CELLS ((WS_MSG_BUFFER >> 2) + 2)
+
 /** Who a connection slot reports to. */
 enum
 {
@@ -220,14 +232,27 @@ enum struct SioAck
 
 WsSlot g_Ws[CONFIG_MAX_CONNECTIONS];
 WsConn g_Conn[CONFIG_MAX_CONNECTIONS];
-/** Per connection: the message being reassembled (one byte more for a NUL after it). */
-char g_Msg[CONFIG_MAX_CONNECTIONS][CONFIG_MAX_MESSAGE_SIZE + 1];
-/** Per connection: frames sent while CONNECTING, flushed in order on open. */
-char g_Queue[CONFIG_MAX_CONNECTIONS][CONFIG_SEND_QUEUE_BYTES];
+/**
+ * Memory follows use: a connection holds WS_MSG_BUFFER bytes of the message being reassembled
+ * (g_Msg); when a message outgrows them the core reports a spill (ConnOut_Spill) and the bytes
+ * go to an ArrayList of that connection (g_Spill, created then, deleted once the message is
+ * delivered or the connection ends). A complete message is assembled into the one g_Delivery
+ * (delivery is synchronous). Send queues are ArrayLists created by the first queued frame.
+ */
+char g_Msg[CONFIG_MAX_CONNECTIONS][WS_MSG_BUFFER];
+/** Per connection: the spilled start of the open message, blocks of WS_MSG_BUFFER bytes, or null. */
+ArrayList g_Spill[CONFIG_MAX_CONNECTIONS];
+/** The complete message being delivered (one byte more for a NUL after it). */
+char g_Delivery[CONFIG_MAX_MESSAGE_SIZE + 1];
+/** Per connection: frames sent while CONNECTING, flushed in order on open (null when empty). */
+ArrayList g_Queue[CONFIG_MAX_CONNECTIONS];
 
 SioClient g_Sio[CONFIG_MAX_CONNECTIONS];
-/** Per Socket.IO client: frames emitted before the namespace is joined or while reconnecting. */
-char g_SioQueue[CONFIG_MAX_CONNECTIONS][CONFIG_SEND_QUEUE_BYTES];
+/** Per Socket.IO client: frames emitted before the namespace is joined or while reconnecting (null when empty). */
+ArrayList g_SioQueue[CONFIG_MAX_CONNECTIONS];
+/** One ArrayList block on its way in or out, and its bytes. */
+int g_BlockCells[WS_BLOCK_CELLS];
+char g_BlockBytes[WS_MSG_BUFFER];
 SioAck g_Acks[CONFIG_MAX_CONNECTIONS * WS_MAX_PENDING_ACKS];
 
 /** Never written: copied over a slot to clear it. */
@@ -695,30 +720,110 @@ bool ReadNativeReconnect(Reconnect rc, int first)
 }
 
 /**
- * Appends one masked frame to queue[0..queueLen) (capacity CONFIG_SEND_QUEUE_BYTES), the
- * messages of a connection that is not open yet. Returns false, changing nothing, when
- * it does not fit: the caller reports WsError_QueueOverflow (never dropped silently).
+ * Appends src[off..off+len) to the blocks of `list` (created when null): the last block is
+ * filled up first, then new blocks of WS_MSG_BUFFER bytes are pushed.
  */
-bool QueueFrame(char[] queue, int &queueLen, int opcode, const char[] payload, int len)
+void BlocksAppend(ArrayList &list, const char[] src, int off, int len)
+{
+	if (list == null)
+	{
+		list = new ArrayList(WS_BLOCK_CELLS);
+	}
+	int index = list.Length - 1;
+	int fill = WS_MSG_BUFFER;
+	if (index >= 0)
+	{
+		fill = list.Get(index, WS_BLOCK_CELLS - 1);
+		if (fill < WS_MSG_BUFFER)
+		{
+			list.GetArray(index, g_BlockCells, WS_BLOCK_CELLS);
+			bytesUnpackCells(g_BlockBytes, 0, WS_MSG_BUFFER, g_BlockCells, fill);
+		}
+	}
+	while (len > 0)
+	{
+		if (fill == WS_MSG_BUFFER)
+		{
+			index = list.Length;
+			fill = 0;
+		}
+		int n = WS_MSG_BUFFER - fill;
+		if (n > len)
+		{
+			n = len;
+		}
+		if (n == WS_MSG_BUFFER)
+		{
+			// A whole block (every spill): packed straight from src.
+			bytesPackCells(g_BlockCells, WS_BLOCK_CELLS - 1, src, off, n);
+		}
+		else
+		{
+			bytesCopy(g_BlockBytes, fill, src, off, n);
+			bytesPackCells(g_BlockCells, WS_BLOCK_CELLS - 1, g_BlockBytes, 0, fill + n);
+		}
+		fill += n;
+		off += n;
+		len -= n;
+		g_BlockCells[WS_BLOCK_CELLS - 1] = fill;
+		if (index < list.Length)
+		{
+			list.SetArray(index, g_BlockCells, WS_BLOCK_CELLS);
+		}
+		else
+		{
+			list.PushArray(g_BlockCells, WS_BLOCK_CELLS);
+		}
+	}
+}
+
+/** Unpacks block `index` of `list` into g_BlockBytes; returns its byte count. */
+int BlocksRead(ArrayList list, int index)
+{
+	list.GetArray(index, g_BlockCells, WS_BLOCK_CELLS);
+	int n = g_BlockCells[WS_BLOCK_CELLS - 1];
+	bytesUnpackCells(g_BlockBytes, 0, WS_MSG_BUFFER, g_BlockCells, n);
+	return n;
+}
+
+/**
+ * Appends one masked frame to a send queue of queueLen bytes (at most CONFIG_SEND_QUEUE_BYTES),
+ * the messages of a connection that is not open yet; the queue's ArrayList is created by the
+ * first frame. Returns false, changing nothing, when it does not fit: the caller reports
+ * WsError_QueueOverflow (never dropped silently).
+ */
+bool QueueFrame(ArrayList &queue, int &queueLen, int opcode, const char[] payload, int len)
 {
 	int n = WsEncodeFrame(opcode, payload, len);
 	if (n < 0 || n > CONFIG_SEND_QUEUE_BYTES - queueLen)
 	{
 		return false;
 	}
-	bytesCopy(queue, queueLen, g_Out, 0, n);
+	BlocksAppend(queue, g_Out, 0, n);
 	queueLen += n;
 	return true;
 }
 
-/** Writes the queued frames queue[0..queueLen) to the socket of slot, in order, and empties the queue. */
-void QueueFlush(int slot, const char[] queue, int &queueLen)
+/** Writes the queued frames to the socket of slot, in order, and deletes the queue. */
+void QueueFlush(int slot, ArrayList &queue, int &queueLen)
 {
-	if (queueLen > 0)
+	if (queue != null)
 	{
-		WsWrite(slot, queue, queueLen);
-		queueLen = 0;
+		int blocks = queue.Length;
+		for (int i = 0; i < blocks; i++)
+		{
+			int n = BlocksRead(queue, i);
+			WsWrite(slot, g_BlockBytes, n);
+		}
 	}
+	QueueDrop(queue, queueLen);
+}
+
+/** Empties a send queue and frees its memory. */
+void QueueDrop(ArrayList &queue, int &queueLen)
+{
+	delete queue;
+	queueLen = 0;
 }
 
 // ---------------------------------------------------------------------------
@@ -758,10 +863,11 @@ void WsRelease(int slot)
 	FwdDrop(g_Ws[slot].onOpen);
 	FwdDrop(g_Ws[slot].onReadyState);
 	delete g_Ws[slot].socket;
+	delete g_Spill[slot];
 	g_Ws[slot].used = false;
 	g_Ws[slot].handle = 0;
 	g_Ws[slot].sio = -1;
-	g_Ws[slot].queueLen = 0;
+	QueueDrop(g_Queue[slot], g_Ws[slot].queueLen);
 }
 
 /** True while slot still holds the connection with handle value h (callbacks may have closed it). */
@@ -784,7 +890,7 @@ void WsOrphan(int slot, int code)
 	g_Ws[slot].kind = WsKind_Orphan;
 	g_Ws[slot].sio = -1;
 	g_Ws[slot].owner = null;
-	g_Ws[slot].queueLen = 0;
+	QueueDrop(g_Queue[slot], g_Ws[slot].queueLen);
 	g_Ws[slot].userClosed = true;
 	if (g_Ws[slot].rc.pending)
 	{
@@ -1185,7 +1291,8 @@ void WsReconnect(int slot)
 	g_Ws[slot].closeTimer = false;
 	// connInit keeps g_Conn[slot].url; WsSendRequest starts the handshake again with a fresh nonce.
 	RandomBytes(g_Nonce, HANDSHAKE_NONCE_SIZE);
-	connInit(g_Conn[slot], g_Nonce, 0, g_Ws[slot].protocols, 0, g_Ws[slot].protocolsLen, CONFIG_MAX_MESSAGE_SIZE);
+	delete g_Spill[slot];
+	connInit(g_Conn[slot], g_Nonce, 0, g_Ws[slot].protocols, 0, g_Ws[slot].protocolsLen, CONFIG_MAX_MESSAGE_SIZE, WS_MSG_BUFFER);
 	WebsocketError err = WsStartSocket(slot);
 	// The ready-state callback below may call natives that use g_ErrMsg.
 	char why[sizeof(g_ErrMsg)];
@@ -1260,7 +1367,12 @@ void WsDispatch(int slot)
 	{
 		case ConnOut_Message:
 		{
+			WsAssembleMessage(slot);
 			WsDeliverMessage(slot);
+		}
+		case ConnOut_Spill:
+		{
+			BlocksAppend(g_Spill[slot], g_Msg[slot], 0, g_Conn[slot].spillLen);
 		}
 		case ConnOut_Ping:
 		{
@@ -1285,12 +1397,40 @@ void WsDispatch(int slot)
 	}
 }
 
-/** Hands the complete message in g_Msg[slot] to whoever the connection reports to. */
+/**
+ * Assembles the message just completed on slot in g_Delivery: its spilled blocks, then the rest
+ * in g_Msg[slot]; frees the blocks.
+ */
+void WsAssembleMessage(int slot)
+{
+	int len = g_Conn[slot].msgLen;
+	int spilled = g_Conn[slot].msgSpilled;
+	int at = 0;
+	if (g_Spill[slot] != null)
+	{
+		int blocks = g_Spill[slot].Length;
+		for (int i = 0; i < blocks; i++)
+		{
+			g_Spill[slot].GetArray(i, g_BlockCells, WS_BLOCK_CELLS);
+			int n = g_BlockCells[WS_BLOCK_CELLS - 1];
+			bytesUnpackCells(g_Delivery, at, sizeof(g_Delivery), g_BlockCells, n);
+			at += n;
+		}
+		delete g_Spill[slot];
+	}
+	if (at != spilled)
+	{
+		LogError("websocket: message of %d bytes: %d spilled bytes held, %d reported", len, at, spilled);
+	}
+	bytesCopy(g_Delivery, spilled, g_Msg[slot], 0, len - spilled);
+	g_Delivery[len] = 0;
+}
+
+/** Hands the complete message in g_Delivery to whoever the connection reports to. */
 void WsDeliverMessage(int slot)
 {
 	int len = g_Conn[slot].msgLen;
 	int type = g_Conn[slot].msgType;
-	g_Msg[slot][len] = 0;
 	if (g_Ws[slot].kind == WsKind_User)
 	{
 		if (g_Ws[slot].onReceive != null)
@@ -1359,7 +1499,8 @@ void WsSendRequest(int slot)
 {
 	g_Ws[slot].requestSent = true;
 	RandomBytes(g_Nonce, HANDSHAKE_NONCE_SIZE);
-	connInit(g_Conn[slot], g_Nonce, 0, g_Ws[slot].protocols, 0, g_Ws[slot].protocolsLen, CONFIG_MAX_MESSAGE_SIZE);
+	delete g_Spill[slot];
+	connInit(g_Conn[slot], g_Nonce, 0, g_Ws[slot].protocols, 0, g_Ws[slot].protocolsLen, CONFIG_MAX_MESSAGE_SIZE, WS_MSG_BUFFER);
 	int n;
 	if (g_Ws[slot].kind == WsKind_SocketIO)
 	{
@@ -1734,13 +1875,13 @@ PrivateForward NewCallback(Handle plugin, Function func, int type)
 /** The most bytes pushed as a string to a plugin without __Websocket_Deliver. */
 #define WS_LEGACY_RECEIVE_MAX 8192
 
-/** The delivery in progress, read by Websocket_ReadDelivery: data from g_Msg[g_DeliverSlot], or g_Args when -1. */
+/** The delivery in progress, read by Websocket_ReadDelivery: data from g_Delivery (a message of connection g_DeliverSlot), or g_Args when -1. */
 bool g_Delivering;
 int g_DeliverSlot;
 int g_DeliverLen;
 
 /**
- * Calls a consumer's callback with data of `len` bytes: g_Msg[dataSlot], or g_Args when
+ * Calls a consumer's callback with data of `len` bytes: g_Delivery (dataSlot ≥ 0), or g_Args when
  * dataSlot is -1 (and g_Name for an event). `extra` is the last cell of the callback (send
  * type, ackId or the ack's data). Returns 0 when the callback ran, or the receiving plugin's
  * limit in bytes when the data is larger (nothing was called: the caller reports it).
@@ -1753,7 +1894,7 @@ int Deliver(Handle owner, Function entry, Function func, PrivateForward fwd, Web
 		{
 			return WS_LEGACY_RECEIVE_MAX;
 		}
-		DeliverByForward(fwd, what, handle, dataSlot, len, extra);
+		DeliverByForward(fwd, what, handle, len, extra);
 		return 0;
 	}
 	// Callbacks do not nest deliveries today, but keep the outer one readable if they ever do.
@@ -1782,7 +1923,7 @@ int Deliver(Handle owner, Function entry, Function func, PrivateForward fwd, Web
 }
 
 /** The pre-__Websocket_Deliver way: the data pushed as strings through the callback's forward. */
-void DeliverByForward(PrivateForward fwd, WebsocketDelivery what, int handle, int dataSlot, int len, any extra)
+void DeliverByForward(PrivateForward fwd, WebsocketDelivery what, int handle, int len, any extra)
 {
 	FwdStart(fwd);
 	Call_PushCell(handle);
@@ -1791,7 +1932,7 @@ void DeliverByForward(PrivateForward fwd, WebsocketDelivery what, int handle, in
 		case WebsocketDelivery_Message:
 		{
 			Call_PushCell(extra);
-			Call_PushStringEx(g_Msg[dataSlot], len + 1, SM_PARAM_STRING_COPY | SM_PARAM_STRING_BINARY, 0);
+			Call_PushStringEx(g_Delivery, len + 1, SM_PARAM_STRING_COPY | SM_PARAM_STRING_BINARY, 0);
 			Call_PushCell(len);
 		}
 		case WebsocketDelivery_Event:
@@ -1854,7 +1995,7 @@ public any Native_ReadDelivery(Handle plugin, int numParams)
 	}
 	else if (g_DeliverSlot >= 0)
 	{
-		cells = bytesPackCells(g_Cells, sizeof(g_Cells), g_Msg[g_DeliverSlot], 0, len);
+		cells = bytesPackCells(g_Cells, sizeof(g_Cells), g_Delivery, 0, len);
 	}
 	else
 	{
@@ -1896,7 +2037,8 @@ public any Native_Connect(Handle plugin, int numParams)
 	}
 	urlParseWithPath(g_Conn[slot].url, g_Url, 0, urlLen, g_Path, 0, pathLen);
 	RandomBytes(g_Nonce, HANDSHAKE_NONCE_SIZE);
-	connInit(g_Conn[slot], g_Nonce, 0, g_Ws[slot].protocols, 0, 0, CONFIG_MAX_MESSAGE_SIZE);
+	delete g_Spill[slot];
+	connInit(g_Conn[slot], g_Nonce, 0, g_Ws[slot].protocols, 0, 0, CONFIG_MAX_MESSAGE_SIZE, WS_MSG_BUFFER);
 	g_Ws[slot].deliver = GetFunctionByName(plugin, "__Websocket_Deliver");
 	g_Ws[slot].receiveFn = GetNativeFunction(3);
 	g_Ws[slot].onReceive = NewCallback(plugin, g_Ws[slot].receiveFn, 0);
@@ -2201,7 +2343,7 @@ void SioRelease(int sio, int code)
 	}
 	g_Sio[sio].used = false;
 	g_Sio[sio].handle = 0;
-	g_Sio[sio].queueLen = 0;
+	QueueDrop(g_SioQueue[sio], g_Sio[sio].queueLen);
 }
 
 /** True while client sio still has handle value h. */
@@ -2295,7 +2437,8 @@ void SioOpen(int sio)
 	if (urlErr == UrlError_None)
 	{
 		RandomBytes(g_Nonce, HANDSHAKE_NONCE_SIZE);
-		connInit(g_Conn[slot], g_Nonce, 0, g_Ws[slot].protocols, 0, 0, CONFIG_MAX_MESSAGE_SIZE);
+		delete g_Spill[slot];
+		connInit(g_Conn[slot], g_Nonce, 0, g_Ws[slot].protocols, 0, 0, CONFIG_MAX_MESSAGE_SIZE, WS_MSG_BUFFER);
 		err = WsStartSocket(slot);
 		if (err == WsError_None)
 		{
@@ -2422,15 +2565,15 @@ void SioTick(int sio, int now)
 	}
 }
 
-/** One Engine.IO packet arrived in g_Msg[slot][0..len) (sioClient.ts onPacket). */
+/** One Engine.IO packet arrived in g_Delivery[0..len) (sioClient.ts onPacket). */
 void SioOnPacket(int sio, int slot, int len)
 {
-	int type = eioPacketType(g_Msg[slot], 0, len);
+	int type = eioPacketType(g_Delivery, 0, len);
 	switch (type)
 	{
 		case EioPacket_Open:
 		{
-			if (!eioParseOpen(g_Msg[slot], 0, len, g_Sio[sio].info))
+			if (!eioParseOpen(g_Delivery, 0, len, g_Sio[sio].info))
 			{
 				SioFail(sio, WsError_PacketInvalid, 0, "bad Engine.IO open packet");
 				return;
@@ -2444,7 +2587,7 @@ void SioOnPacket(int sio, int slot, int len)
 		case EioPacket_Ping:
 		{
 			g_Sio[sio].lastPingMs = NowMs();
-			int n = eioEncodePong(g_Packet, 0, sizeof(g_Packet), g_Msg[slot], 0, len);
+			int n = eioEncodePong(g_Packet, 0, sizeof(g_Packet), g_Delivery, 0, len);
 			SioSendText(sio, g_Packet, n);
 		}
 		case EioPacket_Close:
@@ -2477,20 +2620,20 @@ void SioOnPacket(int sio, int slot, int len)
 /** One Socket.IO packet arrived (sioClient.ts onSocketIo); packets of other namespaces are ignored. */
 void SioOnSocketIo(int sio, int slot, int len)
 {
-	int err = sioParse(g_Msg[slot], 0, len, g_Parsed);
+	int err = sioParse(g_Delivery, 0, len, g_Parsed);
 	if (err != SioError_Ok)
 	{
 		FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "Socket.IO packet refused (parser error %d)", err);
 		SioFail(sio, WsError_PacketInvalid, err, g_ErrMsg);
 		return;
 	}
-	if (!sioNspEquals(g_Msg[slot], g_Parsed, g_Sio[sio].nsp, 0, g_Sio[sio].nspLen))
+	if (!sioNspEquals(g_Delivery, g_Parsed, g_Sio[sio].nsp, 0, g_Sio[sio].nspLen))
 	{
 		return;
 	}
 	int h = g_Sio[sio].handle;
 	int dataLen = g_Parsed.dataLen;
-	bytesCopy(g_Args, 0, g_Msg[slot], g_Parsed.dataOff, dataLen);
+	bytesCopy(g_Args, 0, g_Delivery, g_Parsed.dataOff, dataLen);
 	g_Args[dataLen] = 0;
 	switch (g_Parsed.type)
 	{
@@ -2531,7 +2674,7 @@ void SioOnSocketIo(int sio, int slot, int len)
 			{
 				return;
 			}
-			int nameLen = sioEventName(g_Msg[slot], g_Parsed, g_Name, 0, sizeof(g_Name) - 1);
+			int nameLen = sioEventName(g_Delivery, g_Parsed, g_Name, 0, sizeof(g_Name) - 1);
 			if (nameLen < 0)
 			{
 				SioReportError(sio, WsError_Unsupported, SioPacket_Event, "event name too long: event dropped");
@@ -2545,7 +2688,7 @@ void SioOnSocketIo(int sio, int slot, int len)
 				SioReportError(sio, WsError_Unsupported, SioPacket_Event, "event name contains a NUL character (\\u0000): event dropped");
 				return;
 			}
-			int argsLen = sioArgsArray(g_Msg[slot], g_Parsed, g_Args, 0, sizeof(g_Args) - 1);
+			int argsLen = sioArgsArray(g_Delivery, g_Parsed, g_Args, 0, sizeof(g_Args) - 1);
 			g_Args[argsLen] = 0;
 			if (g_Sio[sio].onEvent != null)
 			{
@@ -2559,7 +2702,7 @@ void SioOnSocketIo(int sio, int slot, int len)
 				int a = sio * WS_MAX_PENDING_ACKS + k;
 				if (g_Acks[a].used && g_Acks[a].sent && g_Acks[a].id == g_Parsed.ackId)
 				{
-					int argsLen = sioArgsArray(g_Msg[slot], g_Parsed, g_Args, 0, sizeof(g_Args) - 1);
+					int argsLen = sioArgsArray(g_Delivery, g_Parsed, g_Args, 0, sizeof(g_Args) - 1);
 					g_Args[argsLen] = 0;
 					PrivateForward callback = g_Acks[a].callback;
 					g_Acks[a].callback = null;

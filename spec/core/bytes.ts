@@ -183,6 +183,41 @@ export function bytesPackCells(
   return cells;
 }
 
+/**
+ * The inverse of bytesPackCells: unpacks `len` bytes from the cells
+ * src[0..(len+3)/4) (four bytes a cell, lowest address in the low byte) into
+ * dst[off..off+len). Returns len, or -1 (nothing written) when they do not fit
+ * in dst's `cap` bytes or len < 0.
+ */
+export function bytesUnpackCells(
+  dst: Uint8Array,
+  off: number,
+  cap: number,
+  src: Readonly<Int32Array>,
+  len: number,
+): number {
+  if (len < 0 || off < 0 || len > cap - off) {
+    return -1;
+  }
+  const whole = len >> 2;
+  for (let c = 0; c < whole; c++) {
+    const v = src[c];
+    const b = off + c * 4;
+    dst[b] = v;
+    dst[b + 1] = v >> 8;
+    dst[b + 2] = v >> 16;
+    dst[b + 3] = v >> 24;
+  }
+  const rest = len & 3;
+  if (rest > 0) {
+    const v = src[whole];
+    for (let k = 0; k < rest; k++) {
+      dst[off + whole * 4 + k] = v >> (k * 8);
+    }
+  }
+  return len;
+}
+
 /** Cells that bytesPackCells writes for `len` bytes: the bytes and their NUL, rounded up to whole cells. */
 export function bytesPackedCells(len: number): number {
   return (len >> 2) + 1;

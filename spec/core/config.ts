@@ -18,3 +18,10 @@ export const CONFIG_CLOSE_TIMEOUT_MS = 5000;
 
 /** Largest HTTP response header block accepted during the opening handshake. */
 export const CONFIG_MAX_HANDSHAKE_RESPONSE = 65536;
+
+/**
+ * Bytes of a message each connection keeps in its own buffer; a longer message
+ * is spilled (decoder Spill events) to memory the plugin allocates while it
+ * arrives, so idle connections hold only this much.
+ */
+export const CONFIG_MESSAGE_BUFFER = 16384;

@@ -7,7 +7,7 @@
  */
 
 import { CloseCode, closePayloadBuild } from "./close.js";
-import { WsEvent, FrameDecoder, decoderFeed, decoderInit } from "./decoder.js";
+import { DECODER_MAX_MESSAGE_LIMIT, WsEvent, FrameDecoder, decoderFeed, decoderInit } from "./decoder.js";
 import { MAX_CONTROL_PAYLOAD, Opcode, frameEncode } from "./frame.js";
 import {
   Handshake,
@@ -25,7 +25,10 @@ export const enum ConnOut {
   None = 0,
   /** The handshake completed; the connection is open. */
   Open = 1,
-  /** A whole message is in the caller's msg buffer (conn.msgType, conn.msgLen). */
+  /**
+   * A whole message (conn.msgType, conn.msgLen): its last msgLen - conn.msgSpilled
+   * bytes are in the caller's msg buffer, the first conn.msgSpilled were spilled.
+   */
   Message = 2,
   /** A Ping arrived; its payload is in conn.dec.ctl (answer with connEncodePong). */
   Ping = 3,
@@ -37,6 +40,8 @@ export const enum ConnOut {
   HandshakeFailed = 6,
   /** The server broke the protocol; conn.failCode is the close code we send. */
   ProtocolError = 7,
+  /** The open message outgrew the msg buffer: take msg[0..conn.spillLen), its next bytes, before feeding on. */
+  Spill = 8,
 }
 
 /** A client connection: ready state, handshake, decoder, and what the last step produced. */
@@ -50,6 +55,10 @@ export class WsConn {
   actions = 0;
   msgType = 0;
   msgLen = 0;
+  /** On Message: how many of its first bytes were handed out by Spill outputs. */
+  msgSpilled = 0;
+  /** On Spill: how many bytes msg[0..spillLen) holds. */
+  spillLen = 0;
   /** The code the server closed with (1005 when its Close had no code), or 1006 for a dropped connection. */
   closeCode = 0;
   closeSent = false;
@@ -60,7 +69,9 @@ export class WsConn {
 
 /**
  * Starts a connection to an already parsed URL (copy it into conn.url first)
- * with 16 random nonce bytes and the requested subprotocols.
+ * with 16 random nonce bytes and the requested subprotocols. The msg buffer
+ * given to connFeed holds `msgCap` bytes; a longer message is handed out in
+ * Spill outputs (see decoderInit).
  */
 export function connInit(
   c: WsConn,
@@ -70,17 +81,20 @@ export function connInit(
   pOff: number,
   pLen: number,
   maxMessage: number,
+  msgCap: number = DECODER_MAX_MESSAGE_LIMIT,
 ): boolean {
   c.state = ReadyState.Connecting;
   c.out = ConnOut.None;
   c.actions = Action.None;
   c.msgType = 0;
   c.msgLen = 0;
+  c.msgSpilled = 0;
+  c.spillLen = 0;
   c.closeCode = CloseCode.Abnormal;
   c.closeSent = false;
   c.closeReceived = false;
   c.failCode = 0;
-  decoderInit(c.dec, maxMessage);
+  decoderInit(c.dec, maxMessage, msgCap);
   return handshakeInit(c.hs, nonce, nOff, protocols, pOff, pLen);
 }
 
@@ -113,7 +127,8 @@ export function connApply(c: WsConn, event: number): number {
 /**
  * Feeds received bytes data[off..off+len); returns how many were consumed
  * (call again while bytes remain). Sets conn.out and conn.actions. Message
- * payloads are reassembled into msg (capacity ≥ the maxMessage given to connInit).
+ * payloads are reassembled into msg (capacity: the msgCap given to connInit;
+ * ConnOut.Spill when a message outgrows it).
  */
 export function connFeed(c: WsConn, data: Readonly<Uint8Array>, off: number, len: number, msg: Uint8Array): number {
   c.out = ConnOut.None;
@@ -144,6 +159,10 @@ export function connFeed(c: WsConn, data: Readonly<Uint8Array>, off: number, len
     c.out = ConnOut.Message;
     c.msgType = c.dec.msgType;
     c.msgLen = c.dec.msgLen;
+    c.msgSpilled = c.dec.msgSpilled;
+  } else if (ev === WsEvent.Spill) {
+    c.out = ConnOut.Spill;
+    c.spillLen = c.dec.spillLen;
   } else if (ev === WsEvent.Ping) {
     c.out = ConnOut.Ping;
   } else if (ev === WsEvent.Pong) {

@@ -47,6 +47,12 @@ export const enum WsEvent {
   Close = 4,
   /** The server broke the protocol: fail the connection with errorCode. */
   Error = 5,
+  /**
+   * The message being assembled outgrew the caller's msg buffer (msgCap bytes):
+   * msg[0..spillLen) are its next bytes; move them elsewhere before the next
+   * call, which writes the message's following bytes from msg[0] again.
+   */
+  Spill = 6,
 }
 
 /** Where the decoder is inside the current frame. */
@@ -93,6 +99,10 @@ export class FrameDecoder {
   openType = 0;
   openLen = 0;
   utf8 = 0;
+  /** Capacity of the caller's msg buffer, bytes of the open message in it now, and bytes of it already spilled. */
+  msgCap = 0;
+  msgFill = 0;
+  spilled = 0;
   /** Payload of the current or last control frame. */
   ctl = new Uint8Array(MAX_CONTROL_PAYLOAD);
   ctlLen = 0;
@@ -101,6 +111,10 @@ export class FrameDecoder {
   /** Output on Message: Opcode.Text or Opcode.Binary, and the length in the caller's buffer. */
   msgType = 0;
   msgLen = 0;
+  /** Output on Message: bytes of the message reported by Spill events before; msg[0..msgLen-msgSpilled) holds the rest. */
+  msgSpilled = 0;
+  /** Output on Spill: msg[0..spillLen) are the next bytes of the open message. */
+  spillLen = 0;
   /** Output on Close: the received code, or 1005 when the close frame had no payload. */
   closeCode = 0;
   /** Output on Close: the reason is ctl[2..2+closeReasonLen). */
@@ -116,9 +130,11 @@ export class FrameDecoder {
 /**
  * Resets `d` for a new connection that accepts messages of up to `maxMessage`
  * bytes (clamped to 0..DECODER_MAX_MESSAGE_LIMIT). The msg buffer passed to
- * decoderFeed must hold at least maxMessage bytes.
+ * decoderFeed holds `msgCap` bytes (at least 1): a message that does not fit
+ * is handed out in Spill events of msgCap bytes each, the last part stays in
+ * msg. With msgCap ≥ maxMessage (the default) nothing is ever spilled.
  */
-export function decoderInit(d: FrameDecoder, maxMessage: number): void {
+export function decoderInit(d: FrameDecoder, maxMessage: number, msgCap: number = DECODER_MAX_MESSAGE_LIMIT): void {
   d.state = DecoderState.HeaderByte0;
   d.extLen = 0;
   d.extNeed = 0;
@@ -130,10 +146,15 @@ export function decoderInit(d: FrameDecoder, maxMessage: number): void {
   d.openType = 0;
   d.openLen = 0;
   d.utf8 = UTF8_ACCEPT;
+  d.msgCap = msgCap < 1 ? 1 : msgCap;
+  d.msgFill = 0;
+  d.spilled = 0;
   d.ctlLen = 0;
   d.event = WsEvent.None;
   d.msgType = 0;
   d.msgLen = 0;
+  d.msgSpilled = 0;
+  d.spillLen = 0;
   d.closeCode = 0;
   d.closeReasonLen = 0;
   d.errorCode = 0;
@@ -265,6 +286,8 @@ function decoderHeaderDone(d: FrameDecoder, len: number): void {
     if (d.opcode !== Opcode.Continuation) {
       d.openType = d.opcode;
       d.openLen = 0;
+      d.msgFill = 0;
+      d.spilled = 0;
       d.utf8 = UTF8_ACCEPT;
     }
   }
@@ -277,8 +300,9 @@ function decoderHeaderDone(d: FrameDecoder, len: number): void {
 
 /**
  * Reads payload bytes of the current frame from data[off..off+len); returns the
- * number consumed. Data bytes go to msg after the bytes of the open message,
- * with text checked byte by byte; control bytes go to d.ctl.
+ * number consumed. Data bytes go to msg after the bytes of the open message
+ * that it holds, with text checked byte by byte; when msg is full, nothing is
+ * consumed and its bytes are spilled (WsEvent.Spill). Control bytes go to d.ctl.
  */
 function decoderPayload(
   d: FrameDecoder,
@@ -297,7 +321,20 @@ function decoderPayload(
     }
     d.ctlLen += n;
   } else {
-    const base = d.openLen;
+    const room = d.msgCap - d.msgFill;
+    if (room === 0) {
+      // Only when more bytes must be stored: a message that ends exactly at
+      // msgCap is never spilled.
+      d.spillLen = d.msgFill;
+      d.spilled += d.msgFill;
+      d.msgFill = 0;
+      d.event = WsEvent.Spill;
+      return 0;
+    }
+    if (n > room) {
+      n = room;
+    }
+    const base = d.msgFill;
     if (d.openType === Opcode.Text) {
       let s = d.utf8;
       for (let i = 0; i < n; i++) {
@@ -318,6 +355,7 @@ function decoderPayload(
         msg[base + i] = data[off + i];
       }
     }
+    d.msgFill += n;
     d.openLen += n;
   }
   d.payloadRead += n;
@@ -375,8 +413,11 @@ function decoderFrameDone(d: FrameDecoder): void {
   }
   d.msgType = d.openType;
   d.msgLen = d.openLen;
+  d.msgSpilled = d.spilled;
   d.openType = 0;
   d.openLen = 0;
+  d.msgFill = 0;
+  d.spilled = 0;
   d.utf8 = UTF8_ACCEPT;
   d.event = WsEvent.Message;
 }
@@ -388,9 +429,11 @@ function decoderFrameDone(d: FrameDecoder): void {
  * in d), otherwise the event that ended at the last consumed byte. The caller
  * loops while bytes remain and handles each event before the next call.
  *
- * Message payload bytes are stored in `msg` (capacity at least d.maxMessage);
- * on a Message event msg[0..msgLen) is the whole reassembled message, valid
- * until the next call. Ping, pong and close payloads go to d.ctl (also valid
+ * Message payload bytes are stored in `msg` (capacity d.msgCap); on a
+ * Message event msg[0..msgLen-msgSpilled) is the reassembled message after
+ * the bytes handed out by Spill events (all of it when nothing was spilled),
+ * valid until the next call. On a Spill event msg[0..spillLen) must be taken
+ * before the next call. Ping, pong and close payloads go to d.ctl (also valid
  * until the next call). After an Error every call returns 0 with event Error;
  * after a Close every call consumes and ignores all its input (returns len,
  * event None), since a server sends nothing after its close frame.

@@ -846,6 +846,54 @@ function decoderSynthGroup(b: Builder): void {
   }
 }
 
+/**
+ * The decoder with a msg buffer smaller than the messages (Spill events): the
+ * hostile rows below HOSTILE_ROW_LIMIT through buffers of 1, 7 and 126 bytes,
+ * and generated messages through buffers around their fragment sizes.
+ */
+function decoderSpillGroup(b: Builder): void {
+  for (const row of hostileCases) {
+    if (row.bytes.length >= HOSTILE_ROW_LIMIT) {
+      continue;
+    }
+    const [dOff, len] = b.bytes(row.bytes);
+    const max = row.maxMessage ?? HOSTILE_MAX_MESSAGE;
+    const rows: [number, string, number[]][] = [
+      [1, "", [VecSplit.Whole]],
+      [7, "@3s", [VecSplit.Every, 3]],
+      [126, "@7s", [VecSplit.Every, 7]],
+    ];
+    for (const [msgCap, tag, split] of rows) {
+      b.add("decoder-spill", `${row.name} cap ${msgCap}${tag}`, VecKind.DecoderSpill, [
+        dOff,
+        len,
+        max,
+        msgCap,
+        ...split,
+      ]);
+    }
+  }
+  const MiB = 1048576;
+  const synth: [string, number, number, number, number, number, number, number, number[]][] = [
+    // name, seed, msgLen, fragSize, opcode, pingEvery, maxMessage, msgCap, split
+    ["binary-64KiB-one-frame-16k-reads-cap-1024", 21, 65536, 65536, 2, 0, MiB, 1024, [VecSplit.Every, 16384]],
+    ["binary-64KiB+1-16k-frags-odd-reads-cap-1000", 22, 65537, 16384, 2, 4, MiB, 1000, [VecSplit.Every, 9973]],
+    ["text-40000-1000-frags-cap-999", 23, 40000, 1000, 1, 10, MiB, 999, [VecSplit.Every, 16384]],
+    ["text-40000-1000-frags-cap-1000", 24, 40000, 1000, 1, 10, MiB, 1000, [VecSplit.Every, 777]],
+    ["text-300-in-7-byte-frags-cap-6", 12, 300, 7, 1, 3, 1024, 6, [VecSplit.Every, 5]],
+    ["text-300-in-7-byte-frags-cap-7", 12, 300, 7, 1, 3, 1024, 7, [VecSplit.Every, 5]],
+    ["text-300-in-7-byte-frags-cap-8", 12, 300, 7, 1, 3, 1024, 8, [VecSplit.Every, 1]],
+    ["text-300-cap-299", 25, 300, 300, 1, 0, 1024, 299, [VecSplit.Every, 1]],
+    ["text-300-cap-300", 25, 300, 300, 1, 0, 1024, 300, [VecSplit.Every, 1]],
+    ["text-300-cap-301", 25, 300, 300, 1, 0, 1024, 301, [VecSplit.Whole]],
+    ["binary-65537-over-limit-in-frags-cap-1024", 9, 65537, 16384, 2, 0, 65536, 1024, [VecSplit.Every, 4096]],
+    ["binary-empty-cap-1", 11, 0, 1, 2, 0, 1024, 1, [VecSplit.Whole]],
+  ];
+  for (const [name, seed, msgLen, frag, op, pingEvery, max, msgCap, split] of synth) {
+    b.add("decoder-spill", name, VecKind.DecoderSynthSpill, [seed, msgLen, frag, op, pingEvery, max, msgCap, ...split]);
+  }
+}
+
 function connGroup(b: Builder, rng: Prng): void {
   const nonce = b.bytes(RFC_NONCE)[0];
   const OK = response();
@@ -1299,6 +1347,7 @@ export function buildVectors(): VectorSet {
   utf8Group(b);
   hostileGroup(b, rng);
   decoderSynthGroup(b);
+  decoderSpillGroup(b);
   connGroup(b, rng);
   engineIoGroup(b);
   socketIoGroup(b);

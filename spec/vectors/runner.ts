@@ -20,7 +20,14 @@
  */
 
 import { base64Decode, base64Encode } from "../core/base64.js";
-import { bytesEqualsAsciiNoCase, bytesIndexOf, bytesPutAscii, bytesPutUint, parseUint } from "../core/bytes.js";
+import {
+  bytesCopy,
+  bytesEqualsAsciiNoCase,
+  bytesIndexOf,
+  bytesPutAscii,
+  bytesPutUint,
+  parseUint,
+} from "../core/bytes.js";
 import { closeCodeValidOnWire, closePayloadBuild } from "../core/close.js";
 import {
   ConnOut,
@@ -36,7 +43,7 @@ import {
   connRequest,
   connWasClean,
 } from "../core/conn.js";
-import { FrameDecoder, WsEvent, decoderFeed, decoderInit } from "../core/decoder.js";
+import { DECODER_MAX_MESSAGE_LIMIT, FrameDecoder, WsEvent, decoderFeed, decoderInit } from "../core/decoder.js";
 import { EioOpenInfo, eioEncodeMessage, eioEncodePong, eioPacketType, eioParseOpen } from "../core/engineio.js";
 import { frameEncode, frameEncodeHeader, frameHeaderSize, maskBytes } from "../core/frame.js";
 import { Handshake, HandshakeState, handshakeFeed, handshakeInit } from "../core/handshake.js";
@@ -75,6 +82,9 @@ export const VEC_OUT_SIZE = 16384;
 
 /** Size of each of the two large work buffers (messages, streams, frames): 1 MiB plus room for frame headers. */
 export const VEC_BIG_SIZE = 1114112;
+
+/** Largest msg buffer of the DecoderSpill vectors (a local of the runner). */
+export const VEC_SPILL_MAX = 1024;
 
 /** Payloads up to this many bytes are written as hex in results, longer ones as `~` and their FNV-1a hash. */
 export const VEC_HEX_LIMIT = 64;
@@ -146,6 +156,10 @@ export const enum VecKind {
   Int32 = 30,
   /** Byte helpers: [VecBytesOp, a, b, dOff, len]. */
   Bytes = 31,
+  /** A server stream through a decoder whose msg buffer holds msgCap bytes (spills): [dOff, len, maxMessage, msgCap, split...]. */
+  DecoderSpill = 32,
+  /** DecoderSynth through a msg buffer of msgCap bytes: [seed, msgLen, fragSize, opcode, pingEvery, maxMessage, msgCap, split...]. */
+  DecoderSynthSpill = 33,
 }
 
 /** How a streaming vector cuts its input into chunks; the split spec is [mode, ...]. */
@@ -715,24 +729,29 @@ function vecPutSep(out: Uint8Array, o: number, cap: number, start: number): numb
  * Feeds data[dOff..dOff+len) to a fresh decoder in the chunks of the split
  * spec at params[s..] and writes what it reports, each event with the stream
  * offset at which it ended: `msg@end:type:len:payload`, `ping@end:hex`,
- * `pong@end:hex`, `close@end:code:reasonhex`, `fail@end:code` (the last
- * event), then `end:state:openLen` when the stream ran out without a
- * failure. Writes from out[start]; returns the end offset or -1.
+ * `pong@end:hex`, `close@end:code:reasonhex`, `spill@end:len` (msg holds
+ * msgCap bytes: the spilled bytes are reassembled in asm, which may be msg
+ * itself when nothing spills), `fail@end:code` (the last event), then
+ * `end:state:openLen` when the stream ran out without a failure. Writes from
+ * out[start]; returns the end offset or -1.
  */
 export function vecDecoderStream(
   data: Readonly<Uint8Array>,
   dOff: number,
   len: number,
   maxMessage: number,
+  msgCap: number,
   params: Readonly<Int32Array>,
   s: number,
   msg: Uint8Array,
+  asm: Uint8Array,
   out: Uint8Array,
   start: number,
   cap: number,
 ): number {
   const d = new FrameDecoder();
-  decoderInit(d, maxMessage);
+  decoderInit(d, maxMessage, msgCap);
+  let asmLen = 0;
   let w = start;
   let pos = 0;
   while (pos < len) {
@@ -749,7 +768,14 @@ export function vecDecoderStream(
         w = vecPutChar(out, w, cap, 58);
         return vecPutInt(out, w, cap, d.errorCode);
       }
-      if (ev !== WsEvent.None) {
+      if (ev === WsEvent.Spill) {
+        w = vecPutSep(out, w, cap, start);
+        w = bytesPutAscii(out, w, cap, "spill@");
+        w = vecPutInt(out, w, cap, off);
+        w = vecPutChar(out, w, cap, 58);
+        w = vecPutInt(out, w, cap, d.spillLen);
+        asmLen = bytesCopy(asm, asmLen, msg, 0, d.spillLen);
+      } else if (ev !== WsEvent.None) {
         w = vecPutSep(out, w, cap, start);
         if (ev === WsEvent.Message) {
           w = bytesPutAscii(out, w, cap, "msg@");
@@ -767,7 +793,13 @@ export function vecDecoderStream(
           w = vecPutChar(out, w, cap, 58);
           w = vecPutInt(out, w, cap, d.msgLen);
           w = vecPutChar(out, w, cap, 58);
-          w = vecPutPayload(out, w, cap, msg, 0, d.msgLen);
+          if (d.msgSpilled === 0) {
+            w = vecPutPayload(out, w, cap, msg, 0, d.msgLen);
+          } else {
+            bytesCopy(asm, d.msgSpilled, msg, 0, d.msgLen - d.msgSpilled);
+            w = vecPutPayload(out, w, cap, asm, 0, d.msgLen);
+          }
+          asmLen = 0;
         } else if (ev === WsEvent.Close) {
           w = vecPutInt(out, w, cap, d.closeCode);
           w = vecPutChar(out, w, cap, 58);
@@ -850,10 +882,15 @@ export function vecBuildStream(
   return o + 4;
 }
 
-/** A generated message through the decoder: the stream is built in `stream` and decoded into `msg`. */
+/**
+ * A generated message through the decoder: the stream is built in `stream`
+ * and decoded into `msg`, or, with `spill`, into a msg buffer of params[p + 7]
+ * bytes whose spills are reassembled in `msg`.
+ */
 function vecDecoderSynth(
   params: Readonly<Int32Array>,
   p: number,
+  spill: boolean,
   stream: Uint8Array,
   msg: Uint8Array,
   out: Uint8Array,
@@ -876,7 +913,63 @@ function vecDecoderSynth(
   if (w < 0) {
     return -1;
   }
-  return vecDecoderStream(stream, 0, len, params[p + 6], params, p + 7, msg, out, w, cap);
+  if (!spill) {
+    return vecDecoderStream(
+      stream,
+      0,
+      len,
+      params[p + 6],
+      DECODER_MAX_MESSAGE_LIMIT,
+      params,
+      p + 7,
+      msg,
+      msg,
+      out,
+      w,
+      cap,
+    );
+  }
+  const small = new Uint8Array(VEC_SPILL_MAX);
+  const msgCap = vecSpillCap(params[p + 7]);
+  return vecDecoderStream(stream, 0, len, params[p + 6], msgCap, params, p + 8, small, msg, out, w, cap);
+}
+
+/** A msg buffer size for the DecoderSpill vectors: clamped to 1..VEC_SPILL_MAX. */
+function vecSpillCap(n: number): number {
+  if (n < 1) {
+    return 1;
+  }
+  if (n > VEC_SPILL_MAX) {
+    return VEC_SPILL_MAX;
+  }
+  return n;
+}
+
+/** A server stream through a decoder with a msg buffer of params[p + 4] bytes, reassembled in `asm`. */
+function vecDecoderSpill(
+  data: Readonly<Uint8Array>,
+  params: Readonly<Int32Array>,
+  p: number,
+  asm: Uint8Array,
+  out: Uint8Array,
+  cap: number,
+): number {
+  const small = new Uint8Array(VEC_SPILL_MAX);
+  const msgCap = vecSpillCap(params[p + 4]);
+  return vecDecoderStream(
+    data,
+    params[p + 1],
+    params[p + 2],
+    params[p + 3],
+    msgCap,
+    params,
+    p + 5,
+    small,
+    asm,
+    out,
+    0,
+    cap,
+  );
 }
 
 /** Writes ` a<actions> s<state>` after a WsConn output. */
@@ -1465,9 +1558,26 @@ export function vecRun(
     case VecKind.Utf8:
       return vecUtf8(data, params, p, out, cap);
     case VecKind.Decoder:
-      return vecDecoderStream(data, params[p + 1], params[p + 2], params[p + 3], params, p + 4, big1, out, 0, cap);
+      return vecDecoderStream(
+        data,
+        params[p + 1],
+        params[p + 2],
+        params[p + 3],
+        DECODER_MAX_MESSAGE_LIMIT,
+        params,
+        p + 4,
+        big1,
+        big1,
+        out,
+        0,
+        cap,
+      );
     case VecKind.DecoderSynth:
-      return vecDecoderSynth(params, p, big2, big1, out, cap);
+      return vecDecoderSynth(params, p, false, big2, big1, out, cap);
+    case VecKind.DecoderSpill:
+      return vecDecoderSpill(data, params, p, big1, out, cap);
+    case VecKind.DecoderSynthSpill:
+      return vecDecoderSynth(params, p, true, big2, big1, out, cap);
     case VecKind.Conn:
       return vecConn(data, params, p, big1, out, cap);
     case VecKind.EioType:
