@@ -19,7 +19,8 @@
  * up, median of 5 timed runs.
  *
  * Also printed: the static memory of one connection (the core's records, and
- * the generated plugin's data section with 1 and 2 connections).
+ * the generated plugin's data section with 1 and 2 connections) and of the
+ * plugin generated with the defaults.
  */
 
 import { execFileSync, spawnSync } from "node:child_process";
@@ -28,6 +29,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { inflateSync } from "node:zlib";
 import { listSpecFiles } from "../generator/generate.js";
+import { CONFIG_MAX_CONNECTIONS, CONFIG_MAX_MESSAGE_SIZE } from "../spec/core/config.js";
 import { printDecls } from "../generator/sourcepawn/printer.js";
 import { transpileFiles } from "../generator/transpile.js";
 import { findCompilers, findShells, type Compiler, type Shell } from "../generator/vectors/toolchain.js";
@@ -516,14 +518,14 @@ function memoryReport(root: string, spcomp: Compiler, shell: Shell, dir: string)
       ),
     ).datasize;
   lines.push(`  WsConn in the .data section: ${(withConns(9) - withConns(1)) / 8} bytes per connection`);
-  // The generated plugin: its data section with --max-connections 1 and 2.
+  // The generated plugin: its data section with --max-connections 1 and 2, and with the defaults.
   const smInclude = spcomp.smInclude;
   const socketInclude = "/usr/local/share/sourcemod/socket-plain";
   if (smInclude === null || !existsSync(socketInclude)) {
     lines.push("Generated plugin: not measured (no SourceMod includes or socket.inc for this compiler)");
     return lines;
   }
-  const gens = [1, 2].map((n) => {
+  const gens = [1, 2, CONFIG_MAX_CONNECTIONS].map((n) => {
     const out = path.join(dir, `plugin${n}`);
     mkdirSync(out, { recursive: true });
     // Through the CLI: the same path a user takes.
@@ -551,6 +553,9 @@ function memoryReport(root: string, spcomp: Compiler, shell: Shell, dir: string)
       });
       lines.push(`Generated plugin out/${rel} (spcomp ${spcomp.version}, socket-plain):`);
       lines.push(`  .data with 1 connection: ${sizes[0]} bytes; with 2: ${sizes[1]} bytes`);
+      lines.push(
+        `  .data with the defaults (${CONFIG_MAX_CONNECTIONS} connections, ${CONFIG_MAX_MESSAGE_SIZE}-byte messages): ${sizes[2]} bytes (${(sizes[2] / MiB).toFixed(2)} MiB), whether or not a connection is open`,
+      );
       lines.push(
         `  static memory per connection: ${sizes[1] - sizes[0]} bytes (${((sizes[1] - sizes[0]) / MiB).toFixed(2)} MiB)`,
       );
