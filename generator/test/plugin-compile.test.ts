@@ -2695,6 +2695,7 @@ void TestSession()
 	EvClear();
 	Check(Emit(io, "hello", "1", true, 9), "emit before connect is queued");
 	Check(Emit(io, "second", "", false, 0), "second emit queued");
+	Check(g_SioQueue[0] != null && MockListHeld(g_SioQueue[0]) == 8 * WS_BLOCK_CELLS, "queued emits live in an ArrayList (8 blocks allocated)");
 	Timer_Tick(null);
 	Check(IoSock(io) != null, "the first tick opens the transport");
 	EngineOpen(io);
@@ -2710,6 +2711,7 @@ void TestSession()
 	off = 0;
 	Check(NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "420[\"hello\",1]"), "queued emit with ack id 0 flushed first");
 	Check(NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "42[\"second\"]"), "second queued emit flushed in order");
+	Check(g_SioQueue[0] == null && g_Sio[0].queueLen == 0, "the flushed Socket.IO queue is deleted");
 	CheckInt(g_EvN, 1, "connect callback");
 	CheckInt(g_EvKind[0], Ev_SioConnect, "connect callback kind");
 	Check(BytesAre(g_EvStr[0][0], g_EvStrLen[0][0], "{\"sid\":\"xyz\"}"), "connect data");

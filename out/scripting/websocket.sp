@@ -804,19 +804,23 @@ bool QueueFrame(ArrayList &queue, int &queueLen, int opcode, const char[] payloa
 	return true;
 }
 
-/** Writes the queued frames to the socket of slot, in order, and deletes the queue. */
+/** Writes the queued frames to the socket of slot, in order, and deletes the queue (emptied first). */
 void QueueFlush(int slot, ArrayList &queue, int &queueLen)
 {
-	if (queue != null)
+	ArrayList list = queue;
+	queue = null;
+	queueLen = 0;
+	if (list == null)
 	{
-		int blocks = queue.Length;
-		for (int i = 0; i < blocks; i++)
-		{
-			int n = BlocksRead(queue, i);
-			WsWrite(slot, g_BlockBytes, n);
-		}
+		return;
 	}
-	QueueDrop(queue, queueLen);
+	int blocks = list.Length;
+	for (int i = 0; i < blocks; i++)
+	{
+		int n = BlocksRead(list, i);
+		WsWrite(slot, g_BlockBytes, n);
+	}
+	delete list;
 }
 
 /** Empties a send queue and frees its memory. */
