@@ -35,6 +35,12 @@ export interface WsClientOptions {
   protocols?: string[];
   headers?: Record<string, string>;
   maxMessage?: number;
+  /**
+   * Bytes of a message held in the msg buffer given to the core (default: maxMessage). Smaller,
+   * a longer message is handed out in Spill outputs and collected here, as the plugin does with
+   * its 16 KiB buffer per connection (CONFIG_MESSAGE_BUFFER).
+   */
+  msgBuffer?: number;
   closeTimeoutMs?: number;
   /** For wss:// against a test server with a self-signed certificate. */
   rejectUnauthorized?: boolean;
@@ -71,6 +77,9 @@ const URL_ERRORS: Record<number, string> = {
 export class WsClient extends EventEmitter {
   private readonly conn = new WsConn();
   private readonly msg: Uint8Array;
+  private readonly maxMessage: number;
+  /** The spilled start of the message being received. */
+  private spilled: Buffer[] = [];
   private readonly sock: net.Socket | null = null;
   private readonly queue: Array<[number, Uint8Array]> = [];
   private closeTimer: NodeJS.Timeout | null = null;
@@ -86,12 +95,13 @@ export class WsClient extends EventEmitter {
 
   private constructor(private readonly opts: WsClientOptions) {
     super();
-    this.msg = new Uint8Array(opts.maxMessage ?? CONFIG_MAX_MESSAGE_SIZE);
+    this.maxMessage = opts.maxMessage ?? CONFIG_MAX_MESSAGE_SIZE;
+    this.msg = new Uint8Array(Math.max(1, Math.min(opts.msgBuffer ?? this.maxMessage, this.maxMessage)));
     const url = Buffer.from(opts.url, "latin1");
     const path = Buffer.from(opts.path ?? "", "latin1");
     const err = urlParseWithPath(this.conn.url, url, 0, url.length, path, 0, path.length);
     const protocols = Buffer.from((opts.protocols ?? []).join(", "), "latin1");
-    connInit(this.conn, randomBytes(16), 0, protocols, 0, protocols.length, this.msg.length);
+    connInit(this.conn, randomBytes(16), 0, protocols, 0, protocols.length, this.maxMessage, this.msg.length);
     if (err !== UrlError.None) {
       this.conn.state = ReadyState.Closed;
       process.nextTick(() => {
@@ -185,8 +195,17 @@ export class WsClient extends EventEmitter {
         this.protocol = Buffer.from(c.hs.protocol.subarray(0, c.hs.protocolLen)).toString("latin1");
         break;
       }
+      case ConnOut.Spill: {
+        this.spilled.push(Buffer.from(this.msg.subarray(0, c.spillLen)));
+        break;
+      }
       case ConnOut.Message: {
-        const data = Buffer.from(this.msg.subarray(0, c.msgLen));
+        const tail = Buffer.from(this.msg.subarray(0, c.msgLen - c.msgSpilled));
+        const data = this.spilled.length === 0 ? tail : Buffer.concat([...this.spilled, tail]);
+        this.spilled = [];
+        if (data.length !== c.msgLen) {
+          throw new Error(`harness: reassembled ${data.length} bytes of a ${c.msgLen}-byte message`);
+        }
         this.emit("message", c.msgType === Opcode.Text ? "text" : "binary", data);
         break;
       }
@@ -305,8 +324,8 @@ export class WsClient extends EventEmitter {
   /** Sends a message; queued while CONNECTING, flushed in order on open. */
   send(type: WsMessageType, data: Uint8Array | string): void {
     const payload = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-    if (payload.length > this.msg.length) {
-      throw new WsClientError(`message of ${payload.length} bytes exceeds the limit of ${this.msg.length}`, "ETOOBIG");
+    if (payload.length > this.maxMessage) {
+      throw new WsClientError(`message of ${payload.length} bytes exceeds the limit of ${this.maxMessage}`, "ETOOBIG");
     }
     const opcode = type === "text" ? Opcode.Text : Opcode.Binary;
     if (this.conn.state === ReadyState.Connecting) {

@@ -87,6 +87,49 @@ describe("against a real ws server", () => {
     expect(data.equals(payload)).toBe(true);
   });
 
+  it.each(SIZES)("echoes a %i-byte message through a 16 KiB msg buffer (spilled as the plugin does)", async (size) => {
+    const { wss, url } = await startServer({ maxPayload: 2 << 20 });
+    wss.on("connection", (ws) => ws.on("message", (data, isBinary) => ws.send(data as Buffer, { binary: isBinary })));
+    const c = connect(url, { msgBuffer: 16384 });
+    const payload = randomBytes(size);
+    const text = randomUtf8(size);
+    // Both echoes may arrive in one read: listen before sending.
+    const got = new Promise<Array<[string, Buffer]>>((resolve) => {
+      const all: Array<[string, Buffer]> = [];
+      c.on("message", (type: string, data: Buffer) => {
+        all.push([type, data]);
+        if (all.length === 2) {
+          resolve(all);
+        }
+      });
+    });
+    c.send("binary", payload);
+    c.send("text", text);
+    const [[type, data], [type2, data2]] = await got;
+    expect(type).toBe("binary");
+    expect(data.equals(payload)).toBe(true);
+    expect(type2).toBe("text");
+    expect(data2.toString("utf8")).toBe(text);
+  });
+
+  it("receives 16 messages of 1 MiB at once on 16 connections, each through a 16 KiB msg buffer", async () => {
+    const { wss, url } = await startServer({ maxPayload: 2 << 20 });
+    const payloads = Array.from({ length: 16 }, () => randomBytes(1 << 20));
+    let n = 0;
+    const sockets: WebSocket[] = [];
+    wss.on("connection", (ws) => {
+      sockets.push(ws);
+      n++;
+      if (n === 16) {
+        sockets.forEach((s, i) => s.send(payloads[i], { binary: true }));
+      }
+    });
+    const cs = payloads.map(() => connect(url, { msgBuffer: 16384 }));
+    const got = await Promise.all(cs.map((c) => once<[string, Buffer]>(c, "message")));
+    // Connections are accepted in the order they were made.
+    got.forEach(([, data], i) => expect(data.equals(payloads[i])).toBe(true));
+  });
+
   it.each(SIZES)("echoes a text message of %i UTF-8 bytes", async (size) => {
     const { wss, url } = await startServer({ maxPayload: 2 << 20 });
     let serverSawBinary: boolean | null = null;
