@@ -170,6 +170,11 @@ export class Srcds {
     return this.exited;
   }
 
+  /** The server's process id (for /proc/<pid>/status). */
+  get pid(): number {
+    return this.child.pid ?? 0;
+  }
+
   /** The index the next line will have: pass it as `from` to wait only for lines after now. */
   mark(): number {
     return this.lines.length;

@@ -283,6 +283,38 @@ export function defineSourceModSuite(extension: SocketExtension): void {
         }, 120_000);
       }
 
+      it("16 connections each receive a 1 MiB message at once: all arrive whole (memory that follows use: resident memory before and at the peak)", async () => {
+        // Tag 1 (echo on) and 15 more connections of the big consumer: the plugin's 16.
+        const tags = Array.from({ length: 15 }, (_, i) => 41 + i);
+        const others: PeerConn[] = [];
+        for (const tag of tags) {
+          others.push(await openWs("big", tag));
+        }
+        const status = (): string => readFileSync(`/proc/${srv.pid}/status`, "utf8");
+        const kb = (text: string, key: string): number =>
+          Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(text)?.[1]);
+        const before = status();
+        const payloads = [1, ...tags].map((tag) => binaryPayload(MiB, 1000 + tag));
+        const from = srv.mark();
+        const t0 = Date.now();
+        conn.drain();
+        [conn, ...others].forEach((c, i) => c.ws.send(payloads[i], { binary: true }));
+        for (const [i, tag] of [1, ...tags].entries()) {
+          await line(`^E2E big recv ${tag} b ${MiB} ${crcHex(payloads[i])} `, from, 4 * BIG_MS);
+        }
+        const echo = await conn.next(BIG_MS);
+        expect(echo.data.equals(payloads[0])).toBe(true);
+        const after = status();
+        figures.push(
+          `16 x 1 MiB at once ${secs(Date.now() - t0)} s, srcds VmRSS ${(kb(before, "VmRSS") / 1024).toFixed(1)} MB before, VmHWM ${(kb(before, "VmHWM") / 1024).toFixed(1)} → ${(kb(after, "VmHWM") / 1024).toFixed(1)} MB`,
+        );
+        for (const tag of tags) {
+          const f = srv.mark();
+          cmd("big", "close", tag, 1000, "-");
+          await line(`^E2E big disc ${tag} 1000 1 `, f);
+        }
+      }, 300_000);
+
       it("reassembles a server-fragmented text message (a character split across fragments, a ping between them)", async () => {
         const whole = Buffer.from("fragmented: wörld € 😀 end", "utf8");
         // Split inside "ö" (2 bytes) and inside "😀" (4 bytes).
