@@ -32,7 +32,7 @@ import { listSpecFiles } from "../generator/generate.js";
 import { CONFIG_MAX_CONNECTIONS, CONFIG_MAX_MESSAGE_SIZE } from "../spec/core/config.js";
 import { printDecls } from "../generator/sourcepawn/printer.js";
 import { transpileFiles } from "../generator/transpile.js";
-import { findCompilers, findShells, type Compiler, type Shell } from "../generator/vectors/toolchain.js";
+import { findCompilers, findShells, type Compiler, type Shell } from "../generator/toolchain/index.js";
 import { base64Decode, base64Encode } from "../spec/core/base64.js";
 import { decoderFeed, decoderInit, FrameDecoder, WsEvent } from "../spec/core/decoder.js";
 import { frameEncode, frameEncodeHeader, maskBytes } from "../spec/core/frame.js";

@@ -27,12 +27,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Server } from "socket.io";
 import { WebSocketServer } from "ws";
-import {
-  EXTENSIONS,
-  findSourceModEnv,
-  type GameDir,
-  type SocketExtension,
-} from "../generator/test/e2e/sourcemod-env.js";
+import { EXTENSIONS, findSourceModEnv, type GameDir, type SocketExtension } from "../generator/toolchain/index.js";
 import { compilePlugin, copyGameDir, Srcds } from "../generator/test/e2e/srcds.js";
 
 /** The project root: the first folder above this script (run from dist/scripts/) with package.json and spec/core. */

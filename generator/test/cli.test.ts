@@ -9,7 +9,9 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, sta
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { builtCli, FIXTURES, ROOT, runCli, smIncludePath, spcompPath } from "./helpers.js";
+import { findCompilers, findSocketIncludes } from "../toolchain/index.js";
+import { builtCli, FIXTURES, ROOT, runCli } from "./helpers.js";
+import { skipWithReason } from "./skip.js";
 
 const temps: string[] = [];
 
@@ -236,36 +238,44 @@ describe("spgen build", () => {
     expect(bad.stderr).toContain("is not an executable file");
   });
 
-  const spcomp = spcompPath();
-  const smInclude = smIncludePath();
-  // The plugin includes <socket>: the socket extension's include sits next to SourceMod's here, or in SOCKET_INCLUDE.
-  const socketInclude = [process.env.SOCKET_INCLUDE, "/usr/local/share/sourcemod/socket-plain"].find(
-    (d) => d !== undefined && d !== "" && existsSync(path.join(d, "socket.inc")),
-  );
-  describe.skipIf(spcomp === null || smInclude === null || socketInclude === undefined)(
-    `with spcomp, SourceMod and socket extension includes (${spcomp === null ? "no spcomp: set SPCOMP or put spcomp on PATH" : smInclude === null ? "no SourceMod includes: set SM_INCLUDE" : socketInclude === undefined ? "no socket.inc: set SOCKET_INCLUDE" : "present"})`,
-    () => {
-      it("compiles out/ (exit 0), and passes the compiler's diagnostics and exit code through with paths relative to out/", () => {
-        const ws = workspace();
-        expect(runCli(["generate"], ws).code).toBe(0);
-        const env = {
-          ...process.env,
-          SPCOMP: spcomp as string,
-          SM_INCLUDE: [smInclude as string, socketInclude as string].join(path.delimiter),
-        };
-        const ok = runCli(["build"], ws, env);
-        expect(ok.code, ok.stdout + ok.stderr).toBe(0);
-        expect(ok.stdout).not.toMatch(/warning|error/);
-        expect(existsSync(path.join(ws, "out/plugins/websocket.smx"))).toBe(true);
+  // The newest compiler with its own SourceMod includes, and the plain socket.inc (see generator/toolchain/).
+  const compiler = findCompilers()
+    .filter((c) => c.smInclude !== null)
+    .pop();
+  const spcomp = compiler?.path ?? null;
+  const smInclude = compiler?.smInclude ?? null;
+  const socket = findSocketIncludes().find((s) => s.flavour === "plain");
+  const socketInclude = socket?.dir ?? undefined;
+  const missingTool =
+    spcomp === null
+      ? "no spcomp with matching SourceMod includes (see npm run toolchain)"
+      : socketInclude === undefined
+        ? (socket?.why ?? "no socket.inc")
+        : null;
+  if (missingTool !== null) {
+    skipWithReason(import.meta.url, "spgen build compiles out/ with spcomp", missingTool);
+  }
+  describe.runIf(missingTool === null)("with spcomp, SourceMod and socket extension includes", () => {
+    it("compiles out/ (exit 0), and passes the compiler's diagnostics and exit code through with paths relative to out/", () => {
+      const ws = workspace();
+      expect(runCli(["generate"], ws).code).toBe(0);
+      const env = {
+        ...process.env,
+        SPCOMP: spcomp as string,
+        SM_INCLUDE: [smInclude as string, socketInclude as string].join(path.delimiter),
+      };
+      const ok = runCli(["build"], ws, env);
+      expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+      expect(ok.stdout).not.toMatch(/warning|error/);
+      expect(existsSync(path.join(ws, "out/plugins/websocket.smx"))).toBe(true);
 
-        const sp = path.join(ws, "out/scripting/websocket.sp");
-        writeFileSync(sp, `${readFileSync(sp, "utf8")}\npublic void SpgenTestUnused()\n{\n\tint unused = 1;\n}\n`);
-        const bad = runCli(["build"], ws, env);
-        expect(bad.code).not.toBe(0);
-        expect(bad.stdout).toMatch(/scripting\/websocket\.sp\(\d+\) : (error|warning) 204/);
-        const lax = runCli(["build", "--no-werror"], ws, env);
-        expect(lax.code, lax.stdout).toBe(0);
-      });
-    },
-  );
+      const sp = path.join(ws, "out/scripting/websocket.sp");
+      writeFileSync(sp, `${readFileSync(sp, "utf8")}\npublic void SpgenTestUnused()\n{\n\tint unused = 1;\n}\n`);
+      const bad = runCli(["build"], ws, env);
+      expect(bad.code).not.toBe(0);
+      expect(bad.stdout).toMatch(/scripting\/websocket\.sp\(\d+\) : (error|warning) 204/);
+      const lax = runCli(["build", "--no-werror"], ws, env);
+      expect(lax.code, lax.stdout).toBe(0);
+    });
+  });
 });

@@ -86,25 +86,3 @@ export function runCli(
   const r = spawnSync(process.execPath, [builtCli(), ...args], { cwd, encoding: "utf8", env });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
-
-/** spcomp to test with: SPCOMP, else `spcomp` on PATH; null when absent. */
-export function spcompPath(): string | null {
-  if (process.env.SPCOMP !== undefined && process.env.SPCOMP !== "") {
-    return existsSync(process.env.SPCOMP) ? process.env.SPCOMP : null;
-  }
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    const p = path.join(dir, "spcomp");
-    if (dir !== "" && existsSync(p)) {
-      return p;
-    }
-  }
-  return null;
-}
-
-/** SourceMod's include directory: SM_INCLUDE, else /usr/local/share/sourcemod/include; null when absent. */
-export function smIncludePath(): string | null {
-  const candidates = [process.env.SM_INCLUDE, "/usr/local/share/sourcemod/include"].filter(
-    (x): x is string => x !== undefined && x !== "",
-  );
-  return candidates.find((d) => existsSync(path.join(d, "sourcemod.inc"))) ?? null;
-}

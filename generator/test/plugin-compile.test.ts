@@ -30,7 +30,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { isExecutable, onPath } from "../find-tool.js";
+import {
+  findCompilers,
+  findShells,
+  findSocketIncludes,
+  SOURCEPAWN_VERSIONS,
+  versionVariable,
+} from "../toolchain/index.js";
+import { skipWithReason } from "./skip.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const SCRIPTING = path.join(ROOT, "out/scripting");
@@ -38,55 +45,34 @@ const PLUGIN = path.join(SCRIPTING, "websocket.sp");
 const INCLUDE_DIR = path.join(SCRIPTING, "include");
 const INCLUDE = path.join(INCLUDE_DIR, "websocket.inc");
 const EXAMPLE = path.join(ROOT, "examples/match_events.sp");
-const SM_SHARE = "/usr/local/share/sourcemod";
-
 interface Toolchain {
   /** Shown in test names. */
   readonly name: string;
-  readonly spcomp: string | null;
+  readonly spcomp: string;
   /** SourceMod include directory matching the compiler. */
   readonly include: string;
 }
 
-function toolchains(): Toolchain[] {
-  const out: Toolchain[] = [];
-  for (const v of ["1.12", "1.13"]) {
-    out.push({ name: `spcomp-${v}`, spcomp: onPath(`spcomp-${v}`), include: path.join(SM_SHARE, v, "include") });
-  }
-  const explicit = process.env.SPCOMP;
-  if (explicit !== undefined && explicit !== "") {
-    out.push({
-      name: `SPCOMP=${explicit}`,
-      spcomp: isExecutable(explicit) ? explicit : null,
-      include: process.env.SM_INCLUDE ?? path.join(SM_SHARE, "include"),
-    });
-  } else if (out.every((t) => t.spcomp === null)) {
-    out.push({
-      name: "spcomp",
-      spcomp: onPath("spcomp"),
-      include: process.env.SM_INCLUDE ?? path.join(SM_SHARE, "include"),
-    });
-  }
-  return out;
-}
+const COMPILERS = findCompilers();
+const SOCKETS = findSocketIncludes();
+const FLAVOURS = SOCKETS.filter((s) => s.dir !== null).map((s) => ({ name: s.name, dir: s.dir as string }));
 
-const FLAVOURS = [
-  {
-    name: "socket.inc plain (JoinedSenses)",
-    dir: process.env.SOCKET_INCLUDE_PLAIN ?? path.join(SM_SHARE, "socket-plain"),
-  },
-  { name: "socket.inc TLS (oldmagic)", dir: process.env.SOCKET_INCLUDE_TLS ?? path.join(SM_SHARE, "socket-tls") },
-];
-
-/** Why a toolchain cannot run, or null when it can. */
-function missing(t: Toolchain): string | null {
-  if (t.spcomp === null) {
-    return `${t.name} not found (not on PATH / not executable)`;
-  }
-  if (!existsSync(path.join(t.include, "sourcemod.inc"))) {
-    return `no SourceMod includes for ${t.name} in ${t.include}`;
-  }
-  return null;
+/** One toolchain per pinned compiler version, or why that version cannot run (each version gets its own includes). */
+function toolchains(): ({ ok: true; t: Toolchain } | { ok: false; name: string; why: string })[] {
+  return SOURCEPAWN_VERSIONS.map((v) => {
+    const c = COMPILERS.find((x) => x.version === v);
+    if (c === undefined) {
+      return {
+        ok: false,
+        name: `spcomp-${v}`,
+        why: `spcomp ${v} not found (${versionVariable("SPCOMP", v)}, SPCOMP, spcomp-${v} or spcomp on PATH)`,
+      };
+    }
+    if (c.smInclude === null) {
+      return { ok: false, name: `spcomp-${v}`, why: c.smIncludeWhy ?? `no SourceMod ${v} includes` };
+    }
+    return { ok: true, t: { name: `spcomp-${v}`, spcomp: c.path, include: c.smInclude } };
+  });
 }
 
 interface Compiled {
@@ -102,7 +88,7 @@ let counter = 0;
 function compile(t: Toolchain, file: string, includes: readonly string[]): Promise<Compiled> {
   const args = ["-E", ...includes.flatMap((d) => ["-i", d]), "-o", path.join(work, `out${counter++}.smx`), file];
   return new Promise((resolve) => {
-    execFile(t.spcomp as string, args, { cwd: path.dirname(file), maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
+    execFile(t.spcomp, args, { cwd: path.dirname(file), maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof err.code === "number" ? err.code : 1;
       resolve({ code, output: `${stdout}${stderr}` });
     });
@@ -288,20 +274,17 @@ describe("generated plugin sources", () => {
   });
 });
 
-for (const t of toolchains()) {
-  const why = missing(t);
-  if (why !== null) {
-    describe(t.name, () => {
-      it.skip(`skipped: ${why}`, () => {});
-    });
+for (const found of toolchains()) {
+  if (!found.ok) {
+    describe(found.name, () => skipWithReason(import.meta.url, `${found.name} -E compiles`, found.why));
     continue;
+  }
+  const t = found.t;
+  for (const s of SOCKETS.filter((x) => x.dir === null)) {
+    describe(t.name, () => skipWithReason(import.meta.url, `${t.name} -E against ${s.name}`, s.why ?? "no socket.inc"));
   }
   describe(`${t.name} -E`, () => {
     for (const flavour of FLAVOURS) {
-      if (!existsSync(path.join(flavour.dir, "socket.inc"))) {
-        it.skip(`skipped: no socket.inc in ${flavour.dir} (${flavour.name})`, () => {});
-        continue;
-      }
       const includes = [INCLUDE_DIR, t.include, flavour.dir];
       it(`compiles every out/scripting/*.sp against ${flavour.name}`, async () => {
         const plugins = generatedPlugins();
@@ -311,7 +294,7 @@ for (const t of toolchains()) {
       });
     }
     it("compiles the plugin generated with --tls none and --tls oldmagic against both socket.inc flavours", async () => {
-      const flavours = FLAVOURS.filter((f) => existsSync(path.join(f.dir, "socket.inc")));
+      const flavours = FLAVOURS;
       for (const mode of ["none", "oldmagic"]) {
         const outDir = path.join(work, `tls-${mode}`);
         execFileSync(
@@ -3153,25 +3136,25 @@ function run(file: string, args: readonly string[]): Promise<Compiled> {
   });
 }
 
-for (const v of ["1.12", "1.13"]) {
-  const spcomp = onPath(`spcomp-${v}`);
-  const spshell = onPath(`spshell-${v}`);
-  const shell = path.join(SM_SHARE, v, "shell");
+const SHELLS = findShells();
+for (const v of SOURCEPAWN_VERSIONS) {
+  const compiler = COMPILERS.find((c) => c.version === v);
+  const spshell = SHELLS.find((x) => x.version === v)?.path;
+  const shell = compiler?.shellInclude ?? null;
   const why =
-    spcomp === null
-      ? `spcomp-${v} not found`
-      : spshell === null
-        ? `spshell-${v} not found`
-        : !existsSync(path.join(shell, "shell.inc"))
-          ? `no spshell includes in ${shell}`
+    compiler === undefined
+      ? `spcomp ${v} not found (${versionVariable("SPCOMP", v)}, SPCOMP, spcomp-${v} or spcomp on PATH)`
+      : spshell === undefined
+        ? `spshell ${v} not found (${versionVariable("SPSHELL", v)}, SPSHELL, spshell-${v} or spshell on PATH)`
+        : shell === null
+          ? `no spshell ${v} includes (shell.inc): set ${versionVariable("SPSHELL_INCLUDE", v)}`
           : null;
-  if (why !== null) {
-    describe(`spshell-${v}`, () => {
-      it.skip(`skipped: ${why}`, () => {});
-    });
+  if (why !== null || compiler === undefined || spshell === undefined || shell === null) {
+    describe(`spshell-${v}`, () =>
+      skipWithReason(import.meta.url, `spshell-${v}: the plugin glue against a mock SourceMod`, why ?? ""));
     continue;
   }
-  const t: Toolchain = { name: `spcomp-${v}`, spcomp, include: shell };
+  const t: Toolchain = { name: `spcomp-${v}`, spcomp: compiler.path, include: shell };
   // The 1.12 VM has no x86-64 JIT; on 1.13 the JIT and the interpreter both run.
   const modes: string[][] = v === "1.13" ? [[], ["-i"]] : [[]];
   describe(`spshell-${v}: the plugin glue against a mock SourceMod`, () => {
@@ -3203,7 +3186,7 @@ for (const v of ["1.12", "1.13"]) {
             smx,
             path.join(mock, `${driver}.sp`),
           ];
-          execFile(t.spcomp as string, args, { cwd: mock, maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
+          execFile(t.spcomp, args, { cwd: mock, maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
             resolve({
               code: err === null ? 0 : typeof err.code === "number" ? err.code : 1,
               output: `${stdout}${stderr}`,
@@ -3212,7 +3195,7 @@ for (const v of ["1.12", "1.13"]) {
         });
         expectClean(built);
         for (const mode of driver === "drv_mem" ? [[]] : modes) {
-          const r = await run(spshell as string, [...mode, ...watchdog, smx]);
+          const r = await run(spshell, [...mode, ...watchdog, smx]);
           expect(r.output, r.output).toMatch(new RegExp(`^${label}: [1-9]\\d* passed, 0 failed$`, "m"));
           expect(r.output).not.toContain("FAIL");
           expect(r.code, r.output).toBe(0);

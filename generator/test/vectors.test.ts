@@ -21,7 +21,8 @@ import { OVERFLOW_RESULT } from "../../spec/vectors/oracle.js";
 import { VecIntOp, VecKind } from "../../spec/vectors/runner.js";
 import { HOSTILE_MAX_MESSAGE, hostileCases, type HostileEvent } from "../../spec/test/cases/hostile.js";
 import { renderVectorFiles, vectorBundle, VECTOR_PATHS, type VectorBundle } from "../vectors/render.js";
-import { findCompilers, findShells, runModesFor, type Compiler } from "../vectors/toolchain.js";
+import { findCompilers, findShells, runModesFor, type Compiler } from "../toolchain/index.js";
+import { skipWithReason } from "./skip.js";
 import { ROOT } from "./helpers.js";
 
 const run = promisify(execFile);
@@ -269,16 +270,18 @@ const compilers = findCompilers();
 const shells = findShells();
 const toolchainMissing =
   compilers.length === 0
-    ? "no spcomp found (SPCOMP, spcomp-1.12, spcomp-1.13, spcomp on PATH)"
+    ? "no spcomp found (SPCOMP_1_12, SPCOMP_1_13, SPCOMP, spcomp-1.12, spcomp-1.13, spcomp on PATH)"
     : shells.length === 0
-      ? "no spshell found (SPSHELL, spshell-1.12, spshell-1.13, spshell on PATH)"
+      ? "no spshell found (SPSHELL_1_12, SPSHELL_1_13, SPSHELL, spshell-1.12, spshell-1.13, spshell on PATH)"
       : null;
 if (toolchainMissing !== null) {
-  console.warn(`vectors.test.ts: SourcePawn runs skipped: ${toolchainMissing}`);
+  skipWithReason(import.meta.url, "vectors in the SourcePawn VM", toolchainMissing);
 }
 for (const c of compilers.filter((x) => x.smInclude === null)) {
-  console.warn(
-    `vectors.test.ts: ${c.banner}: no SourceMod ${c.version} includes (SM_INCLUDE or /usr/local/share/sourcemod/${c.version}/include); the self-test plugin is not compiled with it`,
+  skipWithReason(
+    import.meta.url,
+    `${c.banner}: the self-test plugin compiles`,
+    c.smIncludeWhy ?? "no SourceMod includes",
   );
 }
 
@@ -375,6 +378,13 @@ describe.skipIf(toolchainMissing !== null)("vectors in the SourcePawn VM", () =>
     const harnessShell = shells.find(
       (sh) => sh.jit && harnessCompiler !== undefined && sh.version === harnessCompiler.version,
     );
+    if (harnessShell === undefined) {
+      skipWithReason(
+        import.meta.url,
+        "the self-test command in spshell",
+        `no spshell with a JIT of the newest compiler's version (${harnessCompiler?.version ?? "none"})`,
+      );
+    }
 
     /**
      * Runs the self-test plugin's command in spshell: the plugin source with

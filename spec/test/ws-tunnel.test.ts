@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
 import { SioClient } from "../harness/sioClient.js";
 import { WsClient, type WsClientError } from "../harness/wsClient.js";
+import { skipWithReason } from "../../generator/test/skip.js";
 import { STUNNEL_MISSING, startTunnel as start, TLS_FIXTURES as TLS_DIR, type Tunnel } from "./helpers/stunnel.js";
 
 let server: https.Server;
@@ -66,13 +67,12 @@ afterAll(async () => {
   }
 });
 
-const maybe = STUNNEL_MISSING === null ? describe : describe.skip;
-const title =
-  STUNNEL_MISSING === null
-    ? "wss:// through a TLS tunnel (stunnel, certificate verification on)"
-    : `wss:// through a TLS tunnel — skipped: ${STUNNEL_MISSING}`;
+const title = "wss:// through a TLS tunnel (stunnel, certificate verification on)";
+if (STUNNEL_MISSING !== null) {
+  skipWithReason(import.meta.url, title, STUNNEL_MISSING);
+}
 
-maybe(title, () => {
+describe.runIf(STUNNEL_MISSING === null)(title, () => {
   it("echoes binary data; the server sees the URL's Host, not the tunnel's", async () => {
     const tunnel = await startTunnel(path.join(TLS_DIR, "cert.pem"));
     const c = WsClient.connect({

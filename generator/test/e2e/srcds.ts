@@ -14,7 +14,7 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
-import type { GameDir } from "./sourcemod-env.js";
+import type { GameDir } from "../../toolchain/index.js";
 
 /** A game folder of our own, copied from a template. */
 export interface GameCopy {

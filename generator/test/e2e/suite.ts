@@ -24,7 +24,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
 import { STUNNEL_MISSING, startTunnel, TLS_FIXTURES } from "../../../spec/test/helpers/stunnel.js";
 import { crcHex, hex, sleep, SIO_TOKEN, SioPeer, SioRecord, until, WsPeer, type PeerConn } from "./peers.js";
-import { findSourceModEnv, type SocketExtension } from "./sourcemod-env.js";
+import { findSourceModEnv, type SocketExtension } from "../../toolchain/index.js";
+import { skipWithReason } from "../skip.js";
 import { blamed, compilePlugin, copyGameDir, exceptions, Srcds, type GameCopy } from "./srcds.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -107,12 +108,7 @@ export function defineSourceModSuite(extension: SocketExtension): void {
   const title = `real SourceMod 1.13, ${extension} socket extension`;
   const found = findSourceModEnv();
   if (!found.ok) {
-    // The test's name carries the reason (verbose reporters, a single file); the default reporter
-    // hides skipped tests' names when it runs several files, so the reason is printed as well.
-    describe(title, () => {
-      it.skip(`skipped: ${found.why}`, () => {});
-    });
-    console.warn(`${title}: skipped: ${found.why}`);
+    describe(title, () => skipWithReason(`sourcemod-${extension}.test.ts`, title, found.why));
     return;
   }
   const env = found.env;
@@ -386,8 +382,13 @@ export function defineSourceModSuite(extension: SocketExtension): void {
         never(`^E2E big open 5 `, from);
       });
 
-      it.skipIf(STUNNEL_MISSING !== null)(
-        `wss:// through a TLS tunnel (sm_websocket_tls_tunnels, stunnel verifying the certificate): the URL works unchanged, a 70,000-byte binary echo is exact${STUNNEL_MISSING === null ? "" : ` — skipped: ${STUNNEL_MISSING}`}`,
+      const tunnelTitle =
+        "wss:// through a TLS tunnel (sm_websocket_tls_tunnels, stunnel verifying the certificate): the URL works unchanged, a 70,000-byte binary echo is exact";
+      if (STUNNEL_MISSING !== null) {
+        skipWithReason(`sourcemod-${extension}.test.ts`, tunnelTitle, STUNNEL_MISSING);
+      }
+      it.runIf(STUNNEL_MISSING === null)(
+        tunnelTitle,
         async () => {
           const tls = https.createServer({
             key: readFileSync(path.join(TLS_FIXTURES, "key.pem")),
@@ -760,6 +761,7 @@ export function defineSourceModSuite(extension: SocketExtension): void {
             // leaves a dangling callback, and the next frame crashes in Callback::IsExecutable.
             const note = `oldmagic socket.ext.so crashed srcds (${exit.signal}) while websocket.smx unloaded: use-after-free of a queued callback (extension bug)`;
             figures.push(`KNOWN EXTENSION BUG: ${note}`);
+            console.warn(`SKIPPED sourcemod-${extension}.test.ts: ${note}`);
             ctx.skip(note);
           }
           throw e;

@@ -1,0 +1,12 @@
+/**
+ * vitest globalSetup: prints, once before the tests, what was found of the
+ * toolchain and what was not (generator/toolchain/), so that a run where
+ * groups are skipped says which variable or path would enable them.
+ */
+
+import { findToolchain, toolchainReport } from "../toolchain/index.js";
+
+export default function setup(): void {
+  const lines = toolchainReport(findToolchain());
+  console.log(["Toolchain (npm run toolchain; README, Toolchain):", ...lines.map((l) => `  ${l}`)].join("\n"));
+}
