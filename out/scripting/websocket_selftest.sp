@@ -108,7 +108,9 @@ enum
 	/** A server stream through a decoder whose msg buffer holds msgCap bytes (spills): [dOff, len, maxMessage, msgCap, split...]. */
 	VecKind_DecoderSpill = 32,
 	/** DecoderSynth through a msg buffer of msgCap bytes: [seed, msgLen, fragSize, opcode, pingEvery, maxMessage, msgCap, split...]. */
-	VecKind_DecoderSynthSpill = 33
+	VecKind_DecoderSynthSpill = 33,
+	/** A client's opening request read by the server role, and its answer: [dOff, len, chosenOff, chosenLen, split...]. */
+	VecKind_ServerRequest = 34
 };
 
 /** How a streaming vector cuts its input into chunks; the split spec is [mode, ...]. */
@@ -492,6 +494,55 @@ stock int vecHandshakeResponse(const char[] data, const int[] params, int p, cha
 	w = vecPutInt(out, w, cap, consumed);
 	w = bytesPutAscii(out, w, cap, "|proto=");
 	return vecPutEsc(out, w, cap, h.protocol, 0, h.protocolLen);
+}
+
+/**
+ * A client's opening request fed to serverHandshakeFeed in the chunks of the
+ * split spec at params[p+5..], then the server's answer (the 101 with the
+ * chosen subprotocol, or the refusal):
+ * `state:error:status@consumed|target=…|protocols=…|answer=…`.
+ */
+stock int vecServerRequest(const char[] data, const int[] params, int p, char[] work, char[] out, int cap)
+{
+	ServerHandshake h;
+	serverHandshakeInit(h);
+	int dOff = params[p + 1];
+	int len = params[p + 2];
+	int s = p + 5;
+	int consumed = 0;
+	int pos = 0;
+	while (pos < len && h.state == HandshakeState_Pending)
+	{
+		int end = vecChunkEnd(params, s, pos, len);
+		consumed += serverHandshakeFeed(h, data, dOff + pos, end - pos);
+		pos = end;
+	}
+	int w = vecPutInt(out, 0, cap, h.state);
+	w = vecPutChar(out, w, cap, 58);
+	w = vecPutInt(out, w, cap, h.error);
+	w = vecPutChar(out, w, cap, 58);
+	w = vecPutInt(out, w, cap, h.status);
+	w = vecPutChar(out, w, cap, 64);
+	w = vecPutInt(out, w, cap, consumed);
+	w = bytesPutAscii(out, w, cap, "|target=");
+	w = vecPutEsc(out, w, cap, h.target, 0, h.targetLen);
+	w = bytesPutAscii(out, w, cap, "|protocols=");
+	w = vecPutEsc(out, w, cap, h.protocols, 0, h.protocolsLen);
+	w = bytesPutAscii(out, w, cap, "|answer=");
+	int n = 0;
+	if (h.state == HandshakeState_Done)
+	{
+		n = serverHandshakeBuildAccept(h, data, params[p + 3], params[p + 4], work, 512);
+	}
+	else if (h.state == HandshakeState_Failed)
+	{
+		n = serverHandshakeBuildRefusal(h, work, 512);
+	}
+	if (n < 0)
+	{
+		return vecPutInt(out, w, cap, n);
+	}
+	return vecPutEsc(out, w, cap, work, 0, n);
 }
 
 /** Writes the fields of a parsed URL after its error code: `err|secure|host|port|explicit|ipv6|resource`. */
@@ -1675,6 +1726,10 @@ stock int vecRun(const char[] data, const int[] params, int p, char[] big1, char
 		{
 			return vecBytes(data, params, p, out, cap);
 		}
+		case VecKind_ServerRequest:
+		{
+			return vecServerRequest(data, params, p, big1, out, cap);
+		}
 		default:
 		{
 			return bytesPutAscii(out, 0, cap, "kind?");
@@ -1683,7 +1738,7 @@ stock int vecRun(const char[] data, const int[] params, int p, char[] big1, char
 }
 
 /** Number of vectors. */
-#define VEC_CASES 14104
+#define VEC_CASES 15377
 
 /** Every byte input of the vectors, each distinct input once. */
 static const char VEC_DATA[] = 
@@ -6825,7 +6880,846 @@ static const char VEC_DATA[] =
 	... "rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr"
 	... "rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr"
 	... "rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr"
-	... "rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr\x00;\x00;\x00;\x00;\x00;\x00;\x00;\x00;\x00;\x00;"
+	... "rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrGET /chat?"
+	... "room=1 HTTP/1.1\x0d;\x0a;Host: server.example.com\x0d;\x0a;Upgra"
+	... "de: websocket\x0d;\x0a;Connection: Upgrade\x0d;\x0a;Sec-WebSocke"
+	... "t-Key: dGhlIHNhbXBsZSBub25jZQ==\x0d;\x0a;Sec-WebSocket-V"
+	... "ersion: 13\x0d;\x0a;\x0d;\x0a;GET /chat?room=1 HTTP/1.1\x0d;\x0a;Host: s"
+	... "erver.example.com\x0d;\x0a;Upgrade: websocket\x0d;\x0a;Connectio"
+	... "n: Upgrade\x0d;\x0a;Sec-WebSocket-Key: dGhlIHNhbXBsZSBub"
+	... "25jZQ==\x0d;\x0a;Sec-WebSocket-Version: 13\x0d;\x0a;\x0d;\x0a;\x81;\x85;\x00;\x00;\x00;\x00;hell"
+	... "osuperchatGET /chat?room=1 HTTP/1.1\x0d;\x0a;Host: serve"
+	... "r.example.com\x0d;\x0a;Upgrade: websocket\x0d;\x0a;Connection: U"
+	... "pgrade\x0d;\x0a;Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZ"
+	... "Q==\x0d;\x0a;Sec-WebSocket-Version: 13\x0d;\x0a;Sec-WebSocket-Pr"
+	... "otocol: chat, superchat\x0d;\x0a;\x0d;\x0a;bGET /chat?room=1 HTT"
+	... "P/1.1\x0d;\x0a;Host: server.example.com\x0d;\x0a;Upgrade: websoc"
+	... "ket\x0d;\x0a;Connection: Upgrade\x0d;\x0a;Sec-WebSocket-Key: dGh"
+	... "lIHNhbXBsZSBub25jZQ==\x0d;\x0a;Sec-WebSocket-Version: 13"
+	... "\x0d;\x0a;Sec-WebSocket-Protocol: a\x0d;\x0a;Sec-WebSocket-Proto"
+	... "col: b\x0d;\x0a;\x0d;\x0a;ChatGET /chat?room=1 HTTP/1.1\x0d;\x0a;Host: s"
+	... "erver.example.com\x0d;\x0a;Upgrade: websocket\x0d;\x0a;Connectio"
+	... "n: Upgrade\x0d;\x0a;Sec-WebSocket-Key: dGhlIHNhbXBsZSBub"
+	... "25jZQ==\x0d;\x0a;Sec-WebSocket-Version: 13\x0d;\x0a;Sec-WebSocke"
+	... "t-Protocol: chat\x0d;\x0a;\x0d;\x0a;GET / HTTP/1.1\x0d;\x0a;host: a\x0d;\x0a;UPG"
+	... "RADE: WebSocket\x0d;\x0a;connection: keep-alive, upgrade"
+	... "\x0d;\x0a;sec-websocket-key:   dGhlIHNhbXBsZSBub25jZQ== "
+	... " \x0d;\x0a;SEC-WEBSOCKET-VERSION: 13\x0d;\x0a;\x0d;\x0a;GET / HTTP/1.2\x0d;\x0a;"
+	... "Host: server.example.com\x0d;\x0a;Upgrade: websocket\x0d;\x0a;Co"
+	... "nnection: Upgrade\x0d;\x0a;Sec-WebSocket-Key: dGhlIHNhbX"
+	... "BsZSBub25jZQ==\x0d;\x0a;Sec-WebSocket-Version: 13\x0d;\x0a;\x0d;\x0a;GET"
+	... " /chat?room=1 HTTP/1.1\x0d;\x0a;Host: server.example.com"
+	... "\x0d;\x0a;Upgrade: websocket\x0d;\x0a;Connection: Upgrade\x0d;\x0a;Sec-W"
+	... "ebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\x0d;\x0a;Sec-WebS"
+	... "ocket-Version: 13\x0d;\x0a;Sec-WebSocket-Extensions: per"
+	... "message-deflate\x0d;\x0a;\x0d;\x0a;GET /chat?room=1 HTTP/1.1\x0d;\x0a;Ho"
+	... "st: server.example.com\x0d;\x0a;Upgrade: websocket\x0d;\x0a;Conn"
+	... "ection: Upgrade\x0d;\x0a;Sec-WebSocket-Key: dGhlIHNhbXBs"
+	... "ZSBub25jZQ==\x0d;\x0a;Sec-WebSocket-Version: 13\x0d;\x0a;Cookie:"
+	... " kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	... "kkkkkkkkkkkkkkkkkkkkkkkkk\x0d;\x0a;\x0d;\x0a;GET /tttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttt HTTP/1.1\x0d;\x0a;Host: server.example."
+	... "com\x0d;\x0a;Upgrade: websocket\x0d;\x0a;Connection: Upgrade\x0d;\x0a;Se"
+	... "c-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\x0d;\x0a;Sec-W"
+	... "ebSocket-Version: 13\x0d;\x0a;\x0d;\x0a;GET /ttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttt HTTP/1.1\x0d;\x0a;Host: server.example.com\x0d;"
+	... "\x0a;Upgrade: websocket\x0d;\x0a;Connection: Upgrade\x0d;\x0a;Sec-We"
+	... "bSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\x0d;\x0a;Sec-WebSo"
+	... "cket-Version: 13\x0d;\x0a;\x0d;\x0a;GET /ttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "ttttttttttttttttttttttttttttttttt HTTP/1.1\x0d;\x0a;Host"
+	... ": server.example.com\x0d;\x0a;Upgrade: websocket\x0d;\x0a;Connec"
+	... "tion: Upgrade\x0d;\x0a;Sec-WebSocket-Key: dGhlIHNhbXBsZS"
+	... "Bub25jZQ==\x0d;\x0a;Sec-WebSocket-Version: 13\x0d;\x0a;\x0d;\x0a;POST /c"
+	... "hat HTTP/1.1\x0d;\x0a;Host: server.example.com\x0d;\x0a;Upgrade:"
+	... " websocket\x0d;\x0a;Connection: Upgrade\x0d;\x0a;Sec-WebSocket-K"
+	... "ey: dGhlIHNhbXBsZSBub25jZQ==\x0d;\x0a;Sec-WebSocket-Vers"
+	... "ion: 13\x0d;\x0a;\x0d;\x0a;get /chat HTTP/1.1\x0d;\x0a;Host: server.exam"
+	... "ple.com\x0d;\x0a;Upgrade: websocket\x0d;\x0a;Connection: Upgrade"
+	... "\x0d;\x0a;Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\x0d;\x0a;S"
+	... "ec-WebSocket-Version: 13\x0d;\x0a;\x0d;\x0a;GET / HTTP/1.0\x0d;\x0a;Host"
+	... ": server.example.com\x0d;\x0a;Upgrade: websocket\x0d;\x0a;Connec"
+	... "tion: Upgrade\x0d;\x0a;Sec-WebSocket-Key: dGhlIHNhbXBsZS"
+	... "Bub25jZQ==\x0d;\x0a;Sec-WebSocket-Version: 13\x0d;\x0a;\x0d;\x0a;GET /\x0d;\x0a;"
+	... "Host: server.example.com\x0d;\x0a;Upgrade: websocket\x0d;\x0a;Co"
+	... "nnection: Upgrade\x0d;\x0a;Sec-WebSocket-Key: dGhlIHNhbX"
+	... "BsZSBub25jZQ==\x0d;\x0a;Sec-WebSocket-Version: 13\x0d;\x0a;\x0d;\x0a;GET"
+	... " /a b HTTP/1.1\x0d;\x0a;Host: server.example.com\x0d;\x0a;Upgrad"
+	... "e: websocket\x0d;\x0a;Connection: Upgrade\x0d;\x0a;Sec-WebSocket"
+	... "-Key: dGhlIHNhbXBsZSBub25jZQ==\x0d;\x0a;Sec-WebSocket-Ve"
+	... "rsion: 13\x0d;\x0a;\x0d;\x0a;\x16;\x03;\x01;\x02;\x00;\x01;\x00;\x01;\xfc;\x03;\x03;\x0d;\x0a;\x0d;\x0a;GET /chat?room=1 HTT"
+	... "P/1.1\x0d;\x0a;Upgrade: websocket\x0d;\x0a;Connection: Upgrade\x0d;\x0a;"
+	... "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\x0d;\x0a;Sec"
+	... "-WebSocket-Version: 13\x0d;\x0a;\x0d;\x0a;GET /chat?room=1 HTTP/"
+	... "1.1\x0d;\x0a;Host: server.example.com\x0d;\x0a;Upgrade: websocke"
+	... "t\x0d;\x0a;Connection: Upgrade\x0d;\x0a;Sec-WebSocket-Key: dGhlI"
+	... "HNhbXBsZSBub25jZQ==\x0d;\x0a;Sec-WebSocket-Version: 13\x0d;\x0a;"
+	... "Host: b\x0d;\x0a;\x0d;\x0a;GET /chat?room=1 HTTP/1.1\x0d;\x0a;Host: serv"
+	... "er.example.com\x0d;\x0a;Connection: Upgrade\x0d;\x0a;Sec-WebSock"
+	... "et-Key: dGhlIHNhbXBsZSBub25jZQ==\x0d;\x0a;Sec-WebSocket-"
+	... "Version: 13\x0d;\x0a;\x0d;\x0a;GET /chat?room=1 HTTP/1.1\x0d;\x0a;Host: "
+	... "server.example.com\x0d;\x0a;Connection: Upgrade\x0d;\x0a;Sec-Web"
+	... "Socket-Key: dGhlIHNhbXBsZSBub25jZQ==\x0d;\x0a;Sec-WebSoc"
+	... "ket-Version: 13\x0d;\x0a;Upgrade: h2c\x0d;\x0a;\x0d;\x0a;GET /chat?room="
+	... "1 HTTP/1.1\x0d;\x0a;Host: server.example.com\x0d;\x0a;Upgrade: w"
+	... "ebsocket\x0d;\x0a;Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25"
+	... "jZQ==\x0d;\x0a;Sec-WebSocket-Version: 13\x0d;\x0a;\x0d;\x0a;GET /chat?ro"
+	... "om=1 HTTP/1.1\x0d;\x0a;Host: server.example.com\x0d;\x0a;Upgrade"
+	... ": websocket\x0d;\x0a;Connection: Upgrade\x0d;\x0a;Sec-WebSocket-"
+	... "Version: 13\x0d;\x0a;\x0d;\x0a;GET /chat?room=1 HTTP/1.1\x0d;\x0a;Host: "
+	... "server.example.com\x0d;\x0a;Upgrade: websocket\x0d;\x0a;Connecti"
+	... "on: Upgrade\x0d;\x0a;Sec-WebSocket-Version: 13\x0d;\x0a;Sec-WebS"
+	... "ocket-Key: AAAAAAAAAAAAAAAA\x0d;\x0a;\x0d;\x0a;GET /chat?room=1 "
+	... "HTTP/1.1\x0d;\x0a;Host: server.example.com\x0d;\x0a;Upgrade: web"
+	... "socket\x0d;\x0a;Connection: Upgrade\x0d;\x0a;Sec-WebSocket-Versi"
+	... "on: 13\x0d;\x0a;Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZ"
+	... "Q!!\x0d;\x0a;\x0d;\x0a;GET /chat?room=1 HTTP/1.1\x0d;\x0a;Host: server.e"
+	... "xample.com\x0d;\x0a;Upgrade: websocket\x0d;\x0a;Connection: Upgr"
+	... "ade\x0d;\x0a;Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="
+	... "\x0d;\x0a;Sec-WebSocket-Version: 13\x0d;\x0a;Sec-WebSocket-Key: "
+	... "dGhlIHNhbXBsZSBub25jZQ==\x0d;\x0a;\x0d;\x0a;GET /chat?room=1 HTT"
+	... "P/1.1\x0d;\x0a;Host: server.example.com\x0d;\x0a;Upgrade: websoc"
+	... "ket\x0d;\x0a;Connection: Upgrade\x0d;\x0a;Sec-WebSocket-Key: dGh"
+	... "lIHNhbXBsZSBub25jZQ==\x0d;\x0a;\x0d;\x0a;GET /chat?room=1 HTTP/1"
+	... ".1\x0d;\x0a;Host: server.example.com\x0d;\x0a;Upgrade: websocket"
+	... "\x0d;\x0a;Connection: Upgrade\x0d;\x0a;Sec-WebSocket-Key: dGhlIH"
+	... "NhbXBsZSBub25jZQ==\x0d;\x0a;Sec-WebSocket-Version: 8\x0d;\x0a;\x0d;\x0a;"
+	... "GET /chat?room=1 HTTP/1.1\x0d;\x0a;Host: server.example."
+	... "com\x0d;\x0a;Upgrade: websocket\x0d;\x0a;Connection: Upgrade\x0d;\x0a;Se"
+	... "c-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\x0d;\x0a;Sec-W"
+	... "ebSocket-Version: 13\x0d;\x0a;Bogus\x0d;\x0a;\x0d;\x0a;GET /chat?room=1 "
+	... "HTTP/1.1\x0d;\x0a;Host: server.example.com\x0d;\x0a;Upgrade: web"
+	... "socket\x0d;\x0a;Connection: Upgrade\x0d;\x0a;Sec-WebSocket-Key: "
+	... "dGhlIHNhbXBsZSBub25jZQ==\x0d;\x0a;Sec-WebSocket-Version:"
+	... " 13\x0d;\x0a;Sec-WebSocket-Protocol: ppppppppppppppppppp"
+	... "pppppppppppppppppppppppppppppppppppppppppppppppp"
+	... "pppppppppppppppppppppppppppppppppppppppppppppppp"
+	... "pppppppppppppppppppppppppppppppppppppppppppppppp"
+	... "pppppppppppppppppppppppppppppppppppppppppppppppp"
+	... "pppppppppppppppppppppppppppppppppppppppppppppppp"
+	... "ppppppppppppppppppppppppppppppppppppppppp\x0d;\x0a;\x0d;\x0a;GET"
+	... " /chat?room=1 HTTP/1.1\x0d;\x0a;Host: server.example.com"
+	... "\x0d;\x0a;Upgrade: websocket\x0d;\x0a;Connection: Upgrade\x0d;\x0a;Sec-W"
+	... "ebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\x0d;\x0a;Sec-WebS"
+	... "ocket-Version: 13\x0d;\x0a;Cookie: ccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	... "ccccccccccccccccccccccccccccccccccccccccccc\x0d;\x0a;\x0d;\x0a;G"
+	... "ET /chat?room=1 HTTP/1.1\x0a;Host: server.example.co"
+	... "m\x0a;Upgrade: websocket\x0a;Connection: Upgrade\x0a;Sec-Web"
+	... "Socket-Key: dGhlIHNhbXBsZSBub25jZQ==\x0a;Sec-WebSock"
+	... "et-Version: 13\x0a;\x0a;GET /chat?room=1 HTTP/1.1\x0d;\x0a;Host:"
+	... " server.example.com\x0d;\x0a;Upgrade: websocket\x0d;\x0a;Connect"
+	... "ion: Upgrade\x0d;\x0a;Sec-WebSocket-Key: dGhlIHNhbXBsZSB"
+	... "ub25jZQ==\x0d;\x0a;Sec-WebSocket-Version: 13\x0d;\x0a;\x00;\x00;\x00;\x00;\x00;\x00;\x00;\x00;\x00;\x00;"
 	... "\x00;\x00;\x00;\x00;\x00;\x00;";
 
 /** Parameter rows: a VecKind, then its parameters (see spec/vectors/runner.ts). */
@@ -12959,7 +13853,641 @@ static const int VEC_PARAMS[] = {
 	29, 1011, 246415, 123, 167589, 29, 3000, 246415, 123, 167589, 29, 4999, 246415, 123, 167589, 29,
 	5000, 246415, 123, 167589, 29, 0, 246538, 124, 167589, 29, 1000, 246538, 124, 167589, 29, 1005,
 	246538, 124, 167589, 29, 1011, 246538, 124, 167589, 29, 3000, 246538, 124, 167589, 29, 4999, 246538,
-	124, 167589, 29, 5000, 246538, 124, 167589
+	124, 167589, 29, 5000, 246538, 124, 167589, 34, 246662, 168, 0, 0, 0, 34, 246662, 168,
+	0, 0, 1, 1, 34, 246662, 168, 0, 0, 1, 2, 34, 246662, 168, 0, 0,
+	1, 3, 34, 246662, 168, 0, 0, 1, 4, 34, 246662, 168, 0, 0, 1, 5,
+	34, 246662, 168, 0, 0, 1, 6, 34, 246662, 168, 0, 0, 1, 7, 34, 246662,
+	168, 0, 0, 1, 8, 34, 246662, 168, 0, 0, 1, 9, 34, 246662, 168, 0,
+	0, 1, 10, 34, 246662, 168, 0, 0, 1, 11, 34, 246662, 168, 0, 0, 1,
+	12, 34, 246662, 168, 0, 0, 1, 13, 34, 246662, 168, 0, 0, 1, 14, 34,
+	246662, 168, 0, 0, 1, 15, 34, 246662, 168, 0, 0, 1, 16, 34, 246662, 168,
+	0, 0, 1, 17, 34, 246662, 168, 0, 0, 1, 18, 34, 246662, 168, 0, 0,
+	1, 19, 34, 246662, 168, 0, 0, 1, 20, 34, 246662, 168, 0, 0, 1, 21,
+	34, 246662, 168, 0, 0, 1, 22, 34, 246662, 168, 0, 0, 1, 23, 34, 246662,
+	168, 0, 0, 1, 24, 34, 246662, 168, 0, 0, 1, 25, 34, 246662, 168, 0,
+	0, 1, 26, 34, 246662, 168, 0, 0, 1, 27, 34, 246662, 168, 0, 0, 1,
+	28, 34, 246662, 168, 0, 0, 1, 29, 34, 246662, 168, 0, 0, 1, 30, 34,
+	246662, 168, 0, 0, 1, 31, 34, 246662, 168, 0, 0, 1, 32, 34, 246662, 168,
+	0, 0, 1, 33, 34, 246662, 168, 0, 0, 1, 34, 34, 246662, 168, 0, 0,
+	1, 35, 34, 246662, 168, 0, 0, 1, 36, 34, 246662, 168, 0, 0, 1, 37,
+	34, 246662, 168, 0, 0, 1, 38, 34, 246662, 168, 0, 0, 1, 39, 34, 246662,
+	168, 0, 0, 1, 40, 34, 246662, 168, 0, 0, 1, 41, 34, 246662, 168, 0,
+	0, 1, 42, 34, 246662, 168, 0, 0, 1, 43, 34, 246662, 168, 0, 0, 1,
+	44, 34, 246662, 168, 0, 0, 1, 45, 34, 246662, 168, 0, 0, 1, 46, 34,
+	246662, 168, 0, 0, 1, 47, 34, 246662, 168, 0, 0, 1, 48, 34, 246662, 168,
+	0, 0, 1, 49, 34, 246662, 168, 0, 0, 1, 50, 34, 246662, 168, 0, 0,
+	1, 51, 34, 246662, 168, 0, 0, 1, 52, 34, 246662, 168, 0, 0, 1, 53,
+	34, 246662, 168, 0, 0, 1, 54, 34, 246662, 168, 0, 0, 1, 55, 34, 246662,
+	168, 0, 0, 1, 56, 34, 246662, 168, 0, 0, 1, 57, 34, 246662, 168, 0,
+	0, 1, 58, 34, 246662, 168, 0, 0, 1, 59, 34, 246662, 168, 0, 0, 1,
+	60, 34, 246662, 168, 0, 0, 1, 61, 34, 246662, 168, 0, 0, 1, 62, 34,
+	246662, 168, 0, 0, 1, 63, 34, 246662, 168, 0, 0, 1, 64, 34, 246662, 168,
+	0, 0, 1, 65, 34, 246662, 168, 0, 0, 1, 66, 34, 246662, 168, 0, 0,
+	1, 67, 34, 246662, 168, 0, 0, 1, 68, 34, 246662, 168, 0, 0, 1, 69,
+	34, 246662, 168, 0, 0, 1, 70, 34, 246662, 168, 0, 0, 1, 71, 34, 246662,
+	168, 0, 0, 1, 72, 34, 246662, 168, 0, 0, 1, 73, 34, 246662, 168, 0,
+	0, 1, 74, 34, 246662, 168, 0, 0, 1, 75, 34, 246662, 168, 0, 0, 1,
+	76, 34, 246662, 168, 0, 0, 1, 77, 34, 246662, 168, 0, 0, 1, 78, 34,
+	246662, 168, 0, 0, 1, 79, 34, 246662, 168, 0, 0, 1, 80, 34, 246662, 168,
+	0, 0, 1, 81, 34, 246662, 168, 0, 0, 1, 82, 34, 246662, 168, 0, 0,
+	1, 83, 34, 246662, 168, 0, 0, 1, 84, 34, 246662, 168, 0, 0, 1, 85,
+	34, 246662, 168, 0, 0, 1, 86, 34, 246662, 168, 0, 0, 1, 87, 34, 246662,
+	168, 0, 0, 1, 88, 34, 246662, 168, 0, 0, 1, 89, 34, 246662, 168, 0,
+	0, 1, 90, 34, 246662, 168, 0, 0, 1, 91, 34, 246662, 168, 0, 0, 1,
+	92, 34, 246662, 168, 0, 0, 1, 93, 34, 246662, 168, 0, 0, 1, 94, 34,
+	246662, 168, 0, 0, 1, 95, 34, 246662, 168, 0, 0, 1, 96, 34, 246662, 168,
+	0, 0, 1, 97, 34, 246662, 168, 0, 0, 1, 98, 34, 246662, 168, 0, 0,
+	1, 99, 34, 246662, 168, 0, 0, 1, 100, 34, 246662, 168, 0, 0, 1, 101,
+	34, 246662, 168, 0, 0, 1, 102, 34, 246662, 168, 0, 0, 1, 103, 34, 246662,
+	168, 0, 0, 1, 104, 34, 246662, 168, 0, 0, 1, 105, 34, 246662, 168, 0,
+	0, 1, 106, 34, 246662, 168, 0, 0, 1, 107, 34, 246662, 168, 0, 0, 1,
+	108, 34, 246662, 168, 0, 0, 1, 109, 34, 246662, 168, 0, 0, 1, 110, 34,
+	246662, 168, 0, 0, 1, 111, 34, 246662, 168, 0, 0, 1, 112, 34, 246662, 168,
+	0, 0, 1, 113, 34, 246662, 168, 0, 0, 1, 114, 34, 246662, 168, 0, 0,
+	1, 115, 34, 246662, 168, 0, 0, 1, 116, 34, 246662, 168, 0, 0, 1, 117,
+	34, 246662, 168, 0, 0, 1, 118, 34, 246662, 168, 0, 0, 1, 119, 34, 246662,
+	168, 0, 0, 1, 120, 34, 246662, 168, 0, 0, 1, 121, 34, 246662, 168, 0,
+	0, 1, 122, 34, 246662, 168, 0, 0, 1, 123, 34, 246662, 168, 0, 0, 1,
+	124, 34, 246662, 168, 0, 0, 1, 125, 34, 246662, 168, 0, 0, 1, 126, 34,
+	246662, 168, 0, 0, 1, 127, 34, 246662, 168, 0, 0, 1, 128, 34, 246662, 168,
+	0, 0, 1, 129, 34, 246662, 168, 0, 0, 1, 130, 34, 246662, 168, 0, 0,
+	1, 131, 34, 246662, 168, 0, 0, 1, 132, 34, 246662, 168, 0, 0, 1, 133,
+	34, 246662, 168, 0, 0, 1, 134, 34, 246662, 168, 0, 0, 1, 135, 34, 246662,
+	168, 0, 0, 1, 136, 34, 246662, 168, 0, 0, 1, 137, 34, 246662, 168, 0,
+	0, 1, 138, 34, 246662, 168, 0, 0, 1, 139, 34, 246662, 168, 0, 0, 1,
+	140, 34, 246662, 168, 0, 0, 1, 141, 34, 246662, 168, 0, 0, 1, 142, 34,
+	246662, 168, 0, 0, 1, 143, 34, 246662, 168, 0, 0, 1, 144, 34, 246662, 168,
+	0, 0, 1, 145, 34, 246662, 168, 0, 0, 1, 146, 34, 246662, 168, 0, 0,
+	1, 147, 34, 246662, 168, 0, 0, 1, 148, 34, 246662, 168, 0, 0, 1, 149,
+	34, 246662, 168, 0, 0, 1, 150, 34, 246662, 168, 0, 0, 1, 151, 34, 246662,
+	168, 0, 0, 1, 152, 34, 246662, 168, 0, 0, 1, 153, 34, 246662, 168, 0,
+	0, 1, 154, 34, 246662, 168, 0, 0, 1, 155, 34, 246662, 168, 0, 0, 1,
+	156, 34, 246662, 168, 0, 0, 1, 157, 34, 246662, 168, 0, 0, 1, 158, 34,
+	246662, 168, 0, 0, 1, 159, 34, 246662, 168, 0, 0, 1, 160, 34, 246662, 168,
+	0, 0, 1, 161, 34, 246662, 168, 0, 0, 1, 162, 34, 246662, 168, 0, 0,
+	1, 163, 34, 246662, 168, 0, 0, 1, 164, 34, 246662, 168, 0, 0, 1, 165,
+	34, 246662, 168, 0, 0, 1, 166, 34, 246662, 168, 0, 0, 1, 167, 34, 246662,
+	168, 0, 0, 2, 1, 34, 246830, 179, 0, 0, 0, 34, 246830, 179, 0, 0,
+	1, 1, 34, 246830, 179, 0, 0, 1, 2, 34, 246830, 179, 0, 0, 1, 3,
+	34, 246830, 179, 0, 0, 1, 4, 34, 246830, 179, 0, 0, 1, 5, 34, 246830,
+	179, 0, 0, 1, 6, 34, 246830, 179, 0, 0, 1, 7, 34, 246830, 179, 0,
+	0, 1, 8, 34, 246830, 179, 0, 0, 1, 9, 34, 246830, 179, 0, 0, 1,
+	10, 34, 246830, 179, 0, 0, 1, 11, 34, 246830, 179, 0, 0, 1, 12, 34,
+	246830, 179, 0, 0, 1, 13, 34, 246830, 179, 0, 0, 1, 14, 34, 246830, 179,
+	0, 0, 1, 15, 34, 246830, 179, 0, 0, 1, 16, 34, 246830, 179, 0, 0,
+	1, 17, 34, 246830, 179, 0, 0, 1, 18, 34, 246830, 179, 0, 0, 1, 19,
+	34, 246830, 179, 0, 0, 1, 20, 34, 246830, 179, 0, 0, 1, 21, 34, 246830,
+	179, 0, 0, 1, 22, 34, 246830, 179, 0, 0, 1, 23, 34, 246830, 179, 0,
+	0, 1, 24, 34, 246830, 179, 0, 0, 1, 25, 34, 246830, 179, 0, 0, 1,
+	26, 34, 246830, 179, 0, 0, 1, 27, 34, 246830, 179, 0, 0, 1, 28, 34,
+	246830, 179, 0, 0, 1, 29, 34, 246830, 179, 0, 0, 1, 30, 34, 246830, 179,
+	0, 0, 1, 31, 34, 246830, 179, 0, 0, 1, 32, 34, 246830, 179, 0, 0,
+	1, 33, 34, 246830, 179, 0, 0, 1, 34, 34, 246830, 179, 0, 0, 1, 35,
+	34, 246830, 179, 0, 0, 1, 36, 34, 246830, 179, 0, 0, 1, 37, 34, 246830,
+	179, 0, 0, 1, 38, 34, 246830, 179, 0, 0, 1, 39, 34, 246830, 179, 0,
+	0, 1, 40, 34, 246830, 179, 0, 0, 1, 41, 34, 246830, 179, 0, 0, 1,
+	42, 34, 246830, 179, 0, 0, 1, 43, 34, 246830, 179, 0, 0, 1, 44, 34,
+	246830, 179, 0, 0, 1, 45, 34, 246830, 179, 0, 0, 1, 46, 34, 246830, 179,
+	0, 0, 1, 47, 34, 246830, 179, 0, 0, 1, 48, 34, 246830, 179, 0, 0,
+	1, 49, 34, 246830, 179, 0, 0, 1, 50, 34, 246830, 179, 0, 0, 1, 51,
+	34, 246830, 179, 0, 0, 1, 52, 34, 246830, 179, 0, 0, 1, 53, 34, 246830,
+	179, 0, 0, 1, 54, 34, 246830, 179, 0, 0, 1, 55, 34, 246830, 179, 0,
+	0, 1, 56, 34, 246830, 179, 0, 0, 1, 57, 34, 246830, 179, 0, 0, 1,
+	58, 34, 246830, 179, 0, 0, 1, 59, 34, 246830, 179, 0, 0, 1, 60, 34,
+	246830, 179, 0, 0, 1, 61, 34, 246830, 179, 0, 0, 1, 62, 34, 246830, 179,
+	0, 0, 1, 63, 34, 246830, 179, 0, 0, 1, 64, 34, 246830, 179, 0, 0,
+	1, 65, 34, 246830, 179, 0, 0, 1, 66, 34, 246830, 179, 0, 0, 1, 67,
+	34, 246830, 179, 0, 0, 1, 68, 34, 246830, 179, 0, 0, 1, 69, 34, 246830,
+	179, 0, 0, 1, 70, 34, 246830, 179, 0, 0, 1, 71, 34, 246830, 179, 0,
+	0, 1, 72, 34, 246830, 179, 0, 0, 1, 73, 34, 246830, 179, 0, 0, 1,
+	74, 34, 246830, 179, 0, 0, 1, 75, 34, 246830, 179, 0, 0, 1, 76, 34,
+	246830, 179, 0, 0, 1, 77, 34, 246830, 179, 0, 0, 1, 78, 34, 246830, 179,
+	0, 0, 1, 79, 34, 246830, 179, 0, 0, 1, 80, 34, 246830, 179, 0, 0,
+	1, 81, 34, 246830, 179, 0, 0, 1, 82, 34, 246830, 179, 0, 0, 1, 83,
+	34, 246830, 179, 0, 0, 1, 84, 34, 246830, 179, 0, 0, 1, 85, 34, 246830,
+	179, 0, 0, 1, 86, 34, 246830, 179, 0, 0, 1, 87, 34, 246830, 179, 0,
+	0, 1, 88, 34, 246830, 179, 0, 0, 1, 89, 34, 246830, 179, 0, 0, 1,
+	90, 34, 246830, 179, 0, 0, 1, 91, 34, 246830, 179, 0, 0, 1, 92, 34,
+	246830, 179, 0, 0, 1, 93, 34, 246830, 179, 0, 0, 1, 94, 34, 246830, 179,
+	0, 0, 1, 95, 34, 246830, 179, 0, 0, 1, 96, 34, 246830, 179, 0, 0,
+	1, 97, 34, 246830, 179, 0, 0, 1, 98, 34, 246830, 179, 0, 0, 1, 99,
+	34, 246830, 179, 0, 0, 1, 100, 34, 246830, 179, 0, 0, 1, 101, 34, 246830,
+	179, 0, 0, 1, 102, 34, 246830, 179, 0, 0, 1, 103, 34, 246830, 179, 0,
+	0, 1, 104, 34, 246830, 179, 0, 0, 1, 105, 34, 246830, 179, 0, 0, 1,
+	106, 34, 246830, 179, 0, 0, 1, 107, 34, 246830, 179, 0, 0, 1, 108, 34,
+	246830, 179, 0, 0, 1, 109, 34, 246830, 179, 0, 0, 1, 110, 34, 246830, 179,
+	0, 0, 1, 111, 34, 246830, 179, 0, 0, 1, 112, 34, 246830, 179, 0, 0,
+	1, 113, 34, 246830, 179, 0, 0, 1, 114, 34, 246830, 179, 0, 0, 1, 115,
+	34, 246830, 179, 0, 0, 1, 116, 34, 246830, 179, 0, 0, 1, 117, 34, 246830,
+	179, 0, 0, 1, 118, 34, 246830, 179, 0, 0, 1, 119, 34, 246830, 179, 0,
+	0, 1, 120, 34, 246830, 179, 0, 0, 1, 121, 34, 246830, 179, 0, 0, 1,
+	122, 34, 246830, 179, 0, 0, 1, 123, 34, 246830, 179, 0, 0, 1, 124, 34,
+	246830, 179, 0, 0, 1, 125, 34, 246830, 179, 0, 0, 1, 126, 34, 246830, 179,
+	0, 0, 1, 127, 34, 246830, 179, 0, 0, 1, 128, 34, 246830, 179, 0, 0,
+	1, 129, 34, 246830, 179, 0, 0, 1, 130, 34, 246830, 179, 0, 0, 1, 131,
+	34, 246830, 179, 0, 0, 1, 132, 34, 246830, 179, 0, 0, 1, 133, 34, 246830,
+	179, 0, 0, 1, 134, 34, 246830, 179, 0, 0, 1, 135, 34, 246830, 179, 0,
+	0, 1, 136, 34, 246830, 179, 0, 0, 1, 137, 34, 246830, 179, 0, 0, 1,
+	138, 34, 246830, 179, 0, 0, 1, 139, 34, 246830, 179, 0, 0, 1, 140, 34,
+	246830, 179, 0, 0, 1, 141, 34, 246830, 179, 0, 0, 1, 142, 34, 246830, 179,
+	0, 0, 1, 143, 34, 246830, 179, 0, 0, 1, 144, 34, 246830, 179, 0, 0,
+	1, 145, 34, 246830, 179, 0, 0, 1, 146, 34, 246830, 179, 0, 0, 1, 147,
+	34, 246830, 179, 0, 0, 1, 148, 34, 246830, 179, 0, 0, 1, 149, 34, 246830,
+	179, 0, 0, 1, 150, 34, 246830, 179, 0, 0, 1, 151, 34, 246830, 179, 0,
+	0, 1, 152, 34, 246830, 179, 0, 0, 1, 153, 34, 246830, 179, 0, 0, 1,
+	154, 34, 246830, 179, 0, 0, 1, 155, 34, 246830, 179, 0, 0, 1, 156, 34,
+	246830, 179, 0, 0, 1, 157, 34, 246830, 179, 0, 0, 1, 158, 34, 246830, 179,
+	0, 0, 1, 159, 34, 246830, 179, 0, 0, 1, 160, 34, 246830, 179, 0, 0,
+	1, 161, 34, 246830, 179, 0, 0, 1, 162, 34, 246830, 179, 0, 0, 1, 163,
+	34, 246830, 179, 0, 0, 1, 164, 34, 246830, 179, 0, 0, 1, 165, 34, 246830,
+	179, 0, 0, 1, 166, 34, 246830, 179, 0, 0, 1, 167, 34, 246830, 179, 0,
+	0, 1, 168, 34, 246830, 179, 0, 0, 1, 169, 34, 246830, 179, 0, 0, 1,
+	170, 34, 246830, 179, 0, 0, 1, 171, 34, 246830, 179, 0, 0, 1, 172, 34,
+	246830, 179, 0, 0, 1, 173, 34, 246830, 179, 0, 0, 1, 174, 34, 246830, 179,
+	0, 0, 1, 175, 34, 246830, 179, 0, 0, 1, 176, 34, 246830, 179, 0, 0,
+	1, 177, 34, 246830, 179, 0, 0, 1, 178, 34, 246830, 179, 0, 0, 2, 1,
+	34, 247018, 209, 247009, 9, 0, 34, 247018, 209, 247009, 9, 1, 1, 34, 247018, 209,
+	247009, 9, 1, 2, 34, 247018, 209, 247009, 9, 1, 3, 34, 247018, 209, 247009, 9,
+	1, 4, 34, 247018, 209, 247009, 9, 1, 5, 34, 247018, 209, 247009, 9, 1, 6,
+	34, 247018, 209, 247009, 9, 1, 7, 34, 247018, 209, 247009, 9, 1, 8, 34, 247018,
+	209, 247009, 9, 1, 9, 34, 247018, 209, 247009, 9, 1, 10, 34, 247018, 209, 247009,
+	9, 1, 11, 34, 247018, 209, 247009, 9, 1, 12, 34, 247018, 209, 247009, 9, 1,
+	13, 34, 247018, 209, 247009, 9, 1, 14, 34, 247018, 209, 247009, 9, 1, 15, 34,
+	247018, 209, 247009, 9, 1, 16, 34, 247018, 209, 247009, 9, 1, 17, 34, 247018, 209,
+	247009, 9, 1, 18, 34, 247018, 209, 247009, 9, 1, 19, 34, 247018, 209, 247009, 9,
+	1, 20, 34, 247018, 209, 247009, 9, 1, 21, 34, 247018, 209, 247009, 9, 1, 22,
+	34, 247018, 209, 247009, 9, 1, 23, 34, 247018, 209, 247009, 9, 1, 24, 34, 247018,
+	209, 247009, 9, 1, 25, 34, 247018, 209, 247009, 9, 1, 26, 34, 247018, 209, 247009,
+	9, 1, 27, 34, 247018, 209, 247009, 9, 1, 28, 34, 247018, 209, 247009, 9, 1,
+	29, 34, 247018, 209, 247009, 9, 1, 30, 34, 247018, 209, 247009, 9, 1, 31, 34,
+	247018, 209, 247009, 9, 1, 32, 34, 247018, 209, 247009, 9, 1, 33, 34, 247018, 209,
+	247009, 9, 1, 34, 34, 247018, 209, 247009, 9, 1, 35, 34, 247018, 209, 247009, 9,
+	1, 36, 34, 247018, 209, 247009, 9, 1, 37, 34, 247018, 209, 247009, 9, 1, 38,
+	34, 247018, 209, 247009, 9, 1, 39, 34, 247018, 209, 247009, 9, 1, 40, 34, 247018,
+	209, 247009, 9, 1, 41, 34, 247018, 209, 247009, 9, 1, 42, 34, 247018, 209, 247009,
+	9, 1, 43, 34, 247018, 209, 247009, 9, 1, 44, 34, 247018, 209, 247009, 9, 1,
+	45, 34, 247018, 209, 247009, 9, 1, 46, 34, 247018, 209, 247009, 9, 1, 47, 34,
+	247018, 209, 247009, 9, 1, 48, 34, 247018, 209, 247009, 9, 1, 49, 34, 247018, 209,
+	247009, 9, 1, 50, 34, 247018, 209, 247009, 9, 1, 51, 34, 247018, 209, 247009, 9,
+	1, 52, 34, 247018, 209, 247009, 9, 1, 53, 34, 247018, 209, 247009, 9, 1, 54,
+	34, 247018, 209, 247009, 9, 1, 55, 34, 247018, 209, 247009, 9, 1, 56, 34, 247018,
+	209, 247009, 9, 1, 57, 34, 247018, 209, 247009, 9, 1, 58, 34, 247018, 209, 247009,
+	9, 1, 59, 34, 247018, 209, 247009, 9, 1, 60, 34, 247018, 209, 247009, 9, 1,
+	61, 34, 247018, 209, 247009, 9, 1, 62, 34, 247018, 209, 247009, 9, 1, 63, 34,
+	247018, 209, 247009, 9, 1, 64, 34, 247018, 209, 247009, 9, 1, 65, 34, 247018, 209,
+	247009, 9, 1, 66, 34, 247018, 209, 247009, 9, 1, 67, 34, 247018, 209, 247009, 9,
+	1, 68, 34, 247018, 209, 247009, 9, 1, 69, 34, 247018, 209, 247009, 9, 1, 70,
+	34, 247018, 209, 247009, 9, 1, 71, 34, 247018, 209, 247009, 9, 1, 72, 34, 247018,
+	209, 247009, 9, 1, 73, 34, 247018, 209, 247009, 9, 1, 74, 34, 247018, 209, 247009,
+	9, 1, 75, 34, 247018, 209, 247009, 9, 1, 76, 34, 247018, 209, 247009, 9, 1,
+	77, 34, 247018, 209, 247009, 9, 1, 78, 34, 247018, 209, 247009, 9, 1, 79, 34,
+	247018, 209, 247009, 9, 1, 80, 34, 247018, 209, 247009, 9, 1, 81, 34, 247018, 209,
+	247009, 9, 1, 82, 34, 247018, 209, 247009, 9, 1, 83, 34, 247018, 209, 247009, 9,
+	1, 84, 34, 247018, 209, 247009, 9, 1, 85, 34, 247018, 209, 247009, 9, 1, 86,
+	34, 247018, 209, 247009, 9, 1, 87, 34, 247018, 209, 247009, 9, 1, 88, 34, 247018,
+	209, 247009, 9, 1, 89, 34, 247018, 209, 247009, 9, 1, 90, 34, 247018, 209, 247009,
+	9, 1, 91, 34, 247018, 209, 247009, 9, 1, 92, 34, 247018, 209, 247009, 9, 1,
+	93, 34, 247018, 209, 247009, 9, 1, 94, 34, 247018, 209, 247009, 9, 1, 95, 34,
+	247018, 209, 247009, 9, 1, 96, 34, 247018, 209, 247009, 9, 1, 97, 34, 247018, 209,
+	247009, 9, 1, 98, 34, 247018, 209, 247009, 9, 1, 99, 34, 247018, 209, 247009, 9,
+	1, 100, 34, 247018, 209, 247009, 9, 1, 101, 34, 247018, 209, 247009, 9, 1, 102,
+	34, 247018, 209, 247009, 9, 1, 103, 34, 247018, 209, 247009, 9, 1, 104, 34, 247018,
+	209, 247009, 9, 1, 105, 34, 247018, 209, 247009, 9, 1, 106, 34, 247018, 209, 247009,
+	9, 1, 107, 34, 247018, 209, 247009, 9, 1, 108, 34, 247018, 209, 247009, 9, 1,
+	109, 34, 247018, 209, 247009, 9, 1, 110, 34, 247018, 209, 247009, 9, 1, 111, 34,
+	247018, 209, 247009, 9, 1, 112, 34, 247018, 209, 247009, 9, 1, 113, 34, 247018, 209,
+	247009, 9, 1, 114, 34, 247018, 209, 247009, 9, 1, 115, 34, 247018, 209, 247009, 9,
+	1, 116, 34, 247018, 209, 247009, 9, 1, 117, 34, 247018, 209, 247009, 9, 1, 118,
+	34, 247018, 209, 247009, 9, 1, 119, 34, 247018, 209, 247009, 9, 1, 120, 34, 247018,
+	209, 247009, 9, 1, 121, 34, 247018, 209, 247009, 9, 1, 122, 34, 247018, 209, 247009,
+	9, 1, 123, 34, 247018, 209, 247009, 9, 1, 124, 34, 247018, 209, 247009, 9, 1,
+	125, 34, 247018, 209, 247009, 9, 1, 126, 34, 247018, 209, 247009, 9, 1, 127, 34,
+	247018, 209, 247009, 9, 1, 128, 34, 247018, 209, 247009, 9, 1, 129, 34, 247018, 209,
+	247009, 9, 1, 130, 34, 247018, 209, 247009, 9, 1, 131, 34, 247018, 209, 247009, 9,
+	1, 132, 34, 247018, 209, 247009, 9, 1, 133, 34, 247018, 209, 247009, 9, 1, 134,
+	34, 247018, 209, 247009, 9, 1, 135, 34, 247018, 209, 247009, 9, 1, 136, 34, 247018,
+	209, 247009, 9, 1, 137, 34, 247018, 209, 247009, 9, 1, 138, 34, 247018, 209, 247009,
+	9, 1, 139, 34, 247018, 209, 247009, 9, 1, 140, 34, 247018, 209, 247009, 9, 1,
+	141, 34, 247018, 209, 247009, 9, 1, 142, 34, 247018, 209, 247009, 9, 1, 143, 34,
+	247018, 209, 247009, 9, 1, 144, 34, 247018, 209, 247009, 9, 1, 145, 34, 247018, 209,
+	247009, 9, 1, 146, 34, 247018, 209, 247009, 9, 1, 147, 34, 247018, 209, 247009, 9,
+	1, 148, 34, 247018, 209, 247009, 9, 1, 149, 34, 247018, 209, 247009, 9, 1, 150,
+	34, 247018, 209, 247009, 9, 1, 151, 34, 247018, 209, 247009, 9, 1, 152, 34, 247018,
+	209, 247009, 9, 1, 153, 34, 247018, 209, 247009, 9, 1, 154, 34, 247018, 209, 247009,
+	9, 1, 155, 34, 247018, 209, 247009, 9, 1, 156, 34, 247018, 209, 247009, 9, 1,
+	157, 34, 247018, 209, 247009, 9, 1, 158, 34, 247018, 209, 247009, 9, 1, 159, 34,
+	247018, 209, 247009, 9, 1, 160, 34, 247018, 209, 247009, 9, 1, 161, 34, 247018, 209,
+	247009, 9, 1, 162, 34, 247018, 209, 247009, 9, 1, 163, 34, 247018, 209, 247009, 9,
+	1, 164, 34, 247018, 209, 247009, 9, 1, 165, 34, 247018, 209, 247009, 9, 1, 166,
+	34, 247018, 209, 247009, 9, 1, 167, 34, 247018, 209, 247009, 9, 1, 168, 34, 247018,
+	209, 247009, 9, 1, 169, 34, 247018, 209, 247009, 9, 1, 170, 34, 247018, 209, 247009,
+	9, 1, 171, 34, 247018, 209, 247009, 9, 1, 172, 34, 247018, 209, 247009, 9, 1,
+	173, 34, 247018, 209, 247009, 9, 1, 174, 34, 247018, 209, 247009, 9, 1, 175, 34,
+	247018, 209, 247009, 9, 1, 176, 34, 247018, 209, 247009, 9, 1, 177, 34, 247018, 209,
+	247009, 9, 1, 178, 34, 247018, 209, 247009, 9, 1, 179, 34, 247018, 209, 247009, 9,
+	1, 180, 34, 247018, 209, 247009, 9, 1, 181, 34, 247018, 209, 247009, 9, 1, 182,
+	34, 247018, 209, 247009, 9, 1, 183, 34, 247018, 209, 247009, 9, 1, 184, 34, 247018,
+	209, 247009, 9, 1, 185, 34, 247018, 209, 247009, 9, 1, 186, 34, 247018, 209, 247009,
+	9, 1, 187, 34, 247018, 209, 247009, 9, 1, 188, 34, 247018, 209, 247009, 9, 1,
+	189, 34, 247018, 209, 247009, 9, 1, 190, 34, 247018, 209, 247009, 9, 1, 191, 34,
+	247018, 209, 247009, 9, 1, 192, 34, 247018, 209, 247009, 9, 1, 193, 34, 247018, 209,
+	247009, 9, 1, 194, 34, 247018, 209, 247009, 9, 1, 195, 34, 247018, 209, 247009, 9,
+	1, 196, 34, 247018, 209, 247009, 9, 1, 197, 34, 247018, 209, 247009, 9, 1, 198,
+	34, 247018, 209, 247009, 9, 1, 199, 34, 247018, 209, 247009, 9, 1, 200, 34, 247018,
+	209, 247009, 9, 1, 201, 34, 247018, 209, 247009, 9, 1, 202, 34, 247018, 209, 247009,
+	9, 1, 203, 34, 247018, 209, 247009, 9, 1, 204, 34, 247018, 209, 247009, 9, 1,
+	205, 34, 247018, 209, 247009, 9, 1, 206, 34, 247018, 209, 247009, 9, 1, 207, 34,
+	247018, 209, 247009, 9, 1, 208, 34, 247018, 209, 247009, 9, 2, 1, 34, 247228, 222,
+	247227, 1, 0, 34, 247228, 222, 247227, 1, 3, 2, 15, 54, 34, 247228, 222, 247227,
+	1, 3, 4, 73, 74, 96, 99, 34, 247228, 222, 247227, 1, 3, 2, 142, 147,
+	34, 247228, 222, 247227, 1, 3, 5, 52, 109, 164, 165, 219, 34, 247228, 222, 247227,
+	1, 3, 3, 146, 185, 188, 34, 247228, 222, 247227, 1, 3, 5, 31, 179, 184,
+	185, 188, 34, 247228, 222, 247227, 1, 2, 1, 34, 247228, 222, 247227, 1, 2, 16384,
+	34, 247454, 198, 247450, 4, 0, 34, 247454, 198, 247450, 4, 3, 5, 39, 82, 110,
+	111, 113, 34, 247454, 198, 247450, 4, 3, 6, 3, 4, 136, 137, 167, 187, 34,
+	247454, 198, 247450, 4, 3, 6, 14, 97, 100, 118, 120, 133, 34, 247454, 198, 247450,
+	4, 3, 4, 1, 3, 4, 161, 34, 247454, 198, 247450, 4, 3, 3, 19, 62,
+	171, 34, 247454, 198, 247450, 4, 3, 1, 105, 34, 247454, 198, 247450, 4, 2, 1,
+	34, 247454, 198, 247450, 4, 2, 16384, 34, 247652, 156, 0, 0, 0, 34, 247652, 156,
+	0, 0, 1, 1, 34, 247652, 156, 0, 0, 1, 2, 34, 247652, 156, 0, 0,
+	1, 3, 34, 247652, 156, 0, 0, 1, 4, 34, 247652, 156, 0, 0, 1, 5,
+	34, 247652, 156, 0, 0, 1, 6, 34, 247652, 156, 0, 0, 1, 7, 34, 247652,
+	156, 0, 0, 1, 8, 34, 247652, 156, 0, 0, 1, 9, 34, 247652, 156, 0,
+	0, 1, 10, 34, 247652, 156, 0, 0, 1, 11, 34, 247652, 156, 0, 0, 1,
+	12, 34, 247652, 156, 0, 0, 1, 13, 34, 247652, 156, 0, 0, 1, 14, 34,
+	247652, 156, 0, 0, 1, 15, 34, 247652, 156, 0, 0, 1, 16, 34, 247652, 156,
+	0, 0, 1, 17, 34, 247652, 156, 0, 0, 1, 18, 34, 247652, 156, 0, 0,
+	1, 19, 34, 247652, 156, 0, 0, 1, 20, 34, 247652, 156, 0, 0, 1, 21,
+	34, 247652, 156, 0, 0, 1, 22, 34, 247652, 156, 0, 0, 1, 23, 34, 247652,
+	156, 0, 0, 1, 24, 34, 247652, 156, 0, 0, 1, 25, 34, 247652, 156, 0,
+	0, 1, 26, 34, 247652, 156, 0, 0, 1, 27, 34, 247652, 156, 0, 0, 1,
+	28, 34, 247652, 156, 0, 0, 1, 29, 34, 247652, 156, 0, 0, 1, 30, 34,
+	247652, 156, 0, 0, 1, 31, 34, 247652, 156, 0, 0, 1, 32, 34, 247652, 156,
+	0, 0, 1, 33, 34, 247652, 156, 0, 0, 1, 34, 34, 247652, 156, 0, 0,
+	1, 35, 34, 247652, 156, 0, 0, 1, 36, 34, 247652, 156, 0, 0, 1, 37,
+	34, 247652, 156, 0, 0, 1, 38, 34, 247652, 156, 0, 0, 1, 39, 34, 247652,
+	156, 0, 0, 1, 40, 34, 247652, 156, 0, 0, 1, 41, 34, 247652, 156, 0,
+	0, 1, 42, 34, 247652, 156, 0, 0, 1, 43, 34, 247652, 156, 0, 0, 1,
+	44, 34, 247652, 156, 0, 0, 1, 45, 34, 247652, 156, 0, 0, 1, 46, 34,
+	247652, 156, 0, 0, 1, 47, 34, 247652, 156, 0, 0, 1, 48, 34, 247652, 156,
+	0, 0, 1, 49, 34, 247652, 156, 0, 0, 1, 50, 34, 247652, 156, 0, 0,
+	1, 51, 34, 247652, 156, 0, 0, 1, 52, 34, 247652, 156, 0, 0, 1, 53,
+	34, 247652, 156, 0, 0, 1, 54, 34, 247652, 156, 0, 0, 1, 55, 34, 247652,
+	156, 0, 0, 1, 56, 34, 247652, 156, 0, 0, 1, 57, 34, 247652, 156, 0,
+	0, 1, 58, 34, 247652, 156, 0, 0, 1, 59, 34, 247652, 156, 0, 0, 1,
+	60, 34, 247652, 156, 0, 0, 1, 61, 34, 247652, 156, 0, 0, 1, 62, 34,
+	247652, 156, 0, 0, 1, 63, 34, 247652, 156, 0, 0, 1, 64, 34, 247652, 156,
+	0, 0, 1, 65, 34, 247652, 156, 0, 0, 1, 66, 34, 247652, 156, 0, 0,
+	1, 67, 34, 247652, 156, 0, 0, 1, 68, 34, 247652, 156, 0, 0, 1, 69,
+	34, 247652, 156, 0, 0, 1, 70, 34, 247652, 156, 0, 0, 1, 71, 34, 247652,
+	156, 0, 0, 1, 72, 34, 247652, 156, 0, 0, 1, 73, 34, 247652, 156, 0,
+	0, 1, 74, 34, 247652, 156, 0, 0, 1, 75, 34, 247652, 156, 0, 0, 1,
+	76, 34, 247652, 156, 0, 0, 1, 77, 34, 247652, 156, 0, 0, 1, 78, 34,
+	247652, 156, 0, 0, 1, 79, 34, 247652, 156, 0, 0, 1, 80, 34, 247652, 156,
+	0, 0, 1, 81, 34, 247652, 156, 0, 0, 1, 82, 34, 247652, 156, 0, 0,
+	1, 83, 34, 247652, 156, 0, 0, 1, 84, 34, 247652, 156, 0, 0, 1, 85,
+	34, 247652, 156, 0, 0, 1, 86, 34, 247652, 156, 0, 0, 1, 87, 34, 247652,
+	156, 0, 0, 1, 88, 34, 247652, 156, 0, 0, 1, 89, 34, 247652, 156, 0,
+	0, 1, 90, 34, 247652, 156, 0, 0, 1, 91, 34, 247652, 156, 0, 0, 1,
+	92, 34, 247652, 156, 0, 0, 1, 93, 34, 247652, 156, 0, 0, 1, 94, 34,
+	247652, 156, 0, 0, 1, 95, 34, 247652, 156, 0, 0, 1, 96, 34, 247652, 156,
+	0, 0, 1, 97, 34, 247652, 156, 0, 0, 1, 98, 34, 247652, 156, 0, 0,
+	1, 99, 34, 247652, 156, 0, 0, 1, 100, 34, 247652, 156, 0, 0, 1, 101,
+	34, 247652, 156, 0, 0, 1, 102, 34, 247652, 156, 0, 0, 1, 103, 34, 247652,
+	156, 0, 0, 1, 104, 34, 247652, 156, 0, 0, 1, 105, 34, 247652, 156, 0,
+	0, 1, 106, 34, 247652, 156, 0, 0, 1, 107, 34, 247652, 156, 0, 0, 1,
+	108, 34, 247652, 156, 0, 0, 1, 109, 34, 247652, 156, 0, 0, 1, 110, 34,
+	247652, 156, 0, 0, 1, 111, 34, 247652, 156, 0, 0, 1, 112, 34, 247652, 156,
+	0, 0, 1, 113, 34, 247652, 156, 0, 0, 1, 114, 34, 247652, 156, 0, 0,
+	1, 115, 34, 247652, 156, 0, 0, 1, 116, 34, 247652, 156, 0, 0, 1, 117,
+	34, 247652, 156, 0, 0, 1, 118, 34, 247652, 156, 0, 0, 1, 119, 34, 247652,
+	156, 0, 0, 1, 120, 34, 247652, 156, 0, 0, 1, 121, 34, 247652, 156, 0,
+	0, 1, 122, 34, 247652, 156, 0, 0, 1, 123, 34, 247652, 156, 0, 0, 1,
+	124, 34, 247652, 156, 0, 0, 1, 125, 34, 247652, 156, 0, 0, 1, 126, 34,
+	247652, 156, 0, 0, 1, 127, 34, 247652, 156, 0, 0, 1, 128, 34, 247652, 156,
+	0, 0, 1, 129, 34, 247652, 156, 0, 0, 1, 130, 34, 247652, 156, 0, 0,
+	1, 131, 34, 247652, 156, 0, 0, 1, 132, 34, 247652, 156, 0, 0, 1, 133,
+	34, 247652, 156, 0, 0, 1, 134, 34, 247652, 156, 0, 0, 1, 135, 34, 247652,
+	156, 0, 0, 1, 136, 34, 247652, 156, 0, 0, 1, 137, 34, 247652, 156, 0,
+	0, 1, 138, 34, 247652, 156, 0, 0, 1, 139, 34, 247652, 156, 0, 0, 1,
+	140, 34, 247652, 156, 0, 0, 1, 141, 34, 247652, 156, 0, 0, 1, 142, 34,
+	247652, 156, 0, 0, 1, 143, 34, 247652, 156, 0, 0, 1, 144, 34, 247652, 156,
+	0, 0, 1, 145, 34, 247652, 156, 0, 0, 1, 146, 34, 247652, 156, 0, 0,
+	1, 147, 34, 247652, 156, 0, 0, 1, 148, 34, 247652, 156, 0, 0, 1, 149,
+	34, 247652, 156, 0, 0, 1, 150, 34, 247652, 156, 0, 0, 1, 151, 34, 247652,
+	156, 0, 0, 1, 152, 34, 247652, 156, 0, 0, 1, 153, 34, 247652, 156, 0,
+	0, 1, 154, 34, 247652, 156, 0, 0, 1, 155, 34, 247652, 156, 0, 0, 2,
+	1, 34, 247808, 157, 0, 0, 0, 34, 247808, 157, 0, 0, 3, 10, 10, 34,
+	64, 67, 121, 124, 125, 127, 129, 155, 34, 247808, 157, 0, 0, 3, 7, 8,
+	45, 70, 102, 114, 152, 155, 34, 247808, 157, 0, 0, 3, 4, 18, 130, 133,
+	135, 34, 247808, 157, 0, 0, 3, 0, 34, 247808, 157, 0, 0, 3, 3, 39,
+	117, 128, 34, 247808, 157, 0, 0, 3, 5, 7, 23, 61, 64, 93, 34, 247808,
+	157, 0, 0, 2, 1, 34, 247808, 157, 0, 0, 2, 16384, 34, 247965, 214, 0,
+	0, 0, 34, 247965, 214, 0, 0, 3, 6, 5, 7, 46, 141, 172, 199, 34,
+	247965, 214, 0, 0, 3, 2, 51, 202, 34, 247965, 214, 0, 0, 3, 4, 6,
+	9, 12, 178, 34, 247965, 214, 0, 0, 3, 7, 45, 58, 73, 119, 122, 166,
+	187, 34, 247965, 214, 0, 0, 3, 1, 196, 34, 247965, 214, 0, 0, 3, 10,
+	2, 4, 6, 7, 87, 131, 132, 167, 186, 189, 34, 247965, 214, 0, 0, 2,
+	1, 34, 247965, 214, 0, 0, 2, 16384, 34, 248179, 9178, 0, 0, 0, 34, 248179,
+	9178, 0, 0, 3, 9, 75, 1919, 1921, 3960, 3963, 3964, 5345, 5942, 8072, 34, 248179,
+	9178, 0, 0, 3, 24, 195, 196, 202, 205, 1160, 1232, 1233, 1235, 1568, 1570, 3845,
+	3847, 3849, 3873, 3987, 4112, 4272, 4273, 4276, 4883, 5867, 5870, 7562, 7717, 34, 248179, 9178,
+	0, 0, 3, 35, 192, 379, 478, 480, 481, 484, 2682, 4697, 4700, 4701, 4767, 4768,
+	4924, 4925, 4926, 5152, 5582, 5713, 5718, 5719, 5722, 5724, 6653, 6655, 6657, 6670, 7215, 7217,
+	7270, 7272, 7424, 7427, 7436, 9126, 9127, 34, 248179, 9178, 0, 0, 3, 33, 364, 536,
+	537, 540, 543, 593, 1602, 1877, 1878, 2606, 2778, 4164, 4165, 5429, 5522, 5523, 5537, 5540,
+	5649, 7660, 8071, 8136, 8151, 8203, 8342, 8462, 8465, 8466, 8604, 8718, 8721, 8723, 8921, 34,
+	248179, 9178, 0, 0, 3, 31, 38, 120, 122, 225, 288, 289, 483, 583, 585, 587,
+	954, 956, 1374, 1408, 3232, 3235, 3362, 4771, 4927, 5037, 5460, 5524, 5525, 5527, 5530, 5580,
+	7534, 7673, 7675, 7843, 7865, 34, 248179, 9178, 0, 0, 3, 47, 2, 4, 134, 135,
+	306, 1391, 1393, 1396, 1399, 1558, 1730, 1732, 1808, 1896, 1899, 2037, 2038, 2040, 2157, 2302,
+	2303, 2402, 2404, 2407, 2562, 2758, 2806, 4364, 4366, 4552, 5708, 5710, 5720, 5722, 5724, 5727,
+	5859, 5861, 5862, 5865, 5866, 7638, 7640, 8281, 8283, 8336, 8964, 34, 248179, 9178, 0, 0,
+	2, 1, 34, 248179, 9178, 0, 0, 2, 16384, 34, 257357, 2155, 0, 0, 0, 34,
+	257357, 2155, 0, 0, 3, 17, 2, 415, 422, 424, 425, 625, 963, 1159, 1223, 1224,
+	1559, 1671, 1715, 1836, 2100, 2103, 2104, 34, 257357, 2155, 0, 0, 3, 18, 120, 214,
+	322, 477, 479, 485, 925, 980, 1098, 1136, 1242, 1302, 1403, 1661, 1742, 1744, 1862, 2083,
+	34, 257357, 2155, 0, 0, 3, 14, 472, 707, 978, 1160, 1464, 1589, 1735, 1738, 1807,
+	1810, 1869, 1870, 2051, 2132, 34, 257357, 2155, 0, 0, 3, 17, 1, 3, 101, 242,
+	414, 417, 418, 546, 822, 834, 1178, 1365, 1451, 1610, 1613, 1614, 1646, 34, 257357, 2155,
+	0, 0, 3, 14, 363, 366, 747, 749, 947, 996, 1007, 1197, 1493, 1570, 1942, 1944,
+	1984, 2134, 34, 257357, 2155, 0, 0, 3, 23, 15, 81, 225, 228, 525, 632, 722,
+	725, 1017, 1133, 1210, 1213, 1216, 1218, 1219, 1221, 1381, 1754, 1865, 1992, 1993, 2097, 2140,
+	34, 257357, 2155, 0, 0, 2, 1, 34, 257357, 2155, 0, 0, 2, 16384, 34, 259512,
+	2156, 0, 0, 0, 34, 259512, 2156, 0, 0, 3, 18, 1, 3, 489, 491, 492,
+	495, 511, 587, 589, 592, 742, 777, 1252, 1429, 1493, 1718, 1846, 2116, 34, 259512, 2156,
+	0, 0, 3, 17, 88, 235, 746, 749, 828, 946, 1038, 1068, 1170, 1207, 1257, 1705,
+	1708, 1711, 1790, 1872, 1873, 34, 259512, 2156, 0, 0, 3, 18, 22, 23, 25, 59,
+	248, 254, 256, 673, 675, 678, 1216, 1218, 1355, 1500, 1501, 1591, 2075, 2123, 34, 259512,
+	2156, 0, 0, 3, 20, 72, 75, 549, 579, 580, 796, 862, 865, 866, 1400, 1401,
+	1579, 1773, 1775, 1955, 2001, 2003, 2004, 2005, 2007, 34, 259512, 2156, 0, 0, 3, 13,
+	2, 3, 88, 193, 196, 503, 699, 1184, 1375, 1448, 1464, 1722, 1819, 34, 259512, 2156,
+	0, 0, 3, 16, 68, 279, 281, 284, 394, 442, 777, 858, 860, 861, 1293, 1814,
+	1936, 2093, 2096, 2130, 34, 259512, 2156, 0, 0, 2, 1, 34, 259512, 2156, 0, 0,
+	2, 16384, 34, 261668, 5157, 0, 0, 0, 34, 261668, 5157, 0, 0, 3, 17, 3,
+	813, 816, 834, 1274, 1818, 1820, 2368, 3263, 3264, 3267, 3395, 3586, 3813, 3816, 3937, 4771,
+	34, 261668, 5157, 0, 0, 3, 18, 2, 4, 642, 1082, 1899, 1901, 1927, 2034, 3133,
+	3194, 3388, 3807, 3949, 4021, 4024, 4224, 5102, 5110, 34, 261668, 5157, 0, 0, 3, 23,
+	6, 723, 726, 760, 761, 763, 795, 798, 872, 873, 875, 1065, 1068, 1855, 1905, 2045,
+	2046, 2048, 3315, 4441, 4556, 4558, 4734, 34, 261668, 5157, 0, 0, 3, 21, 149, 245,
+	869, 870, 920, 1063, 1884, 1887, 1977, 2595, 2637, 2639, 2642, 2729, 3520, 3522, 4744, 4871,
+	4928, 4948, 4992, 34, 261668, 5157, 0, 0, 3, 19, 1, 711, 852, 854, 998, 1937,
+	1940, 1957, 2135, 2258, 2395, 3143, 3298, 3301, 3422, 4679, 4682, 4700, 5134, 34, 261668, 5157,
+	0, 0, 3, 25, 3, 31, 213, 214, 1174, 1291, 1356, 1357, 1431, 1770, 1877, 2075,
+	2077, 2461, 2630, 2635, 2637, 2640, 2641, 3374, 3375, 3527, 3746, 4879, 5012, 34, 261668, 5157,
+	0, 0, 2, 1, 34, 261668, 5157, 0, 0, 2, 16384, 34, 266825, 162, 0, 0,
+	0, 34, 266825, 162, 0, 0, 1, 1, 34, 266825, 162, 0, 0, 1, 2, 34,
+	266825, 162, 0, 0, 1, 3, 34, 266825, 162, 0, 0, 1, 4, 34, 266825, 162,
+	0, 0, 1, 5, 34, 266825, 162, 0, 0, 1, 6, 34, 266825, 162, 0, 0,
+	1, 7, 34, 266825, 162, 0, 0, 1, 8, 34, 266825, 162, 0, 0, 1, 9,
+	34, 266825, 162, 0, 0, 1, 10, 34, 266825, 162, 0, 0, 1, 11, 34, 266825,
+	162, 0, 0, 1, 12, 34, 266825, 162, 0, 0, 1, 13, 34, 266825, 162, 0,
+	0, 1, 14, 34, 266825, 162, 0, 0, 1, 15, 34, 266825, 162, 0, 0, 1,
+	16, 34, 266825, 162, 0, 0, 1, 17, 34, 266825, 162, 0, 0, 1, 18, 34,
+	266825, 162, 0, 0, 1, 19, 34, 266825, 162, 0, 0, 1, 20, 34, 266825, 162,
+	0, 0, 1, 21, 34, 266825, 162, 0, 0, 1, 22, 34, 266825, 162, 0, 0,
+	1, 23, 34, 266825, 162, 0, 0, 1, 24, 34, 266825, 162, 0, 0, 1, 25,
+	34, 266825, 162, 0, 0, 1, 26, 34, 266825, 162, 0, 0, 1, 27, 34, 266825,
+	162, 0, 0, 1, 28, 34, 266825, 162, 0, 0, 1, 29, 34, 266825, 162, 0,
+	0, 1, 30, 34, 266825, 162, 0, 0, 1, 31, 34, 266825, 162, 0, 0, 1,
+	32, 34, 266825, 162, 0, 0, 1, 33, 34, 266825, 162, 0, 0, 1, 34, 34,
+	266825, 162, 0, 0, 1, 35, 34, 266825, 162, 0, 0, 1, 36, 34, 266825, 162,
+	0, 0, 1, 37, 34, 266825, 162, 0, 0, 1, 38, 34, 266825, 162, 0, 0,
+	1, 39, 34, 266825, 162, 0, 0, 1, 40, 34, 266825, 162, 0, 0, 1, 41,
+	34, 266825, 162, 0, 0, 1, 42, 34, 266825, 162, 0, 0, 1, 43, 34, 266825,
+	162, 0, 0, 1, 44, 34, 266825, 162, 0, 0, 1, 45, 34, 266825, 162, 0,
+	0, 1, 46, 34, 266825, 162, 0, 0, 1, 47, 34, 266825, 162, 0, 0, 1,
+	48, 34, 266825, 162, 0, 0, 1, 49, 34, 266825, 162, 0, 0, 1, 50, 34,
+	266825, 162, 0, 0, 1, 51, 34, 266825, 162, 0, 0, 1, 52, 34, 266825, 162,
+	0, 0, 1, 53, 34, 266825, 162, 0, 0, 1, 54, 34, 266825, 162, 0, 0,
+	1, 55, 34, 266825, 162, 0, 0, 1, 56, 34, 266825, 162, 0, 0, 1, 57,
+	34, 266825, 162, 0, 0, 1, 58, 34, 266825, 162, 0, 0, 1, 59, 34, 266825,
+	162, 0, 0, 1, 60, 34, 266825, 162, 0, 0, 1, 61, 34, 266825, 162, 0,
+	0, 1, 62, 34, 266825, 162, 0, 0, 1, 63, 34, 266825, 162, 0, 0, 1,
+	64, 34, 266825, 162, 0, 0, 1, 65, 34, 266825, 162, 0, 0, 1, 66, 34,
+	266825, 162, 0, 0, 1, 67, 34, 266825, 162, 0, 0, 1, 68, 34, 266825, 162,
+	0, 0, 1, 69, 34, 266825, 162, 0, 0, 1, 70, 34, 266825, 162, 0, 0,
+	1, 71, 34, 266825, 162, 0, 0, 1, 72, 34, 266825, 162, 0, 0, 1, 73,
+	34, 266825, 162, 0, 0, 1, 74, 34, 266825, 162, 0, 0, 1, 75, 34, 266825,
+	162, 0, 0, 1, 76, 34, 266825, 162, 0, 0, 1, 77, 34, 266825, 162, 0,
+	0, 1, 78, 34, 266825, 162, 0, 0, 1, 79, 34, 266825, 162, 0, 0, 1,
+	80, 34, 266825, 162, 0, 0, 1, 81, 34, 266825, 162, 0, 0, 1, 82, 34,
+	266825, 162, 0, 0, 1, 83, 34, 266825, 162, 0, 0, 1, 84, 34, 266825, 162,
+	0, 0, 1, 85, 34, 266825, 162, 0, 0, 1, 86, 34, 266825, 162, 0, 0,
+	1, 87, 34, 266825, 162, 0, 0, 1, 88, 34, 266825, 162, 0, 0, 1, 89,
+	34, 266825, 162, 0, 0, 1, 90, 34, 266825, 162, 0, 0, 1, 91, 34, 266825,
+	162, 0, 0, 1, 92, 34, 266825, 162, 0, 0, 1, 93, 34, 266825, 162, 0,
+	0, 1, 94, 34, 266825, 162, 0, 0, 1, 95, 34, 266825, 162, 0, 0, 1,
+	96, 34, 266825, 162, 0, 0, 1, 97, 34, 266825, 162, 0, 0, 1, 98, 34,
+	266825, 162, 0, 0, 1, 99, 34, 266825, 162, 0, 0, 1, 100, 34, 266825, 162,
+	0, 0, 1, 101, 34, 266825, 162, 0, 0, 1, 102, 34, 266825, 162, 0, 0,
+	1, 103, 34, 266825, 162, 0, 0, 1, 104, 34, 266825, 162, 0, 0, 1, 105,
+	34, 266825, 162, 0, 0, 1, 106, 34, 266825, 162, 0, 0, 1, 107, 34, 266825,
+	162, 0, 0, 1, 108, 34, 266825, 162, 0, 0, 1, 109, 34, 266825, 162, 0,
+	0, 1, 110, 34, 266825, 162, 0, 0, 1, 111, 34, 266825, 162, 0, 0, 1,
+	112, 34, 266825, 162, 0, 0, 1, 113, 34, 266825, 162, 0, 0, 1, 114, 34,
+	266825, 162, 0, 0, 1, 115, 34, 266825, 162, 0, 0, 1, 116, 34, 266825, 162,
+	0, 0, 1, 117, 34, 266825, 162, 0, 0, 1, 118, 34, 266825, 162, 0, 0,
+	1, 119, 34, 266825, 162, 0, 0, 1, 120, 34, 266825, 162, 0, 0, 1, 121,
+	34, 266825, 162, 0, 0, 1, 122, 34, 266825, 162, 0, 0, 1, 123, 34, 266825,
+	162, 0, 0, 1, 124, 34, 266825, 162, 0, 0, 1, 125, 34, 266825, 162, 0,
+	0, 1, 126, 34, 266825, 162, 0, 0, 1, 127, 34, 266825, 162, 0, 0, 1,
+	128, 34, 266825, 162, 0, 0, 1, 129, 34, 266825, 162, 0, 0, 1, 130, 34,
+	266825, 162, 0, 0, 1, 131, 34, 266825, 162, 0, 0, 1, 132, 34, 266825, 162,
+	0, 0, 1, 133, 34, 266825, 162, 0, 0, 1, 134, 34, 266825, 162, 0, 0,
+	1, 135, 34, 266825, 162, 0, 0, 1, 136, 34, 266825, 162, 0, 0, 1, 137,
+	34, 266825, 162, 0, 0, 1, 138, 34, 266825, 162, 0, 0, 1, 139, 34, 266825,
+	162, 0, 0, 1, 140, 34, 266825, 162, 0, 0, 1, 141, 34, 266825, 162, 0,
+	0, 1, 142, 34, 266825, 162, 0, 0, 1, 143, 34, 266825, 162, 0, 0, 1,
+	144, 34, 266825, 162, 0, 0, 1, 145, 34, 266825, 162, 0, 0, 1, 146, 34,
+	266825, 162, 0, 0, 1, 147, 34, 266825, 162, 0, 0, 1, 148, 34, 266825, 162,
+	0, 0, 1, 149, 34, 266825, 162, 0, 0, 1, 150, 34, 266825, 162, 0, 0,
+	1, 151, 34, 266825, 162, 0, 0, 1, 152, 34, 266825, 162, 0, 0, 1, 153,
+	34, 266825, 162, 0, 0, 1, 154, 34, 266825, 162, 0, 0, 1, 155, 34, 266825,
+	162, 0, 0, 1, 156, 34, 266825, 162, 0, 0, 1, 157, 34, 266825, 162, 0,
+	0, 1, 158, 34, 266825, 162, 0, 0, 1, 159, 34, 266825, 162, 0, 0, 1,
+	160, 34, 266825, 162, 0, 0, 1, 161, 34, 266825, 162, 0, 0, 2, 1, 34,
+	266987, 161, 0, 0, 0, 34, 266987, 161, 0, 0, 3, 1, 29, 34, 266987, 161,
+	0, 0, 3, 1, 1, 34, 266987, 161, 0, 0, 3, 7, 1, 121, 122, 124,
+	127, 157, 159, 34, 266987, 161, 0, 0, 3, 2, 29, 113, 34, 266987, 161, 0,
+	0, 3, 2, 95, 129, 34, 266987, 161, 0, 0, 3, 6, 13, 14, 61, 92,
+	158, 160, 34, 266987, 161, 0, 0, 2, 1, 34, 266987, 161, 0, 0, 2, 16384,
+	34, 267148, 157, 0, 0, 0, 34, 267148, 157, 0, 0, 3, 8, 3, 15, 18,
+	19, 45, 70, 104, 106, 34, 267148, 157, 0, 0, 3, 4, 107, 121, 123, 144,
+	34, 267148, 157, 0, 0, 3, 3, 19, 54, 89, 34, 267148, 157, 0, 0, 3,
+	17, 1, 43, 45, 46, 49, 82, 85, 87, 90, 93, 100, 102, 127, 129, 130,
+	155, 156, 34, 267148, 157, 0, 0, 3, 12, 4, 35, 58, 59, 64, 81, 88,
+	91, 93, 95, 98, 137, 34, 267148, 157, 0, 0, 3, 4, 1, 4, 7, 39,
+	34, 267148, 157, 0, 0, 2, 1, 34, 267148, 157, 0, 0, 2, 16384, 34, 267305,
+	148, 0, 0, 0, 34, 267305, 148, 0, 0, 3, 1, 35, 34, 267305, 148, 0,
+	0, 3, 2, 3, 26, 34, 267305, 148, 0, 0, 3, 5, 1, 22, 25, 35,
+	37, 34, 267305, 148, 0, 0, 3, 8, 1, 13, 43, 71, 73, 74, 110, 132,
+	34, 267305, 148, 0, 0, 3, 8, 6, 7, 28, 30, 31, 84, 118, 122, 34,
+	267305, 148, 0, 0, 3, 8, 53, 55, 58, 61, 93, 100, 101, 108, 34, 267305,
+	148, 0, 0, 2, 1, 34, 267305, 148, 0, 0, 2, 16384, 34, 267453, 160, 0,
+	0, 0, 34, 267453, 160, 0, 0, 3, 5, 3, 13, 16, 43, 44, 34, 267453,
+	160, 0, 0, 3, 5, 2, 30, 65, 94, 103, 34, 267453, 160, 0, 0, 3,
+	5, 4, 36, 54, 102, 125, 34, 267453, 160, 0, 0, 3, 1, 3, 34, 267453,
+	160, 0, 0, 3, 2, 5, 159, 34, 267453, 160, 0, 0, 3, 0, 34, 267453,
+	160, 0, 0, 2, 1, 34, 267453, 160, 0, 0, 2, 16384, 34, 267613, 15, 0,
+	0, 0, 34, 267613, 15, 0, 0, 3, 3, 2, 3, 5, 34, 267613, 15, 0,
+	0, 3, 0, 34, 267613, 15, 0, 0, 3, 1, 3, 34, 267613, 15, 0, 0,
+	3, 0, 34, 267613, 15, 0, 0, 3, 6, 2, 4, 6, 9, 10, 11, 34,
+	267613, 15, 0, 0, 3, 0, 34, 267613, 15, 0, 0, 2, 1, 34, 267613, 15,
+	0, 0, 2, 16384, 34, 267628, 142, 0, 0, 0, 34, 267628, 142, 0, 0, 3,
+	7, 22, 45, 73, 74, 77, 92, 93, 34, 267628, 142, 0, 0, 3, 4, 3,
+	5, 6, 8, 34, 267628, 142, 0, 0, 3, 1, 127, 34, 267628, 142, 0, 0,
+	3, 5, 32, 33, 50, 52, 83, 34, 267628, 142, 0, 0, 3, 8, 3, 4,
+	70, 91, 103, 107, 112, 115, 34, 267628, 142, 0, 0, 3, 2, 2, 5, 34,
+	267628, 142, 0, 0, 2, 1, 34, 267628, 142, 0, 0, 2, 16384, 34, 267770, 177,
+	0, 0, 0, 34, 267770, 177, 0, 0, 3, 6, 3, 13, 37, 40, 173, 176,
+	34, 267770, 177, 0, 0, 3, 2, 34, 39, 34, 267770, 177, 0, 0, 3, 4,
+	148, 149, 152, 155, 34, 267770, 177, 0, 0, 3, 1, 20, 34, 267770, 177, 0,
+	0, 3, 1, 146, 34, 267770, 177, 0, 0, 3, 3, 3, 30, 128, 34, 267770,
+	177, 0, 0, 2, 1, 34, 267770, 177, 0, 0, 2, 16384, 34, 267947, 148, 0,
+	0, 0, 34, 267947, 148, 0, 0, 3, 3, 3, 88, 132, 34, 267947, 148, 0,
+	0, 3, 4, 2, 48, 66, 91, 34, 267947, 148, 0, 0, 3, 10, 1, 37,
+	39, 41, 73, 88, 119, 122, 133, 134, 34, 267947, 148, 0, 0, 3, 6, 7,
+	10, 46, 48, 60, 89, 34, 267947, 148, 0, 0, 3, 4, 2, 4, 31, 89,
+	34, 267947, 148, 0, 0, 3, 0, 34, 267947, 148, 0, 0, 2, 1, 34, 267947,
+	148, 0, 0, 2, 16384, 34, 268095, 162, 0, 0, 0, 34, 268095, 162, 0, 0,
+	3, 8, 14, 16, 18, 40, 41, 77, 80, 82, 34, 268095, 162, 0, 0, 3,
+	2, 15, 27, 34, 268095, 162, 0, 0, 3, 0, 34, 268095, 162, 0, 0, 3,
+	8, 2, 35, 36, 38, 57, 58, 97, 99, 34, 268095, 162, 0, 0, 3, 2,
+	3, 159, 34, 268095, 162, 0, 0, 3, 4, 1, 138, 150, 152, 34, 268095, 162,
+	0, 0, 2, 1, 34, 268095, 162, 0, 0, 2, 16384, 34, 268257, 147, 0, 0,
+	0, 34, 268257, 147, 0, 0, 3, 1, 20, 34, 268257, 147, 0, 0, 3, 4,
+	2, 3, 6, 125, 34, 268257, 147, 0, 0, 3, 1, 15, 34, 268257, 147, 0,
+	0, 3, 3, 26, 55, 56, 34, 268257, 147, 0, 0, 3, 13, 3, 5, 8,
+	11, 21, 23, 24, 25, 76, 77, 79, 105, 123, 34, 268257, 147, 0, 0, 3,
+	10, 3, 4, 7, 9, 64, 72, 74, 84, 99, 100, 34, 268257, 147, 0, 0,
+	2, 1, 34, 268257, 147, 0, 0, 2, 16384, 34, 268404, 123, 0, 0, 0, 34,
+	268404, 123, 0, 0, 3, 3, 71, 100, 102, 34, 268404, 123, 0, 0, 3, 0,
+	34, 268404, 123, 0, 0, 3, 1, 26, 34, 268404, 123, 0, 0, 3, 0, 34,
+	268404, 123, 0, 0, 3, 3, 26, 39, 53, 34, 268404, 123, 0, 0, 3, 1,
+	28, 34, 268404, 123, 0, 0, 2, 1, 34, 268404, 123, 0, 0, 2, 16384, 34,
+	268527, 160, 0, 0, 0, 34, 268527, 160, 0, 0, 3, 6, 3, 6, 102, 104,
+	129, 156, 34, 268527, 160, 0, 0, 3, 3, 2, 40, 109, 34, 268527, 160, 0,
+	0, 3, 4, 9, 24, 62, 63, 34, 268527, 160, 0, 0, 3, 5, 1, 4,
+	14, 15, 16, 34, 268527, 160, 0, 0, 3, 9, 9, 25, 28, 30, 61, 63,
+	66, 69, 78, 34, 268527, 160, 0, 0, 3, 3, 30, 31, 33, 34, 268527, 160,
+	0, 0, 2, 1, 34, 268527, 160, 0, 0, 2, 16384, 34, 268687, 168, 0, 0,
+	0, 34, 268687, 168, 0, 0, 3, 3, 95, 98, 101, 34, 268687, 168, 0, 0,
+	3, 15, 3, 18, 22, 23, 25, 71, 77, 78, 103, 104, 130, 144, 159, 162,
+	163, 34, 268687, 168, 0, 0, 3, 4, 2, 51, 68, 70, 34, 268687, 168, 0,
+	0, 3, 11, 9, 10, 12, 13, 64, 117, 119, 121, 122, 125, 143, 34, 268687,
+	168, 0, 0, 3, 3, 38, 40, 161, 34, 268687, 168, 0, 0, 3, 7, 1,
+	2, 19, 20, 23, 34, 43, 34, 268687, 168, 0, 0, 2, 1, 34, 268687, 168,
+	0, 0, 2, 16384, 34, 268855, 213, 0, 0, 0, 34, 268855, 213, 0, 0, 3,
+	11, 27, 28, 57, 59, 60, 62, 162, 163, 164, 167, 174, 34, 268855, 213, 0,
+	0, 3, 16, 47, 58, 60, 62, 96, 98, 99, 124, 148, 161, 164, 183, 185,
+	186, 189, 190, 34, 268855, 213, 0, 0, 3, 5, 2, 4, 7, 92, 181, 34,
+	268855, 213, 0, 0, 3, 2, 58, 74, 34, 268855, 213, 0, 0, 3, 8, 89,
+	90, 93, 98, 99, 166, 168, 181, 34, 268855, 213, 0, 0, 3, 3, 3, 41,
+	88, 34, 268855, 213, 0, 0, 2, 1, 34, 268855, 213, 0, 0, 2, 16384, 34,
+	269068, 141, 0, 0, 0, 34, 269068, 141, 0, 0, 1, 1, 34, 269068, 141, 0,
+	0, 1, 2, 34, 269068, 141, 0, 0, 1, 3, 34, 269068, 141, 0, 0, 1,
+	4, 34, 269068, 141, 0, 0, 1, 5, 34, 269068, 141, 0, 0, 1, 6, 34,
+	269068, 141, 0, 0, 1, 7, 34, 269068, 141, 0, 0, 1, 8, 34, 269068, 141,
+	0, 0, 1, 9, 34, 269068, 141, 0, 0, 1, 10, 34, 269068, 141, 0, 0,
+	1, 11, 34, 269068, 141, 0, 0, 1, 12, 34, 269068, 141, 0, 0, 1, 13,
+	34, 269068, 141, 0, 0, 1, 14, 34, 269068, 141, 0, 0, 1, 15, 34, 269068,
+	141, 0, 0, 1, 16, 34, 269068, 141, 0, 0, 1, 17, 34, 269068, 141, 0,
+	0, 1, 18, 34, 269068, 141, 0, 0, 1, 19, 34, 269068, 141, 0, 0, 1,
+	20, 34, 269068, 141, 0, 0, 1, 21, 34, 269068, 141, 0, 0, 1, 22, 34,
+	269068, 141, 0, 0, 1, 23, 34, 269068, 141, 0, 0, 1, 24, 34, 269068, 141,
+	0, 0, 1, 25, 34, 269068, 141, 0, 0, 1, 26, 34, 269068, 141, 0, 0,
+	1, 27, 34, 269068, 141, 0, 0, 1, 28, 34, 269068, 141, 0, 0, 1, 29,
+	34, 269068, 141, 0, 0, 1, 30, 34, 269068, 141, 0, 0, 1, 31, 34, 269068,
+	141, 0, 0, 1, 32, 34, 269068, 141, 0, 0, 1, 33, 34, 269068, 141, 0,
+	0, 1, 34, 34, 269068, 141, 0, 0, 1, 35, 34, 269068, 141, 0, 0, 1,
+	36, 34, 269068, 141, 0, 0, 1, 37, 34, 269068, 141, 0, 0, 1, 38, 34,
+	269068, 141, 0, 0, 1, 39, 34, 269068, 141, 0, 0, 1, 40, 34, 269068, 141,
+	0, 0, 1, 41, 34, 269068, 141, 0, 0, 1, 42, 34, 269068, 141, 0, 0,
+	1, 43, 34, 269068, 141, 0, 0, 1, 44, 34, 269068, 141, 0, 0, 1, 45,
+	34, 269068, 141, 0, 0, 1, 46, 34, 269068, 141, 0, 0, 1, 47, 34, 269068,
+	141, 0, 0, 1, 48, 34, 269068, 141, 0, 0, 1, 49, 34, 269068, 141, 0,
+	0, 1, 50, 34, 269068, 141, 0, 0, 1, 51, 34, 269068, 141, 0, 0, 1,
+	52, 34, 269068, 141, 0, 0, 1, 53, 34, 269068, 141, 0, 0, 1, 54, 34,
+	269068, 141, 0, 0, 1, 55, 34, 269068, 141, 0, 0, 1, 56, 34, 269068, 141,
+	0, 0, 1, 57, 34, 269068, 141, 0, 0, 1, 58, 34, 269068, 141, 0, 0,
+	1, 59, 34, 269068, 141, 0, 0, 1, 60, 34, 269068, 141, 0, 0, 1, 61,
+	34, 269068, 141, 0, 0, 1, 62, 34, 269068, 141, 0, 0, 1, 63, 34, 269068,
+	141, 0, 0, 1, 64, 34, 269068, 141, 0, 0, 1, 65, 34, 269068, 141, 0,
+	0, 1, 66, 34, 269068, 141, 0, 0, 1, 67, 34, 269068, 141, 0, 0, 1,
+	68, 34, 269068, 141, 0, 0, 1, 69, 34, 269068, 141, 0, 0, 1, 70, 34,
+	269068, 141, 0, 0, 1, 71, 34, 269068, 141, 0, 0, 1, 72, 34, 269068, 141,
+	0, 0, 1, 73, 34, 269068, 141, 0, 0, 1, 74, 34, 269068, 141, 0, 0,
+	1, 75, 34, 269068, 141, 0, 0, 1, 76, 34, 269068, 141, 0, 0, 1, 77,
+	34, 269068, 141, 0, 0, 1, 78, 34, 269068, 141, 0, 0, 1, 79, 34, 269068,
+	141, 0, 0, 1, 80, 34, 269068, 141, 0, 0, 1, 81, 34, 269068, 141, 0,
+	0, 1, 82, 34, 269068, 141, 0, 0, 1, 83, 34, 269068, 141, 0, 0, 1,
+	84, 34, 269068, 141, 0, 0, 1, 85, 34, 269068, 141, 0, 0, 1, 86, 34,
+	269068, 141, 0, 0, 1, 87, 34, 269068, 141, 0, 0, 1, 88, 34, 269068, 141,
+	0, 0, 1, 89, 34, 269068, 141, 0, 0, 1, 90, 34, 269068, 141, 0, 0,
+	1, 91, 34, 269068, 141, 0, 0, 1, 92, 34, 269068, 141, 0, 0, 1, 93,
+	34, 269068, 141, 0, 0, 1, 94, 34, 269068, 141, 0, 0, 1, 95, 34, 269068,
+	141, 0, 0, 1, 96, 34, 269068, 141, 0, 0, 1, 97, 34, 269068, 141, 0,
+	0, 1, 98, 34, 269068, 141, 0, 0, 1, 99, 34, 269068, 141, 0, 0, 1,
+	100, 34, 269068, 141, 0, 0, 1, 101, 34, 269068, 141, 0, 0, 1, 102, 34,
+	269068, 141, 0, 0, 1, 103, 34, 269068, 141, 0, 0, 1, 104, 34, 269068, 141,
+	0, 0, 1, 105, 34, 269068, 141, 0, 0, 1, 106, 34, 269068, 141, 0, 0,
+	1, 107, 34, 269068, 141, 0, 0, 1, 108, 34, 269068, 141, 0, 0, 1, 109,
+	34, 269068, 141, 0, 0, 1, 110, 34, 269068, 141, 0, 0, 1, 111, 34, 269068,
+	141, 0, 0, 1, 112, 34, 269068, 141, 0, 0, 1, 113, 34, 269068, 141, 0,
+	0, 1, 114, 34, 269068, 141, 0, 0, 1, 115, 34, 269068, 141, 0, 0, 1,
+	116, 34, 269068, 141, 0, 0, 1, 117, 34, 269068, 141, 0, 0, 1, 118, 34,
+	269068, 141, 0, 0, 1, 119, 34, 269068, 141, 0, 0, 1, 120, 34, 269068, 141,
+	0, 0, 1, 121, 34, 269068, 141, 0, 0, 1, 122, 34, 269068, 141, 0, 0,
+	1, 123, 34, 269068, 141, 0, 0, 1, 124, 34, 269068, 141, 0, 0, 1, 125,
+	34, 269068, 141, 0, 0, 1, 126, 34, 269068, 141, 0, 0, 1, 127, 34, 269068,
+	141, 0, 0, 1, 128, 34, 269068, 141, 0, 0, 1, 129, 34, 269068, 141, 0,
+	0, 1, 130, 34, 269068, 141, 0, 0, 1, 131, 34, 269068, 141, 0, 0, 1,
+	132, 34, 269068, 141, 0, 0, 1, 133, 34, 269068, 141, 0, 0, 1, 134, 34,
+	269068, 141, 0, 0, 1, 135, 34, 269068, 141, 0, 0, 1, 136, 34, 269068, 141,
+	0, 0, 1, 137, 34, 269068, 141, 0, 0, 1, 138, 34, 269068, 141, 0, 0,
+	1, 139, 34, 269068, 141, 0, 0, 1, 140, 34, 269068, 141, 0, 0, 2, 1,
+	34, 269209, 167, 0, 0, 0, 34, 269209, 167, 0, 0, 3, 6, 29, 66, 68,
+	139, 141, 158, 34, 269209, 167, 0, 0, 3, 11, 2, 3, 4, 6, 9, 25,
+	27, 28, 46, 156, 159, 34, 269209, 167, 0, 0, 3, 9, 1, 3, 6, 41,
+	44, 74, 96, 99, 142, 34, 269209, 167, 0, 0, 3, 13, 4, 28, 31, 33,
+	40, 62, 75, 76, 79, 96, 99, 126, 128, 34, 269209, 167, 0, 0, 3, 4,
+	1, 3, 18, 59, 34, 269209, 167, 0, 0, 3, 2, 78, 97, 34, 269209, 167,
+	0, 0, 2, 1, 34, 269209, 167, 0, 0, 2, 16384, 34, 269376, 175, 0, 0,
+	0, 34, 269376, 175, 0, 0, 3, 2, 33, 55, 34, 269376, 175, 0, 0, 3,
+	2, 2, 33, 34, 269376, 175, 0, 0, 3, 0, 34, 269376, 175, 0, 0, 3,
+	0, 34, 269376, 175, 0, 0, 3, 5, 38, 48, 50, 76, 173, 34, 269376, 175,
+	0, 0, 3, 1, 140, 34, 269376, 175, 0, 0, 2, 1, 34, 269376, 175, 0,
+	0, 2, 16384, 34, 269551, 494, 0, 0, 0, 34, 269551, 494, 0, 0, 3, 8,
+	49, 51, 52, 53, 128, 214, 348, 349, 34, 269551, 494, 0, 0, 3, 5, 67,
+	172, 227, 347, 349, 34, 269551, 494, 0, 0, 3, 11, 53, 56, 59, 162, 174,
+	176, 281, 362, 398, 401, 403, 34, 269551, 494, 0, 0, 3, 7, 3, 33, 167,
+	169, 223, 360, 371, 34, 269551, 494, 0, 0, 3, 3, 185, 301, 438, 34, 269551,
+	494, 0, 0, 3, 8, 13, 72, 136, 292, 353, 354, 445, 481, 34, 269551, 494,
+	0, 0, 2, 1, 34, 269551, 494, 0, 0, 2, 16384, 34, 270045, 16562, 0, 0,
+	0, 34, 270045, 16562, 0, 0, 3, 18, 93, 2901, 3045, 6946, 6947, 7027, 9041, 9083,
+	9084, 10134, 10135, 10155, 10873, 10904, 11171, 13344, 13375, 13378, 34, 270045, 16562, 0, 0, 3,
+	41, 25, 28, 3782, 3783, 4580, 5886, 7848, 7952, 7955, 7956, 7958, 11364, 11471, 12363, 12547,
+	12550, 12553, 12555, 12575, 12649, 12723, 12892, 14792, 14893, 14896, 14951, 14954, 14993, 15107, 15278, 15384,
+	15411, 15460, 15461, 15476, 15606, 15607, 15609, 15669, 16500, 16501, 34, 270045, 16562, 0, 0, 3,
+	11, 3, 3875, 3878, 6644, 6645, 6795, 8354, 12100, 12240, 12242, 15915, 34, 270045, 16562, 0,
+	0, 3, 13, 68, 2651, 5819, 5821, 5895, 5896, 5897, 6095, 6816, 10070, 10071, 12967, 13146,
+	34, 270045, 16562, 0, 0, 3, 35, 2, 1425, 1431, 1623, 1669, 1671, 1672, 1857, 1858,
+	1859, 2639, 2738, 2739, 3222, 7240, 7352, 7354, 7355, 7356, 7445, 9981, 9982, 9985, 9987, 9988,
+	9990, 9992, 9994, 9995, 10099, 11615, 11800, 11952, 11953, 15449, 34, 270045, 16562, 0, 0, 3,
+	32, 611, 3703, 3706, 3822, 3997, 4084, 4087, 4241, 4242, 4243, 4295, 4296, 4297, 4397, 4496,
+	6021, 9552, 9553, 9555, 12639, 12641, 12826, 12828, 12829, 14873, 15018, 15039, 15040, 15043, 15046, 15068,
+	15221, 34, 270045, 16562, 0, 0, 2, 1, 34, 270045, 16562, 0, 0, 2, 16384, 34,
+	286607, 161, 0, 0, 0, 34, 286607, 161, 0, 0, 3, 3, 10, 138, 151, 34,
+	286607, 161, 0, 0, 3, 0, 34, 286607, 161, 0, 0, 3, 6, 1, 4, 39,
+	42, 66, 69, 34, 286607, 161, 0, 0, 3, 4, 116, 117, 119, 122, 34, 286607,
+	161, 0, 0, 3, 0, 34, 286607, 161, 0, 0, 3, 2, 2, 40, 34, 286607,
+	161, 0, 0, 2, 1, 34, 286607, 161, 0, 0, 2, 16384, 34, 286768, 166, 0,
+	0, 0, 34, 286768, 166, 0, 0, 3, 2, 2, 137, 34, 286768, 166, 0, 0,
+	3, 6, 12, 30, 53, 54, 79, 80, 34, 286768, 166, 0, 0, 3, 6, 2,
+	27, 61, 64, 66, 67, 34, 286768, 166, 0, 0, 3, 1, 19, 34, 286768, 166,
+	0, 0, 3, 1, 29, 34, 286768, 166, 0, 0, 3, 1, 1, 34, 286768, 166,
+	0, 0, 2, 1, 34, 286768, 166, 0, 0, 2, 16384
 };
 
 /** Where each vector's row starts in VEC_PARAMS. */
@@ -13845,7 +15373,87 @@ static const int VEC_CASE_PARAM[] = {
 	97833, 97835, 97837, 97839, 97841, 97843, 97845, 97847, 97849, 97851, 97853, 97855, 97857, 97859, 97861, 97866,
 	97871, 97876, 97881, 97886, 97891, 97896, 97901, 97906, 97911, 97916, 97921, 97926, 97931, 97936, 97941, 97946,
 	97951, 97956, 97961, 97966, 97971, 97976, 97981, 97986, 97991, 97996, 98001, 98006, 98011, 98016, 98021, 98026,
-	98031, 98036, 98041, 98046, 98051, 98056, 98061, 98066
+	98031, 98036, 98041, 98046, 98051, 98056, 98061, 98066, 98071, 98077, 98084, 98091, 98098, 98105, 98112, 98119,
+	98126, 98133, 98140, 98147, 98154, 98161, 98168, 98175, 98182, 98189, 98196, 98203, 98210, 98217, 98224, 98231,
+	98238, 98245, 98252, 98259, 98266, 98273, 98280, 98287, 98294, 98301, 98308, 98315, 98322, 98329, 98336, 98343,
+	98350, 98357, 98364, 98371, 98378, 98385, 98392, 98399, 98406, 98413, 98420, 98427, 98434, 98441, 98448, 98455,
+	98462, 98469, 98476, 98483, 98490, 98497, 98504, 98511, 98518, 98525, 98532, 98539, 98546, 98553, 98560, 98567,
+	98574, 98581, 98588, 98595, 98602, 98609, 98616, 98623, 98630, 98637, 98644, 98651, 98658, 98665, 98672, 98679,
+	98686, 98693, 98700, 98707, 98714, 98721, 98728, 98735, 98742, 98749, 98756, 98763, 98770, 98777, 98784, 98791,
+	98798, 98805, 98812, 98819, 98826, 98833, 98840, 98847, 98854, 98861, 98868, 98875, 98882, 98889, 98896, 98903,
+	98910, 98917, 98924, 98931, 98938, 98945, 98952, 98959, 98966, 98973, 98980, 98987, 98994, 99001, 99008, 99015,
+	99022, 99029, 99036, 99043, 99050, 99057, 99064, 99071, 99078, 99085, 99092, 99099, 99106, 99113, 99120, 99127,
+	99134, 99141, 99148, 99155, 99162, 99169, 99176, 99183, 99190, 99197, 99204, 99211, 99218, 99225, 99232, 99239,
+	99246, 99253, 99259, 99266, 99273, 99280, 99287, 99294, 99301, 99308, 99315, 99322, 99329, 99336, 99343, 99350,
+	99357, 99364, 99371, 99378, 99385, 99392, 99399, 99406, 99413, 99420, 99427, 99434, 99441, 99448, 99455, 99462,
+	99469, 99476, 99483, 99490, 99497, 99504, 99511, 99518, 99525, 99532, 99539, 99546, 99553, 99560, 99567, 99574,
+	99581, 99588, 99595, 99602, 99609, 99616, 99623, 99630, 99637, 99644, 99651, 99658, 99665, 99672, 99679, 99686,
+	99693, 99700, 99707, 99714, 99721, 99728, 99735, 99742, 99749, 99756, 99763, 99770, 99777, 99784, 99791, 99798,
+	99805, 99812, 99819, 99826, 99833, 99840, 99847, 99854, 99861, 99868, 99875, 99882, 99889, 99896, 99903, 99910,
+	99917, 99924, 99931, 99938, 99945, 99952, 99959, 99966, 99973, 99980, 99987, 99994, 100001, 100008, 100015, 100022,
+	100029, 100036, 100043, 100050, 100057, 100064, 100071, 100078, 100085, 100092, 100099, 100106, 100113, 100120, 100127, 100134,
+	100141, 100148, 100155, 100162, 100169, 100176, 100183, 100190, 100197, 100204, 100211, 100218, 100225, 100232, 100239, 100246,
+	100253, 100260, 100267, 100274, 100281, 100288, 100295, 100302, 100309, 100316, 100323, 100330, 100337, 100344, 100351, 100358,
+	100365, 100372, 100379, 100386, 100393, 100400, 100407, 100414, 100421, 100428, 100435, 100442, 100449, 100456, 100463, 100470,
+	100477, 100484, 100491, 100498, 100505, 100512, 100518, 100525, 100532, 100539, 100546, 100553, 100560, 100567, 100574, 100581,
+	100588, 100595, 100602, 100609, 100616, 100623, 100630, 100637, 100644, 100651, 100658, 100665, 100672, 100679, 100686, 100693,
+	100700, 100707, 100714, 100721, 100728, 100735, 100742, 100749, 100756, 100763, 100770, 100777, 100784, 100791, 100798, 100805,
+	100812, 100819, 100826, 100833, 100840, 100847, 100854, 100861, 100868, 100875, 100882, 100889, 100896, 100903, 100910, 100917,
+	100924, 100931, 100938, 100945, 100952, 100959, 100966, 100973, 100980, 100987, 100994, 101001, 101008, 101015, 101022, 101029,
+	101036, 101043, 101050, 101057, 101064, 101071, 101078, 101085, 101092, 101099, 101106, 101113, 101120, 101127, 101134, 101141,
+	101148, 101155, 101162, 101169, 101176, 101183, 101190, 101197, 101204, 101211, 101218, 101225, 101232, 101239, 101246, 101253,
+	101260, 101267, 101274, 101281, 101288, 101295, 101302, 101309, 101316, 101323, 101330, 101337, 101344, 101351, 101358, 101365,
+	101372, 101379, 101386, 101393, 101400, 101407, 101414, 101421, 101428, 101435, 101442, 101449, 101456, 101463, 101470, 101477,
+	101484, 101491, 101498, 101505, 101512, 101519, 101526, 101533, 101540, 101547, 101554, 101561, 101568, 101575, 101582, 101589,
+	101596, 101603, 101610, 101617, 101624, 101631, 101638, 101645, 101652, 101659, 101666, 101673, 101680, 101687, 101694, 101701,
+	101708, 101715, 101722, 101729, 101736, 101743, 101750, 101757, 101764, 101771, 101778, 101785, 101792, 101799, 101806, 101813,
+	101820, 101827, 101834, 101841, 101848, 101855, 101862, 101869, 101876, 101883, 101890, 101897, 101904, 101911, 101918, 101925,
+	101932, 101939, 101946, 101953, 101960, 101967, 101974, 101981, 101987, 101996, 102007, 102016, 102028, 102038, 102050, 102057,
+	102064, 102070, 102082, 102095, 102108, 102119, 102129, 102137, 102144, 102151, 102157, 102164, 102171, 102178, 102185, 102192,
+	102199, 102206, 102213, 102220, 102227, 102234, 102241, 102248, 102255, 102262, 102269, 102276, 102283, 102290, 102297, 102304,
+	102311, 102318, 102325, 102332, 102339, 102346, 102353, 102360, 102367, 102374, 102381, 102388, 102395, 102402, 102409, 102416,
+	102423, 102430, 102437, 102444, 102451, 102458, 102465, 102472, 102479, 102486, 102493, 102500, 102507, 102514, 102521, 102528,
+	102535, 102542, 102549, 102556, 102563, 102570, 102577, 102584, 102591, 102598, 102605, 102612, 102619, 102626, 102633, 102640,
+	102647, 102654, 102661, 102668, 102675, 102682, 102689, 102696, 102703, 102710, 102717, 102724, 102731, 102738, 102745, 102752,
+	102759, 102766, 102773, 102780, 102787, 102794, 102801, 102808, 102815, 102822, 102829, 102836, 102843, 102850, 102857, 102864,
+	102871, 102878, 102885, 102892, 102899, 102906, 102913, 102920, 102927, 102934, 102941, 102948, 102955, 102962, 102969, 102976,
+	102983, 102990, 102997, 103004, 103011, 103018, 103025, 103032, 103039, 103046, 103053, 103060, 103067, 103074, 103081, 103088,
+	103095, 103102, 103109, 103116, 103123, 103130, 103137, 103144, 103151, 103158, 103165, 103172, 103179, 103186, 103193, 103200,
+	103207, 103214, 103221, 103228, 103235, 103242, 103249, 103255, 103272, 103286, 103297, 103304, 103314, 103326, 103333, 103340,
+	103346, 103359, 103368, 103379, 103393, 103401, 103418, 103425, 103432, 103438, 103454, 103485, 103527, 103567, 103605, 103659,
+	103666, 103673, 103679, 103703, 103728, 103749, 103773, 103794, 103824, 103831, 103838, 103844, 103869, 103893, 103918, 103945,
+	103965, 103988, 103995, 104002, 104008, 104032, 104057, 104087, 104115, 104141, 104173, 104180, 104187, 104193, 104200, 104207,
+	104214, 104221, 104228, 104235, 104242, 104249, 104256, 104263, 104270, 104277, 104284, 104291, 104298, 104305, 104312, 104319,
+	104326, 104333, 104340, 104347, 104354, 104361, 104368, 104375, 104382, 104389, 104396, 104403, 104410, 104417, 104424, 104431,
+	104438, 104445, 104452, 104459, 104466, 104473, 104480, 104487, 104494, 104501, 104508, 104515, 104522, 104529, 104536, 104543,
+	104550, 104557, 104564, 104571, 104578, 104585, 104592, 104599, 104606, 104613, 104620, 104627, 104634, 104641, 104648, 104655,
+	104662, 104669, 104676, 104683, 104690, 104697, 104704, 104711, 104718, 104725, 104732, 104739, 104746, 104753, 104760, 104767,
+	104774, 104781, 104788, 104795, 104802, 104809, 104816, 104823, 104830, 104837, 104844, 104851, 104858, 104865, 104872, 104879,
+	104886, 104893, 104900, 104907, 104914, 104921, 104928, 104935, 104942, 104949, 104956, 104963, 104970, 104977, 104984, 104991,
+	104998, 105005, 105012, 105019, 105026, 105033, 105040, 105047, 105054, 105061, 105068, 105075, 105082, 105089, 105096, 105103,
+	105110, 105117, 105124, 105131, 105138, 105145, 105152, 105159, 105166, 105173, 105180, 105187, 105194, 105201, 105208, 105215,
+	105222, 105229, 105236, 105243, 105250, 105257, 105264, 105271, 105278, 105285, 105292, 105299, 105306, 105313, 105320, 105327,
+	105333, 105341, 105349, 105363, 105372, 105381, 105394, 105401, 105408, 105414, 105429, 105440, 105450, 105474, 105493, 105504,
+	105511, 105518, 105524, 105532, 105541, 105553, 105568, 105583, 105598, 105605, 105612, 105618, 105630, 105642, 105654, 105662,
+	105671, 105678, 105685, 105692, 105698, 105708, 105715, 105723, 105730, 105743, 105750, 105757, 105764, 105770, 105784, 105795,
+	105803, 105815, 105830, 105839, 105846, 105853, 105859, 105872, 105881, 105892, 105900, 105908, 105918, 105925, 105932, 105938,
+	105948, 105959, 105976, 105989, 106000, 106007, 106014, 106021, 106027, 106042, 106051, 106058, 106073, 106082, 106093, 106100,
+	106107, 106113, 106121, 106132, 106140, 106150, 106170, 106187, 106194, 106201, 106207, 106217, 106224, 106232, 106239, 106249,
+	106257, 106264, 106271, 106277, 106290, 106300, 106311, 106323, 106339, 106349, 106356, 106363, 106369, 106379, 106401, 106412,
+	106430, 106440, 106454, 106461, 106468, 106474, 106492, 106515, 106527, 106536, 106551, 106561, 106568, 106575, 106581, 106588,
+	106595, 106602, 106609, 106616, 106623, 106630, 106637, 106644, 106651, 106658, 106665, 106672, 106679, 106686, 106693, 106700,
+	106707, 106714, 106721, 106728, 106735, 106742, 106749, 106756, 106763, 106770, 106777, 106784, 106791, 106798, 106805, 106812,
+	106819, 106826, 106833, 106840, 106847, 106854, 106861, 106868, 106875, 106882, 106889, 106896, 106903, 106910, 106917, 106924,
+	106931, 106938, 106945, 106952, 106959, 106966, 106973, 106980, 106987, 106994, 107001, 107008, 107015, 107022, 107029, 107036,
+	107043, 107050, 107057, 107064, 107071, 107078, 107085, 107092, 107099, 107106, 107113, 107120, 107127, 107134, 107141, 107148,
+	107155, 107162, 107169, 107176, 107183, 107190, 107197, 107204, 107211, 107218, 107225, 107232, 107239, 107246, 107253, 107260,
+	107267, 107274, 107281, 107288, 107295, 107302, 107309, 107316, 107323, 107330, 107337, 107344, 107351, 107358, 107365, 107372,
+	107379, 107386, 107393, 107400, 107407, 107414, 107421, 107428, 107435, 107442, 107449, 107456, 107463, 107470, 107477, 107484,
+	107491, 107498, 107505, 107512, 107519, 107526, 107533, 107540, 107547, 107554, 107561, 107568, 107574, 107587, 107605, 107621,
+	107641, 107652, 107661, 107668, 107675, 107681, 107690, 107699, 107706, 107713, 107725, 107733, 107740, 107747, 107753, 107768,
+	107780, 107798, 107812, 107822, 107837, 107844, 107851, 107857, 107882, 107930, 107948, 107968, 108010, 108049, 108056, 108063,
+	108069, 108079, 108086, 108099, 108110, 108117, 108126, 108133, 108140, 108146, 108155, 108168, 108181, 108189, 108197, 108205,
+	108212
 };
 
 /** Vector names, NUL-separated. */
@@ -25311,7 +26919,808 @@ static const char VEC_NAMES[] =
 	... "se/payload(1005,too-long-124)\x00;close/payload(1011"
 	... ",too-long-124)\x00;close/payload(3000,too-long-124)\x00;"
 	... "close/payload(4999,too-long-124)\x00;close/payload(5"
-	... "000,too-long-124)\x00;";
+	... "000,too-long-124)\x00;server-request/ok\x00;server-reque"
+	... "st/ok@1\x00;server-request/ok@2\x00;server-request/ok@3\x00;"
+	... "server-request/ok@4\x00;server-request/ok@5\x00;server-r"
+	... "equest/ok@6\x00;server-request/ok@7\x00;server-request/o"
+	... "k@8\x00;server-request/ok@9\x00;server-request/ok@10\x00;ser"
+	... "ver-request/ok@11\x00;server-request/ok@12\x00;server-re"
+	... "quest/ok@13\x00;server-request/ok@14\x00;server-request/"
+	... "ok@15\x00;server-request/ok@16\x00;server-request/ok@17\x00;"
+	... "server-request/ok@18\x00;server-request/ok@19\x00;server"
+	... "-request/ok@20\x00;server-request/ok@21\x00;server-reque"
+	... "st/ok@22\x00;server-request/ok@23\x00;server-request/ok@"
+	... "24\x00;server-request/ok@25\x00;server-request/ok@26\x00;ser"
+	... "ver-request/ok@27\x00;server-request/ok@28\x00;server-re"
+	... "quest/ok@29\x00;server-request/ok@30\x00;server-request/"
+	... "ok@31\x00;server-request/ok@32\x00;server-request/ok@33\x00;"
+	... "server-request/ok@34\x00;server-request/ok@35\x00;server"
+	... "-request/ok@36\x00;server-request/ok@37\x00;server-reque"
+	... "st/ok@38\x00;server-request/ok@39\x00;server-request/ok@"
+	... "40\x00;server-request/ok@41\x00;server-request/ok@42\x00;ser"
+	... "ver-request/ok@43\x00;server-request/ok@44\x00;server-re"
+	... "quest/ok@45\x00;server-request/ok@46\x00;server-request/"
+	... "ok@47\x00;server-request/ok@48\x00;server-request/ok@49\x00;"
+	... "server-request/ok@50\x00;server-request/ok@51\x00;server"
+	... "-request/ok@52\x00;server-request/ok@53\x00;server-reque"
+	... "st/ok@54\x00;server-request/ok@55\x00;server-request/ok@"
+	... "56\x00;server-request/ok@57\x00;server-request/ok@58\x00;ser"
+	... "ver-request/ok@59\x00;server-request/ok@60\x00;server-re"
+	... "quest/ok@61\x00;server-request/ok@62\x00;server-request/"
+	... "ok@63\x00;server-request/ok@64\x00;server-request/ok@65\x00;"
+	... "server-request/ok@66\x00;server-request/ok@67\x00;server"
+	... "-request/ok@68\x00;server-request/ok@69\x00;server-reque"
+	... "st/ok@70\x00;server-request/ok@71\x00;server-request/ok@"
+	... "72\x00;server-request/ok@73\x00;server-request/ok@74\x00;ser"
+	... "ver-request/ok@75\x00;server-request/ok@76\x00;server-re"
+	... "quest/ok@77\x00;server-request/ok@78\x00;server-request/"
+	... "ok@79\x00;server-request/ok@80\x00;server-request/ok@81\x00;"
+	... "server-request/ok@82\x00;server-request/ok@83\x00;server"
+	... "-request/ok@84\x00;server-request/ok@85\x00;server-reque"
+	... "st/ok@86\x00;server-request/ok@87\x00;server-request/ok@"
+	... "88\x00;server-request/ok@89\x00;server-request/ok@90\x00;ser"
+	... "ver-request/ok@91\x00;server-request/ok@92\x00;server-re"
+	... "quest/ok@93\x00;server-request/ok@94\x00;server-request/"
+	... "ok@95\x00;server-request/ok@96\x00;server-request/ok@97\x00;"
+	... "server-request/ok@98\x00;server-request/ok@99\x00;server"
+	... "-request/ok@100\x00;server-request/ok@101\x00;server-req"
+	... "uest/ok@102\x00;server-request/ok@103\x00;server-request"
+	... "/ok@104\x00;server-request/ok@105\x00;server-request/ok@"
+	... "106\x00;server-request/ok@107\x00;server-request/ok@108\x00;"
+	... "server-request/ok@109\x00;server-request/ok@110\x00;serv"
+	... "er-request/ok@111\x00;server-request/ok@112\x00;server-r"
+	... "equest/ok@113\x00;server-request/ok@114\x00;server-reque"
+	... "st/ok@115\x00;server-request/ok@116\x00;server-request/o"
+	... "k@117\x00;server-request/ok@118\x00;server-request/ok@11"
+	... "9\x00;server-request/ok@120\x00;server-request/ok@121\x00;se"
+	... "rver-request/ok@122\x00;server-request/ok@123\x00;server"
+	... "-request/ok@124\x00;server-request/ok@125\x00;server-req"
+	... "uest/ok@126\x00;server-request/ok@127\x00;server-request"
+	... "/ok@128\x00;server-request/ok@129\x00;server-request/ok@"
+	... "130\x00;server-request/ok@131\x00;server-request/ok@132\x00;"
+	... "server-request/ok@133\x00;server-request/ok@134\x00;serv"
+	... "er-request/ok@135\x00;server-request/ok@136\x00;server-r"
+	... "equest/ok@137\x00;server-request/ok@138\x00;server-reque"
+	... "st/ok@139\x00;server-request/ok@140\x00;server-request/o"
+	... "k@141\x00;server-request/ok@142\x00;server-request/ok@14"
+	... "3\x00;server-request/ok@144\x00;server-request/ok@145\x00;se"
+	... "rver-request/ok@146\x00;server-request/ok@147\x00;server"
+	... "-request/ok@148\x00;server-request/ok@149\x00;server-req"
+	... "uest/ok@150\x00;server-request/ok@151\x00;server-request"
+	... "/ok@152\x00;server-request/ok@153\x00;server-request/ok@"
+	... "154\x00;server-request/ok@155\x00;server-request/ok@156\x00;"
+	... "server-request/ok@157\x00;server-request/ok@158\x00;serv"
+	... "er-request/ok@159\x00;server-request/ok@160\x00;server-r"
+	... "equest/ok@161\x00;server-request/ok@162\x00;server-reque"
+	... "st/ok@163\x00;server-request/ok@164\x00;server-request/o"
+	... "k@165\x00;server-request/ok@166\x00;server-request/ok@16"
+	... "7\x00;server-request/ok@bytes\x00;server-request/ok-trai"
+	... "ling-frame\x00;server-request/ok-trailing-frame@1\x00;se"
+	... "rver-request/ok-trailing-frame@2\x00;server-request/"
+	... "ok-trailing-frame@3\x00;server-request/ok-trailing-f"
+	... "rame@4\x00;server-request/ok-trailing-frame@5\x00;server"
+	... "-request/ok-trailing-frame@6\x00;server-request/ok-t"
+	... "railing-frame@7\x00;server-request/ok-trailing-frame"
+	... "@8\x00;server-request/ok-trailing-frame@9\x00;server-req"
+	... "uest/ok-trailing-frame@10\x00;server-request/ok-trai"
+	... "ling-frame@11\x00;server-request/ok-trailing-frame@1"
+	... "2\x00;server-request/ok-trailing-frame@13\x00;server-req"
+	... "uest/ok-trailing-frame@14\x00;server-request/ok-trai"
+	... "ling-frame@15\x00;server-request/ok-trailing-frame@1"
+	... "6\x00;server-request/ok-trailing-frame@17\x00;server-req"
+	... "uest/ok-trailing-frame@18\x00;server-request/ok-trai"
+	... "ling-frame@19\x00;server-request/ok-trailing-frame@2"
+	... "0\x00;server-request/ok-trailing-frame@21\x00;server-req"
+	... "uest/ok-trailing-frame@22\x00;server-request/ok-trai"
+	... "ling-frame@23\x00;server-request/ok-trailing-frame@2"
+	... "4\x00;server-request/ok-trailing-frame@25\x00;server-req"
+	... "uest/ok-trailing-frame@26\x00;server-request/ok-trai"
+	... "ling-frame@27\x00;server-request/ok-trailing-frame@2"
+	... "8\x00;server-request/ok-trailing-frame@29\x00;server-req"
+	... "uest/ok-trailing-frame@30\x00;server-request/ok-trai"
+	... "ling-frame@31\x00;server-request/ok-trailing-frame@3"
+	... "2\x00;server-request/ok-trailing-frame@33\x00;server-req"
+	... "uest/ok-trailing-frame@34\x00;server-request/ok-trai"
+	... "ling-frame@35\x00;server-request/ok-trailing-frame@3"
+	... "6\x00;server-request/ok-trailing-frame@37\x00;server-req"
+	... "uest/ok-trailing-frame@38\x00;server-request/ok-trai"
+	... "ling-frame@39\x00;server-request/ok-trailing-frame@4"
+	... "0\x00;server-request/ok-trailing-frame@41\x00;server-req"
+	... "uest/ok-trailing-frame@42\x00;server-request/ok-trai"
+	... "ling-frame@43\x00;server-request/ok-trailing-frame@4"
+	... "4\x00;server-request/ok-trailing-frame@45\x00;server-req"
+	... "uest/ok-trailing-frame@46\x00;server-request/ok-trai"
+	... "ling-frame@47\x00;server-request/ok-trailing-frame@4"
+	... "8\x00;server-request/ok-trailing-frame@49\x00;server-req"
+	... "uest/ok-trailing-frame@50\x00;server-request/ok-trai"
+	... "ling-frame@51\x00;server-request/ok-trailing-frame@5"
+	... "2\x00;server-request/ok-trailing-frame@53\x00;server-req"
+	... "uest/ok-trailing-frame@54\x00;server-request/ok-trai"
+	... "ling-frame@55\x00;server-request/ok-trailing-frame@5"
+	... "6\x00;server-request/ok-trailing-frame@57\x00;server-req"
+	... "uest/ok-trailing-frame@58\x00;server-request/ok-trai"
+	... "ling-frame@59\x00;server-request/ok-trailing-frame@6"
+	... "0\x00;server-request/ok-trailing-frame@61\x00;server-req"
+	... "uest/ok-trailing-frame@62\x00;server-request/ok-trai"
+	... "ling-frame@63\x00;server-request/ok-trailing-frame@6"
+	... "4\x00;server-request/ok-trailing-frame@65\x00;server-req"
+	... "uest/ok-trailing-frame@66\x00;server-request/ok-trai"
+	... "ling-frame@67\x00;server-request/ok-trailing-frame@6"
+	... "8\x00;server-request/ok-trailing-frame@69\x00;server-req"
+	... "uest/ok-trailing-frame@70\x00;server-request/ok-trai"
+	... "ling-frame@71\x00;server-request/ok-trailing-frame@7"
+	... "2\x00;server-request/ok-trailing-frame@73\x00;server-req"
+	... "uest/ok-trailing-frame@74\x00;server-request/ok-trai"
+	... "ling-frame@75\x00;server-request/ok-trailing-frame@7"
+	... "6\x00;server-request/ok-trailing-frame@77\x00;server-req"
+	... "uest/ok-trailing-frame@78\x00;server-request/ok-trai"
+	... "ling-frame@79\x00;server-request/ok-trailing-frame@8"
+	... "0\x00;server-request/ok-trailing-frame@81\x00;server-req"
+	... "uest/ok-trailing-frame@82\x00;server-request/ok-trai"
+	... "ling-frame@83\x00;server-request/ok-trailing-frame@8"
+	... "4\x00;server-request/ok-trailing-frame@85\x00;server-req"
+	... "uest/ok-trailing-frame@86\x00;server-request/ok-trai"
+	... "ling-frame@87\x00;server-request/ok-trailing-frame@8"
+	... "8\x00;server-request/ok-trailing-frame@89\x00;server-req"
+	... "uest/ok-trailing-frame@90\x00;server-request/ok-trai"
+	... "ling-frame@91\x00;server-request/ok-trailing-frame@9"
+	... "2\x00;server-request/ok-trailing-frame@93\x00;server-req"
+	... "uest/ok-trailing-frame@94\x00;server-request/ok-trai"
+	... "ling-frame@95\x00;server-request/ok-trailing-frame@9"
+	... "6\x00;server-request/ok-trailing-frame@97\x00;server-req"
+	... "uest/ok-trailing-frame@98\x00;server-request/ok-trai"
+	... "ling-frame@99\x00;server-request/ok-trailing-frame@1"
+	... "00\x00;server-request/ok-trailing-frame@101\x00;server-r"
+	... "equest/ok-trailing-frame@102\x00;server-request/ok-t"
+	... "railing-frame@103\x00;server-request/ok-trailing-fra"
+	... "me@104\x00;server-request/ok-trailing-frame@105\x00;serv"
+	... "er-request/ok-trailing-frame@106\x00;server-request/"
+	... "ok-trailing-frame@107\x00;server-request/ok-trailing"
+	... "-frame@108\x00;server-request/ok-trailing-frame@109\x00;"
+	... "server-request/ok-trailing-frame@110\x00;server-requ"
+	... "est/ok-trailing-frame@111\x00;server-request/ok-trai"
+	... "ling-frame@112\x00;server-request/ok-trailing-frame@"
+	... "113\x00;server-request/ok-trailing-frame@114\x00;server-"
+	... "request/ok-trailing-frame@115\x00;server-request/ok-"
+	... "trailing-frame@116\x00;server-request/ok-trailing-fr"
+	... "ame@117\x00;server-request/ok-trailing-frame@118\x00;ser"
+	... "ver-request/ok-trailing-frame@119\x00;server-request"
+	... "/ok-trailing-frame@120\x00;server-request/ok-trailin"
+	... "g-frame@121\x00;server-request/ok-trailing-frame@122"
+	... "\x00;server-request/ok-trailing-frame@123\x00;server-req"
+	... "uest/ok-trailing-frame@124\x00;server-request/ok-tra"
+	... "iling-frame@125\x00;server-request/ok-trailing-frame"
+	... "@126\x00;server-request/ok-trailing-frame@127\x00;server"
+	... "-request/ok-trailing-frame@128\x00;server-request/ok"
+	... "-trailing-frame@129\x00;server-request/ok-trailing-f"
+	... "rame@130\x00;server-request/ok-trailing-frame@131\x00;se"
+	... "rver-request/ok-trailing-frame@132\x00;server-reques"
+	... "t/ok-trailing-frame@133\x00;server-request/ok-traili"
+	... "ng-frame@134\x00;server-request/ok-trailing-frame@13"
+	... "5\x00;server-request/ok-trailing-frame@136\x00;server-re"
+	... "quest/ok-trailing-frame@137\x00;server-request/ok-tr"
+	... "ailing-frame@138\x00;server-request/ok-trailing-fram"
+	... "e@139\x00;server-request/ok-trailing-frame@140\x00;serve"
+	... "r-request/ok-trailing-frame@141\x00;server-request/o"
+	... "k-trailing-frame@142\x00;server-request/ok-trailing-"
+	... "frame@143\x00;server-request/ok-trailing-frame@144\x00;s"
+	... "erver-request/ok-trailing-frame@145\x00;server-reque"
+	... "st/ok-trailing-frame@146\x00;server-request/ok-trail"
+	... "ing-frame@147\x00;server-request/ok-trailing-frame@1"
+	... "48\x00;server-request/ok-trailing-frame@149\x00;server-r"
+	... "equest/ok-trailing-frame@150\x00;server-request/ok-t"
+	... "railing-frame@151\x00;server-request/ok-trailing-fra"
+	... "me@152\x00;server-request/ok-trailing-frame@153\x00;serv"
+	... "er-request/ok-trailing-frame@154\x00;server-request/"
+	... "ok-trailing-frame@155\x00;server-request/ok-trailing"
+	... "-frame@156\x00;server-request/ok-trailing-frame@157\x00;"
+	... "server-request/ok-trailing-frame@158\x00;server-requ"
+	... "est/ok-trailing-frame@159\x00;server-request/ok-trai"
+	... "ling-frame@160\x00;server-request/ok-trailing-frame@"
+	... "161\x00;server-request/ok-trailing-frame@162\x00;server-"
+	... "request/ok-trailing-frame@163\x00;server-request/ok-"
+	... "trailing-frame@164\x00;server-request/ok-trailing-fr"
+	... "ame@165\x00;server-request/ok-trailing-frame@166\x00;ser"
+	... "ver-request/ok-trailing-frame@167\x00;server-request"
+	... "/ok-trailing-frame@168\x00;server-request/ok-trailin"
+	... "g-frame@169\x00;server-request/ok-trailing-frame@170"
+	... "\x00;server-request/ok-trailing-frame@171\x00;server-req"
+	... "uest/ok-trailing-frame@172\x00;server-request/ok-tra"
+	... "iling-frame@173\x00;server-request/ok-trailing-frame"
+	... "@174\x00;server-request/ok-trailing-frame@175\x00;server"
+	... "-request/ok-trailing-frame@176\x00;server-request/ok"
+	... "-trailing-frame@177\x00;server-request/ok-trailing-f"
+	... "rame@178\x00;server-request/ok-trailing-frame@bytes\x00;"
+	... "server-request/ok-protocol\x00;server-request/ok-pro"
+	... "tocol@1\x00;server-request/ok-protocol@2\x00;server-requ"
+	... "est/ok-protocol@3\x00;server-request/ok-protocol@4\x00;s"
+	... "erver-request/ok-protocol@5\x00;server-request/ok-pr"
+	... "otocol@6\x00;server-request/ok-protocol@7\x00;server-req"
+	... "uest/ok-protocol@8\x00;server-request/ok-protocol@9\x00;"
+	... "server-request/ok-protocol@10\x00;server-request/ok-"
+	... "protocol@11\x00;server-request/ok-protocol@12\x00;server"
+	... "-request/ok-protocol@13\x00;server-request/ok-protoc"
+	... "ol@14\x00;server-request/ok-protocol@15\x00;server-reque"
+	... "st/ok-protocol@16\x00;server-request/ok-protocol@17\x00;"
+	... "server-request/ok-protocol@18\x00;server-request/ok-"
+	... "protocol@19\x00;server-request/ok-protocol@20\x00;server"
+	... "-request/ok-protocol@21\x00;server-request/ok-protoc"
+	... "ol@22\x00;server-request/ok-protocol@23\x00;server-reque"
+	... "st/ok-protocol@24\x00;server-request/ok-protocol@25\x00;"
+	... "server-request/ok-protocol@26\x00;server-request/ok-"
+	... "protocol@27\x00;server-request/ok-protocol@28\x00;server"
+	... "-request/ok-protocol@29\x00;server-request/ok-protoc"
+	... "ol@30\x00;server-request/ok-protocol@31\x00;server-reque"
+	... "st/ok-protocol@32\x00;server-request/ok-protocol@33\x00;"
+	... "server-request/ok-protocol@34\x00;server-request/ok-"
+	... "protocol@35\x00;server-request/ok-protocol@36\x00;server"
+	... "-request/ok-protocol@37\x00;server-request/ok-protoc"
+	... "ol@38\x00;server-request/ok-protocol@39\x00;server-reque"
+	... "st/ok-protocol@40\x00;server-request/ok-protocol@41\x00;"
+	... "server-request/ok-protocol@42\x00;server-request/ok-"
+	... "protocol@43\x00;server-request/ok-protocol@44\x00;server"
+	... "-request/ok-protocol@45\x00;server-request/ok-protoc"
+	... "ol@46\x00;server-request/ok-protocol@47\x00;server-reque"
+	... "st/ok-protocol@48\x00;server-request/ok-protocol@49\x00;"
+	... "server-request/ok-protocol@50\x00;server-request/ok-"
+	... "protocol@51\x00;server-request/ok-protocol@52\x00;server"
+	... "-request/ok-protocol@53\x00;server-request/ok-protoc"
+	... "ol@54\x00;server-request/ok-protocol@55\x00;server-reque"
+	... "st/ok-protocol@56\x00;server-request/ok-protocol@57\x00;"
+	... "server-request/ok-protocol@58\x00;server-request/ok-"
+	... "protocol@59\x00;server-request/ok-protocol@60\x00;server"
+	... "-request/ok-protocol@61\x00;server-request/ok-protoc"
+	... "ol@62\x00;server-request/ok-protocol@63\x00;server-reque"
+	... "st/ok-protocol@64\x00;server-request/ok-protocol@65\x00;"
+	... "server-request/ok-protocol@66\x00;server-request/ok-"
+	... "protocol@67\x00;server-request/ok-protocol@68\x00;server"
+	... "-request/ok-protocol@69\x00;server-request/ok-protoc"
+	... "ol@70\x00;server-request/ok-protocol@71\x00;server-reque"
+	... "st/ok-protocol@72\x00;server-request/ok-protocol@73\x00;"
+	... "server-request/ok-protocol@74\x00;server-request/ok-"
+	... "protocol@75\x00;server-request/ok-protocol@76\x00;server"
+	... "-request/ok-protocol@77\x00;server-request/ok-protoc"
+	... "ol@78\x00;server-request/ok-protocol@79\x00;server-reque"
+	... "st/ok-protocol@80\x00;server-request/ok-protocol@81\x00;"
+	... "server-request/ok-protocol@82\x00;server-request/ok-"
+	... "protocol@83\x00;server-request/ok-protocol@84\x00;server"
+	... "-request/ok-protocol@85\x00;server-request/ok-protoc"
+	... "ol@86\x00;server-request/ok-protocol@87\x00;server-reque"
+	... "st/ok-protocol@88\x00;server-request/ok-protocol@89\x00;"
+	... "server-request/ok-protocol@90\x00;server-request/ok-"
+	... "protocol@91\x00;server-request/ok-protocol@92\x00;server"
+	... "-request/ok-protocol@93\x00;server-request/ok-protoc"
+	... "ol@94\x00;server-request/ok-protocol@95\x00;server-reque"
+	... "st/ok-protocol@96\x00;server-request/ok-protocol@97\x00;"
+	... "server-request/ok-protocol@98\x00;server-request/ok-"
+	... "protocol@99\x00;server-request/ok-protocol@100\x00;serve"
+	... "r-request/ok-protocol@101\x00;server-request/ok-prot"
+	... "ocol@102\x00;server-request/ok-protocol@103\x00;server-r"
+	... "equest/ok-protocol@104\x00;server-request/ok-protoco"
+	... "l@105\x00;server-request/ok-protocol@106\x00;server-requ"
+	... "est/ok-protocol@107\x00;server-request/ok-protocol@1"
+	... "08\x00;server-request/ok-protocol@109\x00;server-request"
+	... "/ok-protocol@110\x00;server-request/ok-protocol@111\x00;"
+	... "server-request/ok-protocol@112\x00;server-request/ok"
+	... "-protocol@113\x00;server-request/ok-protocol@114\x00;ser"
+	... "ver-request/ok-protocol@115\x00;server-request/ok-pr"
+	... "otocol@116\x00;server-request/ok-protocol@117\x00;server"
+	... "-request/ok-protocol@118\x00;server-request/ok-proto"
+	... "col@119\x00;server-request/ok-protocol@120\x00;server-re"
+	... "quest/ok-protocol@121\x00;server-request/ok-protocol"
+	... "@122\x00;server-request/ok-protocol@123\x00;server-reque"
+	... "st/ok-protocol@124\x00;server-request/ok-protocol@12"
+	... "5\x00;server-request/ok-protocol@126\x00;server-request/"
+	... "ok-protocol@127\x00;server-request/ok-protocol@128\x00;s"
+	... "erver-request/ok-protocol@129\x00;server-request/ok-"
+	... "protocol@130\x00;server-request/ok-protocol@131\x00;serv"
+	... "er-request/ok-protocol@132\x00;server-request/ok-pro"
+	... "tocol@133\x00;server-request/ok-protocol@134\x00;server-"
+	... "request/ok-protocol@135\x00;server-request/ok-protoc"
+	... "ol@136\x00;server-request/ok-protocol@137\x00;server-req"
+	... "uest/ok-protocol@138\x00;server-request/ok-protocol@"
+	... "139\x00;server-request/ok-protocol@140\x00;server-reques"
+	... "t/ok-protocol@141\x00;server-request/ok-protocol@142"
+	... "\x00;server-request/ok-protocol@143\x00;server-request/o"
+	... "k-protocol@144\x00;server-request/ok-protocol@145\x00;se"
+	... "rver-request/ok-protocol@146\x00;server-request/ok-p"
+	... "rotocol@147\x00;server-request/ok-protocol@148\x00;serve"
+	... "r-request/ok-protocol@149\x00;server-request/ok-prot"
+	... "ocol@150\x00;server-request/ok-protocol@151\x00;server-r"
+	... "equest/ok-protocol@152\x00;server-request/ok-protoco"
+	... "l@153\x00;server-request/ok-protocol@154\x00;server-requ"
+	... "est/ok-protocol@155\x00;server-request/ok-protocol@1"
+	... "56\x00;server-request/ok-protocol@157\x00;server-request"
+	... "/ok-protocol@158\x00;server-request/ok-protocol@159\x00;"
+	... "server-request/ok-protocol@160\x00;server-request/ok"
+	... "-protocol@161\x00;server-request/ok-protocol@162\x00;ser"
+	... "ver-request/ok-protocol@163\x00;server-request/ok-pr"
+	... "otocol@164\x00;server-request/ok-protocol@165\x00;server"
+	... "-request/ok-protocol@166\x00;server-request/ok-proto"
+	... "col@167\x00;server-request/ok-protocol@168\x00;server-re"
+	... "quest/ok-protocol@169\x00;server-request/ok-protocol"
+	... "@170\x00;server-request/ok-protocol@171\x00;server-reque"
+	... "st/ok-protocol@172\x00;server-request/ok-protocol@17"
+	... "3\x00;server-request/ok-protocol@174\x00;server-request/"
+	... "ok-protocol@175\x00;server-request/ok-protocol@176\x00;s"
+	... "erver-request/ok-protocol@177\x00;server-request/ok-"
+	... "protocol@178\x00;server-request/ok-protocol@179\x00;serv"
+	... "er-request/ok-protocol@180\x00;server-request/ok-pro"
+	... "tocol@181\x00;server-request/ok-protocol@182\x00;server-"
+	... "request/ok-protocol@183\x00;server-request/ok-protoc"
+	... "ol@184\x00;server-request/ok-protocol@185\x00;server-req"
+	... "uest/ok-protocol@186\x00;server-request/ok-protocol@"
+	... "187\x00;server-request/ok-protocol@188\x00;server-reques"
+	... "t/ok-protocol@189\x00;server-request/ok-protocol@190"
+	... "\x00;server-request/ok-protocol@191\x00;server-request/o"
+	... "k-protocol@192\x00;server-request/ok-protocol@193\x00;se"
+	... "rver-request/ok-protocol@194\x00;server-request/ok-p"
+	... "rotocol@195\x00;server-request/ok-protocol@196\x00;serve"
+	... "r-request/ok-protocol@197\x00;server-request/ok-prot"
+	... "ocol@198\x00;server-request/ok-protocol@199\x00;server-r"
+	... "equest/ok-protocol@200\x00;server-request/ok-protoco"
+	... "l@201\x00;server-request/ok-protocol@202\x00;server-requ"
+	... "est/ok-protocol@203\x00;server-request/ok-protocol@2"
+	... "04\x00;server-request/ok-protocol@205\x00;server-request"
+	... "/ok-protocol@206\x00;server-request/ok-protocol@207\x00;"
+	... "server-request/ok-protocol@208\x00;server-request/ok"
+	... "-protocol@bytes\x00;server-request/ok-protocol-lines"
+	... "\x00;server-request/ok-protocol-lines@r1\x00;server-requ"
+	... "est/ok-protocol-lines@r2\x00;server-request/ok-proto"
+	... "col-lines@r3\x00;server-request/ok-protocol-lines@r4"
+	... "\x00;server-request/ok-protocol-lines@r5\x00;server-requ"
+	... "est/ok-protocol-lines@r6\x00;server-request/ok-proto"
+	... "col-lines@bytes\x00;server-request/ok-protocol-lines"
+	... "@16k\x00;server-request/unoffered-protocol\x00;server-re"
+	... "quest/unoffered-protocol@r1\x00;server-request/unoff"
+	... "ered-protocol@r2\x00;server-request/unoffered-protoc"
+	... "ol@r3\x00;server-request/unoffered-protocol@r4\x00;serve"
+	... "r-request/unoffered-protocol@r5\x00;server-request/u"
+	... "noffered-protocol@r6\x00;server-request/unoffered-pr"
+	... "otocol@bytes\x00;server-request/unoffered-protocol@1"
+	... "6k\x00;server-request/ok-case-and-lists\x00;server-reque"
+	... "st/ok-case-and-lists@1\x00;server-request/ok-case-an"
+	... "d-lists@2\x00;server-request/ok-case-and-lists@3\x00;ser"
+	... "ver-request/ok-case-and-lists@4\x00;server-request/o"
+	... "k-case-and-lists@5\x00;server-request/ok-case-and-li"
+	... "sts@6\x00;server-request/ok-case-and-lists@7\x00;server-"
+	... "request/ok-case-and-lists@8\x00;server-request/ok-ca"
+	... "se-and-lists@9\x00;server-request/ok-case-and-lists@"
+	... "10\x00;server-request/ok-case-and-lists@11\x00;server-re"
+	... "quest/ok-case-and-lists@12\x00;server-request/ok-cas"
+	... "e-and-lists@13\x00;server-request/ok-case-and-lists@"
+	... "14\x00;server-request/ok-case-and-lists@15\x00;server-re"
+	... "quest/ok-case-and-lists@16\x00;server-request/ok-cas"
+	... "e-and-lists@17\x00;server-request/ok-case-and-lists@"
+	... "18\x00;server-request/ok-case-and-lists@19\x00;server-re"
+	... "quest/ok-case-and-lists@20\x00;server-request/ok-cas"
+	... "e-and-lists@21\x00;server-request/ok-case-and-lists@"
+	... "22\x00;server-request/ok-case-and-lists@23\x00;server-re"
+	... "quest/ok-case-and-lists@24\x00;server-request/ok-cas"
+	... "e-and-lists@25\x00;server-request/ok-case-and-lists@"
+	... "26\x00;server-request/ok-case-and-lists@27\x00;server-re"
+	... "quest/ok-case-and-lists@28\x00;server-request/ok-cas"
+	... "e-and-lists@29\x00;server-request/ok-case-and-lists@"
+	... "30\x00;server-request/ok-case-and-lists@31\x00;server-re"
+	... "quest/ok-case-and-lists@32\x00;server-request/ok-cas"
+	... "e-and-lists@33\x00;server-request/ok-case-and-lists@"
+	... "34\x00;server-request/ok-case-and-lists@35\x00;server-re"
+	... "quest/ok-case-and-lists@36\x00;server-request/ok-cas"
+	... "e-and-lists@37\x00;server-request/ok-case-and-lists@"
+	... "38\x00;server-request/ok-case-and-lists@39\x00;server-re"
+	... "quest/ok-case-and-lists@40\x00;server-request/ok-cas"
+	... "e-and-lists@41\x00;server-request/ok-case-and-lists@"
+	... "42\x00;server-request/ok-case-and-lists@43\x00;server-re"
+	... "quest/ok-case-and-lists@44\x00;server-request/ok-cas"
+	... "e-and-lists@45\x00;server-request/ok-case-and-lists@"
+	... "46\x00;server-request/ok-case-and-lists@47\x00;server-re"
+	... "quest/ok-case-and-lists@48\x00;server-request/ok-cas"
+	... "e-and-lists@49\x00;server-request/ok-case-and-lists@"
+	... "50\x00;server-request/ok-case-and-lists@51\x00;server-re"
+	... "quest/ok-case-and-lists@52\x00;server-request/ok-cas"
+	... "e-and-lists@53\x00;server-request/ok-case-and-lists@"
+	... "54\x00;server-request/ok-case-and-lists@55\x00;server-re"
+	... "quest/ok-case-and-lists@56\x00;server-request/ok-cas"
+	... "e-and-lists@57\x00;server-request/ok-case-and-lists@"
+	... "58\x00;server-request/ok-case-and-lists@59\x00;server-re"
+	... "quest/ok-case-and-lists@60\x00;server-request/ok-cas"
+	... "e-and-lists@61\x00;server-request/ok-case-and-lists@"
+	... "62\x00;server-request/ok-case-and-lists@63\x00;server-re"
+	... "quest/ok-case-and-lists@64\x00;server-request/ok-cas"
+	... "e-and-lists@65\x00;server-request/ok-case-and-lists@"
+	... "66\x00;server-request/ok-case-and-lists@67\x00;server-re"
+	... "quest/ok-case-and-lists@68\x00;server-request/ok-cas"
+	... "e-and-lists@69\x00;server-request/ok-case-and-lists@"
+	... "70\x00;server-request/ok-case-and-lists@71\x00;server-re"
+	... "quest/ok-case-and-lists@72\x00;server-request/ok-cas"
+	... "e-and-lists@73\x00;server-request/ok-case-and-lists@"
+	... "74\x00;server-request/ok-case-and-lists@75\x00;server-re"
+	... "quest/ok-case-and-lists@76\x00;server-request/ok-cas"
+	... "e-and-lists@77\x00;server-request/ok-case-and-lists@"
+	... "78\x00;server-request/ok-case-and-lists@79\x00;server-re"
+	... "quest/ok-case-and-lists@80\x00;server-request/ok-cas"
+	... "e-and-lists@81\x00;server-request/ok-case-and-lists@"
+	... "82\x00;server-request/ok-case-and-lists@83\x00;server-re"
+	... "quest/ok-case-and-lists@84\x00;server-request/ok-cas"
+	... "e-and-lists@85\x00;server-request/ok-case-and-lists@"
+	... "86\x00;server-request/ok-case-and-lists@87\x00;server-re"
+	... "quest/ok-case-and-lists@88\x00;server-request/ok-cas"
+	... "e-and-lists@89\x00;server-request/ok-case-and-lists@"
+	... "90\x00;server-request/ok-case-and-lists@91\x00;server-re"
+	... "quest/ok-case-and-lists@92\x00;server-request/ok-cas"
+	... "e-and-lists@93\x00;server-request/ok-case-and-lists@"
+	... "94\x00;server-request/ok-case-and-lists@95\x00;server-re"
+	... "quest/ok-case-and-lists@96\x00;server-request/ok-cas"
+	... "e-and-lists@97\x00;server-request/ok-case-and-lists@"
+	... "98\x00;server-request/ok-case-and-lists@99\x00;server-re"
+	... "quest/ok-case-and-lists@100\x00;server-request/ok-ca"
+	... "se-and-lists@101\x00;server-request/ok-case-and-list"
+	... "s@102\x00;server-request/ok-case-and-lists@103\x00;serve"
+	... "r-request/ok-case-and-lists@104\x00;server-request/o"
+	... "k-case-and-lists@105\x00;server-request/ok-case-and-"
+	... "lists@106\x00;server-request/ok-case-and-lists@107\x00;s"
+	... "erver-request/ok-case-and-lists@108\x00;server-reque"
+	... "st/ok-case-and-lists@109\x00;server-request/ok-case-"
+	... "and-lists@110\x00;server-request/ok-case-and-lists@1"
+	... "11\x00;server-request/ok-case-and-lists@112\x00;server-r"
+	... "equest/ok-case-and-lists@113\x00;server-request/ok-c"
+	... "ase-and-lists@114\x00;server-request/ok-case-and-lis"
+	... "ts@115\x00;server-request/ok-case-and-lists@116\x00;serv"
+	... "er-request/ok-case-and-lists@117\x00;server-request/"
+	... "ok-case-and-lists@118\x00;server-request/ok-case-and"
+	... "-lists@119\x00;server-request/ok-case-and-lists@120\x00;"
+	... "server-request/ok-case-and-lists@121\x00;server-requ"
+	... "est/ok-case-and-lists@122\x00;server-request/ok-case"
+	... "-and-lists@123\x00;server-request/ok-case-and-lists@"
+	... "124\x00;server-request/ok-case-and-lists@125\x00;server-"
+	... "request/ok-case-and-lists@126\x00;server-request/ok-"
+	... "case-and-lists@127\x00;server-request/ok-case-and-li"
+	... "sts@128\x00;server-request/ok-case-and-lists@129\x00;ser"
+	... "ver-request/ok-case-and-lists@130\x00;server-request"
+	... "/ok-case-and-lists@131\x00;server-request/ok-case-an"
+	... "d-lists@132\x00;server-request/ok-case-and-lists@133"
+	... "\x00;server-request/ok-case-and-lists@134\x00;server-req"
+	... "uest/ok-case-and-lists@135\x00;server-request/ok-cas"
+	... "e-and-lists@136\x00;server-request/ok-case-and-lists"
+	... "@137\x00;server-request/ok-case-and-lists@138\x00;server"
+	... "-request/ok-case-and-lists@139\x00;server-request/ok"
+	... "-case-and-lists@140\x00;server-request/ok-case-and-l"
+	... "ists@141\x00;server-request/ok-case-and-lists@142\x00;se"
+	... "rver-request/ok-case-and-lists@143\x00;server-reques"
+	... "t/ok-case-and-lists@144\x00;server-request/ok-case-a"
+	... "nd-lists@145\x00;server-request/ok-case-and-lists@14"
+	... "6\x00;server-request/ok-case-and-lists@147\x00;server-re"
+	... "quest/ok-case-and-lists@148\x00;server-request/ok-ca"
+	... "se-and-lists@149\x00;server-request/ok-case-and-list"
+	... "s@150\x00;server-request/ok-case-and-lists@151\x00;serve"
+	... "r-request/ok-case-and-lists@152\x00;server-request/o"
+	... "k-case-and-lists@153\x00;server-request/ok-case-and-"
+	... "lists@154\x00;server-request/ok-case-and-lists@155\x00;s"
+	... "erver-request/ok-case-and-lists@bytes\x00;server-req"
+	... "uest/ok-http12\x00;server-request/ok-http12@r1\x00;serve"
+	... "r-request/ok-http12@r2\x00;server-request/ok-http12@"
+	... "r3\x00;server-request/ok-http12@r4\x00;server-request/ok"
+	... "-http12@r5\x00;server-request/ok-http12@r6\x00;server-re"
+	... "quest/ok-http12@bytes\x00;server-request/ok-http12@1"
+	... "6k\x00;server-request/ok-extensions-ignored\x00;server-r"
+	... "equest/ok-extensions-ignored@r1\x00;server-request/o"
+	... "k-extensions-ignored@r2\x00;server-request/ok-extens"
+	... "ions-ignored@r3\x00;server-request/ok-extensions-ign"
+	... "ored@r4\x00;server-request/ok-extensions-ignored@r5\x00;"
+	... "server-request/ok-extensions-ignored@r6\x00;server-r"
+	... "equest/ok-extensions-ignored@bytes\x00;server-reques"
+	... "t/ok-extensions-ignored@16k\x00;server-request/ok-lo"
+	... "ng-cookie\x00;server-request/ok-long-cookie@r1\x00;serve"
+	... "r-request/ok-long-cookie@r2\x00;server-request/ok-lo"
+	... "ng-cookie@r3\x00;server-request/ok-long-cookie@r4\x00;se"
+	... "rver-request/ok-long-cookie@r5\x00;server-request/ok"
+	... "-long-cookie@r6\x00;server-request/ok-long-cookie@by"
+	... "tes\x00;server-request/ok-long-cookie@16k\x00;server-req"
+	... "uest/ok-target-1999\x00;server-request/ok-target-199"
+	... "9@r1\x00;server-request/ok-target-1999@r2\x00;server-req"
+	... "uest/ok-target-1999@r3\x00;server-request/ok-target-"
+	... "1999@r4\x00;server-request/ok-target-1999@r5\x00;server-"
+	... "request/ok-target-1999@r6\x00;server-request/ok-targ"
+	... "et-1999@bytes\x00;server-request/ok-target-1999@16k\x00;"
+	... "server-request/target-2000\x00;server-request/target"
+	... "-2000@r1\x00;server-request/target-2000@r2\x00;server-re"
+	... "quest/target-2000@r3\x00;server-request/target-2000@"
+	... "r4\x00;server-request/target-2000@r5\x00;server-request/"
+	... "target-2000@r6\x00;server-request/target-2000@bytes\x00;"
+	... "server-request/target-2000@16k\x00;server-request/ta"
+	... "rget-5000\x00;server-request/target-5000@r1\x00;server-r"
+	... "equest/target-5000@r2\x00;server-request/target-5000"
+	... "@r3\x00;server-request/target-5000@r4\x00;server-request"
+	... "/target-5000@r5\x00;server-request/target-5000@r6\x00;se"
+	... "rver-request/target-5000@bytes\x00;server-request/ta"
+	... "rget-5000@16k\x00;server-request/post\x00;server-request"
+	... "/post@1\x00;server-request/post@2\x00;server-request/pos"
+	... "t@3\x00;server-request/post@4\x00;server-request/post@5\x00;"
+	... "server-request/post@6\x00;server-request/post@7\x00;serv"
+	... "er-request/post@8\x00;server-request/post@9\x00;server-r"
+	... "equest/post@10\x00;server-request/post@11\x00;server-req"
+	... "uest/post@12\x00;server-request/post@13\x00;server-reque"
+	... "st/post@14\x00;server-request/post@15\x00;server-request"
+	... "/post@16\x00;server-request/post@17\x00;server-request/p"
+	... "ost@18\x00;server-request/post@19\x00;server-request/pos"
+	... "t@20\x00;server-request/post@21\x00;server-request/post@"
+	... "22\x00;server-request/post@23\x00;server-request/post@24"
+	... "\x00;server-request/post@25\x00;server-request/post@26\x00;s"
+	... "erver-request/post@27\x00;server-request/post@28\x00;ser"
+	... "ver-request/post@29\x00;server-request/post@30\x00;serve"
+	... "r-request/post@31\x00;server-request/post@32\x00;server-"
+	... "request/post@33\x00;server-request/post@34\x00;server-re"
+	... "quest/post@35\x00;server-request/post@36\x00;server-requ"
+	... "est/post@37\x00;server-request/post@38\x00;server-reques"
+	... "t/post@39\x00;server-request/post@40\x00;server-request/"
+	... "post@41\x00;server-request/post@42\x00;server-request/po"
+	... "st@43\x00;server-request/post@44\x00;server-request/post"
+	... "@45\x00;server-request/post@46\x00;server-request/post@4"
+	... "7\x00;server-request/post@48\x00;server-request/post@49\x00;"
+	... "server-request/post@50\x00;server-request/post@51\x00;se"
+	... "rver-request/post@52\x00;server-request/post@53\x00;serv"
+	... "er-request/post@54\x00;server-request/post@55\x00;server"
+	... "-request/post@56\x00;server-request/post@57\x00;server-r"
+	... "equest/post@58\x00;server-request/post@59\x00;server-req"
+	... "uest/post@60\x00;server-request/post@61\x00;server-reque"
+	... "st/post@62\x00;server-request/post@63\x00;server-request"
+	... "/post@64\x00;server-request/post@65\x00;server-request/p"
+	... "ost@66\x00;server-request/post@67\x00;server-request/pos"
+	... "t@68\x00;server-request/post@69\x00;server-request/post@"
+	... "70\x00;server-request/post@71\x00;server-request/post@72"
+	... "\x00;server-request/post@73\x00;server-request/post@74\x00;s"
+	... "erver-request/post@75\x00;server-request/post@76\x00;ser"
+	... "ver-request/post@77\x00;server-request/post@78\x00;serve"
+	... "r-request/post@79\x00;server-request/post@80\x00;server-"
+	... "request/post@81\x00;server-request/post@82\x00;server-re"
+	... "quest/post@83\x00;server-request/post@84\x00;server-requ"
+	... "est/post@85\x00;server-request/post@86\x00;server-reques"
+	... "t/post@87\x00;server-request/post@88\x00;server-request/"
+	... "post@89\x00;server-request/post@90\x00;server-request/po"
+	... "st@91\x00;server-request/post@92\x00;server-request/post"
+	... "@93\x00;server-request/post@94\x00;server-request/post@9"
+	... "5\x00;server-request/post@96\x00;server-request/post@97\x00;"
+	... "server-request/post@98\x00;server-request/post@99\x00;se"
+	... "rver-request/post@100\x00;server-request/post@101\x00;se"
+	... "rver-request/post@102\x00;server-request/post@103\x00;se"
+	... "rver-request/post@104\x00;server-request/post@105\x00;se"
+	... "rver-request/post@106\x00;server-request/post@107\x00;se"
+	... "rver-request/post@108\x00;server-request/post@109\x00;se"
+	... "rver-request/post@110\x00;server-request/post@111\x00;se"
+	... "rver-request/post@112\x00;server-request/post@113\x00;se"
+	... "rver-request/post@114\x00;server-request/post@115\x00;se"
+	... "rver-request/post@116\x00;server-request/post@117\x00;se"
+	... "rver-request/post@118\x00;server-request/post@119\x00;se"
+	... "rver-request/post@120\x00;server-request/post@121\x00;se"
+	... "rver-request/post@122\x00;server-request/post@123\x00;se"
+	... "rver-request/post@124\x00;server-request/post@125\x00;se"
+	... "rver-request/post@126\x00;server-request/post@127\x00;se"
+	... "rver-request/post@128\x00;server-request/post@129\x00;se"
+	... "rver-request/post@130\x00;server-request/post@131\x00;se"
+	... "rver-request/post@132\x00;server-request/post@133\x00;se"
+	... "rver-request/post@134\x00;server-request/post@135\x00;se"
+	... "rver-request/post@136\x00;server-request/post@137\x00;se"
+	... "rver-request/post@138\x00;server-request/post@139\x00;se"
+	... "rver-request/post@140\x00;server-request/post@141\x00;se"
+	... "rver-request/post@142\x00;server-request/post@143\x00;se"
+	... "rver-request/post@144\x00;server-request/post@145\x00;se"
+	... "rver-request/post@146\x00;server-request/post@147\x00;se"
+	... "rver-request/post@148\x00;server-request/post@149\x00;se"
+	... "rver-request/post@150\x00;server-request/post@151\x00;se"
+	... "rver-request/post@152\x00;server-request/post@153\x00;se"
+	... "rver-request/post@154\x00;server-request/post@155\x00;se"
+	... "rver-request/post@156\x00;server-request/post@157\x00;se"
+	... "rver-request/post@158\x00;server-request/post@159\x00;se"
+	... "rver-request/post@160\x00;server-request/post@161\x00;se"
+	... "rver-request/post@bytes\x00;server-request/get-lower"
+	... "case\x00;server-request/get-lowercase@r1\x00;server-requ"
+	... "est/get-lowercase@r2\x00;server-request/get-lowercas"
+	... "e@r3\x00;server-request/get-lowercase@r4\x00;server-requ"
+	... "est/get-lowercase@r5\x00;server-request/get-lowercas"
+	... "e@r6\x00;server-request/get-lowercase@bytes\x00;server-r"
+	... "equest/get-lowercase@16k\x00;server-request/http10\x00;s"
+	... "erver-request/http10@r1\x00;server-request/http10@r2"
+	... "\x00;server-request/http10@r3\x00;server-request/http10@"
+	... "r4\x00;server-request/http10@r5\x00;server-request/http1"
+	... "0@r6\x00;server-request/http10@bytes\x00;server-request/"
+	... "http10@16k\x00;server-request/no-version-in-line\x00;ser"
+	... "ver-request/no-version-in-line@r1\x00;server-request"
+	... "/no-version-in-line@r2\x00;server-request/no-version"
+	... "-in-line@r3\x00;server-request/no-version-in-line@r4"
+	... "\x00;server-request/no-version-in-line@r5\x00;server-req"
+	... "uest/no-version-in-line@r6\x00;server-request/no-ver"
+	... "sion-in-line@bytes\x00;server-request/no-version-in-"
+	... "line@16k\x00;server-request/space-in-target\x00;server-r"
+	... "equest/space-in-target@r1\x00;server-request/space-i"
+	... "n-target@r2\x00;server-request/space-in-target@r3\x00;se"
+	... "rver-request/space-in-target@r4\x00;server-request/s"
+	... "pace-in-target@r5\x00;server-request/space-in-target"
+	... "@r6\x00;server-request/space-in-target@bytes\x00;server-"
+	... "request/space-in-target@16k\x00;server-request/tls-h"
+	... "ello\x00;server-request/tls-hello@r1\x00;server-request/"
+	... "tls-hello@r2\x00;server-request/tls-hello@r3\x00;server-"
+	... "request/tls-hello@r4\x00;server-request/tls-hello@r5"
+	... "\x00;server-request/tls-hello@r6\x00;server-request/tls-"
+	... "hello@bytes\x00;server-request/tls-hello@16k\x00;server-"
+	... "request/no-host\x00;server-request/no-host@r1\x00;server"
+	... "-request/no-host@r2\x00;server-request/no-host@r3\x00;se"
+	... "rver-request/no-host@r4\x00;server-request/no-host@r"
+	... "5\x00;server-request/no-host@r6\x00;server-request/no-ho"
+	... "st@bytes\x00;server-request/no-host@16k\x00;server-reque"
+	... "st/two-hosts\x00;server-request/two-hosts@r1\x00;server-"
+	... "request/two-hosts@r2\x00;server-request/two-hosts@r3"
+	... "\x00;server-request/two-hosts@r4\x00;server-request/two-"
+	... "hosts@r5\x00;server-request/two-hosts@r6\x00;server-requ"
+	... "est/two-hosts@bytes\x00;server-request/two-hosts@16k"
+	... "\x00;server-request/no-upgrade\x00;server-request/no-upg"
+	... "rade@r1\x00;server-request/no-upgrade@r2\x00;server-requ"
+	... "est/no-upgrade@r3\x00;server-request/no-upgrade@r4\x00;s"
+	... "erver-request/no-upgrade@r5\x00;server-request/no-up"
+	... "grade@r6\x00;server-request/no-upgrade@bytes\x00;server-"
+	... "request/no-upgrade@16k\x00;server-request/upgrade-h2"
+	... "c\x00;server-request/upgrade-h2c@r1\x00;server-request/u"
+	... "pgrade-h2c@r2\x00;server-request/upgrade-h2c@r3\x00;serv"
+	... "er-request/upgrade-h2c@r4\x00;server-request/upgrade"
+	... "-h2c@r5\x00;server-request/upgrade-h2c@r6\x00;server-req"
+	... "uest/upgrade-h2c@bytes\x00;server-request/upgrade-h2"
+	... "c@16k\x00;server-request/no-connection\x00;server-reques"
+	... "t/no-connection@r1\x00;server-request/no-connection@"
+	... "r2\x00;server-request/no-connection@r3\x00;server-reques"
+	... "t/no-connection@r4\x00;server-request/no-connection@"
+	... "r5\x00;server-request/no-connection@r6\x00;server-reques"
+	... "t/no-connection@bytes\x00;server-request/no-connecti"
+	... "on@16k\x00;server-request/no-key\x00;server-request/no-k"
+	... "ey@r1\x00;server-request/no-key@r2\x00;server-request/no"
+	... "-key@r3\x00;server-request/no-key@r4\x00;server-request/"
+	... "no-key@r5\x00;server-request/no-key@r6\x00;server-reques"
+	... "t/no-key@bytes\x00;server-request/no-key@16k\x00;server-"
+	... "request/key-short\x00;server-request/key-short@r1\x00;se"
+	... "rver-request/key-short@r2\x00;server-request/key-sho"
+	... "rt@r3\x00;server-request/key-short@r4\x00;server-request"
+	... "/key-short@r5\x00;server-request/key-short@r6\x00;server"
+	... "-request/key-short@bytes\x00;server-request/key-shor"
+	... "t@16k\x00;server-request/key-not-base64\x00;server-reque"
+	... "st/key-not-base64@r1\x00;server-request/key-not-base"
+	... "64@r2\x00;server-request/key-not-base64@r3\x00;server-re"
+	... "quest/key-not-base64@r4\x00;server-request/key-not-b"
+	... "ase64@r5\x00;server-request/key-not-base64@r6\x00;server"
+	... "-request/key-not-base64@bytes\x00;server-request/key"
+	... "-not-base64@16k\x00;server-request/key-twice\x00;server-"
+	... "request/key-twice@r1\x00;server-request/key-twice@r2"
+	... "\x00;server-request/key-twice@r3\x00;server-request/key-"
+	... "twice@r4\x00;server-request/key-twice@r5\x00;server-requ"
+	... "est/key-twice@r6\x00;server-request/key-twice@bytes\x00;"
+	... "server-request/key-twice@16k\x00;server-request/no-w"
+	... "s-version\x00;server-request/no-ws-version@1\x00;server-"
+	... "request/no-ws-version@2\x00;server-request/no-ws-ver"
+	... "sion@3\x00;server-request/no-ws-version@4\x00;server-req"
+	... "uest/no-ws-version@5\x00;server-request/no-ws-versio"
+	... "n@6\x00;server-request/no-ws-version@7\x00;server-reques"
+	... "t/no-ws-version@8\x00;server-request/no-ws-version@9"
+	... "\x00;server-request/no-ws-version@10\x00;server-request/"
+	... "no-ws-version@11\x00;server-request/no-ws-version@12"
+	... "\x00;server-request/no-ws-version@13\x00;server-request/"
+	... "no-ws-version@14\x00;server-request/no-ws-version@15"
+	... "\x00;server-request/no-ws-version@16\x00;server-request/"
+	... "no-ws-version@17\x00;server-request/no-ws-version@18"
+	... "\x00;server-request/no-ws-version@19\x00;server-request/"
+	... "no-ws-version@20\x00;server-request/no-ws-version@21"
+	... "\x00;server-request/no-ws-version@22\x00;server-request/"
+	... "no-ws-version@23\x00;server-request/no-ws-version@24"
+	... "\x00;server-request/no-ws-version@25\x00;server-request/"
+	... "no-ws-version@26\x00;server-request/no-ws-version@27"
+	... "\x00;server-request/no-ws-version@28\x00;server-request/"
+	... "no-ws-version@29\x00;server-request/no-ws-version@30"
+	... "\x00;server-request/no-ws-version@31\x00;server-request/"
+	... "no-ws-version@32\x00;server-request/no-ws-version@33"
+	... "\x00;server-request/no-ws-version@34\x00;server-request/"
+	... "no-ws-version@35\x00;server-request/no-ws-version@36"
+	... "\x00;server-request/no-ws-version@37\x00;server-request/"
+	... "no-ws-version@38\x00;server-request/no-ws-version@39"
+	... "\x00;server-request/no-ws-version@40\x00;server-request/"
+	... "no-ws-version@41\x00;server-request/no-ws-version@42"
+	... "\x00;server-request/no-ws-version@43\x00;server-request/"
+	... "no-ws-version@44\x00;server-request/no-ws-version@45"
+	... "\x00;server-request/no-ws-version@46\x00;server-request/"
+	... "no-ws-version@47\x00;server-request/no-ws-version@48"
+	... "\x00;server-request/no-ws-version@49\x00;server-request/"
+	... "no-ws-version@50\x00;server-request/no-ws-version@51"
+	... "\x00;server-request/no-ws-version@52\x00;server-request/"
+	... "no-ws-version@53\x00;server-request/no-ws-version@54"
+	... "\x00;server-request/no-ws-version@55\x00;server-request/"
+	... "no-ws-version@56\x00;server-request/no-ws-version@57"
+	... "\x00;server-request/no-ws-version@58\x00;server-request/"
+	... "no-ws-version@59\x00;server-request/no-ws-version@60"
+	... "\x00;server-request/no-ws-version@61\x00;server-request/"
+	... "no-ws-version@62\x00;server-request/no-ws-version@63"
+	... "\x00;server-request/no-ws-version@64\x00;server-request/"
+	... "no-ws-version@65\x00;server-request/no-ws-version@66"
+	... "\x00;server-request/no-ws-version@67\x00;server-request/"
+	... "no-ws-version@68\x00;server-request/no-ws-version@69"
+	... "\x00;server-request/no-ws-version@70\x00;server-request/"
+	... "no-ws-version@71\x00;server-request/no-ws-version@72"
+	... "\x00;server-request/no-ws-version@73\x00;server-request/"
+	... "no-ws-version@74\x00;server-request/no-ws-version@75"
+	... "\x00;server-request/no-ws-version@76\x00;server-request/"
+	... "no-ws-version@77\x00;server-request/no-ws-version@78"
+	... "\x00;server-request/no-ws-version@79\x00;server-request/"
+	... "no-ws-version@80\x00;server-request/no-ws-version@81"
+	... "\x00;server-request/no-ws-version@82\x00;server-request/"
+	... "no-ws-version@83\x00;server-request/no-ws-version@84"
+	... "\x00;server-request/no-ws-version@85\x00;server-request/"
+	... "no-ws-version@86\x00;server-request/no-ws-version@87"
+	... "\x00;server-request/no-ws-version@88\x00;server-request/"
+	... "no-ws-version@89\x00;server-request/no-ws-version@90"
+	... "\x00;server-request/no-ws-version@91\x00;server-request/"
+	... "no-ws-version@92\x00;server-request/no-ws-version@93"
+	... "\x00;server-request/no-ws-version@94\x00;server-request/"
+	... "no-ws-version@95\x00;server-request/no-ws-version@96"
+	... "\x00;server-request/no-ws-version@97\x00;server-request/"
+	... "no-ws-version@98\x00;server-request/no-ws-version@99"
+	... "\x00;server-request/no-ws-version@100\x00;server-request"
+	... "/no-ws-version@101\x00;server-request/no-ws-version@"
+	... "102\x00;server-request/no-ws-version@103\x00;server-requ"
+	... "est/no-ws-version@104\x00;server-request/no-ws-versi"
+	... "on@105\x00;server-request/no-ws-version@106\x00;server-r"
+	... "equest/no-ws-version@107\x00;server-request/no-ws-ve"
+	... "rsion@108\x00;server-request/no-ws-version@109\x00;serve"
+	... "r-request/no-ws-version@110\x00;server-request/no-ws"
+	... "-version@111\x00;server-request/no-ws-version@112\x00;se"
+	... "rver-request/no-ws-version@113\x00;server-request/no"
+	... "-ws-version@114\x00;server-request/no-ws-version@115"
+	... "\x00;server-request/no-ws-version@116\x00;server-request"
+	... "/no-ws-version@117\x00;server-request/no-ws-version@"
+	... "118\x00;server-request/no-ws-version@119\x00;server-requ"
+	... "est/no-ws-version@120\x00;server-request/no-ws-versi"
+	... "on@121\x00;server-request/no-ws-version@122\x00;server-r"
+	... "equest/no-ws-version@123\x00;server-request/no-ws-ve"
+	... "rsion@124\x00;server-request/no-ws-version@125\x00;serve"
+	... "r-request/no-ws-version@126\x00;server-request/no-ws"
+	... "-version@127\x00;server-request/no-ws-version@128\x00;se"
+	... "rver-request/no-ws-version@129\x00;server-request/no"
+	... "-ws-version@130\x00;server-request/no-ws-version@131"
+	... "\x00;server-request/no-ws-version@132\x00;server-request"
+	... "/no-ws-version@133\x00;server-request/no-ws-version@"
+	... "134\x00;server-request/no-ws-version@135\x00;server-requ"
+	... "est/no-ws-version@136\x00;server-request/no-ws-versi"
+	... "on@137\x00;server-request/no-ws-version@138\x00;server-r"
+	... "equest/no-ws-version@139\x00;server-request/no-ws-ve"
+	... "rsion@140\x00;server-request/no-ws-version@bytes\x00;ser"
+	... "ver-request/ws-version-8\x00;server-request/ws-versi"
+	... "on-8@r1\x00;server-request/ws-version-8@r2\x00;server-re"
+	... "quest/ws-version-8@r3\x00;server-request/ws-version-"
+	... "8@r4\x00;server-request/ws-version-8@r5\x00;server-reque"
+	... "st/ws-version-8@r6\x00;server-request/ws-version-8@b"
+	... "ytes\x00;server-request/ws-version-8@16k\x00;server-requ"
+	... "est/header-no-colon\x00;server-request/header-no-col"
+	... "on@r1\x00;server-request/header-no-colon@r2\x00;server-r"
+	... "equest/header-no-colon@r3\x00;server-request/header-"
+	... "no-colon@r4\x00;server-request/header-no-colon@r5\x00;se"
+	... "rver-request/header-no-colon@r6\x00;server-request/h"
+	... "eader-no-colon@bytes\x00;server-request/header-no-co"
+	... "lon@16k\x00;server-request/protocols-too-long\x00;server"
+	... "-request/protocols-too-long@r1\x00;server-request/pr"
+	... "otocols-too-long@r2\x00;server-request/protocols-too"
+	... "-long@r3\x00;server-request/protocols-too-long@r4\x00;se"
+	... "rver-request/protocols-too-long@r5\x00;server-reques"
+	... "t/protocols-too-long@r6\x00;server-request/protocols"
+	... "-too-long@bytes\x00;server-request/protocols-too-lon"
+	... "g@16k\x00;server-request/too-large\x00;server-request/to"
+	... "o-large@r1\x00;server-request/too-large@r2\x00;server-re"
+	... "quest/too-large@r3\x00;server-request/too-large@r4\x00;s"
+	... "erver-request/too-large@r5\x00;server-request/too-la"
+	... "rge@r6\x00;server-request/too-large@bytes\x00;server-req"
+	... "uest/too-large@16k\x00;server-request/lf-only\x00;server"
+	... "-request/lf-only@r1\x00;server-request/lf-only@r2\x00;se"
+	... "rver-request/lf-only@r3\x00;server-request/lf-only@r"
+	... "4\x00;server-request/lf-only@r5\x00;server-request/lf-on"
+	... "ly@r6\x00;server-request/lf-only@bytes\x00;server-reques"
+	... "t/lf-only@16k\x00;server-request/incomplete\x00;server-r"
+	... "equest/incomplete@r1\x00;server-request/incomplete@r"
+	... "2\x00;server-request/incomplete@r3\x00;server-request/in"
+	... "complete@r4\x00;server-request/incomplete@r5\x00;server-"
+	... "request/incomplete@r6\x00;server-request/incomplete@"
+	... "bytes\x00;server-request/incomplete@16k\x00;";
 
 /** Where each vector's name starts in VEC_NAMES. */
 static const int VEC_NAME_OFF[] = {
@@ -26196,23 +28605,104 @@ static const int VEC_NAME_OFF[] = {
 	548734, 548752, 548770, 548788, 548806, 548824, 548842, 548860, 548878, 548896, 548914, 548932, 548950, 548969, 548988, 549010,
 	549035, 549060, 549085, 549110, 549135, 549160, 549181, 549205, 549229, 549253, 549277, 549301, 549325, 549347, 549372, 549397,
 	549422, 549447, 549472, 549497, 549527, 549560, 549593, 549626, 549659, 549692, 549725, 549750, 549778, 549806, 549834, 549862,
-	549890, 549918, 549948, 549981, 550014, 550047, 550080, 550113
+	549890, 549918, 549948, 549981, 550014, 550047, 550080, 550113, 550146, 550164, 550184, 550204, 550224, 550244, 550264, 550284,
+	550304, 550324, 550344, 550365, 550386, 550407, 550428, 550449, 550470, 550491, 550512, 550533, 550554, 550575, 550596, 550617,
+	550638, 550659, 550680, 550701, 550722, 550743, 550764, 550785, 550806, 550827, 550848, 550869, 550890, 550911, 550932, 550953,
+	550974, 550995, 551016, 551037, 551058, 551079, 551100, 551121, 551142, 551163, 551184, 551205, 551226, 551247, 551268, 551289,
+	551310, 551331, 551352, 551373, 551394, 551415, 551436, 551457, 551478, 551499, 551520, 551541, 551562, 551583, 551604, 551625,
+	551646, 551667, 551688, 551709, 551730, 551751, 551772, 551793, 551814, 551835, 551856, 551877, 551898, 551919, 551940, 551961,
+	551982, 552003, 552024, 552045, 552066, 552087, 552108, 552129, 552150, 552171, 552192, 552213, 552234, 552256, 552278, 552300,
+	552322, 552344, 552366, 552388, 552410, 552432, 552454, 552476, 552498, 552520, 552542, 552564, 552586, 552608, 552630, 552652,
+	552674, 552696, 552718, 552740, 552762, 552784, 552806, 552828, 552850, 552872, 552894, 552916, 552938, 552960, 552982, 553004,
+	553026, 553048, 553070, 553092, 553114, 553136, 553158, 553180, 553202, 553224, 553246, 553268, 553290, 553312, 553334, 553356,
+	553378, 553400, 553422, 553444, 553466, 553488, 553510, 553532, 553554, 553576, 553598, 553620, 553642, 553664, 553686, 553708,
+	553730, 553754, 553787, 553822, 553857, 553892, 553927, 553962, 553997, 554032, 554067, 554102, 554138, 554174, 554210, 554246,
+	554282, 554318, 554354, 554390, 554426, 554462, 554498, 554534, 554570, 554606, 554642, 554678, 554714, 554750, 554786, 554822,
+	554858, 554894, 554930, 554966, 555002, 555038, 555074, 555110, 555146, 555182, 555218, 555254, 555290, 555326, 555362, 555398,
+	555434, 555470, 555506, 555542, 555578, 555614, 555650, 555686, 555722, 555758, 555794, 555830, 555866, 555902, 555938, 555974,
+	556010, 556046, 556082, 556118, 556154, 556190, 556226, 556262, 556298, 556334, 556370, 556406, 556442, 556478, 556514, 556550,
+	556586, 556622, 556658, 556694, 556730, 556766, 556802, 556838, 556874, 556910, 556946, 556982, 557018, 557054, 557090, 557126,
+	557162, 557198, 557234, 557270, 557306, 557342, 557379, 557416, 557453, 557490, 557527, 557564, 557601, 557638, 557675, 557712,
+	557749, 557786, 557823, 557860, 557897, 557934, 557971, 558008, 558045, 558082, 558119, 558156, 558193, 558230, 558267, 558304,
+	558341, 558378, 558415, 558452, 558489, 558526, 558563, 558600, 558637, 558674, 558711, 558748, 558785, 558822, 558859, 558896,
+	558933, 558970, 559007, 559044, 559081, 559118, 559155, 559192, 559229, 559266, 559303, 559340, 559377, 559414, 559451, 559488,
+	559525, 559562, 559599, 559636, 559673, 559710, 559747, 559784, 559821, 559858, 559895, 559932, 559969, 560006, 560043, 560080,
+	560117, 560154, 560191, 560228, 560265, 560304, 560331, 560360, 560389, 560418, 560447, 560476, 560505, 560534, 560563, 560592,
+	560622, 560652, 560682, 560712, 560742, 560772, 560802, 560832, 560862, 560892, 560922, 560952, 560982, 561012, 561042, 561072,
+	561102, 561132, 561162, 561192, 561222, 561252, 561282, 561312, 561342, 561372, 561402, 561432, 561462, 561492, 561522, 561552,
+	561582, 561612, 561642, 561672, 561702, 561732, 561762, 561792, 561822, 561852, 561882, 561912, 561942, 561972, 562002, 562032,
+	562062, 562092, 562122, 562152, 562182, 562212, 562242, 562272, 562302, 562332, 562362, 562392, 562422, 562452, 562482, 562512,
+	562542, 562572, 562602, 562632, 562662, 562692, 562722, 562752, 562782, 562812, 562842, 562872, 562902, 562932, 562962, 562992,
+	563022, 563052, 563082, 563112, 563142, 563172, 563202, 563232, 563262, 563292, 563323, 563354, 563385, 563416, 563447, 563478,
+	563509, 563540, 563571, 563602, 563633, 563664, 563695, 563726, 563757, 563788, 563819, 563850, 563881, 563912, 563943, 563974,
+	564005, 564036, 564067, 564098, 564129, 564160, 564191, 564222, 564253, 564284, 564315, 564346, 564377, 564408, 564439, 564470,
+	564501, 564532, 564563, 564594, 564625, 564656, 564687, 564718, 564749, 564780, 564811, 564842, 564873, 564904, 564935, 564966,
+	564997, 565028, 565059, 565090, 565121, 565152, 565183, 565214, 565245, 565276, 565307, 565338, 565369, 565400, 565431, 565462,
+	565493, 565524, 565555, 565586, 565617, 565648, 565679, 565710, 565741, 565772, 565803, 565834, 565865, 565896, 565927, 565958,
+	565989, 566020, 566051, 566082, 566113, 566144, 566175, 566206, 566237, 566268, 566299, 566330, 566361, 566392, 566423, 566454,
+	566485, 566516, 566547, 566578, 566609, 566640, 566671, 566704, 566737, 566773, 566809, 566845, 566881, 566917, 566953, 566992,
+	567029, 567063, 567100, 567137, 567174, 567211, 567248, 567285, 567325, 567363, 567396, 567431, 567466, 567501, 567536, 567571,
+	567606, 567641, 567676, 567711, 567747, 567783, 567819, 567855, 567891, 567927, 567963, 567999, 568035, 568071, 568107, 568143,
+	568179, 568215, 568251, 568287, 568323, 568359, 568395, 568431, 568467, 568503, 568539, 568575, 568611, 568647, 568683, 568719,
+	568755, 568791, 568827, 568863, 568899, 568935, 568971, 569007, 569043, 569079, 569115, 569151, 569187, 569223, 569259, 569295,
+	569331, 569367, 569403, 569439, 569475, 569511, 569547, 569583, 569619, 569655, 569691, 569727, 569763, 569799, 569835, 569871,
+	569907, 569943, 569979, 570015, 570051, 570087, 570123, 570159, 570195, 570231, 570267, 570303, 570339, 570375, 570411, 570447,
+	570483, 570519, 570555, 570591, 570627, 570663, 570699, 570735, 570771, 570807, 570843, 570879, 570915, 570951, 570988, 571025,
+	571062, 571099, 571136, 571173, 571210, 571247, 571284, 571321, 571358, 571395, 571432, 571469, 571506, 571543, 571580, 571617,
+	571654, 571691, 571728, 571765, 571802, 571839, 571876, 571913, 571950, 571987, 572024, 572061, 572098, 572135, 572172, 572209,
+	572246, 572283, 572320, 572357, 572394, 572431, 572468, 572505, 572542, 572579, 572616, 572653, 572690, 572727, 572764, 572801,
+	572838, 572875, 572912, 572949, 572986, 573023, 573062, 573087, 573115, 573143, 573171, 573199, 573227, 573255, 573286, 573315,
+	573352, 573392, 573432, 573472, 573512, 573552, 573592, 573635, 573676, 573706, 573739, 573772, 573805, 573838, 573871, 573904,
+	573940, 573974, 574004, 574037, 574070, 574103, 574136, 574169, 574202, 574238, 574272, 574299, 574329, 574359, 574389, 574419,
+	574449, 574479, 574512, 574543, 574570, 574600, 574630, 574660, 574690, 574720, 574750, 574783, 574814, 574834, 574856, 574878,
+	574900, 574922, 574944, 574966, 574988, 575010, 575032, 575055, 575078, 575101, 575124, 575147, 575170, 575193, 575216, 575239,
+	575262, 575285, 575308, 575331, 575354, 575377, 575400, 575423, 575446, 575469, 575492, 575515, 575538, 575561, 575584, 575607,
+	575630, 575653, 575676, 575699, 575722, 575745, 575768, 575791, 575814, 575837, 575860, 575883, 575906, 575929, 575952, 575975,
+	575998, 576021, 576044, 576067, 576090, 576113, 576136, 576159, 576182, 576205, 576228, 576251, 576274, 576297, 576320, 576343,
+	576366, 576389, 576412, 576435, 576458, 576481, 576504, 576527, 576550, 576573, 576596, 576619, 576642, 576665, 576688, 576711,
+	576734, 576757, 576780, 576803, 576826, 576849, 576872, 576895, 576918, 576941, 576964, 576987, 577010, 577033, 577056, 577079,
+	577102, 577126, 577150, 577174, 577198, 577222, 577246, 577270, 577294, 577318, 577342, 577366, 577390, 577414, 577438, 577462,
+	577486, 577510, 577534, 577558, 577582, 577606, 577630, 577654, 577678, 577702, 577726, 577750, 577774, 577798, 577822, 577846,
+	577870, 577894, 577918, 577942, 577966, 577990, 578014, 578038, 578062, 578086, 578110, 578134, 578158, 578182, 578206, 578230,
+	578254, 578278, 578302, 578326, 578350, 578374, 578398, 578422, 578446, 578470, 578494, 578518, 578542, 578566, 578590, 578616,
+	578645, 578677, 578709, 578741, 578773, 578805, 578837, 578872, 578905, 578927, 578952, 578977, 579002, 579027, 579052, 579077,
+	579105, 579131, 579165, 579202, 579239, 579276, 579313, 579350, 579387, 579427, 579465, 579496, 579530, 579564, 579598, 579632,
+	579666, 579700, 579737, 579772, 579797, 579825, 579853, 579881, 579909, 579937, 579965, 579996, 580025, 580048, 580074, 580100,
+	580126, 580152, 580178, 580204, 580233, 580260, 580285, 580313, 580341, 580369, 580397, 580425, 580453, 580484, 580513, 580539,
+	580568, 580597, 580626, 580655, 580684, 580713, 580745, 580775, 580802, 580832, 580862, 580892, 580922, 580952, 580982, 581015,
+	581046, 581075, 581107, 581139, 581171, 581203, 581235, 581267, 581302, 581335, 581357, 581382, 581407, 581432, 581457, 581482,
+	581507, 581535, 581561, 581586, 581614, 581642, 581670, 581698, 581726, 581754, 581785, 581814, 581844, 581877, 581910, 581943,
+	581976, 582009, 582042, 582078, 582112, 582137, 582165, 582193, 582221, 582249, 582277, 582305, 582336, 582365, 582394, 582425,
+	582456, 582487, 582518, 582549, 582580, 582611, 582642, 582673, 582705, 582737, 582769, 582801, 582833, 582865, 582897, 582929,
+	582961, 582993, 583025, 583057, 583089, 583121, 583153, 583185, 583217, 583249, 583281, 583313, 583345, 583377, 583409, 583441,
+	583473, 583505, 583537, 583569, 583601, 583633, 583665, 583697, 583729, 583761, 583793, 583825, 583857, 583889, 583921, 583953,
+	583985, 584017, 584049, 584081, 584113, 584145, 584177, 584209, 584241, 584273, 584305, 584337, 584369, 584401, 584433, 584465,
+	584497, 584529, 584561, 584593, 584625, 584657, 584689, 584721, 584753, 584785, 584817, 584849, 584881, 584913, 584945, 584977,
+	585009, 585041, 585073, 585105, 585137, 585169, 585201, 585233, 585265, 585297, 585329, 585361, 585393, 585425, 585457, 585489,
+	585521, 585553, 585586, 585619, 585652, 585685, 585718, 585751, 585784, 585817, 585850, 585883, 585916, 585949, 585982, 586015,
+	586048, 586081, 586114, 586147, 586180, 586213, 586246, 586279, 586312, 586345, 586378, 586411, 586444, 586477, 586510, 586543,
+	586576, 586609, 586642, 586675, 586708, 586741, 586774, 586807, 586840, 586873, 586906, 586941, 586969, 587000, 587031, 587062,
+	587093, 587124, 587155, 587189, 587221, 587252, 587286, 587320, 587354, 587388, 587422, 587456, 587493, 587528, 587562, 587599,
+	587636, 587673, 587710, 587747, 587784, 587824, 587862, 587887, 587915, 587943, 587971, 587999, 588027, 588055, 588086, 588115,
+	588138, 588164, 588190, 588216, 588242, 588268, 588294, 588323, 588350, 588376, 588405, 588434, 588463, 588492, 588521, 588550,
+	588582
 };
 
 /** Number of vector groups. */
-#define VEC_GROUPS 24
+#define VEC_GROUPS 25
 
 /** Group names, NUL-separated. */
 static const char VEC_GROUP_NAMES[] = 
 	"int32\x00;bytes\x00;sha1\x00;base64\x00;hs-key\x00;hs-response\x00;url\x00;r"
 	... "equest\x00;frame-header\x00;mask\x00;frame-encode\x00;utf8\x00;hosti"
 	... "le\x00;decoder-synth\x00;decoder-spill\x00;conn\x00;eio\x00;sio-pars"
-	... "e\x00;sio-encode\x00;json\x00;heartbeat\x00;backoff\x00;state\x00;close\x00;";
+	... "e\x00;sio-encode\x00;json\x00;heartbeat\x00;backoff\x00;state\x00;close\x00;"
+	... "server-request\x00;";
 
 /** Where each group's name starts in VEC_GROUP_NAMES. */
 static const int VEC_GROUP_NAME_OFF[] = {
 	0, 6, 12, 17, 24, 31, 43, 47, 55, 68, 73, 86, 91, 99, 113, 127,
-	132, 136, 146, 157, 162, 172, 180, 186
+	132, 136, 146, 157, 162, 172, 180, 186, 192
 };
 
 /** The group of each vector. */
@@ -27098,7 +29588,87 @@ static const int VEC_CASE_GROUP[] = {
 	23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23,
 	23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23,
 	23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23,
-	23, 23, 23, 23, 23, 23, 23, 23
+	23, 23, 23, 23, 23, 23, 23, 23, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+	24
 };
 
 /** The distinct expected results (computed by the TypeScript spec), NUL-separated. */
@@ -29591,7 +32161,153 @@ static const char VEC_RESULTS[] =
 	... "f4588534f4588534f4588534f4588534f4588534f4588534"
 	... "f4588534f4588534f4588534f4588534f4588534f4588534"
 	... "f4588534f4588534f4588534f4588534f4588534f4588534"
-	... "f4588534f45\x00;";
+	... "f4588534f45\x00;1:0:0@168|target=/chat?room=1|protoc"
+	... "ols=|answer=HTTP/1.1 101 Switching Protocols\x5c;x0d"
+	... "\x5c;x0aUpgrade: websocket\x5c;x0d\x5c;x0aConnection: Upgrad"
+	... "e\x5c;x0d\x5c;x0aSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGz"
+	... "zhZRbK+xOo=\x5c;x0d\x5c;x0a\x5c;x0d\x5c;x0a\x00;1:0:0@209|target=/ch"
+	... "at?room=1|protocols=chat, superchat|answer=HTTP/"
+	... "1.1 101 Switching Protocols\x5c;x0d\x5c;x0aUpgrade: webs"
+	... "ocket\x5c;x0d\x5c;x0aConnection: Upgrade\x5c;x0d\x5c;x0aSec-WebS"
+	... "ocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\x5c;x0d\x5c;x"
+	... "0aSec-WebSocket-Protocol: superchat\x5c;x0d\x5c;x0a\x5c;x0d\x5c;"
+	... "x0a\x00;1:0:0@222|target=/chat?room=1|protocols=a, b"
+	... "|answer=HTTP/1.1 101 Switching Protocols\x5c;x0d\x5c;x0a"
+	... "Upgrade: websocket\x5c;x0d\x5c;x0aConnection: Upgrade\x5c;x0"
+	... "d\x5c;x0aSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZR"
+	... "bK+xOo=\x5c;x0d\x5c;x0aSec-WebSocket-Protocol: b\x5c;x0d\x5c;x0a"
+	... "\x5c;x0d\x5c;x0a\x00;1:0:0@198|target=/chat?room=1|protocols"
+	... "=chat|answer=-13\x00;1:0:0@156|target=/|protocols=|a"
+	... "nswer=HTTP/1.1 101 Switching Protocols\x5c;x0d\x5c;x0aUp"
+	... "grade: websocket\x5c;x0d\x5c;x0aConnection: Upgrade\x5c;x0d\x5c;"
+	... "x0aSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK"
+	... "+xOo=\x5c;x0d\x5c;x0a\x5c;x0d\x5c;x0a\x00;1:0:0@157|target=/|protoco"
+	... "ls=|answer=HTTP/1.1 101 Switching Protocols\x5c;x0d\x5c;"
+	... "x0aUpgrade: websocket\x5c;x0d\x5c;x0aConnection: Upgrade"
+	... "\x5c;x0d\x5c;x0aSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzz"
+	... "hZRbK+xOo=\x5c;x0d\x5c;x0a\x5c;x0d\x5c;x0a\x00;1:0:0@214|target=/cha"
+	... "t?room=1|protocols=|answer=HTTP/1.1 101 Switchin"
+	... "g Protocols\x5c;x0d\x5c;x0aUpgrade: websocket\x5c;x0d\x5c;x0aCon"
+	... "nection: Upgrade\x5c;x0d\x5c;x0aSec-WebSocket-Accept: s3"
+	... "pPLMBiTxaQ9kYGzzhZRbK+xOo=\x5c;x0d\x5c;x0a\x5c;x0d\x5c;x0a\x00;1:0:0"
+	... "@9178|target=/chat?room=1|protocols=|answer=HTTP"
+	... "/1.1 101 Switching Protocols\x5c;x0d\x5c;x0aUpgrade: web"
+	... "socket\x5c;x0d\x5c;x0aConnection: Upgrade\x5c;x0d\x5c;x0aSec-Web"
+	... "Socket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\x5c;x0d\x5c;"
+	... "x0a\x5c;x0d\x5c;x0a\x00;1:0:0@2155|target=/ttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "tttttttttttttttttttttttttttttttttttttttttttttttt"
+	... "ttttttttttttt|protocols=|answer=HTTP/1.1 101 Swi"
+	... "tching Protocols\x5c;x0d\x5c;x0aUpgrade: websocket\x5c;x0d\x5c;x"
+	... "0aConnection: Upgrade\x5c;x0d\x5c;x0aSec-WebSocket-Accep"
+	... "t: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\x5c;x0d\x5c;x0a\x5c;x0d\x5c;x0a\x00;"
+	... "2:4:414@2156|target=|protocols=|answer=HTTP/1.1 "
+	... "414 URI Too Long\x5c;x0d\x5c;x0aConnection: close\x5c;x0d\x5c;x0"
+	... "aContent-Length: 0\x5c;x0d\x5c;x0a\x5c;x0d\x5c;x0a\x00;2:4:414@5157|"
+	... "target=|protocols=|answer=HTTP/1.1 414 URI Too L"
+	... "ong\x5c;x0d\x5c;x0aConnection: close\x5c;x0d\x5c;x0aContent-Leng"
+	... "th: 0\x5c;x0d\x5c;x0a\x5c;x0d\x5c;x0a\x00;2:2:400@162|target=|protoc"
+	... "ols=|answer=HTTP/1.1 400 Bad Request\x5c;x0d\x5c;x0aConn"
+	... "ection: close\x5c;x0d\x5c;x0aContent-Length: 0\x5c;x0d\x5c;x0a\x5c;x"
+	... "0d\x5c;x0a\x00;2:2:400@161|target=|protocols=|answer=HTT"
+	... "P/1.1 400 Bad Request\x5c;x0d\x5c;x0aConnection: close\x5c;x"
+	... "0d\x5c;x0aContent-Length: 0\x5c;x0d\x5c;x0a\x5c;x0d\x5c;x0a\x00;2:3:400@"
+	... "157|target=|protocols=|answer=HTTP/1.1 400 Bad R"
+	... "equest\x5c;x0d\x5c;x0aConnection: close\x5c;x0d\x5c;x0aContent-L"
+	... "ength: 0\x5c;x0d\x5c;x0a\x5c;x0d\x5c;x0a\x00;2:1:400@148|target=|pro"
+	... "tocols=|answer=HTTP/1.1 400 Bad Request\x5c;x0d\x5c;x0aC"
+	... "onnection: close\x5c;x0d\x5c;x0aContent-Length: 0\x5c;x0d\x5c;x0"
+	... "a\x5c;x0d\x5c;x0a\x00;2:1:400@160|target=|protocols=|answer="
+	... "HTTP/1.1 400 Bad Request\x5c;x0d\x5c;x0aConnection: clos"
+	... "e\x5c;x0d\x5c;x0aContent-Length: 0\x5c;x0d\x5c;x0a\x5c;x0d\x5c;x0a\x00;2:1:4"
+	... "00@15|target=|protocols=|answer=HTTP/1.1 400 Bad"
+	... " Request\x5c;x0d\x5c;x0aConnection: close\x5c;x0d\x5c;x0aContent"
+	... "-Length: 0\x5c;x0d\x5c;x0a\x5c;x0d\x5c;x0a\x00;2:6:400@142|target=/c"
+	... "hat?room=1|protocols=|answer=HTTP/1.1 400 Bad Re"
+	... "quest\x5c;x0d\x5c;x0aConnection: close\x5c;x0d\x5c;x0aContent-Le"
+	... "ngth: 0\x5c;x0d\x5c;x0a\x5c;x0d\x5c;x0a\x00;2:5:400@177|target=/chat"
+	... "?room=1|protocols=|answer=HTTP/1.1 400 Bad Reque"
+	... "st\x5c;x0d\x5c;x0aConnection: close\x5c;x0d\x5c;x0aContent-Lengt"
+	... "h: 0\x5c;x0d\x5c;x0a\x5c;x0d\x5c;x0a\x00;2:7:400@148|target=/chat?ro"
+	... "om=1|protocols=|answer=HTTP/1.1 400 Bad Request\x5c;"
+	... "x0d\x5c;x0aConnection: close\x5c;x0d\x5c;x0aContent-Length: "
+	... "0\x5c;x0d\x5c;x0a\x5c;x0d\x5c;x0a\x00;2:7:400@162|target=/chat?room="
+	... "1|protocols=|answer=HTTP/1.1 400 Bad Request\x5c;x0d"
+	... "\x5c;x0aConnection: close\x5c;x0d\x5c;x0aContent-Length: 0\x5c;x"
+	... "0d\x5c;x0a\x5c;x0d\x5c;x0a\x00;2:8:400@147|target=/chat?room=1|p"
+	... "rotocols=|answer=HTTP/1.1 400 Bad Request\x5c;x0d\x5c;x0"
+	... "aConnection: close\x5c;x0d\x5c;x0aContent-Length: 0\x5c;x0d\x5c;"
+	... "x0a\x5c;x0d\x5c;x0a\x00;2:9:400@123|target=/chat?room=1|prot"
+	... "ocols=|answer=HTTP/1.1 400 Bad Request\x5c;x0d\x5c;x0aCo"
+	... "nnection: close\x5c;x0d\x5c;x0aContent-Length: 0\x5c;x0d\x5c;x0a"
+	... "\x5c;x0d\x5c;x0a\x00;2:9:400@160|target=/chat?room=1|protoco"
+	... "ls=|answer=HTTP/1.1 400 Bad Request\x5c;x0d\x5c;x0aConne"
+	... "ction: close\x5c;x0d\x5c;x0aContent-Length: 0\x5c;x0d\x5c;x0a\x5c;x0"
+	... "d\x5c;x0a\x00;2:9:400@168|target=/chat?room=1|protocols="
+	... "|answer=HTTP/1.1 400 Bad Request\x5c;x0d\x5c;x0aConnecti"
+	... "on: close\x5c;x0d\x5c;x0aContent-Length: 0\x5c;x0d\x5c;x0a\x5c;x0d\x5c;x"
+	... "0a\x00;2:9:400@213|target=/chat?room=1|protocols=|an"
+	... "swer=HTTP/1.1 400 Bad Request\x5c;x0d\x5c;x0aConnection:"
+	... " close\x5c;x0d\x5c;x0aContent-Length: 0\x5c;x0d\x5c;x0a\x5c;x0d\x5c;x0a\x00;"
+	... "2:10:426@141|target=/chat?room=1|protocols=|answ"
+	... "er=HTTP/1.1 426 Upgrade Required\x5c;x0d\x5c;x0aSec-WebS"
+	... "ocket-Version: 13\x5c;x0d\x5c;x0aConnection: close\x5c;x0d\x5c;x"
+	... "0aContent-Length: 0\x5c;x0d\x5c;x0a\x5c;x0d\x5c;x0a\x00;2:10:426@167"
+	... "|target=/chat?room=1|protocols=|answer=HTTP/1.1 "
+	... "426 Upgrade Required\x5c;x0d\x5c;x0aSec-WebSocket-Versio"
+	... "n: 13\x5c;x0d\x5c;x0aConnection: close\x5c;x0d\x5c;x0aContent-Le"
+	... "ngth: 0\x5c;x0d\x5c;x0a\x5c;x0d\x5c;x0a\x00;2:5:400@175|target=/chat"
+	... "?room=1|protocols=|answer=HTTP/1.1 400 Bad Reque"
+	... "st\x5c;x0d\x5c;x0aConnection: close\x5c;x0d\x5c;x0aContent-Lengt"
+	... "h: 0\x5c;x0d\x5c;x0a\x5c;x0d\x5c;x0a\x00;2:12:431@494|target=/chat?r"
+	... "oom=1|protocols=|answer=HTTP/1.1 431 Request Hea"
+	... "der Fields Too Large\x5c;x0d\x5c;x0aConnection: close\x5c;x0"
+	... "d\x5c;x0aContent-Length: 0\x5c;x0d\x5c;x0a\x5c;x0d\x5c;x0a\x00;2:11:431@"
+	... "16384|target=/chat?room=1|protocols=|answer=HTTP"
+	... "/1.1 431 Request Header Fields Too Large\x5c;x0d\x5c;x0a"
+	... "Connection: close\x5c;x0d\x5c;x0aContent-Length: 0\x5c;x0d\x5c;x"
+	... "0a\x5c;x0d\x5c;x0a\x00;0:0:0@161|target=|protocols=|answer=\x00;"
+	... "0:0:0@166|target=/chat?room=1|protocols=|answer="
+	... "\x00;";
 
 /** Where each distinct result starts in VEC_RESULTS. */
 static const int VEC_RESULT_OFF[] = {
@@ -29686,7 +32402,9 @@ static const int VEC_RESULT_OFF[] = {
 	77798, 77826, 78076, 78112, 78138, 78144, 78161, 78164, 83668, 90266, 96866, 103466, 110067, 116668, 116676, 116683,
 	116690, 116698, 116706, 116715, 116724, 116733, 116740, 116747, 116755, 116763, 116772, 116781, 116788, 116797, 116806, 116815,
 	116824, 116831, 116838, 116854, 116876, 116882, 116904, 116926, 116948, 116982, 117016, 117050, 117084, 117158, 117232, 117306,
-	117380, 117894, 118408, 118922
+	117380, 117894, 118408, 118922, 119436, 119644, 119908, 120153, 120209, 120406, 120603, 120811, 121020, 123216, 123347, 123478,
+	123607, 123736, 123865, 123994, 124123, 124251, 124392, 124533, 124674, 124815, 124956, 125097, 125238, 125379, 125520, 125700,
+	125880, 126021, 126183, 126347, 126384
 };
 
 /** The expected result of each vector, as an index into VEC_RESULT_OFF. */
@@ -30572,7 +33290,87 @@ static const int VEC_EXPECT[] = {
 	1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1442, 1443,
 	1444, 1445, 1446, 1447, 1444, 1442, 1448, 1444, 1449, 1450, 1451, 1444, 1442, 1452, 1444, 1453,
 	1454, 1455, 1444, 1442, 1444, 1444, 1444, 1444, 1444, 1444, 1442, 1456, 1444, 1457, 1458, 1459,
-	1444, 1442, 1444, 1444, 1444, 1444, 1444, 1444
+	1444, 1442, 1444, 1444, 1444, 1444, 1444, 1444, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460,
+	1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460,
+	1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460,
+	1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460,
+	1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460,
+	1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460,
+	1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460,
+	1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460,
+	1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460,
+	1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460,
+	1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460,
+	1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460,
+	1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460,
+	1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460,
+	1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460,
+	1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460,
+	1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460,
+	1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460,
+	1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460,
+	1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460,
+	1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460,
+	1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1460,
+	1460, 1460, 1460, 1460, 1460, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461,
+	1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461,
+	1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461,
+	1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461,
+	1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461,
+	1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461,
+	1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461,
+	1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461,
+	1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461,
+	1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461,
+	1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461,
+	1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461,
+	1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461, 1461,
+	1461, 1461, 1461, 1461, 1461, 1461, 1461, 1462, 1462, 1462, 1462, 1462, 1462, 1462, 1462, 1462,
+	1463, 1463, 1463, 1463, 1463, 1463, 1463, 1463, 1463, 1464, 1464, 1464, 1464, 1464, 1464, 1464,
+	1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464,
+	1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464,
+	1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464,
+	1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464,
+	1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464,
+	1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464,
+	1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464,
+	1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464,
+	1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464, 1464,
+	1464, 1464, 1464, 1464, 1464, 1464, 1465, 1465, 1465, 1465, 1465, 1465, 1465, 1465, 1465, 1466,
+	1466, 1466, 1466, 1466, 1466, 1466, 1466, 1466, 1467, 1467, 1467, 1467, 1467, 1467, 1467, 1467,
+	1467, 1468, 1468, 1468, 1468, 1468, 1468, 1468, 1468, 1468, 1469, 1469, 1469, 1469, 1469, 1469,
+	1469, 1469, 1469, 1470, 1470, 1470, 1470, 1470, 1470, 1470, 1470, 1470, 1471, 1471, 1471, 1471,
+	1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471,
+	1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471,
+	1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471,
+	1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471,
+	1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471,
+	1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471,
+	1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471,
+	1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471,
+	1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471,
+	1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1471, 1472,
+	1472, 1472, 1472, 1472, 1472, 1472, 1472, 1472, 1473, 1473, 1473, 1473, 1473, 1473, 1473, 1473,
+	1473, 1474, 1474, 1474, 1474, 1474, 1474, 1474, 1474, 1474, 1475, 1475, 1475, 1475, 1475, 1475,
+	1475, 1475, 1475, 1476, 1476, 1476, 1476, 1476, 1476, 1476, 1476, 1476, 1477, 1477, 1477, 1477,
+	1477, 1477, 1477, 1477, 1477, 1478, 1478, 1478, 1478, 1478, 1478, 1478, 1478, 1478, 1479, 1479,
+	1479, 1479, 1479, 1479, 1479, 1479, 1479, 1480, 1480, 1480, 1480, 1480, 1480, 1480, 1480, 1480,
+	1481, 1481, 1481, 1481, 1481, 1481, 1481, 1481, 1481, 1482, 1482, 1482, 1482, 1482, 1482, 1482,
+	1482, 1482, 1483, 1483, 1483, 1483, 1483, 1483, 1483, 1483, 1483, 1484, 1484, 1484, 1484, 1484,
+	1484, 1484, 1484, 1484, 1485, 1485, 1485, 1485, 1485, 1485, 1485, 1485, 1485, 1486, 1486, 1486,
+	1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486,
+	1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486,
+	1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486,
+	1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486,
+	1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486,
+	1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486,
+	1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486,
+	1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486,
+	1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1486, 1487, 1487, 1487, 1487, 1487,
+	1487, 1487, 1487, 1487, 1488, 1488, 1488, 1488, 1488, 1488, 1488, 1488, 1488, 1489, 1489, 1489,
+	1489, 1489, 1489, 1489, 1489, 1489, 1490, 1490, 1490, 1490, 1490, 1490, 1490, 1490, 1490, 1491,
+	1491, 1491, 1491, 1491, 1491, 1491, 1491, 1491, 1492, 1492, 1492, 1492, 1492, 1492, 1492, 1492,
+	1492
 };
 
 /** Work buffers of the runner (messages, streams, frames). */

@@ -129,12 +129,29 @@ export function handshakeInit(
   bytesCopy(h.protocols, 0, protocols, pOff, pLen);
   h.protocolsLen = pLen;
   base64Encode(nonce, nOff, HANDSHAKE_NONCE_SIZE, h.key, 0);
-  bytesCopy(h.scratch, 0, h.key, 0, HANDSHAKE_KEY_LENGTH);
-  bytesPutAscii(h.scratch, HANDSHAKE_KEY_LENGTH, 64, WS_GUID);
-  const digest = new Uint8Array(20);
-  sha1(h.sha, h.scratch, 0, HANDSHAKE_KEY_LENGTH + WS_GUID.length, digest, 0);
-  base64Encode(digest, 0, 20, h.accept, 0);
+  handshakeAcceptFor(h.sha, h.scratch, h.key, 0, h.accept, 0);
   return true;
+}
+
+/**
+ * Sec-WebSocket-Accept for a Sec-WebSocket-Key (RFC 6455 §4.2.2 step 5.4):
+ * base64 of the SHA-1 of key[kOff..kOff+24) followed by WS_GUID, written as
+ * 28 bytes into out[oOff..). `scratch` (64 bytes) and `sha` are working space.
+ * The client computes what it expects, the server what it answers.
+ */
+export function handshakeAcceptFor(
+  sha: Sha1,
+  scratch: Uint8Array,
+  key: Readonly<Uint8Array>,
+  kOff: number,
+  out: Uint8Array,
+  oOff: number,
+): void {
+  bytesCopy(scratch, 0, key, kOff, HANDSHAKE_KEY_LENGTH);
+  bytesPutAscii(scratch, HANDSHAKE_KEY_LENGTH, 64, WS_GUID);
+  const digest = new Uint8Array(20);
+  sha1(sha, scratch, 0, HANDSHAKE_KEY_LENGTH + WS_GUID.length, digest, 0);
+  base64Encode(digest, 0, 20, out, oOff);
 }
 
 /**
@@ -171,7 +188,7 @@ export function handshakeHeadersValid(extra: Readonly<Uint8Array>, off: number, 
 }
 
 /** RFC 7230 tchar: what header names are made of. */
-function isTokenChar(c: number): boolean {
+export function isTokenChar(c: number): boolean {
   if (c <= 32 || c >= 127) {
     return false;
   }
@@ -417,7 +434,7 @@ function handshakeHeaderLine(h: Handshake, n: number): void {
  * span[0..2) (start, end). Returns where the next item starts (past the
  * comma), which is above `end` after the last item.
  */
-function listItem(buf: Readonly<Uint8Array>, from: number, end: number, span: Int32Array): number {
+export function listItem(buf: Readonly<Uint8Array>, from: number, end: number, span: Int32Array): number {
   let i = from;
   while (i < end && buf[i] !== ",".charCodeAt(0)) {
     i++;
@@ -436,7 +453,7 @@ function listItem(buf: Readonly<Uint8Array>, from: number, end: number, span: In
 }
 
 /** True when the comma-separated list buf[off..end) holds `token` (ASCII case-insensitive, white space trimmed). */
-function listHasToken(buf: Readonly<Uint8Array>, off: number, end: number, token: string): boolean {
+export function listHasToken(buf: Readonly<Uint8Array>, off: number, end: number, token: string): boolean {
   const span = new Int32Array(2);
   let i = off;
   while (i <= end) {

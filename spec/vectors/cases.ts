@@ -14,6 +14,7 @@
 
 import { createHash } from "node:crypto";
 import { CONFIG_MAX_HANDSHAKE_RESPONSE } from "../core/config.js";
+import { SERVER_MAX_REQUEST } from "../core/serverhandshake.js";
 import { hostileCases, HOSTILE_MAX_MESSAGE } from "../test/cases/hostile.js";
 import { VecBytesOp, VecIntOp, VecJsonOp, VecKind, VecSplit, VEC_BIG_SIZE } from "./runner.js";
 
@@ -1331,6 +1332,76 @@ function closeGroup(b: Builder): void {
   }
 }
 
+/** A client request as browsers and `ws` send it, with `extra` header lines and another request line. */
+function clientRequest(extra = "", requestLine = "GET /chat?room=1 HTTP/1.1", drop = ""): string {
+  const lines = [
+    "Host: server.example.com",
+    "Upgrade: websocket",
+    "Connection: Upgrade",
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+    "Sec-WebSocket-Version: 13",
+  ].filter((l) => drop === "" || !l.startsWith(drop));
+  return `${requestLine}\r\n${lines.map((l) => `${l}\r\n`).join("")}${extra}\r\n`;
+}
+
+/** The server role's request parser and answers (spec/core/serverhandshake.ts). */
+function serverHandshakeGroup(b: Builder, rng: Prng): void {
+  const rows: [string, string, string, boolean][] = [
+    // name, request, chosen subprotocol, split at every position
+    ["ok", clientRequest(), "", true],
+    ["ok-trailing-frame", `${clientRequest()}\x81\x85\x00\x00\x00\x00hello`, "", true],
+    ["ok-protocol", clientRequest("Sec-WebSocket-Protocol: chat, superchat\r\n"), "superchat", true],
+    ["ok-protocol-lines", clientRequest("Sec-WebSocket-Protocol: a\r\nSec-WebSocket-Protocol: b\r\n"), "b", false],
+    ["unoffered-protocol", clientRequest("Sec-WebSocket-Protocol: chat\r\n"), "Chat", false],
+    [
+      "ok-case-and-lists",
+      "GET / HTTP/1.1\r\nhost: a\r\nUPGRADE: WebSocket\r\nconnection: keep-alive, upgrade\r\nsec-websocket-key:   dGhlIHNhbXBsZSBub25jZQ==  \r\nSEC-WEBSOCKET-VERSION: 13\r\n\r\n",
+      "",
+      true,
+    ],
+    ["ok-http12", clientRequest("", "GET / HTTP/1.2"), "", false],
+    ["ok-extensions-ignored", clientRequest("Sec-WebSocket-Extensions: permessage-deflate\r\n"), "", false],
+    ["ok-long-cookie", clientRequest(`Cookie: ${"k".repeat(9000)}\r\n`), "", false],
+    ["ok-target-1999", clientRequest("", `GET /${"t".repeat(1998)} HTTP/1.1`), "", false],
+    ["target-2000", clientRequest("", `GET /${"t".repeat(1999)} HTTP/1.1`), "", false],
+    ["target-5000", clientRequest("", `GET /${"t".repeat(5000)} HTTP/1.1`), "", false],
+    ["post", clientRequest("", "POST /chat HTTP/1.1"), "", true],
+    ["get-lowercase", clientRequest("", "get /chat HTTP/1.1"), "", false],
+    ["http10", clientRequest("", "GET / HTTP/1.0"), "", false],
+    ["no-version-in-line", clientRequest("", "GET /"), "", false],
+    ["space-in-target", clientRequest("", "GET /a b HTTP/1.1"), "", false],
+    ["tls-hello", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", "", false],
+    ["no-host", clientRequest("", undefined, "Host"), "", false],
+    ["two-hosts", clientRequest("Host: b\r\n"), "", false],
+    ["no-upgrade", clientRequest("", undefined, "Upgrade"), "", false],
+    ["upgrade-h2c", clientRequest("Upgrade: h2c\r\n", undefined, "Upgrade"), "", false],
+    ["no-connection", clientRequest("", undefined, "Connection"), "", false],
+    ["no-key", clientRequest("", undefined, "Sec-WebSocket-Key"), "", false],
+    ["key-short", clientRequest("Sec-WebSocket-Key: AAAAAAAAAAAAAAAA\r\n", undefined, "Sec-WebSocket-Key"), "", false],
+    [
+      "key-not-base64",
+      clientRequest("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ!!\r\n", undefined, "Sec-WebSocket-Key"),
+      "",
+      false,
+    ],
+    ["key-twice", clientRequest("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"), "", false],
+    ["no-ws-version", clientRequest("", undefined, "Sec-WebSocket-Version"), "", true],
+    ["ws-version-8", clientRequest("Sec-WebSocket-Version: 8\r\n", undefined, "Sec-WebSocket-Version"), "", false],
+    ["header-no-colon", clientRequest("Bogus\r\n"), "", false],
+    ["protocols-too-long", clientRequest(`Sec-WebSocket-Protocol: ${"p".repeat(300)}\r\n`), "", false],
+    ["too-large", clientRequest(`Cookie: ${"c".repeat(SERVER_MAX_REQUEST)}\r\n`), "", false],
+    ["lf-only", clientRequest().replace(/\r\n/g, "\n"), "", false],
+    ["incomplete", clientRequest().slice(0, -2), "", false],
+  ];
+  for (const [name, text, chosen, everySplit] of rows) {
+    const [cOff, cLen] = b.bytes(chosen);
+    const [dOff, dLen] = b.bytes(Buffer.from(text, "latin1"));
+    for (const s of splitsFor(dLen, rng, everySplit ? EXHAUSTIVE_SPLIT_LIMIT : 0)) {
+      b.add("server-request", `${name}${s.tag}`, VecKind.ServerRequest, [dOff, dLen, cOff, cLen, ...s.spec]);
+    }
+  }
+}
+
 /** Every vector, in a fixed order. */
 export function buildVectors(): VectorSet {
   const b = new Builder();
@@ -1356,6 +1427,7 @@ export function buildVectors(): VectorSet {
   backoffGroup(b, rng);
   stateGroup(b);
   closeGroup(b);
+  serverHandshakeGroup(b, rng);
   return b.build();
 }
 

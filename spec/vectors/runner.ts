@@ -47,6 +47,13 @@ import { DECODER_MAX_MESSAGE_LIMIT, FrameDecoder, WsEvent, decoderFeed, decoderI
 import { EioOpenInfo, eioEncodeMessage, eioEncodePong, eioPacketType, eioParseOpen } from "../core/engineio.js";
 import { frameEncode, frameEncodeHeader, frameHeaderSize, maskBytes } from "../core/frame.js";
 import { Handshake, HandshakeState, handshakeFeed, handshakeInit } from "../core/handshake.js";
+import {
+  ServerHandshake,
+  serverHandshakeBuildAccept,
+  serverHandshakeBuildRefusal,
+  serverHandshakeFeed,
+  serverHandshakeInit,
+} from "../core/serverhandshake.js";
 import { heartbeatExpired, heartbeatRemainingMs } from "../core/heartbeat.js";
 import { Backoff, backoffInit, backoffNext, backoffReset } from "../core/backoff.js";
 import {
@@ -160,6 +167,8 @@ export const enum VecKind {
   DecoderSpill = 32,
   /** DecoderSynth through a msg buffer of msgCap bytes: [seed, msgLen, fragSize, opcode, pingEvery, maxMessage, msgCap, split...]. */
   DecoderSynthSpill = 33,
+  /** A client's opening request read by the server role, and its answer: [dOff, len, chosenOff, chosenLen, split...]. */
+  ServerRequest = 34,
 }
 
 /** How a streaming vector cuts its input into chunks; the split spec is [mode, ...]. */
@@ -512,6 +521,56 @@ function vecHandshakeResponse(
   w = vecPutInt(out, w, cap, consumed);
   w = bytesPutAscii(out, w, cap, "|proto=");
   return vecPutEsc(out, w, cap, h.protocol, 0, h.protocolLen);
+}
+
+/**
+ * A client's opening request fed to serverHandshakeFeed in the chunks of the
+ * split spec at params[p+5..], then the server's answer (the 101 with the
+ * chosen subprotocol, or the refusal):
+ * `state:error:status@consumed|target=…|protocols=…|answer=…`.
+ */
+function vecServerRequest(
+  data: Readonly<Uint8Array>,
+  params: Readonly<Int32Array>,
+  p: number,
+  work: Uint8Array,
+  out: Uint8Array,
+  cap: number,
+): number {
+  const h = new ServerHandshake();
+  serverHandshakeInit(h);
+  const dOff = params[p + 1];
+  const len = params[p + 2];
+  const s = p + 5;
+  let consumed = 0;
+  let pos = 0;
+  while (pos < len && h.state === HandshakeState.Pending) {
+    const end = vecChunkEnd(params, s, pos, len);
+    consumed += serverHandshakeFeed(h, data, dOff + pos, end - pos);
+    pos = end;
+  }
+  let w = vecPutInt(out, 0, cap, h.state);
+  w = vecPutChar(out, w, cap, 58);
+  w = vecPutInt(out, w, cap, h.error);
+  w = vecPutChar(out, w, cap, 58);
+  w = vecPutInt(out, w, cap, h.status);
+  w = vecPutChar(out, w, cap, 64);
+  w = vecPutInt(out, w, cap, consumed);
+  w = bytesPutAscii(out, w, cap, "|target=");
+  w = vecPutEsc(out, w, cap, h.target, 0, h.targetLen);
+  w = bytesPutAscii(out, w, cap, "|protocols=");
+  w = vecPutEsc(out, w, cap, h.protocols, 0, h.protocolsLen);
+  w = bytesPutAscii(out, w, cap, "|answer=");
+  let n = 0;
+  if (h.state === HandshakeState.Done) {
+    n = serverHandshakeBuildAccept(h, data, params[p + 3], params[p + 4], work, 512);
+  } else if (h.state === HandshakeState.Failed) {
+    n = serverHandshakeBuildRefusal(h, work, 512);
+  }
+  if (n < 0) {
+    return vecPutInt(out, w, cap, n);
+  }
+  return vecPutEsc(out, w, cap, work, 0, n);
 }
 
 /** Writes the fields of a parsed URL after its error code: `err|secure|host|port|explicit|ipv6|resource`. */
@@ -1608,6 +1667,8 @@ export function vecRun(
       return vecPutInt(out, 0, cap, vecInt32(params[p + 1], params[p + 2], params[p + 3]));
     case VecKind.Bytes:
       return vecBytes(data, params, p, out, cap);
+    case VecKind.ServerRequest:
+      return vecServerRequest(data, params, p, big1, out, cap);
     default:
       return bytesPutAscii(out, 0, cap, "kind?");
   }
