@@ -1,6 +1,8 @@
 /**
  * Streaming decoder for the frames a WebSocket server sends to this client
- * (RFC 6455 §5, §6.2, §8.1).
+ * (RFC 6455 §5, §6.2, §8.1), and, in the server role (decoderInitServer), for
+ * the frames a client sends to this server: the same checks, except that every
+ * client frame must be masked (§5.1) and is unmasked as it is read.
  *
  * Bytes arrive in TCP reads of any size with arbitrary boundaries: a read may
  * hold many frames, or a frame may span many reads. The decoder keeps all its
@@ -27,6 +29,7 @@ import {
   FRAME_MASK_BIT,
   FRAME_RSV_BITS,
   MAX_CONTROL_PAYLOAD,
+  maskBytes,
   Opcode,
   opcodeIsControl,
   opcodeIsKnown,
@@ -69,6 +72,8 @@ export const enum DecoderState {
   Closed = 4,
   /** The connection failed; nothing more is decoded. */
   Failed = 5,
+  /** Collecting the 4-byte masking key of a client frame (server role). */
+  MaskKey = 6,
 }
 
 /** Size of the extended length bytes kept while a header is collected. */
@@ -93,6 +98,11 @@ export class FrameDecoder {
   fin = false;
   opcode = 0;
   masked = false;
+  /** Server role: frames come from a client and must be masked (§5.1); client role: they must not be. */
+  server = false;
+  /** The masking key of the current frame, and how many of its bytes were read. */
+  maskKey = new Uint8Array(4);
+  maskLen = 0;
   payloadLen = 0;
   payloadRead = 0;
   /** The data message being assembled: its opcode (0 = none open), length so far and UTF-8 state. */
@@ -160,6 +170,22 @@ export function decoderInit(d: FrameDecoder, maxMessage: number, msgCap: number 
   d.errorCode = 0;
   d.maxMessage = maxMessage < 0 ? 0 : maxMessage;
   d.failed = false;
+  d.server = false;
+  d.maskLen = 0;
+}
+
+/**
+ * decoderInit for the server role: the stream is a client's, so every frame
+ * must carry a masking key (an unmasked frame fails with 1002, §5.1) and its
+ * payload is unmasked before it is checked and stored.
+ */
+export function decoderInitServer(
+  d: FrameDecoder,
+  maxMessage: number,
+  msgCap: number = DECODER_MAX_MESSAGE_LIMIT,
+): void {
+  decoderInit(d, maxMessage, msgCap);
+  d.server = true;
 }
 
 /** Fails the connection with close code `code`: sticky Error event. */
@@ -208,8 +234,8 @@ function decoderByte0(d: FrameDecoder, b: number): void {
 function decoderByte1(d: FrameDecoder, b: number): void {
   const len7 = b & 127;
   d.masked = (b & FRAME_MASK_BIT) !== 0;
-  if (d.masked) {
-    // A server must not mask the frames it sends (§5.1).
+  if (d.masked !== d.server) {
+    // A server must not mask the frames it sends, and a client must mask all of its frames (§5.1).
     decoderFail(d, CloseCode.ProtocolError);
     return;
   }
@@ -291,7 +317,26 @@ function decoderHeaderDone(d: FrameDecoder, len: number): void {
       d.utf8 = UTF8_ACCEPT;
     }
   }
-  if (len === 0) {
+  if (d.masked) {
+    d.maskLen = 0;
+    d.state = DecoderState.MaskKey;
+  } else {
+    decoderPayloadStart(d);
+  }
+}
+
+/** One byte of a client frame's masking key; the payload starts after the fourth. */
+function decoderMaskByte(d: FrameDecoder, b: number): void {
+  d.maskKey[d.maskLen] = b;
+  d.maskLen++;
+  if (d.maskLen === 4) {
+    decoderPayloadStart(d);
+  }
+}
+
+/** The header (and masking key) is complete: read the payload, or finish an empty frame. */
+function decoderPayloadStart(d: FrameDecoder): void {
+  if (d.payloadLen === 0) {
     decoderFrameDone(d);
   } else {
     d.state = DecoderState.Payload;
@@ -319,6 +364,9 @@ function decoderPayload(
     for (let i = 0; i < n; i++) {
       d.ctl[d.ctlLen + i] = data[off + i];
     }
+    if (d.masked) {
+      maskBytes(d.ctl, d.ctlLen, n, d.maskKey, 0, d.payloadRead & 3);
+    }
     d.ctlLen += n;
   } else {
     const room = d.msgCap - d.msgFill;
@@ -335,7 +383,12 @@ function decoderPayload(
       n = room;
     }
     const base = d.msgFill;
-    if (d.openType === Opcode.Text) {
+    if (d.masked) {
+      const bad = decoderUnmaskInto(d, data, off, n, msg, base);
+      if (bad >= 0) {
+        return bad;
+      }
+    } else if (d.openType === Opcode.Text) {
       let s = d.utf8;
       for (let i = 0; i < n; i++) {
         const b = data[off + i];
@@ -363,6 +416,41 @@ function decoderPayload(
     decoderFrameDone(d);
   }
   return n;
+}
+
+/**
+ * Server role: copies n payload bytes of a masked frame from data[off..) to
+ * msg[base..), unmasks them (the key's phase is where this frame's payload
+ * is), and checks text byte by byte. Returns -1, or on invalid UTF-8 the
+ * number of bytes consumed up to the bad one (the connection has failed).
+ */
+function decoderUnmaskInto(
+  d: FrameDecoder,
+  data: Readonly<Uint8Array>,
+  off: number,
+  n: number,
+  msg: Uint8Array,
+  base: number,
+): number {
+  // @spgen unroll 4
+  for (let i = 0; i < n; i++) {
+    msg[base + i] = data[off + i];
+  }
+  maskBytes(msg, base, n, d.maskKey, 0, d.payloadRead & 3);
+  if (d.openType !== Opcode.Text) {
+    return -1;
+  }
+  let s = d.utf8;
+  for (let i = 0; i < n; i++) {
+    s = UTF8_TRANSITION[s + UTF8_CLASS[msg[base + i]]];
+    if (s === UTF8_REJECT) {
+      d.utf8 = s;
+      decoderFail(d, CloseCode.InvalidPayload);
+      return i + 1;
+    }
+  }
+  d.utf8 = s;
+  return -1;
 }
 
 /** The close frame payload in d.ctl is complete: check it and report Close or Error. */
@@ -436,7 +524,7 @@ function decoderFrameDone(d: FrameDecoder): void {
  * before the next call. Ping, pong and close payloads go to d.ctl (also valid
  * until the next call). After an Error every call returns 0 with event Error;
  * after a Close every call consumes and ignores all its input (returns len,
- * event None), since a server sends nothing after its close frame.
+ * event None), since a peer sends nothing after its close frame.
  */
 export function decoderFeed(
   d: FrameDecoder,
@@ -470,6 +558,10 @@ export function decoderFeed(
         break;
       case DecoderState.Payload:
         i += decoderPayload(d, data, off + i, len - i, msg);
+        break;
+      case DecoderState.MaskKey:
+        decoderMaskByte(d, data[off + i]);
+        i++;
         break;
       default:
         return i;

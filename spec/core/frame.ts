@@ -188,3 +188,37 @@ export function frameEncode(
   }
   return hlen + pLen;
 }
+
+/**
+ * Writes one complete unmasked frame (FIN set) with payload
+ * payload[pOff..pOff+pLen) into out[off..cap): what a server sends (RFC 6455
+ * §5.1: a server MUST NOT mask its frames). Returns the number of bytes
+ * written, or -1 under the same conditions as frameEncode.
+ */
+export function frameEncodeServer(
+  out: Uint8Array,
+  off: number,
+  cap: number,
+  opcode: number,
+  payload: Readonly<Uint8Array>,
+  pOff: number,
+  pLen: number,
+): number {
+  if (off < 0 || pLen < 0) {
+    return -1;
+  }
+  if (opcodeIsControl(opcode) && pLen > MAX_CONTROL_PAYLOAD) {
+    return -1;
+  }
+  const hlen = frameHeaderSize(pLen, false);
+  if (hlen > cap - off || pLen > cap - off - hlen) {
+    return -1;
+  }
+  frameEncodeHeader(out, off, true, opcode, false, pLen, payload, pOff);
+  const p = off + hlen;
+  // @spgen unroll 4
+  for (let i = 0; i < pLen; i++) {
+    out[p + i] = payload[pOff + i];
+  }
+  return hlen + pLen;
+}

@@ -15,7 +15,7 @@
 import { createHash } from "node:crypto";
 import { CONFIG_MAX_HANDSHAKE_RESPONSE } from "../core/config.js";
 import { SERVER_MAX_REQUEST } from "../core/serverhandshake.js";
-import { hostileCases, HOSTILE_MAX_MESSAGE } from "../test/cases/hostile.js";
+import { frame as rawFrame, hostileCases, HOSTILE_MAX_MESSAGE, type FrameOptions } from "../test/cases/hostile.js";
 import { VecBytesOp, VecIntOp, VecJsonOp, VecKind, VecSplit, VEC_BIG_SIZE } from "./runner.js";
 
 /** One named vector: its group and where its parameter row starts in VectorSet.params. */
@@ -1402,6 +1402,55 @@ function serverHandshakeGroup(b: Builder, rng: Prng): void {
   }
 }
 
+/** Client streams (masked frames) through the decoder in the server role (RFC 6455 §5.1, §5.3). */
+function serverDecoderGroup(b: Builder, rng: Prng): void {
+  const key = (): Buffer => Buffer.from(rng.bytes(4));
+  const m = (opcode: number, payload: Buffer | string, o: FrameOptions = {}): Buffer =>
+    rawFrame(opcode, payload, { ...o, mask: key() });
+  const big = Buffer.from(rng.bytes(70000));
+  const rows: [string, Buffer, number, number, boolean][] = [
+    // name, stream, maxMessage, msgCap, split at every position
+    ["text", m(1, "hello"), 1024, 1024, true],
+    ["binary-nul-ff", m(2, Buffer.from([0, 255, 0, 128, 1])), 1024, 1024, true],
+    ["empty-text", m(1, ""), 1024, 1024, true],
+    ["zero-key", rawFrame(1, "plain", { mask: Buffer.alloc(4) }), 1024, 1024, false],
+    [
+      "fragments-ping-between",
+      Buffer.concat([m(1, "h\u00e9l", { fin: false }), m(9, "p"), m(0, "lo \u20ac")]),
+      1024,
+      1024,
+      true,
+    ],
+    ["close-with-reason", m(8, Buffer.concat([Buffer.from([0x03, 0xe8]), Buffer.from("bye")])), 1024, 1024, true],
+    ["pong-then-close-1005", Buffer.concat([m(10, "x"), m(8, "")]), 1024, 1024, true],
+    ["len16", m(2, big.subarray(0, 300)), 1024, 1024, false],
+    ["len64-70000-spilled", m(2, big), 100000, 16384, false],
+    [
+      "text-70000-fragmented-spilled",
+      Buffer.concat([m(1, "a".repeat(40000), { fin: false }), m(0, "b".repeat(30000))]),
+      100000,
+      4096,
+      false,
+    ],
+    ["unmasked-text", rawFrame(1, "hi"), 1024, 1024, true],
+    ["unmasked-ping", rawFrame(9, ""), 1024, 1024, false],
+    ["masked-then-unmasked", Buffer.concat([m(2, "ok"), rawFrame(2, "no")]), 1024, 1024, true],
+    ["bad-utf8-masked", m(1, Buffer.from([0x61, 0xc0, 0x80])), 1024, 1024, true],
+    ["truncated-utf8-masked", m(1, Buffer.from([0x61, 0xe2, 0x82])), 1024, 1024, false],
+    ["too-big", m(2, Buffer.alloc(2000, 7)), 1024, 1024, false],
+    ["rsv1-masked", m(1, "x", { rsv: 4 }), 1024, 1024, false],
+    ["ping-126-masked", m(9, Buffer.alloc(126)), 1024, 1024, false],
+    ["close-bad-code-masked", m(8, Buffer.from([0x03, 0xed])), 1024, 1024, false],
+    ["continuation-first", m(0, "x"), 1024, 1024, false],
+  ];
+  for (const [name, stream, max, msgCap, everySplit] of rows) {
+    const [dOff, len] = b.bytes(stream);
+    for (const s of splitsFor(len, rng, everySplit ? EXHAUSTIVE_SPLIT_LIMIT : 0)) {
+      b.add("server-decoder", `${name}${s.tag}`, VecKind.ServerDecoder, [dOff, len, max, msgCap, ...s.spec]);
+    }
+  }
+}
+
 /** Every vector, in a fixed order. */
 export function buildVectors(): VectorSet {
   const b = new Builder();
@@ -1428,6 +1477,7 @@ export function buildVectors(): VectorSet {
   stateGroup(b);
   closeGroup(b);
   serverHandshakeGroup(b, rng);
+  serverDecoderGroup(b, rng);
   return b.build();
 }
 

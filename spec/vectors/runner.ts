@@ -43,7 +43,14 @@ import {
   connRequest,
   connWasClean,
 } from "../core/conn.js";
-import { DECODER_MAX_MESSAGE_LIMIT, FrameDecoder, WsEvent, decoderFeed, decoderInit } from "../core/decoder.js";
+import {
+  DECODER_MAX_MESSAGE_LIMIT,
+  FrameDecoder,
+  WsEvent,
+  decoderFeed,
+  decoderInit,
+  decoderInitServer,
+} from "../core/decoder.js";
 import { EioOpenInfo, eioEncodeMessage, eioEncodePong, eioPacketType, eioParseOpen } from "../core/engineio.js";
 import { frameEncode, frameEncodeHeader, frameHeaderSize, maskBytes } from "../core/frame.js";
 import { Handshake, HandshakeState, handshakeFeed, handshakeInit } from "../core/handshake.js";
@@ -169,6 +176,8 @@ export const enum VecKind {
   DecoderSynthSpill = 33,
   /** A client's opening request read by the server role, and its answer: [dOff, len, chosenOff, chosenLen, split...]. */
   ServerRequest = 34,
+  /** A client stream (masked frames) through the decoder in the server role: [dOff, len, maxMessage, msgCap, split...]. */
+  ServerDecoder = 35,
 }
 
 /** How a streaming vector cuts its input into chunks; the split spec is [mode, ...]. */
@@ -807,9 +816,14 @@ export function vecDecoderStream(
   out: Uint8Array,
   start: number,
   cap: number,
+  server: boolean = false,
 ): number {
   const d = new FrameDecoder();
-  decoderInit(d, maxMessage, msgCap);
+  if (server) {
+    decoderInitServer(d, maxMessage, msgCap);
+  } else {
+    decoderInit(d, maxMessage, msgCap);
+  }
   let asmLen = 0;
   let w = start;
   let pos = 0;
@@ -1669,6 +1683,22 @@ export function vecRun(
       return vecBytes(data, params, p, out, cap);
     case VecKind.ServerRequest:
       return vecServerRequest(data, params, p, big1, out, cap);
+    case VecKind.ServerDecoder:
+      return vecDecoderStream(
+        data,
+        params[p + 1],
+        params[p + 2],
+        params[p + 3],
+        params[p + 4],
+        params,
+        p + 5,
+        big1,
+        big2,
+        out,
+        0,
+        cap,
+        true,
+      );
     default:
       return bytesPutAscii(out, 0, cap, "kind?");
   }
