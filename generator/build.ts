@@ -5,10 +5,11 @@
  */
 
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { UsageError } from "./diagnostics.js";
 import { isExecutable, onPath } from "./find-tool.js";
+import { makeDir, shownPath } from "./paths.js";
 
 export interface BuildOptions {
   readonly outDir: string;
@@ -52,15 +53,15 @@ export function buildPlugins(options: BuildOptions, cwd: string): BuildResult {
   }
   const scripting = path.join(options.outDir, "scripting");
   if (!existsSync(scripting)) {
-    throw new UsageError(`no ${path.relative(cwd, scripting) || scripting} directory: run \`spgen generate\` first`);
+    throw new UsageError(`no ${shownPath(cwd, scripting)} directory: run \`spgen generate\` first`);
   }
   const plugins = readdirSync(scripting)
     .filter((f) => f.endsWith(".sp"))
     .sort();
   if (plugins.length === 0) {
-    throw new UsageError(`no *.sp files in ${path.relative(cwd, scripting) || scripting}`);
+    throw new UsageError(`no *.sp files in ${shownPath(cwd, scripting)}`);
   }
-  mkdirSync(path.join(options.outDir, "plugins"), { recursive: true });
+  makeDir(path.join(options.outDir, "plugins"), shownPath(cwd, path.join(options.outDir, "plugins")));
   const incs = ["scripting/include", ...includeDirs(options.env, options.includeDirs, cwd)];
   let exitCode = 0;
   let output = "";

@@ -8,7 +8,7 @@
  * the working directory (run spgen from the project root).
  */
 
-import { writeFileSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
@@ -17,7 +17,8 @@ import { type Diagnostic, DiagnosticsError, formatDiagnostic, UsageError } from 
 import { generateFiles } from "./generate.js";
 import { DEFAULT_DIRS, OPTION_LIMITS, parseGenerateOptions, TLS_MODES } from "./options.js";
 import { checkOutput, writeOutput } from "./out-dir.js";
-import { displayPath, transpileToInclude } from "./transpile.js";
+import { makeDir, removeCreated, shownPath } from "./paths.js";
+import { transpileToInclude } from "./transpile.js";
 
 /** Where the CLI writes; replaceable in-process (the tests run the real binary instead). */
 interface Io {
@@ -79,9 +80,18 @@ async function generateCommand(args: GenerateArgs): Promise<number> {
     },
     cwd,
   );
-  const gen = await generateFiles(options);
+  const label = shownPath(cwd, options.outDir);
+  // The output directory is made first, so that a path that cannot be made fails at once (not after the
+  // generation), and removed again when the spec has errors.
+  const created = args.check === true ? [] : makeDir(options.outDir, label);
+  let gen: Awaited<ReturnType<typeof generateFiles>>;
+  try {
+    gen = await generateFiles(options);
+  } catch (e) {
+    removeCreated(created);
+    throw e;
+  }
   printDiagnostics(gen.warnings);
-  const label = displayPath(cwd, options.outDir);
   if (args.check === true) {
     const stale = await checkOutput(options.outDir, gen.files, label);
     if (stale.length === 0) {
@@ -99,6 +109,9 @@ async function generateCommand(args: GenerateArgs): Promise<number> {
   try {
     report = writeOutput(options.outDir, gen.files);
   } catch (e) {
+    if (e instanceof UsageError) {
+      throw e;
+    }
     throw new UsageError(`cannot write ${label}/: ${(e as Error).message}`);
   }
   const parts = [`${report.written.length} written`, `${report.unchanged} unchanged`];
@@ -112,26 +125,33 @@ async function generateCommand(args: GenerateArgs): Promise<number> {
 async function transpileCommand(args: { files: string[]; output?: string; withImports?: boolean }): Promise<number> {
   const cwd = process.cwd();
   const files = args.files.map((f) => path.resolve(cwd, f));
-  for (const f of files) {
-    if (!f.endsWith(".ts")) {
-      throw new UsageError(`not a TypeScript file: ${displayPath(cwd, f)}`);
+  args.files.forEach((given, i) => {
+    if (!files[i].endsWith(".ts")) {
+      throw new UsageError(`not a TypeScript file: ${given}`);
     }
-  }
+  });
   const outName = args.output ?? `${path.basename(files[0], ".ts")}.inc`;
-  const { existsSync } = await import("node:fs");
-  for (const f of files) {
-    if (!existsSync(f)) {
-      throw new UsageError(`no such file: ${displayPath(cwd, f)}`);
+  args.files.forEach((given, i) => {
+    if (!existsSync(files[i])) {
+      throw new UsageError(`no such file: ${given}`);
     }
+  });
+  const toStdout = args.output === undefined || args.output === "-";
+  const target = path.resolve(cwd, args.output ?? "-");
+  // The directory first (see generateCommand): an -o path that cannot be made fails before transpiling.
+  const created = toStdout ? [] : makeDir(path.dirname(target), path.dirname(args.output as string));
+  let r: ReturnType<typeof transpileToInclude>;
+  try {
+    r = transpileToInclude(files, outName, { cwd, emitImports: args.withImports === true });
+  } catch (e) {
+    removeCreated(created);
+    throw e;
   }
-  const r = transpileToInclude(files, outName, { cwd, emitImports: args.withImports === true });
   printDiagnostics(r.diagnostics);
-  if (args.output === undefined || args.output === "-") {
+  if (toStdout) {
     io.out(r.text);
     return 0;
   }
-  const target = path.resolve(cwd, args.output);
-  mkdirSync(path.dirname(target), { recursive: true });
   const tmp = `${target}.spgen-tmp-${process.pid}`;
   try {
     writeFileSync(tmp, r.text);
