@@ -6,7 +6,7 @@
  * templates, when the glue needs more from the generator.
  */
 
-import type { TlsMode } from "./options.js";
+import { HANDLE_SERIAL_BITS, HANDLE_SLOT_BITS, type TlsMode } from "./options.js";
 import { includeGuard } from "./sourcepawn/names.js";
 import { spStringLiteral } from "./sourcepawn/strings.js";
 
@@ -48,6 +48,8 @@ export interface RenderContext {
   /** `#define WEBSOCKET_TLS_MODE n` for the glue: how wss:// is provided (see tlsModeDefine). */
   readonly tlsDefine: string;
   readonly plugin: PluginInfoLiterals;
+  /** websocket.sp's handle layout (options.ts HANDLE_SLOT_BITS): bits of the slot, and the slot and serial masks in hex. */
+  readonly handle: { readonly slotBits: number; readonly slotMask: string; readonly serialMask: string };
   /** The file being rendered: its path under out/ and an include guard derived from it. */
   readonly file: { readonly path: string; readonly guard: string };
 }
@@ -72,6 +74,11 @@ export function tlsModeDefine(mode: TlsMode): string {
   return `#define WEBSOCKET_TLS_MODE ${TLS_MODE_NUMBERS[mode]} // --tls ${mode}`;
 }
 
+/** `0x1FFF` for 13 bits. */
+function hexMask(bits: number): string {
+  return `0x${((1 << bits) - 1).toString(16).toUpperCase()}`;
+}
+
 /** The context shared by all templates; `withFile` adds the per-file part. */
 export function renderContext(
   sources: readonly string[],
@@ -84,6 +91,11 @@ export function renderContext(
     core: { guard: includeGuard(CORE_INCLUDE_PATH.replace(/^scripting\/(include\/)?/, "")), body: coreBody },
     config,
     tlsDefine: tlsModeDefine(config.tls),
+    handle: {
+      slotBits: HANDLE_SLOT_BITS,
+      slotMask: hexMask(HANDLE_SLOT_BITS),
+      serialMask: hexMask(HANDLE_SERIAL_BITS),
+    },
     plugin: {
       name: spStringLiteral(PLUGIN_INFO.name),
       author: spStringLiteral(PLUGIN_INFO.author),

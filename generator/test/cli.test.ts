@@ -114,11 +114,11 @@ describe("spgen generate", () => {
       [["generate", "--tls", "openssl"], 'spgen: --tls must be one of auto, oldmagic, none, got "openssl"\n'],
       [
         ["generate", "--max-message-size", "12"],
-        'spgen: --max-message-size must be an integer from 125 to 2147483647, got "12"\n',
+        'spgen: --max-message-size must be an integer from 125 to 178938223, got "12"\n',
       ],
       [
         ["generate", "--max-connections", "many"],
-        'spgen: --max-connections must be an integer from 1 to 4096, got "many"\n',
+        'spgen: --max-connections must be an integer from 1 to 8191, got "many"\n',
       ],
       [["generate", "--spec", "nowhere"], "spgen: --spec: no such directory: nowhere\n"],
       [
