@@ -26,17 +26,18 @@ import { UsageError } from "./diagnostics.js";
 export const SPCOMP_MAX_ARRAY_ELEMENTS = 268_435_454;
 
 /**
- * Largest data section of websocket.sp that spcomp compiles, in bytes. Measured
- * with spcomp 1.13 on the generated plugin (bisection on --max-message-size with
- * 16 connections): a data size of DATA_COMPILED_BYTES compiles; PLUGIN_DATA_REFUSED_BYTES
- * fails with "Binary validation failed: Method OnPluginStart failed verification:
- * Instruction contained invalid parameter" (an internal error of spcomp, no line).
- * The limit is set at the largest size measured to compile.
+ * Largest data section of websocket.sp accepted, in bytes: 2^30. Measured with
+ * spcomp 1.13 on the generated plugin (--max-message-size bisected with 16
+ * connections, then around 2^30): data sizes up to 1,073,743,848 bytes compile;
+ * PLUGIN_DATA_REFUSED_BYTES fails with "Binary validation failed: Method
+ * OnPluginStart failed verification: Instruction contained invalid parameter"
+ * (an internal error of spcomp, with no line). The limit is the round figure
+ * just below the largest size measured to compile.
  */
 export const SPCOMP_MAX_DATA_BYTES = 1_073_741_824;
 
-/** The smallest data size measured to fail (see SPCOMP_MAX_DATA_BYTES). */
-export const PLUGIN_DATA_REFUSED_BYTES = 1_074_521_052;
+/** The smallest data size of websocket.sp measured to fail (--max-message-size 178900000, 16 connections). */
+export const PLUGIN_DATA_REFUSED_BYTES = 1_074_055_848;
 
 /**
  * Bytes of websocket.sp's data section that do not depend on the options, as
