@@ -5,7 +5,17 @@
  * templates/.
  */
 
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -75,7 +85,7 @@ describe("spgen generate", () => {
     expect(stale.stderr).toBe("spgen: out/ is stale: out/scripting/websocket.sp (stale); run `spgen generate`\n");
   });
 
-  it("reports spec errors as file:line:col diagnostics (exit 1) and leaves out/ untouched", () => {
+  it("reports spec errors as file:line:col diagnostics (exit 4, with --check too) and leaves out/ untouched", () => {
     const ws = workspace();
     expect(runCli(["generate"], ws).code).toBe(0);
     const before = snapshot(path.join(ws, "out"));
@@ -84,15 +94,31 @@ describe("spgen generate", () => {
       "export function bad(x: number): number {\n  const f = (y: number): number => y;\n  return x / 2;\n}\n",
     );
     const r = runCli(["generate", "--max-message-size", "4096"], ws);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(4);
     expect(r.stdout).toBe("");
-    expect(r.stderr.split("\n")).toEqual([
+    const diagnostics = [
       "spec/core/zz-bad.ts:2:13: error: an arrow function or closure is not supported in the SourcePawn subset (write a module-level function and pass what it needs as parameters)",
       "spec/core/zz-bad.ts:3:12: error: `/` outside `(a / b) | 0` is not supported in the SourcePawn subset (JavaScript division gives a fraction: write `(a / b) | 0` for integer division)",
       "spgen: 2 errors; nothing was written",
       "",
-    ]);
+    ];
+    expect(r.stderr.split("\n")).toEqual(diagnostics);
     expect(snapshot(path.join(ws, "out"))).toEqual(before);
+    // --check tells "the spec has errors" (4) from "out/ is stale" (1).
+    const check = runCli(["generate", "--check"], ws);
+    expect(check.code).toBe(4);
+    expect(check.stderr.split("\n")).toEqual(diagnostics);
+    // Paths outside the working directory are shown absolute, never as ../../…
+    const outside = runCli(["generate", "--spec", path.join(ws, "spec/core"), "--check"], path.join(ws, "templates"));
+    expect(outside.code).toBe(2); // no templates/ under templates/
+    const abs = runCli(
+      ["generate", "--spec", path.join(ws, "spec/core"), "--templates", "..", "--out", "../out", "--check"],
+      path.join(ws, "templates"),
+    );
+    expect(abs.code).toBe(4);
+    expect(abs.stderr.split("\n")[0]).toBe(
+      `${path.join(ws, "spec/core/zz-bad.ts")}:2:13: error: an arrow function or closure is not supported in the SourcePawn subset (write a module-level function and pass what it needs as parameters)`,
+    );
   });
 
   it("applies generation options", () => {
@@ -183,9 +209,19 @@ describe("spgen generate", () => {
     // build: the plugins/ directory it compiles into (spcomp is any executable here: nothing gets to run it).
     expect(runCli(["generate"], ws).code).toBe(0);
     writeFileSync(path.join(ws, "out/plugins"), "");
-    const b = runCli(["build"], ws, { ...process.env, SPCOMP: process.execPath });
+    mkdirSync(path.join(ws, "inc"));
+    writeFileSync(path.join(ws, "inc/sourcemod.inc"), "");
+    writeFileSync(path.join(ws, "inc/socket.inc"), "");
+    const b = runCli(["build"], ws, { ...process.env, SPCOMP: process.execPath, SM_INCLUDE: path.join(ws, "inc") });
     expect(b.code).toBe(2);
     expect(b.stderr).toBe("spgen: cannot create directory out/plugins: it exists and is not a directory\n");
+  });
+
+  it("--version prints package.json's version (exit 0)", () => {
+    const r = runCli(["--version"], ROOT);
+    expect(r.code).toBe(0);
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string };
+    expect(r.stdout).toBe(`${pkg.version}\n`);
   });
 
   it("--help lists the commands, the options and examples (exit 0)", () => {
@@ -206,7 +242,13 @@ describe("spgen generate", () => {
     }
     const top = runCli(["--help"], ROOT);
     expect(top.code).toBe(0);
-    for (const s of ["spgen generate", "spgen transpile <files..>", "spgen build"]) {
+    for (const s of [
+      "spgen generate",
+      "spgen transpile <files..>",
+      "spgen build",
+      "--version",
+      "Exit codes: 0 success; 1 out/ is stale (--check); 2 bad option",
+    ]) {
       expect(top.stdout).toContain(s);
     }
   });
@@ -258,15 +300,18 @@ describe("spgen transpile", () => {
     expect(out.stdout).toContain("#define LIB_SIZE 4\n");
   });
 
-  it("exits 1 with diagnostics for a module outside the subset, and 2 for a missing file", () => {
+  it("exits 4 with diagnostics for a module outside the subset, and 2 for a missing file", () => {
     const ws = workspace();
     const r = runCli(["transpile", path.join(FIXTURES, "refused/this.ts"), "-o", "x.inc"], ws);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain("this.ts:2:10: error: `this` is not supported in the SourcePawn subset");
+    expect(r.code).toBe(4);
+    // Outside the working directory: the absolute path.
+    expect(r.stderr).toContain(
+      `${path.join(FIXTURES, "refused/this.ts")}:2:10: error: \`this\` is not supported in the SourcePawn subset`,
+    );
     expect(existsSync(path.join(ws, "x.inc"))).toBe(false);
     writeFileSync(path.join(ws, "broken.ts"), "export function f(): number {\n  return (1;\n}\n");
     const syntax = runCli(["transpile", "broken.ts"], ws);
-    expect(syntax.code).toBe(1);
+    expect(syntax.code).toBe(4);
     expect(syntax.stderr).toBe("broken.ts:2:12: error: TS1005: ')' expected.\nspgen: 1 error; nothing was written\n");
     const missing = runCli(["transpile", "nope.ts"], ws);
     expect(missing.code).toBe(2);
@@ -287,6 +332,26 @@ describe("spgen build", () => {
     const bad = runCli(["build"], ws, { ...process.env, SPCOMP: path.join(ws, "no-spcomp") });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("is not an executable file");
+  });
+
+  it("names SM_INCLUDE and --include when sourcemod.inc or socket.inc is not found (exit 2, before spcomp runs)", () => {
+    const ws = workspace();
+    expect(runCli(["generate"], ws).code).toBe(0);
+    mkdirSync(path.join(ws, "sm"));
+    writeFileSync(path.join(ws, "sm/sourcemod.inc"), "");
+    // spcomp is any executable here: the check comes first, so it never runs.
+    const env = { ...process.env, SPCOMP: process.execPath, SM_INCLUDE: "" };
+    const none = runCli(["build"], ws, env);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe(
+      `spgen: sourcemod.inc not found in the include directories (SM_INCLUDE is not set; no --include): set SM_INCLUDE to SourceMod's scripting/include (a ${path.delimiter}-separated list) or pass --include <dir>\n`,
+    );
+    const noSocket = runCli(["build", "-i", "sm"], ws, env);
+    expect(noSocket.code).toBe(2);
+    expect(noSocket.stderr).toBe(
+      `spgen: socket.inc not found in the include directories (SM_INCLUDE is not set; --include sm): set SM_INCLUDE to the socket extension's include directory (a ${path.delimiter}-separated list) or pass --include <dir>\n`,
+    );
+    expect(existsSync(path.join(ws, "out/plugins"))).toBe(false);
   });
 
   const spcomp = spcompPath();
