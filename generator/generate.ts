@@ -122,7 +122,7 @@ export async function generateFiles(options: GenerateOptions): Promise<Generatio
     });
   }
   const sources = specFiles.map((f) => displayPath(options.cwd, f));
-  const ctx = renderContext(sources, printDecls(result.decls), config);
+  const ctx = renderContext(sources, printDecls(result.decls), config, displayPath(options.cwd, options.templatesDir));
   const rendered = await formatScripts(renderTemplates(options.templatesDir, ctx), options.cwd);
   const files = [...rendered, manifestFile(rendered)].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, warnings: result.diagnostics.filter((d) => d.severity === "warning") };
