@@ -137,7 +137,7 @@ class Lowering {
       if (fns.length === 0) {
         continue;
       }
-      functions.push({ kind: "comment", lines: [m.path, ...m.doc] });
+      functions.push({ kind: "comment", lines: [m.name, ...m.doc] });
       for (const f of fns) {
         functions.push(this.functionDecl(f));
       }

@@ -32,7 +32,13 @@ import { listSpecFiles } from "../generator/generate.js";
 import { CONFIG_MAX_CONNECTIONS, CONFIG_MAX_MESSAGE_SIZE } from "../spec/core/config.js";
 import { printDecls } from "../generator/sourcepawn/printer.js";
 import { transpileFiles } from "../generator/transpile.js";
-import { findCompilers, findShells, type Compiler, type Shell } from "../generator/toolchain/index.js";
+import {
+  findCompilers,
+  findShells,
+  findSocketIncludes,
+  type Compiler,
+  type Shell,
+} from "../generator/toolchain/index.js";
 import { base64Decode, base64Encode } from "../spec/core/base64.js";
 import { decoderFeed, decoderInit, FrameDecoder, WsEvent } from "../spec/core/decoder.js";
 import { frameEncode, frameEncodeHeader, maskBytes } from "../spec/core/frame.js";
@@ -520,8 +526,8 @@ function memoryReport(root: string, spcomp: Compiler, shell: Shell, dir: string)
   lines.push(`  WsConn in the .data section: ${(withConns(9) - withConns(1)) / 8} bytes per connection`);
   // The generated plugin: its data section with --max-connections 1 and 2, and with the defaults.
   const smInclude = spcomp.smInclude;
-  const socketInclude = "/usr/local/share/sourcemod/socket-plain";
-  if (smInclude === null || !existsSync(socketInclude)) {
+  const socketInclude = findSocketIncludes().find((x) => x.flavour === "plain")?.dir ?? null;
+  if (smInclude === null || socketInclude === null) {
     lines.push("Generated plugin: not measured (no SourceMod includes or socket.inc for this compiler)");
     return lines;
   }
