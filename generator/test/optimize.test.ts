@@ -18,6 +18,7 @@ import { printDecls } from "../sourcepawn/printer.js";
 import { transpileFiles } from "../transpile.js";
 import { findCompilers, findShells, runModesFor } from "../vectors/toolchain.js";
 import * as inlineFx from "./fixtures/constructs/inline.js";
+import * as tableFx from "./fixtures/constructs/table.js";
 import * as unrollFx from "./fixtures/constructs/unroll.js";
 import { FIXTURES, ROOT } from "./helpers.js";
 
@@ -105,6 +106,17 @@ describe("hints that cannot apply are errors", () => {
     expect(d).toEqual([
       "2:1: error: `g` is marked @spgen inline but cannot be inlined: its parameters must be ints or booleans",
       "6:1: error: `k` is marked @spgen inline but cannot be inlined: its parameter `y` is never read (the argument would be dropped)",
+    ]);
+  });
+
+  it("table: a missing size, two parameters, a body that reads an array", () => {
+    const d = diagnosticsOf(
+      "/** @spgen table */\nfunction g(x: number): number {\n  return x + 1;\n}\n/** @spgen table 16 */\nfunction k(x: number, y: number): number {\n  return x + y;\n}\n/** @spgen table 9999 */\nfunction m(x: number): number {\n  return x;\n}\nexport function f(x: number): number {\n  return g(x & 3) + k(x & 3, 1) + m(x & 3);\n}\n",
+    );
+    expect(d).toEqual([
+      "2:1: error: `g` is marked @spgen table but cannot be tabulated: the hint needs the table size, an integer from 1 to 4096 (`@spgen table 64`)",
+      "6:1: error: `k` is marked @spgen table but cannot be tabulated: it must have exactly one int parameter",
+      "10:1: error: `m` is marked @spgen table but cannot be tabulated: the hint needs the table size, an integer from 1 to 4096 (`@spgen table 64`)",
     ]);
   });
 
@@ -283,6 +295,79 @@ function spLines(numbers: number[]): string[] {
   return lines;
 }
 
+/** The table fixture's cases (Node side), one line each. */
+function tableNodeLines(): string[] {
+  const lines: string[] = [];
+  for (let seed = 0; seed < 8; seed++) {
+    const src = new Int32Array(8);
+    for (let i = 0; i < 8; i++) {
+      src[i] = Math.imul(i + seed, -1640531535);
+    }
+    const out = new Uint8Array(16);
+    const sum = tableFx.hexBytes(src, 8, out);
+    lines.push(`hex ${seed}: ${sum} ${[...out].join(",")}`);
+  }
+  const s = new Uint8Array(256);
+  for (let i = 0; i < 256; i++) {
+    s[i] = i;
+  }
+  for (const x of [-5, 0, 9, 32, 48, 65, 97, 300, -2147483648, 2147483647]) {
+    lines.push(`blanks ${x}: ${tableFx.blanks(s, 256, x)}`);
+  }
+  return lines;
+}
+
+function tableSpProgram(): string {
+  return `#pragma semicolon 1
+#pragma newdecls required
+native void printnum(int n);
+#include "table.inc"
+
+public int main()
+{
+	int src[8];
+	char out[16];
+	for (int seed = 0; seed < 8; seed++)
+	{
+		for (int i = 0; i < 8; i++)
+		{
+			src[i] = (i + seed) * -1640531535;
+		}
+		printnum(hexBytes(src, 8, out));
+		for (int i = 0; i < 16; i++)
+		{
+			printnum(out[i]);
+		}
+	}
+	char s[256];
+	for (int i = 0; i < 256; i++)
+	{
+		s[i] = i;
+	}
+	int xs[10] = { -5, 0, 9, 32, 48, 65, 97, 300, -2147483648, 2147483647 };
+	for (int k = 0; k < 10; k++)
+	{
+		printnum(blanks(s, 256, xs[k]));
+	}
+	return 0;
+}
+`;
+}
+
+function tableSpLines(numbers: number[]): string[] {
+  const lines: string[] = [];
+  let p = 0;
+  for (let seed = 0; seed < 8; seed++) {
+    lines.push(`hex ${seed}: ${numbers[p]} ${numbers.slice(p + 1, p + 17).join(",")}`);
+    p += 17;
+  }
+  for (const x of [-5, 0, 9, 32, 48, 65, 97, 300, -2147483648, 2147483647]) {
+    lines.push(`blanks ${x}: ${numbers[p++]}`);
+  }
+  expect(p).toBe(numbers.length);
+  return lines;
+}
+
 describe("optimised code computes what the spec computes (spshell)", () => {
   const compilers = findCompilers();
   const shells = findShells();
@@ -309,6 +394,32 @@ describe("optimised code computes what the spec computes (spshell)", () => {
           .split("\n")
           .map((l) => Number(l));
         expect(spLines(numbers), `${c.banner}, ${mode.label}`).toEqual(expected);
+        runs++;
+      }
+    }
+    expect(runs).toBeGreaterThan(0);
+  });
+
+  it.skipIf(compilers.length === 0)("the tabulated functions (@spgen table) match Node in every VM", () => {
+    const decls = transpileFiles([path.join(FIXTURES, "constructs/table.ts")], { cwd: ROOT }).decls;
+    writeFileSync(path.join(work, "table.inc"), printDecls(decls));
+    writeFileSync(path.join(work, "table.sp"), tableSpProgram());
+    const expected = tableNodeLines();
+    let runs = 0;
+    for (const c of compilers) {
+      const smx = path.join(work, `table-${c.version}.smx`);
+      const comp = spawnSync(c.path, ["-p", "none", "-E", "-v", "0", "table.sp", `-o${smx}`], {
+        cwd: work,
+        encoding: "utf8",
+      });
+      expect(comp.status, `${c.banner}:\n${comp.stdout}${comp.stderr}`).toBe(0);
+      for (const mode of runModesFor(c, shells)) {
+        const out = execFileSync(mode.shell.path, [...mode.args, smx], { encoding: "utf8" });
+        const numbers = out
+          .trim()
+          .split("\n")
+          .map((l) => Number(l));
+        expect(tableSpLines(numbers), `${c.banner}, ${mode.label}`).toEqual(expected);
         runs++;
       }
     }
