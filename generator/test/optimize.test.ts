@@ -90,6 +90,25 @@ describe("hints that cannot apply are errors", () => {
     });
   }
 
+  it("unroll full: a bound that is not a literal; scratch: a read before a write, two users", () => {
+    expect(
+      diagnosticsOf(
+        "export function f(a: Uint8Array, n: number): number {\n  let s = 0;\n  // @spgen unroll full\n  for (let i = 0; i < n; i++) {\n    s += a[i];\n  }\n  return s;\n}\n",
+      ),
+    ).toEqual(["1:1: error: the @spgen unroll hint in `f` does not apply: the test must be `i < literal`"]);
+    const rec = "export class R {\n  /** @spgen scratch */\n  w = new Int32Array(4);\n}\n";
+    expect(diagnosticsOf(`${rec}export function f(r: R): number {\n  r.w[1] = 2;\n  return r.w[0];\n}\n`)).toEqual([
+      "3:3: error: the @spgen scratch hint on `R.w` does not apply: in `f`, element 0 is read before the function writes it",
+    ]);
+    expect(
+      diagnosticsOf(
+        `${rec}export function f(r: R): void {\n  r.w[0] = 1;\n}\nexport function g(r: R): void {\n  r.w[0] = 2;\n}\n`,
+      ),
+    ).toEqual([
+      "3:3: error: the @spgen scratch hint on `R.w` does not apply: it is used by more than one function (f, g)",
+    ]);
+  });
+
   it("inline: a body that is not a single return", () => {
     const d = diagnosticsOf(
       "/** @spgen inline */\nfunction g(x: number): number {\n  const y = x + 1;\n  return y;\n}\nexport function f(x: number): number {\n  return g(x);\n}\n",
@@ -172,6 +191,11 @@ function nodeLines(): string[] {
     w24[i] = Math.imul(i + 1, -1640531535);
   }
   lines.push(`phased: ${unrollFx.phasedSum(w24)}`);
+  const src16 = new Int32Array(16);
+  for (let i = 0; i < 16; i++) {
+    src16[i] = Math.imul(i + 3, -1640531535);
+  }
+  lines.push(`full: ${unrollFx.mixFull(new unrollFx.Mix(), src16)}`);
   for (let pick = 0; pick <= 1; pick++) {
     const s = new Uint8Array(16);
     for (let i = 0; i < 16; i++) {
@@ -247,6 +271,13 @@ ${KEY.map((k, i) => `\tkey[${i}] = ${k};`).join("\n")}
 		w24[i] = (i + 1) * -1640531535;
 	}
 	printnum(phasedSum(w24));
+	int src16[16];
+	for (int i = 0; i < 16; i++)
+	{
+		src16[i] = (i + 3) * -1640531535;
+	}
+	Mix mx;
+	printnum(mixFull(mx, src16));
 	char digits[16];
 	for (int pick = 0; pick <= 1; pick++)
 	{
@@ -288,6 +319,7 @@ function spLines(numbers: number[]): string[] {
     lines.push(`mix ${t}: ${r} ${wt} ${n}`);
   }
   lines.push(`phased: ${take(1)[0]}`);
+  lines.push(`full: ${take(1)[0]}`);
   for (let pick = 0; pick <= 1; pick++) {
     lines.push(`digits ${pick}: ${take(1)[0]}`);
   }
