@@ -93,7 +93,7 @@ export function sha1(
     pos += 64;
   }
   const rest = len - pos;
-  // @spgen unroll 16
+  // @spgen unroll full
   for (let i = 0; i < 64; i++) {
     s.block[i] = 0;
   }
@@ -104,7 +104,7 @@ export function sha1(
   s.block[rest] = 0x80;
   if (rest >= 56) {
     sha1Block(s);
-    // @spgen unroll 16
+    // @spgen unroll full
     for (let i = 0; i < 64; i++) {
       s.block[i] = 0;
     }
@@ -115,6 +115,7 @@ export function sha1(
   s.block[62] = bits >>> 8;
   s.block[63] = bits;
   sha1Block(s);
+  // @spgen unroll full
   for (let i = 0; i < 5; i++) {
     const v = s.h[i];
     out[outOff + i * 4] = v >>> 24;
