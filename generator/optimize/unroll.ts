@@ -47,6 +47,7 @@ import {
   add,
   exprKey,
   foldConstants,
+  hasCall,
   intLit,
   invariantUnder,
   LocalFactory,
@@ -346,6 +347,50 @@ function resolveConstantIfs(stmts: readonly Stmt[]): Stmt[] {
   return out;
 }
 
+/** True when `e` reads the local with id `id`. */
+function readsLocal(e: Expr, id: number): boolean {
+  return someExpr(e, (x) => x.kind === "local" && x.local.id === id);
+}
+
+/**
+ * `int f = 0; int k = 0; f = X; k = Y;` in a list of statements becomes
+ * `int f = X; int k = Y;`: an assignment is merged into the declaration of
+ * its local (initialised with a literal) when only declarations stand
+ * between them, none of them and not X reads the local, X reads none of the
+ * locals they declare, and nothing there calls a function (so evaluating X
+ * earlier changes nothing).
+ */
+function mergeFirstAssignments(stmts: readonly Stmt[]): Stmt[] {
+  const out = [...stmts];
+  for (let i = 0; i < out.length; i++) {
+    const d = out[i];
+    if (d.kind !== "local" || d.init === null || (d.init.kind !== "int" && d.init.kind !== "bool")) {
+      continue;
+    }
+    const id = d.local.id;
+    for (let j = i + 1; j < out.length; j++) {
+      const s = out[j];
+      if (s.kind === "local" && s.init !== null && !readsLocal(s.init, id) && !hasCall(s.init)) {
+        continue;
+      }
+      if (
+        s.kind === "assign" &&
+        s.op === "=" &&
+        s.target.kind === "local" &&
+        s.target.local.id === id &&
+        !readsLocal(s.value, id) &&
+        !hasCall(s.value) &&
+        out.slice(i + 1, j).every((x) => x.kind === "local" && !readsLocal(s.value, x.local.id))
+      ) {
+        out[i] = { ...d, init: s.value };
+        out.splice(j, 1);
+      }
+      break;
+    }
+  }
+  return out;
+}
+
 /**
  * Locals of `stmts` (top level) initialised with a literal and never assigned
  * afterwards are replaced by the literal, and the literal arithmetic folded
@@ -451,11 +496,13 @@ function unrollFull(loop: ForStmt, locals: LocalFactory, unusedIds: ReadonlySet<
       return mapChildren(e, rw);
     };
     const copy = propagateLiterals(
-      resolveConstantIfs(
-        mapStmts(
-          body.filter((s) => v === from || s.kind !== "comment"),
-          (e) => foldConstants(rw(e)),
-          (l) => renamed.get(l.id) ?? l,
+      mergeFirstAssignments(
+        resolveConstantIfs(
+          mapStmts(
+            body.filter((s) => v === from || s.kind !== "comment"),
+            (e) => foldConstants(rw(e)),
+            (l) => renamed.get(l.id) ?? l,
+          ),
         ),
       ),
     );
