@@ -19,8 +19,9 @@
 
 #pragma semicolon 1
 #pragma newdecls required
-// Event arguments are copied onto this plugin's heap: leave room for large ones.
-#pragma dynamic 65536
+// Events whose arguments are longer than this many bytes are dropped and reported to OnError
+// (WsError_MessageTooLarge); the include sizes the buffer and this plugin's heap from it.
+#define WEBSOCKET_RECEIVE_MAX 65536
 
 #include <sourcemod>
 #include <websocket>

@@ -98,6 +98,11 @@ async function generateCommand(args: GenerateArgs): Promise<number> {
   }
   printDiagnostics(gen.warnings);
   if (args.check === true) {
+    if (!existsSync(options.outDir)) {
+      // A diff of every file against nothing helps nobody: one line.
+      io.err(`spgen: ${label}/ does not exist; run \`spgen generate\` with the same options\n`);
+      return EXIT.stale;
+    }
     const stale = await checkOutput(options.outDir, gen.files, label);
     if (stale.length === 0) {
       io.err(`spgen: ${label}/ is up to date (${gen.files.length} files)\n`);
@@ -107,7 +112,7 @@ async function generateCommand(args: GenerateArgs): Promise<number> {
       io.out(s.diff);
     }
     const list = stale.map((s) => `${label}/${s.path} (${s.status})`).join(", ");
-    io.err(`spgen: ${label}/ is stale: ${list}; run \`spgen generate\`\n`);
+    io.err(`spgen: ${label}/ is stale: ${list}; run \`spgen generate\` with the same options\n`);
     return EXIT.stale;
   }
   let report: ReturnType<typeof writeOutput>;

@@ -10,6 +10,7 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { UsageError } from "./diagnostics.js";
 import { checkStaticMemory, largestAccepted } from "./static-memory.js";
+import { CONFIG_MAX_CONNECTIONS } from "../spec/core/config.js";
 
 /** How wss:// is provided: detected at compile time, the oldmagic socket extension's TLS, or not at all. */
 export type TlsMode = "auto" | "oldmagic" | "none";
@@ -135,7 +136,12 @@ export function parseGenerateOptions(raw: RawGenerateOptions, cwd: string): Gene
   const maxConnections = intOption(raw.maxConnections, "max-connections", OPTION_LIMITS.maxConnections);
   // A message size above the range gives a plugin spcomp cannot compile: say so, with the size it would have.
   const maxMessageSize = intOption(raw.maxMessageSize, "max-message-size", OPTION_LIMITS.maxMessageSize, (m) =>
-    checkStaticMemory({ ...SPEC_ARRAY_CONSTANTS, maxMessageSize: m, maxConnections: maxConnections ?? 1 }),
+    // Without --max-connections the plugin gets the spec's default, so the advice names that count.
+    checkStaticMemory({
+      ...SPEC_ARRAY_CONSTANTS,
+      maxMessageSize: m,
+      maxConnections: maxConnections ?? CONFIG_MAX_CONNECTIONS,
+    }),
   );
   return {
     cwd,

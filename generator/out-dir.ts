@@ -131,7 +131,8 @@ export async function checkOutput(outDir: string, files: readonly OutputFile[], 
   return result
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     .map((r) => {
-      const name = `${label}/${r.path}`;
+      // An absolute label (--out /tmp/x) must not give "a//tmp/x/…".
+      const name = `${label}/${r.path}`.replace(/^\/+/, "");
       const patch = createTwoFilesPatch(
         r.status === "missing" ? "/dev/null" : `a/${name}`,
         r.status === "extra" ? "/dev/null" : `b/${name}`,

@@ -288,8 +288,15 @@ async function main(): Promise<void> {
     }
     return n;
   };
+  const port = (v: string): number => {
+    const n = int("port", v);
+    if (n > 65535) {
+      throw new Error(`--port must be 0 to 65535, got ${JSON.stringify(v)}`);
+    }
+    return n;
+  };
   const server = await startDevServer({
-    port: int("port", values.port),
+    port: port(values.port),
     host: values.host,
     path: values.path,
     echoPath: values["echo-path"],

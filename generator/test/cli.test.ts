@@ -85,7 +85,14 @@ describe("spgen generate", () => {
     expect(stale.code).toBe(1);
     expect(stale.stdout).toContain("--- a/out/scripting/websocket.sp\n+++ b/out/scripting/websocket.sp\n");
     expect(stale.stdout).toContain('\n-\tauthor = "someone",\n+\tauthor = "spgen",\n');
-    expect(stale.stderr).toBe("spgen: out/ is stale: out/scripting/websocket.sp (stale); run `spgen generate`\n");
+    expect(stale.stderr).toBe(
+      "spgen: out/ is stale: out/scripting/websocket.sp (stale); run `spgen generate` with the same options\n",
+    );
+    // An output folder that does not exist: one line, not a diff of every file.
+    const none = runCli(["generate", "--check", "--out", "nowhere"], ws);
+    expect(none.code).toBe(1);
+    expect(none.stdout).toBe("");
+    expect(none.stderr).toBe("spgen: nowhere/ does not exist; run `spgen generate` with the same options\n");
   });
 
   it("reports spec errors as file:line:col diagnostics (exit 4, with --check too) and leaves out/ untouched", () => {

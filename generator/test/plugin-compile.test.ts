@@ -225,6 +225,21 @@ public void OnAck(SocketIO io, const char[] argsJson, any data) {}
 `,
 );
 
+/** A receive buffer larger than any message websocket.smx accepts is a compile error, not a silent waste. */
+const RECEIVE_TOO_BIG = consumer(
+  "receive_too_big.sp",
+  `#pragma semicolon 1
+#pragma newdecls required
+#define WEBSOCKET_RECEIVE_MAX (WEBSOCKET_MAX_MESSAGE_SIZE + 1)
+#include <sourcemod>
+#include <websocket>
+
+public void OnPluginStart()
+{
+}
+`,
+);
+
 /** A receive callback of the wrong shape must not compile: the typesets do check. */
 const WRONG_CALLBACK = consumer(
   "wrong_callback.sp",
@@ -319,6 +334,11 @@ for (const found of toolchains()) {
       const [user, full] = await Promise.all([compile(t, USER_CALL, includes), compile(t, FULL_API, includes)]);
       expectClean(user);
       expectClean(full);
+    });
+    it("refuses WEBSOCKET_RECEIVE_MAX above WEBSOCKET_MAX_MESSAGE_SIZE with an error that says so", async () => {
+      const r = await compile(t, RECEIVE_TOO_BIG, [INCLUDE_DIR, t.include]);
+      expect(r.code).not.toBe(0);
+      expect(r.output).toMatch(/WEBSOCKET_RECEIVE_MAX must be 1 to WEBSOCKET_MAX_MESSAGE_SIZE/);
     });
     it("refuses a callback of the wrong shape", async () => {
       const r = await compile(t, WRONG_CALLBACK, [INCLUDE_DIR, t.include]);
@@ -2259,14 +2279,15 @@ stock void TestReconnect()
 	Check(g_MockErrors == 1 && StartsWith(g_MockError, "delayMs "), "delayMs -2 refused, named");
 	SetReconnectWs(ws, true, 100, 3600001, 0, -1);
 	Check(g_MockErrors == 2 && StartsWith(g_MockError, "delayMaxMs "), "delayMaxMs 3600001 refused, named");
-	SetReconnectWs(ws, true, 100, 1000, -1, -1);
-	Check(g_MockErrors == 3 && StartsWith(g_MockError, "maxAttempts "), "maxAttempts -1 refused, named");
+	SetReconnectWs(ws, true, 100, 1000, -2, -1);
+	Check(g_MockErrors == 3 && StartsWith(g_MockError, "maxAttempts "), "maxAttempts -2 refused, named");
 	SetReconnectWs(ws, true, 100, 1000, 0, 1001);
 	Check(g_MockErrors == 4 && StartsWith(g_MockError, "jitterPermille "), "jitterPermille 1001 refused, named");
 	Check(!g_Ws[slot].rc.enabled && g_Ws[slot].rc.backoff.baseMs == BACKOFF_DEFAULT_BASE_MS, "refused settings change nothing");
 	g_MockErrors = 0;
-	SetReconnectWs(ws, true, -1, -1, 0, -1);
-	Check(g_Ws[slot].rc.enabled && g_Ws[slot].rc.backoff.baseMs == 1000 && g_Ws[slot].rc.backoff.maxMs == 5000 && g_Ws[slot].rc.backoff.jitterPermille == 500, "-1 keeps the default delays and jitter");
+	SetReconnectWs(ws, true, -1, -1, -1, -1);
+	Check(g_Ws[slot].rc.enabled && g_Ws[slot].rc.backoff.baseMs == 1000 && g_Ws[slot].rc.backoff.maxMs == 5000 && g_Ws[slot].rc.backoff.jitterPermille == 500 && g_Ws[slot].rc.backoff.maxAttempts == 0, "-1 keeps the default delays, jitter and attempts (unlimited)");
+	CheckInt(g_MockErrors, 0, "-1 for every setting is accepted");
 	// No jitter: the delays are exactly 500, 1000, 2000, 2000, ...
 	SetReconnectWs(ws, true, 500, 2000, 0, 0);
 	CheckInt(g_MockErrors, 0, "reconnect settings accepted");

@@ -88,11 +88,23 @@ describe("the toolchain lookup", () => {
     );
   });
 
+  it("reports include folders passed over for their version, and variables that name no program", () => {
+    const report = toolchainReport(findToolchain({ ...base, SM_INCLUDE: inc13, SPCOMP_1_12: "/nonexistent" })).join(
+      "\n",
+    );
+    expect(report).toContain(`SourceMod 1.12 includes: ${path.join(share, "1.12/include")}`);
+    expect(report).not.toContain("(passed over");
+    const env = { ...base, SM_INCLUDE_1_12: inc13, SPCOMP_1_12: "/nonexistent" };
+    const r2 = toolchainReport(findToolchain(env)).join("\n");
+    expect(r2).toContain(`(passed over: SM_INCLUDE_1_12=${inc13} (SourceMod 1.13))`);
+    expect(r2).toContain("SPCOMP_1_12=/nonexistent: not an executable file, ignored");
+  });
+
   it("reports every missing piece with what would supply it", () => {
     const report = toolchainReport(findToolchain(base)).join("\n");
     expect(report).toContain("spshell 1.12: not found (SPSHELL_1_12, SPSHELL, spshell-1.12 or spshell on PATH)");
     expect(report).toContain(`spshell 1.13 includes: not found (SPSHELL_INCLUDE_1_13 or ${share}/1.13/shell)`);
-    expect(report).toMatch(/SourceMod 1\.13 includes: no SourceMod 1\.13 includes: .*set SM_INCLUDE_1_13/);
+    expect(report).toMatch(/SourceMod 1\.13 includes: not found: looked at .*set SM_INCLUDE_1_13/);
     expect(report).toContain(`real SourceMod (end-to-end group): no SourceMod test environment: SPGEN_SM_ROOT=`);
   });
 });

@@ -12,6 +12,7 @@ import {
   findCompilers,
   findShells,
   findSocketIncludes,
+  ignoredToolVariables,
   SOURCEPAWN_VERSIONS,
   versionVariable,
   smShare,
@@ -30,6 +31,8 @@ export interface Toolchain {
   readonly shells: readonly Shell[];
   readonly sockets: readonly SocketInclude[];
   readonly sourcemod: EnvLookup;
+  /** Toolchain variables set to something that is not an executable file. */
+  readonly ignored: readonly string[];
 }
 
 export function findToolchain(env: NodeJS.ProcessEnv = process.env): Toolchain {
@@ -39,6 +42,7 @@ export function findToolchain(env: NodeJS.ProcessEnv = process.env): Toolchain {
     shells: findShells(env),
     sockets: findSocketIncludes(env),
     sourcemod: findSourceModEnv(env),
+    ignored: ignoredToolVariables(env),
   };
 }
 
@@ -54,7 +58,10 @@ export function toolchainReport(t: Toolchain): string[] {
         : `spcomp ${v}: ${c.path}`,
     );
     if (c !== undefined) {
-      lines.push(`  SourceMod ${v} includes: ${c.smInclude ?? c.smIncludeWhy}`);
+      const passed = c.smIncludePassedOver.length === 0 ? "" : ` (passed over: ${c.smIncludePassedOver.join(", ")})`;
+      lines.push(
+        `  SourceMod ${v} includes: ${c.smInclude ?? (c.smIncludeWhy ?? "").replace(/^no SourceMod [\d.]+ includes: /, "not found: ")}${passed}`,
+      );
       lines.push(
         `  spshell ${v} includes: ${c.shellInclude ?? `not found (${versionVariable("SPSHELL_INCLUDE", v)} or ${t.share}/${v}/shell)`}`,
       );
@@ -67,6 +74,9 @@ export function toolchainReport(t: Toolchain): string[] {
   }
   for (const other of t.compilers.filter((c) => !(SOURCEPAWN_VERSIONS as readonly string[]).includes(c.version))) {
     lines.push(`spcomp ${other.version}: ${other.path} (not a version the tests pin; used where any compiler will do)`);
+  }
+  for (const v of t.ignored) {
+    lines.push(`${v}: not an executable file, ignored (the lookup went on with PATH)`);
   }
   for (const s of t.sockets) {
     lines.push(`${s.name}: ${s.dir ?? s.why}`);

@@ -51,6 +51,8 @@ export interface Compiler {
   readonly smIncludeWhy: string | null;
   /** spshell's include directory (shell.inc) of the same version, or null. */
   readonly shellInclude: string | null;
+  /** Include folders looked at first but passed over because they declare another SourceMod version. */
+  readonly smIncludePassedOver: readonly string[];
 }
 
 /** One VM, and the code versions it loads. */
@@ -132,7 +134,7 @@ export function smIncludeVersion(dir: string): string | null {
 export function findSmInclude(
   version: string,
   env: NodeJS.ProcessEnv = process.env,
-): { dir: string | null; why: string | null } {
+): { dir: string | null; why: string | null; passedOver: string[] } {
   const share = smShare(env);
   const perVersion = versionVariable("SM_INCLUDE", version);
   const candidates: [string, string | null][] = [
@@ -156,11 +158,12 @@ export function findSmInclude(
       looked.push(`${where} (SourceMod ${declared})`);
       continue;
     }
-    return { dir: path.resolve(dir), why: null };
+    return { dir: path.resolve(dir), why: null, passedOver: looked.filter((l) => l.includes("(SourceMod ")) };
   }
   return {
     dir: null,
     why: `no SourceMod ${version} includes: looked at ${looked.join(", ")}; set ${perVersion}`,
+    passedOver: [],
   };
 }
 
@@ -193,6 +196,15 @@ export function findSocketIncludes(env: NodeJS.ProcessEnv = process.env): Socket
       why: found ? null : `no socket.inc in ${where}`,
     };
   });
+}
+
+/**
+ * The toolchain variables that are set but name no executable file (they are
+ * ignored, and the lookup goes on with PATH): `NAME=value` for each.
+ */
+export function ignoredToolVariables(env: NodeJS.ProcessEnv = process.env): string[] {
+  const names = ["SPCOMP", "SPSHELL"].flatMap((b) => [...SOURCEPAWN_VERSIONS.map((v) => versionVariable(b, v)), b]);
+  return names.filter((n) => set(env, n) !== null && !isExecutable(set(env, n) as string)).map((n) => `${n}=${env[n]}`);
 }
 
 /** Candidate binaries, per-version variables first, deduplicated by real path. */
@@ -246,6 +258,7 @@ export function findCompilers(env: NodeJS.ProcessEnv = process.env): Compiler[] 
       banner,
       smInclude: inc.dir,
       smIncludeWhy: inc.why,
+      smIncludePassedOver: inc.passedOver,
       shellInclude: shellIncludeFor(version, env),
     });
   }

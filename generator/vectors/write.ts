@@ -34,6 +34,10 @@ export async function vectorsCommand(args: VectorsCommandArgs): Promise<number> 
     throw e;
   }
   if (args.check) {
+    if (!existsSync(outDir)) {
+      process.stderr.write(`vectors: ${args.out}/ does not exist; run \`spgen vectors\` with the same options\n`);
+      return 1;
+    }
     // Only the vector files: compare them one by one (out/ also holds the plugin's files).
     const stale = (await checkOutput(outDir, files, "out")).filter((s) => s.status !== "extra");
     for (const s of stale) {

@@ -690,6 +690,10 @@ bool ReadNativeReconnect(Reconnect rc, int first)
 	{
 		jitter = BACKOFF_DEFAULT_JITTER_PERMILLE;
 	}
+	if (attempts == -1)
+	{
+		attempts = 0; // the default, as for the other arguments: unlimited
+	}
 	if (delay < 0 || delay > BACKOFF_LIMIT_MS)
 	{
 		ThrowNativeError(SP_ERROR_NATIVE, "delayMs %d out of range (0 to %d, or -1 for the default %d)", delay, BACKOFF_LIMIT_MS, BACKOFF_DEFAULT_BASE_MS);
@@ -702,7 +706,7 @@ bool ReadNativeReconnect(Reconnect rc, int first)
 	}
 	if (attempts < 0)
 	{
-		ThrowNativeError(SP_ERROR_NATIVE, "maxAttempts %d out of range (0 for unlimited, or more)", attempts);
+		ThrowNativeError(SP_ERROR_NATIVE, "maxAttempts %d out of range (0 for unlimited, or more; -1 for the default 0)", attempts);
 		return false;
 	}
 	if (jitter < 0 || jitter > 1000)

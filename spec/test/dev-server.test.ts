@@ -225,4 +225,16 @@ describe("dev server: listening address", () => {
       child.kill();
     }
   });
+
+  it("refuses a port outside 0..65535 or not a number with one line (exit 1)", () => {
+    const script = path.join(ROOT, "dist/scripts/dev-server.js");
+    for (const [port, message] of [
+      ["70000", 'dev-server: --port must be 0 to 65535, got "70000"'],
+      ["abc", 'dev-server: --port must be a non-negative integer, got "abc"'],
+    ]) {
+      const r = spawnSync(process.execPath, [script, "--port", port], { encoding: "utf8", timeout: 10_000 });
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr.trim()).toBe(message);
+    }
+  });
 });
