@@ -1522,7 +1522,7 @@ WebsocketError WsErrorFor(int slot, int out, int &detail)
 	if (out == ConnOut_ProtocolError)
 	{
 		detail = g_Conn[slot].failCode;
-		FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "protocol error: the server broke RFC 6455, failing the connection with close code %d", detail);
+		FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "protocol error: the %s broke RFC 6455, failing the connection with close code %d", g_Conn[slot].server ? "client" : "server", detail);
 		return WsError_Protocol;
 	}
 	g_ErrMsg[0] = 0;
@@ -2713,19 +2713,21 @@ bool ListenLeave(int li, Handle plugin, bool notify)
 	PrivateForward onClose = g_ListenPlugins[k].onClose;
 	g_ListenPlugins[k].onClose = null;
 	ListenPluginFree(k);
-	for (int i = 0; i < CONFIG_MAX_CONNECTIONS && ListenAlive(li, h); i++)
-	{
-		if (g_Ws[i].used && g_Ws[i].kind == WsKind_Child && g_Ws[i].listener == li)
-		{
-			ChildUnhook(i, plugin, notify ? CloseCode_Normal : CloseCode_GoingAway);
-		}
-	}
 	bool last = true;
 	for (int p = li * WS_MAX_LISTEN_PLUGINS; p < (li + 1) * WS_MAX_LISTEN_PLUGINS; p++)
 	{
 		if (g_ListenPlugins[p].used)
 		{
 			last = false;
+		}
+	}
+	// The server goes away (last plugin, or an unloading one): 1001; a plugin merely leaving: 1000.
+	int code = last || !notify ? CloseCode_GoingAway : CloseCode_Normal;
+	for (int i = 0; i < CONFIG_MAX_CONNECTIONS && ListenAlive(li, h); i++)
+	{
+		if (g_Ws[i].used && g_Ws[i].kind == WsKind_Child && g_Ws[i].listener == li)
+		{
+			ChildUnhook(i, plugin, code);
 		}
 	}
 	if (last && ListenAlive(li, h))
@@ -3069,6 +3071,14 @@ public any Native_Open(Handle plugin, int numParams)
 			delete socket;
 			ThrowNativeError(SP_ERROR_NATIVE, "Cannot bind %s:%d (not an address of this machine?)", g_Host, port);
 			return INVALID_WEBSOCKET_HANDLE;
+		}
+		if (SocketIsConnected(socket))
+		{
+			// The oldmagic fork opens and binds its stream socket in SocketBind, and its SocketListen then
+			// refuses an open socket ("Socket is already open"); the acceptor it creates binds the address
+			// kept by SocketBind itself. Closing the stream socket keeps that address and frees the port.
+			// The JoinedSenses build opens nothing in SocketBind.
+			SocketDisconnect(socket);
 		}
 		if (!SocketListen(socket, OnListenIncoming))
 		{
