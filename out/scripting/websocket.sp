@@ -2960,6 +2960,15 @@ public void OnListenIncoming(Handle socket, Handle newSocket, const char[] remot
 		delete newSocket;
 		return;
 	}
+	if (newSocket == null)
+	{
+		// The oldmagic fork (2.0.0) never creates a handle for an accepted socket (Socket::smHandle stays
+		// 0): nothing can read, write or close that connection, so it cannot become a child.
+		FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "a connection from %s:%d on %s:%d arrived without a socket handle: this socket extension cannot serve clients (the oldmagic fork's known defect; use the JoinedSenses build for server mode)", remoteIP, remotePort, g_Listen[li].host, g_Listen[li].port);
+		LogError("%s", g_ErrMsg);
+		ListenNotifyError(li, view_as<int>(WsError_Socket), 0, g_ErrMsg);
+		return;
+	}
 	int children = ListenChildren(li);
 	int slot = children < WS_MAX_CHILDREN ? WsAlloc(null, WsKind_Child) : -1;
 	if (slot < 0)

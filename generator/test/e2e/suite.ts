@@ -707,6 +707,31 @@ export function defineSourceModSuite(extension: SocketExtension): void {
         port = await freePort();
       });
 
+      if (extension === "oldmagic") {
+        // The oldmagic extension (2.0.0) accepts, but never creates a handle for the accepted socket
+        // (Socket::smHandle stays 0 in its incoming callback): no plugin can use the connection.
+        it("Websocket_Open listens, but the oldmagic extension hands an accepted connection over without a handle: reported to the error callback and logged", async () => {
+          let from = srv.mark();
+          cmd("srv", "open", port);
+          await line(`^E2E srv opened \\d+$`, from);
+          from = srv.mark();
+          const sock = net.connect(port, "127.0.0.1");
+          sock.on("error", () => {});
+          await line(`^E2E srv lerr \\d+ 1 0$`, from);
+          expect(srv.since(from).some((l) => l.includes("arrived without a socket handle"))).toBe(true);
+          sock.destroy();
+          from = srv.mark();
+          cmd("srv", "close");
+          await line(`^E2E srv lclose \\d+$`, from);
+        });
+        skipWithReason(
+          `sourcemod-${extension}.test.ts`,
+          "server mode with real ws clients",
+          "the oldmagic socket extension gives accepted connections no handle (extension defect); run on the JoinedSenses build",
+        );
+        return;
+      }
+
       afterAll(() => {
         for (const c of clients) {
           c.ws.terminate();
@@ -720,7 +745,8 @@ export function defineSourceModSuite(extension: SocketExtension): void {
         expect(Number(listenHandle)).toBeGreaterThan(0);
         const { c, incoming } = await client("/relay?room=1", ["other", "e2e.srv"]);
         clients.push(c);
-        expect(incoming).toBe("other, e2e.srv");
+        // As the ws client sends it: one header line, "other,e2e.srv".
+        expect(incoming.replace(/\s/g, "")).toBe("other,e2e.srv");
         expect(c.ws.protocol).toBe("e2e.srv");
         // No subprotocol offered: none chosen.
         const second = await client();
