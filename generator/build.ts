@@ -1,14 +1,17 @@
 /**
- * `spgen build`: compiles every out/scripting/*.sp with spcomp. The compiler
+ * `spgen build`: compiles every out/scripting/*.sp with spcomp (also `npm run
+ * build-plugin`, the one build route). Before it runs, the include directories
+ * must hold sourcemod.inc and socket.inc (SM_INCLUDE, --include). The compiler
  * runs in out/, so the file names in its diagnostics are relative to out/;
  * its output is passed through and its exit code becomes ours.
  */
 
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { UsageError } from "./diagnostics.js";
 import { isExecutable, onPath } from "./find-tool.js";
+import { makeDir, shownPath } from "./paths.js";
 
 export interface BuildOptions {
   readonly outDir: string;
@@ -40,6 +43,36 @@ export function includeDirs(env: NodeJS.ProcessEnv, extra: readonly string[], cw
   return [...fromEnv, ...extra].map((d) => path.resolve(cwd, d));
 }
 
+/**
+ * The includes every generated plugin needs, and where they come from: SourceMod's own (sourcemod.inc) and the
+ * socket extension's (socket.inc).
+ */
+export const REQUIRED_INCLUDES = [
+  { file: "sourcemod.inc", what: "SourceMod's scripting/include" },
+  { file: "socket.inc", what: "the socket extension's include directory" },
+] as const;
+
+/**
+ * Checks, before spcomp runs, that the include directories hold sourcemod.inc and socket.inc (else spcomp says only
+ * `cannot read from file: "sourcemod"`).
+ *
+ * @throws UsageError (exit 2) naming the missing file, the directories searched and SM_INCLUDE / --include.
+ */
+function checkIncludes(dirs: readonly string[], env: NodeJS.ProcessEnv, extra: readonly string[]): void {
+  for (const inc of REQUIRED_INCLUDES) {
+    if (dirs.some((d) => existsSync(path.join(d, inc.file)))) {
+      continue;
+    }
+    const sm =
+      env.SM_INCLUDE === undefined || env.SM_INCLUDE === "" ? "SM_INCLUDE is not set" : `SM_INCLUDE=${env.SM_INCLUDE}`;
+    const given = extra.length === 0 ? "no --include" : `--include ${extra.join(" ")}`;
+    throw new UsageError(
+      `${inc.file} not found in the include directories (${sm}; ${given}): set SM_INCLUDE to ${inc.what} ` +
+        `(a ${path.delimiter}-separated list) or pass --include <dir>`,
+    );
+  }
+}
+
 /** Compiles the plugins of outDir into outDir/plugins/*.smx. */
 export function buildPlugins(options: BuildOptions, cwd: string): BuildResult {
   const spcomp = findSpcomp(options.env);
@@ -52,16 +85,18 @@ export function buildPlugins(options: BuildOptions, cwd: string): BuildResult {
   }
   const scripting = path.join(options.outDir, "scripting");
   if (!existsSync(scripting)) {
-    throw new UsageError(`no ${path.relative(cwd, scripting) || scripting} directory: run \`spgen generate\` first`);
+    throw new UsageError(`no ${shownPath(cwd, scripting)} directory: run \`spgen generate\` first`);
   }
   const plugins = readdirSync(scripting)
     .filter((f) => f.endsWith(".sp"))
     .sort();
   if (plugins.length === 0) {
-    throw new UsageError(`no *.sp files in ${path.relative(cwd, scripting) || scripting}`);
+    throw new UsageError(`no *.sp files in ${shownPath(cwd, scripting)}`);
   }
-  mkdirSync(path.join(options.outDir, "plugins"), { recursive: true });
-  const incs = ["scripting/include", ...includeDirs(options.env, options.includeDirs, cwd)];
+  const dirs = includeDirs(options.env, options.includeDirs, cwd);
+  checkIncludes([path.join(scripting, "include"), ...dirs], options.env, options.includeDirs);
+  makeDir(path.join(options.outDir, "plugins"), shownPath(cwd, path.join(options.outDir, "plugins")));
+  const incs = ["scripting/include", ...dirs];
   let exitCode = 0;
   let output = "";
   for (const sp of plugins) {

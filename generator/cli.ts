@@ -2,14 +2,16 @@
 /**
  * The `spgen` command line (yargs): generate, generate --check, transpile, build.
  *
- * Exit codes: 0 success; 1 spec errors (diagnostics) or a stale out/
- * (`--check`); 2 bad options, paths or a missing tool; `build` exits with
- * the compiler's code. Paths default to spec/core, templates/ and out/ under
- * the working directory (run spgen from the project root).
+ * Exit codes (EXIT below): 0 success; 1 a stale out/ (`--check`); 2 bad
+ * options, paths or a missing tool; 3 an internal error; 4 the spec (or a
+ * transpiled module) has errors; `build` exits with the compiler's code.
+ * Paths default to spec/core, templates/ and out/ under the working directory
+ * (run spgen from the project root).
  */
 
-import { writeFileSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { buildPlugins } from "./build.js";
@@ -17,7 +19,11 @@ import { type Diagnostic, DiagnosticsError, formatDiagnostic, UsageError } from 
 import { generateFiles } from "./generate.js";
 import { DEFAULT_DIRS, OPTION_LIMITS, parseGenerateOptions, TLS_MODES } from "./options.js";
 import { checkOutput, writeOutput } from "./out-dir.js";
-import { displayPath, transpileToInclude } from "./transpile.js";
+import { makeDir, removeCreated, shownPath } from "./paths.js";
+import { transpileToInclude } from "./transpile.js";
+
+/** The exit codes of every command (README.md and generator/README.md list them). */
+export const EXIT = { ok: 0, stale: 1, usage: 2, internal: 3, specErrors: 4 } as const;
 
 /** Where the CLI writes; replaceable in-process (the tests run the real binary instead). */
 interface Io {
@@ -45,13 +51,13 @@ async function run(body: () => Promise<number>): Promise<void> {
       printDiagnostics(e.diagnostics);
       const n = e.diagnostics.filter((d) => d.severity === "error").length;
       io.err(`spgen: ${n} error${n === 1 ? "" : "s"}; nothing was written\n`);
-      process.exitCode = 1;
+      process.exitCode = EXIT.specErrors;
     } else if (e instanceof UsageError) {
       io.err(`spgen: ${e.message}\n`);
-      process.exitCode = 2;
+      process.exitCode = EXIT.usage;
     } else {
       io.err(`spgen: internal error: ${(e as Error).stack ?? String(e)}\n`);
-      process.exitCode = 3;
+      process.exitCode = EXIT.internal;
     }
   }
 }
@@ -79,9 +85,18 @@ async function generateCommand(args: GenerateArgs): Promise<number> {
     },
     cwd,
   );
-  const gen = await generateFiles(options);
+  const label = shownPath(cwd, options.outDir);
+  // The output directory is made first, so that a path that cannot be made fails at once (not after the
+  // generation), and removed again when the spec has errors.
+  const created = args.check === true ? [] : makeDir(options.outDir, label);
+  let gen: Awaited<ReturnType<typeof generateFiles>>;
+  try {
+    gen = await generateFiles(options);
+  } catch (e) {
+    removeCreated(created);
+    throw e;
+  }
   printDiagnostics(gen.warnings);
-  const label = displayPath(cwd, options.outDir);
   if (args.check === true) {
     const stale = await checkOutput(options.outDir, gen.files, label);
     if (stale.length === 0) {
@@ -93,12 +108,15 @@ async function generateCommand(args: GenerateArgs): Promise<number> {
     }
     const list = stale.map((s) => `${label}/${s.path} (${s.status})`).join(", ");
     io.err(`spgen: ${label}/ is stale: ${list}; run \`spgen generate\`\n`);
-    return 1;
+    return EXIT.stale;
   }
   let report: ReturnType<typeof writeOutput>;
   try {
     report = writeOutput(options.outDir, gen.files);
   } catch (e) {
+    if (e instanceof UsageError) {
+      throw e;
+    }
     throw new UsageError(`cannot write ${label}/: ${(e as Error).message}`);
   }
   const parts = [`${report.written.length} written`, `${report.unchanged} unchanged`];
@@ -112,26 +130,33 @@ async function generateCommand(args: GenerateArgs): Promise<number> {
 async function transpileCommand(args: { files: string[]; output?: string; withImports?: boolean }): Promise<number> {
   const cwd = process.cwd();
   const files = args.files.map((f) => path.resolve(cwd, f));
-  for (const f of files) {
-    if (!f.endsWith(".ts")) {
-      throw new UsageError(`not a TypeScript file: ${displayPath(cwd, f)}`);
+  args.files.forEach((given, i) => {
+    if (!files[i].endsWith(".ts")) {
+      throw new UsageError(`not a TypeScript file: ${given}`);
     }
-  }
+  });
   const outName = args.output ?? `${path.basename(files[0], ".ts")}.inc`;
-  const { existsSync } = await import("node:fs");
-  for (const f of files) {
-    if (!existsSync(f)) {
-      throw new UsageError(`no such file: ${displayPath(cwd, f)}`);
+  args.files.forEach((given, i) => {
+    if (!existsSync(files[i])) {
+      throw new UsageError(`no such file: ${given}`);
     }
+  });
+  const toStdout = args.output === undefined || args.output === "-";
+  const target = path.resolve(cwd, args.output ?? "-");
+  // The directory first (see generateCommand): an -o path that cannot be made fails before transpiling.
+  const created = toStdout ? [] : makeDir(path.dirname(target), path.dirname(args.output as string));
+  let r: ReturnType<typeof transpileToInclude>;
+  try {
+    r = transpileToInclude(files, outName, { cwd, emitImports: args.withImports === true });
+  } catch (e) {
+    removeCreated(created);
+    throw e;
   }
-  const r = transpileToInclude(files, outName, { cwd, emitImports: args.withImports === true });
   printDiagnostics(r.diagnostics);
-  if (args.output === undefined || args.output === "-") {
+  if (toStdout) {
     io.out(r.text);
     return 0;
   }
-  const target = path.resolve(cwd, args.output);
-  mkdirSync(path.dirname(target), { recursive: true });
   const tmp = `${target}.spgen-tmp-${process.pid}`;
   try {
     writeFileSync(tmp, r.text);
@@ -156,6 +181,12 @@ async function buildCommand(args: { include?: string[]; out?: string; werror?: b
   );
   io.out(r.output);
   return r.exitCode;
+}
+
+/** The version of package.json (dist/generator/cli.js and generator/cli.ts both sit two levels below it). */
+function packageVersion(): string {
+  const file = fileURLToPath(new URL("../../package.json", import.meta.url));
+  return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
 }
 
 const parser = yargs(hideBin(process.argv))
@@ -201,11 +232,12 @@ const parser = yargs(hideBin(process.argv))
         })
         .option("check", {
           type: "boolean",
-          describe: "Render in memory and compare with out/: print a unified diff and exit 1 when stale",
+          describe:
+            "Render in memory and compare with out/: print a unified diff and exit 1 when stale (4 when the spec has errors)",
           default: false,
         })
         .example("$0 generate", "regenerate out/ from spec/core and templates/")
-        .example("$0 generate --check", "exit 1 with a diff when out/ is stale (CI)")
+        .example("$0 generate --check", "exit 1 with a diff when out/ is stale, 4 when the spec has errors (CI)")
         .example(
           "$0 generate --max-message-size 4194304 --max-connections 64 --out build/sm",
           "custom limits into another directory",
@@ -292,22 +324,26 @@ const parser = yargs(hideBin(process.argv))
     (argv) =>
       run(() => buildCommand({ include: argv.include as string[] | undefined, out: argv.out, werror: argv.werror })),
   )
+  .epilogue(
+    "Exit codes: 0 success; 1 out/ is stale (--check); 2 bad option or path, missing tool or includes; " +
+      "3 internal error; 4 the spec has errors (file:line:col diagnostics); build: the compiler's code.",
+  )
   .demandCommand(1, "spgen: a command is required (generate, vectors, transpile or build); see spgen --help")
   .strict()
   .help()
   .alias("h", "help")
-  .version(false)
+  .version(packageVersion())
   .wrap(Math.min(120, process.stdout.columns ?? 100))
   .fail((msg, err) => {
     if (err !== undefined && err !== null && (msg === null || msg === undefined)) {
       io.err(`spgen: internal error: ${err.stack ?? String(err)}\n`);
-      process.exit(3);
+      process.exit(EXIT.internal);
     }
     const text = String(msg ?? err)
       .split("\n")[0]
       .replace(/; see spgen --help$/, "");
     io.err(`${text.startsWith("spgen:") ? text : `spgen: ${text}`} (see spgen --help)\n`);
-    process.exit(2);
+    process.exit(EXIT.usage);
   });
 
 await parser.parseAsync();

@@ -1,6 +1,7 @@
 /**
  * `spgen generate` as a library: spec + templates + options → the files of
  * out/, all in memory. Nothing is written here (see generator/out-dir.ts).
+ * Options whose plugin spcomp cannot compile are refused here (static-memory.ts).
  */
 
 import { readdirSync } from "node:fs";
@@ -13,6 +14,7 @@ import { manifestFile } from "./out-dir.js";
 import { renderContext, type RenderConfig } from "./render-context.js";
 import { type OutputFile, renderTemplates } from "./render.js";
 import { printDecls } from "./sourcepawn/printer.js";
+import { checkStaticMemory } from "./static-memory.js";
 import { displayPath, transpileFiles } from "./transpile.js";
 
 export type { OutputFile } from "./render.js";
@@ -103,8 +105,24 @@ export async function generateFiles(options: GenerateOptions): Promise<Generatio
     maxConnections: constantValue(result.model, CONFIG_CONSTANTS.maxConnections, overrides),
     tls: options.tls,
   };
+  // Refused before anything is rendered or written: options whose plugin spcomp cannot compile.
+  const messageBuffer = constantValue(result.model, "CONFIG_MESSAGE_BUFFER", overrides);
+  const maxFrameHeader = constantValue(result.model, "MAX_FRAME_HEADER", overrides);
+  if (
+    config.maxMessageSize !== null &&
+    config.maxConnections !== null &&
+    messageBuffer !== null &&
+    maxFrameHeader !== null
+  ) {
+    checkStaticMemory({
+      maxMessageSize: config.maxMessageSize,
+      maxConnections: config.maxConnections,
+      messageBuffer,
+      maxFrameHeader,
+    });
+  }
   const sources = specFiles.map((f) => displayPath(options.cwd, f));
-  const ctx = renderContext(sources, printDecls(result.decls), config);
+  const ctx = renderContext(sources, printDecls(result.decls), config, displayPath(options.cwd, options.templatesDir));
   const rendered = await formatScripts(renderTemplates(options.templatesDir, ctx), options.cwd);
   const files = [...rendered, manifestFile(rendered)].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, warnings: result.diagnostics.filter((d) => d.severity === "warning") };

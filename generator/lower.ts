@@ -14,7 +14,7 @@
  */
 
 import type { Diagnostic } from "./diagnostics.js";
-import { evalConst } from "./frontend/constant.js";
+import { evalConst, isConstantExpr } from "./frontend/constant.js";
 import type {
   ConstDecl,
   EnumDecl,
@@ -137,7 +137,7 @@ class Lowering {
       if (fns.length === 0) {
         continue;
       }
-      functions.push({ kind: "comment", lines: [m.path, ...m.doc] });
+      functions.push({ kind: "comment", lines: [m.name, ...m.doc] });
       for (const f of fns) {
         functions.push(this.functionDecl(f));
       }
@@ -431,6 +431,10 @@ class Lowering {
         return { kind: "unary", op: e.op, operand: x(e.operand) };
       case "binary": {
         const op = e.op === "===" ? "==" : e.op === "!==" ? "!=" : e.op;
+        const cheaper = cheaperBinary(e);
+        if (cheaper !== null) {
+          return { kind: "binary", op: cheaper.op, left: x(e.left), right: cheaper.right };
+        }
         return { kind: "binary", op, left: x(e.left), right: x(e.right) };
       }
       case "wrap":
@@ -562,8 +566,13 @@ class FunctionLowering {
   /** `x = 1`, `x += 2`, `x++`, a call: as one SourcePawn expression. */
   private simple(s: Stmt): SpExpr | null {
     switch (s.kind) {
-      case "assign":
+      case "assign": {
+        const cheaper = s.op === "<<=" ? shiftAsMultiply(s.value) : null;
+        if (cheaper !== null) {
+          return { kind: "assign", op: "*=", target: this.lvalue(s.target), value: cheaper };
+        }
         return { kind: "assign", op: s.op, target: this.lvalue(s.target), value: this.expr(s.value) };
+      }
       case "update":
         return { kind: "update", op: s.op, target: this.lvalue(s.target) };
       case "call":
@@ -672,6 +681,39 @@ class FunctionLowering {
         return;
     }
   }
+}
+
+/**
+ * spcomp emits no optimised forms of its own: a binary operator whose right
+ * operand is a constant and that is not commutative costs a push, a constant
+ * load, a pop and (for shifts) an exchange before the operation itself, where
+ * a commutative one (`+`, `*`) loads the constant straight into the second
+ * register. So a shift left by a literal 0..30 is printed as the multiplication
+ * by the power of two (the same 32 bits: both wrap), and subtracting a literal
+ * as adding its negation (the same 32 bits). Not when the left operand is a
+ * constant too: spcomp folds those.
+ */
+function cheaperBinary(e: Extract<Expr, { kind: "binary" }>): { op: "*" | "+"; right: SpExpr } | null {
+  if (isConstantExpr(e.left)) {
+    return null;
+  }
+  if (e.op === "<<") {
+    const m = shiftAsMultiply(e.right);
+    return m === null ? null : { op: "*", right: m };
+  }
+  if (e.op === "-" && e.right.kind === "int" && e.right.value > 0 && e.right.value <= 0x7fffffff) {
+    return { op: "+", right: { kind: "int", text: `-${e.right.value}` } };
+  }
+  return null;
+}
+
+/** The multiplier equal to `<< k` for a literal k in 0..30 (hexadecimal from 2^8 on), or null. */
+function shiftAsMultiply(k: Expr): SpExpr | null {
+  if (k.kind !== "int" || k.value > 30) {
+    return null;
+  }
+  const m = 2 ** k.value;
+  return { kind: "int", text: m >= 256 ? `0x${m.toString(16)}` : String(m) };
 }
 
 /** Calls `fn` on `e` and every expression inside it. */

@@ -222,8 +222,10 @@ export type Decl = ConstDecl | EnumDecl | RecordDecl | TableDecl | FunctionDecl;
 
 /** One spec file. */
 export interface Module {
-  /** Path as shown in headers and diagnostics (relative to the working directory, `/` separators). */
+  /** Path as shown in diagnostics (relative to the working directory when inside it, else absolute; `/` separators). */
   readonly path: string;
+  /** Name as shown in generated headers and banners: relative to the spec root (TranspileOptions.root), `/` separators. */
+  readonly name: string;
   /** The file's leading doc comment (not attached to a declaration). */
   readonly doc: Doc;
   readonly decls: readonly Decl[];

@@ -9,6 +9,7 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { UsageError } from "./diagnostics.js";
+import { checkStaticMemory, largestAccepted } from "./static-memory.js";
 
 /** How wss:// is provided: detected at compile time, the oldmagic socket extension's TLS, or not at all. */
 export type TlsMode = "auto" | "oldmagic" | "none";
@@ -51,18 +52,69 @@ export const CONFIG_CONSTANTS = {
   maxConnections: "CONFIG_MAX_CONNECTIONS",
 } as const;
 
-/** Limits of the numeric options. */
+/**
+ * Bits of a websocket.sp handle that hold the connection slot: handles are
+ * `(serial << HANDLE_SLOT_BITS) | (slot + 1)` with an 18-bit serial, so they stay
+ * positive and 0 is never valid. The template prints it (render context `handle`).
+ */
+export const HANDLE_SLOT_BITS = 13;
+
+/**
+ * Listening sockets websocket.sp holds at once (Websocket_Open, server mode). Their handles use
+ * the slot values after the connections' (slot CONFIG_MAX_CONNECTIONS + i), so they take
+ * HANDLE_LISTENER_SLOTS of the values a handle can name. The template prints it (render
+ * context `handle.listeners`).
+ */
+export const HANDLE_LISTENER_SLOTS = 8;
+
+/** Bits of a handle's serial (what tells a stale handle from the slot's new one). */
+export const HANDLE_SERIAL_BITS = 31 - HANDLE_SLOT_BITS;
+
+/**
+ * The spec's values of the two constants that size websocket.sp's arrays besides the options
+ * (spec/core/config.ts CONFIG_MESSAGE_BUFFER, spec/core/frame.ts MAX_FRAME_HEADER), for the limits
+ * shown by `--help`. A generation checks the values its spec actually has (static-memory.ts).
+ */
+export const SPEC_ARRAY_CONSTANTS = { messageBuffer: 16384, maxFrameHeader: 14 } as const;
+
+/**
+ * Limits of the numeric options, each derived from where it comes from:
+ * - --max-message-size: 125 (every control frame payload fits) up to the largest size whose plugin spcomp
+ *   compiles with one connection (static-memory.ts; with more connections the combination is checked after
+ *   transpiling, and the message names the largest size that fits);
+ * - --max-connections: 1 up to the slots a handle can name (2^HANDLE_SLOT_BITS - 1), less the
+ *   HANDLE_LISTENER_SLOTS that name listening sockets.
+ */
 export const OPTION_LIMITS = {
-  maxMessageSize: { min: 125, max: 0x7fffffff },
-  maxConnections: { min: 1, max: 4096 },
+  maxMessageSize: {
+    min: 125,
+    max: largestAccepted(
+      { ...SPEC_ARRAY_CONSTANTS, maxMessageSize: 125, maxConnections: 1 },
+      "maxMessageSize",
+      0x7fffffff,
+    ),
+  },
+  maxConnections: { min: 1, max: (1 << HANDLE_SLOT_BITS) - 1 - HANDLE_LISTENER_SLOTS },
 } as const;
 
-function intOption(value: unknown, flag: string, limits: { min: number; max: number }): number | null {
+/**
+ * An integer option within `limits`, or null when not given. `tooLarge`, when given, is called first for an
+ * integer above the range (up to 2^31-1), to explain why it is refused.
+ */
+function intOption(
+  value: unknown,
+  flag: string,
+  limits: { min: number; max: number },
+  tooLarge?: (n: number) => void,
+): number | null {
   if (value === undefined) {
     return null;
   }
   const n =
     typeof value === "number" ? value : typeof value === "string" && /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (tooLarge !== undefined && Number.isInteger(n) && n > limits.max && n <= 0x7fffffff) {
+    tooLarge(n);
+  }
   if (!Number.isInteger(n) || n < limits.min || n > limits.max) {
     throw new UsageError(
       `--${flag} must be an integer from ${limits.min} to ${limits.max}, got ${JSON.stringify(value)}`,
@@ -89,13 +141,18 @@ export function parseGenerateOptions(raw: RawGenerateOptions, cwd: string): Gene
   if (existsSync(outDir) && !statSync(outDir).isDirectory()) {
     throw new UsageError(`--out: not a directory: ${raw.out ?? DEFAULT_DIRS.out}`);
   }
+  const maxConnections = intOption(raw.maxConnections, "max-connections", OPTION_LIMITS.maxConnections);
+  // A message size above the range gives a plugin spcomp cannot compile: say so, with the size it would have.
+  const maxMessageSize = intOption(raw.maxMessageSize, "max-message-size", OPTION_LIMITS.maxMessageSize, (m) =>
+    checkStaticMemory({ ...SPEC_ARRAY_CONSTANTS, maxMessageSize: m, maxConnections: maxConnections ?? 1 }),
+  );
   return {
     cwd,
     specDir: existingDir(cwd, raw.spec, DEFAULT_DIRS.spec, "spec"),
     templatesDir: existingDir(cwd, raw.templates, DEFAULT_DIRS.templates, "templates"),
     outDir,
-    maxMessageSize: intOption(raw.maxMessageSize, "max-message-size", OPTION_LIMITS.maxMessageSize),
-    maxConnections: intOption(raw.maxConnections, "max-connections", OPTION_LIMITS.maxConnections),
+    maxMessageSize,
+    maxConnections,
     tls: tls as TlsMode,
   };
 }

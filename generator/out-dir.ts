@@ -9,8 +9,9 @@
  * tools) is left alone.
  */
 
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { makeDir } from "./paths.js";
 import type { OutputFile } from "./render.js";
 
 /** Path of the manifest under out/. */
@@ -69,6 +70,8 @@ function readIfExists(p: string): string | null {
  * all of them are written are they renamed over the targets. A failure
  * before the renames removes the temporary files and leaves out/ untouched.
  * Unchanged files are not rewritten; stale files are removed last.
+ * Directories are made with makeDir (paths.ts): one that cannot be made is a
+ * UsageError naming it, raised at once.
  */
 export function writeOutput(outDir: string, files: readonly OutputFile[]): WriteReport {
   const changed = files.filter((f) => readIfExists(path.join(outDir, f.path)) !== f.content);
@@ -78,7 +81,7 @@ export function writeOutput(outDir: string, files: readonly OutputFile[]): Write
   try {
     for (const f of changed) {
       const target = path.join(outDir, f.path);
-      mkdirSync(path.dirname(target), { recursive: true });
+      makeDir(path.dirname(target), path.dirname(target));
       const tmp = `${target}.spgen-tmp-${process.pid}`;
       temps.push({ tmp, target });
       writeFileSync(tmp, f.content);

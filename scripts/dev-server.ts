@@ -8,9 +8,11 @@
  *   Websocket_Connect: every message comes back with its type and bytes.
  *
  * Usage (after `npm run build`):
- *   node dist/scripts/dev-server.js [--port 3000] [--host 0.0.0.0] [--path /socket.io/]
+ *   node dist/scripts/dev-server.js [--port 3000] [--host 127.0.0.1] [--path /socket.io/]
  *                                   [--echo-path /echo] [--token secret]
  *                                   [--ping-interval 25000] [--ping-timeout 20000]
+ * It listens on loopback unless `--host` names another address (`--host 0.0.0.0`
+ * or `--host ::` for every interface), and logs the address it actually bound.
  * Console commands: emit, ack, clients, disconnect, help, quit (type `help`).
  */
 import http from "node:http";
@@ -24,6 +26,7 @@ import { WebSocketServer, type RawData, type WebSocket } from "ws";
 export interface DevServerOptions {
   /** TCP port; 0 picks a free one. */
   port?: number;
+  /** Address to bind (default DEFAULT_HOST, loopback only); `0.0.0.0` or `::` listen on every interface. */
   host?: string;
   /** Engine.IO path (socket.io's `path` option). */
   path?: string;
@@ -38,12 +41,24 @@ export interface DevServerOptions {
 }
 
 export interface DevServer {
+  /** The port actually bound (from server.address()). */
   readonly port: number;
+  /** The address actually bound (from server.address()), e.g. `127.0.0.1`, `::1`, `0.0.0.0`. */
+  readonly address: string;
+  /** `http://<address>:<port>` of the bound socket (IPv6 addresses in brackets). */
   readonly url: string;
   readonly io: Server;
   /** Runs one console command line; returns what it printed. */
   command(line: string): Promise<string[]>;
   close(): Promise<void>;
+}
+
+/** The address the server binds when no host is given: loopback, so the dev server is not reachable from the network. */
+export const DEFAULT_HOST = "127.0.0.1";
+
+/** True for the wildcard addresses that bind every interface. */
+function isWildcard(address: string): boolean {
+  return address === "0.0.0.0" || address === "::";
 }
 
 /** Parses `a, {"b":1}` (zero or more comma-separated JSON values) into a list; throws on bad JSON. */
@@ -145,11 +160,13 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
-    httpServer.listen(opts.port ?? 3000, opts.host ?? "0.0.0.0", () => resolve());
+    httpServer.listen(opts.port ?? 3000, opts.host ?? DEFAULT_HOST, () => resolve());
   });
-  const port = (httpServer.address() as AddressInfo).port;
-  const shownHost = opts.host === undefined || opts.host === "0.0.0.0" ? "127.0.0.1" : opts.host;
-  const url = `http://${shownHost}:${port}`;
+  // What the socket is bound to, not what was asked for: a name such as `localhost` resolves to one address.
+  const bound = httpServer.address() as AddressInfo;
+  const port = bound.port;
+  const address = bound.address;
+  const url = `http://${bound.family === "IPv6" ? `[${address}]` : address}:${port}`;
 
   function sockets(): Socket[] {
     const all: Socket[] = [];
@@ -234,18 +251,19 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     await new Promise<void>((r) => io.close(() => r()));
   }
 
+  log(`listening on ${url}${isWildcard(address) ? " (every interface: reachable from the network)" : ""}`);
   log(
     `Socket.IO on ${url}${opts.path ?? "/socket.io/"} (any namespace${opts.token !== undefined ? ", auth token required" : ""})`,
   );
   log(`WebSocket echo on ${url.replace("http", "ws")}${echoPath}`);
-  return { port, url, io, command, close };
+  return { port, address, url, io, command, close };
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       port: { type: "string", default: "3000" },
-      host: { type: "string", default: "0.0.0.0" },
+      host: { type: "string", default: DEFAULT_HOST },
       path: { type: "string", default: "/socket.io/" },
       "echo-path": { type: "string", default: "/echo" },
       token: { type: "string" },
@@ -256,8 +274,9 @@ async function main(): Promise<void> {
   });
   if (values.help) {
     process.stdout.write(
-      "usage: node dist/scripts/dev-server.js [--port 3000] [--host 0.0.0.0] [--path /socket.io/] " +
+      "usage: node dist/scripts/dev-server.js [--port 3000] [--host 127.0.0.1] [--path /socket.io/] " +
         "[--echo-path /echo] [--token secret] [--ping-interval 25000] [--ping-timeout 20000]\n" +
+        "  --host: the address to listen on (loopback by default; 0.0.0.0 or :: for every interface)\n" +
         `${HELP.join("\n")}\n`,
     );
     return;

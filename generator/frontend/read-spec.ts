@@ -40,8 +40,10 @@ import {
 /** One file to read: `emit` files become part of the model, the others only provide declarations (types of imports). */
 export interface SpecInput {
   readonly sourceFile: ts.SourceFile;
-  /** Path shown in diagnostics and headers. */
+  /** Path shown in diagnostics (relative to the working directory when inside it, else absolute). */
   readonly path: string;
+  /** Name shown in generated headers and module banners (relative to the spec root, `/` separators). */
+  readonly name: string;
   readonly emit: boolean;
 }
 
@@ -67,7 +69,7 @@ export function readSpec(
     const out: Decl[] = decls
       .map((d) => (d.kind === "pendingFunction" ? readFunctionBody(ctx, d) : d))
       .filter((d) => d !== null);
-    modules.push({ path: input.path, doc: moduleDocOf(input.sourceFile), decls: out });
+    modules.push({ path: input.path, name: input.name, doc: moduleDocOf(input.sourceFile), decls: out });
   }
   return { model: { modules }, diagnostics: ctx.diagnostics };
 }

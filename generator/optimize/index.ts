@@ -3,20 +3,26 @@
  * They only run where the spec asks for them with a hint, and each keeps
  * the computed bits identical (see each pass for its conditions):
  *
+ * - `@spgen table N` in a function's JSDoc (table.ts);
  * - `@spgen inline` in a function's JSDoc (inline.ts);
  * - `// @spgen split` right before a counted `for` loop with literal bounds
  *   (split.ts);
- * - `// @spgen unroll N` right before a counted `for` loop (unroll.ts).
+ * - `// @spgen unroll N` (or `full`) right before a counted `for` loop (unroll.ts);
+ * - `@spgen scratch` in the doc of a record's Int32Array field (scratch.ts).
  *
- * Calls are inlined first, so that a loop whose body called an inlined
- * function can still be unrolled; loops are split before they are unrolled,
- * so that each piece is unrolled. A hint that cannot be applied is an error.
+ * Calls to tabulated functions become table reads first, then calls are
+ * inlined, so that a loop whose body called an inlined function can still be
+ * unrolled; loops are split before they are unrolled,
+ * so that each piece is unrolled; scratch fields go to locals last, once
+ * unrolling made their indices literals. A hint that cannot be applied is an error.
  */
 
 import type { Diagnostic } from "../diagnostics.js";
 import type { SpecModel } from "../model.js";
 import { inlineCalls } from "./inline.js";
+import { localiseScratchFields } from "./scratch.js";
 import { splitLoops } from "./split.js";
+import { tabulateFunctions } from "./table.js";
 import { unrollLoops } from "./unroll.js";
 
 export interface OptimizeResult {
@@ -27,8 +33,10 @@ export interface OptimizeResult {
 /** Applies the hinted transformations to the model. */
 export function optimizeSpec(model: SpecModel): OptimizeResult {
   const diagnostics: Diagnostic[] = [];
-  const inlined = inlineCalls(model, diagnostics);
+  const tabled = tabulateFunctions(model, diagnostics);
+  const inlined = inlineCalls(tabled, diagnostics);
   const split = splitLoops(inlined, diagnostics);
   const unrolled = unrollLoops(split, diagnostics);
-  return { model: unrolled, diagnostics };
+  const localised = localiseScratchFields(unrolled, diagnostics);
+  return { model: localised, diagnostics };
 }

@@ -33,7 +33,7 @@ export function hasHint(doc: readonly string[], word: string): boolean {
   return doc.some((l) => re.test(l));
 }
 
-interface Inlinable {
+export interface Inlinable {
   readonly params: readonly LocalVar[];
   /** How many times the body reads each parameter (by local id). */
   readonly uses: ReadonlyMap<number, number>;
@@ -69,7 +69,7 @@ function chainExpr(stmts: readonly Stmt[]): Expr | null {
 }
 
 /** Why `f` cannot be inlined, or its inlinable form. */
-function inlinable(f: FunctionDecl): Inlinable | string {
+export function inlinable(f: FunctionDecl): Inlinable | string {
   const body = chainExpr(f.body);
   if (body === null) {
     return "its body must be a single `return <expression>;` or a chain of `if (test) { return …; }` ending in a return";

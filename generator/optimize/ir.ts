@@ -390,3 +390,144 @@ export function incrementsByOne(loop: ForStmt, i: LocalVar): boolean {
         up.value.value === 1))
   );
 }
+
+/** The 32-bit value of a literal operand (`int`, `char`), or null. */
+function literalValue(e: Expr): number | null {
+  if (e.kind === "int") {
+    return e.value | 0;
+  }
+  if (e.kind === "char") {
+    return e.code;
+  }
+  if (e.kind === "unary" && e.op === "-" && e.operand.kind === "int") {
+    return -e.operand.value | 0;
+  }
+  return null;
+}
+
+/** A literal for a 32-bit value: negative values as `-n` (`-2147483648` as its hexadecimal pattern). */
+export function int32Lit(v: number): Expr {
+  if (v >= 0) {
+    return intLit(v);
+  }
+  if (v === -0x80000000) {
+    return { kind: "wrap", operand: { kind: "int", value: 0x80000000, radix: 16 } };
+  }
+  return { kind: "unary", op: "-", operand: intLit(-v) };
+}
+
+/**
+ * `e` with integer arithmetic on literals folded bottom-up, with the 32-bit
+ * results both languages compute: `+ - * & | ^ << >> ~ -` of literals, `| 0`
+ * and `>>> 0` of a literal, `x + 0`, `x - 0`, `x * 1`, and `(x + a) + b` as
+ * `x + (a + b)`. Only where the folded value is a plain int (a `>>>` result of
+ * 2^31 or more is not folded: JavaScript would hold it as a larger number).
+ */
+export function foldConstants(e: Expr): Expr {
+  return mapExpr(e, (x) => {
+    if (x.kind === "wrap" || x.kind === "toUint32") {
+      const v = literalValue(x.operand);
+      return v === null || (x.kind === "toUint32" && v < 0) ? x : int32Lit(v);
+    }
+    if (x.kind === "unary" && x.op === "!" && x.operand.kind === "bool") {
+      return { kind: "bool", value: !x.operand.value };
+    }
+    if (x.kind === "conditional" && x.test.kind === "bool") {
+      return x.test.value ? x.whenTrue : x.whenFalse;
+    }
+    if (x.kind === "binary" && (x.op === "&&" || x.op === "||") && x.left.kind === "bool") {
+      // `true && y` is y, `false && y` is false; `||` the other way round.
+      return x.left.value === (x.op === "&&") ? x.right : x.left;
+    }
+    if (x.kind === "unary" && x.op !== "!") {
+      const v = literalValue(x.operand);
+      if (v === null || (x.op === "-" && x.operand.kind === "int")) {
+        return x;
+      }
+      return int32Lit(x.op === "-" ? -v | 0 : ~v);
+    }
+    if (x.kind === "imul") {
+      const a = literalValue(x.left);
+      const b = literalValue(x.right);
+      return a === null || b === null ? x : int32Lit(Math.imul(a, b));
+    }
+    if (x.kind !== "binary") {
+      return x;
+    }
+    const a = literalValue(x.left);
+    const b = literalValue(x.right);
+    if (a !== null && b !== null) {
+      let v: number | null = null;
+      switch (x.op) {
+        case "+":
+          v = a + b;
+          break;
+        case "-":
+          v = a - b;
+          break;
+        case "*":
+          v = a * b;
+          break;
+        case "&":
+          v = a & b;
+          break;
+        case "|":
+          v = a | b;
+          break;
+        case "^":
+          v = a ^ b;
+          break;
+        case "<<":
+          v = b >= 0 && b <= 31 ? a << b : null;
+          break;
+        case ">>":
+          v = b >= 0 && b <= 31 ? a >> b : null;
+          break;
+        case ">>>":
+          v = b >= 1 && b <= 31 ? a >>> b : null;
+          break;
+        case "===":
+        case "!==":
+        case "<":
+        case "<=":
+        case ">":
+        case ">=": {
+          const r =
+            x.op === "==="
+              ? a === b
+              : x.op === "!=="
+                ? a !== b
+                : x.op === "<"
+                  ? a < b
+                  : x.op === "<="
+                    ? a <= b
+                    : x.op === ">"
+                      ? a > b
+                      : a >= b;
+          return { kind: "bool", value: r };
+        }
+        default:
+          v = null;
+      }
+      // Only values both languages agree on without a wrap (`+`, `-`, `*` that leave the int range are kept).
+      return v !== null && v >= -0x80000000 && v <= 0x7fffffff ? int32Lit(v) : x;
+    }
+    if ((x.op === "+" || x.op === "-" || x.op === "|" || x.op === "^") && b === 0) {
+      return x.left;
+    }
+    if (x.op === "+" && a === 0) {
+      return x.right;
+    }
+    if (x.op === "*" && b === 1) {
+      return x.left;
+    }
+    if (x.op === "+" && b !== null && x.left.kind === "binary" && x.left.op === "+") {
+      const inner = literalValue(x.left.right);
+      const sum = inner === null ? null : inner + b;
+      if (sum !== null && sum >= -0x80000000 && sum <= 0x7fffffff) {
+        return sum === 0 ? x.left.left : { ...x, left: x.left.left, right: int32Lit(sum) };
+      }
+    }
+    return x;
+  });
+}

@@ -46,6 +46,8 @@ import type { Expr, FunctionDecl, LocalVar, SpecModel, Stmt } from "../model.js"
 import {
   add,
   exprKey,
+  foldConstants,
+  hasCall,
   intLit,
   invariantUnder,
   LocalFactory,
@@ -323,6 +325,196 @@ function unroll(loop: ForStmt, n: number, locals: LocalFactory, unusedIds: Reado
   };
 }
 
+/** Largest trip count `// @spgen unroll full` accepts. */
+export const MAX_FULL_UNROLL = 128;
+
+/** Statements with constant `if` tests resolved to the branch taken (a branch that declares locals stays a block). */
+function resolveConstantIfs(stmts: readonly Stmt[]): Stmt[] {
+  const out: Stmt[] = [];
+  for (const s0 of stmts) {
+    const s = mapNestedBodies(s0, resolveConstantIfs);
+    if (s.kind === "if" && s.test.kind === "bool") {
+      const branch = s.test.value ? s.then : (s.else ?? []);
+      if (branch.some((x) => x.kind === "local")) {
+        out.push({ kind: "block", body: branch });
+      } else {
+        out.push(...branch);
+      }
+      continue;
+    }
+    out.push(s);
+  }
+  return out;
+}
+
+/** True when `e` reads the local with id `id`. */
+function readsLocal(e: Expr, id: number): boolean {
+  return someExpr(e, (x) => x.kind === "local" && x.local.id === id);
+}
+
+/**
+ * `int f = 0; int k = 0; f = X; k = Y;` in a list of statements becomes
+ * `int f = X; int k = Y;`: an assignment is merged into the declaration of
+ * its local (initialised with a literal) when only declarations stand
+ * between them, none of them and not X reads the local, X reads none of the
+ * locals they declare, and nothing there calls a function (so evaluating X
+ * earlier changes nothing).
+ */
+function mergeFirstAssignments(stmts: readonly Stmt[]): Stmt[] {
+  const out = [...stmts];
+  for (let i = 0; i < out.length; i++) {
+    const d = out[i];
+    if (d.kind !== "local" || d.init === null || (d.init.kind !== "int" && d.init.kind !== "bool")) {
+      continue;
+    }
+    const id = d.local.id;
+    for (let j = i + 1; j < out.length; j++) {
+      const s = out[j];
+      if (s.kind === "local" && s.init !== null && !readsLocal(s.init, id) && !hasCall(s.init)) {
+        continue;
+      }
+      if (
+        s.kind === "assign" &&
+        s.op === "=" &&
+        s.target.kind === "local" &&
+        s.target.local.id === id &&
+        !readsLocal(s.value, id) &&
+        !hasCall(s.value) &&
+        out.slice(i + 1, j).every((x) => x.kind === "local" && !readsLocal(s.value, x.local.id))
+      ) {
+        out[i] = { ...d, init: s.value };
+        out.splice(j, 1);
+      }
+      break;
+    }
+  }
+  return out;
+}
+
+/**
+ * Locals of `stmts` (top level) initialised with a literal and never assigned
+ * afterwards are replaced by the literal, and the literal arithmetic folded
+ * again (`const j = t * 4` in a fully unrolled copy: `b[j + 1]` is `b[5]`).
+ */
+function propagateLiterals(stmts: readonly Stmt[]): Stmt[] {
+  const assigned = new Set<number>();
+  walkStmts(stmts, (s) => {
+    if ((s.kind === "assign" || s.kind === "update") && s.target.kind === "local") {
+      assigned.add(s.target.local.id);
+    }
+  });
+  const values = new Map<number, Expr>();
+  for (const s of stmts) {
+    if (
+      s.kind === "local" &&
+      s.init !== null &&
+      (s.init.kind === "int" || s.init.kind === "bool") &&
+      s.local.type.kind !== "array" &&
+      !assigned.has(s.local.id)
+    ) {
+      values.set(s.local.id, s.init);
+    }
+  }
+  if (values.size === 0) {
+    return [...stmts];
+  }
+  const rw = (e: Expr): Expr => (e.kind === "local" ? (values.get(e.local.id) ?? e) : mapChildren(e, rw));
+  return resolveConstantIfs(
+    mapStmts(
+      stmts.filter((s) => !(s.kind === "local" && values.has(s.local.id))),
+      (e) => foldConstants(rw(e)),
+      (l) => l,
+    ),
+  );
+}
+
+/**
+ * `// @spgen unroll full`: `for (let i = A; i < B; i++)` with A and B literals
+ * becomes B - A copies of the body, each with `i` replaced by its value and
+ * the literal arithmetic folded (so `w[t - 3]` is `w[13]`: a constant index,
+ * which spcomp compiles without a bounds check), and `if` tests that become
+ * constants resolved. A copy that declares locals is a block of its own (its
+ * locals are fresh per copy). The body must not write `i` or
+ * `break`/`continue`, nor end in a `return` of its own.
+ */
+function unrollFull(loop: ForStmt, locals: LocalFactory, unusedIds: ReadonlySet<number>): Unrolled | string {
+  const init = loop.init[0];
+  if (loop.init.length !== 1 || init.kind !== "local" || init.init === null || init.init.kind !== "int") {
+    return "the loop must declare one int counter starting at a literal (`for (let i = 0; …`)";
+  }
+  const i = init.local;
+  const test = loop.test;
+  if (
+    test === null ||
+    test.kind !== "binary" ||
+    test.op !== "<" ||
+    !isLocal(test.left, i) ||
+    test.right.kind !== "int"
+  ) {
+    return `the test must be \`${i.name} < literal\``;
+  }
+  if (!incrementsByOne(loop, i)) {
+    return `the update must be \`${i.name}++\``;
+  }
+  const from = init.init.value;
+  const to = test.right.value;
+  if (to - from > MAX_FULL_UNROLL) {
+    return `it runs ${to - from} times, more than ${MAX_FULL_UNROLL}`;
+  }
+  const body = loop.body;
+  if (writesOf(body).locals.has(i.id)) {
+    return `the body must not change \`${i.name}\``;
+  }
+  let jumps = false;
+  walkStmts(body, (s) => {
+    jumps ||= s.kind === "break" || s.kind === "continue";
+  });
+  if (jumps || body.some((s) => s.kind === "return")) {
+    return "the body must not contain break or continue, nor end in return";
+  }
+  const out: Stmt[] = [];
+  const unused: number[] = [];
+  for (let v = from; v < to; v++) {
+    const renamed = new Map<number, LocalVar>();
+    walkStmts(body, (s) => {
+      if (s.kind === "local") {
+        const c = locals.fresh(s.local.name, s.local);
+        renamed.set(s.local.id, c);
+        if (unusedIds.has(s.local.id)) {
+          unused.push(c.id);
+        }
+      }
+    });
+    const rw = (e: Expr): Expr => {
+      if (e.kind === "local") {
+        if (e.local.id === i.id) {
+          return intLit(v);
+        }
+        const r = renamed.get(e.local.id);
+        return r === undefined ? e : { kind: "local", local: r };
+      }
+      return mapChildren(e, rw);
+    };
+    const copy = propagateLiterals(
+      mergeFirstAssignments(
+        resolveConstantIfs(
+          mapStmts(
+            body.filter((s) => v === from || s.kind !== "comment"),
+            (e) => foldConstants(rw(e)),
+            (l) => renamed.get(l.id) ?? l,
+          ),
+        ),
+      ),
+    );
+    if (copy.some((s) => s.kind === "local")) {
+      out.push({ kind: "block", body: copy });
+    } else {
+      out.push(...copy);
+    }
+  }
+  return { stmt: { kind: "block", body: out }, unused };
+}
+
 /** `e` with the local `i` replaced by `by`. */
 function substitute(e: Expr, i: LocalVar, by: Expr): Expr {
   if (isLocal(e, i)) {
@@ -348,9 +540,10 @@ function unrollFunction(f: FunctionDecl, diagnostics: Diagnostic[]): FunctionDec
       if (s.kind === "comment") {
         const m = s.lines.map((l) => HINT.exec(l)).find((x) => x !== null);
         if (m !== undefined) {
-          const n = Number(m[1].replace(/[:;,.]$/, ""));
-          if (!Number.isInteger(n) || n < 2 || n > 16 || (n & (n - 1)) !== 0) {
-            fail(`\`${m[1]}\` is not a power of two from 2 to 16`);
+          const word = m[1].replace(/[:;,.]$/, "");
+          const n = word === "full" ? 0 : Number(word);
+          if (n !== 0 && (!Number.isInteger(n) || n < 2 || n > 16 || (n & (n - 1)) !== 0)) {
+            fail(`\`${m[1]}\` is not a power of two from 2 to 16, nor \`full\``);
           } else {
             pending = n;
           }
@@ -362,12 +555,16 @@ function unrollFunction(f: FunctionDecl, diagnostics: Diagnostic[]): FunctionDec
         if (s.kind !== "for") {
           fail("it must stand right before a `for` loop");
         } else {
-          const r = unroll(s, pending, locals, unusedIds);
+          const r = pending === 0 ? unrollFull(s, locals, unusedIds) : unroll(s, pending, locals, unusedIds);
           if (typeof r === "string") {
             fail(r);
           } else {
             extraUnused.push(...r.unused);
-            out.push(r.stmt);
+            if (pending === 0 && r.stmt.kind === "block") {
+              out.push(...r.stmt.body);
+            } else {
+              out.push(r.stmt);
+            }
             pending = null;
             continue;
           }

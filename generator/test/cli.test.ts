@@ -5,10 +5,21 @@
  * templates/.
  */
 
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPTION_LIMITS } from "../options.js";
 import { findCompilers, findSocketIncludes } from "../toolchain/index.js";
 import { builtCli, FIXTURES, ROOT, runCli } from "./helpers.js";
 import { skipWithReason } from "./skip.js";
@@ -77,7 +88,7 @@ describe("spgen generate", () => {
     expect(stale.stderr).toBe("spgen: out/ is stale: out/scripting/websocket.sp (stale); run `spgen generate`\n");
   });
 
-  it("reports spec errors as file:line:col diagnostics (exit 1) and leaves out/ untouched", () => {
+  it("reports spec errors as file:line:col diagnostics (exit 4, with --check too) and leaves out/ untouched", () => {
     const ws = workspace();
     expect(runCli(["generate"], ws).code).toBe(0);
     const before = snapshot(path.join(ws, "out"));
@@ -86,15 +97,31 @@ describe("spgen generate", () => {
       "export function bad(x: number): number {\n  const f = (y: number): number => y;\n  return x / 2;\n}\n",
     );
     const r = runCli(["generate", "--max-message-size", "4096"], ws);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(4);
     expect(r.stdout).toBe("");
-    expect(r.stderr.split("\n")).toEqual([
+    const diagnostics = [
       "spec/core/zz-bad.ts:2:13: error: an arrow function or closure is not supported in the SourcePawn subset (write a module-level function and pass what it needs as parameters)",
       "spec/core/zz-bad.ts:3:12: error: `/` outside `(a / b) | 0` is not supported in the SourcePawn subset (JavaScript division gives a fraction: write `(a / b) | 0` for integer division)",
       "spgen: 2 errors; nothing was written",
       "",
-    ]);
+    ];
+    expect(r.stderr.split("\n")).toEqual(diagnostics);
     expect(snapshot(path.join(ws, "out"))).toEqual(before);
+    // --check tells "the spec has errors" (4) from "out/ is stale" (1).
+    const check = runCli(["generate", "--check"], ws);
+    expect(check.code).toBe(4);
+    expect(check.stderr.split("\n")).toEqual(diagnostics);
+    // Paths outside the working directory are shown absolute, never as ../../…
+    const outside = runCli(["generate", "--spec", path.join(ws, "spec/core"), "--check"], path.join(ws, "templates"));
+    expect(outside.code).toBe(2); // no templates/ under templates/
+    const abs = runCli(
+      ["generate", "--spec", path.join(ws, "spec/core"), "--templates", "..", "--out", "../out", "--check"],
+      path.join(ws, "templates"),
+    );
+    expect(abs.code).toBe(4);
+    expect(abs.stderr.split("\n")[0]).toBe(
+      `${path.join(ws, "spec/core/zz-bad.ts")}:2:13: error: an arrow function or closure is not supported in the SourcePawn subset (write a module-level function and pass what it needs as parameters)`,
+    );
   });
 
   it("applies generation options", () => {
@@ -116,16 +143,16 @@ describe("spgen generate", () => {
       [["generate", "--tls", "openssl"], 'spgen: --tls must be one of auto, oldmagic, none, got "openssl"\n'],
       [
         ["generate", "--max-message-size", "12"],
-        'spgen: --max-message-size must be an integer from 125 to 2147483647, got "12"\n',
+        `spgen: --max-message-size must be an integer from 125 to ${OPTION_LIMITS.maxMessageSize.max}, got "12"\n`,
       ],
       [
         ["generate", "--max-connections", "many"],
-        'spgen: --max-connections must be an integer from 1 to 4096, got "many"\n',
+        'spgen: --max-connections must be an integer from 1 to 8183, got "many"\n',
       ],
       [["generate", "--spec", "nowhere"], "spgen: --spec: no such directory: nowhere\n"],
       [
         ["generate", "--out", "spec/core/config.ts/out"],
-        expect.stringMatching(/^spgen: cannot write spec\/core\/config\.ts\/out\/: ENOTDIR[^\n]*\n$/),
+        `spgen: cannot create directory spec/core/config.ts/out: ${path.join(ws, "spec/core/config.ts")} is not a directory\n`,
       ],
       [["generate", "--bogus"], "spgen: Unknown argument: bogus (see spgen --help)\n"],
       [["frobnicate"], "spgen: Unknown argument: frobnicate (see spgen --help)\n"],
@@ -138,6 +165,66 @@ describe("spgen generate", () => {
       expect(r.stdout).toBe("");
     }
     expect(existsSync(path.join(ws, "out"))).toBe(false);
+  });
+
+  it("an output path that cannot be made fails at once with one line (exit 2): /proc, under a file", () => {
+    const ws = workspace();
+    writeFileSync(path.join(ws, "file"), "not a directory\n");
+    const cases: [string[], string][] = [
+      [
+        ["generate", "--out", "file/out"],
+        `spgen: cannot create directory file/out: ${path.join(ws, "file")} is not a directory\n`,
+      ],
+      [["generate", "--out", "file"], "spgen: --out: not a directory: file\n"],
+      [
+        ["transpile", "spec/core/sha1.ts", "-o", "file/x.inc"],
+        `spgen: cannot create directory file: it exists and is not a directory\n`,
+      ],
+      [
+        ["vectors", "--out", "file/v"],
+        `spgen: cannot create directory file/v: ${path.join(ws, "file")} is not a directory\n`,
+      ],
+    ];
+    if (existsSync("/proc/self")) {
+      // Node 20's mkdirSync(..., { recursive: true }) never returns on these paths.
+      const proc =
+        "spgen: cannot create directory /proc/nope: the file system does not allow a directory there (ENOENT)\n";
+      cases.push(
+        [["generate", "--out", "/proc/nope"], proc],
+        [["transpile", "spec/core/sha1.ts", "-o", "/proc/nope/x.inc"], proc],
+        [["vectors", "--out", "/proc/nope"], proc],
+      );
+    } else {
+      console.warn("cli.test: no /proc on this system: the /proc/nope cases are skipped");
+    }
+    for (const [args, stderr] of cases) {
+      const start = Date.now();
+      const r = runCli(args, ws, process.env, 20_000);
+      const ms = Date.now() - start;
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr, args.join(" ")).toBe(stderr);
+      expect(r.stdout).toBe("");
+      // One second of its own (measured: about 0.4 s); the bound leaves room for a loaded test machine.
+      expect(ms, args.join(" ")).toBeLessThan(8000);
+    }
+    expect(readdirSync(ws).sort()).toEqual(["file", "spec", "templates"]);
+
+    // build: the plugins/ directory it compiles into (spcomp is any executable here: nothing gets to run it).
+    expect(runCli(["generate"], ws).code).toBe(0);
+    writeFileSync(path.join(ws, "out/plugins"), "");
+    mkdirSync(path.join(ws, "inc"));
+    writeFileSync(path.join(ws, "inc/sourcemod.inc"), "");
+    writeFileSync(path.join(ws, "inc/socket.inc"), "");
+    const b = runCli(["build"], ws, { ...process.env, SPCOMP: process.execPath, SM_INCLUDE: path.join(ws, "inc") });
+    expect(b.code).toBe(2);
+    expect(b.stderr).toBe("spgen: cannot create directory out/plugins: it exists and is not a directory\n");
+  });
+
+  it("--version prints package.json's version (exit 0)", () => {
+    const r = runCli(["--version"], ROOT);
+    expect(r.code).toBe(0);
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string };
+    expect(r.stdout).toBe(`${pkg.version}\n`);
   });
 
   it("--help lists the commands, the options and examples (exit 0)", () => {
@@ -158,7 +245,13 @@ describe("spgen generate", () => {
     }
     const top = runCli(["--help"], ROOT);
     expect(top.code).toBe(0);
-    for (const s of ["spgen generate", "spgen transpile <files..>", "spgen build"]) {
+    for (const s of [
+      "spgen generate",
+      "spgen transpile <files..>",
+      "spgen build",
+      "--version",
+      "Exit codes: 0 success; 1 out/ is stale (--check); 2 bad option",
+    ]) {
       expect(top.stdout).toContain(s);
     }
   });
@@ -171,7 +264,8 @@ describe("spgen transpile", () => {
     const r = runCli(["transpile", main, "-o", "gen/main.inc"], ws);
     expect(r.code, r.stderr).toBe(0);
     const text = readFileSync(path.join(ws, "gen/main.inc"), "utf8");
-    const rel = path.relative(ws, main).split(path.sep).join("/");
+    // Module names are relative to the spec root (the modules' common directory), not to the working directory.
+    const rel = "main.ts";
     expect(text).toBe(
       [
         `// Generated by spgen from ${rel}. DO NOT EDIT.`,
@@ -195,9 +289,11 @@ describe("spgen transpile", () => {
     );
     const bundled = runCli(["transpile", main, "--with-imports"], ws);
     expect(bundled.code, bundled.stderr).toBe(0);
-    expect(bundled.stdout.split("\n")[0]).toBe(
-      `// Generated by spgen from ${rel}, ${rel.replace("main.ts", "lib.ts")}. DO NOT EDIT.`,
-    );
+    expect(bundled.stdout.split("\n")[0]).toBe("// Generated by spgen from main.ts, lib.ts. DO NOT EDIT.");
+    // The same include from another working directory, with a relative path.
+    const fromFixtures = runCli(["transpile", "imports/main.ts"], FIXTURES);
+    expect(fromFixtures.code, fromFixtures.stderr).toBe(0);
+    expect(fromFixtures.stdout).toBe(text);
     expect(bundled.stdout).toContain("#define LIB_SIZE 4\n");
     expect(bundled.stdout).toContain("stock int twice(int x)");
     expect(bundled.stdout).toContain("stock int quadruple(int x)");
@@ -207,15 +303,18 @@ describe("spgen transpile", () => {
     expect(out.stdout).toContain("#define LIB_SIZE 4\n");
   });
 
-  it("exits 1 with diagnostics for a module outside the subset, and 2 for a missing file", () => {
+  it("exits 4 with diagnostics for a module outside the subset, and 2 for a missing file", () => {
     const ws = workspace();
     const r = runCli(["transpile", path.join(FIXTURES, "refused/this.ts"), "-o", "x.inc"], ws);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain("this.ts:2:10: error: `this` is not supported in the SourcePawn subset");
+    expect(r.code).toBe(4);
+    // Outside the working directory: the absolute path.
+    expect(r.stderr).toContain(
+      `${path.join(FIXTURES, "refused/this.ts")}:2:10: error: \`this\` is not supported in the SourcePawn subset`,
+    );
     expect(existsSync(path.join(ws, "x.inc"))).toBe(false);
     writeFileSync(path.join(ws, "broken.ts"), "export function f(): number {\n  return (1;\n}\n");
     const syntax = runCli(["transpile", "broken.ts"], ws);
-    expect(syntax.code).toBe(1);
+    expect(syntax.code).toBe(4);
     expect(syntax.stderr).toBe("broken.ts:2:12: error: TS1005: ')' expected.\nspgen: 1 error; nothing was written\n");
     const missing = runCli(["transpile", "nope.ts"], ws);
     expect(missing.code).toBe(2);
@@ -236,6 +335,26 @@ describe("spgen build", () => {
     const bad = runCli(["build"], ws, { ...process.env, SPCOMP: path.join(ws, "no-spcomp") });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("is not an executable file");
+  });
+
+  it("names SM_INCLUDE and --include when sourcemod.inc or socket.inc is not found (exit 2, before spcomp runs)", () => {
+    const ws = workspace();
+    expect(runCli(["generate"], ws).code).toBe(0);
+    mkdirSync(path.join(ws, "sm"));
+    writeFileSync(path.join(ws, "sm/sourcemod.inc"), "");
+    // spcomp is any executable here: the check comes first, so it never runs.
+    const env = { ...process.env, SPCOMP: process.execPath, SM_INCLUDE: "" };
+    const none = runCli(["build"], ws, env);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe(
+      `spgen: sourcemod.inc not found in the include directories (SM_INCLUDE is not set; no --include): set SM_INCLUDE to SourceMod's scripting/include (a ${path.delimiter}-separated list) or pass --include <dir>\n`,
+    );
+    const noSocket = runCli(["build", "-i", "sm"], ws, env);
+    expect(noSocket.code).toBe(2);
+    expect(noSocket.stderr).toBe(
+      `spgen: socket.inc not found in the include directories (SM_INCLUDE is not set; --include sm): set SM_INCLUDE to the socket extension's include directory (a ${path.delimiter}-separated list) or pass --include <dir>\n`,
+    );
+    expect(existsSync(path.join(ws, "out/plugins"))).toBe(false);
   });
 
   // The newest compiler with its own SourceMod includes, and the plain socket.inc (see generator/toolchain/).

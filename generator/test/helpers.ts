@@ -77,12 +77,13 @@ export function builtCli(): string {
   return cli;
 }
 
-/** Runs the built CLI in `cwd`. */
+/** Runs the built CLI in `cwd`; with `timeoutMs`, a run that takes longer is killed (and fails its exit-code check). */
 export function runCli(
   args: readonly string[],
   cwd: string,
   env: NodeJS.ProcessEnv = process.env,
+  timeoutMs?: number,
 ): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [builtCli(), ...args], { cwd, encoding: "utf8", env });
+  const r = spawnSync(process.execPath, [builtCli(), ...args], { cwd, encoding: "utf8", env, timeout: timeoutMs });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

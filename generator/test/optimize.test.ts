@@ -19,6 +19,7 @@ import { transpileFiles } from "../transpile.js";
 import { findCompilers, findShells, runModesFor } from "../toolchain/index.js";
 import { skipWithReason } from "./skip.js";
 import * as inlineFx from "./fixtures/constructs/inline.js";
+import * as tableFx from "./fixtures/constructs/table.js";
 import * as unrollFx from "./fixtures/constructs/unroll.js";
 import { FIXTURES, ROOT } from "./helpers.js";
 
@@ -90,6 +91,25 @@ describe("hints that cannot apply are errors", () => {
     });
   }
 
+  it("unroll full: a bound that is not a literal; scratch: a read before a write, two users", () => {
+    expect(
+      diagnosticsOf(
+        "export function f(a: Uint8Array, n: number): number {\n  let s = 0;\n  // @spgen unroll full\n  for (let i = 0; i < n; i++) {\n    s += a[i];\n  }\n  return s;\n}\n",
+      ),
+    ).toEqual(["1:1: error: the @spgen unroll hint in `f` does not apply: the test must be `i < literal`"]);
+    const rec = "export class R {\n  /** @spgen scratch */\n  w = new Int32Array(4);\n}\n";
+    expect(diagnosticsOf(`${rec}export function f(r: R): number {\n  r.w[1] = 2;\n  return r.w[0];\n}\n`)).toEqual([
+      "3:3: error: the @spgen scratch hint on `R.w` does not apply: in `f`, element 0 is read before the function writes it",
+    ]);
+    expect(
+      diagnosticsOf(
+        `${rec}export function f(r: R): void {\n  r.w[0] = 1;\n}\nexport function g(r: R): void {\n  r.w[0] = 2;\n}\n`,
+      ),
+    ).toEqual([
+      "3:3: error: the @spgen scratch hint on `R.w` does not apply: it is used by more than one function (f, g)",
+    ]);
+  });
+
   it("inline: a body that is not a single return", () => {
     const d = diagnosticsOf(
       "/** @spgen inline */\nfunction g(x: number): number {\n  const y = x + 1;\n  return y;\n}\nexport function f(x: number): number {\n  return g(x);\n}\n",
@@ -106,6 +126,17 @@ describe("hints that cannot apply are errors", () => {
     expect(d).toEqual([
       "2:1: error: `g` is marked @spgen inline but cannot be inlined: its parameters must be ints or booleans",
       "6:1: error: `k` is marked @spgen inline but cannot be inlined: its parameter `y` is never read (the argument would be dropped)",
+    ]);
+  });
+
+  it("table: a missing size, two parameters, a body that reads an array", () => {
+    const d = diagnosticsOf(
+      "/** @spgen table */\nfunction g(x: number): number {\n  return x + 1;\n}\n/** @spgen table 16 */\nfunction k(x: number, y: number): number {\n  return x + y;\n}\n/** @spgen table 9999 */\nfunction m(x: number): number {\n  return x;\n}\nexport function f(x: number): number {\n  return g(x & 3) + k(x & 3, 1) + m(x & 3);\n}\n",
+    );
+    expect(d).toEqual([
+      "2:1: error: `g` is marked @spgen table but cannot be tabulated: the hint needs the table size, an integer from 1 to 4096 (`@spgen table 64`)",
+      "6:1: error: `k` is marked @spgen table but cannot be tabulated: it must have exactly one int parameter",
+      "10:1: error: `m` is marked @spgen table but cannot be tabulated: the hint needs the table size, an integer from 1 to 4096 (`@spgen table 64`)",
     ]);
   });
 
@@ -161,6 +192,11 @@ function nodeLines(): string[] {
     w24[i] = Math.imul(i + 1, -1640531535);
   }
   lines.push(`phased: ${unrollFx.phasedSum(w24)}`);
+  const src16 = new Int32Array(16);
+  for (let i = 0; i < 16; i++) {
+    src16[i] = Math.imul(i + 3, -1640531535);
+  }
+  lines.push(`full: ${unrollFx.mixFull(new unrollFx.Mix(), src16)}`);
   for (let pick = 0; pick <= 1; pick++) {
     const s = new Uint8Array(16);
     for (let i = 0; i < 16; i++) {
@@ -236,6 +272,13 @@ ${KEY.map((k, i) => `\tkey[${i}] = ${k};`).join("\n")}
 		w24[i] = (i + 1) * -1640531535;
 	}
 	printnum(phasedSum(w24));
+	int src16[16];
+	for (int i = 0; i < 16; i++)
+	{
+		src16[i] = (i + 3) * -1640531535;
+	}
+	Mix mx;
+	printnum(mixFull(mx, src16));
 	char digits[16];
 	for (int pick = 0; pick <= 1; pick++)
 	{
@@ -277,8 +320,82 @@ function spLines(numbers: number[]): string[] {
     lines.push(`mix ${t}: ${r} ${wt} ${n}`);
   }
   lines.push(`phased: ${take(1)[0]}`);
+  lines.push(`full: ${take(1)[0]}`);
   for (let pick = 0; pick <= 1; pick++) {
     lines.push(`digits ${pick}: ${take(1)[0]}`);
+  }
+  expect(p).toBe(numbers.length);
+  return lines;
+}
+
+/** The table fixture's cases (Node side), one line each. */
+function tableNodeLines(): string[] {
+  const lines: string[] = [];
+  for (let seed = 0; seed < 8; seed++) {
+    const src = new Int32Array(8);
+    for (let i = 0; i < 8; i++) {
+      src[i] = Math.imul(i + seed, -1640531535);
+    }
+    const out = new Uint8Array(16);
+    const sum = tableFx.hexBytes(src, 8, out);
+    lines.push(`hex ${seed}: ${sum} ${[...out].join(",")}`);
+  }
+  const s = new Uint8Array(256);
+  for (let i = 0; i < 256; i++) {
+    s[i] = i;
+  }
+  for (const x of [-5, 0, 9, 32, 48, 65, 97, 300, -2147483648, 2147483647]) {
+    lines.push(`blanks ${x}: ${tableFx.blanks(s, 256, x)}`);
+  }
+  return lines;
+}
+
+function tableSpProgram(): string {
+  return `#pragma semicolon 1
+#pragma newdecls required
+native void printnum(int n);
+#include "table.inc"
+
+public int main()
+{
+	int src[8];
+	char out[16];
+	for (int seed = 0; seed < 8; seed++)
+	{
+		for (int i = 0; i < 8; i++)
+		{
+			src[i] = (i + seed) * -1640531535;
+		}
+		printnum(hexBytes(src, 8, out));
+		for (int i = 0; i < 16; i++)
+		{
+			printnum(out[i]);
+		}
+	}
+	char s[256];
+	for (int i = 0; i < 256; i++)
+	{
+		s[i] = i;
+	}
+	int xs[10] = { -5, 0, 9, 32, 48, 65, 97, 300, -2147483648, 2147483647 };
+	for (int k = 0; k < 10; k++)
+	{
+		printnum(blanks(s, 256, xs[k]));
+	}
+	return 0;
+}
+`;
+}
+
+function tableSpLines(numbers: number[]): string[] {
+  const lines: string[] = [];
+  let p = 0;
+  for (let seed = 0; seed < 8; seed++) {
+    lines.push(`hex ${seed}: ${numbers[p]} ${numbers.slice(p + 1, p + 17).join(",")}`);
+    p += 17;
+  }
+  for (const x of [-5, 0, 9, 32, 48, 65, 97, 300, -2147483648, 2147483647]) {
+    lines.push(`blanks ${x}: ${numbers[p++]}`);
   }
   expect(p).toBe(numbers.length);
   return lines;
@@ -313,6 +430,32 @@ describe("optimised code computes what the spec computes (spshell)", () => {
           .split("\n")
           .map((l) => Number(l));
         expect(spLines(numbers), `${c.banner}, ${mode.label}`).toEqual(expected);
+        runs++;
+      }
+    }
+    expect(runs).toBeGreaterThan(0);
+  });
+
+  it.skipIf(compilers.length === 0)("the tabulated functions (@spgen table) match Node in every VM", () => {
+    const decls = transpileFiles([path.join(FIXTURES, "constructs/table.ts")], { cwd: ROOT }).decls;
+    writeFileSync(path.join(work, "table.inc"), printDecls(decls));
+    writeFileSync(path.join(work, "table.sp"), tableSpProgram());
+    const expected = tableNodeLines();
+    let runs = 0;
+    for (const c of compilers) {
+      const smx = path.join(work, `table-${c.version}.smx`);
+      const comp = spawnSync(c.path, ["-p", "none", "-E", "-v", "0", "table.sp", `-o${smx}`], {
+        cwd: work,
+        encoding: "utf8",
+      });
+      expect(comp.status, `${c.banner}:\n${comp.stdout}${comp.stderr}`).toBe(0);
+      for (const mode of runModesFor(c, shells)) {
+        const out = execFileSync(mode.shell.path, [...mode.args, smx], { encoding: "utf8" });
+        const numbers = out
+          .trim()
+          .split("\n")
+          .map((l) => Number(l));
+        expect(tableSpLines(numbers), `${c.banner}, ${mode.label}`).toEqual(expected);
         runs++;
       }
     }

@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../diagnostics.js";
 import { generateFiles } from "../generate.js";
-import { configOverrides, parseGenerateOptions } from "../options.js";
+import { configOverrides, OPTION_LIMITS, parseGenerateOptions } from "../options.js";
 import { ROOT } from "./helpers.js";
 
 describe("parseGenerateOptions", () => {
@@ -38,7 +38,8 @@ describe("parseGenerateOptions", () => {
       { maxMessageSize: "1.5" },
       { maxMessageSize: "" },
       { maxConnections: "0" },
-      { maxConnections: "4097" },
+      { maxConnections: "8192" },
+      { maxMessageSize: String(OPTION_LIMITS.maxMessageSize.max + 1) },
       { tls: "openssl" },
       { spec: "no/such/dir" },
       { templates: "package.json" },

@@ -6,9 +6,11 @@
  * budget of a plain regeneration; `npm run generate` runs both.
  */
 
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { UsageError } from "../diagnostics.js";
 import { checkOutput } from "../out-dir.js";
+import { makeDir, removeCreated, shownPath } from "../paths.js";
 import { renderVectorFiles } from "./render.js";
 
 export interface VectorsCommandArgs {
@@ -22,7 +24,15 @@ export interface VectorsCommandArgs {
 export async function vectorsCommand(args: VectorsCommandArgs): Promise<number> {
   const cwd = args.cwd;
   const outDir = path.resolve(cwd, args.out);
-  const files = renderVectorFiles({ cwd });
+  // Made before the 2 s of rendering, so that an output path that cannot be made fails at once.
+  const created = args.check ? [] : makeDir(outDir, args.out);
+  let files: ReturnType<typeof renderVectorFiles>;
+  try {
+    files = renderVectorFiles({ cwd });
+  } catch (e) {
+    removeCreated(created);
+    throw e;
+  }
   if (args.check) {
     // Only the vector files: compare them one by one (out/ also holds the plugin's files).
     const stale = (await checkOutput(outDir, files, "out")).filter((s) => s.status !== "extra");
@@ -44,10 +54,15 @@ export async function vectorsCommand(args: VectorsCommandArgs): Promise<number> 
     if (existsSync(target) && readFileSync(target, "utf8") === f.content) {
       continue;
     }
-    mkdirSync(path.dirname(target), { recursive: true });
+    makeDir(path.dirname(target), shownPath(cwd, path.dirname(target)));
     const tmp = `${target}.spgen-tmp-${process.pid}`;
-    writeFileSync(tmp, f.content);
-    renameSync(tmp, target);
+    try {
+      writeFileSync(tmp, f.content);
+      renameSync(tmp, target);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw new UsageError(`cannot write ${shownPath(cwd, target)}: ${(e as Error).message}`);
+    }
     written++;
   }
   process.stderr.write(`vectors: ${written} written, ${files.length - written} unchanged\n`);

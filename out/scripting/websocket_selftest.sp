@@ -329,9 +329,9 @@ stock void vecFill(char[] buf, int off, int len, int seed)
 	}
 	for (int i = 0; i < len; i++)
 	{
-		x ^= x << 13;
+		x ^= x * 0x2000;
 		x ^= x >>> 17;
-		x ^= x << 5;
+		x ^= x * 32;
 		if (i % 7 == 0)
 		{
 			buf[off + i] = (i & 8) != 0 ? 0xff : 0;
@@ -869,9 +869,9 @@ stock int vecBuildStream(char[] stream, int cap, int seed, int msgLen, int fragS
 			}
 			else
 			{
-				x ^= x << 13;
+				x ^= x * 0x2000;
 				x ^= x >>> 17;
-				x ^= x << 5;
+				x ^= x * 32;
 				stream[o + i] = x;
 			}
 		}
@@ -1537,7 +1537,7 @@ stock int vecInt32(int op, int a, int b)
 		}
 		case VecIntOp_ShrOr:
 		{
-			return (a >>> b) | (a << 1);
+			return (a >>> b) | (a * 2);
 		}
 		case VecIntOp_Rotl:
 		{

@@ -7,7 +7,7 @@ export function base64EncodedLength(len: number): number {
   return (((len + 2) / 3) | 0) * 4;
 }
 
-/** The base64 character of the 6-bit value v. @spgen inline: four calls per 3 input bytes otherwise. */
+/** The base64 character of the 6-bit value v. @spgen table 64: four calls per 3 input bytes otherwise. */
 function base64Char(v: number): number {
   if (v < 26) {
     return "A".charCodeAt(0) + v;
@@ -24,7 +24,7 @@ function base64Char(v: number): number {
   return "/".charCodeAt(0);
 }
 
-/** Value 0..63 of a base64 character, or -1. @spgen inline */
+/** Value 0..63 of a base64 character, or -1. @spgen table 256: one read per character instead of five range tests. */
 function base64Value(c: number): number {
   if (c >= "A".charCodeAt(0) && c <= "Z".charCodeAt(0)) {
     return c - "A".charCodeAt(0);

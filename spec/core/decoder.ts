@@ -403,7 +403,7 @@ function decoderPayload(
       }
       d.utf8 = s;
     } else {
-      // @spgen unroll 4
+      // @spgen unroll 16
       for (let i = 0; i < n; i++) {
         msg[base + i] = data[off + i];
       }

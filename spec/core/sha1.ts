@@ -10,6 +10,7 @@ export const SHA1_DIGEST_SIZE = 20;
 /** Working state of one SHA-1 computation. */
 export class Sha1 {
   h = new Int32Array(5);
+  /** The message schedule of the block being hashed. @spgen scratch: SourcePawn keeps it in locals of sha1Block. */
   w = new Int32Array(80);
   block = new Uint8Array(64);
 }
@@ -20,12 +21,12 @@ function rotl(x: number, n: number): number {
 }
 
 function sha1Block(s: Sha1): void {
-  // @spgen unroll 4
+  // @spgen unroll full: every index below becomes a constant.
   for (let t = 0; t < 16; t++) {
     const j = t * 4;
     s.w[t] = (s.block[j] << 24) | (s.block[j + 1] << 16) | (s.block[j + 2] << 8) | s.block[j + 3];
   }
-  // @spgen unroll 4
+  // @spgen unroll full
   for (let t = 16; t < 80; t++) {
     s.w[t] = rotl(s.w[t - 3] ^ s.w[t - 8] ^ s.w[t - 14] ^ s.w[t - 16], 1);
   }
@@ -34,7 +35,7 @@ function sha1Block(s: Sha1): void {
   let c = s.h[2];
   let d = s.h[3];
   let e = s.h[4];
-  // @spgen split: one loop per group of 20 rounds, without the tests.
+  // @spgen unroll full: the tests of t resolve in each copy.
   for (let t = 0; t < 80; t++) {
     let f = 0;
     let k = 0;
@@ -92,7 +93,7 @@ export function sha1(
     pos += 64;
   }
   const rest = len - pos;
-  // @spgen unroll 16
+  // @spgen unroll full
   for (let i = 0; i < 64; i++) {
     s.block[i] = 0;
   }
@@ -103,7 +104,7 @@ export function sha1(
   s.block[rest] = 0x80;
   if (rest >= 56) {
     sha1Block(s);
-    // @spgen unroll 16
+    // @spgen unroll full
     for (let i = 0; i < 64; i++) {
       s.block[i] = 0;
     }
@@ -114,6 +115,7 @@ export function sha1(
   s.block[62] = bits >>> 8;
   s.block[63] = bits;
   sha1Block(s);
+  // @spgen unroll full
   for (let i = 0; i < 5; i++) {
     const v = s.h[i];
     out[outOff + i * 4] = v >>> 24;

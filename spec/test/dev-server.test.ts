@@ -2,14 +2,20 @@
  * The dev backend (scripts/dev-server.ts) driven by the harness clients, which
  * speak exactly what the plugin speaks (the same core): Socket.IO events and
  * acks both ways, console commands, the auth token, and the WebSocket echo
- * endpoint with text and binary (NUL bytes included) messages.
+ * endpoint with text and binary (NUL bytes included) messages; the address it
+ * binds (loopback unless asked) and logs.
  */
+import { spawn, spawnSync } from "node:child_process";
 import type { EventEmitter } from "node:events";
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { type DevServer, parseArgsJson, startDevServer } from "../../scripts/dev-server.js";
+import { DEFAULT_HOST, type DevServer, parseArgsJson, startDevServer } from "../../scripts/dev-server.js";
 import { SioClient } from "../harness/sioClient.js";
 import { WsClient } from "../harness/wsClient.js";
 
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const servers: DevServer[] = [];
 const sios: SioClient[] = [];
 const wss: WsClient[] = [];
@@ -153,5 +159,70 @@ describe("dev server: WebSocket echo", () => {
     const [code, , clean] = await waitFor<[number, string, boolean]>(w, "close");
     expect(code).toBe(1006);
     expect(clean).toBe(false);
+  });
+});
+
+describe("dev server: listening address", () => {
+  it("binds loopback when no host is given, and logs the address it bound", async () => {
+    const log: string[] = [];
+    const server = await startDevServer({ port: 0, log: (l) => log.push(l) });
+    servers.push(server);
+    expect(DEFAULT_HOST).toBe("127.0.0.1");
+    expect(server.address).toBe("127.0.0.1");
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
+    expect(log[0]).toBe(`listening on http://127.0.0.1:${server.port}`);
+    expect(log.some((l) => l.includes("0.0.0.0"))).toBe(false);
+  });
+
+  it("binds every interface only when asked, and says so", async () => {
+    const log: string[] = [];
+    const server = await startDevServer({ port: 0, host: "0.0.0.0", log: (l) => log.push(l) });
+    servers.push(server);
+    expect(server.address).toBe("0.0.0.0");
+    expect(log[0]).toBe(`listening on http://0.0.0.0:${server.port} (every interface: reachable from the network)`);
+  });
+
+  it("logs an IPv6 address in brackets", async () => {
+    const log: string[] = [];
+    let server: DevServer;
+    try {
+      server = await startDevServer({ port: 0, host: "::1", log: (l) => log.push(l) });
+    } catch (e) {
+      // A machine without IPv6 loopback cannot bind ::1; the IPv4 cases above still ran.
+      expect((e as NodeJS.ErrnoException).code).toMatch(/^(EADDRNOTAVAIL|EAFNOSUPPORT)$/);
+      return;
+    }
+    servers.push(server);
+    expect(server.address).toBe("::1");
+    expect(log[0]).toBe(`listening on http://[::1]:${server.port}`);
+  });
+
+  it("the command (dist/scripts/dev-server.js) listens on loopback by default", async () => {
+    const script = path.join(ROOT, "dist/scripts/dev-server.js");
+    const source = path.join(ROOT, "scripts/dev-server.ts");
+    if (!existsSync(script) || statSync(script).mtimeMs < statSync(source).mtimeMs) {
+      spawnSync(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], {
+        cwd: ROOT,
+      });
+    }
+    const child = spawn(process.execPath, [script, "--port", "0"], { stdio: ["pipe", "pipe", "pipe"] });
+    try {
+      const first = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        const timer = setTimeout(() => reject(new Error(`no "listening on" line within 10 s: ${out}`)), 10_000);
+        child.stdout.on("data", (d: Buffer) => {
+          out += d.toString();
+          const line = out.split("\n").find((l) => l.includes("listening on"));
+          if (line !== undefined) {
+            clearTimeout(timer);
+            resolve(line);
+          }
+        });
+        child.on("exit", (code) => reject(new Error(`exited with ${code}: ${out}`)));
+      });
+      expect(first).toMatch(/\] listening on http:\/\/127\.0\.0\.1:\d+$/);
+    } finally {
+      child.kill();
+    }
   });
 });
