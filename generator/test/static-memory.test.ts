@@ -140,7 +140,7 @@ describe("spgen generate refuses options whose plugin does not compile", () => {
       ],
       [
         ["--max-connections", String(N_MAX + 1)],
-        /^spgen: --max-connections must be an integer from 1 to 8183, got "8192"\n$/,
+        /^spgen: --max-connections must be an integer from 1 to 8183, got "8184"\n$/,
       ],
     ];
     for (const [args, stderr] of cases) {
