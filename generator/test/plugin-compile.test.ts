@@ -1267,6 +1267,7 @@ stock void ConsumerWithEntry(bool entry)
 	g_MockCalleeHeap = entry ? WEBSOCKET_RECEIVE_MAX + 16000 : 16000;
 }
 stock Handle g_Plugin;
+
 stock int g_Fail;
 stock int g_Pass;
 
@@ -1410,6 +1411,46 @@ stock Action Mock_Incoming()
 		strcopy(g_Offered, sizeof(g_Offered), g_InChoose);
 	}
 	return g_InResult;
+}
+
+/** How many callbacks of this kind were logged. */
+stock int CountEv(int kind)
+{
+	int n = 0;
+	for (int i = 0; i < g_EvN; i++)
+	{
+		if (g_EvKind[i] == kind)
+		{
+			n++;
+		}
+	}
+	return n;
+}
+
+/** Websocket_Send as the consumer calls it: size -1 sends up to the first NUL. */
+stock bool SendWs(WebsocketHandle ws, WebsocketSendType type, const char[] data, int size)
+{
+	P_Clear();
+	g_NP_Cell[1] = ws;
+	g_NP_Cell[2] = type;
+	if (size < 0)
+	{
+		P_Str(3, data);
+	}
+	else
+	{
+		P_Bytes(3, data, size);
+	}
+	g_NP_Cell[4] = size;
+	return Native_Send(g_Plugin, 4);
+}
+
+/** Websocket_GetReadyState as the consumer calls it. */
+stock int StateOf(WebsocketHandle ws)
+{
+	P_Clear();
+	g_NP_Cell[1] = ws;
+	return Native_GetReadyState(g_Plugin, 1);
 }
 
 stock void Mock_Dispatch(Function f)
@@ -1617,23 +1658,6 @@ stock WebsocketHandle ConnectWs(const char[] url, const char[] path)
 	return view_as<WebsocketHandle>(Native_Connect(g_Plugin, 6));
 }
 
-stock bool SendWs(WebsocketHandle ws, WebsocketSendType type, const char[] data, int size)
-{
-	P_Clear();
-	g_NP_Cell[1] = ws;
-	g_NP_Cell[2] = type;
-	if (size < 0)
-	{
-		P_Str(3, data);
-	}
-	else
-	{
-		P_Bytes(3, data, size);
-	}
-	g_NP_Cell[4] = size;
-	return Native_Send(g_Plugin, 4);
-}
-
 stock void HookWs(WebsocketHandle ws)
 {
 	P_Clear();
@@ -1642,13 +1666,6 @@ stock void HookWs(WebsocketHandle ws)
 	Native_HookOpen(g_Plugin, 2);
 	g_NP_Func[2] = Drv_State;
 	Native_HookReadyStateChange(g_Plugin, 2);
-}
-
-stock int StateOf(WebsocketHandle ws)
-{
-	P_Clear();
-	g_NP_Cell[1] = ws;
-	return Native_GetReadyState(g_Plugin, 1);
 }
 
 stock int SlotOf(WebsocketHandle ws)
@@ -2226,19 +2243,6 @@ stock bool StartsWith(const char[] s, const char[] prefix)
 	return true;
 }
 
-stock int CountEv(int kind)
-{
-	int n = 0;
-	for (int i = 0; i < g_EvN; i++)
-	{
-		if (g_EvKind[i] == kind)
-		{
-			n++;
-		}
-	}
-	return n;
-}
-
 // The index of the first callback of this kind, or -1.
 stock int FindEv(int kind)
 {
@@ -2738,22 +2742,6 @@ stock void Drv_Reenter(int e)
 	Check(e >= 0, "no re-entry in this driver");
 }
 
-stock int StateOf(WebsocketHandle ws)
-{
-	P_Clear();
-	g_NP_Cell[1] = ws;
-	return Native_GetReadyState(g_Plugin, 1);
-}
-
-stock bool SendWs(WebsocketHandle ws, WebsocketSendType type, const char[] data, int size)
-{
-	P_Clear();
-	g_NP_Cell[1] = ws;
-	g_NP_Cell[2] = type;
-	P_Bytes(3, data, size);
-	g_NP_Cell[4] = size;
-	return Native_Send(g_Plugin, 4);
-}
 stock char g_Req[4096];
 stock char g_Frame[70000];
 stock char g_Bin[70000];
@@ -2873,19 +2861,6 @@ stock int ServerFrame(int off, int &opcode, char[] out, int &len)
 	out[n] = 0;
 	len = n;
 	return o + n;
-}
-
-stock int CountEv(int kind)
-{
-	int n = 0;
-	for (int i = 0; i < g_EvN; i++)
-	{
-		if (g_EvKind[i] == kind)
-		{
-			n++;
-		}
-	}
-	return n;
 }
 
 /** Accepts a client and completes its handshake (hooked by the driver); returns its socket, child handle in child. */
