@@ -956,7 +956,7 @@ export function defineSourceModSuite(extension: SocketExtension): void {
         expect(blamed(srv.since(from))).toEqual([]);
       });
 
-      it("reloading websocket.smx with open connections: the servers see Close 1001, the consumers are re-bound and connect again", async (ctx) => {
+      it("reloading websocket.smx with open connections: the servers (and a server child) see Close 1001, the consumers are re-bound and connect again", async (ctx) => {
         expect(conn.closed).toBeNull();
         expect(smallConn.closed).toBeNull();
         const s = sio.record.socket(10)!;
@@ -964,10 +964,28 @@ export function defineSourceModSuite(extension: SocketExtension): void {
         const firstHandle = /^E2E big connecting 1 (\d+)$/.exec(
           srv.lines.find((l) => l.startsWith("E2E big connecting 1 "))!,
         )![1];
+        // Server mode (where the extension serves children): a child of e2e_server.sp is open too.
+        let child: PeerConn | null = null;
+        if (extension === "joinedsenses") {
+          const port = await freePort();
+          const at = srv.mark();
+          cmd("srv", "open", port);
+          await line(`^E2E srv opened \\d+$`, at);
+          const ws = new WebSocket(`ws://127.0.0.1:${port}/reload`);
+          child = new PeerConn(ws, 0, "/reload");
+          await new Promise<void>((resolve, reject) => {
+            ws.once("open", () => resolve());
+            ws.once("error", reject);
+          });
+        }
         try {
           srv.send("sm plugins reload websocket");
           expect((await conn.waitClose(STEP_MS)).code).toBe(1001);
           expect((await smallConn.waitClose(STEP_MS)).code).toBe(1001);
+          if (child !== null) {
+            // websocket.smx unloading: every child gets Close 1001 (going away).
+            expect((await child.waitClose(STEP_MS)).code).toBe(1001);
+          }
           await until(() => s.disconnect !== null, STEP_MS, "the Socket.IO client's disconnect");
           await line(`\\[SM\\] Plugin WebSocket reloaded successfully`, from);
           never(`^E2E (big|small) (disc|iodisc|err|ioerr) `, from);
