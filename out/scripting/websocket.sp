@@ -1516,7 +1516,7 @@ WebsocketError WsErrorFor(int slot, int out, int &detail)
 		detail = g_Conn[slot].hs.error;
 		if (detail == HandshakeError_TooLarge)
 		{
-			FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "handshake failed: the response header block is larger than %d bytes (the limit), no end after %d bytes", CONFIG_MAX_HANDSHAKE_RESPONSE, g_Conn[slot].hs.responseLen);
+			FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "handshake failed: the response header block is larger than %d bytes (the limit), no end after %d bytes", CONFIG_MAX_HANDSHAKE_RESPONSE, g_Conn[slot].hs.reader.total);
 			return WsError_HandshakeInvalid;
 		}
 		FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "handshake failed: invalid upgrade response (handshake error %d)", detail);

@@ -487,15 +487,21 @@ stock int vecHandshakeResponse(const char[] data, const int[] params, int p, cha
 		consumed += handshakeFeed(h, data, dOff + pos, end - pos);
 		pos = end;
 	}
-	int w = vecPutInt(out, 0, cap, h.state);
-	w = vecPutChar(out, w, cap, 58);
-	w = vecPutInt(out, w, cap, h.error);
-	w = vecPutChar(out, w, cap, 58);
-	w = vecPutInt(out, w, cap, h.status);
-	w = vecPutChar(out, w, cap, 64);
-	w = vecPutInt(out, w, cap, consumed);
+	int w = vecPutHandshakeResult(out, cap, h.state, h.error, h.status, consumed);
 	w = bytesPutAscii(out, w, cap, "|proto=");
 	return vecPutEsc(out, w, cap, h.protocol, 0, h.protocolLen);
+}
+
+/** `state:error:status@consumed`, the start of both handshake vectors' results. */
+stock int vecPutHandshakeResult(char[] out, int cap, int state, int error, int status, int consumed)
+{
+	int w = vecPutInt(out, 0, cap, state);
+	w = vecPutChar(out, w, cap, 58);
+	w = vecPutInt(out, w, cap, error);
+	w = vecPutChar(out, w, cap, 58);
+	w = vecPutInt(out, w, cap, status);
+	w = vecPutChar(out, w, cap, 64);
+	return vecPutInt(out, w, cap, consumed);
 }
 
 /**
@@ -519,13 +525,7 @@ stock int vecServerRequest(const char[] data, const int[] params, int p, char[] 
 		consumed += serverHandshakeFeed(h, data, dOff + pos, end - pos);
 		pos = end;
 	}
-	int w = vecPutInt(out, 0, cap, h.state);
-	w = vecPutChar(out, w, cap, 58);
-	w = vecPutInt(out, w, cap, h.error);
-	w = vecPutChar(out, w, cap, 58);
-	w = vecPutInt(out, w, cap, h.status);
-	w = vecPutChar(out, w, cap, 64);
-	w = vecPutInt(out, w, cap, consumed);
+	int w = vecPutHandshakeResult(out, cap, h.state, h.error, h.status, consumed);
 	w = bytesPutAscii(out, w, cap, "|target=");
 	w = vecPutEsc(out, w, cap, h.target, 0, h.targetLen);
 	w = bytesPutAscii(out, w, cap, "|protocols=");

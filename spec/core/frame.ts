@@ -150,6 +150,25 @@ export function maskBytes(
 }
 
 /**
+ * The header size of a whole frame of pLen payload bytes written at
+ * out[off..cap), or -1 when it cannot be written: off or pLen negative, a
+ * control frame over MAX_CONTROL_PAYLOAD bytes (RFC 6455 §5.5), or no room.
+ */
+function frameFits(off: number, cap: number, opcode: number, pLen: number, masked: boolean): number {
+  if (off < 0 || pLen < 0) {
+    return -1;
+  }
+  if (opcodeIsControl(opcode) && pLen > MAX_CONTROL_PAYLOAD) {
+    return -1;
+  }
+  const hlen = frameHeaderSize(pLen, masked);
+  if (hlen > cap - off || pLen > cap - off - hlen) {
+    return -1;
+  }
+  return hlen;
+}
+
+/**
  * Writes one complete client frame at out[off..]: FIN set, the given opcode,
  * a masked header with the key maskKey[keyOff..keyOff+4), then the payload
  * payload[pOff..pOff+pLen) masked with that key (the payload itself is left
@@ -170,14 +189,8 @@ export function frameEncode(
   maskKey: Readonly<Uint8Array>,
   keyOff: number,
 ): number {
-  if (off < 0 || pLen < 0) {
-    return -1;
-  }
-  if (opcodeIsControl(opcode) && pLen > MAX_CONTROL_PAYLOAD) {
-    return -1;
-  }
-  const hlen = frameHeaderSize(pLen, true);
-  if (hlen > cap - off || pLen > cap - off - hlen) {
+  const hlen = frameFits(off, cap, opcode, pLen, true);
+  if (hlen < 0) {
     return -1;
   }
   frameEncodeHeader(out, off, true, opcode, true, pLen, maskKey, keyOff);
@@ -204,14 +217,8 @@ export function frameEncodeServer(
   pOff: number,
   pLen: number,
 ): number {
-  if (off < 0 || pLen < 0) {
-    return -1;
-  }
-  if (opcodeIsControl(opcode) && pLen > MAX_CONTROL_PAYLOAD) {
-    return -1;
-  }
-  const hlen = frameHeaderSize(pLen, false);
-  if (hlen > cap - off || pLen > cap - off - hlen) {
+  const hlen = frameFits(off, cap, opcode, pLen, false);
+  if (hlen < 0) {
     return -1;
   }
   frameEncodeHeader(out, off, true, opcode, false, pLen, payload, pOff);

@@ -79,14 +79,10 @@ export class Handshake {
   protocolLen = 0;
   /** The response line being read: its first HANDSHAKE_MAX_LINE bytes. */
   line = new Uint8Array(HANDSHAKE_MAX_LINE);
-  /** Bytes of the current line so far, kept or not. */
-  lineLen = 0;
-  /** True when the last byte consumed was a CR (a LF now ends the line). */
-  lastCr = false;
+  /** Where the reader is in the response's header block. */
+  reader = new LineReader();
   /** Response lines completed; the status line is line 0. */
   lines = 0;
-  /** Bytes of the response header block consumed so far. */
-  responseLen = 0;
   /** What the header lines so far established (RFC 6455 section 4.1, the client's checks 2-4). */
   upgrade = false;
   connection = false;
@@ -114,9 +110,7 @@ export function handshakeInit(
   h.state = HandshakeState.Pending;
   h.error = HandshakeError.None;
   h.status = 0;
-  h.responseLen = 0;
-  h.lineLen = 0;
-  h.lastCr = false;
+  lineReaderInit(h.reader);
   h.lines = 0;
   h.upgrade = false;
   h.connection = false;
@@ -294,29 +288,91 @@ export function handshakeFeed(h: Handshake, data: Readonly<Uint8Array>, off: num
   if (h.state !== HandshakeState.Pending) {
     return 0;
   }
-  for (let i = 0; i < len; i++) {
-    if (h.responseLen >= CONFIG_MAX_HANDSHAKE_RESPONSE) {
+  let i = 0;
+  while (i < len) {
+    i += lineReaderFeed(h.reader, h.line, HANDSHAKE_MAX_LINE, data, off + i, len - i, CONFIG_MAX_HANDSHAKE_RESPONSE);
+    if (h.reader.overflow) {
       handshakeFail(h, HandshakeError.TooLarge);
       return i;
     }
-    const c = data[off + i];
-    h.responseLen++;
-    if (c === 10 && h.lastCr) {
-      // CRLF ends a line (RFC 7230 section 3); its length without the CR.
-      handshakeLine(h, h.lineLen - 1);
-      h.lineLen = 0;
-      h.lastCr = false;
-      h.lines++;
-      if (h.state !== HandshakeState.Pending) {
-        return i + 1;
-      }
-    } else {
-      if (h.lineLen < HANDSHAKE_MAX_LINE) {
-        h.line[h.lineLen] = c;
-      }
-      h.lineLen++;
-      h.lastCr = c === 13;
+    if (!h.reader.complete) {
+      return len;
     }
+    handshakeLine(h, h.reader.length);
+    h.lines++;
+    if (h.state !== HandshakeState.Pending) {
+      return i;
+    }
+  }
+  return len;
+}
+
+/**
+ * Where a reader of an HTTP/1.1 header block is (RFC 9112 §2.2: lines end
+ * with CRLF): the current line's length so far, whether its last byte was a
+ * CR, and the bytes of the block consumed. Shared by the client's response
+ * parser and the server's request parser (serverhandshake.ts).
+ */
+export class LineReader {
+  /** Bytes of the current line so far, kept or not. */
+  lineLen = 0;
+  /** True when the last byte consumed was a CR (a LF now ends the line). */
+  lastCr = false;
+  /** Bytes of the header block consumed so far. */
+  total = 0;
+  /** Output of lineReaderFeed: a line ended at the last byte consumed; its length without CRLF. */
+  complete = false;
+  length = 0;
+  /** Output of lineReaderFeed: the block reached its limit before its end. */
+  overflow = false;
+}
+
+export function lineReaderInit(r: LineReader): void {
+  r.lineLen = 0;
+  r.lastCr = false;
+  r.total = 0;
+  r.complete = false;
+  r.length = 0;
+  r.overflow = false;
+}
+
+/**
+ * Consumes data[off..off+len) up to and including the LF that ends the next
+ * line, keeping the line's first `keep` bytes in line[0..keep) (longer lines
+ * are counted, not stored). Returns the bytes consumed; then r.complete says
+ * whether a line ended (r.length bytes, CRLF excluded), else all of data was
+ * consumed. Once `limit` bytes of the block were consumed, stops before the
+ * next byte with r.overflow set.
+ */
+export function lineReaderFeed(
+  r: LineReader,
+  line: Uint8Array,
+  keep: number,
+  data: Readonly<Uint8Array>,
+  off: number,
+  len: number,
+  limit: number,
+): number {
+  r.complete = false;
+  for (let i = 0; i < len; i++) {
+    if (r.total >= limit) {
+      r.overflow = true;
+      return i;
+    }
+    const c = data[off + i];
+    r.total++;
+    if (c === 10 && r.lastCr) {
+      r.length = r.lineLen - 1;
+      r.lineLen = 0;
+      r.lastCr = false;
+      r.complete = true;
+      return i + 1;
+    }
+    if (r.lineLen < keep) {
+      line[r.lineLen] = c;
+    }
+    r.lineLen++;
+    r.lastCr = c === 13;
   }
   return len;
 }
@@ -375,11 +431,8 @@ function handshakeEnd(h: Handshake): void {
  */
 function handshakeHeaderLine(h: Handshake, n: number): void {
   const kept = n < HANDSHAKE_MAX_LINE ? n : HANDSHAKE_MAX_LINE;
-  let colon = 0;
-  while (colon < kept && h.line[colon] !== ":".charCodeAt(0)) {
-    colon++;
-  }
-  if (colon === 0 || colon >= kept || !isTokenChar(h.line[colon - 1])) {
+  const colon = headerColon(h.line, kept);
+  if (colon < 0 || !isTokenChar(h.line[colon - 1])) {
     h.error = HandshakeError.BadHeader;
     return;
   }
@@ -395,14 +448,10 @@ function handshakeHeaderLine(h: Handshake, n: number): void {
     h.error = HandshakeError.BadHeader;
     return;
   }
-  let vs = colon + 1;
-  let ve = n;
-  while (vs < ve && isHttpSpace(h.line[vs])) {
-    vs++;
-  }
-  while (ve > vs && isHttpSpace(h.line[ve - 1])) {
-    ve--;
-  }
+  const span = new Int32Array(2);
+  headerValue(h.line, colon, n, span);
+  const vs = span[0];
+  const ve = span[1];
   if (upgrade) {
     h.upgrade = h.upgrade || listHasToken(h.line, vs, ve, "websocket");
   } else if (connection) {
@@ -426,6 +475,29 @@ function handshakeHeaderLine(h: Handshake, n: number): void {
   } else {
     h.protocolLen = bytesCopy(h.protocol, 0, h.line, vs, ve - vs);
   }
+}
+
+/** Where the colon of the header line line[0..kept) is, or -1 when it has none or no name (RFC 9112 §5.1). */
+export function headerColon(line: Readonly<Uint8Array>, kept: number): number {
+  let colon = 0;
+  while (colon < kept && line[colon] !== ":".charCodeAt(0)) {
+    colon++;
+  }
+  return colon === 0 || colon >= kept ? -1 : colon;
+}
+
+/** The value of the header line line[0..n) after its colon, without surrounding white space: span[0..2) = start, end. */
+export function headerValue(line: Readonly<Uint8Array>, colon: number, n: number, span: Int32Array): void {
+  let vs = colon + 1;
+  let ve = n;
+  while (vs < ve && isHttpSpace(line[vs])) {
+    vs++;
+  }
+  while (ve > vs && isHttpSpace(line[ve - 1])) {
+    ve--;
+  }
+  span[0] = vs;
+  span[1] = ve;
 }
 
 /**

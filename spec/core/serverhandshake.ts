@@ -9,15 +9,7 @@
  */
 
 import { base64Decode } from "./base64.js";
-import {
-  bytesCopy,
-  bytesEqual,
-  bytesEqualsAsciiNoCase,
-  bytesPut,
-  bytesPutAscii,
-  isDigit,
-  isHttpSpace,
-} from "./bytes.js";
+import { bytesCopy, bytesEqual, bytesEqualsAsciiNoCase, bytesPut, bytesPutAscii, isDigit } from "./bytes.js";
 import {
   HANDSHAKE_ACCEPT_LENGTH,
   HANDSHAKE_KEY_LENGTH,
@@ -25,6 +17,11 @@ import {
   HANDSHAKE_NONCE_SIZE,
   handshakeAcceptFor,
   HandshakeState,
+  headerColon,
+  headerValue,
+  LineReader,
+  lineReaderFeed,
+  lineReaderInit,
   isTokenChar,
   listHasToken,
   listItem,
@@ -84,12 +81,10 @@ export const enum ServerHandshakeError {
 export class ServerHandshake {
   /** The request line or header line being read: its first SERVER_MAX_LINE bytes. */
   line = new Uint8Array(SERVER_MAX_LINE);
-  lineLen = 0;
-  lastCr = false;
+  /** Where the reader is in the request's header block. */
+  reader = new LineReader();
   /** Lines completed; the request line is line 0. */
   lines = 0;
-  /** Bytes of the request header block consumed so far. */
-  requestLen = 0;
   /** The request target as sent (origin-form `/path?query`, or absolute-form). */
   target = new Uint8Array(SERVER_MAX_TARGET);
   targetLen = 0;
@@ -116,10 +111,8 @@ export class ServerHandshake {
 
 /** Resets `h` for a new client connection. */
 export function serverHandshakeInit(h: ServerHandshake): void {
-  h.lineLen = 0;
-  h.lastCr = false;
+  lineReaderInit(h.reader);
   h.lines = 0;
-  h.requestLen = 0;
   h.targetLen = 0;
   h.protocolsLen = 0;
   h.host = false;
@@ -174,27 +167,20 @@ export function serverHandshakeFeed(h: ServerHandshake, data: Readonly<Uint8Arra
   if (h.state !== HandshakeState.Pending) {
     return 0;
   }
-  for (let i = 0; i < len; i++) {
-    if (h.requestLen >= SERVER_MAX_REQUEST) {
+  let i = 0;
+  while (i < len) {
+    i += lineReaderFeed(h.reader, h.line, SERVER_MAX_LINE, data, off + i, len - i, SERVER_MAX_REQUEST);
+    if (h.reader.overflow) {
       serverFail(h, ServerHandshakeError.TooLarge);
       return i;
     }
-    const c = data[off + i];
-    h.requestLen++;
-    if (c === 10 && h.lastCr) {
-      serverLine(h, h.lineLen - 1);
-      h.lineLen = 0;
-      h.lastCr = false;
-      h.lines++;
-      if (h.state !== HandshakeState.Pending) {
-        return i + 1;
-      }
-    } else {
-      if (h.lineLen < SERVER_MAX_LINE) {
-        h.line[h.lineLen] = c;
-      }
-      h.lineLen++;
-      h.lastCr = c === 13;
+    if (!h.reader.complete) {
+      return len;
+    }
+    serverLine(h, h.reader.length);
+    h.lines++;
+    if (h.state !== HandshakeState.Pending) {
+      return i;
     }
   }
   return len;
@@ -301,11 +287,8 @@ function serverEnd(h: ServerHandshake): void {
  */
 function serverHeaderLine(h: ServerHandshake, n: number): void {
   const kept = n < SERVER_MAX_LINE ? n : SERVER_MAX_LINE;
-  let colon = 0;
-  while (colon < kept && h.line[colon] !== ":".charCodeAt(0)) {
-    colon++;
-  }
-  if (colon === 0 || colon >= kept) {
+  const colon = headerColon(h.line, kept);
+  if (colon < 0) {
     serverProblem(h, ServerHandshakeError.BadHeader);
     return;
   }
@@ -329,14 +312,10 @@ function serverHeaderLine(h: ServerHandshake, n: number): void {
     serverProblem(h, protocol ? ServerHandshakeError.ProtocolsTooLong : ServerHandshakeError.BadHeader);
     return;
   }
-  let vs = colon + 1;
-  let ve = n;
-  while (vs < ve && isHttpSpace(h.line[vs])) {
-    vs++;
-  }
-  while (ve > vs && isHttpSpace(h.line[ve - 1])) {
-    ve--;
-  }
+  const span = new Int32Array(2);
+  headerValue(h.line, colon, n, span);
+  const vs = span[0];
+  const ve = span[1];
   if (host) {
     // RFC 9112 §3.2: exactly one Host.
     if (h.host) {

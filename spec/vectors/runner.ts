@@ -521,15 +521,27 @@ function vecHandshakeResponse(
     consumed += handshakeFeed(h, data, dOff + pos, end - pos);
     pos = end;
   }
-  let w = vecPutInt(out, 0, cap, h.state);
-  w = vecPutChar(out, w, cap, 58);
-  w = vecPutInt(out, w, cap, h.error);
-  w = vecPutChar(out, w, cap, 58);
-  w = vecPutInt(out, w, cap, h.status);
-  w = vecPutChar(out, w, cap, 64);
-  w = vecPutInt(out, w, cap, consumed);
+  let w = vecPutHandshakeResult(out, cap, h.state, h.error, h.status, consumed);
   w = bytesPutAscii(out, w, cap, "|proto=");
   return vecPutEsc(out, w, cap, h.protocol, 0, h.protocolLen);
+}
+
+/** `state:error:status@consumed`, the start of both handshake vectors' results. */
+function vecPutHandshakeResult(
+  out: Uint8Array,
+  cap: number,
+  state: number,
+  error: number,
+  status: number,
+  consumed: number,
+): number {
+  let w = vecPutInt(out, 0, cap, state);
+  w = vecPutChar(out, w, cap, 58);
+  w = vecPutInt(out, w, cap, error);
+  w = vecPutChar(out, w, cap, 58);
+  w = vecPutInt(out, w, cap, status);
+  w = vecPutChar(out, w, cap, 64);
+  return vecPutInt(out, w, cap, consumed);
 }
 
 /**
@@ -558,13 +570,7 @@ function vecServerRequest(
     consumed += serverHandshakeFeed(h, data, dOff + pos, end - pos);
     pos = end;
   }
-  let w = vecPutInt(out, 0, cap, h.state);
-  w = vecPutChar(out, w, cap, 58);
-  w = vecPutInt(out, w, cap, h.error);
-  w = vecPutChar(out, w, cap, 58);
-  w = vecPutInt(out, w, cap, h.status);
-  w = vecPutChar(out, w, cap, 64);
-  w = vecPutInt(out, w, cap, consumed);
+  let w = vecPutHandshakeResult(out, cap, h.state, h.error, h.status, consumed);
   w = bytesPutAscii(out, w, cap, "|target=");
   w = vecPutEsc(out, w, cap, h.target, 0, h.targetLen);
   w = bytesPutAscii(out, w, cap, "|protocols=");
