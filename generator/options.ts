@@ -60,6 +60,14 @@ export const CONFIG_CONSTANTS = {
  */
 export const HANDLE_SLOT_BITS = 13;
 
+/**
+ * Listening sockets websocket.sp holds at once (Websocket_Open, server mode). Their handles use
+ * the slot values after the connections' (slot CONFIG_MAX_CONNECTIONS + i), so they take
+ * HANDLE_LISTENER_SLOTS of the values a handle can name. The template prints it (render
+ * context `handle.listeners`).
+ */
+export const HANDLE_LISTENER_SLOTS = 8;
+
 /** Bits of a handle's serial (what tells a stale handle from the slot's new one). */
 export const HANDLE_SERIAL_BITS = 31 - HANDLE_SLOT_BITS;
 
@@ -75,7 +83,8 @@ export const SPEC_ARRAY_CONSTANTS = { messageBuffer: 16384, maxFrameHeader: 14 }
  * - --max-message-size: 125 (every control frame payload fits) up to the largest size whose plugin spcomp
  *   compiles with one connection (static-memory.ts; with more connections the combination is checked after
  *   transpiling, and the message names the largest size that fits);
- * - --max-connections: 1 up to the slots a handle can name (2^HANDLE_SLOT_BITS - 1).
+ * - --max-connections: 1 up to the slots a handle can name (2^HANDLE_SLOT_BITS - 1), less the
+ *   HANDLE_LISTENER_SLOTS that name listening sockets.
  */
 export const OPTION_LIMITS = {
   maxMessageSize: {
@@ -86,7 +95,7 @@ export const OPTION_LIMITS = {
       0x7fffffff,
     ),
   },
-  maxConnections: { min: 1, max: (1 << HANDLE_SLOT_BITS) - 1 },
+  maxConnections: { min: 1, max: (1 << HANDLE_SLOT_BITS) - 1 - HANDLE_LISTENER_SLOTS },
 } as const;
 
 /**

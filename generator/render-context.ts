@@ -6,7 +6,7 @@
  * templates, when the glue needs more from the generator.
  */
 
-import { HANDLE_SERIAL_BITS, HANDLE_SLOT_BITS, type TlsMode } from "./options.js";
+import { HANDLE_LISTENER_SLOTS, HANDLE_SERIAL_BITS, HANDLE_SLOT_BITS, type TlsMode } from "./options.js";
 import { includeGuard } from "./sourcepawn/names.js";
 import { spStringLiteral } from "./sourcepawn/strings.js";
 
@@ -54,7 +54,13 @@ export interface RenderContext {
   readonly tlsDefine: string;
   readonly plugin: PluginInfoLiterals;
   /** websocket.sp's handle layout (options.ts HANDLE_SLOT_BITS): bits of the slot, and the slot and serial masks in hex. */
-  readonly handle: { readonly slotBits: number; readonly slotMask: string; readonly serialMask: string };
+  readonly handle: {
+    readonly slotBits: number;
+    readonly slotMask: string;
+    readonly serialMask: string;
+    /** options.ts HANDLE_LISTENER_SLOTS: listening sockets, named by the slot values after the connections'. */
+    readonly listeners: number;
+  };
   /** The file being rendered: its path under out/ and an include guard derived from it. */
   readonly file: { readonly path: string; readonly guard: string };
 }
@@ -107,6 +113,7 @@ export function renderContext(
       slotBits: HANDLE_SLOT_BITS,
       slotMask: hexMask(HANDLE_SLOT_BITS),
       serialMask: hexMask(HANDLE_SERIAL_BITS),
+      listeners: HANDLE_LISTENER_SLOTS,
     },
     plugin: {
       name: spStringLiteral(PLUGIN_INFO.name),

@@ -154,7 +154,7 @@ describe("spgen generate", () => {
       ],
       [
         ["generate", "--max-connections", "many"],
-        'spgen: --max-connections must be an integer from 1 to 8191, got "many"\n',
+        'spgen: --max-connections must be an integer from 1 to 8183, got "many"\n',
       ],
       [["generate", "--spec", "nowhere"], "spgen: --spec: no such directory: nowhere\n"],
       [

@@ -45,6 +45,10 @@ const PLUGIN = path.join(SCRIPTING, "websocket.sp");
 const INCLUDE_DIR = path.join(SCRIPTING, "include");
 const INCLUDE = path.join(INCLUDE_DIR, "websocket.inc");
 const EXAMPLE = path.join(ROOT, "examples/match_events.sp");
+/** sm-websocket server consumers (also loaded in the real-SourceMod group): old syntax, and new syntax with getPath. */
+const SERVER_CONSUMERS = ["e2e_server.sp", "e2e_server2.sp"].map((f) =>
+  path.join(ROOT, "generator/test/e2e/fixtures", f),
+);
 interface Toolchain {
   /** Shown in test names. */
   readonly name: string;
@@ -340,6 +344,10 @@ for (const found of toolchains()) {
       expect(r.code).not.toBe(0);
       expect(r.output).toMatch(/WEBSOCKET_RECEIVE_MAX must be 1 to WEBSOCKET_MAX_MESSAGE_SIZE/);
     });
+    it("compiles sm-websocket server consumers unchanged (old syntax; new syntax with the getPath incoming callback)", async () => {
+      const results = await Promise.all(SERVER_CONSUMERS.map((f) => compile(t, f, [INCLUDE_DIR, t.include])));
+      results.forEach(expectClean);
+    });
     it("refuses a callback of the wrong shape", async () => {
       const r = await compile(t, WRONG_CALLBACK, [INCLUDE_DIR, t.include]);
       expect(r.code).not.toBe(0);
@@ -379,6 +387,7 @@ native void printf(const char[] fmt, any ...);
 #define SM_PARAM_STRING_UTF8 (1<<0)
 #define SM_PARAM_STRING_COPY (1<<1)
 #define SM_PARAM_STRING_BINARY (1<<2)
+#define SM_PARAM_COPYBACK (1<<0)
 #define TIMER_REPEAT (1<<0)
 #define PLATFORM_MAX_PATH 256
 
@@ -731,6 +740,30 @@ stock Function GetFunctionByName(Handle plugin, const char[] name)
 	return INVALID_FUNCTION;
 }
 
+stock bool StrEqual(const char[] a, const char[] b, bool caseSensitive = true)
+{
+	int i = 0;
+	for (;;)
+	{
+		int x = a[i];
+		int y = b[i];
+		if (!caseSensitive)
+		{
+			x = x >= 'A' && x <= 'Z' ? x + 32 : x;
+			y = y >= 'A' && y <= 'Z' ? y + 32 : y;
+		}
+		if (x != y)
+		{
+			return false;
+		}
+		if (x == 0)
+		{
+			return true;
+		}
+		i++;
+	}
+}
+
 stock bool StrIs(const char[] a, const char[] b)
 {
 	int i = 0;
@@ -1021,6 +1054,11 @@ stock int Call_Finish(any &result = 0)
 		printf("EXCEPTION in the calling plugin: Not enough space on the heap (%d bytes of arguments, the callee holds %d)\n", heap, g_MockCalleeHeap);
 		return SP_ERROR_HEAPLOW;
 	}
+	if (g_CallIsFunc && g_CallFunc == Drv_Incoming)
+	{
+		result = Mock_Incoming();
+		return SP_ERROR_NONE;
+	}
 	if (g_CallIsFunc && g_CallFunc == __Websocket_Deliver)
 	{
 		// Cells only; the consumer's own calls below reuse the call state.
@@ -1066,6 +1104,7 @@ typedef SocketConnectCB = function void (Handle socket, any arg);
 typedef SocketReceiveCB = function void (Handle socket, const char[] receiveData, const int dataSize, any arg);
 typedef SocketDisconnectCB = function void (Handle socket, any arg);
 typedef SocketErrorCB = function void (Handle socket, const int errorType, const int errorNum, any arg);
+typedef SocketIncomingCB = function void (Handle socket, Handle newSocket, const char[] remoteIP, int remotePort, any arg);
 
 stock int g_SockCount;
 stock Handle g_SockLast;
@@ -1110,8 +1149,66 @@ enum SocketOption
 {
 	ConcatenateCallbacks = 1,
 	ForceFrameLock,
-	CallbacksPerFrame
+	CallbacksPerFrame,
+	SocketReuseAddr
 };
+
+// Listening: the driver fails SocketBind with g_SockBindFails, and plays accepted connections by
+// calling the plugin's OnListenIncoming and socket callbacks itself (g_ListenSock is the listener).
+stock bool g_SockBindFails;
+stock Handle g_ListenSock;
+stock int g_ListenPort;
+stock int g_SockDisconnects;
+
+stock bool SocketBind(Handle socket, const char[] hostname, int port)
+{
+	if (socket == null || g_SockBindFails || hostname[0] == 0)
+	{
+		return false;
+	}
+	g_ListenPort = port;
+	return true;
+}
+
+stock bool SocketListen(Handle socket, SocketIncomingCB ifunc)
+{
+	if (socket == null || ifunc == INVALID_FUNCTION)
+	{
+		return false;
+	}
+	g_ListenSock = socket;
+	return true;
+}
+
+stock bool SocketDisconnect(Handle socket)
+{
+	g_SockDisconnects++;
+	return socket != null;
+}
+
+stock void SocketSetReceiveCallback(Handle socket, SocketReceiveCB rfunc)
+{
+	if (socket == null || rfunc == INVALID_FUNCTION)
+	{
+		g_SockDown = true;
+	}
+}
+
+stock void SocketSetDisconnectCallback(Handle socket, SocketDisconnectCB dfunc)
+{
+	if (socket == null || dfunc == INVALID_FUNCTION)
+	{
+		g_SockDown = true;
+	}
+}
+
+stock void SocketSetErrorCallback(Handle socket, SocketErrorCB efunc)
+{
+	if (socket == null || efunc == INVALID_FUNCTION)
+	{
+		g_SockDown = true;
+	}
+}
 
 stock int g_SockConcatenate;
 
@@ -1190,6 +1287,7 @@ stock void ConsumerWithEntry(bool entry)
 	g_MockCalleeHeap = entry ? WEBSOCKET_RECEIVE_MAX + 16000 : 16000;
 }
 stock Handle g_Plugin;
+
 stock int g_Fail;
 stock int g_Pass;
 
@@ -1271,7 +1369,9 @@ enum
 	Ev_SioConnectError,
 	Ev_SioDisc,
 	Ev_SioErr,
-	Ev_SioAck
+	Ev_SioAck,
+	Ev_Incoming,
+	Ev_Close
 };
 stock int g_EvN;
 stock int g_EvKind[EV_MAX];
@@ -1293,6 +1393,85 @@ public void Drv_SioConnectError(SocketIO io, const char[] data) {}
 public void Drv_SioDisc(SocketIO io, const char[] reason, bool will) {}
 public void Drv_SioErr(SocketIO io, WebsocketError e, int detail, const char[] msg) {}
 public void Drv_SioAck(SocketIO io, const char[] args, any data) {}
+public void Drv_Close(WebsocketHandle ws) {}
+public Action Drv_Incoming(WebsocketHandle listenWs, WebsocketHandle child, const char[] ip, int port, char protocols[256], char getPath[2000]) { return Plugin_Continue; }
+
+// The incoming callback as a server consumer writes it (the mock's Call_Finish calls Mock_Incoming
+// for Drv_Incoming): logged, then it hooks the child when g_InHook, chooses g_InChoose (written
+// into the plugin's protocols buffer, as SourceMod's copyback would) and returns g_InResult.
+stock bool g_InHook = true;
+stock Action g_InResult = Plugin_Continue;
+stock char g_InChoose[256];
+stock bool g_InChooseSet;
+stock char g_InProtocols[256];
+stock char g_InPath[2000];
+stock char g_InIp[64];
+
+stock Action Mock_Incoming()
+{
+	Mock_Dispatch(Drv_Incoming);
+	any child = g_CallCells[1];
+	strcopy(g_InIp, sizeof(g_InIp), g_CallStr[2]);
+	strcopy(g_InProtocols, sizeof(g_InProtocols), g_CallStr[4]);
+	strcopy(g_InPath, sizeof(g_InPath), g_CallStr[5]);
+	if (g_InHook)
+	{
+		P_Clear();
+		g_NP_Cell[1] = child;
+		g_NP_Func[2] = Drv_Recv;
+		g_NP_Func[3] = Drv_Disc;
+		g_NP_Func[4] = Drv_Err;
+		Native_HookChild(g_Plugin, 4);
+		g_NP_Cell[1] = child;
+		g_NP_Func[2] = Drv_State;
+		Native_HookReadyStateChange(g_Plugin, 2);
+	}
+	if (g_InChooseSet)
+	{
+		strcopy(g_Offered, sizeof(g_Offered), g_InChoose);
+	}
+	return g_InResult;
+}
+
+/** How many callbacks of this kind were logged. */
+stock int CountEv(int kind)
+{
+	int n = 0;
+	for (int i = 0; i < g_EvN; i++)
+	{
+		if (g_EvKind[i] == kind)
+		{
+			n++;
+		}
+	}
+	return n;
+}
+
+/** Websocket_Send as the consumer calls it: size -1 sends up to the first NUL. */
+stock bool SendWs(WebsocketHandle ws, WebsocketSendType type, const char[] data, int size)
+{
+	P_Clear();
+	g_NP_Cell[1] = ws;
+	g_NP_Cell[2] = type;
+	if (size < 0)
+	{
+		P_Str(3, data);
+	}
+	else
+	{
+		P_Bytes(3, data, size);
+	}
+	g_NP_Cell[4] = size;
+	return Native_Send(g_Plugin, 4);
+}
+
+/** Websocket_GetReadyState as the consumer calls it. */
+stock int StateOf(WebsocketHandle ws)
+{
+	P_Clear();
+	g_NP_Cell[1] = ws;
+	return Native_GetReadyState(g_Plugin, 1);
+}
 
 stock void Mock_Dispatch(Function f)
 {
@@ -1308,6 +1487,8 @@ stock void Mock_Dispatch(Function f)
 	else if (f == Drv_SioDisc) kind = Ev_SioDisc;
 	else if (f == Drv_SioErr) kind = Ev_SioErr;
 	else if (f == Drv_SioAck) kind = Ev_SioAck;
+	else if (f == Drv_Incoming) kind = Ev_Incoming;
+	else if (f == Drv_Close) kind = Ev_Close;
 	if (g_EvN >= EV_MAX)
 	{
 		Check(false, "callback log overflow");
@@ -1497,23 +1678,6 @@ stock WebsocketHandle ConnectWs(const char[] url, const char[] path)
 	return view_as<WebsocketHandle>(Native_Connect(g_Plugin, 6));
 }
 
-stock bool SendWs(WebsocketHandle ws, WebsocketSendType type, const char[] data, int size)
-{
-	P_Clear();
-	g_NP_Cell[1] = ws;
-	g_NP_Cell[2] = type;
-	if (size < 0)
-	{
-		P_Str(3, data);
-	}
-	else
-	{
-		P_Bytes(3, data, size);
-	}
-	g_NP_Cell[4] = size;
-	return Native_Send(g_Plugin, 4);
-}
-
 stock void HookWs(WebsocketHandle ws)
 {
 	P_Clear();
@@ -1522,13 +1686,6 @@ stock void HookWs(WebsocketHandle ws)
 	Native_HookOpen(g_Plugin, 2);
 	g_NP_Func[2] = Drv_State;
 	Native_HookReadyStateChange(g_Plugin, 2);
-}
-
-stock int StateOf(WebsocketHandle ws)
-{
-	P_Clear();
-	g_NP_Cell[1] = ws;
-	return Native_GetReadyState(g_Plugin, 1);
 }
 
 stock int SlotOf(WebsocketHandle ws)
@@ -2106,19 +2263,6 @@ stock bool StartsWith(const char[] s, const char[] prefix)
 	return true;
 }
 
-stock int CountEv(int kind)
-{
-	int n = 0;
-	for (int i = 0; i < g_EvN; i++)
-	{
-		if (g_EvKind[i] == kind)
-		{
-			n++;
-		}
-	}
-	return n;
-}
-
 // The index of the first callback of this kind, or -1.
 stock int FindEv(int kind)
 {
@@ -2579,7 +2723,7 @@ public int main()
 	AskPluginLoad2(view_as<Handle>(9), false, g_ErrMsg, sizeof(g_ErrMsg));
 	g_MockExtension = 1;
 	OnPluginStart();
-	CheckInt(g_MockNatives, 30, "natives registered");
+	CheckInt(g_MockNatives, 33, "natives registered");
 	CheckInt(view_as<int>(Native_GetSocketExtension(g_Plugin, 0)), view_as<int>(WsSocketExtension_JoinedSenses), "JoinedSenses told apart by its methodmap natives");
 	CheckInt(g_MockLogMessages, 1, "and one line logged about its pacing");
 	g_MockExtension = 2;
@@ -2601,6 +2745,384 @@ public int main()
 	return g_Fail;
 }
 #endif
+`;
+
+const DRIVER_SRV_SP = String.raw`// Runs the server mode of the websocket plugin (Websocket_Open and its children) against the
+// mock SourceMod and socket extension, the driver playing the ws clients: it calls the plugin's
+// OnListenIncoming with a new socket, feeds client bytes through OnSocketReceive and reads the
+// plugin's answers in g_Wire. The driver is also the consumer plugin.
+#define WEBSOCKET_RECEIVE_MAX 100000
+#include "websocket.sp"
+#include "drv_common.inc"
+
+stock WebsocketHandle g_L;
+stock int g_NextSock = 9000;
+
+stock void Drv_Reenter(int e)
+{
+	Check(e >= 0, "no re-entry in this driver");
+}
+
+stock char g_Req[4096];
+stock char g_Frame[70000];
+stock char g_Bin[70000];
+stock char g_Data[70000];
+stock char g_ReqKey[] = "dGhlIHNhbXBsZSBub25jZQ==";
+
+stock WebsocketHandle OpenListener(const char[] host, int port)
+{
+	P_Clear();
+	P_Str(1, host);
+	g_NP_Cell[2] = port;
+	g_NP_Func[3] = Drv_Incoming;
+	g_NP_Func[4] = Drv_Err;
+	g_NP_Func[5] = Drv_Close;
+	return view_as<WebsocketHandle>(Native_Open(g_Plugin, 5));
+}
+
+/** A client connects: OnListenIncoming with a new socket; returns it. */
+stock Handle Accept()
+{
+	Handle sock = view_as<Handle>(g_NextSock++);
+	OnListenIncoming(g_ListenSock, sock, "10.0.0.5", 40000, 0);
+	return sock;
+}
+
+stock int SlotOfSocket(Handle sock)
+{
+	for (int i = 0; i < CONFIG_MAX_CONNECTIONS; i++)
+	{
+		if (g_Ws[i].used && g_Ws[i].socket == sock)
+		{
+			return i;
+		}
+	}
+	return -1;
+}
+
+/** The opening request with the given target and protocols ("" for none), into g_Req; returns its length. */
+stock int Request(const char[] target, const char[] protocols, bool withKey = true)
+{
+	int o = bytesPutAscii(g_Req, 0, sizeof(g_Req), "GET ");
+	o = bytesPutAscii(g_Req, o, sizeof(g_Req), target);
+	o = bytesPutAscii(g_Req, o, sizeof(g_Req), " HTTP/1.1\r\nHost: example.org\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n");
+	if (withKey)
+	{
+		o = bytesPutAscii(g_Req, o, sizeof(g_Req), "Sec-WebSocket-Key: ");
+		o = bytesPutAscii(g_Req, o, sizeof(g_Req), g_ReqKey);
+		o = bytesPutAscii(g_Req, o, sizeof(g_Req), "\r\n");
+	}
+	if (protocols[0] != 0)
+	{
+		o = bytesPutAscii(g_Req, o, sizeof(g_Req), "Sec-WebSocket-Protocol: ");
+		o = bytesPutAscii(g_Req, o, sizeof(g_Req), protocols);
+		o = bytesPutAscii(g_Req, o, sizeof(g_Req), "\r\n");
+	}
+	return bytesPutAscii(g_Req, o, sizeof(g_Req), "\r\n");
+}
+
+/** A client frame into g_Frame (masked unless unmasked is true, key 37 fa 21 3d); returns its length. */
+stock int ClientFrame(bool fin, int opcode, const char[] payload, int len, bool unmasked = false)
+{
+	g_Frame[0] = (fin ? 0x80 : 0) | opcode;
+	int o = 2;
+	if (len < 126)
+	{
+		g_Frame[1] = len;
+	}
+	else
+	{
+		g_Frame[1] = 126;
+		g_Frame[2] = (len >> 8) & 0xFF;
+		g_Frame[3] = len & 0xFF;
+		o = 4;
+	}
+	if (unmasked)
+	{
+		for (int i = 0; i < len; i++)
+		{
+			g_Frame[o + i] = payload[i];
+		}
+		return o + len;
+	}
+	g_Frame[1] |= 0x80;
+	int key[4] = {0x37, 0xfa, 0x21, 0x3d};
+	for (int i = 0; i < 4; i++)
+	{
+		g_Frame[o + i] = key[i];
+	}
+	o += 4;
+	for (int i = 0; i < len; i++)
+	{
+		g_Frame[o + i] = payload[i] ^ key[i & 3];
+	}
+	return o + len;
+}
+
+/** A server frame in g_Wire at off: must be unmasked; payload into out. Returns the offset after it or -1. */
+stock int ServerFrame(int off, int &opcode, char[] out, int &len)
+{
+	if (off + 2 > g_WireLen)
+	{
+		return -1;
+	}
+	opcode = g_Wire[off] & 15;
+	Check((g_Wire[off + 1] & 0x80) == 0, "server frame is not masked");
+	int n = g_Wire[off + 1] & 127;
+	int o = off + 2;
+	if (n == 126)
+	{
+		n = (g_Wire[o] << 8) | g_Wire[o + 1];
+		o += 2;
+	}
+	for (int i = 0; i < n; i++)
+	{
+		out[i] = g_Wire[o + i];
+	}
+	out[n] = 0;
+	len = n;
+	return o + n;
+}
+
+/** Accepts a client and completes its handshake (hooked by the driver); returns its socket, child handle in child. */
+stock Handle OpenChild(const char[] target, const char[] protocols, WebsocketHandle &child)
+{
+	Handle sock = Accept();
+	int n = Request(target, protocols);
+	WireClear();
+	EvClear();
+	Feed(sock, g_Req, n);
+	int slot = SlotOfSocket(sock);
+	child = slot >= 0 ? view_as<WebsocketHandle>(g_Ws[slot].handle) : INVALID_WEBSOCKET_HANDLE;
+	return sock;
+}
+
+stock void TestListen()
+{
+	print("-- Websocket_Open\n");
+	g_L = OpenListener("127.0.0.1", 8080);
+	Check(g_L != INVALID_WEBSOCKET_HANDLE && g_ListenSock != null, "listens");
+	CheckInt(g_ListenPort, 8080, "on the port given");
+	CheckInt(view_as<int>(OpenListener("127.0.0.1", 8080)), view_as<int>(g_L), "the same host:port gives the same handle");
+	int errors = g_MockErrors;
+	OpenListener("127.0.0.1", 0);
+	Check(g_MockErrors == errors + 1 && StrHas(g_MockError, "port"), "port 0: a native error naming the port");
+	g_SockBindFails = true;
+	OpenListener("127.0.0.1", 8081);
+	g_SockBindFails = false;
+	Check(g_MockErrors == errors + 2 && StrHas(g_MockError, "bind %s:%d"), "a failed bind: a native error naming host:port");
+}
+
+stock void TestChild()
+{
+	print("-- a child: request, incoming callback, 101, masked frames in, unmasked frames out\n");
+	WebsocketHandle child;
+	g_InChooseSet = true;
+	strcopy(g_InChoose, sizeof(g_InChoose), "chat");
+	Handle sock = OpenChild("/room?x=1", "chat, superchat", child);
+	g_InChooseSet = false;
+	CheckInt(CountEv(Ev_Incoming), 1, "the incoming callback ran once");
+	Check(StrEqual(g_InProtocols, "chat, superchat"), "with the offered subprotocols");
+	Check(StrEqual(g_InPath, "/room?x=1"), "and the request target");
+	Check(StrEqual(g_InIp, "10.0.0.5"), "and the remote address");
+	Check(WireFind("HTTP/1.1 101 Switching Protocols\r\n") == 0, "answered with 101");
+	Check(WireFind("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n") > 0, "with the accept value of RFC 6455's example");
+	Check(WireFind("Sec-WebSocket-Protocol: chat\r\n") > 0, "and the chosen subprotocol");
+	CheckInt(StateOf(child), 1, "open");
+	Check(CountEv(Ev_State) == 1 && g_EvCell[g_EvN - 1][1] == 1, "ready-state callback: State_Open");
+
+	EvClear();
+	int n = ClientFrame(true, 1, "hello", 5);
+	Feed(sock, g_Frame, n);
+	Check(g_EvN == 1 && g_EvKind[0] == Ev_Recv && BytesAre(g_EvStr[0][0], g_EvStrLen[0][0], "hello"), "a masked text frame arrives");
+
+	print("-- fragmented, a ping between the fragments\n");
+	EvClear();
+	WireClear();
+	n = ClientFrame(false, 1, "frag", 4);
+	Feed(sock, g_Frame, n);
+	n = ClientFrame(true, 9, "pi", 2);
+	Feed(sock, g_Frame, n);
+	n = ClientFrame(true, 0, "ment", 4);
+	Feed(sock, g_Frame, n);
+	Check(g_EvN == 1 && BytesAre(g_EvStr[0][0], g_EvStrLen[0][0], "fragment"), "the fragments arrive as one message");
+	int op;
+	int len;
+	int next = ServerFrame(0, op, g_Data, len);
+	Check(next > 0 && op == 10 && BytesAre(g_Data, len, "pi"), "the ping answered with an unmasked pong");
+
+	print("-- a 70,000-byte binary message both ways\n");
+	for (int i = 0; i < 70000; i++)
+	{
+		g_Bin[i] = (i * 7) & 0xFF;
+	}
+	EvClear();
+	n = ClientFrame(true, 2, g_Bin, 65000);
+	Feed(sock, g_Frame, n);
+	Check(g_EvN == 1 && g_EvCell[0][3] == 65000 && g_LastMsg[64999] == (64999 * 7) & 0xFF, "arrives whole");
+	WireClear();
+	CheckInt(view_as<int>(SendWs(child, SendType_Binary, g_Bin, 65000)), 1, "Websocket_Send on a child");
+	next = ServerFrame(0, op, g_Data, len);
+	Check(op == 2 && len == 65000 && g_Data[64999] == (64999 * 7) & 0xFF, "sent unmasked");
+
+	print("-- close from the client: echoed, then the server closes TCP\n");
+	EvClear();
+	WireClear();
+	char code[4];
+	code[0] = 0x0F;
+	code[1] = 0xA0;
+	n = ClientFrame(true, 8, code, 2);
+	Feed(sock, g_Frame, n);
+	next = ServerFrame(0, op, g_Data, len);
+	Check(op == 8 && len == 2 && g_Data[0] == 0x0F && g_Data[1] == 0xA0, "the Close echoed with 4000");
+	Check(SlotOfSocket(sock) < 0, "TCP closed and the child released");
+	Check(CountEv(Ev_Disc) == 1, "the disconnect callback ran");
+	for (int i = 0; i < g_EvN; i++)
+	{
+		if (g_EvKind[i] == Ev_Disc)
+		{
+			CheckInt(g_EvCell[i][1], 4000, "with the client's code");
+		}
+	}
+	CheckInt(StateOf(child), 3, "a released child reads State_Closed");
+}
+
+stock void TestRefusals()
+{
+	print("-- refusals\n");
+	WebsocketHandle child;
+	g_InResult = Plugin_Handled;
+	Handle sock = OpenChild("/", "", child);
+	g_InResult = Plugin_Continue;
+	Check(WireFind("HTTP/1.1 403 Forbidden\r\n") == 0 && SlotOfSocket(sock) < 0, "Plugin_Handled: 403 and closed");
+	// The driver hooked it in its incoming callback before refusing: it hears that the child ended.
+	CheckInt(CountEv(Ev_Disc), 1, "a refused child that was hooked: one disconnect callback");
+
+	g_InHook = false;
+	sock = OpenChild("/", "", child);
+	g_InHook = true;
+	Check(WireFind("HTTP/1.1 403 Forbidden\r\n") == 0 && SlotOfSocket(sock) < 0, "no plugin hooked the child: 403 and closed");
+
+	sock = Accept();
+	int n = Request("/", "", false);
+	WireClear();
+	EvClear();
+	Feed(sock, g_Req, n);
+	Check(WireFind("HTTP/1.1 400 Bad Request\r\n") == 0 && SlotOfSocket(sock) < 0, "no Sec-WebSocket-Key: 400 and closed");
+	CheckInt(CountEv(Ev_Incoming), 0, "the incoming callback never saw it");
+
+	print("-- a chosen subprotocol the client did not offer\n");
+	int logged = g_MockLogErrors;
+	g_InChooseSet = true;
+	strcopy(g_InChoose, sizeof(g_InChoose), "graphql-ws");
+	sock = OpenChild("/", "chat", child);
+	g_InChooseSet = false;
+	Check(WireFind("HTTP/1.1 101") == 0 && WireFind("Sec-WebSocket-Protocol") < 0, "answered 101 without a subprotocol");
+	CheckInt(g_MockLogErrors, logged + 1, "and the choice logged");
+
+	print("-- an unmasked client frame: 1002, then TCP closed\n");
+	EvClear();
+	WireClear();
+	n = ClientFrame(true, 1, "hi", 2, true);
+	Feed(sock, g_Frame, n);
+	int op;
+	int len;
+	ServerFrame(0, op, g_Data, len);
+	Check(op == 8 && len == 2 && g_Data[0] == 0x03 && g_Data[1] == 0xEA, "Close 1002 sent");
+	Check(SlotOfSocket(sock) < 0, "and the child released");
+	Check(CountEv(Ev_Err) == 1 && CountEv(Ev_Disc) == 1, "error and disconnect callbacks");
+}
+
+stock void TestUnhookAndClose()
+{
+	print("-- Websocket_UnhookChild: Close 1000, the client's reply ends it\n");
+	WebsocketHandle child;
+	Handle sock = OpenChild("/", "", child);
+	EvClear();
+	WireClear();
+	P_Clear();
+	g_NP_Cell[1] = child;
+	Native_UnhookChild(g_Plugin, 1);
+	int op;
+	int len;
+	ServerFrame(0, op, g_Data, len);
+	Check(op == 8 && g_Data[0] == 0x03 && g_Data[1] == 0xE8, "Close 1000 sent");
+	CheckInt(StateOf(child), 2, "closing");
+	char code[4];
+	code[0] = 0x03;
+	code[1] = 0xE8;
+	int n = ClientFrame(true, 8, code, 2);
+	Feed(sock, g_Frame, n);
+	Check(SlotOfSocket(sock) < 0, "released after the client's reply");
+	CheckInt(CountEv(Ev_Disc), 0, "no callback reaches the plugin that unhooked");
+
+	print("-- Websocket_Close on the listener: children close with 1001, the close callback runs\n");
+	sock = OpenChild("/", "", child);
+	EvClear();
+	WireClear();
+	P_Clear();
+	g_NP_Cell[1] = g_L;
+	Native_Close(g_Plugin, 3);
+	ServerFrame(0, op, g_Data, len);
+	Check(op == 8 && g_Data[0] == 0x03 && g_Data[1] == 0xE9, "the child gets Close 1001");
+	CheckInt(CountEv(Ev_Close), 1, "the close callback ran");
+	CheckInt(ListenerOfHandle(view_as<int>(g_L)), -1, "the listener is gone");
+	Feed(sock, g_Frame, n);
+	Check(SlotOfSocket(sock) < 0, "the child released after the reply");
+}
+
+stock void TestLimits()
+{
+	print("-- limits: children per listener, request timeout\n");
+	g_L = OpenListener("0.0.0.0", 9000);
+	Handle socks[WS_MAX_CHILDREN];
+	for (int i = 0; i < WS_MAX_CHILDREN; i++)
+	{
+		socks[i] = Accept();
+	}
+	EvClear();
+	WireClear();
+	Handle extra = Accept();
+	Check(WireFind("HTTP/1.1 503 Service Unavailable\r\n") == 0, "one more: 503");
+	Check(SlotOfSocket(extra) < 0, "and no slot taken");
+	Check(CountEv(Ev_Err) == 1 && g_EvCell[0][1] == view_as<int>(WsError_NoFreeSlot), "the listener's error callback: WsError_NoFreeSlot");
+	g_MockTime += 11.0;
+	Timer_Tick(null);
+	int left = 0;
+	for (int i = 0; i < WS_MAX_CHILDREN; i++)
+	{
+		if (SlotOfSocket(socks[i]) >= 0)
+		{
+			left++;
+		}
+	}
+	CheckInt(left, 0, "children without a complete request are closed after 10 s");
+	P_Clear();
+	g_NP_Cell[1] = g_L;
+	Native_Close(g_Plugin, 3);
+}
+
+public int main()
+{
+	g_Plugin = view_as<Handle>(1);
+	AskPluginLoad2(view_as<Handle>(9), false, g_ErrMsg, sizeof(g_ErrMsg));
+	OnPluginStart();
+	ConsumerWithEntry(true);
+	TestListen();
+	TestChild();
+	TestRefusals();
+	TestUnhookAndClose();
+	TestLimits();
+	CheckInt(g_AlErrors, 0, "no ArrayList misuse");
+	int held = 0;
+	for (int i = 0; i < CONFIG_MAX_CONNECTIONS; i++)
+	{
+		held += MockListHeld(g_Spill[i]) + MockListHeld(g_Queue[i]);
+	}
+	CheckInt(held, 0, "no ArrayList held after the tests");
+	printf("srv driver: %d passed, %d failed\n", g_Pass, g_Fail);
+	return g_Fail;
+}
 `;
 
 const DRIVER_SIO_SP = String.raw`// Runs the Socket.IO layer of the websocket plugin against the mock SourceMod.
@@ -3144,6 +3666,7 @@ function writeMock(): string {
     writeFileSync(path.join(dir, "drv_ws.sp"), DRIVER_WS_SP);
     writeFileSync(path.join(dir, "drv_sio.sp"), DRIVER_SIO_SP);
     writeFileSync(path.join(dir, "drv_mem.sp"), '#define DRV_MEMORY\n#include "drv_ws.sp"\n');
+    writeFileSync(path.join(dir, "drv_srv.sp"), DRIVER_SRV_SP);
   }
   return dir;
 }
@@ -3182,6 +3705,7 @@ for (const v of SOURCEPAWN_VERSIONS) {
     for (const [driver, label, watchdog] of [
       ["drv_ws", "ws driver", []],
       ["drv_sio", "sio driver", []],
+      ["drv_srv", "srv driver", []],
       // 16 connections × 1 MiB through the plugin: about 10 s in an interpreter (past spshell's
       // 5 s watchdog), so it runs once, in 1.13's JIT; the spill paths also run in every VM in drv_ws.
       ["drv_mem", "memory driver", ["-w"]],

@@ -1,5 +1,5 @@
 /**
- * One client connection without I/O (the pattern of Python's wsproto): the
+ * One connection without I/O (the pattern of Python's wsproto): the
  * I/O layer hands in received bytes and socket events, and gets back events
  * for the user plus the actions of the ready-state machine to carry out.
  * Everything a WebSocket client decides lives here; the Node harness and the
@@ -7,8 +7,15 @@
  */
 
 import { CloseCode, closePayloadBuild } from "./close.js";
-import { DECODER_MAX_MESSAGE_LIMIT, WsEvent, FrameDecoder, decoderFeed, decoderInit } from "./decoder.js";
-import { MAX_CONTROL_PAYLOAD, Opcode, frameEncode } from "./frame.js";
+import {
+  DECODER_MAX_MESSAGE_LIMIT,
+  WsEvent,
+  FrameDecoder,
+  decoderFeed,
+  decoderInit,
+  decoderInitServer,
+} from "./decoder.js";
+import { MAX_CONTROL_PAYLOAD, Opcode, frameEncode, frameEncodeServer } from "./frame.js";
 import {
   Handshake,
   HandshakeError,
@@ -17,6 +24,13 @@ import {
   handshakeFeed,
   handshakeInit,
 } from "./handshake.js";
+import {
+  ServerHandshake,
+  ServerHandshakeError,
+  serverHandshakeBuildAccept,
+  serverHandshakeFeed,
+  serverHandshakeInit,
+} from "./serverhandshake.js";
 import { Action, ConnEvent, ReadyState, transitionActions, transitionNext } from "./state.js";
 import { ParsedUrl } from "./url.js";
 
@@ -42,13 +56,23 @@ export const enum ConnOut {
   ProtocolError = 7,
   /** The open message outgrew the msg buffer: take msg[0..conn.spillLen), its next bytes, before feeding on. */
   Spill = 8,
+  /**
+   * Server role: the client's opening request is complete and valid (conn.shs: target,
+   * offered subprotocols). Answer it with connAccept, or refuse it (serverHandshakeBuildStatus,
+   * then ConnEvent.UserClose); until then connFeed reads nothing more.
+   */
+  Request = 9,
 }
 
-/** A client connection: ready state, handshake, decoder, and what the last step produced. */
+/** A connection: ready state, handshake, decoder, and what the last step produced. */
 export class WsConn {
   state = 0;
+  /** Server role (connInitServer): the peer is a client, its frames are masked and ours are not. */
+  server = false;
   url = new ParsedUrl();
   hs = new Handshake();
+  /** Server role: the client's opening request. */
+  shs = new ServerHandshake();
   dec = new FrameDecoder();
   /** Output of the last connFeed/connApply: a ConnOut and the Action bits to carry out. */
   out = 0;
@@ -83,6 +107,26 @@ export function connInit(
   maxMessage: number,
   msgCap: number = DECODER_MAX_MESSAGE_LIMIT,
 ): boolean {
+  connReset(c);
+  c.server = false;
+  decoderInit(c.dec, maxMessage, msgCap);
+  return handshakeInit(c.hs, nonce, nOff, protocols, pOff, pLen);
+}
+
+/**
+ * Starts the server side of a connection a client just opened: the opening
+ * request is read first (ConnOut.Request), then the client's masked frames.
+ * msgCap as for connInit.
+ */
+export function connInitServer(c: WsConn, maxMessage: number, msgCap: number = DECODER_MAX_MESSAGE_LIMIT): void {
+  connReset(c);
+  c.server = true;
+  decoderInitServer(c.dec, maxMessage, msgCap);
+  serverHandshakeInit(c.shs);
+}
+
+/** The state every connection starts in (CONNECTING, nothing received or sent). */
+function connReset(c: WsConn): void {
   c.state = ReadyState.Connecting;
   c.out = ConnOut.None;
   c.actions = Action.None;
@@ -94,8 +138,6 @@ export function connInit(
   c.closeSent = false;
   c.closeReceived = false;
   c.failCode = 0;
-  decoderInit(c.dec, maxMessage, msgCap);
-  return handshakeInit(c.hs, nonce, nOff, protocols, pOff, pLen);
 }
 
 /** Writes the opening handshake request; see handshakeBuildRequest for the result. */
@@ -136,6 +178,22 @@ export function connFeed(c: WsConn, data: Readonly<Uint8Array>, off: number, len
   if (c.state === ReadyState.Closed) {
     return len;
   }
+  if (c.state === ReadyState.Connecting && c.server) {
+    if (c.shs.state !== HandshakeState.Pending) {
+      // The request was reported; no frame is read before the answer (connAccept).
+      return 0;
+    }
+    const used = serverHandshakeFeed(c.shs, data, off, len);
+    const after: number = c.shs.state;
+    if (after === HandshakeState.Done) {
+      c.out = ConnOut.Request;
+    } else if (after === HandshakeState.Failed) {
+      c.out = ConnOut.HandshakeFailed;
+      connApply(c, ConnEvent.HandshakeFailed);
+      return len;
+    }
+    return used;
+  }
   if (c.state === ReadyState.Connecting) {
     const used = handshakeFeed(c.hs, data, off, len);
     if (c.hs.state === HandshakeState.Done) {
@@ -171,14 +229,65 @@ export function connFeed(c: WsConn, data: Readonly<Uint8Array>, off: number, len
     c.out = ConnOut.CloseReceived;
     c.closeReceived = true;
     c.closeCode = c.dec.closeCode;
-    connApply(c, ConnEvent.CloseReceived);
+    connApply(c, c.server ? ConnEvent.ServerCloseReceived : ConnEvent.CloseReceived);
   } else if (ev === WsEvent.Error) {
     c.out = ConnOut.ProtocolError;
     c.failCode = c.dec.errorCode;
-    connApply(c, ConnEvent.ProtocolError);
+    connApply(c, c.server ? ConnEvent.ServerProtocolError : ConnEvent.ProtocolError);
     return len;
   }
   return used;
+}
+
+/**
+ * Server role: answers the request reported by ConnOut.Request with 101, choosing
+ * protocol[pOff..pOff+pLen) (pLen 0: none; otherwise one the client offered), into
+ * out[0..cap). On success the connection is OPEN (conn.actions: NotifyOpen) and the
+ * length is returned; otherwise -ServerHandshakeError (UnofferedProtocol,
+ * AnswerTooLarge) and nothing changes.
+ */
+export function connAccept(
+  c: WsConn,
+  protocol: Readonly<Uint8Array>,
+  pOff: number,
+  pLen: number,
+  out: Uint8Array,
+  cap: number,
+): number {
+  c.out = ConnOut.None;
+  c.actions = Action.None;
+  if (!c.server || c.state !== ReadyState.Connecting || c.shs.state !== HandshakeState.Done) {
+    return -ServerHandshakeError.BadRequestLine;
+  }
+  const n = serverHandshakeBuildAccept(c.shs, protocol, pOff, pLen, out, cap);
+  if (n < 0) {
+    return n;
+  }
+  c.out = ConnOut.Open;
+  connApply(c, ConnEvent.HandshakeOk);
+  return n;
+}
+
+/**
+ * Encodes one complete frame as this side sends it: masked with maskKey[kOff..kOff+4)
+ * by a client, unmasked by a server (RFC 6455 §5.1). Returns bytes written or -1.
+ */
+export function connEncodeFrame(
+  server: boolean,
+  out: Uint8Array,
+  off: number,
+  cap: number,
+  opcode: number,
+  payload: Readonly<Uint8Array>,
+  pOff: number,
+  pLen: number,
+  maskKey: Readonly<Uint8Array>,
+  kOff: number,
+): number {
+  if (server) {
+    return frameEncodeServer(out, off, cap, opcode, payload, pOff, pLen);
+  }
+  return frameEncode(out, off, cap, opcode, payload, pOff, pLen, maskKey, kOff);
 }
 
 /** True when the closing handshake finished both ways (a clean close in the sense of RFC 6455 §7.1.4). */
@@ -195,12 +304,13 @@ export function connEncodePong(
   maskKey: Readonly<Uint8Array>,
   kOff: number,
 ): number {
-  return frameEncode(out, off, cap, Opcode.Pong, c.dec.ctl, 0, c.dec.ctlLen, maskKey, kOff);
+  return connEncodeFrame(c.server, out, off, cap, Opcode.Pong, c.dec.ctl, 0, c.dec.ctlLen, maskKey, kOff);
 }
 
 /**
  * Encodes a Close frame with `code` and reason[rOff..rOff+rLen) (reason at
- * most 123 bytes; code 0 sends an empty Close). Returns bytes written or -1.
+ * most 123 bytes; code 0 sends an empty Close), unmasked when `server`.
+ * Returns bytes written or -1.
  */
 export function connEncodeClose(
   out: Uint8Array,
@@ -212,6 +322,7 @@ export function connEncodeClose(
   rLen: number,
   maskKey: Readonly<Uint8Array>,
   kOff: number,
+  server: boolean = false,
 ): number {
   const payload = new Uint8Array(MAX_CONTROL_PAYLOAD);
   let n = 0;
@@ -221,7 +332,7 @@ export function connEncodeClose(
       return -1;
     }
   }
-  return frameEncode(out, off, cap, Opcode.Close, payload, 0, n, maskKey, kOff);
+  return connEncodeFrame(server, out, off, cap, Opcode.Close, payload, 0, n, maskKey, kOff);
 }
 
 /** Encodes the reply to the server's Close: its code echoed, no reason (empty when it sent no code). */
@@ -237,7 +348,7 @@ export function connEncodeCloseReply(
   if (code === CloseCode.NoStatus) {
     code = 0;
   }
-  return connEncodeClose(out, off, cap, code, c.dec.ctl, 0, 0, maskKey, kOff);
+  return connEncodeClose(out, off, cap, code, c.dec.ctl, 0, 0, maskKey, kOff, c.server);
 }
 
 /** Encodes the Close we fail the connection with after a protocol error (conn.failCode). */
@@ -249,7 +360,7 @@ export function connEncodeCloseError(
   maskKey: Readonly<Uint8Array>,
   kOff: number,
 ): number {
-  return connEncodeClose(out, off, cap, c.failCode, c.dec.ctl, 0, 0, maskKey, kOff);
+  return connEncodeClose(out, off, cap, c.failCode, c.dec.ctl, 0, 0, maskKey, kOff, c.server);
 }
 
 /** True when the handshake failed because the server answered with another HTTP status. */

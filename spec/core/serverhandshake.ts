@@ -440,19 +440,34 @@ export function serverHandshakeBuildAccept(
 
 /**
  * Writes the refusal of a Failed request into out[0..cap): its status
- * (h.status) with the standard reason phrase, `Connection: close`, an empty
- * body and, for 426, `Sec-WebSocket-Version: 13` (§4.2.2 step 4). The server
- * closes the TCP connection after sending it. Returns the length, or
- * -AnswerTooLarge.
+ * (h.status), see serverHandshakeBuildStatus. The server closes the TCP
+ * connection after sending it. Returns the length, or -AnswerTooLarge.
  */
 export function serverHandshakeBuildRefusal(h: ServerHandshake, out: Uint8Array, cap: number): number {
+  return serverHandshakeBuildStatus(h.status, out, cap);
+}
+
+/**
+ * Writes an HTTP answer that refuses an upgrade with `status` into out[0..cap):
+ * the status with its standard reason phrase, `Connection: close`, an empty
+ * body and, for 426, `Sec-WebSocket-Version: 13` (§4.2.2 step 4). Besides the
+ * request errors (400, 414, 426, 431) the server itself refuses with 403 (the
+ * application turned the client away) and 503 (no room for another
+ * connection). Another status is answered as 400. Returns the length, or
+ * -AnswerTooLarge.
+ */
+export function serverHandshakeBuildStatus(status: number, out: Uint8Array, cap: number): number {
   let p = 0;
-  if (h.status === 426) {
+  if (status === 426) {
     p = bytesPutAscii(out, p, cap, "HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\n");
-  } else if (h.status === 414) {
+  } else if (status === 414) {
     p = bytesPutAscii(out, p, cap, "HTTP/1.1 414 URI Too Long\r\n");
-  } else if (h.status === 431) {
+  } else if (status === 431) {
     p = bytesPutAscii(out, p, cap, "HTTP/1.1 431 Request Header Fields Too Large\r\n");
+  } else if (status === 403) {
+    p = bytesPutAscii(out, p, cap, "HTTP/1.1 403 Forbidden\r\n");
+  } else if (status === 503) {
+    p = bytesPutAscii(out, p, cap, "HTTP/1.1 503 Service Unavailable\r\n");
   } else {
     p = bytesPutAscii(out, p, cap, "HTTP/1.1 400 Bad Request\r\n");
   }

@@ -32,6 +32,14 @@ export const enum ConnEvent {
   SocketError = 6,
   /** The close handshake took longer than allowed. */
   CloseTimeout = 7,
+  /**
+   * Server role: a Close frame arrived from the client. The server answers (when it
+   * has not sent one yet) and closes TCP first (RFC 6455 §7.1.1), so that the client
+   * does not hold the TIME_WAIT state.
+   */
+  ServerCloseReceived = 8,
+  /** Server role: the client broke the protocol; the server sends the close code and closes TCP (§7.1.7). */
+  ServerProtocolError = 9,
 }
 
 /** Actions, as bits; the I/O layer performs them in increasing bit order. */
@@ -76,6 +84,10 @@ export const TRANSITIONS: readonly number[] = [
   ReadyState.Closing, ConnEvent.CloseTimeout, ReadyState.Closed, Action.Disconnect | Action.NotifyClosed,
   ReadyState.Closing, ConnEvent.SocketError, ReadyState.Closed, Action.Disconnect | Action.NotifyClosed,
   ReadyState.Closing, ConnEvent.ProtocolError, ReadyState.Closed, Action.Disconnect | Action.NotifyClosed,
+  ReadyState.Open, ConnEvent.ServerCloseReceived, ReadyState.Closed, Action.SendCloseReply | Action.Disconnect | Action.NotifyClosed,
+  ReadyState.Open, ConnEvent.ServerProtocolError, ReadyState.Closed, Action.SendCloseError | Action.NotifyError | Action.Disconnect | Action.NotifyClosed,
+  ReadyState.Closing, ConnEvent.ServerCloseReceived, ReadyState.Closed, Action.Disconnect | Action.NotifyClosed,
+  ReadyState.Closing, ConnEvent.ServerProtocolError, ReadyState.Closed, Action.Disconnect | Action.NotifyClosed,
 ];
 
 /** Row index of (state, event) in TRANSITIONS, or -1 when the pair has no row. */

@@ -11,7 +11,7 @@ import {
 } from "../core/state.js";
 
 const STATES = [ReadyState.Connecting, ReadyState.Open, ReadyState.Closing, ReadyState.Closed];
-const EVENTS = [0, 1, 2, 3, 4, 5, 6, 7];
+const EVENTS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 
 describe("ready-state transition table", () => {
   it("has at most one row per (state, event) and well-formed columns", () => {
@@ -45,7 +45,8 @@ describe("ready-state transition table", () => {
         );
         const sends = [Action.SendClose, Action.SendCloseReply, Action.SendCloseError].filter((b) => a & b).length;
         expect(sends).toBeLessThanOrEqual(1);
-        if (sends === 1) expect(a & Action.StartCloseTimer).toBe(Action.StartCloseTimer);
+        // A Close sent either waits for the peer (timer) or, in the server role, is followed by the TCP close.
+        if (sends === 1) expect(a & (Action.StartCloseTimer | Action.Disconnect)).not.toBe(0);
       }
   });
 
@@ -63,5 +64,20 @@ describe("ready-state transition table", () => {
     // Closing while still connecting drops TCP without a Close frame (§7.1.7 "fail" before the handshake completes).
     expect(transitionActions(ReadyState.Connecting, ConnEvent.UserClose)).toBe(Action.Disconnect | Action.NotifyClosed);
     expect(transitionActions(ReadyState.Open, ConnEvent.TcpClosed)).toBe(Action.NotifyClosed);
+  });
+
+  it("closes TCP first in the server role (RFC 6455 §7.1.1)", () => {
+    // The client's Close is echoed and TCP closed at once.
+    expect(transitionActions(ReadyState.Open, ConnEvent.ServerCloseReceived)).toBe(
+      Action.SendCloseReply | Action.Disconnect | Action.NotifyClosed,
+    );
+    // The client's reply to our Close ends it too.
+    expect(transitionActions(ReadyState.Closing, ConnEvent.ServerCloseReceived)).toBe(
+      Action.Disconnect | Action.NotifyClosed,
+    );
+    expect(transitionActions(ReadyState.Open, ConnEvent.ServerProtocolError)).toBe(
+      Action.SendCloseError | Action.NotifyError | Action.Disconnect | Action.NotifyClosed,
+    );
+    expect(transitionNext(ReadyState.Open, ConnEvent.ServerCloseReceived)).toBe(ReadyState.Closed);
   });
 });

@@ -17,13 +17,13 @@
 
 import { readFileSync } from "node:fs";
 import https from "node:https";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { WebSocketServer } from "ws";
+import { WebSocket, WebSocketServer } from "ws";
 import { STUNNEL_MISSING, startTunnel, TLS_FIXTURES } from "../../../spec/test/helpers/stunnel.js";
-import { crcHex, hex, sleep, SIO_TOKEN, SioPeer, SioRecord, until, WsPeer, type PeerConn } from "./peers.js";
+import { crcHex, hex, sleep, SIO_TOKEN, SioPeer, SioRecord, until, WsPeer, PeerConn } from "./peers.js";
 import { findSourceModEnv, type SocketExtension } from "../../toolchain/index.js";
 import { skipWithReason } from "../skip.js";
 import { blamed, compilePlugin, copyGameDir, exceptions, Srcds, type GameCopy } from "./srcds.js";
@@ -99,6 +99,18 @@ function consumerPattern(binary: boolean, size: number, seed: number): Buffer {
   return b;
 }
 
+/** A TCP port nobody listens on right now (the server consumers listen on it). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
 /** Seconds with two decimals. */
 function secs(ms: number): string {
   return (ms / 1000).toFixed(2);
@@ -130,7 +142,7 @@ export function defineSourceModSuite(extension: SocketExtension): void {
     let conn: PeerConn;
     let smallConn: PeerConn;
 
-    const cmd = (plugin: "big" | "small", ...args: (string | number)[]): void => {
+    const cmd = (plugin: "big" | "small" | "srv" | "srv2", ...args: (string | number)[]): void => {
       srv.send(`e2e_${plugin} ${args.join(" ")}`);
     };
     const line = async (pattern: string, from: number, timeoutMs = STEP_MS): Promise<RegExpExecArray> => {
@@ -183,11 +195,24 @@ export function defineSourceModSuite(extension: SocketExtension): void {
         compilePlugin(game, path.join(FIXTURES, "e2e_small.sp"), path.join(copy.plugins, "e2e_small.smx"), includes, [
           "-E",
         ]),
+        // sm-websocket server consumers, compiled unchanged (old syntax; new syntax with getPath).
+        compilePlugin(game, path.join(FIXTURES, "e2e_server.sp"), path.join(copy.plugins, "e2e_server.smx"), includes, [
+          "-E",
+        ]),
+        compilePlugin(
+          game,
+          path.join(FIXTURES, "e2e_server2.sp"),
+          path.join(copy.plugins, "e2e_server2.smx"),
+          includes,
+          ["-E"],
+        ),
       ]);
       [wsPeer, sio] = await Promise.all([WsPeer.start(), SioPeer.start()]);
       srv = await Srcds.start(env.srcds, copy, extension);
       await srv.waitFor(/^E2E big start/, STEP_MS);
       await srv.waitFor(/^E2E small start/, STEP_MS);
+      await srv.waitFor(/^E2E srv start/, STEP_MS);
+      await srv.waitFor(/^E2E srv2 start/, STEP_MS);
     }, 120_000);
 
     beforeEach((ctx) => {
@@ -657,6 +682,233 @@ export function defineSourceModSuite(extension: SocketExtension): void {
 
     // ---------------------------------------------------------------- lifecycle
 
+    describe("server mode: sm-websocket consumers (e2e_server.sp in the old syntax, e2e_server2.sp) and real ws clients", () => {
+      let port = 0;
+      let listenHandle = "";
+      /** Opens a ws client to the plugin's port; resolves once open, with its child handle from the incoming line. */
+      const client = async (
+        target = "/relay",
+        protocols: string[] = [],
+      ): Promise<{ c: PeerConn; child: string; incoming: string }> => {
+        const from = srv.mark();
+        const ws = new WebSocket(`ws://127.0.0.1:${port}${target}`, protocols, { maxPayload: 2 * MiB });
+        const c = new PeerConn(ws, 0, target);
+        await new Promise<void>((resolve, reject) => {
+          ws.once("open", () => resolve());
+          ws.once("error", reject);
+        });
+        const m = await line(`^E2E srv incoming (?<child>\\d+) 127\\.0\\.0\\.1 (?<port>\\d+) (?<protocols>.*)$`, from);
+        await line(`^E2E srv state ${m.groups!.child} 1$`, from);
+        return { c, child: m.groups!.child, incoming: m.groups!.protocols };
+      };
+      const clients: PeerConn[] = [];
+
+      beforeAll(async () => {
+        port = await freePort();
+      });
+
+      if (extension === "oldmagic") {
+        // The oldmagic extension (2.0.0) accepts, but never creates a handle for the accepted socket
+        // (Socket::smHandle stays 0 in its incoming callback): no plugin can use the connection.
+        it("Websocket_Open listens, but the oldmagic extension hands an accepted connection over without a handle: reported to the error callback and logged", async () => {
+          let from = srv.mark();
+          cmd("srv", "open", port);
+          await line(`^E2E srv opened \\d+$`, from);
+          from = srv.mark();
+          const sock = net.connect(port, "127.0.0.1");
+          sock.on("error", () => {});
+          await line(`^E2E srv lerr \\d+ 1 0$`, from);
+          expect(srv.since(from).some((l) => l.includes("arrived without a socket handle"))).toBe(true);
+          sock.destroy();
+          from = srv.mark();
+          cmd("srv", "close");
+          await line(`^E2E srv lclose \\d+$`, from);
+        });
+        skipWithReason(
+          `sourcemod-${extension}.test.ts`,
+          "server mode with real ws clients",
+          "the oldmagic socket extension gives accepted connections no handle (extension defect); run on the JoinedSenses build",
+        );
+        return;
+      }
+
+      afterAll(() => {
+        for (const c of clients) {
+          c.ws.terminate();
+        }
+      });
+
+      it("Websocket_Open listens; a ws client opens with the subprotocol the plugin chose among those offered", async () => {
+        const from = srv.mark();
+        cmd("srv", "open", port);
+        listenHandle = (await line(`^E2E srv opened (?<h>\\d+)$`, from)).groups!.h;
+        expect(Number(listenHandle)).toBeGreaterThan(0);
+        const { c, incoming } = await client("/relay?room=1", ["other", "e2e.srv"]);
+        clients.push(c);
+        // As the ws client sends it: one header line, "other,e2e.srv".
+        expect(incoming.replace(/\s/g, "")).toBe("other,e2e.srv");
+        expect(c.ws.protocol).toBe("e2e.srv");
+        // No subprotocol offered: none chosen.
+        const second = await client();
+        expect(second.incoming).toBe("-");
+        expect(second.c.ws.protocol).toBe("");
+        second.c.ws.close(1000);
+        await second.c.waitClose(STEP_MS);
+      });
+
+      for (const binary of [true, false]) {
+        it(`echoes ${binary ? "binary" : "text"} through the relay at ${SIZES.join(", ")} bytes (masked in, unmasked out)`, async () => {
+          const c = clients[0];
+          for (const size of SIZES) {
+            const payload = binary ? binaryPayload(size, size + 7) : textPayload(size, size + 9);
+            c.drain();
+            c.ws.send(payload, { binary });
+            const got = await c.next(size >= 65536 ? BIG_MS : STEP_MS);
+            expect(got.binary).toBe(binary);
+            expect(got.data.length).toBe(size);
+            expect(got.data.equals(payload)).toBe(true);
+          }
+        }, 180_000);
+      }
+
+      it("several children at once: a message from one reaches every child (broadcast); a fragmented message arrives whole", async () => {
+        for (let i = 0; i < 3; i++) {
+          clients.push((await client(`/relay/${i}`)).c);
+        }
+        for (const c of clients) {
+          c.drain();
+        }
+        const msg = Buffer.from("to everyone: wörld 😀", "utf8");
+        clients[2].ws.send(msg.subarray(0, 15), { binary: false, fin: false });
+        clients[2].ws.send(msg.subarray(15), { binary: false, fin: true });
+        for (const c of clients) {
+          const got = await c.next(STEP_MS);
+          expect(got.data.equals(msg)).toBe(true);
+        }
+      });
+
+      it("answers a client's ping with a pong carrying its payload", async () => {
+        const c = clients[1];
+        const pongs = c.pongs.length;
+        c.ws.ping(Buffer.from("srv-ping"));
+        await until(() => c.pongs.length > pongs, STEP_MS, "the pong");
+        expect(c.pongs[pongs].toString()).toBe("srv-ping");
+      });
+
+      it("close from the client with a code: echoed, the plugin's disconnect callback runs", async () => {
+        const c = clients.pop()!;
+        const from = srv.mark();
+        c.ws.close(4000, "bye");
+        expect((await c.waitClose(STEP_MS)).code).toBe(4000);
+        await line(`^E2E srv disc \\d+$`, from);
+      });
+
+      it("close from the plugin (Websocket_UnhookChild, the only hook): the client gets 1000", async () => {
+        const { c, child } = await client("/unhook");
+        const from = srv.mark();
+        cmd("srv", "unhook", child);
+        await line(`^E2E srv unhooked ${child}$`, from);
+        expect((await c.waitClose(STEP_MS)).code).toBe(1000);
+      });
+
+      it("refusal (Plugin_Handled): the ws client gets HTTP 403 and no connection", async () => {
+        let from = srv.mark();
+        cmd("srv", "refuse", 1);
+        await line(`^E2E srv refuse 1$`, from);
+        from = srv.mark();
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/refused`);
+        const status = await new Promise<number>((resolve) => {
+          ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+          ws.on("error", () => resolve(-1));
+          ws.on("open", () => resolve(101));
+        });
+        expect(status).toBe(403);
+        await line(`^E2E srv incoming \\d+ `, from);
+        from = srv.mark();
+        cmd("srv", "refuse", 0);
+        await line(`^E2E srv refuse 0$`, from);
+      });
+
+      it("an unmasked client frame fails the child with 1002 and the server closes TCP", async () => {
+        const sock = net.connect(port, "127.0.0.1");
+        const chunks: Buffer[] = [];
+        sock.on("data", (d: Buffer) => chunks.push(d));
+        const ended = new Promise<void>((resolve) => sock.on("close", () => resolve()));
+        sock.write(
+          `GET /raw HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+        );
+        await until(() => Buffer.concat(chunks).includes("\r\n\r\n"), STEP_MS, "the 101");
+        expect(Buffer.concat(chunks).toString("latin1")).toContain(
+          "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
+        );
+        const head = Buffer.concat(chunks).indexOf("\r\n\r\n") + 4;
+        sock.write(Buffer.from([0x81, 0x02, 0x68, 0x69]));
+        await Promise.race([ended, sleep(STEP_MS)]);
+        const frames = Buffer.concat(chunks).subarray(head);
+        // An unmasked Close with 1002, then the server's FIN.
+        expect([...frames.subarray(0, 4)]).toEqual([0x88, 0x02, 0x03, 0xea]);
+        expect(sock.destroyed || sock.readableEnded).toBe(true);
+      });
+
+      it("a second plugin shares the port (same handle); when the first closes, the second keeps listening", async () => {
+        let from = srv.mark();
+        cmd("srv2", "open", port);
+        expect((await line(`^E2E srv2 opened (?<h>\\d+)$`, from)).groups!.h).toBe(listenHandle);
+        // /two is taken by both plugins: the relay and e2e_server2's echo each send it back.
+        const two = await client("/two");
+        two.c.drain();
+        two.c.ws.send("both");
+        expect((await two.c.next(STEP_MS)).data.toString()).toBe("both");
+        expect((await two.c.next(STEP_MS)).data.toString()).toBe("both");
+        from = srv.mark();
+        cmd("srv", "close");
+        await line(`^E2E srv lclose ${listenHandle}$`, from);
+        // The relay's own children close with 1000; /two stays with e2e_server2.
+        for (const c of clients) {
+          expect((await c.waitClose(STEP_MS)).code).toBe(1000);
+        }
+        clients.length = 0;
+        expect(two.c.closed).toBeNull();
+        two.c.drain();
+        two.c.ws.send("still here");
+        expect((await two.c.next(STEP_MS)).data.toString()).toBe("still here");
+        // The socket still listens: a new client on /two opens and echoes through e2e_server2.
+        from = srv.mark();
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/two/again`);
+        const again = new PeerConn(ws, 0, "/two/again");
+        await new Promise<void>((resolve, reject) => {
+          ws.once("open", () => resolve());
+          ws.once("error", reject);
+        });
+        await line(`^E2E srv2 incoming \\d+ /two/again$`, from);
+        ws.send("again");
+        expect((await again.next(STEP_MS)).data.toString()).toBe("again");
+        from = srv.mark();
+        cmd("srv2", "close");
+        await line(`^E2E srv2 lclose ${listenHandle}$`, from);
+        // The last plugin left: its children close with 1001 and the port is free again.
+        expect((await two.c.waitClose(STEP_MS)).code).toBe(1001);
+        expect((await again.waitClose(STEP_MS)).code).toBe(1001);
+      });
+
+      it("unloading the server consumer closes its children with 1001", async () => {
+        let from = srv.mark();
+        cmd("srv", "open", port);
+        await line(`^E2E srv opened \\d+$`, from);
+        const a = await client("/unload/a");
+        const b = await client("/unload/b");
+        from = srv.mark();
+        srv.send("sm plugins unload e2e_server");
+        expect((await a.c.waitClose(STEP_MS)).code).toBe(1001);
+        expect((await b.c.waitClose(STEP_MS)).code).toBe(1001);
+        never(`^E2E srv (disc|err|lclose) `, from);
+        from = srv.mark();
+        srv.send("sm plugins load e2e_server");
+        await line(`^E2E srv start$`, from);
+      });
+    });
+
     describe("plugin and map lifecycle", () => {
       it("changelevel with an open WebSocket and Socket.IO client: both stay open, messages and timers keep working", async () => {
         expect(conn.closed).toBeNull();
@@ -704,7 +956,7 @@ export function defineSourceModSuite(extension: SocketExtension): void {
         expect(blamed(srv.since(from))).toEqual([]);
       });
 
-      it("reloading websocket.smx with open connections: the servers see Close 1001, the consumers are re-bound and connect again", async (ctx) => {
+      it("reloading websocket.smx with open connections: the servers (and a server child) see Close 1001, the consumers are re-bound and connect again", async (ctx) => {
         expect(conn.closed).toBeNull();
         expect(smallConn.closed).toBeNull();
         const s = sio.record.socket(10)!;
@@ -712,10 +964,28 @@ export function defineSourceModSuite(extension: SocketExtension): void {
         const firstHandle = /^E2E big connecting 1 (\d+)$/.exec(
           srv.lines.find((l) => l.startsWith("E2E big connecting 1 "))!,
         )![1];
+        // Server mode (where the extension serves children): a child of e2e_server.sp is open too.
+        let child: PeerConn | null = null;
+        if (extension === "joinedsenses") {
+          const port = await freePort();
+          const at = srv.mark();
+          cmd("srv", "open", port);
+          await line(`^E2E srv opened \\d+$`, at);
+          const ws = new WebSocket(`ws://127.0.0.1:${port}/reload`);
+          child = new PeerConn(ws, 0, "/reload");
+          await new Promise<void>((resolve, reject) => {
+            ws.once("open", () => resolve());
+            ws.once("error", reject);
+          });
+        }
         try {
           srv.send("sm plugins reload websocket");
           expect((await conn.waitClose(STEP_MS)).code).toBe(1001);
           expect((await smallConn.waitClose(STEP_MS)).code).toBe(1001);
+          if (child !== null) {
+            // websocket.smx unloading: every child gets Close 1001 (going away).
+            expect((await child.waitClose(STEP_MS)).code).toBe(1001);
+          }
           await until(() => s.disconnect !== null, STEP_MS, "the Socket.IO client's disconnect");
           await line(`\\[SM\\] Plugin WebSocket reloaded successfully`, from);
           never(`^E2E (big|small) (disc|iodisc|err|ioerr) `, from);
