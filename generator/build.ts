@@ -12,6 +12,7 @@ import path from "node:path";
 import { UsageError } from "./diagnostics.js";
 import { isExecutable, onPath } from "./find-tool.js";
 import { makeDir, shownPath } from "./paths.js";
+import { smIncludeVersion } from "./toolchain/sourcepawn.js";
 
 export interface BuildOptions {
   readonly outDir: string;
@@ -28,10 +29,16 @@ export interface BuildResult {
   readonly output: string;
 }
 
-/** spcomp from the SPCOMP environment variable, else the first `spcomp` on PATH; null when there is none. */
+/**
+ * spcomp from the SPCOMP environment variable (a path, or a program name looked up on PATH such as
+ * `spcomp-1.12`), else the first `spcomp` on PATH; null when there is none.
+ */
 export function findSpcomp(env: NodeJS.ProcessEnv): string | null {
   const explicit = env.SPCOMP;
   if (explicit !== undefined && explicit !== "") {
+    if (!explicit.includes("/") && !explicit.includes(path.sep)) {
+      return onPath(explicit, env);
+    }
     return isExecutable(explicit) ? path.resolve(explicit) : null;
   }
   return onPath(process.platform === "win32" ? "spcomp.exe" : "spcomp", env);
@@ -73,13 +80,36 @@ function checkIncludes(dirs: readonly string[], env: NodeJS.ProcessEnv, extra: r
   }
 }
 
+/**
+ * Checks that SourceMod's includes are of the compiler's version (SourceMod 1.13's includes do not compile
+ * with spcomp 1.12: spcomp's own message is an error inside sourcemod.inc). Folders that declare no version
+ * pass.
+ *
+ * @throws UsageError (exit 2) naming both versions and the folder.
+ */
+function checkIncludeVersion(spcomp: string, dirs: readonly string[], cwd: string): void {
+  const dir = dirs.find((d) => existsSync(path.join(d, "sourcemod.inc")));
+  const declared = dir === undefined ? null : smIncludeVersion(dir);
+  if (dir === undefined || declared === null) {
+    return;
+  }
+  const r = spawnSync(spcomp, [], { encoding: "utf8" });
+  const version = /SourcePawn Compiler (\d+\.\d+)/.exec(`${r.stdout ?? ""}${r.stderr ?? ""}`)?.[1];
+  if (version !== undefined && version !== declared) {
+    throw new UsageError(
+      `spcomp ${version} (${spcomp}) with SourceMod ${declared}'s includes (${shownPath(cwd, dir)}): ` +
+        `use the includes of the compiler's version, or the compiler of the includes' (SPCOMP)`,
+    );
+  }
+}
+
 /** Compiles the plugins of outDir into outDir/plugins/*.smx. */
 export function buildPlugins(options: BuildOptions, cwd: string): BuildResult {
   const spcomp = findSpcomp(options.env);
   if (spcomp === null) {
     const why =
       options.env.SPCOMP !== undefined && options.env.SPCOMP !== ""
-        ? `SPCOMP=${options.env.SPCOMP} is not an executable file`
+        ? `SPCOMP=${options.env.SPCOMP} is not an executable file or a program on PATH`
         : "no spcomp on PATH and SPCOMP is not set";
     throw new UsageError(`spcomp not found (${why}): install the SourcePawn compiler or point SPCOMP at it`);
   }
@@ -95,6 +125,7 @@ export function buildPlugins(options: BuildOptions, cwd: string): BuildResult {
   }
   const dirs = includeDirs(options.env, options.includeDirs, cwd);
   checkIncludes([path.join(scripting, "include"), ...dirs], options.env, options.includeDirs);
+  checkIncludeVersion(spcomp, dirs, cwd);
   makeDir(path.join(options.outDir, "plugins"), shownPath(cwd, path.join(options.outDir, "plugins")));
   const incs = ["scripting/include", ...dirs];
   let exitCode = 0;

@@ -403,5 +403,29 @@ describe("spgen build", () => {
       const lax = runCli(["build", "--no-werror"], ws, env);
       expect(lax.code, lax.stdout).toBe(0);
     });
+
+    it("SPCOMP may name a program on PATH; includes of another SourceMod version are refused before spcomp runs", () => {
+      const ws = workspace();
+      expect(runCli(["generate"], ws).code).toBe(0);
+      const other = findCompilers().find((c) => c.path !== spcomp && c.version !== compiler?.version);
+      const env = {
+        ...process.env,
+        SPCOMP: path.basename(other?.path ?? (spcomp as string)),
+        PATH: `${path.dirname(other?.path ?? (spcomp as string))}${path.delimiter}${process.env.PATH ?? ""}`,
+        SM_INCLUDE: [smInclude as string, socketInclude as string].join(path.delimiter),
+      };
+      const r = runCli(["build"], ws, env);
+      if (other === undefined) {
+        expect(r.code, r.stderr).toBe(0);
+        return;
+      }
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^spgen: spcomp ${other.version.replace(".", "\\.")} \\(.*\\) with SourceMod ${compiler?.version.replace(".", "\\.")}'s includes`,
+        ),
+      );
+      expect(r.stdout).toBe("");
+    });
   });
 });
