@@ -211,6 +211,12 @@ export class SioClient extends EventEmitter {
         if (!s) return;
         this.nsps.delete(nsp);
         this.emit("disconnect", nsp, "io server disconnect");
+        if (this.nsps.size === 0) {
+          // As socket.io-client's Manager (and the plugin's SioFinish): with no namespace left, the
+          // Engine.IO connection is closed and never reconnected ("forced close").
+          this.userClosed = true;
+          this.closeTransport("forced close");
+        }
         return;
       case SioPacket.Event: {
         if (!s || !s.connected) return;

@@ -213,15 +213,35 @@ describe("against a real socket.io 4.x server", () => {
     expect(c.connected).toBe(true);
   });
 
-  it("gets a server-side namespace disconnect and does not join again", async () => {
+  it("gets a server-side namespace disconnect, closes the Engine.IO connection and does not join again", async () => {
     const s = await startIo();
-    const { c, sock } = await joinMain(s);
+    const { c, sock } = await joinMain(s, { reconnectionDelay: 50, reconnectionDelayMax: 100 });
+    let attempts = 0;
+    c.on("reconnect_attempt", () => attempts++);
     const disc = waitFor<[string, string]>(c, "disconnect");
+    const closed = waitFor<[string, boolean]>(c, "close");
     sock.disconnect();
     expect(await disc).toEqual(["/", "io server disconnect"]);
-    await sleep(300);
+    expect(await closed).toEqual(["forced close", true]);
+    await sleep(500);
     expect(s.io.of("/").sockets.size).toBe(0);
-    expect(c.connected).toBe(true);
+    expect(s.io.engine.clientsCount).toBe(0);
+    expect(c.connected).toBe(false);
+    expect(attempts).toBe(0);
+  });
+
+  it("after socket.disconnect(true) on the server: no reconnect, as socket.io-client and the plugin do", async () => {
+    const s = await startIo();
+    const { c, sock } = await joinMain(s, { reconnectionDelay: 50, reconnectionDelayMax: 100 });
+    let attempts = 0;
+    c.on("reconnect_attempt", () => attempts++);
+    const disc = waitFor<[string, string]>(c, "disconnect");
+    sock.disconnect(true);
+    expect(await disc).toEqual(["/", "io server disconnect"]);
+    await sleep(600);
+    expect(attempts).toBe(0);
+    expect(s.io.engine.clientsCount).toBe(0);
+    expect(c.connected).toBe(false);
   });
 
   it("reconnects with backoff after the server restarts on the same port, and joins again", async () => {
