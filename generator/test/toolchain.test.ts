@@ -39,7 +39,7 @@ function smIncludes(dir: string, minor: number | null): string {
 }
 
 const bin = path.join(root, "bin");
-script(path.join(bin, "spcomp-1.12"), "SourcePawn Compiler 1.12.0.7199\nCopyright (c) 1997-2006 ITB CompuPhase");
+script(path.join(bin, "spcomp-1.12"), "SourcePawn Compiler 1.12.0.7199");
 script(path.join(bin, "spcomp"), "SourcePawn Compiler 1.13.0.7300");
 script(path.join(bin, "spshell-1.13"), "SourcePawn version: 1.13.0.7300\nJust-in-time (JIT) compiler available");
 const other13 = script(path.join(root, "elsewhere/spcomp"), "SourcePawn Compiler 1.13.0.9999");
