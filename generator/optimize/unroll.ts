@@ -66,6 +66,7 @@ import {
   incrementsByOne,
   isLocal,
 } from "./ir.js";
+import { forwardSingleUse, rotateRenaming } from "./rotate.js";
 
 const HINT = /(?:^|\s)@spgen\s+unroll\s+(\S+)/;
 
@@ -408,7 +409,9 @@ function propagateLiterals(stmts: readonly Stmt[]): Stmt[] {
     if (
       s.kind === "local" &&
       s.init !== null &&
-      (s.init.kind === "int" || s.init.kind === "bool") &&
+      (s.init.kind === "int" ||
+        s.init.kind === "bool" ||
+        (s.init.kind === "unary" && s.init.op === "-" && s.init.operand.kind === "int")) &&
       s.local.type.kind !== "array" &&
       !assigned.has(s.local.id)
     ) {
@@ -472,7 +475,7 @@ function unrollFull(loop: ForStmt, locals: LocalFactory, unusedIds: ReadonlySet<
   if (jumps || body.some((s) => s.kind === "return")) {
     return "the body must not contain break or continue, nor end in return";
   }
-  const out: Stmt[] = [];
+  const copies: Stmt[][] = [];
   const unused: number[] = [];
   for (let v = from; v < to; v++) {
     const renamed = new Map<number, LocalVar>();
@@ -495,17 +498,40 @@ function unrollFull(loop: ForStmt, locals: LocalFactory, unusedIds: ReadonlySet<
       }
       return mapChildren(e, rw);
     };
-    const copy = propagateLiterals(
-      mergeFirstAssignments(
-        resolveConstantIfs(
-          mapStmts(
-            body.filter((s) => v === from || s.kind !== "comment"),
-            (e) => foldConstants(rw(e)),
-            (l) => renamed.get(l.id) ?? l,
+    const copy = forwardSingleUse(
+      propagateLiterals(
+        mergeFirstAssignments(
+          resolveConstantIfs(
+            mapStmts(
+              body.filter((s) => v === from || s.kind !== "comment"),
+              (e) => foldConstants(rw(e)),
+              (l) => renamed.get(l.id) ?? l,
+            ),
           ),
         ),
       ),
     );
+    copies.push(copy);
+  }
+  // Locals from before the loop that the body assigns: candidates of rotate renaming.
+  const declared = new Set<number>();
+  const outer = new Map<number, LocalVar>();
+  walkStmts(body, (s) => {
+    if (s.kind === "local") {
+      declared.add(s.local.id);
+    }
+    if (s.kind === "assign" && s.target.kind === "local") {
+      outer.set(s.target.local.id, s.target.local);
+    }
+  });
+  const rotated =
+    rotateRenaming(
+      copies,
+      [...outer.values()].filter((l) => !declared.has(l.id)),
+      locals,
+    ) ?? copies;
+  const out: Stmt[] = [];
+  for (const copy of rotated) {
     if (copy.some((s) => s.kind === "local")) {
       out.push({ kind: "block", body: copy });
     } else {

@@ -197,6 +197,7 @@ function nodeLines(): string[] {
     src16[i] = Math.imul(i + 3, -1640531535);
   }
   lines.push(`full: ${unrollFx.mixFull(new unrollFx.Mix(), src16)}`);
+  lines.push(`rotate: ${unrollFx.rotateFull(src16)}`);
   for (let pick = 0; pick <= 1; pick++) {
     const s = new Uint8Array(16);
     for (let i = 0; i < 16; i++) {
@@ -279,6 +280,7 @@ ${KEY.map((k, i) => `\tkey[${i}] = ${k};`).join("\n")}
 	}
 	Mix mx;
 	printnum(mixFull(mx, src16));
+	printnum(rotateFull(src16));
 	char digits[16];
 	for (int pick = 0; pick <= 1; pick++)
 	{
@@ -321,6 +323,7 @@ function spLines(numbers: number[]): string[] {
   }
   lines.push(`phased: ${take(1)[0]}`);
   lines.push(`full: ${take(1)[0]}`);
+  lines.push(`rotate: ${take(1)[0]}`);
   for (let pick = 0; pick <= 1; pick++) {
     lines.push(`digits ${pick}: ${take(1)[0]}`);
   }
