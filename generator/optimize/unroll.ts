@@ -7,8 +7,12 @@
  *
  * Applies to `for (let i = A; i < B; i++) { body }` where B is loop-invariant
  * (it reads no local the body writes, no field or element the body may
- * write, and calls nothing), the body never writes `i`, calls nothing and has
- * no `break`, `continue` or `return`. The loop becomes
+ * write, and calls nothing), the body never writes `i`, has no `break` or
+ * `continue`, and returns only at the end of an `if` branch (an exit branch:
+ * it leaves the function, so it may call functions; elsewhere the body calls
+ * nothing). The checks of invariance ignore exit branches, and each copy
+ * keeps its own exit (`return i + 1` is `return i + 3` in the third copy).
+ * The loop becomes
  *
  *     {
  *       int i = A;
@@ -152,6 +156,37 @@ interface Unrolled {
   readonly unused: readonly number[];
 }
 
+/** True when the branch ends in `return` (so running it leaves the function). */
+function exits(branch: readonly Stmt[]): boolean {
+  return branch.length > 0 && branch[branch.length - 1].kind === "return";
+}
+
+/** `stmts` with every `if` branch that ends in `return` emptied. */
+function withoutExits(stmts: readonly Stmt[]): Stmt[] {
+  return stmts.map((s) => {
+    if (s.kind === "if") {
+      return {
+        ...s,
+        then: exits(s.then) ? [] : withoutExits(s.then),
+        else: s.else === null ? null : exits(s.else) ? [] : withoutExits(s.else),
+      };
+    }
+    return mapNestedBodies(s, withoutExits);
+  });
+}
+
+/** `stmts` without comments (the copies after the first of an unrolled body). */
+function withoutComments(stmts: readonly Stmt[]): Stmt[] {
+  return stmts.filter((s) => s.kind !== "comment").map((s) => mapNestedBodies(s, withoutComments));
+}
+
+/** Returned values with their literal arithmetic folded (`return i + 2 + 1;` in a copy is `return i + 3;`). */
+function foldReturns(stmts: readonly Stmt[]): Stmt[] {
+  return stmts.map((s) =>
+    s.kind === "return" && s.value !== null ? { ...s, value: foldConstants(s.value) } : mapNestedBodies(s, foldReturns),
+  );
+}
+
 /** Why the loop cannot be unrolled, or the unrolled statement. */
 function unroll(loop: ForStmt, n: number, locals: LocalFactory, unusedIds: ReadonlySet<number>): Unrolled | string {
   const init = loop.init[0];
@@ -167,19 +202,25 @@ function unroll(loop: ForStmt, n: number, locals: LocalFactory, unusedIds: Reado
     return `the update must be \`${i.name}++\``;
   }
   const body = loop.body;
-  const bodyWrites = writesOf(body);
+  // Exit branches (an `if` branch ending in `return`) leave the function: what they do (calls included) cannot
+  // change the iterations that follow, so the checks below look at the body without them.
+  const staying = withoutExits(body);
+  const bodyWrites = writesOf(staying);
   if (bodyWrites.calls) {
-    return "the body must not call functions";
+    return "the body must not call functions (but in a branch that ends in return)";
   }
-  if (bodyWrites.locals.has(i.id)) {
+  if (writesOf(body).locals.has(i.id)) {
     return `the body must not change \`${i.name}\``;
   }
   let jumps = false;
   walkStmts(body, (s) => {
-    jumps ||= s.kind === "break" || s.kind === "continue" || s.kind === "return";
+    jumps ||= s.kind === "break" || s.kind === "continue";
+  });
+  walkStmts(staying, (s) => {
+    jumps ||= s.kind === "return";
   });
   if (jumps) {
-    return "the body must not contain break, continue or return";
+    return "the body must not contain break or continue, nor return but at the end of an if branch";
   }
   const w: Writes = { ...bodyWrites, locals: new Set([...bodyWrites.locals, i.id]) };
   const bound = test.right;
@@ -225,7 +266,7 @@ function unroll(loop: ForStmt, n: number, locals: LocalFactory, unusedIds: Reado
       return c;
     });
   };
-  walkStmts(body, (s) => stmtExprs(s).forEach(findBases));
+  walkStmts(staying, (s) => stmtExprs(s).forEach(findBases));
 
   const hoisted = new Map<string, LocalVar[]>();
   const hoistDecls: Stmt[] = [];
@@ -275,11 +316,7 @@ function unroll(loop: ForStmt, n: number, locals: LocalFactory, unusedIds: Reado
       }
       return mapChildren(e, rw);
     };
-    return mapStmts(
-      body.filter((s) => j === 0 || s.kind !== "comment"),
-      rw,
-      (l) => renamed.get(l.id) ?? l,
-    );
+    return foldReturns(mapStmts(j === 0 ? body : withoutComments(body), rw, (l) => renamed.get(l.id) ?? l));
   };
 
   const iRef: Expr = { kind: "local", local: i };

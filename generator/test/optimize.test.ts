@@ -49,6 +49,16 @@ describe("hints that cannot apply are errors", () => {
     ["a while loop", unrollCase("while (s < n) {\n    s++;\n  }"), "it must stand right before a `for` loop"],
     ["a break", unrollCase("for (let i = 0; i < n; i++) {\n    if (a[i] === 0) {\n      break;\n    }\n  }"), "break"],
     ["a call", unrollCase("for (let i = 0; i < n; i++) {\n    s += h(a[i]);\n  }"), "must not call functions"],
+    [
+      "a return that is not the end of a branch",
+      unrollCase("for (let i = 0; i < n; i++) {\n    if (a[i] === 0) {\n      return i;\n    }\n    return s;\n  }"),
+      "nor return but at the end of an if branch",
+    ],
+    [
+      "a call outside an exit branch",
+      unrollCase("for (let i = 0; i < n; i++) {\n    if (a[i] === 0) {\n      s = h(i);\n    }\n  }"),
+      "(but in a branch that ends in return)",
+    ],
     ["a changing bound", unrollCase("for (let i = 0; i < n; i++) {\n    n--;\n  }"), "the bound must not change"],
     ["a counter written", unrollCase("for (let i = 0; i < n; i++) {\n    i += g;\n  }"), "must not change `i`"],
     ["a step of 2", unrollCase("for (let i = 0; i < n; i += 2) {\n    s += a[i];\n  }"), "the update must be `i++`"],
@@ -198,6 +208,16 @@ function nodeLines(): string[] {
   }
   lines.push(`full: ${unrollFx.mixFull(new unrollFx.Mix(), src16)}`);
   lines.push(`rotate: ${unrollFx.rotateFull(src16)}`);
+  for (let stop = 0; stop <= 12; stop++) {
+    const src = new Uint8Array(12);
+    for (let i = 0; i < 12; i++) {
+      src[i] = i === stop ? 0 : i + 1;
+    }
+    const dst = new Uint8Array(16);
+    const st = new unrollFx.Stop();
+    const r = unrollFx.copyUntilZero(st, dst, 2, src, 1, 11);
+    lines.push(`stop ${stop}: ${r} ${st.at} ${[...dst].join(",")}`);
+  }
   for (let pick = 0; pick <= 1; pick++) {
     const s = new Uint8Array(16);
     for (let i = 0; i < 16; i++) {
@@ -281,6 +301,26 @@ ${KEY.map((k, i) => `\tkey[${i}] = ${k};`).join("\n")}
 	Mix mx;
 	printnum(mixFull(mx, src16));
 	printnum(rotateFull(src16));
+	for (int stop = 0; stop <= 12; stop++)
+	{
+		char zsrc[12];
+		char zdst[16];
+		for (int i = 0; i < 12; i++)
+		{
+			zsrc[i] = i == stop ? 0 : i + 1;
+		}
+		for (int i = 0; i < 16; i++)
+		{
+			zdst[i] = 0;
+		}
+		Stop st;
+		printnum(copyUntilZero(st, zdst, 2, zsrc, 1, 11));
+		printnum(st.at);
+		for (int i = 0; i < 16; i++)
+		{
+			printnum(zdst[i]);
+		}
+	}
 	char digits[16];
 	for (int pick = 0; pick <= 1; pick++)
 	{
@@ -324,6 +364,10 @@ function spLines(numbers: number[]): string[] {
   lines.push(`phased: ${take(1)[0]}`);
   lines.push(`full: ${take(1)[0]}`);
   lines.push(`rotate: ${take(1)[0]}`);
+  for (let stop = 0; stop <= 12; stop++) {
+    const [r, at] = take(2);
+    lines.push(`stop ${stop}: ${r} ${at} ${take(16).join(",")}`);
+  }
   for (let pick = 0; pick <= 1; pick++) {
     lines.push(`digits ${pick}: ${take(1)[0]}`);
   }
