@@ -273,14 +273,22 @@ function unroll(loop: ForStmt, n: number, locals: LocalFactory, unusedIds: Reado
   for (const [key, read] of hoistable) {
     const name =
       read.array.kind === "local" ? read.array.local.name : read.array.kind === "table" ? read.array.name : "v";
-    const copies: LocalVar[] = [];
-    for (let j = 0; j < n; j++) {
+    // The read's own period (a power of two dividing n: `& 3` repeats every 4 copies): one local per phase.
+    let period = 1;
+    while (period < n && !periodic(read.index, i, period, w)) {
+      period *= 2;
+    }
+    const phases: LocalVar[] = [];
+    for (let j = 0; j < period; j++) {
       const l = locals.fresh(`${name}${j}`, i);
-      copies.push(l);
+      phases.push(l);
       const at = add({ kind: "local", local: i }, intLit(j));
       hoistDecls.push({ kind: "local", local: l, init: substitute(read, i, at) });
     }
-    hoisted.set(key, copies);
+    hoisted.set(
+      key,
+      Array.from({ length: n }, (_, j) => phases[j % period]),
+    );
   }
 
   const unused: number[] = [];
