@@ -163,6 +163,16 @@ describe("hints that cannot apply are errors", () => {
 
 const KEY = [0x37, 0xfa, 0x21, 0x3d, 0x99];
 
+/** Inputs of the `scan` fixture (private helpers inlined). */
+const SCAN_INPUTS: readonly (readonly number[])[] = [
+  [1, 2, 3, 3, 4],
+  [0, 1, 2],
+  [5, 0, 6, 0xf3, 7],
+  [9, 8, 7, 6, 5, 4],
+  [0xf0],
+  [],
+];
+
 /** The cases run on both sides: one output line each. */
 function nodeLines(): string[] {
   const lines: string[] = [];
@@ -208,6 +218,11 @@ function nodeLines(): string[] {
   }
   lines.push(`full: ${unrollFx.mixFull(new unrollFx.Mix(), src16)}`);
   lines.push(`rotate: ${unrollFx.rotateFull(src16)}`);
+  for (const bytes of SCAN_INPUTS) {
+    const st = new inlineFx.Scan();
+    const r = inlineFx.scan(st, Uint8Array.from([...bytes, 0, 0, 0, 0, 0, 0, 0, 0]), 0, bytes.length);
+    lines.push(`scan ${bytes.length}: ${r} ${st.state} ${st.count} ${st.err} ${st.last}`);
+  }
   for (let stop = 0; stop <= 12; stop++) {
     const src = new Uint8Array(12);
     for (let i = 0; i < 12; i++) {
@@ -301,6 +316,7 @@ ${KEY.map((k, i) => `\tkey[${i}] = ${k};`).join("\n")}
 	Mix mx;
 	printnum(mixFull(mx, src16));
 	printnum(rotateFull(src16));
+${SCAN_INPUTS.map((bytes) => `\t{\n\t\tchar sb[16];\n${bytes.map((b, k) => `\t\tsb[${k}] = ${b};\n`).join("")}\t\tScan sc;\n\t\tprintnum(scan(sc, sb, 0, ${bytes.length}));\n\t\tprintnum(sc.state);\n\t\tprintnum(sc.count);\n\t\tprintnum(sc.err);\n\t\tprintnum(sc.last);\n\t}`).join("\n")}
 	for (int stop = 0; stop <= 12; stop++)
 	{
 		char zsrc[12];
@@ -364,6 +380,10 @@ function spLines(numbers: number[]): string[] {
   lines.push(`phased: ${take(1)[0]}`);
   lines.push(`full: ${take(1)[0]}`);
   lines.push(`rotate: ${take(1)[0]}`);
+  for (const bytes of SCAN_INPUTS) {
+    const [r, state, count, err, last] = take(5);
+    lines.push(`scan ${bytes.length}: ${r} ${state} ${count} ${err} ${last}`);
+  }
   for (let stop = 0; stop <= 12; stop++) {
     const [r, at] = take(2);
     lines.push(`stop ${stop}: ${r} ${at} ${take(16).join(",")}`);
