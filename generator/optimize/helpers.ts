@@ -22,6 +22,7 @@
 
 import type { Expr, FunctionDecl, LocalVar, SpecModel, Stmt } from "../model.js";
 import {
+  children,
   hasCall,
   LocalFactory,
   mapChildren,
@@ -180,12 +181,22 @@ function callsIn(f: FunctionDecl, counts: Map<string, number>): void {
     if (e.kind === "call") {
       counts.set(e.callee, (counts.get(e.callee) ?? 0) + 1);
     }
-    mapChildren(e, (c) => {
-      visit(c);
-      return c;
-    });
+    children(e).forEach(visit);
   };
   walkStmts(f.body, (s) => stmtExprs(s).forEach(visit));
+}
+
+/** Calls made by each function (callee → count), cached by function object (the model is immutable). */
+const callCache = new WeakMap<FunctionDecl, Map<string, number>>();
+
+function callsOf(f: FunctionDecl): Map<string, number> {
+  let own = callCache.get(f);
+  if (own === undefined) {
+    own = new Map<string, number>();
+    callsIn(f, own);
+    callCache.set(f, own);
+  }
+  return own;
 }
 
 function helpersOf(model: SpecModel): Map<string, Helper> {
@@ -198,11 +209,16 @@ function helpersOf(model: SpecModel): Map<string, Helper> {
     }
   }
   // Call sites, not counting calls from private functions nobody calls any more (helpers inlined in a round before).
+  const calls = new Map<string, Map<string, number>>(fns.map((f) => [f.name, callsOf(f)]));
   let live = fns;
   let counts = new Map<string, number>();
   for (let pass = 0; pass < 4; pass++) {
     counts = new Map<string, number>();
-    live.forEach((f) => callsIn(f, counts));
+    for (const f of live) {
+      for (const [callee, n] of calls.get(f.name) ?? []) {
+        counts.set(callee, (counts.get(callee) ?? 0) + n);
+      }
+    }
     const next = live.filter((f) => f.exported || (counts.get(f.name) ?? 0) > 0);
     if (next.length === live.length) {
       break;
@@ -214,9 +230,7 @@ function helpersOf(model: SpecModel): Map<string, Helper> {
     if (f.exported || f.returnType.kind !== "void") {
       continue;
     }
-    const own = new Map<string, number>();
-    callsIn(f, own);
-    if (own.has(f.name)) {
+    if (calls.get(f.name)?.has(f.name) === true) {
       continue;
     }
     const body = eliminateReturns(f.body);
@@ -337,7 +351,7 @@ export function inlineHelpers(model: SpecModel): SpecModel {
     if (helpers.size === 0) {
       break;
     }
-    m = mapFunctions(m, (f) => inlineInto(f, helpers));
+    m = mapFunctions(m, (f) => ([...callsOf(f).keys()].some((c) => helpers.has(c)) ? inlineInto(f, helpers) : f));
   }
   return m;
 }

@@ -19,7 +19,7 @@
  */
 
 import type { Expr, LocalVar, Stmt } from "../model.js";
-import { hasCall, LocalFactory, mapChildren, mapStmts, someExpr, stmtExprs, walkStmts } from "./ir.js";
+import { children, hasCall, LocalFactory, mapChildren, mapStmts, someExpr, stmtExprs, walkStmts } from "./ir.js";
 
 function countReads(stmts: readonly Stmt[], id: number): number {
   let n = 0;
@@ -27,10 +27,7 @@ function countReads(stmts: readonly Stmt[], id: number): number {
     if (e.kind === "local" && e.local.id === id) {
       n++;
     }
-    mapChildren(e, (c) => {
-      visit(c);
-      return c;
-    });
+    children(e).forEach(visit);
   };
   walkStmts(stmts, (s) => {
     if ((s.kind === "assign" || s.kind === "update") && s.target.kind === "local") {
