@@ -24,6 +24,11 @@
  * Node side: the same operations on the compiled spec (dist/spec/core), warmed
  * up, median of 5 timed runs.
  *
+ * --callgrind STRIPPED_SPSHELL counts instead of timing: each SourcePawn
+ * program runs under valgrind's callgrind with K and 0 iterations, and the
+ * difference over K is the x86 instructions per iteration (stable on a busy
+ * machine; use a stripped copy of spshell-1.13).
+ *
  * Also printed: the static memory of one connection (the core's records, and
  * the generated plugin's data section with 1 and 2 connections) and of the
  * plugin generated with the defaults.
@@ -414,6 +419,28 @@ function compile(spcomp: Compiler, dir: string, name: string, source: string): s
   return smx;
 }
 
+/** x86 instructions of one run under callgrind. */
+function countRun(shellPath: string, smx: string, dir: string): number {
+  const outFile = path.join(dir, "callgrind.out");
+  const r = spawnSync("valgrind", ["--tool=callgrind", `--callgrind-out-file=${outFile}`, shellPath, "-w", smx], {
+    encoding: "utf8",
+  });
+  const m = /Collected : (\d+)/.exec(r.stderr);
+  if (r.status !== 0 || m === null) {
+    throw new Error(`callgrind ${smx} failed: ${r.stdout}${r.stderr}`);
+  }
+  return Number(m[1]);
+}
+
+/** x86 instructions per iteration of a benchmark in spshell (callgrind). */
+function countSp(b: Bench, spcomp: Compiler, shellPath: string, dir: string): number {
+  const slug = b.name.replace(/[^a-z0-9]+/gi, "_").slice(0, 40);
+  const iters = Math.max(1, Math.round(b.spGuess / 20));
+  const base = countRun(shellPath, compile(spcomp, dir, `${slug}_0`, benchProgram(b, 0)), dir);
+  const full = countRun(shellPath, compile(spcomp, dir, `${slug}_n`, benchProgram(b, iters)), dir);
+  return (full - base) / iters;
+}
+
 interface Measure {
   readonly iters: number;
   /** Seconds per iteration. */
@@ -650,6 +677,20 @@ async function main(argv: readonly string[]): Promise<number> {
     ];
     const only = pick("--only");
     const selected = BENCHES.filter((b) => only === undefined || b.name.includes(only));
+    const grind = pick("--callgrind");
+    if (grind !== undefined) {
+      for (const b of selected) {
+        const n = countSp(b, spcomp, grind, dir);
+        const per =
+          b.unit === "MB/s"
+            ? ` (${(n / b.perIter).toFixed(2)} per byte)`
+            : b.unit === "frames/s"
+              ? ` (${(n / b.perIter).toFixed(0)} per frame)`
+              : "";
+        process.stdout.write(`${b.name}: ${Math.round(n)} instructions per iteration${per}\n`);
+      }
+      return 0;
+    }
     for (const b of argv.includes("--memory-only") ? [] : selected) {
       const sp = measureSp(b, spcomp, shell, dir, target);
       const node = measureNode(b, target * 0.5);

@@ -8,7 +8,9 @@
  * - `// @spgen split` right before a counted `for` loop with literal bounds
  *   (split.ts);
  * - `// @spgen unroll N` (or `full`) right before a counted `for` loop (unroll.ts);
- * - `@spgen scratch` in the doc of a record's Int32Array field (scratch.ts).
+ * - `@spgen scratch` in the doc of a record's Int32Array field (scratch.ts);
+ * - without a hint, last: call statements to private void helpers with one
+ *   call site, or tiny ones, are inlined (helpers.ts).
  *
  * Calls to tabulated functions become table reads first, then calls are
  * inlined, so that a loop whose body called an inlined function can still be
@@ -19,6 +21,7 @@
 
 import type { Diagnostic } from "../diagnostics.js";
 import type { SpecModel } from "../model.js";
+import { inlineHelpers } from "./helpers.js";
 import { inlineCalls } from "./inline.js";
 import { localiseScratchFields } from "./scratch.js";
 import { splitLoops } from "./split.js";
@@ -38,5 +41,5 @@ export function optimizeSpec(model: SpecModel): OptimizeResult {
   const split = splitLoops(inlined, diagnostics);
   const unrolled = unrollLoops(split, diagnostics);
   const localised = localiseScratchFields(unrolled, diagnostics);
-  return { model: localised, diagnostics };
+  return { model: inlineHelpers(localised), diagnostics };
 }

@@ -7,8 +7,12 @@
  *
  * Applies to `for (let i = A; i < B; i++) { body }` where B is loop-invariant
  * (it reads no local the body writes, no field or element the body may
- * write, and calls nothing), the body never writes `i`, calls nothing and has
- * no `break`, `continue` or `return`. The loop becomes
+ * write, and calls nothing), the body never writes `i`, has no `break` or
+ * `continue`, and returns only at the end of an `if` branch (an exit branch:
+ * it leaves the function, so it may call functions; elsewhere the body calls
+ * nothing). The checks of invariance ignore exit branches, and each copy
+ * keeps its own exit (`return i + 1` is `return i + 3` in the third copy).
+ * The loop becomes
  *
  *     {
  *       int i = A;
@@ -66,6 +70,7 @@ import {
   incrementsByOne,
   isLocal,
 } from "./ir.js";
+import { forwardSingleUse, rotateRenaming } from "./rotate.js";
 
 const HINT = /(?:^|\s)@spgen\s+unroll\s+(\S+)/;
 
@@ -151,6 +156,37 @@ interface Unrolled {
   readonly unused: readonly number[];
 }
 
+/** True when the branch ends in `return` (so running it leaves the function). */
+function exits(branch: readonly Stmt[]): boolean {
+  return branch.length > 0 && branch[branch.length - 1].kind === "return";
+}
+
+/** `stmts` with every `if` branch that ends in `return` emptied. */
+function withoutExits(stmts: readonly Stmt[]): Stmt[] {
+  return stmts.map((s) => {
+    if (s.kind === "if") {
+      return {
+        ...s,
+        then: exits(s.then) ? [] : withoutExits(s.then),
+        else: s.else === null ? null : exits(s.else) ? [] : withoutExits(s.else),
+      };
+    }
+    return mapNestedBodies(s, withoutExits);
+  });
+}
+
+/** `stmts` without comments (the copies after the first of an unrolled body). */
+function withoutComments(stmts: readonly Stmt[]): Stmt[] {
+  return stmts.filter((s) => s.kind !== "comment").map((s) => mapNestedBodies(s, withoutComments));
+}
+
+/** Returned values with their literal arithmetic folded (`return i + 2 + 1;` in a copy is `return i + 3;`). */
+function foldReturns(stmts: readonly Stmt[]): Stmt[] {
+  return stmts.map((s) =>
+    s.kind === "return" && s.value !== null ? { ...s, value: foldConstants(s.value) } : mapNestedBodies(s, foldReturns),
+  );
+}
+
 /** Why the loop cannot be unrolled, or the unrolled statement. */
 function unroll(loop: ForStmt, n: number, locals: LocalFactory, unusedIds: ReadonlySet<number>): Unrolled | string {
   const init = loop.init[0];
@@ -166,19 +202,25 @@ function unroll(loop: ForStmt, n: number, locals: LocalFactory, unusedIds: Reado
     return `the update must be \`${i.name}++\``;
   }
   const body = loop.body;
-  const bodyWrites = writesOf(body);
+  // Exit branches (an `if` branch ending in `return`) leave the function: what they do (calls included) cannot
+  // change the iterations that follow, so the checks below look at the body without them.
+  const staying = withoutExits(body);
+  const bodyWrites = writesOf(staying);
   if (bodyWrites.calls) {
-    return "the body must not call functions";
+    return "the body must not call functions (but in a branch that ends in return)";
   }
-  if (bodyWrites.locals.has(i.id)) {
+  if (writesOf(body).locals.has(i.id)) {
     return `the body must not change \`${i.name}\``;
   }
   let jumps = false;
   walkStmts(body, (s) => {
-    jumps ||= s.kind === "break" || s.kind === "continue" || s.kind === "return";
+    jumps ||= s.kind === "break" || s.kind === "continue";
+  });
+  walkStmts(staying, (s) => {
+    jumps ||= s.kind === "return";
   });
   if (jumps) {
-    return "the body must not contain break, continue or return";
+    return "the body must not contain break or continue, nor return but at the end of an if branch";
   }
   const w: Writes = { ...bodyWrites, locals: new Set([...bodyWrites.locals, i.id]) };
   const bound = test.right;
@@ -224,21 +266,29 @@ function unroll(loop: ForStmt, n: number, locals: LocalFactory, unusedIds: Reado
       return c;
     });
   };
-  walkStmts(body, (s) => stmtExprs(s).forEach(findBases));
+  walkStmts(staying, (s) => stmtExprs(s).forEach(findBases));
 
   const hoisted = new Map<string, LocalVar[]>();
   const hoistDecls: Stmt[] = [];
   for (const [key, read] of hoistable) {
     const name =
       read.array.kind === "local" ? read.array.local.name : read.array.kind === "table" ? read.array.name : "v";
-    const copies: LocalVar[] = [];
-    for (let j = 0; j < n; j++) {
+    // The read's own period (a power of two dividing n: `& 3` repeats every 4 copies): one local per phase.
+    let period = 1;
+    while (period < n && !periodic(read.index, i, period, w)) {
+      period *= 2;
+    }
+    const phases: LocalVar[] = [];
+    for (let j = 0; j < period; j++) {
       const l = locals.fresh(`${name}${j}`, i);
-      copies.push(l);
+      phases.push(l);
       const at = add({ kind: "local", local: i }, intLit(j));
       hoistDecls.push({ kind: "local", local: l, init: substitute(read, i, at) });
     }
-    hoisted.set(key, copies);
+    hoisted.set(
+      key,
+      Array.from({ length: n }, (_, j) => phases[j % period]),
+    );
   }
 
   const unused: number[] = [];
@@ -274,11 +324,7 @@ function unroll(loop: ForStmt, n: number, locals: LocalFactory, unusedIds: Reado
       }
       return mapChildren(e, rw);
     };
-    return mapStmts(
-      body.filter((s) => j === 0 || s.kind !== "comment"),
-      rw,
-      (l) => renamed.get(l.id) ?? l,
-    );
+    return foldReturns(mapStmts(j === 0 ? body : withoutComments(body), rw, (l) => renamed.get(l.id) ?? l));
   };
 
   const iRef: Expr = { kind: "local", local: i };
@@ -408,7 +454,9 @@ function propagateLiterals(stmts: readonly Stmt[]): Stmt[] {
     if (
       s.kind === "local" &&
       s.init !== null &&
-      (s.init.kind === "int" || s.init.kind === "bool") &&
+      (s.init.kind === "int" ||
+        s.init.kind === "bool" ||
+        (s.init.kind === "unary" && s.init.op === "-" && s.init.operand.kind === "int")) &&
       s.local.type.kind !== "array" &&
       !assigned.has(s.local.id)
     ) {
@@ -472,7 +520,7 @@ function unrollFull(loop: ForStmt, locals: LocalFactory, unusedIds: ReadonlySet<
   if (jumps || body.some((s) => s.kind === "return")) {
     return "the body must not contain break or continue, nor end in return";
   }
-  const out: Stmt[] = [];
+  const copies: Stmt[][] = [];
   const unused: number[] = [];
   for (let v = from; v < to; v++) {
     const renamed = new Map<number, LocalVar>();
@@ -495,17 +543,40 @@ function unrollFull(loop: ForStmt, locals: LocalFactory, unusedIds: ReadonlySet<
       }
       return mapChildren(e, rw);
     };
-    const copy = propagateLiterals(
-      mergeFirstAssignments(
-        resolveConstantIfs(
-          mapStmts(
-            body.filter((s) => v === from || s.kind !== "comment"),
-            (e) => foldConstants(rw(e)),
-            (l) => renamed.get(l.id) ?? l,
+    const copy = forwardSingleUse(
+      propagateLiterals(
+        mergeFirstAssignments(
+          resolveConstantIfs(
+            mapStmts(
+              body.filter((s) => v === from || s.kind !== "comment"),
+              (e) => foldConstants(rw(e)),
+              (l) => renamed.get(l.id) ?? l,
+            ),
           ),
         ),
       ),
     );
+    copies.push(copy);
+  }
+  // Locals from before the loop that the body assigns: candidates of rotate renaming.
+  const declared = new Set<number>();
+  const outer = new Map<number, LocalVar>();
+  walkStmts(body, (s) => {
+    if (s.kind === "local") {
+      declared.add(s.local.id);
+    }
+    if (s.kind === "assign" && s.target.kind === "local") {
+      outer.set(s.target.local.id, s.target.local);
+    }
+  });
+  const rotated =
+    rotateRenaming(
+      copies,
+      [...outer.values()].filter((l) => !declared.has(l.id)),
+      locals,
+    ) ?? copies;
+  const out: Stmt[] = [];
+  for (const copy of rotated) {
     if (copy.some((s) => s.kind === "local")) {
       out.push({ kind: "block", body: copy });
     } else {

@@ -48,14 +48,19 @@ describe("mutation", () => {
       ],
       ["\tCloseCode_ProtocolError = 1002,", "\tCloseCode_ProtocolError = 1012,"],
       // rotl is @spgen inline: the call is expanded, so the rotation amounts show in place (a shift left by a
-      // literal prints as a multiplication); the rounds' loop is @spgen unroll full, so the line shows once per round.
-      ...new Array<unknown>(80).fill([
-        expect.stringContaining("int temp = ((a * 32) | (a >>> 27)) + "),
-        expect.stringContaining("int temp = ((a * 128) | (a >>> 25)) + "),
-      ]),
+      // literal prints as a multiplication); the rounds' loop is @spgen unroll full, so the line shows once per
+      // round, and rotate renaming names a different variable (a, e, d, c, b, a, …) in each round.
+      ...Array.from({ length: 80 }, (_, t) => {
+        const v = "aedcb"[t % 5];
+        return [
+          expect.stringContaining(`((${v} * 32) | (${v} >>> 27)) + `),
+          expect.stringContaining(`((${v} * 128) | (${v} >>> 25)) + `),
+        ];
+      }),
     ]);
-    for (const [was, line] of changed.slice(2)) {
-      expect(line.replace("((a * 128) | (a >>> 25))", "((a * 32) | (a >>> 27))")).toBe(was);
-    }
+    changed.slice(2).forEach(([was, line], t) => {
+      const v = "aedcb"[t % 5];
+      expect(line.replace(`((${v} * 128) | (${v} >>> 25))`, `((${v} * 32) | (${v} >>> 27))`)).toBe(was);
+    });
   });
 });

@@ -49,6 +49,16 @@ describe("hints that cannot apply are errors", () => {
     ["a while loop", unrollCase("while (s < n) {\n    s++;\n  }"), "it must stand right before a `for` loop"],
     ["a break", unrollCase("for (let i = 0; i < n; i++) {\n    if (a[i] === 0) {\n      break;\n    }\n  }"), "break"],
     ["a call", unrollCase("for (let i = 0; i < n; i++) {\n    s += h(a[i]);\n  }"), "must not call functions"],
+    [
+      "a return that is not the end of a branch",
+      unrollCase("for (let i = 0; i < n; i++) {\n    if (a[i] === 0) {\n      return i;\n    }\n    return s;\n  }"),
+      "nor return but at the end of an if branch",
+    ],
+    [
+      "a call outside an exit branch",
+      unrollCase("for (let i = 0; i < n; i++) {\n    if (a[i] === 0) {\n      s = h(i);\n    }\n  }"),
+      "(but in a branch that ends in return)",
+    ],
     ["a changing bound", unrollCase("for (let i = 0; i < n; i++) {\n    n--;\n  }"), "the bound must not change"],
     ["a counter written", unrollCase("for (let i = 0; i < n; i++) {\n    i += g;\n  }"), "must not change `i`"],
     ["a step of 2", unrollCase("for (let i = 0; i < n; i += 2) {\n    s += a[i];\n  }"), "the update must be `i++`"],
@@ -153,6 +163,16 @@ describe("hints that cannot apply are errors", () => {
 
 const KEY = [0x37, 0xfa, 0x21, 0x3d, 0x99];
 
+/** Inputs of the `scan` fixture (private helpers inlined). */
+const SCAN_INPUTS: readonly (readonly number[])[] = [
+  [1, 2, 3, 3, 4],
+  [0, 1, 2],
+  [5, 0, 6, 0xf3, 7],
+  [9, 8, 7, 6, 5, 4],
+  [0xf0],
+  [],
+];
+
 /** The cases run on both sides: one output line each. */
 function nodeLines(): string[] {
   const lines: string[] = [];
@@ -197,6 +217,22 @@ function nodeLines(): string[] {
     src16[i] = Math.imul(i + 3, -1640531535);
   }
   lines.push(`full: ${unrollFx.mixFull(new unrollFx.Mix(), src16)}`);
+  lines.push(`rotate: ${unrollFx.rotateFull(src16)}`);
+  for (const bytes of SCAN_INPUTS) {
+    const st = new inlineFx.Scan();
+    const r = inlineFx.scan(st, Uint8Array.from([...bytes, 0, 0, 0, 0, 0, 0, 0, 0]), 0, bytes.length);
+    lines.push(`scan ${bytes.length}: ${r} ${st.state} ${st.count} ${st.err} ${st.last}`);
+  }
+  for (let stop = 0; stop <= 12; stop++) {
+    const src = new Uint8Array(12);
+    for (let i = 0; i < 12; i++) {
+      src[i] = i === stop ? 0 : i + 1;
+    }
+    const dst = new Uint8Array(16);
+    const st = new unrollFx.Stop();
+    const r = unrollFx.copyUntilZero(st, dst, 2, src, 1, 11);
+    lines.push(`stop ${stop}: ${r} ${st.at} ${[...dst].join(",")}`);
+  }
   for (let pick = 0; pick <= 1; pick++) {
     const s = new Uint8Array(16);
     for (let i = 0; i < 16; i++) {
@@ -279,6 +315,28 @@ ${KEY.map((k, i) => `\tkey[${i}] = ${k};`).join("\n")}
 	}
 	Mix mx;
 	printnum(mixFull(mx, src16));
+	printnum(rotateFull(src16));
+${SCAN_INPUTS.map((bytes) => `\t{\n\t\tchar sb[16];\n${bytes.map((b, k) => `\t\tsb[${k}] = ${b};\n`).join("")}\t\tScan sc;\n\t\tprintnum(scan(sc, sb, 0, ${bytes.length}));\n\t\tprintnum(sc.state);\n\t\tprintnum(sc.count);\n\t\tprintnum(sc.err);\n\t\tprintnum(sc.last);\n\t}`).join("\n")}
+	for (int stop = 0; stop <= 12; stop++)
+	{
+		char zsrc[12];
+		char zdst[16];
+		for (int i = 0; i < 12; i++)
+		{
+			zsrc[i] = i == stop ? 0 : i + 1;
+		}
+		for (int i = 0; i < 16; i++)
+		{
+			zdst[i] = 0;
+		}
+		Stop st;
+		printnum(copyUntilZero(st, zdst, 2, zsrc, 1, 11));
+		printnum(st.at);
+		for (int i = 0; i < 16; i++)
+		{
+			printnum(zdst[i]);
+		}
+	}
 	char digits[16];
 	for (int pick = 0; pick <= 1; pick++)
 	{
@@ -321,6 +379,15 @@ function spLines(numbers: number[]): string[] {
   }
   lines.push(`phased: ${take(1)[0]}`);
   lines.push(`full: ${take(1)[0]}`);
+  lines.push(`rotate: ${take(1)[0]}`);
+  for (const bytes of SCAN_INPUTS) {
+    const [r, state, count, err, last] = take(5);
+    lines.push(`scan ${bytes.length}: ${r} ${state} ${count} ${err} ${last}`);
+  }
+  for (let stop = 0; stop <= 12; stop++) {
+    const [r, at] = take(2);
+    lines.push(`stop ${stop}: ${r} ${at} ${take(16).join(",")}`);
+  }
   for (let pick = 0; pick <= 1; pick++) {
     lines.push(`digits ${pick}: ${take(1)[0]}`);
   }
