@@ -7,29 +7,56 @@
 import type { Diagnostic } from "../diagnostics.js";
 import type { Expr, FunctionDecl, LocalVar, LValue, SpecModel, Stmt } from "../model.js";
 
-/** `e` with each direct sub-expression replaced by `fn` of it. */
+/**
+ * `e` with each direct sub-expression replaced by `fn` of it. When `fn` returns every child
+ * unchanged, `e` itself is returned: the model is immutable, and sharing untouched subtrees
+ * spares the passes most of their allocations (they rebuild whole functions many times).
+ */
 export function mapChildren(e: Expr, fn: (x: Expr) => Expr): Expr {
   switch (e.kind) {
-    case "index":
-      return { ...e, array: fn(e.array), index: fn(e.index) };
-    case "field":
-      return { ...e, record: fn(e.record) };
+    case "index": {
+      const array = fn(e.array);
+      const index = fn(e.index);
+      return array === e.array && index === e.index ? e : { ...e, array, index };
+    }
+    case "field": {
+      const record = fn(e.record);
+      return record === e.record ? e : { ...e, record };
+    }
     case "unary":
     case "wrap":
-    case "toUint32":
-      return { ...e, operand: fn(e.operand) };
+    case "toUint32": {
+      const operand = fn(e.operand);
+      return operand === e.operand ? e : { ...e, operand };
+    }
     case "binary":
     case "div":
-    case "imul":
-      return { ...e, left: fn(e.left), right: fn(e.right) };
-    case "conditional":
-      return { ...e, test: fn(e.test), whenTrue: fn(e.whenTrue), whenFalse: fn(e.whenFalse) };
-    case "call":
-      return { ...e, args: e.args.map(fn) };
-    case "strLength":
-      return { ...e, string: fn(e.string) };
-    case "strCharAt":
-      return { ...e, string: fn(e.string), index: fn(e.index) };
+    case "imul": {
+      const left = fn(e.left);
+      const right = fn(e.right);
+      return left === e.left && right === e.right ? e : { ...e, left, right };
+    }
+    case "conditional": {
+      const test = fn(e.test);
+      const whenTrue = fn(e.whenTrue);
+      const whenFalse = fn(e.whenFalse);
+      return test === e.test && whenTrue === e.whenTrue && whenFalse === e.whenFalse
+        ? e
+        : { ...e, test, whenTrue, whenFalse };
+    }
+    case "call": {
+      const args = e.args.map(fn);
+      return args.every((a, i) => a === e.args[i]) ? e : { ...e, args };
+    }
+    case "strLength": {
+      const string = fn(e.string);
+      return string === e.string ? e : { ...e, string };
+    }
+    case "strCharAt": {
+      const string = fn(e.string);
+      const index = fn(e.index);
+      return string === e.string && index === e.index ? e : { ...e, string, index };
+    }
     default:
       return e;
   }
@@ -68,9 +95,35 @@ export function children(e: Expr): Expr[] {
   }
 }
 
-/** True when `pred` holds for `e` or any expression inside it. */
+/** True when `pred` holds for `e` or any expression inside it (no child arrays: the passes ask this a lot). */
 export function someExpr(e: Expr, pred: (x: Expr) => boolean): boolean {
-  return pred(e) || children(e).some((c) => someExpr(c, pred));
+  if (pred(e)) {
+    return true;
+  }
+  switch (e.kind) {
+    case "index":
+      return someExpr(e.array, pred) || someExpr(e.index, pred);
+    case "field":
+      return someExpr(e.record, pred);
+    case "unary":
+    case "wrap":
+    case "toUint32":
+      return someExpr(e.operand, pred);
+    case "binary":
+    case "div":
+    case "imul":
+      return someExpr(e.left, pred) || someExpr(e.right, pred);
+    case "conditional":
+      return someExpr(e.test, pred) || someExpr(e.whenTrue, pred) || someExpr(e.whenFalse, pred);
+    case "call":
+      return e.args.some((a) => someExpr(a, pred));
+    case "strLength":
+      return someExpr(e.string, pred);
+    case "strCharAt":
+      return someExpr(e.string, pred) || someExpr(e.index, pred);
+    default:
+      return false;
+  }
 }
 
 /** A string that is equal for structurally equal expressions (locals by id). */
