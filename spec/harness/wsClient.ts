@@ -127,7 +127,8 @@ export class WsClient extends EventEmitter {
         ? tls.connect({
             host,
             port: u.port,
-            servername: u.ipv6 ? undefined : host,
+            // SNI carries host names only (RFC 6066 §3); Node warns (DEP0123) when given an IP address.
+            servername: u.ipv6 || net.isIP(host) !== 0 ? undefined : host,
             rejectUnauthorized: opts.rejectUnauthorized ?? true,
           })
         : net.connect({ host, port: u.port });
