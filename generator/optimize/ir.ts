@@ -331,6 +331,29 @@ export class LocalFactory {
   }
 }
 
+/**
+ * Gives every local declared in `body` a fresh copy, recorded in `renamed` (old id to copy), and
+ * adds to `unused` the copies of the locals in `unusedIds`: what each copy of an unrolled or split
+ * loop body needs so that its locals do not clash with the other copies'.
+ */
+export function freshBodyLocals(
+  body: readonly Stmt[],
+  locals: LocalFactory,
+  unusedIds: ReadonlySet<number>,
+  renamed: Map<number, LocalVar>,
+  unused: number[],
+): void {
+  walkStmts(body, (s) => {
+    if (s.kind === "local") {
+      const c = locals.fresh(s.local.name, s.local);
+      renamed.set(s.local.id, c);
+      if (unusedIds.has(s.local.id)) {
+        unused.push(c.id);
+      }
+    }
+  });
+}
+
 /** Statements with every expression rewritten by `rw` and declared locals by `decl`. */
 export function mapStmts(stmts: readonly Stmt[], rw: (e: Expr) => Expr, decl: (l: LocalVar) => LocalVar): Stmt[] {
   const ss = (xs: readonly Stmt[]): Stmt[] => mapStmts(xs, rw, decl);

@@ -21,6 +21,7 @@
 import type { Diagnostic } from "../diagnostics.js";
 import type { Expr, FunctionDecl, LocalVar, SpecModel, Stmt } from "../model.js";
 import {
+  freshBodyLocals,
   hasHintComment,
   hintFailure,
   LocalFactory,
@@ -120,15 +121,7 @@ function split(
     const counter = n === 0 ? i : locals.fresh(i.name, i);
     renamed.set(i.id, counter);
     if (n > 0) {
-      walkStmts(p.body, (s) => {
-        if (s.kind === "local") {
-          const c = locals.fresh(s.local.name, s.local);
-          renamed.set(s.local.id, c);
-          if (unusedIds.has(s.local.id)) {
-            unused.push(c.id);
-          }
-        }
-      });
+      freshBodyLocals(p.body, locals, unusedIds, renamed, unused);
     }
     const rw = (e: Expr): Expr => {
       if (e.kind === "local") {

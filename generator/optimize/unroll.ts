@@ -48,6 +48,7 @@
 import type { Diagnostic } from "../diagnostics.js";
 import type { Expr, FunctionDecl, LocalVar, SpecModel, Stmt } from "../model.js";
 import {
+  freshBodyLocals,
   add,
   exprKey,
   foldConstants,
@@ -295,15 +296,7 @@ function unroll(loop: ForStmt, n: number, locals: LocalFactory, unusedIds: Reado
   const copyBody = (j: number): Stmt[] => {
     const renamed = new Map<number, LocalVar>();
     if (j > 0) {
-      walkStmts(body, (s) => {
-        if (s.kind === "local") {
-          const c = locals.fresh(s.local.name, s.local);
-          renamed.set(s.local.id, c);
-          if (unusedIds.has(s.local.id)) {
-            unused.push(c.id);
-          }
-        }
-      });
+      freshBodyLocals(body, locals, unusedIds, renamed, unused);
     }
     const rw = (e: Expr): Expr => {
       const key = exprKey(e);
@@ -524,15 +517,7 @@ function unrollFull(loop: ForStmt, locals: LocalFactory, unusedIds: ReadonlySet<
   const unused: number[] = [];
   for (let v = from; v < to; v++) {
     const renamed = new Map<number, LocalVar>();
-    walkStmts(body, (s) => {
-      if (s.kind === "local") {
-        const c = locals.fresh(s.local.name, s.local);
-        renamed.set(s.local.id, c);
-        if (unusedIds.has(s.local.id)) {
-          unused.push(c.id);
-        }
-      }
-    });
+    freshBodyLocals(body, locals, unusedIds, renamed, unused);
     const rw = (e: Expr): Expr => {
       if (e.kind === "local") {
         if (e.local.id === i.id) {

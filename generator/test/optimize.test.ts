@@ -474,18 +474,28 @@ describe("optimised code computes what the spec computes (spshell)", () => {
   if (compilers.length === 0) {
     skipWithReason(import.meta.url, "optimised fixtures run in spshell", "no spcomp found (see npm run toolchain)");
   }
-  it.skipIf(compilers.length === 0)("the fixtures' unrolled and inlined functions match Node in every VM", () => {
+  /**
+   * Writes `name`.inc (the transpiled `fixtures`) and `name`.sp (`program`), compiles it with every
+   * compiler, runs it in every VM that loads it, and expects `toLines` of its printed numbers to
+   * equal Node's `expected`.
+   */
+  function expectSameInEveryVm(
+    name: string,
+    fixtures: readonly string[],
+    program: string,
+    expected: readonly string[],
+    toLines: (numbers: number[]) => string[],
+  ): void {
     const decls = transpileFiles(
-      [path.join(FIXTURES, "constructs/inline.ts"), path.join(FIXTURES, "constructs/unroll.ts")],
+      fixtures.map((f) => path.join(FIXTURES, f)),
       { cwd: ROOT },
     ).decls;
-    writeFileSync(path.join(work, "fixtures.inc"), printDecls(decls));
-    writeFileSync(path.join(work, "main.sp"), spProgram());
-    const expected = nodeLines();
+    writeFileSync(path.join(work, `${name}.inc`), printDecls(decls));
+    writeFileSync(path.join(work, `${name}.sp`), program);
     let runs = 0;
     for (const c of compilers) {
-      const smx = path.join(work, `main-${c.version}.smx`);
-      const comp = spawnSync(c.path, ["-p", "none", "-E", "-v", "0", "main.sp", `-o${smx}`], {
+      const smx = path.join(work, `${name}-${c.version}.smx`);
+      const comp = spawnSync(c.path, ["-p", "none", "-E", "-v", "0", `${name}.sp`, `-o${smx}`], {
         cwd: work,
         encoding: "utf8",
       });
@@ -496,36 +506,24 @@ describe("optimised code computes what the spec computes (spshell)", () => {
           .trim()
           .split("\n")
           .map((l) => Number(l));
-        expect(spLines(numbers), `${c.banner}, ${mode.label}`).toEqual(expected);
+        expect(toLines(numbers), `${c.banner}, ${mode.label}`).toEqual(expected);
         runs++;
       }
     }
     expect(runs).toBeGreaterThan(0);
+  }
+
+  it.skipIf(compilers.length === 0)("the fixtures' unrolled and inlined functions match Node in every VM", () => {
+    expectSameInEveryVm(
+      "fixtures",
+      ["constructs/inline.ts", "constructs/unroll.ts"],
+      spProgram(),
+      nodeLines(),
+      spLines,
+    );
   });
 
   it.skipIf(compilers.length === 0)("the tabulated functions (@spgen table) match Node in every VM", () => {
-    const decls = transpileFiles([path.join(FIXTURES, "constructs/table.ts")], { cwd: ROOT }).decls;
-    writeFileSync(path.join(work, "table.inc"), printDecls(decls));
-    writeFileSync(path.join(work, "table.sp"), tableSpProgram());
-    const expected = tableNodeLines();
-    let runs = 0;
-    for (const c of compilers) {
-      const smx = path.join(work, `table-${c.version}.smx`);
-      const comp = spawnSync(c.path, ["-p", "none", "-E", "-v", "0", "table.sp", `-o${smx}`], {
-        cwd: work,
-        encoding: "utf8",
-      });
-      expect(comp.status, `${c.banner}:\n${comp.stdout}${comp.stderr}`).toBe(0);
-      for (const mode of runModesFor(c, shells)) {
-        const out = execFileSync(mode.shell.path, [...mode.args, smx], { encoding: "utf8" });
-        const numbers = out
-          .trim()
-          .split("\n")
-          .map((l) => Number(l));
-        expect(tableSpLines(numbers), `${c.banner}, ${mode.label}`).toEqual(expected);
-        runs++;
-      }
-    }
-    expect(runs).toBeGreaterThan(0);
+    expectSameInEveryVm("table", ["constructs/table.ts"], tableSpProgram(), tableNodeLines(), tableSpLines);
   });
 });

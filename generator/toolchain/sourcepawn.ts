@@ -29,8 +29,6 @@ import { existsSync, readFileSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { isExecutable, onPath } from "../find-tool.js";
 
-export { onPath };
-
 /** The folder of the fixed include places when SM_SHARE is not set. */
 export const DEFAULT_SM_SHARE = "/usr/local/share/sourcemod";
 
@@ -167,11 +165,6 @@ export function findSmInclude(
   };
 }
 
-/** The SourceMod include directory for a compiler version, or null (see findSmInclude). */
-export function smIncludeFor(version: string, env: NodeJS.ProcessEnv = process.env): string | null {
-  return findSmInclude(version, env).dir;
-}
-
 /** spshell's include directory (with shell.inc) for a version: SPSHELL_INCLUDE_<V>, else `<share>/<V>/shell`. */
 export function shellIncludeFor(version: string, env: NodeJS.ProcessEnv = process.env): string | null {
   const dir = set(env, versionVariable("SPSHELL_INCLUDE", version)) ?? `${smShare(env)}/${version}/shell`;
@@ -291,11 +284,6 @@ export function compareVersions(a: string, b: string): number {
     }
   }
   return 0;
-}
-
-/** The newest compiler found, or null. */
-export function newestCompiler(compilers: readonly Compiler[]): Compiler | null {
-  return compilers.length === 0 ? null : compilers[compilers.length - 1];
 }
 
 /**

@@ -470,7 +470,7 @@ function handshakeHeaderLine(h: Handshake, n: number): void {
     if (ve > vs) {
       h.error = HandshakeError.UnrequestedExtension;
     }
-  } else if (h.protocolLen > 0 || !protocolWasRequested(h, h.line, vs, ve - vs)) {
+  } else if (h.protocolLen > 0 || !listHasExact(h.protocols, h.protocolsLen, h.line, vs, ve - vs)) {
     h.error = HandshakeError.UnrequestedProtocol;
   } else {
     h.protocolLen = bytesCopy(h.protocol, 0, h.line, vs, ve - vs);
@@ -537,13 +537,23 @@ export function listHasToken(buf: Readonly<Uint8Array>, off: number, end: number
   return false;
 }
 
-/** True when the requested protocol list holds exactly buf[off..off+len) (subprotocol names are case-sensitive). */
-function protocolWasRequested(h: Handshake, buf: Readonly<Uint8Array>, off: number, len: number): boolean {
+/**
+ * True when the comma-separated list list[0..listLen) holds exactly buf[off..off+len) (len > 0;
+ * compared byte for byte: subprotocol names are case-sensitive, RFC 6455 §4.1). Used for the
+ * protocols a client requested and a server was offered.
+ */
+export function listHasExact(
+  list: Readonly<Uint8Array>,
+  listLen: number,
+  buf: Readonly<Uint8Array>,
+  off: number,
+  len: number,
+): boolean {
   const span = new Int32Array(2);
   let i = 0;
-  while (i <= h.protocolsLen) {
-    i = listItem(h.protocols, i, h.protocolsLen, span);
-    if (span[1] - span[0] === len && len > 0 && bytesEqual(h.protocols, span[0], buf, off, len)) {
+  while (i <= listLen) {
+    i = listItem(list, i, listLen, span);
+    if (span[1] - span[0] === len && len > 0 && bytesEqual(list, span[0], buf, off, len)) {
       return true;
     }
   }

@@ -9,7 +9,7 @@
  */
 
 import { base64Decode } from "./base64.js";
-import { bytesCopy, bytesEqual, bytesEqualsAsciiNoCase, bytesPut, bytesPutAscii, isDigit } from "./bytes.js";
+import { bytesCopy, bytesEqualsAsciiNoCase, bytesPut, bytesPutAscii, isDigit } from "./bytes.js";
 import {
   HANDSHAKE_ACCEPT_LENGTH,
   HANDSHAKE_KEY_LENGTH,
@@ -23,6 +23,7 @@ import {
   lineReaderFeed,
   lineReaderInit,
   isTokenChar,
+  listHasExact,
   listHasToken,
   listItem,
 } from "./handshake.js";
@@ -391,15 +392,7 @@ export function serverProtocolOffered(
   off: number,
   len: number,
 ): boolean {
-  const span = new Int32Array(2);
-  let i = 0;
-  while (i <= h.protocolsLen) {
-    i = listItem(h.protocols, i, h.protocolsLen, span);
-    if (span[1] - span[0] === len && len > 0 && bytesEqual(h.protocols, span[0], buf, off, len)) {
-      return true;
-    }
-  }
-  return false;
+  return listHasExact(h.protocols, h.protocolsLen, buf, off, len);
 }
 
 /**
