@@ -151,18 +151,6 @@ enum
 	WsKind_Child = 3     /**< Accepted on a listening socket (server role): reports to the plugins in g_Hooks. */
 };
 
-/**
- * Reconnect policy and schedule, shared by raw WebSocket connections (Websocket_SetReconnect)
- * and Socket.IO clients (SocketIO_SetReconnect): the delays are the core's Backoff.
- */
-enum struct Reconnect
-{
-	bool enabled;
-	bool pending;
-	int at;
-	Backoff backoff;
-}
-
 /** The glue's part of one WebSocket connection; the protocol state is g_Conn[slot]. */
 enum struct WsSlot
 {
@@ -742,42 +730,6 @@ int AppendNativeHeader(int nameParam, int valueParam, char[] headers, int header
 // Reconnect (raw WebSocket connections and Socket.IO clients)
 // ---------------------------------------------------------------------------
 
-/** Sets the default policy (socket.io-client's delays, unlimited attempts), on or off, with nothing scheduled. */
-void ReconnectInit(Reconnect rc, bool enabled)
-{
-	rc.enabled = enabled;
-	rc.pending = false;
-	rc.at = 0;
-	backoffInit(rc.backoff, BACKOFF_DEFAULT_BASE_MS, BACKOFF_DEFAULT_MAX_MS, BACKOFF_DEFAULT_JITTER_PERMILLE, 0);
-}
-
-/**
- * Schedules the next attempt after the core's backoff delay. Returns false, scheduling
- * nothing, when the policy's maxAttempts have been made since the last success.
- */
-bool ReconnectSchedule(Reconnect rc)
-{
-	int delay = backoffNext(rc.backoff, GetURandomInt() & 0xFFFF);
-	if (delay < 0)
-	{
-		return false;
-	}
-	rc.pending = true;
-	rc.at = NowMs() + delay;
-	return true;
-}
-
-/** True, once, when the scheduled attempt is due at `now` (the schedule is then cleared). */
-bool ReconnectDue(Reconnect rc, int now)
-{
-	if (!rc.pending || now - rc.at < 0)
-	{
-		return false;
-	}
-	rc.pending = false;
-	return true;
-}
-
 /**
  * The *_SetReconnect natives: reads (enabled, delayMs, delayMaxMs, maxAttempts,
  * jitterPermille) from native parameters first .. first + 4 into rc; -1 keeps the default
@@ -970,7 +922,7 @@ int WsAlloc(Handle owner, int kind)
 			g_Ws[i].lastState = ReadyState_Connecting;
 			g_Ws[i].lastRecvMs = NowMs();
 			g_Ws[i].lastPingMs = g_Ws[i].lastRecvMs;
-			ReconnectInit(g_Ws[i].rc, false);
+			reconnectInit(g_Ws[i].rc, false);
 			return i;
 		}
 	}
@@ -1446,7 +1398,7 @@ bool WsScheduleReconnect(int slot)
 	{
 		return false;
 	}
-	if (!ReconnectSchedule(g_Ws[slot].rc))
+	if (!reconnectSchedule(g_Ws[slot].rc, NowMs(), GetURandomInt() & 0xFFFF))
 	{
 		return false;
 	}
@@ -1865,7 +1817,7 @@ public Action Timer_Tick(Handle timer)
 /** Reconnect timer, close-handshake timeout and keepalive of one connection. */
 void WsTick(int slot, int now)
 {
-	if (ReconnectDue(g_Ws[slot].rc, now))
+	if (reconnectDue(g_Ws[slot].rc, now))
 	{
 		WsReconnect(slot);
 		return;
@@ -3371,7 +3323,7 @@ void SioOnEngineClose(int sio, const char[] reason)
 	g_Sio[sio].connected = false;
 	if (!g_Sio[sio].userClosed && g_Sio[sio].rc.enabled)
 	{
-		if (ReconnectSchedule(g_Sio[sio].rc))
+		if (reconnectSchedule(g_Sio[sio].rc, NowMs(), GetURandomInt() & 0xFFFF))
 		{
 			if (wasConnected)
 			{
@@ -3430,7 +3382,7 @@ void SioTick(int sio, int now)
 		}
 		return;
 	}
-	if (ReconnectDue(g_Sio[sio].rc, now))
+	if (reconnectDue(g_Sio[sio].rc, now))
 	{
 		SioOpen(sio);
 	}
@@ -3745,7 +3697,7 @@ public any Native_SioConnect(Handle plugin, int numParams)
 	g_Sio[sio].onEvent = NewCallback(plugin, g_Sio[sio].eventFn, 5);
 	g_Sio[sio].onError = NewCallback(plugin, GetNativeFunction(5), 2);
 	g_Sio[sio].data = GetNativeCell(6);
-	ReconnectInit(g_Sio[sio].rc, true);
+	reconnectInit(g_Sio[sio].rc, true);
 	// The first transport opens on the next tick, after the Hook/Set natives the caller makes now.
 	g_Sio[sio].rc.pending = true;
 	g_Sio[sio].rc.at = NowMs();

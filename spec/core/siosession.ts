@@ -1,0 +1,641 @@
+/**
+ * A Socket.IO v5 client session without I/O: one namespace over a series of
+ * Engine.IO connections (websocket transport only), as socket.io-client's
+ * Manager and Socket run it. It decides which packet answers which (CONNECT
+ * after the Engine.IO open packet, a pong for every ping), when the namespace
+ * counts as connected, which emits wait in the queue and when it is flushed,
+ * the acknowledgement table, the heartbeat watchdog, the open timeout, what
+ * ends the session (a server DISCONNECT or CONNECT_ERROR: no reconnect, as in
+ * socket.io-client after "io server disconnect") and when a lost transport is
+ * reconnected (after the backoff delay). The I/O layer (the SourcePawn glue,
+ * spec/harness/sioClient.ts) opens and drops the transports (WebSocket
+ * sessions, wssession.ts), keeps the queued bytes and the callbacks, and
+ * carries out what these functions return.
+ *
+ * Times are int milliseconds from a wrapping counter; randomness comes in as
+ * parameters.
+ */
+
+import { backoffReset } from "./backoff.js";
+import { bytesPutAscii } from "./bytes.js";
+import { CONFIG_SEND_QUEUE_BYTES } from "./config.js";
+import { EioOpenInfo, EioPacket, eioEncodePong, eioMaxPacket, eioPacketType, eioParseOpen } from "./engineio.js";
+import { Opcode } from "./frame.js";
+import { heartbeatExpired } from "./heartbeat.js";
+import {
+  SioError,
+  SioPacket,
+  SioParsed,
+  sioEncodeConnect,
+  sioEncodeDisconnect,
+  sioEventName,
+  sioNspEquals,
+  sioParse,
+} from "./socketio.js";
+import { Reconnect, SessionError, reconnectDue, reconnectInit, reconnectSchedule } from "./wssession.js";
+
+/** How long a transport may take to deliver the Engine.IO open packet (socket.io-client's `timeout` option, ms). */
+export const SIO_OPEN_TIMEOUT_MS = 20000;
+
+/** Acknowledgements that may wait at once, per session. */
+export const SIO_MAX_PENDING_ACKS = 64;
+
+/** Longest namespace (bytes), and longest auth JSON (bytes). */
+export const SIO_MAX_NAMESPACE = 255;
+export const SIO_MAX_AUTH = 4095;
+
+/** The state of one entry of the acknowledgement table. */
+export const enum SioAckState {
+  Free = 0,
+  /** The emit waits in the queue: it is sent (and its ack awaited) once the namespace is joined. */
+  Queued = 1,
+  /** The emit went out on the current transport: its ACK may arrive. */
+  Sent = 2,
+}
+
+/** Why a transport or the session ended: the reason socket.io-client gives (sioReasonText). */
+export const enum SioReason {
+  None = 0,
+  TransportClose = 1,
+  TransportError = 2,
+  PingTimeout = 3,
+  ParseError = 4,
+  IoServerDisconnect = 5,
+  IoClientDisconnect = 6,
+  ConnectError = 7,
+  ReconnectFailed = 8,
+}
+
+/** Why an event was dropped (SioOut.Error with SessionError.Unsupported). */
+export const enum SioDrop {
+  None = 0,
+  /** A binary Engine.IO message (detail: the WebSocket opcode). */
+  BinaryMessage = 1,
+  /** A BINARY_EVENT or BINARY_ACK (detail: the packet type). */
+  BinaryPacket = 2,
+  /** The event name does not fit the caller's name buffer. */
+  NameTooLong = 3,
+  /** The event name contains U+0000 (a SourcePawn string would end there). */
+  NameNul = 4,
+}
+
+/** One Socket.IO session: its namespace and auth, the current Engine.IO connection, acks and reconnects. */
+export class SioSession {
+  nsp = new Uint8Array(SIO_MAX_NAMESPACE);
+  nspLen = 0;
+  auth = new Uint8Array(SIO_MAX_AUTH);
+  authLen = 0;
+  rc = new Reconnect();
+  /** The user (SocketIO_Close) or the server (DISCONNECT, CONNECT_ERROR) ended it: no reconnect. */
+  userClosed = false;
+  /** The session is ending: nothing but the final disconnect is left. */
+  finishing = false;
+  /** A transport exists for the current attempt (its WebSocket may still be connecting). */
+  transport = false;
+  /** The current transport reported an error (its end is then a "transport error"). */
+  sawError = false;
+  /** The Engine.IO open packet arrived on the current transport. */
+  engineOpen = false;
+  /** The server confirmed the namespace (CONNECT) on the current transport. */
+  connected = false;
+  /** When the current transport started, and when the open packet or the last ping arrived. */
+  openedAt = 0;
+  lastPingMs = 0;
+  info = new EioOpenInfo();
+  nextAckId = 0;
+  /** Bytes of frames queued while not connected (the I/O layer keeps them). */
+  queueLen = 0;
+  /** The acknowledgement table: entry k's SioAckState and ack id. */
+  ackState = new Int32Array(SIO_MAX_PENDING_ACKS);
+  ackId = new Int32Array(SIO_MAX_PENDING_ACKS);
+  /** Outputs of the last step: see each function. */
+  reason = 0;
+  error = 0;
+  detail = 0;
+  drop = 0;
+  ack = 0;
+  outLen = 0;
+  nameLen = 0;
+}
+
+/**
+ * Starts a session for namespace nsp[nOff..nOff+nLen) with auth JSON
+ * auth[aOff..aOff+aLen) (both checked by the caller with sioEncodeConnect):
+ * reconnect on with the default policy, the first transport due at nowMs.
+ * Returns false when either is longer than SIO_MAX_NAMESPACE / SIO_MAX_AUTH.
+ */
+export function sioSessionInit(
+  s: SioSession,
+  nsp: Readonly<Uint8Array>,
+  nOff: number,
+  nLen: number,
+  auth: Readonly<Uint8Array>,
+  aOff: number,
+  aLen: number,
+  nowMs: number,
+): boolean {
+  if (nLen < 0 || nLen > SIO_MAX_NAMESPACE || aLen < 0 || aLen > SIO_MAX_AUTH) {
+    return false;
+  }
+  for (let i = 0; i < nLen; i++) {
+    s.nsp[i] = nsp[nOff + i];
+  }
+  s.nspLen = nLen;
+  for (let i = 0; i < aLen; i++) {
+    s.auth[i] = auth[aOff + i];
+  }
+  s.authLen = aLen;
+  reconnectInit(s.rc, true);
+  // The first transport opens on the next tick, after the Hook/Set calls the user makes now.
+  s.rc.pending = true;
+  s.rc.at = nowMs;
+  s.userClosed = false;
+  s.finishing = false;
+  s.transport = false;
+  s.sawError = false;
+  s.engineOpen = false;
+  s.connected = false;
+  s.openedAt = nowMs;
+  s.lastPingMs = nowMs;
+  s.info.sidLen = 0;
+  s.info.pingInterval = 0;
+  s.info.pingTimeout = 0;
+  s.info.maxPayload = 0;
+  s.nextAckId = 0;
+  s.queueLen = 0;
+  for (let k = 0; k < SIO_MAX_PENDING_ACKS; k++) {
+    s.ackState[k] = SioAckState.Free;
+    s.ackId[k] = 0;
+  }
+  sioSessionClearOut(s);
+  return true;
+}
+
+/** Clears the outputs of the last step. */
+function sioSessionClearOut(s: SioSession): void {
+  s.reason = SioReason.None;
+  s.error = SessionError.None;
+  s.detail = 0;
+  s.drop = SioDrop.None;
+  s.ack = -1;
+  s.outLen = 0;
+  s.nameLen = 0;
+}
+
+/**
+ * Writes socket.io-client's text for a SioReason ("transport close", "ping
+ * timeout", "io server disconnect", ...) at out[off..cap); returns the offset
+ * after it, or -1 when it does not fit.
+ */
+export function sioReasonText(reason: number, out: Uint8Array, off: number, cap: number): number {
+  switch (reason) {
+    case SioReason.TransportClose:
+      return bytesPutAscii(out, off, cap, "transport close");
+    case SioReason.TransportError:
+      return bytesPutAscii(out, off, cap, "transport error");
+    case SioReason.PingTimeout:
+      return bytesPutAscii(out, off, cap, "ping timeout");
+    case SioReason.ParseError:
+      return bytesPutAscii(out, off, cap, "parse error");
+    case SioReason.IoServerDisconnect:
+      return bytesPutAscii(out, off, cap, "io server disconnect");
+    case SioReason.IoClientDisconnect:
+      return bytesPutAscii(out, off, cap, "io client disconnect");
+    case SioReason.ConnectError:
+      return bytesPutAscii(out, off, cap, "connect error");
+    case SioReason.ReconnectFailed:
+      return bytesPutAscii(out, off, cap, "reconnect failed");
+    default:
+      return bytesPutAscii(out, off, cap, "");
+  }
+}
+
+/** What a tick found (sioSessionTick). */
+export const enum SioTick {
+  None = 0,
+  /** No ping for pingInterval + pingTimeout: drop the transport (s.reason PingTimeout) and call sioSessionEngineClosed. */
+  PingTimeout = 1,
+  /** No open packet within SIO_OPEN_TIMEOUT_MS: report s.error (detail: ms waited), then drop the transport (s.reason TransportError). */
+  OpenTimeout = 2,
+  /** The scheduled attempt is due: open a new transport, then sioSessionTransportStarted (or sioSessionEngineClosed on failure). */
+  Open = 3,
+}
+
+/** The timer's look at a session at nowMs: the heartbeat watchdog, the open timeout, then a due reconnect. */
+export function sioSessionTick(s: SioSession, nowMs: number): number {
+  sioSessionClearOut(s);
+  if (s.engineOpen && heartbeatExpired(nowMs, s.lastPingMs, s.info.pingInterval, s.info.pingTimeout)) {
+    s.reason = SioReason.PingTimeout;
+    return SioTick.PingTimeout;
+  }
+  if (!s.engineOpen && s.transport && heartbeatExpired(nowMs, s.openedAt, SIO_OPEN_TIMEOUT_MS, 0)) {
+    s.error = SessionError.Timeout;
+    s.detail = (nowMs - s.openedAt) | 0;
+    s.reason = SioReason.TransportError;
+    return SioTick.OpenTimeout;
+  }
+  if (reconnectDue(s.rc, nowMs)) {
+    return SioTick.Open;
+  }
+  return SioTick.None;
+}
+
+/** A transport was started at nowMs (its WebSocket is connecting). */
+export function sioSessionTransportStarted(s: SioSession, nowMs: number): void {
+  s.transport = true;
+  s.sawError = false;
+  s.engineOpen = false;
+  s.connected = false;
+  s.openedAt = nowMs;
+}
+
+/** The current transport reported an error to the user; its end will be a "transport error". */
+export function sioSessionTransportFailed(s: SioSession): void {
+  s.sawError = true;
+}
+
+/** The SioReason for the end of the current transport's WebSocket. */
+export function sioSessionTransportEndReason(s: Readonly<SioSession>): number {
+  return s.sawError ? SioReason.TransportError : SioReason.TransportClose;
+}
+
+/** What the end of a transport leads to (sioSessionEngineClosed), as bits carried out in this order. */
+export const enum SioClosed {
+  None = 0,
+  /** The namespace was connected and a reconnect is scheduled: disconnect callback (s.reason, willReconnect = true). */
+  NotifyRetry = 1,
+  /** The session ends (s.reason): drop the transport if any, final disconnect callback (willReconnect = false), release. */
+  Finish = 2,
+}
+
+/**
+ * The transport is gone (closed, failed, dropped by us, or could not be
+ * started) for `reason` (a SioReason): acks of emits sent on it are forgotten
+ * (their ACK can no longer come; entries still queued stay), and the session
+ * reconnects after the backoff delay (random16: uniform 0..65535) unless the
+ * user or the server ended it, reconnect is off or maxAttempts are used up
+ * ("reconnect failed"). Returns SioClosed bits; s.reason is the reason to report.
+ */
+export function sioSessionEngineClosed(s: SioSession, reason: number, nowMs: number, random16: number): number {
+  sioSessionClearOut(s);
+  if (s.finishing || s.rc.pending) {
+    return SioClosed.None;
+  }
+  s.transport = false;
+  s.engineOpen = false;
+  for (let k = 0; k < SIO_MAX_PENDING_ACKS; k++) {
+    if (s.ackState[k] === SioAckState.Sent) {
+      s.ackState[k] = SioAckState.Free;
+    }
+  }
+  const wasConnected = s.connected;
+  s.connected = false;
+  s.reason = reason;
+  if (!s.userClosed && s.rc.enabled) {
+    if (reconnectSchedule(s.rc, nowMs, random16)) {
+      return wasConnected ? SioClosed.NotifyRetry : SioClosed.None;
+    }
+    return sioSessionFinish(s, SioReason.ReconnectFailed) ? SioClosed.Finish : SioClosed.None;
+  }
+  return sioSessionFinish(s, reason) ? SioClosed.Finish : SioClosed.None;
+}
+
+/**
+ * Ends the session for good with `reason` (sets s.reason): no attempt stays
+ * scheduled, nothing is connected. Returns false when it was already ending.
+ * The I/O layer then drops the transport, calls the final disconnect callback
+ * and releases the session.
+ */
+export function sioSessionFinish(s: SioSession, reason: number): boolean {
+  if (s.finishing) {
+    return false;
+  }
+  s.finishing = true;
+  s.rc.pending = false;
+  s.connected = false;
+  s.engineOpen = false;
+  s.transport = false;
+  s.reason = reason;
+  return true;
+}
+
+/** True while entry k of the acknowledgement table waits for an ACK (the I/O layer frees the callbacks of the others). */
+export function sioSessionAckHeld(s: Readonly<SioSession>, k: number): boolean {
+  return s.ackState[k] !== SioAckState.Free;
+}
+
+/** What a received message asks of the I/O layer (sioSessionOnMessage). */
+export const enum SioOut {
+  None = 0,
+  /** Write out[0..s.outLen) as one text frame (a CONNECT after the open packet, a pong). */
+  Write = 1,
+  /** Report s.error / s.detail (s.drop says why); nothing else changes. */
+  Error = 2,
+  /** The packet is malformed: report s.error / s.detail, drop the transport, then sioSessionEngineClosed(s.reason). */
+  Fail = 3,
+  /** The server closed the Engine.IO connection: drop the transport, then sioSessionEngineClosed(s.reason). */
+  CloseTransport = 4,
+  /**
+   * The namespace is joined: write the queued frames in order, then call the connect callback with
+   * the CONNECT data (p.dataOff, p.dataLen of the message).
+   */
+  Connected = 5,
+  /** CONNECT_ERROR: call the connect-error callback with its data (p.dataOff, p.dataLen), then sioSessionFinish(s.reason). */
+  ConnectError = 6,
+  /** The server left the namespace (DISCONNECT): the session ends (s.reason; sioSessionFinish done). */
+  Finish = 7,
+  /** An EVENT: its decoded name is in the caller's name buffer [0..s.nameLen), its arguments in p; p.ackId as received. */
+  Event = 8,
+  /** The ACK for table entry s.ack (now free): call its callback with the arguments in p. */
+  Ack = 9,
+}
+
+/**
+ * One message of the transport's WebSocket: data[off..off+len) with its
+ * opcode, received at nowMs; transportOpen tells whether the WebSocket is
+ * OPEN (it always is when a message arrives; passed so that a Write is never
+ * asked of a closed one). The Engine.IO packet is read (the open packet,
+ * pings, close, messages), the Socket.IO packet of a message is parsed into p
+ * (packets of other namespaces are ignored), an event's name is decoded into
+ * name[0..nameCap), and an answer is encoded into out[0..cap). Returns a
+ * SioOut; see each member for what the I/O layer does.
+ */
+export function sioSessionOnMessage(
+  s: SioSession,
+  opcode: number,
+  data: Readonly<Uint8Array>,
+  off: number,
+  len: number,
+  p: SioParsed,
+  name: Uint8Array,
+  nameCap: number,
+  out: Uint8Array,
+  cap: number,
+  nowMs: number,
+): number {
+  sioSessionClearOut(s);
+  if (opcode !== Opcode.Text) {
+    s.error = SessionError.Unsupported;
+    s.detail = opcode;
+    s.drop = SioDrop.BinaryMessage;
+    return SioOut.Error;
+  }
+  const type = eioPacketType(data, off, len);
+  switch (type) {
+    case EioPacket.Open:
+      if (!eioParseOpen(data, off, len, s.info)) {
+        return sioSessionFail(s, 0);
+      }
+      s.engineOpen = true;
+      s.lastPingMs = nowMs;
+      backoffReset(s.rc.backoff);
+      return sioSessionWrite(s, sioEncodeConnect(out, 0, cap, s.nsp, 0, s.nspLen, s.auth, 0, s.authLen));
+    case EioPacket.Ping:
+      s.lastPingMs = nowMs;
+      return sioSessionWrite(s, eioEncodePong(out, 0, cap, data, off, len));
+    case EioPacket.Close:
+      s.reason = SioReason.TransportClose;
+      return SioOut.CloseTransport;
+    case EioPacket.Message:
+      return sioSessionOnPacket(s, data, off, len, p, name, nameCap);
+    case EioPacket.Noop:
+      return SioOut.None;
+    case EioPacket.Pong:
+      return SioOut.None;
+    case EioPacket.Upgrade:
+      return SioOut.None;
+    default:
+      return sioSessionFail(s, 0);
+  }
+}
+
+/** SioOut.Write for an encoded packet of n bytes (nothing when it could not be encoded). */
+function sioSessionWrite(s: SioSession, n: number): number {
+  if (n <= 0) {
+    return SioOut.None;
+  }
+  s.outLen = n;
+  return SioOut.Write;
+}
+
+/** SioOut.Fail: a packet that cannot be read (detail: the Socket.IO parser's error, 0 for Engine.IO). */
+function sioSessionFail(s: SioSession, detail: number): number {
+  s.error = SessionError.PacketInvalid;
+  s.detail = detail;
+  s.reason = SioReason.ParseError;
+  return SioOut.Fail;
+}
+
+/** One Socket.IO packet (an Engine.IO message) of this session's namespace; see sioSessionOnMessage. */
+function sioSessionOnPacket(
+  s: SioSession,
+  data: Readonly<Uint8Array>,
+  off: number,
+  len: number,
+  p: SioParsed,
+  name: Uint8Array,
+  nameCap: number,
+): number {
+  const err = sioParse(data, off, len, p);
+  if (err !== SioError.Ok) {
+    // socket.io-client closes the connection on a packet it cannot decode.
+    return sioSessionFail(s, err);
+  }
+  if (!sioNspEquals(data, p, s.nsp, 0, s.nspLen)) {
+    return SioOut.None;
+  }
+  switch (p.type) {
+    case SioPacket.Connect:
+      s.connected = true;
+      s.queueLen = 0;
+      // The queued emits go out now, so their acks can come.
+      for (let k = 0; k < SIO_MAX_PENDING_ACKS; k++) {
+        if (s.ackState[k] === SioAckState.Queued) {
+          s.ackState[k] = SioAckState.Sent;
+        }
+      }
+      return SioOut.Connected;
+    case SioPacket.ConnectError:
+      s.userClosed = true;
+      s.reason = SioReason.ConnectError;
+      return SioOut.ConnectError;
+    case SioPacket.Disconnect:
+      s.userClosed = true;
+      sioSessionFinish(s, SioReason.IoServerDisconnect);
+      return SioOut.Finish;
+    case SioPacket.Event:
+      return sioSessionOnEvent(s, data, p, name, nameCap);
+    case SioPacket.Ack:
+      for (let k = 0; k < SIO_MAX_PENDING_ACKS; k++) {
+        if (s.ackState[k] === SioAckState.Sent && s.ackId[k] === p.ackId) {
+          s.ackState[k] = SioAckState.Free;
+          s.ack = k;
+          return SioOut.Ack;
+        }
+      }
+      return SioOut.None;
+    default:
+      s.error = SessionError.Unsupported;
+      s.detail = p.type;
+      s.drop = SioDrop.BinaryPacket;
+      return SioOut.Error;
+  }
+}
+
+/** An EVENT: delivered while the namespace is joined, with a name the user can be given. */
+function sioSessionOnEvent(
+  s: SioSession,
+  data: Readonly<Uint8Array>,
+  p: SioParsed,
+  name: Uint8Array,
+  nameCap: number,
+): number {
+  if (!s.connected) {
+    return SioOut.None;
+  }
+  const n = sioEventName(data, p, name, 0, nameCap);
+  if (n < 0) {
+    s.error = SessionError.Unsupported;
+    s.detail = SioPacket.Event;
+    s.drop = SioDrop.NameTooLong;
+    return SioOut.Error;
+  }
+  for (let i = 0; i < n; i++) {
+    if (name[i] === 0) {
+      // Refused rather than cut, so no handler runs for the wrong event.
+      s.error = SessionError.Unsupported;
+      s.detail = SioPacket.Event;
+      s.drop = SioDrop.NameNul;
+      return SioOut.Error;
+    }
+  }
+  s.nameLen = n;
+  return SioOut.Event;
+}
+
+/**
+ * The ack id an emit should carry: -1 when it asks for none, the next id
+ * when a table entry is free, or -2 when SIO_MAX_PENDING_ACKS acks already
+ * wait (the emit is refused).
+ */
+export function sioSessionAckIdFor(s: Readonly<SioSession>, wantAck: boolean): number {
+  if (!wantAck) {
+    return -1;
+  }
+  for (let k = 0; k < SIO_MAX_PENDING_ACKS; k++) {
+    if (s.ackState[k] === SioAckState.Free) {
+      return s.nextAckId;
+    }
+  }
+  return -2;
+}
+
+/** What becomes of an emit or an ack (sioSessionEmit, sioSessionAck). */
+export const enum SioSend {
+  /** Write the frame now. */
+  Now = 0,
+  /** Queue the frame: it goes out, in order, once the namespace is joined. */
+  Queue = 1,
+  /** Not sent: the queue has no room (s.error QueueOverflow, s.detail the packet's bytes). */
+  Overflow = 2,
+  /** Not sent: larger than the server's maxPayload, which would drop the connection (s.error TooLargeForServer). */
+  TooLarge = 3,
+  /** Not sent: an ack needs the namespace joined on an open transport. */
+  NotConnected = 4,
+}
+
+/**
+ * The user emits an event: its packet is packetLen bytes, its WebSocket frame
+ * frameLen, and it carries ackId (sioSessionAckIdFor; -1 for none).
+ * transportOpen: the transport's WebSocket is OPEN. Sent now when the
+ * namespace is joined, queued otherwise (within CONFIG_SEND_QUEUE_BYTES);
+ * a packet above the server's maxPayload is refused locally. With an ack id,
+ * a table entry is taken (s.ack) and nextAckId advances. Returns a SioSend.
+ */
+export function sioSessionEmit(
+  s: SioSession,
+  packetLen: number,
+  frameLen: number,
+  ackId: number,
+  transportOpen: boolean,
+): number {
+  sioSessionClearOut(s);
+  if (packetLen > eioMaxPacket(s.info)) {
+    s.error = SessionError.TooLargeForServer;
+    s.detail = packetLen;
+    return SioSend.TooLarge;
+  }
+  let result = SioSend.Now;
+  if (!s.connected || !transportOpen) {
+    if (frameLen < 0 || frameLen > CONFIG_SEND_QUEUE_BYTES - s.queueLen) {
+      s.error = SessionError.QueueOverflow;
+      s.detail = packetLen;
+      return SioSend.Overflow;
+    }
+    s.queueLen += frameLen;
+    result = SioSend.Queue;
+  }
+  if (ackId >= 0) {
+    for (let k = 0; k < SIO_MAX_PENDING_ACKS; k++) {
+      if (s.ackState[k] === SioAckState.Free) {
+        s.ackState[k] = result === SioSend.Now ? SioAckState.Sent : SioAckState.Queued;
+        s.ackId[k] = ackId;
+        s.ack = k;
+        s.nextAckId = (ackId + 1) & 0x7fffffff;
+        break;
+      }
+    }
+  }
+  return result;
+}
+
+/**
+ * The user answers an event's ack with a packet of packetLen bytes: sent now
+ * when the namespace is joined on an open transport and the server takes its
+ * size; otherwise not at all (an ack belongs to the connection that asked).
+ */
+export function sioSessionAck(s: SioSession, packetLen: number, transportOpen: boolean): number {
+  sioSessionClearOut(s);
+  if (!s.connected || !transportOpen) {
+    return SioSend.NotConnected;
+  }
+  if (packetLen > eioMaxPacket(s.info)) {
+    s.error = SessionError.TooLargeForServer;
+    s.detail = packetLen;
+    return SioSend.TooLarge;
+  }
+  return SioSend.Now;
+}
+
+/** What the user's close asks of the I/O layer (sioSessionClose), as bits in this order. */
+export const enum SioClose {
+  None = 0,
+  /** Write out[0..s.outLen) (the namespace's DISCONNECT) as a text frame first. */
+  Write = 1,
+  /** Then finish: drop the transport, final disconnect callback (s.reason), release. */
+  Finish = 2,
+}
+
+/**
+ * The user closes the session (SocketIO_Close): a joined namespace is left
+ * with a DISCONNECT packet encoded into out[0..cap) when the transport is
+ * OPEN, then the session finishes with "io client disconnect". Returns
+ * SioClose bits (None when it was already ending).
+ */
+export function sioSessionClose(s: SioSession, transportOpen: boolean, out: Uint8Array, cap: number): number {
+  sioSessionClearOut(s);
+  if (s.finishing) {
+    return SioClose.None;
+  }
+  s.userClosed = true;
+  let bits = SioClose.None;
+  if (s.connected && transportOpen) {
+    const n = sioEncodeDisconnect(out, 0, cap, s.nsp, 0, s.nspLen);
+    if (n > 0) {
+      s.outLen = n;
+      bits = SioClose.Write;
+    }
+  }
+  sioSessionFinish(s, SioReason.IoClientDisconnect);
+  return bits | SioClose.Finish;
+}
