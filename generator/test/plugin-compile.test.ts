@@ -1388,11 +1388,11 @@ public void Drv_Err(WebsocketHandle ws, WebsocketError e, int detail, const char
 public void Drv_Open(WebsocketHandle ws, const char[] protocol) {}
 public void Drv_State(WebsocketHandle ws, WebsocketReadyState s) {}
 public void Drv_SioEvent(SocketIO io, const char[] ev, const char[] args, int ackId) {}
-public void Drv_SioConnect(SocketIO io, const char[] data) {}
+public void Drv_SioConnect(SocketIO io, const char[] data, bool recovered) {}
 public void Drv_SioConnectError(SocketIO io, const char[] data) {}
 public void Drv_SioDisc(SocketIO io, const char[] reason, bool will) {}
 public void Drv_SioErr(SocketIO io, WebsocketError e, int detail, const char[] msg) {}
-public void Drv_SioAck(SocketIO io, const char[] args, any data) {}
+public void Drv_SioAck(SocketIO io, const char[] args, any data, bool failed) {}
 public void Drv_Close(WebsocketHandle ws) {}
 public Action Drv_Incoming(WebsocketHandle listenWs, WebsocketHandle child, const char[] ip, int port, char protocols[256], char getPath[2000]) { return Plugin_Continue; }
 
@@ -3433,6 +3433,116 @@ void TestConnectErrorAndClose()
 	}
 }
 
+/** SocketIO_Emit with an ack callback and a timeout (the sixth argument of the newer include). */
+bool EmitTimeout(SocketIO io, const char[] event, const char[] args, any data, int timeoutMs)
+{
+	P_Clear();
+	g_NP_Cell[1] = io;
+	P_Str(2, event);
+	P_Str(3, args);
+	g_NP_Func[4] = Drv_SioAck;
+	g_NP_Cell[5] = data;
+	g_NP_Cell[6] = timeoutMs;
+	return Native_SioEmit(g_Plugin, 6);
+}
+
+/** Issue 15, items 1 and 3: connection state recovery (pid/offset in CONNECT) and ack timeouts. */
+void TestRecoveryAndAckTimeouts()
+{
+	print("-- connection state recovery, ack timeouts\n");
+	for (int legacy = 0; legacy < 2; legacy++)
+	{
+		// Both ways to the consumer: __Websocket_Deliver and the forwards of an older include.
+		ConsumerWithEntry(legacy == 0);
+		g_MockErrors = 0;
+		SocketIO io = ConnectIo("ws://127.0.0.1:3000", "/", "{\"token\":\"t\"}");
+		Timer_Tick(null);
+		EngineOpen(io);
+		int off = 0;
+		Check(NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "40{\"token\":\"t\"}"), "first CONNECT: the auth alone");
+		Handle sock = IoSock(io);
+		int n = SrvText(0, "40{\"sid\":\"s1\",\"pid\":\"p1\"}");
+		EvClear();
+		Feed(sock, g_Srv, n);
+		Check(g_EvN == 1 && g_EvKind[0] == Ev_SioConnect && g_EvCell[0][2] == 0, "first connect: recovered is false");
+		n = SrvText(0, "42[\"tick\",1,\"off-1\"]");
+		n = SrvText(n, "42[\"tick\",2,\"off-2\"]");
+		n = SrvText(n, "42[\"note\",{\"k\":\"not an offset\"}]");
+		EvClear();
+		Feed(sock, g_Srv, n);
+		Check(g_EvN == 3 && BytesAre(g_EvStr[1][1], g_EvStrLen[1][1], "[2,\"off-2\"]"), "events arrive with the offset as their last argument (as socket.io-client)");
+
+		// Ack timeouts: acks 0 (500 ms) and 1 (500 ms); 1 is answered, 0 times out, its late ACK is ignored.
+		WireClear();
+		Check(EmitTimeout(io, "slow", "1", 70, 500) && EmitTimeout(io, "fast", "2", 71, 500), "emits with timeouts sent");
+		n = SrvText(0, "431[\"ok\"]");
+		EvClear();
+		Feed(sock, g_Srv, n);
+		Check(g_EvN == 1 && g_EvKind[0] == Ev_SioAck && g_EvCell[0][2] == 71 && g_EvCell[0][3] == 0 && BytesAre(g_EvStr[0][0], g_EvStrLen[0][0], "[\"ok\"]"), "answered ack: args, data, failed = false");
+		EvClear();
+		g_MockTime += 0.3;
+		Timer_Tick(null);
+		CheckInt(g_EvN, 0, "nothing before the timeout");
+		g_MockTime += 0.3;
+		Timer_Tick(null);
+		Check(g_EvN == 1 && g_EvKind[0] == Ev_SioAck && g_EvCell[0][2] == 70 && g_EvCell[0][3] == 1 && g_EvStrLen[0][0] == 0, "timed-out ack: empty args, data, failed = true");
+		n = SrvText(0, "430[\"late\"]");
+		EvClear();
+		Feed(sock, g_Srv, n);
+		CheckInt(g_EvN, 0, "a late ACK is ignored");
+		Timer_Tick(null);
+		CheckInt(g_EvN, 0, "and the ack is failed only once");
+
+		// An ack with a timeout whose transport is lost fails at once, before the disconnect callback;
+		// one without a timeout is forgotten.
+		Check(EmitTimeout(io, "lost", "3", 72, 60000) && Emit(io, "forgotten", "4", true, 73), "two more acks pending");
+		EvClear();
+		OnSocketDisconnected(sock, g_Sio[IoSlot(io)].ws);
+		Check(g_EvN == 2 && g_EvKind[0] == Ev_SioAck && g_EvCell[0][2] == 72 && g_EvCell[0][3] == 1, "lost ack failed at once");
+		Check(g_EvKind[1] == Ev_SioDisc && g_EvCell[1][2] == 1, "then the disconnect callback (will reconnect)");
+
+		// The reconnect asks for the session back: pid and the last offset before the auth members.
+		g_MockTime += 1.6;
+		Timer_Tick(null);
+		EngineOpen(io);
+		off = 0;
+		Check(NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "40{\"pid\":\"p1\",\"offset\":\"off-2\",\"token\":\"t\"}"), "CONNECT with pid, offset and the auth");
+		sock = IoSock(io);
+		n = SrvText(0, "40{\"sid\":\"s2\",\"pid\":\"p1\"}");
+		n = SrvText(n, "42[\"tick\",3,\"off-3\"]");
+		EvClear();
+		Feed(sock, g_Srv, n);
+		Check(g_EvN == 2 && g_EvKind[0] == Ev_SioConnect && g_EvCell[0][2] == 1, "recovered: the connect callback says so");
+		Check(g_EvKind[1] == Ev_SioEvent && BytesAre(g_EvStr[1][1], g_EvStrLen[1][1], "[3,\"off-3\"]"), "the missed event replayed");
+
+		// Bad timeouts are native errors; closing fails the acks that have a timeout, before the final disconnect.
+		g_MockErrors = 0;
+		EmitTimeout(io, "x", "", 0, -1);
+		CheckInt(g_MockErrors, 1, "negative timeoutMs");
+		EmitTimeout(io, "x", "", 0, SIO_MAX_ACK_TIMEOUT_MS + 1);
+		CheckInt(g_MockErrors, 2, "timeoutMs above one day");
+		P_Clear();
+		g_NP_Cell[1] = io;
+		P_Str(2, "x");
+		P_Str(3, "");
+		g_NP_Func[4] = INVALID_FUNCTION;
+		g_NP_Cell[6] = 100;
+		Native_SioEmit(g_Plugin, 6);
+		CheckInt(g_MockErrors, 3, "timeoutMs without an ack callback");
+		g_MockErrors = 0;
+		Check(EmitTimeout(io, "pending", "5", 74, 60000), "one more pending ack");
+		EvClear();
+		P_Clear();
+		g_NP_Cell[1] = io;
+		Native_SioClose(g_Plugin, 1);
+		Check(g_EvN == 2 && g_EvKind[0] == Ev_SioAck && g_EvCell[0][2] == 74 && g_EvCell[0][3] == 1, "close fails the pending ack");
+		Check(g_EvKind[1] == Ev_SioDisc && g_EvCell[1][2] == 0, "then the final disconnect");
+		Check(!g_Sio[IoSlot(io)].used, "released");
+		CheckInt(g_MockErrors, 0, "no native error");
+	}
+	ConsumerWithEntry(true);
+}
+
 int g_ReenterTest;
 SocketIO g_ReenterIo;
 bool g_ReenterResult;
@@ -3633,6 +3743,7 @@ public int main()
 	ConsumerWithEntry(true);
 	TestSession();
 	TestConnectErrorAndClose();
+	TestRecoveryAndAckTimeouts();
 	TestReentry();
 	TestDelivery();
 	CheckInt(g_MockHeapExceptions, 0, "no call ever needed more heap than its receiver has");

@@ -1890,10 +1890,15 @@ PrivateForward NewCallback(Handle plugin, Function func, int type)
 			// a listening socket's close (ws)
 			fwd = new PrivateForward(ET_Ignore, Param_Cell);
 		}
+		case 9:
+		{
+			// Socket.IO connect (io, data, recovered)
+			fwd = new PrivateForward(ET_Ignore, Param_Cell, Param_String, Param_Cell);
+		}
 		default:
 		{
-			// Socket.IO ack (io, args, data)
-			fwd = new PrivateForward(ET_Ignore, Param_Cell, Param_String, Param_Cell);
+			// Socket.IO ack (io, args, data, failed)
+			fwd = new PrivateForward(ET_Ignore, Param_Cell, Param_String, Param_Cell, Param_Cell);
 		}
 	}
 	fwd.AddFunction(plugin, func);
@@ -1986,6 +1991,18 @@ void DeliverByForward(PrivateForward fwd, WebsocketDelivery what, int handle, in
 			Call_PushCell(extra);
 		}
 		case WebsocketDelivery_Ack:
+		{
+			Call_PushString(g_Args);
+			Call_PushCell(extra);
+			Call_PushCell(false);
+		}
+		case WebsocketDelivery_AckFailed:
+		{
+			Call_PushString("");
+			Call_PushCell(extra);
+			Call_PushCell(true);
+		}
+		case WebsocketDelivery_Connect:
 		{
 			Call_PushString(g_Args);
 			Call_PushCell(extra);
@@ -2997,6 +3014,32 @@ bool SioAlive(int sio, int h)
 	return g_Sio[sio].used && g_Sio[sio].handle == h;
 }
 
+/**
+ * Calls, once each, the ack callbacks the session gives up on (sioSessionTakeFailedAck; `ending`:
+ * the client finishes). Returns false when a callback closed the client.
+ */
+bool SioFailAcks(int sio, bool ending)
+{
+	int h = g_Sio[sio].handle;
+	for (int k = sioSessionTakeFailedAck(g_SioS[sio], NowMs(), ending); k >= 0; k = sioSessionTakeFailedAck(g_SioS[sio], NowMs(), ending))
+	{
+		int a = sio * SIO_MAX_PENDING_ACKS + k;
+		PrivateForward callback = g_Acks[a].callback;
+		g_Acks[a].callback = null;
+		if (callback != null)
+		{
+			g_Args[0] = 0;
+			Deliver(g_Sio[sio].owner, g_Sio[sio].deliver, g_Acks[a].callbackFn, callback, WebsocketDelivery_AckFailed, h, -1, 0, g_Acks[a].data);
+			delete callback;
+		}
+		if (!SioAlive(sio, h))
+		{
+			return false;
+		}
+	}
+	return true;
+}
+
 /** Frees the callbacks of acknowledgements the session no longer waits for. */
 void SioAcksSync(int sio)
 {
@@ -3116,6 +3159,11 @@ void SioOnEngineClose(int sio, int reason)
 {
 	int closed = sioSessionEngineClosed(g_SioS[sio], reason, NowMs(), GetURandomInt() & 0xFFFF);
 	SioAcksSync(sio);
+	// As socket.io-client: acks that will not come are failed before the disconnect callback.
+	if (closed == SioClosed_None || !SioFailAcks(sio, false))
+	{
+		return;
+	}
 	if ((closed & SioClosed_NotifyRetry) != 0)
 	{
 		SioFireDisconnect(sio, g_SioS[sio].reason, true);
@@ -3135,10 +3183,17 @@ void SioFinish(int sio, int reason)
 	}
 }
 
-/** The session has ended (sioSessionFinish): drops the transport, fires the final disconnect callback, releases the client. */
+/**
+ * The session has ended (sioSessionFinish): drops the transport, fails the acks that have a timeout,
+ * fires the final disconnect callback, releases the client.
+ */
 void SioFinished(int sio)
 {
 	int h = g_Sio[sio].handle;
+	if (!SioFailAcks(sio, true))
+	{
+		return;
+	}
 	int slot = g_Sio[sio].ws;
 	g_Sio[sio].ws = -1;
 	if (slot >= 0 && g_Ws[slot].used && g_Ws[slot].sio == sio)
@@ -3152,9 +3207,13 @@ void SioFinished(int sio)
 	}
 }
 
-/** Heartbeat watchdog, open timeout and reconnect timer of one client (sioSessionTick). */
+/** Ack timeouts, heartbeat watchdog, open timeout and reconnect timer of one client (sioSessionTick). */
 void SioTick(int sio, int now)
 {
+	if (!SioFailAcks(sio, false))
+	{
+		return;
+	}
 	switch (sioSessionTick(g_SioS[sio], now))
 	{
 		case SioTick_PingTimeout:
@@ -3222,7 +3281,7 @@ void SioOnMessage(int sio, int slot, int opcode, int len)
 			g_Args[dataLen] = 0;
 			if (g_Sio[sio].onConnect != null)
 			{
-				SioDeliver(sio, g_Sio[sio].connectFn, g_Sio[sio].onConnect, WebsocketDelivery_Connect, dataLen, 0, "the CONNECT data");
+				SioDeliver(sio, g_Sio[sio].connectFn, g_Sio[sio].onConnect, WebsocketDelivery_Connect, dataLen, g_SioS[sio].recovered, "the CONNECT data");
 			}
 		}
 		case SioOut_ConnectError:
@@ -3482,6 +3541,13 @@ public any Native_SioEmit(Handle plugin, int numParams)
 		return false;
 	}
 	Function ack = GetNativeFunction(4);
+	// A plugin built with an older websocket.inc passes five arguments.
+	int timeoutMs = numParams >= 6 ? GetNativeCell(6) : 0;
+	if (timeoutMs < 0 || timeoutMs > SIO_MAX_ACK_TIMEOUT_MS || (timeoutMs > 0 && ack == INVALID_FUNCTION))
+	{
+		ThrowNativeError(SP_ERROR_NATIVE, "Invalid timeoutMs %d (0 for none, or 1 to %d with an ack callback)", timeoutMs, SIO_MAX_ACK_TIMEOUT_MS);
+		return false;
+	}
 	int ackId = sioSessionAckIdFor(g_SioS[sio], ack != INVALID_FUNCTION);
 	if (ackId == -2)
 	{
@@ -3503,6 +3569,10 @@ public any Native_SioEmit(Handle plugin, int numParams)
 		g_Acks[a].callback = NewCallback(plugin, ack, 7);
 		g_Acks[a].callbackFn = ack;
 		g_Acks[a].data = GetNativeCell(5);
+		if (timeoutMs > 0)
+		{
+			sioSessionAckTimeout(g_SioS[sio], g_SioS[sio].ack, timeoutMs, NowMs());
+		}
 	}
 	return SioCarryOut(sio, send, n);
 }
@@ -3568,7 +3638,7 @@ public any Native_SioHookConnect(Handle plugin, int numParams)
 	{
 		FwdDrop(g_Sio[sio].onConnect);
 		g_Sio[sio].connectFn = GetNativeFunction(2);
-		g_Sio[sio].onConnect = NewCallback(plugin, g_Sio[sio].connectFn, 3);
+		g_Sio[sio].onConnect = NewCallback(plugin, g_Sio[sio].connectFn, 9);
 	}
 	return 0;
 }
