@@ -3508,12 +3508,13 @@ void TestRecoveryAndAckTimeouts()
 		off = 0;
 		Check(NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "40{\"pid\":\"p1\",\"offset\":\"off-2\",\"token\":\"t\"}"), "CONNECT with pid, offset and the auth");
 		sock = IoSock(io);
-		n = SrvText(0, "40{\"sid\":\"s2\",\"pid\":\"p1\"}");
-		n = SrvText(n, "42[\"tick\",3,\"off-3\"]");
+		// socket.io sends the missed events before its CONNECT reply: delivered first, as socket.io-client does.
+		n = SrvText(0, "42[\"tick\",3,\"off-3\"]");
+		n = SrvText(n, "40{\"sid\":\"s2\",\"pid\":\"p1\"}");
 		EvClear();
 		Feed(sock, g_Srv, n);
-		Check(g_EvN == 2 && g_EvKind[0] == Ev_SioConnect && g_EvCell[0][2] == 1, "recovered: the connect callback says so");
-		Check(g_EvKind[1] == Ev_SioEvent && BytesAre(g_EvStr[1][1], g_EvStrLen[1][1], "[3,\"off-3\"]"), "the missed event replayed");
+		Check(g_EvN == 2 && g_EvKind[0] == Ev_SioEvent && BytesAre(g_EvStr[0][1], g_EvStrLen[0][1], "[3,\"off-3\"]"), "the missed event replayed before the CONNECT reply");
+		Check(g_EvKind[1] == Ev_SioConnect && g_EvCell[1][2] == 1, "recovered: the connect callback says so");
 
 		// Bad timeouts are native errors; closing fails the acks that have a timeout, before the final disconnect.
 		g_MockErrors = 0;

@@ -522,7 +522,12 @@ function sioSessionOnPacket(
   }
 }
 
-/** An EVENT: delivered while the namespace is joined, with a name the user can be given. */
+/**
+ * An EVENT: delivered while the namespace is joined, with a name the user can be given. A server
+ * restoring a session (connection state recovery) sends the missed events before its CONNECT
+ * reply; socket.io-client buffers them and hands them out just before its "connect" event, so
+ * they are delivered as they come once the recovering CONNECT was sent (the same order).
+ */
 function sioSessionOnEvent(
   s: SioSession,
   data: Readonly<Uint8Array>,
@@ -530,7 +535,7 @@ function sioSessionOnEvent(
   name: Uint8Array,
   nameCap: number,
 ): number {
-  if (!s.connected) {
+  if (!s.connected && !(s.engineOpen && s.pidLen > 0)) {
     return SioOut.None;
   }
   const n = sioEventName(data, p, name, 0, nameCap);
