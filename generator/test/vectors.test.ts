@@ -20,7 +20,7 @@ import { buildVectors, type VectorSet } from "../../spec/vectors/cases.js";
 import { OVERFLOW_RESULT } from "../../spec/vectors/oracle.js";
 import { VecIntOp, VecKind } from "../../spec/vectors/runner.js";
 import { HOSTILE_MAX_MESSAGE, hostileCases, type HostileEvent } from "../../spec/test/cases/hostile.js";
-import { renderVectorFiles, vectorBundle, VECTOR_PATHS, type VectorBundle } from "../vectors/render.js";
+import { expectedLines, renderVectorFiles, vectorBundle, VECTOR_PATHS, type VectorBundle } from "../vectors/render.js";
 import { findCompilers, findShells, runModesFor, type Compiler } from "../toolchain/index.js";
 import { skipWithReason } from "./skip.js";
 import { ROOT } from "./helpers.js";
@@ -366,7 +366,7 @@ describe.skipIf(toolchainMissing !== null)("vectors in the SourcePawn VM", () =>
           if (got.at(-1) === "") {
             got.pop();
           }
-          const report = firstMismatch(bundle.expected, got);
+          const report = firstMismatch(expectedLines(bundle), got);
           expect(report === null ? null : `${report}\n  stderr:   ${stderr.trim().slice(0, 2000)}`).toBeNull();
           expect(code, stderr).toBe(0);
         }, 60_000);

@@ -22,6 +22,7 @@ import { printDecls } from "../sourcepawn/printer.js";
 import { includeGuard } from "../sourcepawn/names.js";
 import { transpileFiles } from "../transpile.js";
 import { packStrings, spByteTable, spIntTable } from "./literals.js";
+import { buildSessionSet, SESSION_OVERFLOW, type SessionSet } from "./session-cases.js";
 
 /** Paths of the vector outputs under out/. */
 export const VECTOR_PATHS = {
@@ -36,6 +37,8 @@ export const VECTOR_SOURCES = {
   runner: "spec/vectors/runner.ts",
   cases: "spec/vectors/cases.ts",
   oracle: "spec/vectors/oracle.ts",
+  sessionRunner: "generator/vectors/session-runner.ts",
+  sessionCases: "generator/vectors/session-cases.ts",
 } as const;
 
 /** Stack and heap of the vector programs, in cells (the runner keeps connection records as locals). */
@@ -53,16 +56,23 @@ export interface VectorBundle {
   readonly set: VectorSet;
   /** `<name>\t<result>` per case, from the oracle. */
   readonly expected: readonly string[];
+  /** The session timelines and the oracle's lines for them (`<name>#<step>\t<result>`), printed after `expected`. */
+  readonly sessions: SessionSet;
   /** The transpiled runner's declarations (no header, no include guard). */
   readonly runnerBody: string;
 }
 
 /** Builds the tables, runs the oracle and transpiles the runner. */
 export function vectorBundle(options: VectorRenderOptions): VectorBundle {
-  const runnerFile = path.join(options.cwd, VECTOR_SOURCES.runner);
-  const r = transpileFiles([runnerFile], { cwd: options.cwd, overrides: options.overrides, resolveImports: true });
+  const runnerFiles = [VECTOR_SOURCES.runner, VECTOR_SOURCES.sessionRunner].map((f) => path.join(options.cwd, f));
+  const r = transpileFiles(runnerFiles, { cwd: options.cwd, overrides: options.overrides, resolveImports: true });
   const set = buildVectors();
-  return { set, expected: runOracle(set), runnerBody: printDecls(r.decls) };
+  return { set, expected: runOracle(set), sessions: buildSessionSet(), runnerBody: printDecls(r.decls) };
+}
+
+/** Every line the vectors program prints: the vectors, then the session timelines. */
+export function expectedLines(b: VectorBundle): string[] {
+  return [...b.expected, ...b.sessions.lines];
 }
 
 function header(sources: readonly string[]): string {
@@ -108,6 +118,26 @@ function sharedTables(set: VectorSet): string {
   ].join("\n");
 }
 
+/** The session timelines' tables (see generator/vectors/session-runner.ts). */
+function sessionTables(ss: SessionSet): string {
+  return [
+    `/** Number of session timelines. */\n#define SES_CASES ${ss.timelines.length}\n`,
+    spByteTable("SES_DATA", ss.data, "Every byte input of the session timelines, each distinct input once."),
+    spIntTable(
+      "SES_PARAMS",
+      ss.params,
+      "Timeline rows: a SesKind, its setup, then its events (see session-runner.ts).",
+    ),
+    spIntTable(
+      "SES_CASE_PARAM",
+      ss.timelines.map((t) => t.p),
+      "Where each timeline's row starts in SES_PARAMS.",
+    ),
+    spByteTable("SES_NAMES", ss.names.bytes, "Timeline names, NUL-separated."),
+    spIntTable("SES_NAME_OFF", ss.names.offsets, "Where each timeline's name starts in SES_NAMES."),
+  ].join("\n");
+}
+
 /** The spshell program (pure SourcePawn: only spshell's `print` native). */
 function renderProgram(b: VectorBundle, sources: readonly string[]): string {
   return `${header(sources)}
@@ -119,6 +149,8 @@ function renderProgram(b: VectorBundle, sources: readonly string[]): string {
 //   diff expected.txt got.txt
 //
 // A range of vectors only: spcomp -p none vectors.sp VEC_FIRST=100 VEC_LAST=200
+// (and SES_FIRST, SES_LAST for the session timelines, printed after the vectors:
+// one line per step, \`<timeline>#<step>\\t<result>\`).
 
 #pragma semicolon 1
 #pragma newdecls required
@@ -130,17 +162,26 @@ native void print(const char[] s);
 #include "runner.inc"
 
 ${sharedTables(b.set)}
+${sessionTables(b.sessions)}
 /** Work buffers of the runner (messages, streams, frames). */
 char g_big1[VEC_BIG_SIZE];
 char g_big2[VEC_BIG_SIZE];
 /** One result line. */
 char g_out[VEC_OUT_SIZE + 1];
+/** The lines of one session timeline. */
+char g_sesOut[SES_OUT_SIZE + 1];
 
 #if !defined VEC_FIRST
  #define VEC_FIRST 0
 #endif
 #if !defined VEC_LAST
  #define VEC_LAST VEC_CASES
+#endif
+#if !defined SES_FIRST
+ #define SES_FIRST 0
+#endif
+#if !defined SES_LAST
+ #define SES_LAST SES_CASES
 #endif
 
 public int main()
@@ -159,6 +200,20 @@ public int main()
 			g_out[n] = 0;
 			print(g_out);
 			print("\\n");
+		}
+	}
+	for (int i = SES_FIRST; i < SES_LAST && i < SES_CASES; i++)
+	{
+		int n = sesRun(SES_DATA, SES_PARAMS, SES_CASE_PARAM[i], SES_NAMES, SES_NAME_OFF[i], g_big1, g_big2, g_sesOut, SES_OUT_SIZE);
+		if (n < 0)
+		{
+			print(SES_NAMES[SES_NAME_OFF[i]]);
+			print("\\t${SESSION_OVERFLOW}\\n");
+		}
+		else
+		{
+			g_sesOut[n] = 0;
+			print(g_sesOut);
 		}
 	}
 	return 0;
@@ -389,7 +444,7 @@ public void SelfTest_Frame(any data)
 /** The transpiled runner as a standalone include (header and include guard). */
 function renderRunner(b: VectorBundle): string {
   const guard = includeGuard("vectors/runner.inc");
-  return `${header([VECTOR_SOURCES.runner])}
+  return `${header([VECTOR_SOURCES.runner, VECTOR_SOURCES.sessionRunner])}
 // The vector runner: runs one vector through the core (websocket/core.inc,
 // included before this file) and writes its one-line result.
 
@@ -407,11 +462,17 @@ ${b.runnerBody}`;
  */
 export function renderVectorFiles(options: VectorRenderOptions, bundle?: VectorBundle): OutputFile[] {
   const b = bundle ?? vectorBundle(options);
-  const sources = [VECTOR_SOURCES.runner, VECTOR_SOURCES.cases, "spec/core/*.ts"];
+  const sources = [
+    VECTOR_SOURCES.runner,
+    VECTOR_SOURCES.cases,
+    VECTOR_SOURCES.sessionRunner,
+    VECTOR_SOURCES.sessionCases,
+    "spec/core/*.ts",
+  ];
   const files: OutputFile[] = [
     { path: VECTOR_PATHS.runner, content: normalizeText(renderRunner(b)) },
     { path: VECTOR_PATHS.program, content: normalizeText(renderProgram(b, sources)) },
-    { path: VECTOR_PATHS.expected, content: `${b.expected.join("\n")}\n` },
+    { path: VECTOR_PATHS.expected, content: `${expectedLines(b).join("\n")}\n` },
     { path: VECTOR_PATHS.selftest, content: normalizeText(renderSelftest(b, sources)) },
   ];
   return files.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
