@@ -80,6 +80,12 @@ describe("session timelines", () => {
     }
   });
 
+  it("WebSocket: an orphan closes with its code and reports to no one", () => {
+    expect(lineWith("ws/orphan-open", "orphan")).toMatch(/=1 role2 a9 >8:888237fa213d3413 .* ct6100/);
+    expect(lineWith("ws/orphan-open", "@6100 ")).toMatch(/tick=3 a192 drop closed4/);
+    expect(lineWith("ws/orphan-waiting", "orphan")).toMatch(/=2 role2 \| .* rc-1/);
+  });
+
   it("WebSocket: the send queue's budget and sends after close", () => {
     const q = linesOf("ws/queue-overflow");
     expect(q[1]).toMatch(/send 200014 =1 /);
@@ -93,6 +99,7 @@ describe("session timelines", () => {
     expect(lineWith("sio/life", "@60 msg 0{")).toContain('out=1 >40/chat,{"token":"abc"}');
     expect(lineWith("sio/life", '40/chat,{"sid":"s1"}')).toMatch(/out=5 flush connect=\{"sid":"s1"\} \| eo1 cn1 q0/);
     expect(lineWith("sio/life", '["news"')).toContain('event=news args={"a":1} id-1');
+    expect(lineWith("sio/life", "ack-reply")).toContain('=0 >443/chat,7["yes"]');
     expect(lineWith("sio/life", "@250 emit")).toContain('0=0:entry0>442/chat,0["q",1]');
     expect(lineWith("sio/life", '0["ok"]')).toContain('out=9 entry0 args="ok"');
     expect(lineWith("sio/life", "@25060 ")).toContain("out=1 >3");
@@ -112,6 +119,8 @@ describe("session timelines", () => {
     expect(full).toContain(" -2:full");
     expect(lineWith("sio/max-payload", "@200 ")).toContain("=3:err16/53");
     expect(lineWith("sio/max-payload", "@210 ")).toMatch(/=0>4/);
+    expect(lineWith("sio/max-payload", "@240 ")).toContain("ack-reply 48 =3 err16 detail48");
+    expect(lineWith("sio/max-payload", "@270 ")).toContain("ack-reply 9 =4");
     expect(lineWith("sio/dropped", "@120 ")).toContain("out=2 err13 detail2 drop1");
     expect(lineWith("sio/dropped", "@130 ")).toContain("out=2 err13 detail5 drop2");
     expect(lineWith("sio/dropped", "@150 ")).toContain("out=2 err13 detail2 drop4");

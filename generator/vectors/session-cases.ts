@@ -200,6 +200,11 @@ class SioTimeline extends Timeline {
     const [aOff, aLen] = this.pool.add(args);
     return this.ev(SesEv.SioEmit, t, nOff, nLen, aOff, aLen, (ack ? 1 : 0) | (times << 1));
   }
+  /** The user answers the server's ack id with JSON args (a list of arguments, without brackets). */
+  ackReply(t: number, id: number, args: string): this {
+    const [off, len] = this.pool.add(args);
+    return this.ev(SesEv.SioAckReply, t, id, off, len);
+  }
   /** The first transport: tick at t0 (Open), its WebSocket opens, the open packet arrives. */
   openTransport(t: number, open: string = EIO_OPEN): this {
     this.tick(t).ev(SesEv.SioWsOpen, t + 30);
@@ -356,6 +361,22 @@ function wsTimelines(pool: DataPool): Timeline[] {
   hs.handshake(due + 5, serverFrame(1, "a")).feed(due + 100, Buffer.from([0x83, 0x00]), 6);
   hs.ev(SesEv.WsTcpClosed, due + 200, 7).tickDue();
 
+  // The owner leaves: an open connection closes with the given code and reports to no one;
+  // a connection waiting to reconnect finishes at once.
+  ws("orphan-open")
+    .configure(1000, true, 1000, 1000, 0, 0)
+    .handshake(1050)
+    .ev(SesEv.WsOrphan, 1100, 1001, 0)
+    .tick(6099)
+    .tick(6100, 3)
+    .tick(9000);
+  ws("orphan-waiting")
+    .configure(1000, true, 1000, 1000, 0, 0)
+    .handshake(1050)
+    .ev(SesEv.WsTcpClosed, 1100, 0)
+    .ev(SesEv.WsOrphan, 1200, 1000, 0)
+    .tick(5000);
+
   // Reconnect is off (the default): a drop finishes; configure refuses bad arguments.
   ws("no-reconnect")
     .configure(1000, true, -2, 1000, 0, 0)
@@ -383,6 +404,7 @@ function sioTimelines(pool: DataPool): Timeline[] {
   const life = sio("life", "/chat", '{"token":"abc"}');
   life.tick(0).emit(10, "hello", '"queued"', false).ev(SesEv.SioWsOpen, 30).msg(60, EIO_OPEN);
   life.msg(100, '40/chat,{"sid":"s1"}').msg(200, '42/chat,["news",{"a":1}]').msg(210, '42/chat,7["ask",2]');
+  life.ackReply(220, 7, '"yes"');
   life.emit(250, "q", "1", true).msg(300, '43/chat,0["ok"]').msg(310, '43/chat,0["again"]');
   life.msg(25060, "2").emit(26000, "r", "2", true).msg(50060, "2");
   life.tickHeartbeat(20000).emit(95100, "s", "3", true).emit(95110, "t", "4", false);
@@ -442,7 +464,11 @@ function sioTimelines(pool: DataPool): Timeline[] {
     .emit(200, "big", `"${"x".repeat(40)}"`, false)
     .emit(210, "fits", `"${"x".repeat(26)}"`, false)
     .emit(220, "fits", `"${"x".repeat(27)}"`, false)
-    .emit(230, "fits", `"${"x".repeat(25)}"`, true);
+    .emit(230, "fits", `"${"x".repeat(25)}"`, true)
+    .ackReply(240, 3, `"${"y".repeat(40)}"`)
+    .ackReply(250, 3, '"y"')
+    .msg(260, "1")
+    .ackReply(270, 3, '"y"');
 
   // Dropped input: binary messages and packets, NUL in an event name, a name too long; other namespaces ignored.
   sio("dropped")

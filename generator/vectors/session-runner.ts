@@ -33,7 +33,7 @@ import {
 } from "../../spec/core/conn.js";
 import { Action, ConnEvent } from "../../spec/core/state.js";
 import { urlParse } from "../../spec/core/url.js";
-import { SioParsed, sioEncodeEvent } from "../../spec/core/socketio.js";
+import { SioParsed, sioEncodeAck, sioEncodeEvent } from "../../spec/core/socketio.js";
 import {
   SessionRole,
   WsSend,
@@ -45,6 +45,7 @@ import {
   wsSessionAttempt,
   wsSessionClosed,
   wsSessionInit,
+  wsSessionOrphan,
   wsSessionReceived,
   wsSessionRequestSent,
   wsSessionSend,
@@ -61,6 +62,7 @@ import {
   SioSession,
   SioTick,
   sioReasonText,
+  sioSessionAck,
   sioSessionAckIdFor,
   sioSessionClose,
   sioSessionEmit,
@@ -131,6 +133,8 @@ export const enum SesEv {
   WsSend = 9,
   /** The user closes with code a and reason data[b..b+c); d random16 (wsSessionUserClose). */
   WsUserClose = 10,
+  /** The owner leaves the connection with close code a (wsSessionOrphan); b random16. */
+  WsOrphan = 11,
   /** sioSessionTick: a random16 for a transport it drops. */
   SioTick = 21,
   /** The transport's WebSocket reached OPEN. */
@@ -145,6 +149,8 @@ export const enum SesEv {
   SioEmit = 26,
   /** The user closes the session (sioSessionClose). */
   SioClose = 27,
+  /** The user answers the server's ack id a with JSON args data[b..b+c) (sioSessionAck). */
+  SioAckReply = 28,
 }
 
 /** Writes the start of a step's line: `<name>#<step>\t@<time> `. */
@@ -352,6 +358,16 @@ function sesWsEvent(
       w = vecPutInt(out, w, cap, r);
       if (r === WsUserClose.Apply) {
         return sesWsActions(s, c, s.actions, t, params[e + 5], data, keyOff, small, out, w, cap);
+      }
+      return w;
+    }
+    case SesEv.WsOrphan: {
+      const r = wsSessionOrphan(s, c, a, t);
+      w = bytesPutAscii(out, w, cap, "orphan =");
+      w = vecPutInt(out, w, cap, r);
+      w = sesPutField(out, w, cap, "role", s.role);
+      if (r === WsUserClose.Apply) {
+        return sesWsActions(s, c, s.actions, t, b, data, keyOff, small, out, w, cap);
       }
       return w;
     }
@@ -638,6 +654,25 @@ export function sesRunSio(
       case SesEv.SioEmit:
         w = sesSioEmit(s, data, params, e, open, big1, out, w, cap);
         break;
+      case SesEv.SioAckReply: {
+        // The Engine.IO message: `4` and the Socket.IO ACK packet.
+        small[0] = 52;
+        const n = sioEncodeAck(small, 1, SES_SMALL_SIZE, s.nsp, 0, s.nspLen, a, data, params[e + 3], params[e + 4]);
+        const r = sioSessionAck(s, n, open);
+        w = bytesPutAscii(out, w, cap, "ack-reply ");
+        w = vecPutInt(out, w, cap, n);
+        w = bytesPutAscii(out, w, cap, " =");
+        w = vecPutInt(out, w, cap, r);
+        if (s.error !== 0) {
+          w = sesPutField(out, w, cap, "err", s.error);
+          w = sesPutField(out, w, cap, "detail", s.detail);
+        }
+        if (r === SioSend.Now) {
+          w = bytesPutAscii(out, w, cap, " >");
+          w = vecPutEsc(out, w, cap, small, 0, n);
+        }
+        break;
+      }
       case SesEv.SioClose: {
         const bits = sioSessionClose(s, open, small, SES_SMALL_SIZE);
         w = bytesPutAscii(out, w, cap, "close=");

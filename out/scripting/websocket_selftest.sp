@@ -227,6 +227,8 @@ enum
 	SesEv_WsSend = 9,
 	/** The user closes with code a and reason data[b..b+c); d random16 (wsSessionUserClose). */
 	SesEv_WsUserClose = 10,
+	/** The owner leaves the connection with close code a (wsSessionOrphan); b random16. */
+	SesEv_WsOrphan = 11,
 	/** sioSessionTick: a random16 for a transport it drops. */
 	SesEv_SioTick = 21,
 	/** The transport's WebSocket reached OPEN. */
@@ -240,7 +242,9 @@ enum
 	/** The user emits event data[a..a+b) with JSON args data[c..c+d); e: bit 0 wants an ack, e >> 1 repeats (0: once). */
 	SesEv_SioEmit = 26,
 	/** The user closes the session (sioSessionClose). */
-	SesEv_SioClose = 27
+	SesEv_SioClose = 27,
+	/** The user answers the server's ack id a with JSON args data[b..b+c) (sioSessionAck). */
+	SesEv_SioAckReply = 28
 };
 
 // spec/vectors/runner.ts
@@ -2017,6 +2021,18 @@ stock int sesWsEvent(WsSession s, WsConn c, const char[] data, const int[] param
 			}
 			return w;
 		}
+		case SesEv_WsOrphan:
+		{
+			int r = wsSessionOrphan(s, c, a, t);
+			w = bytesPutAscii(out, w, cap, "orphan =");
+			w = vecPutInt(out, w, cap, r);
+			w = sesPutField(out, w, cap, "role", s.role);
+			if (r == WsUserClose_Apply)
+			{
+				return sesWsActions(s, c, s.actions, t, b, data, keyOff, small, out, w, cap);
+			}
+			return w;
+		}
 		default:
 		{
 			return bytesPutAscii(out, w, cap, "event?");
@@ -2272,6 +2288,27 @@ stock int sesRunSio(SioSession s, const char[] data, const int[] params, int p, 
 			case SesEv_SioEmit:
 			{
 				w = sesSioEmit(s, data, params, e, open, big1, out, w, cap);
+			}
+			case SesEv_SioAckReply:
+			{
+				// The Engine.IO message: `4` and the Socket.IO ACK packet.
+				small[0] = 52;
+				int n = sioEncodeAck(small, 1, SES_SMALL_SIZE, s.nsp, 0, s.nspLen, a, data, params[e + 3], params[e + 4]);
+				int r = sioSessionAck(s, n, open);
+				w = bytesPutAscii(out, w, cap, "ack-reply ");
+				w = vecPutInt(out, w, cap, n);
+				w = bytesPutAscii(out, w, cap, " =");
+				w = vecPutInt(out, w, cap, r);
+				if (s.error != 0)
+				{
+					w = sesPutField(out, w, cap, "err", s.error);
+					w = sesPutField(out, w, cap, "detail", s.detail);
+				}
+				if (r == SioSend_Now)
+				{
+					w = bytesPutAscii(out, w, cap, " >");
+					w = vecPutEsc(out, w, cap, small, 0, n);
+				}
 			}
 			case SesEv_SioClose:
 			{
