@@ -227,6 +227,9 @@ function renderSelftest(b: VectorBundle, sources: readonly string[]): string {
   const groupIndex = new Map(b.set.groups.map((g, i) => [g, i]));
   const { results, index } = uniqueResults(b.expected);
   const packed = packStrings(results);
+  const sesExpected = packStrings(
+    b.sessions.timelines.map((t) => `${b.sessions.lines.filter((l) => l.startsWith(`${t.name}#`)).join("\n")}\n`),
+  );
   const tables = [
     sharedTables(b.set),
     `/** Number of vector groups. */\n#define VEC_GROUPS ${b.set.groups.length}\n`,
@@ -244,6 +247,13 @@ function renderSelftest(b: VectorBundle, sources: readonly string[]): string {
     ),
     spIntTable("VEC_RESULT_OFF", packed.offsets, "Where each distinct result starts in VEC_RESULTS."),
     spIntTable("VEC_EXPECT", index, "The expected result of each vector, as an index into VEC_RESULT_OFF."),
+    sessionTables(b.sessions),
+    spByteTable(
+      "SES_EXPECT",
+      sesExpected.bytes,
+      "The lines each session timeline must print (computed by the TypeScript spec), NUL-separated.",
+    ),
+    spIntTable("SES_EXPECT_OFF", sesExpected.offsets, "Where each timeline's lines start in SES_EXPECT."),
   ].join("\n");
   return `${header(sources)}
 // Self-test: replays the spgen test vectors through the WebSocket core compiled
@@ -292,6 +302,11 @@ int g_selftestNext = -1;
 int g_selftestPass[VEC_GROUPS];
 int g_selftestFail[VEC_GROUPS];
 int g_selftestShown;
+/** Session timelines passed and failed (the group "session"). */
+int g_selftestSesPass;
+int g_selftestSesFail;
+/** The lines of one session timeline. */
+char g_sesOut[SES_OUT_SIZE + 1];
 
 public void OnPluginStart()
 {
@@ -335,6 +350,83 @@ void SelfTest_PrintLong(const char[] label, const char[] text)
 	PrintToServer("  %s %s... (%d bytes)", label, piece, len);
 }
 
+/** True when the session timelines are selected by the filter (empty, or "session"). */
+bool SelfTest_SessionsSelected(const char[] filter)
+{
+	return filter[0] == 0 || StrEqual(filter, "session");
+}
+
+/**
+ * -1 when the lines g_sesOut[0..n) equal the NUL-terminated expected lines at
+ * SES_EXPECT[off]; otherwise where the first line that differs starts.
+ */
+int SelfTest_SessionMismatch(int n, int off)
+{
+	if (n < 0)
+	{
+		return 0;
+	}
+	int line = 0;
+	for (int i = 0; i < n; i++)
+	{
+		if (SES_EXPECT[off + i] != g_sesOut[i])
+		{
+			return line;
+		}
+		if (g_sesOut[i] == 10)
+		{
+			line = i + 1;
+		}
+	}
+	return SES_EXPECT[off + n] == 0 ? -1 : line;
+}
+
+/** Prints the line that starts at text[0] (at most 200 characters). */
+void SelfTest_PrintLine(const char[] label, const char[] text)
+{
+	char piece[201];
+	int i = 0;
+	while (i < 200 && text[i] != 0 && text[i] != 10)
+	{
+		piece[i] = text[i];
+		i++;
+	}
+	piece[i] = 0;
+	PrintToServer("  %s %s", label, piece);
+}
+
+/** Replays every session timeline and compares its lines with SES_EXPECT. */
+void SelfTest_Sessions()
+{
+	for (int i = 0; i < SES_CASES; i++)
+	{
+		int n = sesRun(SES_DATA, SES_PARAMS, SES_CASE_PARAM[i], SES_NAMES, SES_NAME_OFF[i], g_big1, g_big2, g_sesOut, SES_OUT_SIZE);
+		int off = SES_EXPECT_OFF[i];
+		int at = SelfTest_SessionMismatch(n, off);
+		if (at < 0)
+		{
+			g_selftestSesPass++;
+			continue;
+		}
+		g_selftestSesFail++;
+		if (g_selftestShown < SELFTEST_SHOW_FAILURES)
+		{
+			g_selftestShown++;
+			if (n < 0)
+			{
+				strcopy(g_sesOut, sizeof(g_sesOut), "${SESSION_OVERFLOW}");
+			}
+			else
+			{
+				g_sesOut[n] = 0;
+			}
+			PrintToServer("[websocket selftest] FAIL %s", SES_NAMES[SES_NAME_OFF[i]]);
+			SelfTest_PrintLine("got:     ", g_sesOut[at]);
+			SelfTest_PrintLine("expected:", SES_EXPECT[off + at]);
+		}
+	}
+}
+
 public Action Command_SelfTest(int args)
 {
 	if (g_selftestNext >= 0)
@@ -355,6 +447,10 @@ public Action Command_SelfTest(int args)
 			selected++;
 		}
 	}
+	if (SelfTest_SessionsSelected(g_selftestFilter))
+	{
+		selected += SES_CASES;
+	}
 	if (selected == 0)
 	{
 		PrintToServer("[websocket selftest] unknown group \\"%s\\"; groups:", g_selftestFilter);
@@ -362,6 +458,7 @@ public Action Command_SelfTest(int args)
 		{
 			PrintToServer("  %s", VEC_GROUP_NAMES[VEC_GROUP_NAME_OFF[g]]);
 		}
+		PrintToServer("  session");
 		return Plugin_Handled;
 	}
 	for (int g = 0; g < VEC_GROUPS; g++)
@@ -369,6 +466,8 @@ public Action Command_SelfTest(int args)
 		g_selftestPass[g] = 0;
 		g_selftestFail[g] = 0;
 	}
+	g_selftestSesPass = 0;
+	g_selftestSesFail = 0;
 	g_selftestShown = 0;
 	g_selftestNext = 0;
 	PrintToServer("[websocket selftest] running %d vectors, %d per frame", selected, SELFTEST_CASES_PER_FRAME);
@@ -424,6 +523,11 @@ public void SelfTest_Frame(any data)
 		return;
 	}
 	g_selftestNext = -1;
+	// The session timelines are few and short: all of them in the last frame.
+	if (SelfTest_SessionsSelected(g_selftestFilter))
+	{
+		SelfTest_Sessions();
+	}
 	int passed = 0;
 	int failed = 0;
 	for (int g = 0; g < VEC_GROUPS; g++)
@@ -435,6 +539,12 @@ public void SelfTest_Frame(any data)
 		PrintToServer("[websocket selftest] %s %s: %d of %d passed", g_selftestFail[g] == 0 ? "ok  " : "FAIL", VEC_GROUP_NAMES[VEC_GROUP_NAME_OFF[g]], g_selftestPass[g], g_selftestPass[g] + g_selftestFail[g]);
 		passed += g_selftestPass[g];
 		failed += g_selftestFail[g];
+	}
+	if (g_selftestSesPass + g_selftestSesFail > 0)
+	{
+		PrintToServer("[websocket selftest] %s session: %d of %d passed", g_selftestSesFail == 0 ? "ok  " : "FAIL", g_selftestSesPass, g_selftestSesPass + g_selftestSesFail);
+		passed += g_selftestSesPass;
+		failed += g_selftestSesFail;
 	}
 	PrintToServer("[websocket selftest] %s: %d of %d vectors passed", failed == 0 ? "PASS" : "FAIL", passed, passed + failed);
 }

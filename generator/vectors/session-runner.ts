@@ -19,7 +19,7 @@
  */
 
 import { bytesPutAscii } from "../../spec/core/bytes.js";
-import { frameEncode } from "../../spec/core/frame.js";
+import { frameEncode, frameHeaderSize } from "../../spec/core/frame.js";
 import {
   ConnOut,
   WsConn,
@@ -639,6 +639,10 @@ export function sesRunSio(
           open = false;
           w = bytesPutAscii(out, w, cap, " drop");
           w = sesSioEngineClosed(s, s.reason, t, params[e + 5], out, w, cap);
+        } else if (r === SioOut.Finish || r === SioOut.ConnectError) {
+          // The session ended: the I/O layer drops the transport (its close then finds the session finishing).
+          open = false;
+          w = bytesPutAscii(out, w, cap, " drop");
         }
         break;
       }
@@ -799,8 +803,8 @@ function sesSioEmit(
     }
     // sioEncodeEvent returns the offset after the packet, which started at 1.
     const packetLen = n;
-    // The frame's length: a masked text frame's header is 6, 8 or 14 bytes.
-    const frameLen = packetLen + (packetLen < 126 ? 6 : packetLen < 65536 ? 8 : 14);
+    // The masked text frame it goes out in.
+    const frameLen = packetLen + frameHeaderSize(packetLen, true);
     const r = sioSessionEmit(s, packetLen, frameLen, ackId, open);
     w = vecPutChar(out, w, cap, 61);
     w = vecPutInt(out, w, cap, r);

@@ -2273,6 +2273,12 @@ stock int sesRunSio(SioSession s, const char[] data, const int[] params, int p, 
 					w = bytesPutAscii(out, w, cap, " drop");
 					w = sesSioEngineClosed(s, s.reason, t, params[e + 5], out, w, cap);
 				}
+				else if (r == SioOut_Finish || r == SioOut_ConnectError)
+				{
+					// The session ended: the I/O layer drops the transport (its close then finds the session finishing).
+					open = false;
+					w = bytesPutAscii(out, w, cap, " drop");
+				}
 			}
 			case SesEv_SioWsClosed:
 			{
@@ -2429,8 +2435,8 @@ stock int sesSioEmit(SioSession s, const char[] data, const int[] params, int e,
 		}
 		// sioEncodeEvent returns the offset after the packet, which started at 1.
 		int packetLen = n;
-		// The frame's length: a masked text frame's header is 6, 8 or 14 bytes.
-		int frameLen = packetLen + (packetLen < 126 ? 6 : packetLen < 65536 ? 8 : 14);
+		// The masked text frame it goes out in.
+		int frameLen = packetLen + frameHeaderSize(packetLen, true);
 		int r = sioSessionEmit(s, packetLen, frameLen, ackId, open);
 		w = vecPutChar(out, w, cap, 61);
 		w = vecPutInt(out, w, cap, r);
@@ -37410,6 +37416,794 @@ static const int VEC_EXPECT[] = {
 	1044, 1044, 1044, 1044, 1044, 1044, 1044
 };
 
+/** Number of session timelines. */
+#define SES_CASES 24
+
+/** Every byte input of the session timelines, each distinct input once. */
+static const char SES_DATA[] = 
+	"\x00;ws://example.org:8080/chat?room=1\x00;\x01;\x02;\x03;\x04;\x05;\x06;\x07;\x08;\x09;\x0a;\x0b;\x0c;\x0d;"
+	... "\x0e;\x0f;7\xfa;!=HTTP/1.1 101 Switching Protocols\x0d;\x0a;Upgrade:"
+	... " websocket\x0d;\x0a;Connection: Upgrade\x0d;\x0a;Sec-WebSocket-A"
+	... "ccept: Bz3qJYTGdOe8gUSpLosEdiLKDrk=\x0d;\x0a;\x0d;\x0a;\x81;\x05;hello\x89;\x02;"
+	... "p1bye\x88;\x02;\x03;\xe8;HTTP/1.1 101 Switching Protocols\x0d;\x0a;Upgra"
+	... "de: websocket\x0d;\x0a;Connection: Upgrade\x0d;\x0a;Sec-WebSocke"
+	... "t-Accept: Bz3qJYTGdOe8gUSpLosEdiLKDrk=\x0d;\x0a;\x0d;\x0a;done\x10;\x11;"
+	... "\x12;\x13;\x14;\x15;\x16;\x17;\x18;\x19;\x1a;\x1b;\x1c;\x1d;\x1e;\x1f;\x8a;\x00;HTTP/1.1 101 Switching Protocols"
+	... "\x0d;\x0a;Upgrade: websocket\x0d;\x0a;Connection: Upgrade\x0d;\x0a;Sec-W"
+	... "ebSocket-Accept: cW0HMpChSOllUrDZnf5AIF3ENuY=\x0d;\x0a;\x0d;"
+	... "\x0a; !\x22;#$%&'()*+,-./0123456789:\x3b;<=>?\x88;\x03;\x03;\xe8;x\x88;\x03;\x03;\xf0;x\x88;\x03;\x03;\xe9;x"
+	... "\x88;\x03;\x03;\xf4;x\x88;\x02;\x03;\xe9;\x81;\x03;byeHTTP/1.1 403 Forbidden\x0d;\x0a;Content-Le"
+	... "ngth: 0\x0d;\x0a;\x0d;\x0a;HTTP/1.1 101 Switching Protocols\x0d;\x0a;Upg"
+	... "rade: websocket\x0d;\x0a;Connection: Upgrade\x0d;\x0a;Sec-WebSoc"
+	... "ket-Accept: cW0HMpChSOllUrDZnf5AIF3ENuY=\x0d;\x0a;\x0d;\x0a;\x81;\x01;a\x83;"
+	... "\x00;/chat{\x22;token\x22;:\x22;abc\x22;}hello\x22;queued\x22;0{\x22;sid\x22;:\x22;lv_VI"
+	... "97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:25"
+	... "000,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:1000000}40/"
+	... "chat,{\x22;sid\x22;:\x22;s1\x22;}42/chat,[\x22;news\x22;,{\x22;a\x22;:1}]42/chat"
+	... ",7[\x22;ask\x22;,2]\x22;yes\x22;q143/chat,0[\x22;ok\x22;]43/chat,0[\x22;agai"
+	... "n\x22;]2rs3t440/chat,{\x22;sid\x22;:\x22;s2\x22;}43/chat,2[\x22;late\x22;]41"
+	... "/chat,/40{\x22;sid\x22;:\x22;s1\x22;}x[1,2]y44/chat,{\x22;message\x22;:\x22;"
+	... "Not authorized\x22;}e043/chat,5[\x22;ok\x22;]0{\x22;sid\x22;:\x22;lv_VI9"
+	... "7HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:250"
+	... "00,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:40}40big\x22;xxx"
+	... "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\x22;fits\x22;xxxxx"
+	... "xxxxxxxxxxxxxxxxxxxxx\x22;\x22;xxxxxxxxxxxxxxxxxxxxxxxxx"
+	... "xx\x22;\x22;xxxxxxxxxxxxxxxxxxxxxxxxx\x22;\x22;yyyyyyyyyyyyyyyyy"
+	... "yyyyyyyyyyyyyyyyyyyyyyy\x22;\x22;y\x22;42/chat,[\x22;early\x22;]\x04;\x01;\x02;4"
+	... "51-/chat,[\x22;bin\x22;,{\x22;_placeholder\x22;:true,\x22;num\x22;:0}]46"
+	... "1-/chat,3[{\x22;_placeholder\x22;:true,\x22;num\x22;:0}]42/chat,"
+	... "[\x22;a\x5c;u0000b\x22;,1]42/chat,[\x22;nnnnnnnnnnnnnnnnnnnnnnnn"
+	... "nnnnnnnnnnnnnnnn\x22;]42/other,[\x22;elsewhere\x22;]42/chat,"
+	... "[\x22;ok\x5c;u00e9\x22;]642/chat,[\x22;x\x22;blob\x22;zzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+	... "zzzzzzzzzzzzzz\x22;";
+
+/** Timeline rows: a SesKind, its setup, then its events (see session-runner.ts). */
+static const int SES_PARAMS[] = {
+	1, 9, 1000, 1, 33, 34, 50, 1024, 9, 1010, 11, 5, 1, 0, 0, 9,
+	1020, 12, 130, 2, 0, 0, 4, 1050, 0, 0, 0, 0, 0, 5, 1070, 54,
+	136, 0, 0, 0, 5, 1200, 190, 4, 0, 0, 0, 9, 1250, 13, 3, 1,
+	0, 0, 10, 1300, 1000, 194, 3, 0, 0, 5, 1350, 197, 4, 0, 0, 0,
+	6, 1360, 777, 0, 0, 0, 0, 1, 7, 1000, 1, 33, 34, 50, 1024, 1,
+	1000, 1, 1000, 5000, 0, 500, 4, 1050, 0, 0, 0, 0, 0, 5, 1070, 201,
+	129, 0, 0, 0, 10, 2000, 4000, 330, 4, 0, 0, 8, 6999, 0, 334, 0,
+	0, 0, 8, 7000, 1234, 334, 0, 0, 0, 8, 8000, 0, 334, 0, 0, 0,
+	1, 15, 1000, 1, 33, 34, 50, 1024, 2, 1000, 500, 0, 0, 0, 0, 2,
+	1000, 86400001, 0, 0, 0, 0, 2, 1000, 2000, 0, 0, 0, 0, 4, 1050, 0,
+	0, 0, 0, 0, 5, 1070, 201, 129, 0, 0, 0, 8, 2999, 0, 334, 0,
+	0, 0, 8, 3000, 0, 334, 0, 0, 0, 5, 3100, 350, 2, 0, 0, 0,
+	8, 4999, 0, 334, 0, 0, 0, 8, 5000, 0, 334, 0, 0, 0, 8, 5099,
+	0, 334, 0, 0, 0, 8, 7000, 0, 334, 0, 0, 0, 8, 7099, 0, 334,
+	0, 0, 0, 8, 7100, 4242, 334, 0, 0, 0, 8, 9000, 0, 334, 0, 0,
+	0, 1, 17, 1000, 1, 33, 34, 50, 1024, 1, 1000, 1, 1000, 5000, 0, 500,
+	4, 1050, 0, 0, 0, 0, 0, 5, 1070, 201, 129, 0, 0, 0, 9, 1100,
+	21, 4, 1, 0, 0, 6, 2000, 40000, 0, 0, 0, 0, 9, 2100, 22, 6,
+	1, 0, 0, 8, 2694, 0, 334, 0, 0, 0, 8, 2695, 0, 334, 0, 0,
+	0, 4, 2705, 0, 0, 0, 0, 0, 5, 2725, 352, 129, 0, 0, 0, 6,
+	3195, 65535, 0, 0, 0, 0, 8, 6193, 0, 481, 0, 0, 0, 8, 6194, 0,
+	481, 0, 0, 0, 4, 6204, 0, 0, 0, 0, 0, 7, 6214, 0, 0, 0,
+	0, 0, 8, 10213, 0, 497, 0, 0, 0, 8, 10214, 0, 497, 0, 0, 0,
+	1, 6, 1000, 1, 33, 34, 50, 1024, 1, 1000, 1, 2000, 30000, 0, 0, 4,
+	1050, 0, 0, 0, 0, 0, 5, 1070, 201, 129, 0, 0, 0, 5, 1500, 513,
+	5, 30000, 0, 0, 6, 1520, 30000, 0, 0, 0, 0, 8, 6520, 0, 334, 0,
+	0, 0, 1, 6, 1000, 1, 33, 34, 50, 1024, 1, 1000, 1, 2000, 30000, 0,
+	0, 4, 1050, 0, 0, 0, 0, 0, 5, 1070, 201, 129, 0, 0, 0, 5,
+	1500, 518, 5, 30000, 0, 0, 6, 1520, 30000, 0, 0, 0, 0, 8, 6520, 0,
+	334, 0, 0, 0, 1, 6, 1000, 1, 33, 34, 50, 1024, 1, 1000, 1, 2000,
+	30000, 0, 0, 4, 1050, 0, 0, 0, 0, 0, 5, 1070, 201, 129, 0, 0,
+	0, 5, 1500, 523, 5, 30000, 0, 0, 6, 1520, 30000, 0, 0, 0, 0, 8,
+	6520, 0, 334, 0, 0, 0, 1, 6, 1000, 1, 33, 34, 50, 1024, 1, 1000,
+	1, 2000, 30000, 0, 0, 4, 1050, 0, 0, 0, 0, 0, 5, 1070, 201, 129,
+	0, 0, 0, 5, 1500, 528, 5, 30000, 0, 0, 6, 1520, 30000, 0, 0, 0,
+	0, 8, 6520, 0, 334, 0, 0, 0, 1, 8, 1000, 1, 33, 34, 50, 1024,
+	1, 1000, 1, 1000, 5000, 0, 500, 4, 1050, 0, 0, 0, 0, 0, 5, 1070,
+	201, 129, 0, 0, 0, 5, 1500, 533, 4, 0, 0, 0, 8, 6499, 0, 334,
+	0, 0, 0, 8, 6500, 0, 334, 0, 0, 0, 8, 20000, 0, 334, 0, 0,
+	0, 6, 21000, 100, 0, 0, 0, 0, 1, 11, 1000, 1, 33, 34, 50, 1024,
+	1, 1000, 1, 100, 1000, 2, 0, 7, 1010, 0, 0, 0, 0, 0, 8, 1109,
+	0, 334, 0, 0, 0, 8, 1110, 0, 334, 0, 0, 0, 4, 1115, 0, 0,
+	0, 0, 0, 7, 1120, 20000, 0, 0, 0, 0, 8, 1319, 0, 481, 0, 0,
+	0, 8, 1320, 0, 481, 0, 0, 0, 4, 1325, 0, 0, 0, 0, 0, 7,
+	1330, 20000, 0, 0, 0, 0, 8, 5000, 0, 497, 0, 0, 0, 1, 6, 1000,
+	1, 33, 34, 50, 1024, 9, 1010, 31, 200000, 1, 0, 0, 9, 1020, 32, 62000,
+	1, 0, 0, 9, 1030, 33, 200, 1, 0, 0, 9, 1040, 34, 130, 1, 0,
+	0, 10, 1050, 1000, 537, 0, 0, 0, 9, 1060, 35, 1, 1, 0, 0, 1,
+	9, 1000, 1, 33, 34, 50, 1024, 1, 1000, 1, 3000, 3000, 0, 0, 4, 1050,
+	0, 0, 0, 0, 0, 5, 1070, 201, 129, 0, 0, 0, 5, 2000, 537, 5,
+	0, 0, 0, 6, 2001, 9, 0, 0, 0, 0, 9, 2500, 41, 10, 1, 0,
+	0, 10, 2600, 1000, 537, 0, 0, 0, 8, 5001, 0, 334, 0, 0, 0, 9,
+	5002, 42, 1, 1, 0, 0, 1, 11, 1000, 1, 33, 34, 50, 1024, 1, 1000,
+	1, 500, 500, 0, 0, 4, 1010, 0, 0, 0, 0, 0, 5, 1020, 542, 45,
+	5, 0, 0, 8, 1519, 0, 334, 0, 0, 0, 8, 1520, 0, 334, 0, 0,
+	0, 4, 1525, 0, 0, 0, 0, 0, 5, 1545, 587, 132, 0, 0, 0, 5,
+	1620, 719, 2, 6, 0, 0, 6, 1720, 7, 0, 0, 0, 0, 8, 2219, 0,
+	481, 0, 0, 0, 8, 2220, 0, 481, 0, 0, 0, 1, 7, 1000, 1, 33,
+	34, 50, 1024, 1, 1000, 1, 1000, 1000, 0, 0, 4, 1050, 0, 0, 0, 0,
+	0, 5, 1070, 201, 129, 0, 0, 0, 11, 1100, 1001, 0, 0, 0, 0, 8,
+	6099, 0, 334, 0, 0, 0, 8, 6100, 3, 334, 0, 0, 0, 8, 9000, 0,
+	334, 0, 0, 0, 1, 6, 1000, 1, 33, 34, 50, 1024, 1, 1000, 1, 1000,
+	1000, 0, 0, 4, 1050, 0, 0, 0, 0, 0, 5, 1070, 201, 129, 0, 0,
+	0, 6, 1100, 0, 0, 0, 0, 0, 11, 1200, 1000, 0, 0, 0, 0, 8,
+	5000, 0, 334, 0, 0, 0, 1, 8, 1000, 1, 33, 34, 50, 1024, 1, 1000,
+	1, -2, 1000, 0, 0, 1, 1000, 1, 1000, 1000, -5, 0, 1, 1000, 1, 1000,
+	1000, 0, 1001, 4, 1050, 0, 0, 0, 0, 0, 5, 1070, 201, 129, 0, 0,
+	0, 6, 1100, 1, 0, 0, 0, 0, 9, 1200, 51, 1, 1, 0, 0, 8,
+	2000, 0, 334, 0, 0, 0, 2, 27, 0, 721, 5, 726, 15, 0, 21, 0,
+	0, 0, 0, 0, 0, 26, 10, 741, 5, 746, 8, 0, 22, 30, 0, 0,
+	0, 0, 0, 23, 60, 1, 754, 107, 0, 0, 23, 100, 1, 861, 20, 0,
+	0, 23, 200, 1, 881, 24, 0, 0, 23, 210, 1, 905, 18, 0, 0, 28,
+	220, 7, 923, 5, 0, 0, 26, 250, 928, 1, 929, 1, 1, 23, 300, 1,
+	930, 15, 0, 0, 23, 310, 1, 945, 18, 0, 0, 23, 25060, 1, 963, 1,
+	0, 0, 26, 26000, 964, 1, 963, 1, 1, 23, 50060, 1, 963, 1, 0, 0,
+	21, 95060, 0, 0, 0, 0, 0, 21, 95061, 20000, 0, 0, 0, 0, 26, 95100,
+	965, 1, 966, 1, 1, 26, 95110, 967, 1, 968, 1, 0, 21, 96212, 0, 0,
+	0, 0, 0, 21, 96213, 0, 0, 0, 0, 0, 22, 96243, 0, 0, 0, 0,
+	0, 23, 96273, 1, 754, 107, 0, 0, 23, 96303, 1, 969, 20, 0, 0, 23,
+	96333, 1, 989, 17, 0, 0, 23, 96363, 1, 1006, 8, 0, 0, 24, 96373, 5,
+	0, 0, 0, 0, 21, 196213, 0, 0, 0, 0, 0, 2, 9, 0, 1014, 1,
+	537, 0, 0, 21, 0, 0, 0, 0, 0, 0, 22, 30, 0, 0, 0, 0,
+	0, 23, 60, 1, 754, 107, 0, 0, 23, 100, 1, 1015, 14, 0, 0, 26,
+	110, 1029, 1, 1030, 5, 0, 27, 200, 0, 0, 0, 0, 0, 24, 210, 1,
+	0, 0, 0, 0, 27, 220, 0, 0, 0, 0, 0, 26, 230, 1035, 1, 929,
+	1, 1, 2, 6, 0, 721, 5, 537, 0, 0, 21, 0, 0, 0, 0, 0,
+	0, 22, 30, 0, 0, 0, 0, 0, 23, 60, 1, 754, 107, 0, 0, 23,
+	100, 1, 1036, 36, 0, 0, 24, 110, 3, 0, 0, 0, 0, 21, 10000, 0,
+	0, 0, 0, 0, 2, 10, 0, 721, 5, 537, 0, 0, 21, 0, 0, 0,
+	0, 0, 0, 22, 30, 0, 0, 0, 0, 0, 21, 20000, 0, 0, 0, 0,
+	0, 21, 20001, 32768, 0, 0, 0, 0, 21, 21250, 0, 0, 0, 0, 0, 21,
+	21251, 0, 0, 0, 0, 0, 25, 21256, 0, 0, 0, 0, 0, 24, 21257, 65535,
+	0, 0, 0, 0, 21, 24255, 0, 0, 0, 0, 0, 21, 24256, 0, 0, 0,
+	0, 0, 2, 8, 0, 721, 5, 537, 0, 0, 21, 0, 0, 0, 0, 0,
+	0, 22, 30, 0, 0, 0, 0, 0, 23, 60, 1, 754, 107, 0, 0, 23,
+	100, 1, 861, 20, 0, 0, 26, 200, 1072, 1, 1073, 1, 131, 23, 300, 1,
+	1074, 15, 0, 0, 26, 310, 1072, 1, 929, 1, 1, 26, 320, 1072, 1, 963,
+	1, 1, 2, 12, 0, 1014, 1, 537, 0, 0, 21, 0, 0, 0, 0, 0,
+	0, 22, 30, 0, 0, 0, 0, 0, 23, 60, 1, 1089, 102, 0, 0, 23,
+	100, 1, 1191, 2, 0, 0, 26, 200, 1193, 3, 1196, 42, 0, 26, 210, 1238,
+	4, 1242, 28, 0, 26, 220, 1238, 4, 1270, 29, 0, 26, 230, 1238, 4, 1299,
+	27, 1, 28, 240, 3, 1326, 42, 0, 0, 28, 250, 3, 1368, 3, 0, 0,
+	23, 260, 1, 929, 1, 0, 0, 28, 270, 3, 1368, 3, 0, 0, 2, 16,
+	0, 721, 5, 537, 0, 0, 21, 0, 0, 0, 0, 0, 0, 22, 30, 0,
+	0, 0, 0, 0, 23, 60, 1, 754, 107, 0, 0, 23, 100, 1, 1371, 17,
+	0, 0, 23, 110, 1, 861, 20, 0, 0, 23, 120, 2, 1388, 3, 0, 0,
+	23, 130, 1, 1391, 47, 0, 0, 23, 140, 1, 1438, 42, 0, 0, 23, 150,
+	1, 1480, 22, 0, 0, 23, 160, 1, 1502, 52, 0, 0, 23, 170, 1, 1554,
+	22, 0, 0, 23, 180, 1, 1576, 20, 0, 0, 23, 190, 1, 1596, 1, 0,
+	0, 23, 200, 1, 1597, 12, 0, 0, 21, 1199, 0, 0, 0, 0, 0, 21,
+	1200, 0, 0, 0, 0, 0, 2, 9, 0, 721, 5, 537, 0, 0, 21, 0,
+	0, 0, 0, 0, 0, 22, 30, 0, 0, 0, 0, 0, 23, 60, 1, 754,
+	107, 0, 0, 23, 100, 1, 861, 20, 0, 0, 23, 200, 1, 929, 1, 4000,
+	0, 26, 300, 1609, 4, 1613, 2002, 280, 21, 1169, 0, 0, 0, 0, 0, 21,
+	1170, 0, 0, 0, 0, 0, 22, 1180, 0, 0, 0, 0, 0
+};
+
+/** Where each timeline's row starts in SES_PARAMS. */
+static const int SES_CASE_PARAM[] = {
+	0, 71, 128, 241, 368, 418, 468, 518, 568, 632, 717, 767, 838, 923, 980, 1030,
+	1094, 1291, 1362, 1412, 1490, 1554, 1646, 1766
+};
+
+/** Timeline names, NUL-separated. */
+static const char SES_NAMES[] = 
+	"session/ws/connect-open-close\x00;session/ws/user-cl"
+	... "ose-timeout\x00;session/ws/keepalive\x00;session/ws/drop"
+	... "-reconnect\x00;session/ws/server-close-1000-normal\x00;s"
+	... "ession/ws/server-close-1008-policy\x00;session/ws/se"
+	... "rver-close-1001-going-away\x00;session/ws/server-clo"
+	... "se-1012-service-restart\x00;session/ws/server-close-"
+	... "tcp-stays\x00;session/ws/max-attempts\x00;session/ws/que"
+	... "ue-overflow\x00;session/ws/reconnect-wait-close\x00;sess"
+	... "ion/ws/handshake-refused\x00;session/ws/orphan-open\x00;"
+	... "session/ws/orphan-waiting\x00;session/ws/no-reconnec"
+	... "t\x00;session/sio/life\x00;session/sio/user-close\x00;sessio"
+	... "n/sio/connect-error\x00;session/sio/open-timeout\x00;ses"
+	... "sion/sio/ack-table-full\x00;session/sio/max-payload\x00;"
+	... "session/sio/dropped\x00;session/sio/engine-close-que"
+	... "ue\x00;";
+
+/** Where each timeline's name starts in SES_NAMES. */
+static const int SES_NAME_OFF[] = {
+	0, 30, 60, 81, 107, 143, 179, 219, 264, 298, 322, 348, 380, 409, 432, 458,
+	482, 499, 522, 548, 573, 600, 624, 644
+};
+
+/** The lines each session timeline must print (computed by the TypeScript spec), NUL-separated. */
+static const char SES_EXPECT[] = 
+	"session/ws/connect-open-close#00\x09;@1000 init url0"
+	... " conn1 | s0 q0 rc-1 n0 ct-1 open0\x0a;session/ws/con"
+	... "nect-open-close#01\x09;@1010 send 11 =1 err0 detail0"
+	... " | s0 q11 rc-1 n0 ct-1 open0\x0a;session/ws/connect-"
+	... "open-close#02\x09;@1020 send 138 =1 err0 detail0 | s"
+	... "0 q149 rc-1 n0 ct-1 open0\x0a;session/ws/connect-ope"
+	... "n-close#03\x09;@1050 tcp-up request >166:~cfb27e64 |"
+	... " s0 q149 rc-1 n0 ct-1 open0\x0a;session/ws/connect-o"
+	... "pen-close#04\x09;@1070 feed 136 out1@129 a16 flush14"
+	... "9 out2@136:1:hello a0 | s1 q149 rc-1 n0 ct-1 ope"
+	... "n0\x0a;session/ws/connect-open-close#05\x09;@1200 feed 4"
+	... " out3@4 >8:8a8237fa213d47cb a0 | s1 q149 rc-1 n0"
+	... " ct-1 open0\x0a;session/ws/connect-open-close#06\x09;@12"
+	... "50 send 9 =0 err0 detail0 >9:818337fa213d37f7c9 "
+	... "| s1 q149 rc-1 n0 ct-1 open0\x0a;session/ws/connect-"
+	... "open-close#07\x09;@1300 user-close =1 a9 >11:888537f"
+	... "a213d3412434452 | s2 q149 rc-1 n0 ct6300 open0\x0a;s"
+	... "ession/ws/connect-open-close#08\x09;@1350 feed 4 out"
+	... "5@4 code1000 a0 | s2 q149 rc-1 n0 ct6300 open0\x0a;s"
+	... "ession/ws/connect-open-close#09\x09;@1360 tcp-closed"
+	... " a128 closed4 | s3 q149 rc-1 n0 ct-1 open0\x0a;\x00;sess"
+	... "ion/ws/user-close-timeout#00\x09;@1000 init url0 con"
+	... "n1 | s0 q0 rc-1 n0 ct-1 open0\x0a;session/ws/user-cl"
+	... "ose-timeout#01\x09;@1000 configure=0 | s0 q0 rc-1 n0"
+	... " ct-1 open0\x0a;session/ws/user-close-timeout#02\x09;@10"
+	... "50 tcp-up request >166:~cfb27e64 | s0 q0 rc-1 n0"
+	... " ct-1 open0\x0a;session/ws/user-close-timeout#03\x09;@10"
+	... "70 feed 129 out1@129 a16 flush0 | s1 q0 rc-1 n0 "
+	... "ct-1 open0\x0a;session/ws/user-close-timeout#04\x09;@200"
+	... "0 user-close =1 a9 >12:888637fa213d385a4552599f "
+	... "| s2 q0 rc-1 n0 ct7000 open0\x0a;session/ws/user-clo"
+	... "se-timeout#05\x09;@6999 tick=0 | s2 q0 rc-1 n0 ct700"
+	... "0 open0\x0a;session/ws/user-close-timeout#06\x09;@7000 t"
+	... "ick=3 a192 drop closed4 | s3 q0 rc-1 n0 ct-1 ope"
+	... "n0\x0a;session/ws/user-close-timeout#07\x09;@8000 tick=0"
+	... " | s3 q0 rc-1 n0 ct-1 open0\x0a;\x00;session/ws/keepaliv"
+	... "e#00\x09;@1000 init url0 conn1 | s0 q0 rc-1 n0 ct-1 "
+	... "open0\x0a;session/ws/keepalive#01\x09;@1000 keepalive=0 "
+	... "| s0 q0 rc-1 n0 ct-1 open0\x0a;session/ws/keepalive#"
+	... "02\x09;@1000 keepalive=0 | s0 q0 rc-1 n0 ct-1 open0\x0a;"
+	... "session/ws/keepalive#03\x09;@1000 keepalive=1 | s0 q"
+	... "0 rc-1 n0 ct-1 open0\x0a;session/ws/keepalive#04\x09;@10"
+	... "50 tcp-up request >166:~cfb27e64 | s0 q0 rc-1 n0"
+	... " ct-1 open0\x0a;session/ws/keepalive#05\x09;@1070 feed 1"
+	... "29 out1@129 a16 flush0 | s1 q0 rc-1 n0 ct-1 open"
+	... "0\x0a;session/ws/keepalive#06\x09;@2999 tick=0 | s1 q0 r"
+	... "c-1 n0 ct-1 open0\x0a;session/ws/keepalive#07\x09;@3000 "
+	... "tick=5 >6:898037fa213d | s1 q0 rc-1 n0 ct-1 open"
+	... "0\x0a;session/ws/keepalive#08\x09;@3100 feed 2 out4@2 a0"
+	... " | s1 q0 rc-1 n0 ct-1 open0\x0a;session/ws/keepalive"
+	... "#09\x09;@4999 tick=0 | s1 q0 rc-1 n0 ct-1 open0\x0a;sess"
+	... "ion/ws/keepalive#10\x09;@5000 tick=5 >6:898037fa213d"
+	... " | s1 q0 rc-1 n0 ct-1 open0\x0a;session/ws/keepalive"
+	... "#11\x09;@5099 tick=0 | s1 q0 rc-1 n0 ct-1 open0\x0a;sess"
+	... "ion/ws/keepalive#12\x09;@7000 tick=5 >6:898037fa213d"
+	... " | s1 q0 rc-1 n0 ct-1 open0\x0a;session/ws/keepalive"
+	... "#13\x09;@7099 tick=0 | s1 q0 rc-1 n0 ct-1 open0\x0a;sess"
+	... "ion/ws/keepalive#14\x09;@7100 tick=0 | s1 q0 rc-1 n0"
+	... " ct-1 open0\x0a;session/ws/keepalive#15\x09;@9000 tick=4"
+	... " err11 detail5900 a224 drop closed4 | s3 q0 rc-1"
+	... " n0 ct-1 open0\x0a;\x00;session/ws/drop-reconnect#00\x09;@10"
+	... "00 init url0 conn1 | s0 q0 rc-1 n0 ct-1 open0\x0a;se"
+	... "ssion/ws/drop-reconnect#01\x09;@1000 configure=0 | s"
+	... "0 q0 rc-1 n0 ct-1 open0\x0a;session/ws/drop-reconnec"
+	... "t#02\x09;@1050 tcp-up request >166:~cfb27e64 | s0 q0"
+	... " rc-1 n0 ct-1 open0\x0a;session/ws/drop-reconnect#03"
+	... "\x09;@1070 feed 129 out1@129 a16 flush0 | s1 q0 rc-1"
+	... " n0 ct-1 open0\x0a;session/ws/drop-reconnect#04\x09;@110"
+	... "0 send 10 =0 err0 detail0 >10:818437fa213d37ac34"
+	... "a4 | s1 q0 rc-1 n0 ct-1 open0\x0a;session/ws/drop-re"
+	... "connect#05\x09;@2000 tcp-closed a128 closed1 | s3 q0"
+	... " rc2695 n1 ct-1 open0\x0a;session/ws/drop-reconnect#"
+	... "06\x09;@2100 send 12 =1 err0 detail0 | s3 q12 rc2695"
+	... " n1 ct-1 open0\x0a;session/ws/drop-reconnect#07\x09;@269"
+	... "4 tick=0 | s3 q12 rc2695 n1 ct-1 open0\x0a;session/w"
+	... "s/drop-reconnect#08\x09;@2695 tick=1 attempt conn1 |"
+	... " s0 q12 rc-1 n1 ct-1 open0\x0a;session/ws/drop-recon"
+	... "nect#09\x09;@2705 tcp-up request >166:~1b20cf33 | s0"
+	... " q12 rc-1 n1 ct-1 open0\x0a;session/ws/drop-reconnec"
+	... "t#10\x09;@2725 feed 129 out1@129 a16 flush12 | s1 q1"
+	... "2 rc-1 n1 ct-1 open0\x0a;session/ws/drop-reconnect#1"
+	... "1\x09;@3195 tcp-closed a128 closed1 | s3 q12 rc6194 "
+	... "n2 ct-1 open0\x0a;session/ws/drop-reconnect#12\x09;@6193"
+	... " tick=0 | s3 q12 rc6194 n2 ct-1 open0\x0a;session/ws"
+	... "/drop-reconnect#13\x09;@6194 tick=1 attempt conn1 | "
+	... "s0 q12 rc-1 n2 ct-1 open0\x0a;session/ws/drop-reconn"
+	... "ect#14\x09;@6204 tcp-up request >166:~3ae1a64c | s0 "
+	... "q12 rc-1 n2 ct-1 open0\x0a;session/ws/drop-reconnect"
+	... "#15\x09;@6214 socket-error a224 drop closed1 | s3 q1"
+	... "2 rc10214 n3 ct-1 open0\x0a;session/ws/drop-reconnec"
+	... "t#16\x09;@10213 tick=0 | s3 q12 rc10214 n3 ct-1 open"
+	... "0\x0a;session/ws/drop-reconnect#17\x09;@10214 tick=1 att"
+	... "empt conn1 | s0 q12 rc-1 n3 ct-1 open0\x0a;\x00;session/"
+	... "ws/server-close-1000-normal#00\x09;@1000 init url0 c"
+	... "onn1 | s0 q0 rc-1 n0 ct-1 open0\x0a;session/ws/serve"
+	... "r-close-1000-normal#01\x09;@1000 configure=0 | s0 q0"
+	... " rc-1 n0 ct-1 open0\x0a;session/ws/server-close-1000"
+	... "-normal#02\x09;@1050 tcp-up request >166:~cfb27e64 |"
+	... " s0 q0 rc-1 n0 ct-1 open0\x0a;session/ws/server-clos"
+	... "e-1000-normal#03\x09;@1070 feed 129 out1@129 a16 flu"
+	... "sh0 | s1 q0 rc-1 n0 ct-1 open0\x0a;session/ws/server"
+	... "-close-1000-normal#04\x09;@1500 feed 5 out5@5 code10"
+	... "00 a10 >8:888237fa213d3412 | s2 q0 rc-1 n0 ct-1 "
+	... "open0\x0a;session/ws/server-close-1000-normal#05\x09;@15"
+	... "20 tcp-closed a128 closed4 | s3 q0 rc-1 n0 ct-1 "
+	... "open0\x0a;session/ws/server-close-1000-normal#06\x09;@65"
+	... "20 tick=0 | s3 q0 rc-1 n0 ct-1 open0\x0a;\x00;session/ws"
+	... "/server-close-1008-policy#00\x09;@1000 init url0 con"
+	... "n1 | s0 q0 rc-1 n0 ct-1 open0\x0a;session/ws/server-"
+	... "close-1008-policy#01\x09;@1000 configure=0 | s0 q0 r"
+	... "c-1 n0 ct-1 open0\x0a;session/ws/server-close-1008-p"
+	... "olicy#02\x09;@1050 tcp-up request >166:~cfb27e64 | s"
+	... "0 q0 rc-1 n0 ct-1 open0\x0a;session/ws/server-close-"
+	... "1008-policy#03\x09;@1070 feed 129 out1@129 a16 flush"
+	... "0 | s1 q0 rc-1 n0 ct-1 open0\x0a;session/ws/server-c"
+	... "lose-1008-policy#04\x09;@1500 feed 5 out5@5 code1008"
+	... " a10 >8:888237fa213d340a | s2 q0 rc-1 n0 ct-1 op"
+	... "en0\x0a;session/ws/server-close-1008-policy#05\x09;@1520"
+	... " tcp-closed a128 closed4 | s3 q0 rc-1 n0 ct-1 op"
+	... "en0\x0a;session/ws/server-close-1008-policy#06\x09;@6520"
+	... " tick=0 | s3 q0 rc-1 n0 ct-1 open0\x0a;\x00;session/ws/s"
+	... "erver-close-1001-going-away#00\x09;@1000 init url0 c"
+	... "onn1 | s0 q0 rc-1 n0 ct-1 open0\x0a;session/ws/serve"
+	... "r-close-1001-going-away#01\x09;@1000 configure=0 | s"
+	... "0 q0 rc-1 n0 ct-1 open0\x0a;session/ws/server-close-"
+	... "1001-going-away#02\x09;@1050 tcp-up request >166:~cf"
+	... "b27e64 | s0 q0 rc-1 n0 ct-1 open0\x0a;session/ws/ser"
+	... "ver-close-1001-going-away#03\x09;@1070 feed 129 out1"
+	... "@129 a16 flush0 | s1 q0 rc-1 n0 ct-1 open0\x0a;sessi"
+	... "on/ws/server-close-1001-going-away#04\x09;@1500 feed"
+	... " 5 out5@5 code1001 a10 >8:888237fa213d3413 | s2 "
+	... "q0 rc-1 n0 ct-1 open0\x0a;session/ws/server-close-10"
+	... "01-going-away#05\x09;@1520 tcp-closed a128 closed1 |"
+	... " s3 q0 rc3520 n1 ct-1 open0\x0a;session/ws/server-cl"
+	... "ose-1001-going-away#06\x09;@6520 tick=1 attempt conn"
+	... "1 | s0 q0 rc-1 n1 ct-1 open0\x0a;\x00;session/ws/server-"
+	... "close-1012-service-restart#00\x09;@1000 init url0 co"
+	... "nn1 | s0 q0 rc-1 n0 ct-1 open0\x0a;session/ws/server"
+	... "-close-1012-service-restart#01\x09;@1000 configure=0"
+	... " | s0 q0 rc-1 n0 ct-1 open0\x0a;session/ws/server-cl"
+	... "ose-1012-service-restart#02\x09;@1050 tcp-up request"
+	... " >166:~cfb27e64 | s0 q0 rc-1 n0 ct-1 open0\x0a;sessi"
+	... "on/ws/server-close-1012-service-restart#03\x09;@1070"
+	... " feed 129 out1@129 a16 flush0 | s1 q0 rc-1 n0 ct"
+	... "-1 open0\x0a;session/ws/server-close-1012-service-re"
+	... "start#04\x09;@1500 feed 5 out5@5 code1012 a10 >8:888"
+	... "237fa213d340e | s2 q0 rc-1 n0 ct-1 open0\x0a;session"
+	... "/ws/server-close-1012-service-restart#05\x09;@1520 t"
+	... "cp-closed a128 closed1 | s3 q0 rc3520 n1 ct-1 op"
+	... "en0\x0a;session/ws/server-close-1012-service-restart"
+	... "#06\x09;@6520 tick=1 attempt conn1 | s0 q0 rc-1 n1 c"
+	... "t-1 open0\x0a;\x00;session/ws/server-close-tcp-stays#00\x09;"
+	... "@1000 init url0 conn1 | s0 q0 rc-1 n0 ct-1 open0"
+	... "\x0a;session/ws/server-close-tcp-stays#01\x09;@1000 conf"
+	... "igure=0 | s0 q0 rc-1 n0 ct-1 open0\x0a;session/ws/se"
+	... "rver-close-tcp-stays#02\x09;@1050 tcp-up request >16"
+	... "6:~cfb27e64 | s0 q0 rc-1 n0 ct-1 open0\x0a;session/w"
+	... "s/server-close-tcp-stays#03\x09;@1070 feed 129 out1@"
+	... "129 a16 flush0 | s1 q0 rc-1 n0 ct-1 open0\x0a;sessio"
+	... "n/ws/server-close-tcp-stays#04\x09;@1500 feed 4 out5"
+	... "@4 code1001 a10 >8:888237fa213d3413 | s2 q0 rc-1"
+	... " n0 ct-1 open0\x0a;session/ws/server-close-tcp-stays"
+	... "#05\x09;@6499 tick=0 | s2 q0 rc-1 n0 ct-1 open0\x0a;sess"
+	... "ion/ws/server-close-tcp-stays#06\x09;@6500 tick=0 | "
+	... "s2 q0 rc-1 n0 ct-1 open0\x0a;session/ws/server-close"
+	... "-tcp-stays#07\x09;@20000 tick=0 | s2 q0 rc-1 n0 ct-1"
+	... " open0\x0a;session/ws/server-close-tcp-stays#08\x09;@210"
+	... "00 tcp-closed a128 closed1 | s3 q0 rc22000 n1 ct"
+	... "-1 open0\x0a;\x00;session/ws/max-attempts#00\x09;@1000 init "
+	... "url0 conn1 | s0 q0 rc-1 n0 ct-1 open0\x0a;session/ws"
+	... "/max-attempts#01\x09;@1000 configure=0 | s0 q0 rc-1 "
+	... "n0 ct-1 open0\x0a;session/ws/max-attempts#02\x09;@1010 s"
+	... "ocket-error a224 drop closed1 | s3 q0 rc1110 n1 "
+	... "ct-1 open0\x0a;session/ws/max-attempts#03\x09;@1109 tick"
+	... "=0 | s3 q0 rc1110 n1 ct-1 open0\x0a;session/ws/max-a"
+	... "ttempts#04\x09;@1110 tick=1 attempt conn1 | s0 q0 rc"
+	... "-1 n1 ct-1 open0\x0a;session/ws/max-attempts#05\x09;@111"
+	... "5 tcp-up request >166:~1b20cf33 | s0 q0 rc-1 n1 "
+	... "ct-1 open0\x0a;session/ws/max-attempts#06\x09;@1120 sock"
+	... "et-error a224 drop closed1 | s3 q0 rc1320 n2 ct-"
+	... "1 open0\x0a;session/ws/max-attempts#07\x09;@1319 tick=0 "
+	... "| s3 q0 rc1320 n2 ct-1 open0\x0a;session/ws/max-atte"
+	... "mpts#08\x09;@1320 tick=1 attempt conn1 | s0 q0 rc-1 "
+	... "n2 ct-1 open0\x0a;session/ws/max-attempts#09\x09;@1325 t"
+	... "cp-up request >166:~3ae1a64c | s0 q0 rc-1 n2 ct-"
+	... "1 open0\x0a;session/ws/max-attempts#10\x09;@1330 socket-"
+	... "error a224 drop closed4 | s3 q0 rc-1 n2 ct-1 ope"
+	... "n0\x0a;session/ws/max-attempts#11\x09;@5000 tick=0 | s3 "
+	... "q0 rc-1 n2 ct-1 open0\x0a;\x00;session/ws/queue-overflow"
+	... "#00\x09;@1000 init url0 conn1 | s0 q0 rc-1 n0 ct-1 o"
+	... "pen0\x0a;session/ws/queue-overflow#01\x09;@1010 send 200"
+	... "014 =1 err0 detail0 | s0 q200014 rc-1 n0 ct-1 op"
+	... "en0\x0a;session/ws/queue-overflow#02\x09;@1020 send 6200"
+	... "8 =1 err0 detail0 | s0 q262022 rc-1 n0 ct-1 open"
+	... "0\x0a;session/ws/queue-overflow#03\x09;@1030 send 208 =2"
+	... " err10 detail208 | s0 q262022 rc-1 n0 ct-1 open0"
+	... "\x0a;session/ws/queue-overflow#04\x09;@1040 send 138 =2 "
+	... "err10 detail138 | s0 q262022 rc-1 n0 ct-1 open0\x0a;"
+	... "session/ws/queue-overflow#05\x09;@1050 user-close =1"
+	... " a192 drop closed4 | s3 q262022 rc-1 n0 ct-1 ope"
+	... "n0\x0a;session/ws/queue-overflow#06\x09;@1060 send 7 =3 "
+	... "err0 detail0 | s3 q262022 rc-1 n0 ct-1 open0\x0a;\x00;se"
+	... "ssion/ws/reconnect-wait-close#00\x09;@1000 init url0"
+	... " conn1 | s0 q0 rc-1 n0 ct-1 open0\x0a;session/ws/rec"
+	... "onnect-wait-close#01\x09;@1000 configure=0 | s0 q0 r"
+	... "c-1 n0 ct-1 open0\x0a;session/ws/reconnect-wait-clos"
+	... "e#02\x09;@1050 tcp-up request >166:~cfb27e64 | s0 q0"
+	... " rc-1 n0 ct-1 open0\x0a;session/ws/reconnect-wait-cl"
+	... "ose#03\x09;@1070 feed 129 out1@129 a16 flush0 | s1 q"
+	... "0 rc-1 n0 ct-1 open0\x0a;session/ws/reconnect-wait-c"
+	... "lose#04\x09;@2000 feed 5 out2@5:1:bye a0 | s1 q0 rc-"
+	... "1 n0 ct-1 open0\x0a;session/ws/reconnect-wait-close#"
+	... "05\x09;@2001 tcp-closed a128 closed1 | s3 q0 rc5001 "
+	... "n1 ct-1 open0\x0a;session/ws/reconnect-wait-close#06"
+	... "\x09;@2500 send 16 =1 err0 detail0 | s3 q16 rc5001 n"
+	... "1 ct-1 open0\x0a;session/ws/reconnect-wait-close#07\x09;"
+	... "@2600 user-close =2 | s3 q16 rc-1 n1 ct-1 open0\x0a;"
+	... "session/ws/reconnect-wait-close#08\x09;@5001 tick=0 "
+	... "| s3 q16 rc-1 n1 ct-1 open0\x0a;session/ws/reconnect"
+	... "-wait-close#09\x09;@5002 send 7 =3 err0 detail0 | s3"
+	... " q16 rc-1 n1 ct-1 open0\x0a;\x00;session/ws/handshake-re"
+	... "fused#00\x09;@1000 init url0 conn1 | s0 q0 rc-1 n0 c"
+	... "t-1 open0\x0a;session/ws/handshake-refused#01\x09;@1000 "
+	... "configure=0 | s0 q0 rc-1 n0 ct-1 open0\x0a;session/w"
+	... "s/handshake-refused#02\x09;@1010 tcp-up request >166"
+	... ":~cfb27e64 | s0 q0 rc-1 n0 ct-1 open0\x0a;session/ws"
+	... "/handshake-refused#03\x09;@1020 feed 45 out6@45 hs2 "
+	... "a224 drop closed1 | s3 q0 rc1520 n1 ct-1 open0\x0a;s"
+	... "ession/ws/handshake-refused#04\x09;@1519 tick=0 | s3"
+	... " q0 rc1520 n1 ct-1 open0\x0a;session/ws/handshake-re"
+	... "fused#05\x09;@1520 tick=1 attempt conn1 | s0 q0 rc-1"
+	... " n1 ct-1 open0\x0a;session/ws/handshake-refused#06\x09;@"
+	... "1525 tcp-up request >166:~1b20cf33 | s0 q0 rc-1 "
+	... "n1 ct-1 open0\x0a;session/ws/handshake-refused#07\x09;@1"
+	... "545 feed 132 out1@129 a16 flush0 out2@132:1:a a0"
+	... " | s1 q0 rc-1 n1 ct-1 open0\x0a;session/ws/handshake"
+	... "-refused#08\x09;@1620 feed 2 out7@2 fail1002 a44 >8:"
+	... "888237fa213d3410 | s2 q0 rc-1 n1 ct-1 open0\x0a;sess"
+	... "ion/ws/handshake-refused#09\x09;@1720 tcp-closed a12"
+	... "8 closed1 | s3 q0 rc2220 n2 ct-1 open0\x0a;session/w"
+	... "s/handshake-refused#10\x09;@2219 tick=0 | s3 q0 rc22"
+	... "20 n2 ct-1 open0\x0a;session/ws/handshake-refused#11"
+	... "\x09;@2220 tick=1 attempt conn1 | s0 q0 rc-1 n2 ct-1"
+	... " open0\x0a;\x00;session/ws/orphan-open#00\x09;@1000 init url"
+	... "0 conn1 | s0 q0 rc-1 n0 ct-1 open0\x0a;session/ws/or"
+	... "phan-open#01\x09;@1000 configure=0 | s0 q0 rc-1 n0 c"
+	... "t-1 open0\x0a;session/ws/orphan-open#02\x09;@1050 tcp-up"
+	... " request >166:~cfb27e64 | s0 q0 rc-1 n0 ct-1 ope"
+	... "n0\x0a;session/ws/orphan-open#03\x09;@1070 feed 129 out1"
+	... "@129 a16 flush0 | s1 q0 rc-1 n0 ct-1 open0\x0a;sessi"
+	... "on/ws/orphan-open#04\x09;@1100 orphan =1 role2 a9 >8"
+	... ":888237fa213d3413 | s2 q0 rc-1 n0 ct6100 open0\x0a;s"
+	... "ession/ws/orphan-open#05\x09;@6099 tick=0 | s2 q0 rc"
+	... "-1 n0 ct6100 open0\x0a;session/ws/orphan-open#06\x09;@61"
+	... "00 tick=3 a192 drop closed4 | s3 q0 rc-1 n0 ct-1"
+	... " open0\x0a;session/ws/orphan-open#07\x09;@9000 tick=0 | "
+	... "s3 q0 rc-1 n0 ct-1 open0\x0a;\x00;session/ws/orphan-wait"
+	... "ing#00\x09;@1000 init url0 conn1 | s0 q0 rc-1 n0 ct-"
+	... "1 open0\x0a;session/ws/orphan-waiting#01\x09;@1000 confi"
+	... "gure=0 | s0 q0 rc-1 n0 ct-1 open0\x0a;session/ws/orp"
+	... "han-waiting#02\x09;@1050 tcp-up request >166:~cfb27e"
+	... "64 | s0 q0 rc-1 n0 ct-1 open0\x0a;session/ws/orphan-"
+	... "waiting#03\x09;@1070 feed 129 out1@129 a16 flush0 | "
+	... "s1 q0 rc-1 n0 ct-1 open0\x0a;session/ws/orphan-waiti"
+	... "ng#04\x09;@1100 tcp-closed a128 closed1 | s3 q0 rc21"
+	... "00 n1 ct-1 open0\x0a;session/ws/orphan-waiting#05\x09;@1"
+	... "200 orphan =2 role2 | s3 q0 rc-1 n1 ct-1 open0\x0a;s"
+	... "ession/ws/orphan-waiting#06\x09;@5000 tick=0 | s3 q0"
+	... " rc-1 n1 ct-1 open0\x0a;\x00;session/ws/no-reconnect#00\x09;"
+	... "@1000 init url0 conn1 | s0 q0 rc-1 n0 ct-1 open0"
+	... "\x0a;session/ws/no-reconnect#01\x09;@1000 configure=1 | "
+	... "s0 q0 rc-1 n0 ct-1 open0\x0a;session/ws/no-reconnect"
+	... "#02\x09;@1000 configure=3 | s0 q0 rc-1 n0 ct-1 open0"
+	... "\x0a;session/ws/no-reconnect#03\x09;@1000 configure=4 | "
+	... "s0 q0 rc-1 n0 ct-1 open0\x0a;session/ws/no-reconnect"
+	... "#04\x09;@1050 tcp-up request >166:~cfb27e64 | s0 q0 "
+	... "rc-1 n0 ct-1 open0\x0a;session/ws/no-reconnect#05\x09;@1"
+	... "070 feed 129 out1@129 a16 flush0 | s1 q0 rc-1 n0"
+	... " ct-1 open0\x0a;session/ws/no-reconnect#06\x09;@1100 tcp"
+	... "-closed a128 closed4 | s3 q0 rc-1 n0 ct-1 open0\x0a;"
+	... "session/ws/no-reconnect#07\x09;@1200 send 7 =3 err0 "
+	... "detail0 | s3 q0 rc-1 n0 ct-1 open0\x0a;session/ws/no"
+	... "-reconnect#08\x09;@2000 tick=0 | s3 q0 rc-1 n0 ct-1 "
+	... "open0\x0a;\x00;session/sio/life#00\x09;@0 init=1 | eo0 cn0 q"
+	... "0 rc0 n0 ack0/0 next0 fin0\x0a;session/sio/life#01\x09;@"
+	... "0 tick=3 transport | eo0 cn0 q0 rc-1 n0 ack0/0 n"
+	... "ext0 fin0\x0a;session/sio/life#02\x09;@10 emit -1=1 | eo"
+	... "0 cn0 q33 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/"
+	... "life#03\x09;@30 ws-open | eo0 cn0 q33 rc-1 n0 ack0/0"
+	... " next0 fin0\x0a;session/sio/life#04\x09;@60 msg 0{\x22;sid\x22;:"
+	... "\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterv"
+	... "al\x22;:25000,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:10000"
+	... "00} out=1 >40/chat,{\x22;token\x22;:\x22;abc\x22;} | eo1 cn0 q33"
+	... " rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/life#05\x09;@"
+	... "100 msg 40/chat,{\x22;sid\x22;:\x22;s1\x22;} out=5 flush connect"
+	... "={\x22;sid\x22;:\x22;s1\x22;} | eo1 cn1 q0 rc-1 n0 ack0/0 next0 "
+	... "fin0\x0a;session/sio/life#06\x09;@200 msg 42/chat,[\x22;news"
+	... "\x22;,{\x22;a\x22;:1}] out=8 event=news args={\x22;a\x22;:1} id-1 | "
+	... "eo1 cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio"
+	... "/life#07\x09;@210 msg 42/chat,7[\x22;ask\x22;,2] out=8 event"
+	... "=ask args=2 id7 | eo1 cn1 q0 rc-1 n0 ack0/0 next"
+	... "0 fin0\x0a;session/sio/life#08\x09;@220 ack-reply 17 =0 "
+	... ">443/chat,7[\x22;yes\x22;] | eo1 cn1 q0 rc-1 n0 ack0/0 n"
+	... "ext0 fin0\x0a;session/sio/life#09\x09;@250 emit 0=0:entr"
+	... "y0>442/chat,0[\x22;q\x22;,1] | eo1 cn1 q0 rc-1 n0 ack0/1"
+	... " next1 fin0\x0a;session/sio/life#10\x09;@300 msg 43/chat"
+	... ",0[\x22;ok\x22;] out=9 entry0 args=\x22;ok\x22; | eo1 cn1 q0 rc-"
+	... "1 n0 ack0/0 next1 fin0\x0a;session/sio/life#11\x09;@310 "
+	... "msg 43/chat,0[\x22;again\x22;] out=0 | eo1 cn1 q0 rc-1 n"
+	... "0 ack0/0 next1 fin0\x0a;session/sio/life#12\x09;@25060 m"
+	... "sg 2 out=1 >3 | eo1 cn1 q0 rc-1 n0 ack0/0 next1 "
+	... "fin0\x0a;session/sio/life#13\x09;@26000 emit 1=0:entry0>"
+	... "442/chat,1[\x22;r\x22;,2] | eo1 cn1 q0 rc-1 n0 ack0/1 ne"
+	... "xt2 fin0\x0a;session/sio/life#14\x09;@50060 msg 2 out=1 "
+	... ">3 | eo1 cn1 q0 rc-1 n0 ack0/1 next2 fin0\x0a;sessio"
+	... "n/sio/life#15\x09;@95060 tick=0 | eo1 cn1 q0 rc-1 n0"
+	... " ack0/1 next2 fin0\x0a;session/sio/life#16\x09;@95061 ti"
+	... "ck=1 drop closed1 reason=ping timeout | eo0 cn0 "
+	... "q0 rc96213 n1 ack0/0 next2 fin0\x0a;session/sio/life"
+	... "#17\x09;@95100 emit 2=1:entry0 | eo0 cn0 q23 rc96213"
+	... " n1 ack1/0 next3 fin0\x0a;session/sio/life#18\x09;@95110"
+	... " emit -1=1 | eo0 cn0 q45 rc96213 n1 ack1/0 next3"
+	... " fin0\x0a;session/sio/life#19\x09;@96212 tick=0 | eo0 cn"
+	... "0 q45 rc96213 n1 ack1/0 next3 fin0\x0a;session/sio/l"
+	... "ife#20\x09;@96213 tick=3 transport | eo0 cn0 q45 rc-"
+	... "1 n1 ack1/0 next3 fin0\x0a;session/sio/life#21\x09;@9624"
+	... "3 ws-open | eo0 cn0 q45 rc-1 n1 ack1/0 next3 fin"
+	... "0\x0a;session/sio/life#22\x09;@96273 msg 0{\x22;sid\x22;:\x22;lv_VI9"
+	... "7HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:250"
+	... "00,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:1000000} out"
+	... "=1 >40/chat,{\x22;token\x22;:\x22;abc\x22;} | eo1 cn0 q45 rc-1 n"
+	... "0 ack1/0 next3 fin0\x0a;session/sio/life#23\x09;@96303 m"
+	... "sg 40/chat,{\x22;sid\x22;:\x22;s2\x22;} out=5 flush connect={\x22;si"
+	... "d\x22;:\x22;s2\x22;} | eo1 cn1 q0 rc-1 n0 ack0/1 next3 fin0\x0a;"
+	... "session/sio/life#24\x09;@96333 msg 43/chat,2[\x22;late\x22;]"
+	... " out=9 entry0 args=\x22;late\x22; | eo1 cn1 q0 rc-1 n0 a"
+	... "ck0/0 next3 fin0\x0a;session/sio/life#25\x09;@96363 msg "
+	... "41/chat, out=7 reason=io server disconnect drop "
+	... "| eo0 cn0 q0 rc-1 n0 ack0/0 next3 fin1\x0a;session/s"
+	... "io/life#26\x09;@96373 ws-closed closed0 | eo0 cn0 q0"
+	... " rc-1 n0 ack0/0 next3 fin1\x0a;session/sio/life#27\x09;@"
+	... "196213 tick=0 | eo0 cn0 q0 rc-1 n0 ack0/0 next3 "
+	... "fin1\x0a;\x00;session/sio/user-close#00\x09;@0 init=1 | eo0 "
+	... "cn0 q0 rc0 n0 ack0/0 next0 fin0\x0a;session/sio/user"
+	... "-close#01\x09;@0 tick=3 transport | eo0 cn0 q0 rc-1 "
+	... "n0 ack0/0 next0 fin0\x0a;session/sio/user-close#02\x09;@"
+	... "30 ws-open | eo0 cn0 q0 rc-1 n0 ack0/0 next0 fin"
+	... "0\x0a;session/sio/user-close#03\x09;@60 msg 0{\x22;sid\x22;:\x22;lv_"
+	... "VI97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:"
+	... "25000,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:1000000} "
+	... "out=1 >40 | eo1 cn0 q0 rc-1 n0 ack0/0 next0 fin0"
+	... "\x0a;session/sio/user-close#04\x09;@100 msg 40{\x22;sid\x22;:\x22;s1"
+	... "\x22;} out=5 flush connect={\x22;sid\x22;:\x22;s1\x22;} | eo1 cn1 q0"
+	... " rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/user-clos"
+	... "e#05\x09;@110 emit -1=0>442[\x22;x\x22;,[1,2]] | eo1 cn1 q0 "
+	... "rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/user-close"
+	... "#06\x09;@200 close=3 >41 reason=io client disconnect"
+	... " | eo0 cn0 q0 rc-1 n0 ack0/0 next0 fin1\x0a;session/"
+	... "sio/user-close#07\x09;@210 ws-closed closed0 | eo0 c"
+	... "n0 q0 rc-1 n0 ack0/0 next0 fin1\x0a;session/sio/user"
+	... "-close#08\x09;@220 close=0 | eo0 cn0 q0 rc-1 n0 ack0"
+	... "/0 next0 fin1\x0a;session/sio/user-close#09\x09;@230 emi"
+	... "t 0=1:entry0 | eo0 cn0 q17 rc-1 n0 ack1/0 next1 "
+	... "fin1\x0a;\x00;session/sio/connect-error#00\x09;@0 init=1 | e"
+	... "o0 cn0 q0 rc0 n0 ack0/0 next0 fin0\x0a;session/sio/c"
+	... "onnect-error#01\x09;@0 tick=3 transport | eo0 cn0 q0"
+	... " rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/connect-e"
+	... "rror#02\x09;@30 ws-open | eo0 cn0 q0 rc-1 n0 ack0/0 "
+	... "next0 fin0\x0a;session/sio/connect-error#03\x09;@60 msg "
+	... "0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pi"
+	... "ngInterval\x22;:25000,\x22;pingTimeout\x22;:20000,\x22;maxPayloa"
+	... "d\x22;:1000000} out=1 >40/chat, | eo1 cn0 q0 rc-1 n0"
+	... " ack0/0 next0 fin0\x0a;session/sio/connect-error#04\x09;"
+	... "@100 msg 44/chat,{\x22;message\x22;:\x22;Not authorized\x22;} ou"
+	... "t=6 connect-error={\x22;message\x22;:\x22;Not authorized\x22;} f"
+	... "inish=1 reason=connect error drop | eo0 cn0 q0 r"
+	... "c-1 n0 ack0/0 next0 fin1\x0a;session/sio/connect-err"
+	... "or#05\x09;@110 ws-closed closed0 | eo0 cn0 q0 rc-1 n"
+	... "0 ack0/0 next0 fin1\x0a;session/sio/connect-error#06"
+	... "\x09;@10000 tick=0 | eo0 cn0 q0 rc-1 n0 ack0/0 next0"
+	... " fin1\x0a;\x00;session/sio/open-timeout#00\x09;@0 init=1 | e"
+	... "o0 cn0 q0 rc0 n0 ack0/0 next0 fin0\x0a;session/sio/o"
+	... "pen-timeout#01\x09;@0 tick=3 transport | eo0 cn0 q0 "
+	... "rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/open-timeo"
+	... "ut#02\x09;@30 ws-open | eo0 cn0 q0 rc-1 n0 ack0/0 ne"
+	... "xt0 fin0\x0a;session/sio/open-timeout#03\x09;@20000 tick"
+	... "=0 | eo0 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;sessio"
+	... "n/sio/open-timeout#04\x09;@20001 tick=2 err11 detail"
+	... "20001 drop closed0 reason=transport error | eo0 "
+	... "cn0 q0 rc21251 n1 ack0/0 next0 fin0\x0a;session/sio/"
+	... "open-timeout#05\x09;@21250 tick=0 | eo0 cn0 q0 rc212"
+	... "51 n1 ack0/0 next0 fin0\x0a;session/sio/open-timeout"
+	... "#06\x09;@21251 tick=3 transport | eo0 cn0 q0 rc-1 n1"
+	... " ack0/0 next0 fin0\x0a;session/sio/open-timeout#07\x09;@"
+	... "21256 ws-error | eo0 cn0 q0 rc-1 n1 ack0/0 next0"
+	... " fin0\x0a;session/sio/open-timeout#08\x09;@21257 ws-clos"
+	... "ed closed0 reason=transport error | eo0 cn0 q0 r"
+	... "c24256 n2 ack0/0 next0 fin0\x0a;session/sio/open-tim"
+	... "eout#09\x09;@24255 tick=0 | eo0 cn0 q0 rc24256 n2 ac"
+	... "k0/0 next0 fin0\x0a;session/sio/open-timeout#10\x09;@242"
+	... "56 tick=3 transport | eo0 cn0 q0 rc-1 n2 ack0/0 "
+	... "next0 fin0\x0a;\x00;session/sio/ack-table-full#00\x09;@0 ini"
+	... "t=1 | eo0 cn0 q0 rc0 n0 ack0/0 next0 fin0\x0a;sessio"
+	... "n/sio/ack-table-full#01\x09;@0 tick=3 transport | eo"
+	... "0 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/a"
+	... "ck-table-full#02\x09;@30 ws-open | eo0 cn0 q0 rc-1 n"
+	... "0 ack0/0 next0 fin0\x0a;session/sio/ack-table-full#0"
+	... "3\x09;@60 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgrad"
+	... "es\x22;:[],\x22;pingInterval\x22;:25000,\x22;pingTimeout\x22;:20000,"
+	... "\x22;maxPayload\x22;:1000000} out=1 >40/chat, | eo1 cn0 "
+	... "q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/ack-tab"
+	... "le-full#04\x09;@100 msg 40/chat,{\x22;sid\x22;:\x22;s1\x22;} out=5 f"
+	... "lush connect={\x22;sid\x22;:\x22;s1\x22;} | eo1 cn1 q0 rc-1 n0 a"
+	... "ck0/0 next0 fin0\x0a;session/sio/ack-table-full#05\x09;@"
+	... "200 emit 0=0:entry0 1=0:entry1 2=0:entry2 3=0:en"
+	... "try3 4=0:entry4 5=0:entry5 6=0:entry6 7=0:entry7"
+	... " 8=0:entry8 9=0:entry9 10=0:entry10 11=0:entry11"
+	... " 12=0:entry12 13=0:entry13 14=0:entry14 15=0:ent"
+	... "ry15 16=0:entry16 17=0:entry17 18=0:entry18 19=0"
+	... ":entry19 20=0:entry20 21=0:entry21 22=0:entry22 "
+	... "23=0:entry23 24=0:entry24 25=0:entry25 26=0:entr"
+	... "y26 27=0:entry27 28=0:entry28 29=0:entry29 30=0:"
+	... "entry30 31=0:entry31 32=0:entry32 33=0:entry33 3"
+	... "4=0:entry34 35=0:entry35 36=0:entry36 37=0:entry"
+	... "37 38=0:entry38 39=0:entry39 40=0:entry40 41=0:e"
+	... "ntry41 42=0:entry42 43=0:entry43 44=0:entry44 45"
+	... "=0:entry45 46=0:entry46 47=0:entry47 48=0:entry4"
+	... "8 49=0:entry49 50=0:entry50 51=0:entry51 52=0:en"
+	... "try52 53=0:entry53 54=0:entry54 55=0:entry55 56="
+	... "0:entry56 57=0:entry57 58=0:entry58 59=0:entry59"
+	... " 60=0:entry60 61=0:entry61 62=0:entry62 63=0:ent"
+	... "ry63 -2:full | eo1 cn1 q0 rc-1 n0 ack0/64 next64"
+	... " fin0\x0a;session/sio/ack-table-full#06\x09;@300 msg 43/"
+	... "chat,5[\x22;ok\x22;] out=9 entry5 args=\x22;ok\x22; | eo1 cn1 q0"
+	... " rc-1 n0 ack0/63 next64 fin0\x0a;session/sio/ack-tab"
+	... "le-full#07\x09;@310 emit 64=0:entry5>442/chat,64[\x22;e\x22;"
+	... ",1] | eo1 cn1 q0 rc-1 n0 ack0/64 next65 fin0\x0a;ses"
+	... "sion/sio/ack-table-full#08\x09;@320 emit -2:full | e"
+	... "o1 cn1 q0 rc-1 n0 ack0/64 next65 fin0\x0a;\x00;session/s"
+	... "io/max-payload#00\x09;@0 init=1 | eo0 cn0 q0 rc0 n0 "
+	... "ack0/0 next0 fin0\x0a;session/sio/max-payload#01\x09;@0 "
+	... "tick=3 transport | eo0 cn0 q0 rc-1 n0 ack0/0 nex"
+	... "t0 fin0\x0a;session/sio/max-payload#02\x09;@30 ws-open |"
+	... " eo0 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/si"
+	... "o/max-payload#03\x09;@60 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXpY6y"
+	... "YWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:25000,\x22;ping"
+	... "Timeout\x22;:20000,\x22;maxPayload\x22;:40} out=1 >40 | eo1 "
+	... "cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/max"
+	... "-payload#04\x09;@100 msg 40 out=5 flush connect= | e"
+	... "o1 cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/"
+	... "max-payload#05\x09;@200 emit -1=3:err16/53 | eo1 cn1"
+	... " q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/max-pa"
+	... "yload#06\x09;@210 emit -1=0>442[\x22;fits\x22;,\x22;xxxxxxxxxxxx"
+	... "xxxxxxxxxxxxxx\x22;] | eo1 cn1 q0 rc-1 n0 ack0/0 nex"
+	... "t0 fin0\x0a;session/sio/max-payload#07\x09;@220 emit -1="
+	... "3:err16/41 | eo1 cn1 q0 rc-1 n0 ack0/0 next0 fin"
+	... "0\x0a;session/sio/max-payload#08\x09;@230 emit 0=0:entry"
+	... "0>4420[\x22;fits\x22;,\x22;xxxxxxxxxxxxxxxxxxxxxxxxx\x22;] | eo1"
+	... " cn1 q0 rc-1 n0 ack0/1 next1 fin0\x0a;session/sio/ma"
+	... "x-payload#09\x09;@240 ack-reply 48 =3 err16 detail48"
+	... " | eo1 cn1 q0 rc-1 n0 ack0/1 next1 fin0\x0a;session/"
+	... "sio/max-payload#10\x09;@250 ack-reply 9 =0 >4433[\x22;y\x22;"
+	... "] | eo1 cn1 q0 rc-1 n0 ack0/1 next1 fin0\x0a;session"
+	... "/sio/max-payload#11\x09;@260 msg 1 out=4 drop closed"
+	... "1 reason=transport close | eo0 cn0 q0 rc1260 n1 "
+	... "ack0/0 next1 fin0\x0a;session/sio/max-payload#12\x09;@27"
+	... "0 ack-reply 9 =4 | eo0 cn0 q0 rc1260 n1 ack0/0 n"
+	... "ext1 fin0\x0a;\x00;session/sio/dropped#00\x09;@0 init=1 | eo"
+	... "0 cn0 q0 rc0 n0 ack0/0 next0 fin0\x0a;session/sio/dr"
+	... "opped#01\x09;@0 tick=3 transport | eo0 cn0 q0 rc-1 n"
+	... "0 ack0/0 next0 fin0\x0a;session/sio/dropped#02\x09;@30 w"
+	... "s-open | eo0 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;se"
+	... "ssion/sio/dropped#03\x09;@60 msg 0{\x22;sid\x22;:\x22;lv_VI97HAX"
+	... "pY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:25000,\x22;"
+	... "pingTimeout\x22;:20000,\x22;maxPayload\x22;:1000000} out=1 >"
+	... "40/chat, | eo1 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;"
+	... "session/sio/dropped#04\x09;@100 msg 42/chat,[\x22;early\x22;"
+	... "] out=0 | eo1 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;s"
+	... "ession/sio/dropped#05\x09;@110 msg 40/chat,{\x22;sid\x22;:\x22;s"
+	... "1\x22;} out=5 flush connect={\x22;sid\x22;:\x22;s1\x22;} | eo1 cn1 q"
+	... "0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/dropped#"
+	... "06\x09;@120 msg \x5c;x04\x5c;x01\x5c;x02 out=2 err13 detail2 dro"
+	... "p1 | eo1 cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;sessio"
+	... "n/sio/dropped#07\x09;@130 msg 451-/chat,[\x22;bin\x22;,{\x22;_pl"
+	... "aceholder\x22;:true,\x22;num\x22;:0}] out=2 err13 detail5 dr"
+	... "op2 | eo1 cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;sessi"
+	... "on/sio/dropped#08\x09;@140 msg 461-/chat,3[{\x22;_placeh"
+	... "older\x22;:true,\x22;num\x22;:0}] out=2 err13 detail6 drop2 "
+	... "| eo1 cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/s"
+	... "io/dropped#09\x09;@150 msg 42/chat,[\x22;a\x5c;\x5c;u0000b\x22;,1] o"
+	... "ut=2 err13 detail2 drop4 | eo1 cn1 q0 rc-1 n0 ac"
+	... "k0/0 next0 fin0\x0a;session/sio/dropped#10\x09;@160 msg "
+	... "42/chat,[\x22;nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn"
+	... "nn\x22;] out=2 err13 detail2 drop3 | eo1 cn1 q0 rc-1"
+	... " n0 ack0/0 next0 fin0\x0a;session/sio/dropped#11\x09;@17"
+	... "0 msg 42/other,[\x22;elsewhere\x22;] out=0 | eo1 cn1 q0 "
+	... "rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/dropped#12"
+	... "\x09;@180 msg 42/chat,[\x22;ok\x5c;\x5c;u00e9\x22;] out=8 event=ok\x5c;x"
+	... "c3\x5c;xa9 args= id-1 | eo1 cn1 q0 rc-1 n0 ack0/0 ne"
+	... "xt0 fin0\x0a;session/sio/dropped#13\x09;@190 msg 6 out=0"
+	... " | eo1 cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/"
+	... "sio/dropped#14\x09;@200 msg 42/chat,[\x22;x\x22; out=3 err12"
+	... " detail-5 drop closed1 reason=parse error | eo0 "
+	... "cn0 q0 rc1200 n1 ack0/0 next0 fin0\x0a;session/sio/d"
+	... "ropped#15\x09;@1199 tick=0 | eo0 cn0 q0 rc1200 n1 ac"
+	... "k0/0 next0 fin0\x0a;session/sio/dropped#16\x09;@1200 tic"
+	... "k=3 transport | eo0 cn0 q0 rc-1 n1 ack0/0 next0 "
+	... "fin0\x0a;\x00;session/sio/engine-close-queue#00\x09;@0 init="
+	... "1 | eo0 cn0 q0 rc0 n0 ack0/0 next0 fin0\x0a;session/"
+	... "sio/engine-close-queue#01\x09;@0 tick=3 transport | "
+	... "eo0 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio"
+	... "/engine-close-queue#02\x09;@30 ws-open | eo0 cn0 q0 "
+	... "rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/engine-clo"
+	... "se-queue#03\x09;@60 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAA"
+	... "C\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:25000,\x22;pingTimeo"
+	... "ut\x22;:20000,\x22;maxPayload\x22;:1000000} out=1 >40/chat, "
+	... "| eo1 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/s"
+	... "io/engine-close-queue#04\x09;@100 msg 40/chat,{\x22;sid\x22;"
+	... ":\x22;s1\x22;} out=5 flush connect={\x22;sid\x22;:\x22;s1\x22;} | eo1 cn"
+	... "1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/engin"
+	... "e-close-queue#05\x09;@200 msg 1 out=4 drop closed1 r"
+	... "eason=transport close | eo0 cn0 q0 rc1170 n1 ack"
+	... "0/0 next0 fin0\x0a;session/sio/engine-close-queue#06"
+	... "\x09;@300 emit -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1"
+	... "=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 "
+	... "-1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1="
+	... "1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -"
+	... "1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1"
+	... " -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1"
+	... "=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 "
+	... "-1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1="
+	... "1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -"
+	... "1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1"
+	... " -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1"
+	... "=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 "
+	... "-1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1="
+	... "1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=2:err10/2020 "
+	... "-1=2:err10/2020 -1=2:err10/2020 -1=2:err10/2020 "
+	... "-1=2:err10/2020 -1=2:err10/2020 -1=2:err10/2020 "
+	... "-1=2:err10/2020 -1=2:err10/2020 -1=2:err10/2020 "
+	... "-1=2:err10/2020 | eo0 cn0 q261612 rc1170 n1 ack0"
+	... "/0 next0 fin0\x0a;session/sio/engine-close-queue#07\x09;"
+	... "@1169 tick=0 | eo0 cn0 q261612 rc1170 n1 ack0/0 "
+	... "next0 fin0\x0a;session/sio/engine-close-queue#08\x09;@11"
+	... "70 tick=3 transport | eo0 cn0 q261612 rc-1 n1 ac"
+	... "k0/0 next0 fin0\x0a;session/sio/engine-close-queue#0"
+	... "9\x09;@1180 ws-open | eo0 cn0 q261612 rc-1 n1 ack0/0"
+	... " next0 fin0\x0a;\x00;";
+
+/** Where each timeline's lines start in SES_EXPECT. */
+static const int SES_EXPECT_OFF[] = {
+	0, 1004, 1709, 2896, 4456, 5126, 5796, 6510, 7259, 8074, 9047, 9694, 10585, 11672, 12314, 12885,
+	13591, 16422, 17430, 18247, 19260, 21063, 22427, 24342
+};
+
 /** Work buffers of the runner (messages, streams, frames). */
 char g_big1[VEC_BIG_SIZE];
 char g_big2[VEC_BIG_SIZE];
@@ -37428,6 +38222,11 @@ int g_selftestNext = -1;
 int g_selftestPass[VEC_GROUPS];
 int g_selftestFail[VEC_GROUPS];
 int g_selftestShown;
+/** Session timelines passed and failed (the group "session"). */
+int g_selftestSesPass;
+int g_selftestSesFail;
+/** The lines of one session timeline. */
+char g_sesOut[SES_OUT_SIZE + 1];
 
 public void OnPluginStart()
 {
@@ -37471,6 +38270,83 @@ void SelfTest_PrintLong(const char[] label, const char[] text)
 	PrintToServer("  %s %s... (%d bytes)", label, piece, len);
 }
 
+/** True when the session timelines are selected by the filter (empty, or "session"). */
+bool SelfTest_SessionsSelected(const char[] filter)
+{
+	return filter[0] == 0 || StrEqual(filter, "session");
+}
+
+/**
+ * -1 when the lines g_sesOut[0..n) equal the NUL-terminated expected lines at
+ * SES_EXPECT[off]; otherwise where the first line that differs starts.
+ */
+int SelfTest_SessionMismatch(int n, int off)
+{
+	if (n < 0)
+	{
+		return 0;
+	}
+	int line = 0;
+	for (int i = 0; i < n; i++)
+	{
+		if (SES_EXPECT[off + i] != g_sesOut[i])
+		{
+			return line;
+		}
+		if (g_sesOut[i] == 10)
+		{
+			line = i + 1;
+		}
+	}
+	return SES_EXPECT[off + n] == 0 ? -1 : line;
+}
+
+/** Prints the line that starts at text[0] (at most 200 characters). */
+void SelfTest_PrintLine(const char[] label, const char[] text)
+{
+	char piece[201];
+	int i = 0;
+	while (i < 200 && text[i] != 0 && text[i] != 10)
+	{
+		piece[i] = text[i];
+		i++;
+	}
+	piece[i] = 0;
+	PrintToServer("  %s %s", label, piece);
+}
+
+/** Replays every session timeline and compares its lines with SES_EXPECT. */
+void SelfTest_Sessions()
+{
+	for (int i = 0; i < SES_CASES; i++)
+	{
+		int n = sesRun(SES_DATA, SES_PARAMS, SES_CASE_PARAM[i], SES_NAMES, SES_NAME_OFF[i], g_big1, g_big2, g_sesOut, SES_OUT_SIZE);
+		int off = SES_EXPECT_OFF[i];
+		int at = SelfTest_SessionMismatch(n, off);
+		if (at < 0)
+		{
+			g_selftestSesPass++;
+			continue;
+		}
+		g_selftestSesFail++;
+		if (g_selftestShown < SELFTEST_SHOW_FAILURES)
+		{
+			g_selftestShown++;
+			if (n < 0)
+			{
+				strcopy(g_sesOut, sizeof(g_sesOut), "!overflow");
+			}
+			else
+			{
+				g_sesOut[n] = 0;
+			}
+			PrintToServer("[websocket selftest] FAIL %s", SES_NAMES[SES_NAME_OFF[i]]);
+			SelfTest_PrintLine("got:     ", g_sesOut[at]);
+			SelfTest_PrintLine("expected:", SES_EXPECT[off + at]);
+		}
+	}
+}
+
 public Action Command_SelfTest(int args)
 {
 	if (g_selftestNext >= 0)
@@ -37491,6 +38367,10 @@ public Action Command_SelfTest(int args)
 			selected++;
 		}
 	}
+	if (SelfTest_SessionsSelected(g_selftestFilter))
+	{
+		selected += SES_CASES;
+	}
 	if (selected == 0)
 	{
 		PrintToServer("[websocket selftest] unknown group \"%s\"; groups:", g_selftestFilter);
@@ -37498,6 +38378,7 @@ public Action Command_SelfTest(int args)
 		{
 			PrintToServer("  %s", VEC_GROUP_NAMES[VEC_GROUP_NAME_OFF[g]]);
 		}
+		PrintToServer("  session");
 		return Plugin_Handled;
 	}
 	for (int g = 0; g < VEC_GROUPS; g++)
@@ -37505,6 +38386,8 @@ public Action Command_SelfTest(int args)
 		g_selftestPass[g] = 0;
 		g_selftestFail[g] = 0;
 	}
+	g_selftestSesPass = 0;
+	g_selftestSesFail = 0;
 	g_selftestShown = 0;
 	g_selftestNext = 0;
 	PrintToServer("[websocket selftest] running %d vectors, %d per frame", selected, SELFTEST_CASES_PER_FRAME);
@@ -37560,6 +38443,11 @@ public void SelfTest_Frame(any data)
 		return;
 	}
 	g_selftestNext = -1;
+	// The session timelines are few and short: all of them in the last frame.
+	if (SelfTest_SessionsSelected(g_selftestFilter))
+	{
+		SelfTest_Sessions();
+	}
 	int passed = 0;
 	int failed = 0;
 	for (int g = 0; g < VEC_GROUPS; g++)
@@ -37571,6 +38459,12 @@ public void SelfTest_Frame(any data)
 		PrintToServer("[websocket selftest] %s %s: %d of %d passed", g_selftestFail[g] == 0 ? "ok  " : "FAIL", VEC_GROUP_NAMES[VEC_GROUP_NAME_OFF[g]], g_selftestPass[g], g_selftestPass[g] + g_selftestFail[g]);
 		passed += g_selftestPass[g];
 		failed += g_selftestFail[g];
+	}
+	if (g_selftestSesPass + g_selftestSesFail > 0)
+	{
+		PrintToServer("[websocket selftest] %s session: %d of %d passed", g_selftestSesFail == 0 ? "ok  " : "FAIL", g_selftestSesPass, g_selftestSesPass + g_selftestSesFail);
+		passed += g_selftestSesPass;
+		failed += g_selftestSesFail;
 	}
 	PrintToServer("[websocket selftest] %s: %d of %d vectors passed", failed == 0 ? "PASS" : "FAIL", passed, passed + failed);
 }
