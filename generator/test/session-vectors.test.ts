@@ -111,6 +111,13 @@ describe("session timelines", () => {
     expect(linesOf("sio/life").at(-1)).toMatch(/tick=0 .* rc-1/);
   });
 
+  it("Socket.IO: a server restart keeps the queued emits (within the budget) and flushes them on CONNECT", () => {
+    const blobs = lineWith("sio/server-restart-queue", "@310 ");
+    expect(blobs).toMatch(/^@310 emit( -1=1)+( -1=2:err10\/2020)+ \|/);
+    expect(lineWith("sio/server-restart-queue", '{"sid":"s2"}')).toMatch(/out=5 flush .* q0 .* ack0\/1/);
+    expect(lineWith("sio/server-restart-queue", "43/chat,0[]")).toContain("out=9 entry0");
+  });
+
   it("Socket.IO: CONNECT_ERROR, the open timeout, the ack table, maxPayload and dropped input", () => {
     expect(lineWith("sio/connect-error", "44/chat")).toMatch(/out=6 .* finish=1 reason=connect error/);
     expect(lineWith("sio/open-timeout", "tick=2")).toMatch(/err11 detail20001 drop closed0 reason=transport error/);

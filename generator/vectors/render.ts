@@ -1,9 +1,11 @@
 /**
  * The vector outputs of `spgen generate` (issue 5), rendered in memory:
  *
- *   vectors/runner.inc               spec/vectors/runner.ts transpiled
+ *   vectors/runner.inc               spec/vectors/runner.ts and session-runner.ts transpiled
  *   vectors/vectors.sp               a pure spshell program: the vector tables and a
- *                                    `main` that prints `<name>\t<result>` per case
+ *                                    `main` that prints `<name>\t<result>` per case, then
+ *                                    `<timeline>#<step>\t<result>` per step of every
+ *                                    session timeline (session-cases.ts, session-runner.ts)
  *   vectors/expected.txt             what the oracle (the spec run by Node) printed
  *   scripting/websocket_selftest.sp  a SourceMod plugin with the same tables and the
  *                                    expected results: `sm_websocket_selftest [group]`

@@ -486,12 +486,18 @@ function sioTimelines(pool: DataPool): Timeline[] {
     .msg(200, '42/chat,["x"')
     .tickDue();
 
-  // Engine.IO close from the server while connected, and the queue's budget while reconnecting.
-  const q = sio("engine-close-queue");
+  // A server restart: Engine.IO close while connected, emits queued while reconnecting (up to the
+  // queue's budget; one with an ack), a refused first reconnect, then the new transport's CONNECT flushes them.
+  const q = sio("server-restart-queue");
   q.openTransport(0).msg(100, '40/chat,{"sid":"s1"}').msg(200, "1", 4000);
-  q.emit(300, "blob", `"${"z".repeat(2000)}"`, false, 140);
+  q.emit(300, "ack", "1", true).emit(310, "blob", `"${"z".repeat(2000)}"`, false, 140);
   q.tickDue();
-  q.ev(SesEv.SioWsOpen, q.state().openedAt + 10);
+  q.ev(SesEv.SioWsClosed, q.state().openedAt + 5, 60000);
+  const t2 = q.tickDue();
+  q.ev(SesEv.SioWsOpen, t2 + 10)
+    .msg(t2 + 20, EIO_OPEN)
+    .msg(t2 + 30, '40/chat,{"sid":"s2"}');
+  q.msg(t2 + 40, "43/chat,0[]").emit(t2 + 50, "after", "2", false);
   return list;
 }
 

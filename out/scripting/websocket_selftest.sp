@@ -37454,7 +37454,7 @@ static const char SES_DATA[] =
 	... "1-/chat,3[{\x22;_placeholder\x22;:true,\x22;num\x22;:0}]42/chat,"
 	... "[\x22;a\x5c;u0000b\x22;,1]42/chat,[\x22;nnnnnnnnnnnnnnnnnnnnnnnn"
 	... "nnnnnnnnnnnnnnnn\x22;]42/other,[\x22;elsewhere\x22;]42/chat,"
-	... "[\x22;ok\x5c;u00e9\x22;]642/chat,[\x22;x\x22;blob\x22;zzzzzzzzzzzzzzzzzz"
+	... "[\x22;ok\x5c;u00e9\x22;]642/chat,[\x22;x\x22;ackblob\x22;zzzzzzzzzzzzzzz"
 	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
 	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
 	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
@@ -37496,7 +37496,7 @@ static const char SES_DATA[] =
 	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
 	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
 	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
-	... "zzzzzzzzzzzzzz\x22;";
+	... "zzzzzzzzzzzzzzzzz\x22;43/chat,0[]after";
 
 /** Timeline rows: a SesKind, its setup, then its events (see session-runner.ts). */
 static const int SES_PARAMS[] = {
@@ -37610,11 +37610,15 @@ static const int SES_PARAMS[] = {
 	1, 1480, 22, 0, 0, 23, 160, 1, 1502, 52, 0, 0, 23, 170, 1, 1554,
 	22, 0, 0, 23, 180, 1, 1576, 20, 0, 0, 23, 190, 1, 1596, 1, 0,
 	0, 23, 200, 1, 1597, 12, 0, 0, 21, 1199, 0, 0, 0, 0, 0, 21,
-	1200, 0, 0, 0, 0, 0, 2, 9, 0, 721, 5, 537, 0, 0, 21, 0,
+	1200, 0, 0, 0, 0, 0, 2, 17, 0, 721, 5, 537, 0, 0, 21, 0,
 	0, 0, 0, 0, 0, 22, 30, 0, 0, 0, 0, 0, 23, 60, 1, 754,
 	107, 0, 0, 23, 100, 1, 861, 20, 0, 0, 23, 200, 1, 929, 1, 4000,
-	0, 26, 300, 1609, 4, 1613, 2002, 280, 21, 1169, 0, 0, 0, 0, 0, 21,
-	1170, 0, 0, 0, 0, 0, 22, 1180, 0, 0, 0, 0, 0
+	0, 26, 300, 1609, 3, 929, 1, 1, 26, 310, 1612, 4, 1616, 2002, 280, 21,
+	1169, 0, 0, 0, 0, 0, 21, 1170, 0, 0, 0, 0, 0, 24, 1175, 60000,
+	0, 0, 0, 0, 21, 4089, 0, 0, 0, 0, 0, 21, 4090, 0, 0, 0,
+	0, 0, 22, 4100, 0, 0, 0, 0, 0, 23, 4110, 1, 754, 107, 0, 0,
+	23, 4120, 1, 969, 20, 0, 0, 23, 4130, 1, 3618, 11, 0, 0, 26, 4140,
+	3629, 5, 963, 1, 0
 };
 
 /** Where each timeline's row starts in SES_PARAMS. */
@@ -37638,8 +37642,8 @@ static const char SES_NAMES[] =
 	... "t\x00;session/sio/life\x00;session/sio/user-close\x00;sessio"
 	... "n/sio/connect-error\x00;session/sio/open-timeout\x00;ses"
 	... "sion/sio/ack-table-full\x00;session/sio/max-payload\x00;"
-	... "session/sio/dropped\x00;session/sio/engine-close-que"
-	... "ue\x00;";
+	... "session/sio/dropped\x00;session/sio/server-restart-q"
+	... "ueue\x00;";
 
 /** Where each timeline's name starts in SES_NAMES. */
 static const int SES_NAME_OFF[] = {
@@ -38156,24 +38160,25 @@ static const char SES_EXPECT[] =
 	... "ropped#15\x09;@1199 tick=0 | eo0 cn0 q0 rc1200 n1 ac"
 	... "k0/0 next0 fin0\x0a;session/sio/dropped#16\x09;@1200 tic"
 	... "k=3 transport | eo0 cn0 q0 rc-1 n1 ack0/0 next0 "
-	... "fin0\x0a;\x00;session/sio/engine-close-queue#00\x09;@0 init="
-	... "1 | eo0 cn0 q0 rc0 n0 ack0/0 next0 fin0\x0a;session/"
-	... "sio/engine-close-queue#01\x09;@0 tick=3 transport | "
-	... "eo0 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio"
-	... "/engine-close-queue#02\x09;@30 ws-open | eo0 cn0 q0 "
-	... "rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/engine-clo"
-	... "se-queue#03\x09;@60 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAA"
-	... "C\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:25000,\x22;pingTimeo"
-	... "ut\x22;:20000,\x22;maxPayload\x22;:1000000} out=1 >40/chat, "
-	... "| eo1 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/s"
-	... "io/engine-close-queue#04\x09;@100 msg 40/chat,{\x22;sid\x22;"
-	... ":\x22;s1\x22;} out=5 flush connect={\x22;sid\x22;:\x22;s1\x22;} | eo1 cn"
-	... "1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/engin"
-	... "e-close-queue#05\x09;@200 msg 1 out=4 drop closed1 r"
-	... "eason=transport close | eo0 cn0 q0 rc1170 n1 ack"
-	... "0/0 next0 fin0\x0a;session/sio/engine-close-queue#06"
-	... "\x09;@300 emit -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1"
-	... "=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 "
+	... "fin0\x0a;\x00;session/sio/server-restart-queue#00\x09;@0 ini"
+	... "t=1 | eo0 cn0 q0 rc0 n0 ack0/0 next0 fin0\x0a;sessio"
+	... "n/sio/server-restart-queue#01\x09;@0 tick=3 transpor"
+	... "t | eo0 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session"
+	... "/sio/server-restart-queue#02\x09;@30 ws-open | eo0 c"
+	... "n0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/serv"
+	... "er-restart-queue#03\x09;@60 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXp"
+	... "Y6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:25000,\x22;p"
+	... "ingTimeout\x22;:20000,\x22;maxPayload\x22;:1000000} out=1 >4"
+	... "0/chat, | eo1 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;s"
+	... "ession/sio/server-restart-queue#04\x09;@100 msg 40/c"
+	... "hat,{\x22;sid\x22;:\x22;s1\x22;} out=5 flush connect={\x22;sid\x22;:\x22;s1\x22;"
+	... "} | eo1 cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session"
+	... "/sio/server-restart-queue#05\x09;@200 msg 1 out=4 dr"
+	... "op closed1 reason=transport close | eo0 cn0 q0 r"
+	... "c1170 n1 ack0/0 next0 fin0\x0a;session/sio/server-re"
+	... "start-queue#06\x09;@300 emit 0=1:entry0 | eo0 cn0 q2"
+	... "5 rc1170 n1 ack1/0 next1 fin0\x0a;session/sio/server"
+	... "-restart-queue#07\x09;@310 emit -1=1 -1=1 -1=1 -1=1 "
 	... "-1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1="
 	... "1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -"
 	... "1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1"
@@ -38185,18 +38190,38 @@ static const char SES_EXPECT[] =
 	... " -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1"
 	... "=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 "
 	... "-1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1="
-	... "1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=2:err10/2020 "
-	... "-1=2:err10/2020 -1=2:err10/2020 -1=2:err10/2020 "
-	... "-1=2:err10/2020 -1=2:err10/2020 -1=2:err10/2020 "
-	... "-1=2:err10/2020 -1=2:err10/2020 -1=2:err10/2020 "
-	... "-1=2:err10/2020 | eo0 cn0 q261612 rc1170 n1 ack0"
-	... "/0 next0 fin0\x0a;session/sio/engine-close-queue#07\x09;"
-	... "@1169 tick=0 | eo0 cn0 q261612 rc1170 n1 ack0/0 "
-	... "next0 fin0\x0a;session/sio/engine-close-queue#08\x09;@11"
-	... "70 tick=3 transport | eo0 cn0 q261612 rc-1 n1 ac"
-	... "k0/0 next0 fin0\x0a;session/sio/engine-close-queue#0"
-	... "9\x09;@1180 ws-open | eo0 cn0 q261612 rc-1 n1 ack0/0"
-	... " next0 fin0\x0a;\x00;";
+	... "1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -"
+	... "1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1"
+	... " -1=2:err10/2020 -1=2:err10/2020 -1=2:err10/2020"
+	... " -1=2:err10/2020 -1=2:err10/2020 -1=2:err10/2020"
+	... " -1=2:err10/2020 -1=2:err10/2020 -1=2:err10/2020"
+	... " -1=2:err10/2020 -1=2:err10/2020 | eo0 cn0 q2616"
+	... "37 rc1170 n1 ack1/0 next1 fin0\x0a;session/sio/serve"
+	... "r-restart-queue#08\x09;@1169 tick=0 | eo0 cn0 q26163"
+	... "7 rc1170 n1 ack1/0 next1 fin0\x0a;session/sio/server"
+	... "-restart-queue#09\x09;@1170 tick=3 transport | eo0 c"
+	... "n0 q261637 rc-1 n1 ack1/0 next1 fin0\x0a;session/sio"
+	... "/server-restart-queue#10\x09;@1175 ws-closed closed0"
+	... " reason=transport close | eo0 cn0 q261637 rc4090"
+	... " n2 ack1/0 next1 fin0\x0a;session/sio/server-restart"
+	... "-queue#11\x09;@4089 tick=0 | eo0 cn0 q261637 rc4090 "
+	... "n2 ack1/0 next1 fin0\x0a;session/sio/server-restart-"
+	... "queue#12\x09;@4090 tick=3 transport | eo0 cn0 q26163"
+	... "7 rc-1 n2 ack1/0 next1 fin0\x0a;session/sio/server-r"
+	... "estart-queue#13\x09;@4100 ws-open | eo0 cn0 q261637 "
+	... "rc-1 n2 ack1/0 next1 fin0\x0a;session/sio/server-res"
+	... "tart-queue#14\x09;@4110 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yY"
+	... "WAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:25000,\x22;pingT"
+	... "imeout\x22;:20000,\x22;maxPayload\x22;:1000000} out=1 >40/ch"
+	... "at, | eo1 cn0 q261637 rc-1 n0 ack1/0 next1 fin0\x0a;"
+	... "session/sio/server-restart-queue#15\x09;@4120 msg 40"
+	... "/chat,{\x22;sid\x22;:\x22;s2\x22;} out=5 flush connect={\x22;sid\x22;:\x22;s"
+	... "2\x22;} | eo1 cn1 q0 rc-1 n0 ack0/1 next1 fin0\x0a;sessi"
+	... "on/sio/server-restart-queue#16\x09;@4130 msg 43/chat"
+	... ",0[] out=9 entry0 args= | eo1 cn1 q0 rc-1 n0 ack"
+	... "0/0 next1 fin0\x0a;session/sio/server-restart-queue#"
+	... "17\x09;@4140 emit -1=0>442/chat,[\x22;after\x22;,2] | eo1 cn"
+	... "1 q0 rc-1 n0 ack0/0 next1 fin0\x0a;\x00;";
 
 /** Where each timeline's lines start in SES_EXPECT. */
 static const int SES_EXPECT_OFF[] = {

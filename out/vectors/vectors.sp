@@ -30285,7 +30285,7 @@ static const char SES_DATA[] =
 	... "1-/chat,3[{\x22;_placeholder\x22;:true,\x22;num\x22;:0}]42/chat,"
 	... "[\x22;a\x5c;u0000b\x22;,1]42/chat,[\x22;nnnnnnnnnnnnnnnnnnnnnnnn"
 	... "nnnnnnnnnnnnnnnn\x22;]42/other,[\x22;elsewhere\x22;]42/chat,"
-	... "[\x22;ok\x5c;u00e9\x22;]642/chat,[\x22;x\x22;blob\x22;zzzzzzzzzzzzzzzzzz"
+	... "[\x22;ok\x5c;u00e9\x22;]642/chat,[\x22;x\x22;ackblob\x22;zzzzzzzzzzzzzzz"
 	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
 	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
 	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
@@ -30327,7 +30327,7 @@ static const char SES_DATA[] =
 	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
 	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
 	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
-	... "zzzzzzzzzzzzzz\x22;";
+	... "zzzzzzzzzzzzzzzzz\x22;43/chat,0[]after";
 
 /** Timeline rows: a SesKind, its setup, then its events (see session-runner.ts). */
 static const int SES_PARAMS[] = {
@@ -30441,11 +30441,15 @@ static const int SES_PARAMS[] = {
 	1, 1480, 22, 0, 0, 23, 160, 1, 1502, 52, 0, 0, 23, 170, 1, 1554,
 	22, 0, 0, 23, 180, 1, 1576, 20, 0, 0, 23, 190, 1, 1596, 1, 0,
 	0, 23, 200, 1, 1597, 12, 0, 0, 21, 1199, 0, 0, 0, 0, 0, 21,
-	1200, 0, 0, 0, 0, 0, 2, 9, 0, 721, 5, 537, 0, 0, 21, 0,
+	1200, 0, 0, 0, 0, 0, 2, 17, 0, 721, 5, 537, 0, 0, 21, 0,
 	0, 0, 0, 0, 0, 22, 30, 0, 0, 0, 0, 0, 23, 60, 1, 754,
 	107, 0, 0, 23, 100, 1, 861, 20, 0, 0, 23, 200, 1, 929, 1, 4000,
-	0, 26, 300, 1609, 4, 1613, 2002, 280, 21, 1169, 0, 0, 0, 0, 0, 21,
-	1170, 0, 0, 0, 0, 0, 22, 1180, 0, 0, 0, 0, 0
+	0, 26, 300, 1609, 3, 929, 1, 1, 26, 310, 1612, 4, 1616, 2002, 280, 21,
+	1169, 0, 0, 0, 0, 0, 21, 1170, 0, 0, 0, 0, 0, 24, 1175, 60000,
+	0, 0, 0, 0, 21, 4089, 0, 0, 0, 0, 0, 21, 4090, 0, 0, 0,
+	0, 0, 22, 4100, 0, 0, 0, 0, 0, 23, 4110, 1, 754, 107, 0, 0,
+	23, 4120, 1, 969, 20, 0, 0, 23, 4130, 1, 3618, 11, 0, 0, 26, 4140,
+	3629, 5, 963, 1, 0
 };
 
 /** Where each timeline's row starts in SES_PARAMS. */
@@ -30469,8 +30473,8 @@ static const char SES_NAMES[] =
 	... "t\x00;session/sio/life\x00;session/sio/user-close\x00;sessio"
 	... "n/sio/connect-error\x00;session/sio/open-timeout\x00;ses"
 	... "sion/sio/ack-table-full\x00;session/sio/max-payload\x00;"
-	... "session/sio/dropped\x00;session/sio/engine-close-que"
-	... "ue\x00;";
+	... "session/sio/dropped\x00;session/sio/server-restart-q"
+	... "ueue\x00;";
 
 /** Where each timeline's name starts in SES_NAMES. */
 static const int SES_NAME_OFF[] = {
