@@ -86,6 +86,13 @@ describe("session timelines", () => {
     expect(lineWith("ws/orphan-waiting", "orphan")).toMatch(/=2 role2 \| .* rc-1/);
   });
 
+  it("WebSocket: a Socket.IO transport never reconnects by itself; a silent child times out", () => {
+    expect(lineWith("ws/transport-role", "@5000 ")).toMatch(/tick=0 /);
+    expect(lineWith("ws/transport-role", "tcp-closed")).toMatch(/closed4 .* rc-1/);
+    expect(lineWith("ws/child-request-timeout", "@10999 ")).toMatch(/tick=0 /);
+    expect(lineWith("ws/child-request-timeout", "@11000 ")).toMatch(/tick=2 a192 drop closed4/);
+  });
+
   it("WebSocket: the send queue's budget and sends after close", () => {
     const q = linesOf("ws/queue-overflow");
     expect(q[1]).toMatch(/send 200014 =1 /);

@@ -17,7 +17,7 @@
 import { createHash } from "node:crypto";
 import { WsConn } from "../../spec/core/conn.js";
 import { SIO_OPEN_TIMEOUT_MS, SioSession } from "../../spec/core/siosession.js";
-import { WsSession } from "../../spec/core/wssession.js";
+import { SESSION_REQUEST_TIMEOUT_MS, SessionRole, WsSession } from "../../spec/core/wssession.js";
 import { SesEv, SesKind, SES_EV_WIDTH, SES_HEAD, SES_OUT_SIZE, sesRun, sesRunSio, sesRunWs } from "./session-runner.js";
 import { packStrings } from "./literals.js";
 import { VEC_BIG_SIZE } from "../../spec/vectors/runner.js";
@@ -376,6 +376,25 @@ function wsTimelines(pool: DataPool): Timeline[] {
     .ev(SesEv.WsTcpClosed, 1100, 0)
     .ev(SesEv.WsOrphan, 1200, 1000, 0)
     .tick(5000);
+
+  // The WebSocket of a Socket.IO session (role Transport): no keepalive, and its end never
+  // reconnects by itself (the Socket.IO session decides).
+  ws("transport-role")
+    .ev(SesEv.WsInit, 1000, SessionRole.Transport)
+    .configure(1000, true, 1000, 1000, 0, 0)
+    .ev(SesEv.WsKeepalive, 1000, 1000)
+    .handshake(1050)
+    .tick(5000)
+    .ev(SesEv.WsTcpClosed, 5100, 0)
+    .tick(7000);
+
+  // A connection accepted in the server role (Child) that never sends its opening request.
+  ws("child-request-timeout")
+    .ev(SesEv.WsInit, 1000, SessionRole.Child)
+    .feed(1500, "GET / HTTP/1.1\r\nHost: a\r\n")
+    .tick(1000 + SESSION_REQUEST_TIMEOUT_MS - 1)
+    .tick(1000 + SESSION_REQUEST_TIMEOUT_MS, 0)
+    .tick(20000);
 
   // Reconnect is off (the default): a drop finishes; configure refuses bad arguments.
   ws("no-reconnect")

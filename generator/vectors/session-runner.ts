@@ -29,6 +29,7 @@ import {
   connEncodePong,
   connFeed,
   connInit,
+  connInitServer,
   connRequest,
 } from "../../spec/core/conn.js";
 import { Action, ConnEvent } from "../../spec/core/state.js";
@@ -135,6 +136,8 @@ export const enum SesEv {
   WsUserClose = 10,
   /** The owner leaves the connection with close code a (wsSessionOrphan); b random16. */
   WsOrphan = 11,
+  /** The session starts again in role a (wsSessionInit; a Child's connection in the server role, connInitServer). */
+  WsInit = 12,
   /** sioSessionTick: a random16 for a transport it drops. */
   SioTick = 21,
   /** The transport's WebSocket reached OPEN. */
@@ -361,6 +364,15 @@ function sesWsEvent(
       }
       return w;
     }
+    case SesEv.WsInit:
+      wsSessionInit(s, a, t);
+      w = bytesPutAscii(out, w, cap, "init role");
+      w = vecPutInt(out, w, cap, a);
+      if (a === SessionRole.Child) {
+        connInitServer(c, params[p + 7], SES_MSG_CAP);
+        w = bytesPutAscii(out, w, cap, " server");
+      }
+      return w;
     case SesEv.WsOrphan: {
       const r = wsSessionOrphan(s, c, a, t);
       w = bytesPutAscii(out, w, cap, "orphan =");

@@ -229,6 +229,8 @@ enum
 	SesEv_WsUserClose = 10,
 	/** The owner leaves the connection with close code a (wsSessionOrphan); b random16. */
 	SesEv_WsOrphan = 11,
+	/** The session starts again in role a (wsSessionInit; a Child's connection in the server role, connInitServer). */
+	SesEv_WsInit = 12,
 	/** sioSessionTick: a random16 for a transport it drops. */
 	SesEv_SioTick = 21,
 	/** The transport's WebSocket reached OPEN. */
@@ -2018,6 +2020,18 @@ stock int sesWsEvent(WsSession s, WsConn c, const char[] data, const int[] param
 			if (r == WsUserClose_Apply)
 			{
 				return sesWsActions(s, c, s.actions, t, params[e + 5], data, keyOff, small, out, w, cap);
+			}
+			return w;
+		}
+		case SesEv_WsInit:
+		{
+			wsSessionInit(s, a, t);
+			w = bytesPutAscii(out, w, cap, "init role");
+			w = vecPutInt(out, w, cap, a);
+			if (a == SessionRole_Child)
+			{
+				connInitServer(c, params[p + 7], SES_MSG_CAP);
+				w = bytesPutAscii(out, w, cap, " server");
 			}
 			return w;
 		}
@@ -37417,7 +37431,7 @@ static const int VEC_EXPECT[] = {
 };
 
 /** Number of session timelines. */
-#define SES_CASES 24
+#define SES_CASES 26
 
 /** Every byte input of the session timelines, each distinct input once. */
 static const char SES_DATA[] = 
@@ -37436,25 +37450,26 @@ static const char SES_DATA[] =
 	... "ngth: 0\x0d;\x0a;\x0d;\x0a;HTTP/1.1 101 Switching Protocols\x0d;\x0a;Upg"
 	... "rade: websocket\x0d;\x0a;Connection: Upgrade\x0d;\x0a;Sec-WebSoc"
 	... "ket-Accept: cW0HMpChSOllUrDZnf5AIF3ENuY=\x0d;\x0a;\x0d;\x0a;\x81;\x01;a\x83;"
-	... "\x00;/chat{\x22;token\x22;:\x22;abc\x22;}hello\x22;queued\x22;0{\x22;sid\x22;:\x22;lv_VI"
-	... "97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:25"
-	... "000,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:1000000}40/"
-	... "chat,{\x22;sid\x22;:\x22;s1\x22;}42/chat,[\x22;news\x22;,{\x22;a\x22;:1}]42/chat"
-	... ",7[\x22;ask\x22;,2]\x22;yes\x22;q143/chat,0[\x22;ok\x22;]43/chat,0[\x22;agai"
-	... "n\x22;]2rs3t440/chat,{\x22;sid\x22;:\x22;s2\x22;}43/chat,2[\x22;late\x22;]41"
-	... "/chat,/40{\x22;sid\x22;:\x22;s1\x22;}x[1,2]y44/chat,{\x22;message\x22;:\x22;"
-	... "Not authorized\x22;}e043/chat,5[\x22;ok\x22;]0{\x22;sid\x22;:\x22;lv_VI9"
-	... "7HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:250"
-	... "00,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:40}40big\x22;xxx"
-	... "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\x22;fits\x22;xxxxx"
-	... "xxxxxxxxxxxxxxxxxxxxx\x22;\x22;xxxxxxxxxxxxxxxxxxxxxxxxx"
-	... "xx\x22;\x22;xxxxxxxxxxxxxxxxxxxxxxxxx\x22;\x22;yyyyyyyyyyyyyyyyy"
-	... "yyyyyyyyyyyyyyyyyyyyyyy\x22;\x22;y\x22;42/chat,[\x22;early\x22;]\x04;\x01;\x02;4"
-	... "51-/chat,[\x22;bin\x22;,{\x22;_placeholder\x22;:true,\x22;num\x22;:0}]46"
-	... "1-/chat,3[{\x22;_placeholder\x22;:true,\x22;num\x22;:0}]42/chat,"
-	... "[\x22;a\x5c;u0000b\x22;,1]42/chat,[\x22;nnnnnnnnnnnnnnnnnnnnnnnn"
-	... "nnnnnnnnnnnnnnnn\x22;]42/other,[\x22;elsewhere\x22;]42/chat,"
-	... "[\x22;ok\x5c;u00e9\x22;]642/chat,[\x22;x\x22;ackblob\x22;zzzzzzzzzzzzzzz"
+	... "\x00;GET / HTTP/1.1\x0d;\x0a;Host: a\x0d;\x0a;/chat{\x22;token\x22;:\x22;abc\x22;}he"
+	... "llo\x22;queued\x22;0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgra"
+	... "des\x22;:[],\x22;pingInterval\x22;:25000,\x22;pingTimeout\x22;:20000"
+	... ",\x22;maxPayload\x22;:1000000}40/chat,{\x22;sid\x22;:\x22;s1\x22;}42/cha"
+	... "t,[\x22;news\x22;,{\x22;a\x22;:1}]42/chat,7[\x22;ask\x22;,2]\x22;yes\x22;q143/ch"
+	... "at,0[\x22;ok\x22;]43/chat,0[\x22;again\x22;]2rs3t440/chat,{\x22;sid\x22;"
+	... ":\x22;s2\x22;}43/chat,2[\x22;late\x22;]41/chat,/40{\x22;sid\x22;:\x22;s1\x22;}x["
+	... "1,2]y44/chat,{\x22;message\x22;:\x22;Not authorized\x22;}e043/ch"
+	... "at,5[\x22;ok\x22;]0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgrad"
+	... "es\x22;:[],\x22;pingInterval\x22;:25000,\x22;pingTimeout\x22;:20000,"
+	... "\x22;maxPayload\x22;:40}40big\x22;xxxxxxxxxxxxxxxxxxxxxxxxxx"
+	... "xxxxxxxxxxxxxx\x22;fits\x22;xxxxxxxxxxxxxxxxxxxxxxxxxx\x22;\x22;"
+	... "xxxxxxxxxxxxxxxxxxxxxxxxxxx\x22;\x22;xxxxxxxxxxxxxxxxxxx"
+	... "xxxxxx\x22;\x22;yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"
+	... "\x22;\x22;y\x22;42/chat,[\x22;early\x22;]\x04;\x01;\x02;451-/chat,[\x22;bin\x22;,{\x22;_plac"
+	... "eholder\x22;:true,\x22;num\x22;:0}]461-/chat,3[{\x22;_placeholde"
+	... "r\x22;:true,\x22;num\x22;:0}]42/chat,[\x22;a\x5c;u0000b\x22;,1]42/chat,["
+	... "\x22;nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn\x22;]42/ot"
+	... "her,[\x22;elsewhere\x22;]42/chat,[\x22;ok\x5c;u00e9\x22;]642/chat,[\x22;"
+	... "x\x22;ackblob\x22;zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
 	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
 	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
 	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
@@ -37495,8 +37510,8 @@ static const char SES_DATA[] =
 	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
 	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
 	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
-	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
-	... "zzzzzzzzzzzzzzzzz\x22;43/chat,0[]after";
+	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz\x22;43/ch"
+	... "at,0[]after";
 
 /** Timeline rows: a SesKind, its setup, then its events (see session-runner.ts). */
 static const int SES_PARAMS[] = {
@@ -37564,67 +37579,73 @@ static const int SES_PARAMS[] = {
 	334, 0, 0, 0, 1, 6, 1000, 1, 33, 34, 50, 1024, 1, 1000, 1, 1000,
 	1000, 0, 0, 4, 1050, 0, 0, 0, 0, 0, 5, 1070, 201, 129, 0, 0,
 	0, 6, 1100, 0, 0, 0, 0, 0, 11, 1200, 1000, 0, 0, 0, 0, 8,
-	5000, 0, 334, 0, 0, 0, 1, 8, 1000, 1, 33, 34, 50, 1024, 1, 1000,
-	1, -2, 1000, 0, 0, 1, 1000, 1, 1000, 1000, -5, 0, 1, 1000, 1, 1000,
-	1000, 0, 1001, 4, 1050, 0, 0, 0, 0, 0, 5, 1070, 201, 129, 0, 0,
-	0, 6, 1100, 1, 0, 0, 0, 0, 9, 1200, 51, 1, 1, 0, 0, 8,
-	2000, 0, 334, 0, 0, 0, 2, 27, 0, 721, 5, 726, 15, 0, 21, 0,
-	0, 0, 0, 0, 0, 26, 10, 741, 5, 746, 8, 0, 22, 30, 0, 0,
-	0, 0, 0, 23, 60, 1, 754, 107, 0, 0, 23, 100, 1, 861, 20, 0,
-	0, 23, 200, 1, 881, 24, 0, 0, 23, 210, 1, 905, 18, 0, 0, 28,
-	220, 7, 923, 5, 0, 0, 26, 250, 928, 1, 929, 1, 1, 23, 300, 1,
-	930, 15, 0, 0, 23, 310, 1, 945, 18, 0, 0, 23, 25060, 1, 963, 1,
-	0, 0, 26, 26000, 964, 1, 963, 1, 1, 23, 50060, 1, 963, 1, 0, 0,
-	21, 95060, 0, 0, 0, 0, 0, 21, 95061, 20000, 0, 0, 0, 0, 26, 95100,
-	965, 1, 966, 1, 1, 26, 95110, 967, 1, 968, 1, 0, 21, 96212, 0, 0,
-	0, 0, 0, 21, 96213, 0, 0, 0, 0, 0, 22, 96243, 0, 0, 0, 0,
-	0, 23, 96273, 1, 754, 107, 0, 0, 23, 96303, 1, 969, 20, 0, 0, 23,
-	96333, 1, 989, 17, 0, 0, 23, 96363, 1, 1006, 8, 0, 0, 24, 96373, 5,
-	0, 0, 0, 0, 21, 196213, 0, 0, 0, 0, 0, 2, 9, 0, 1014, 1,
-	537, 0, 0, 21, 0, 0, 0, 0, 0, 0, 22, 30, 0, 0, 0, 0,
-	0, 23, 60, 1, 754, 107, 0, 0, 23, 100, 1, 1015, 14, 0, 0, 26,
-	110, 1029, 1, 1030, 5, 0, 27, 200, 0, 0, 0, 0, 0, 24, 210, 1,
-	0, 0, 0, 0, 27, 220, 0, 0, 0, 0, 0, 26, 230, 1035, 1, 929,
-	1, 1, 2, 6, 0, 721, 5, 537, 0, 0, 21, 0, 0, 0, 0, 0,
-	0, 22, 30, 0, 0, 0, 0, 0, 23, 60, 1, 754, 107, 0, 0, 23,
-	100, 1, 1036, 36, 0, 0, 24, 110, 3, 0, 0, 0, 0, 21, 10000, 0,
-	0, 0, 0, 0, 2, 10, 0, 721, 5, 537, 0, 0, 21, 0, 0, 0,
-	0, 0, 0, 22, 30, 0, 0, 0, 0, 0, 21, 20000, 0, 0, 0, 0,
-	0, 21, 20001, 32768, 0, 0, 0, 0, 21, 21250, 0, 0, 0, 0, 0, 21,
-	21251, 0, 0, 0, 0, 0, 25, 21256, 0, 0, 0, 0, 0, 24, 21257, 65535,
-	0, 0, 0, 0, 21, 24255, 0, 0, 0, 0, 0, 21, 24256, 0, 0, 0,
-	0, 0, 2, 8, 0, 721, 5, 537, 0, 0, 21, 0, 0, 0, 0, 0,
-	0, 22, 30, 0, 0, 0, 0, 0, 23, 60, 1, 754, 107, 0, 0, 23,
-	100, 1, 861, 20, 0, 0, 26, 200, 1072, 1, 1073, 1, 131, 23, 300, 1,
-	1074, 15, 0, 0, 26, 310, 1072, 1, 929, 1, 1, 26, 320, 1072, 1, 963,
-	1, 1, 2, 12, 0, 1014, 1, 537, 0, 0, 21, 0, 0, 0, 0, 0,
-	0, 22, 30, 0, 0, 0, 0, 0, 23, 60, 1, 1089, 102, 0, 0, 23,
-	100, 1, 1191, 2, 0, 0, 26, 200, 1193, 3, 1196, 42, 0, 26, 210, 1238,
-	4, 1242, 28, 0, 26, 220, 1238, 4, 1270, 29, 0, 26, 230, 1238, 4, 1299,
-	27, 1, 28, 240, 3, 1326, 42, 0, 0, 28, 250, 3, 1368, 3, 0, 0,
-	23, 260, 1, 929, 1, 0, 0, 28, 270, 3, 1368, 3, 0, 0, 2, 16,
-	0, 721, 5, 537, 0, 0, 21, 0, 0, 0, 0, 0, 0, 22, 30, 0,
-	0, 0, 0, 0, 23, 60, 1, 754, 107, 0, 0, 23, 100, 1, 1371, 17,
-	0, 0, 23, 110, 1, 861, 20, 0, 0, 23, 120, 2, 1388, 3, 0, 0,
-	23, 130, 1, 1391, 47, 0, 0, 23, 140, 1, 1438, 42, 0, 0, 23, 150,
-	1, 1480, 22, 0, 0, 23, 160, 1, 1502, 52, 0, 0, 23, 170, 1, 1554,
-	22, 0, 0, 23, 180, 1, 1576, 20, 0, 0, 23, 190, 1, 1596, 1, 0,
-	0, 23, 200, 1, 1597, 12, 0, 0, 21, 1199, 0, 0, 0, 0, 0, 21,
-	1200, 0, 0, 0, 0, 0, 2, 17, 0, 721, 5, 537, 0, 0, 21, 0,
-	0, 0, 0, 0, 0, 22, 30, 0, 0, 0, 0, 0, 23, 60, 1, 754,
-	107, 0, 0, 23, 100, 1, 861, 20, 0, 0, 23, 200, 1, 929, 1, 4000,
-	0, 26, 300, 1609, 3, 929, 1, 1, 26, 310, 1612, 4, 1616, 2002, 280, 21,
-	1169, 0, 0, 0, 0, 0, 21, 1170, 0, 0, 0, 0, 0, 24, 1175, 60000,
-	0, 0, 0, 0, 21, 4089, 0, 0, 0, 0, 0, 21, 4090, 0, 0, 0,
-	0, 0, 22, 4100, 0, 0, 0, 0, 0, 23, 4110, 1, 754, 107, 0, 0,
-	23, 4120, 1, 969, 20, 0, 0, 23, 4130, 1, 3618, 11, 0, 0, 26, 4140,
-	3629, 5, 963, 1, 0
+	5000, 0, 334, 0, 0, 0, 1, 8, 1000, 1, 33, 34, 50, 1024, 12, 1000,
+	1, 0, 0, 0, 0, 1, 1000, 1, 1000, 1000, 0, 0, 2, 1000, 1000, 0,
+	0, 0, 0, 4, 1050, 0, 0, 0, 0, 0, 5, 1070, 201, 129, 0, 0,
+	0, 8, 5000, 0, 334, 0, 0, 0, 6, 5100, 0, 0, 0, 0, 0, 8,
+	7000, 0, 334, 0, 0, 0, 1, 5, 1000, 1, 33, 34, 50, 1024, 12, 1000,
+	3, 0, 0, 0, 0, 5, 1500, 721, 25, 0, 0, 0, 8, 10999, 0, 334,
+	0, 0, 0, 8, 11000, 0, 334, 0, 0, 0, 8, 20000, 0, 334, 0, 0,
+	0, 1, 8, 1000, 1, 33, 34, 50, 1024, 1, 1000, 1, -2, 1000, 0, 0,
+	1, 1000, 1, 1000, 1000, -5, 0, 1, 1000, 1, 1000, 1000, 0, 1001, 4, 1050,
+	0, 0, 0, 0, 0, 5, 1070, 201, 129, 0, 0, 0, 6, 1100, 1, 0,
+	0, 0, 0, 9, 1200, 51, 1, 1, 0, 0, 8, 2000, 0, 334, 0, 0,
+	0, 2, 27, 0, 746, 5, 751, 15, 0, 21, 0, 0, 0, 0, 0, 0,
+	26, 10, 766, 5, 771, 8, 0, 22, 30, 0, 0, 0, 0, 0, 23, 60,
+	1, 779, 107, 0, 0, 23, 100, 1, 886, 20, 0, 0, 23, 200, 1, 906,
+	24, 0, 0, 23, 210, 1, 930, 18, 0, 0, 28, 220, 7, 948, 5, 0,
+	0, 26, 250, 953, 1, 954, 1, 1, 23, 300, 1, 955, 15, 0, 0, 23,
+	310, 1, 970, 18, 0, 0, 23, 25060, 1, 988, 1, 0, 0, 26, 26000, 989,
+	1, 988, 1, 1, 23, 50060, 1, 988, 1, 0, 0, 21, 95060, 0, 0, 0,
+	0, 0, 21, 95061, 20000, 0, 0, 0, 0, 26, 95100, 990, 1, 991, 1, 1,
+	26, 95110, 992, 1, 993, 1, 0, 21, 96212, 0, 0, 0, 0, 0, 21, 96213,
+	0, 0, 0, 0, 0, 22, 96243, 0, 0, 0, 0, 0, 23, 96273, 1, 779,
+	107, 0, 0, 23, 96303, 1, 994, 20, 0, 0, 23, 96333, 1, 1014, 17, 0,
+	0, 23, 96363, 1, 1031, 8, 0, 0, 24, 96373, 5, 0, 0, 0, 0, 21,
+	196213, 0, 0, 0, 0, 0, 2, 9, 0, 1039, 1, 537, 0, 0, 21, 0,
+	0, 0, 0, 0, 0, 22, 30, 0, 0, 0, 0, 0, 23, 60, 1, 779,
+	107, 0, 0, 23, 100, 1, 1040, 14, 0, 0, 26, 110, 1054, 1, 1055, 5,
+	0, 27, 200, 0, 0, 0, 0, 0, 24, 210, 1, 0, 0, 0, 0, 27,
+	220, 0, 0, 0, 0, 0, 26, 230, 1060, 1, 954, 1, 1, 2, 6, 0,
+	746, 5, 537, 0, 0, 21, 0, 0, 0, 0, 0, 0, 22, 30, 0, 0,
+	0, 0, 0, 23, 60, 1, 779, 107, 0, 0, 23, 100, 1, 1061, 36, 0,
+	0, 24, 110, 3, 0, 0, 0, 0, 21, 10000, 0, 0, 0, 0, 0, 2,
+	10, 0, 746, 5, 537, 0, 0, 21, 0, 0, 0, 0, 0, 0, 22, 30,
+	0, 0, 0, 0, 0, 21, 20000, 0, 0, 0, 0, 0, 21, 20001, 32768, 0,
+	0, 0, 0, 21, 21250, 0, 0, 0, 0, 0, 21, 21251, 0, 0, 0, 0,
+	0, 25, 21256, 0, 0, 0, 0, 0, 24, 21257, 65535, 0, 0, 0, 0, 21,
+	24255, 0, 0, 0, 0, 0, 21, 24256, 0, 0, 0, 0, 0, 2, 8, 0,
+	746, 5, 537, 0, 0, 21, 0, 0, 0, 0, 0, 0, 22, 30, 0, 0,
+	0, 0, 0, 23, 60, 1, 779, 107, 0, 0, 23, 100, 1, 886, 20, 0,
+	0, 26, 200, 1097, 1, 1098, 1, 131, 23, 300, 1, 1099, 15, 0, 0, 26,
+	310, 1097, 1, 954, 1, 1, 26, 320, 1097, 1, 988, 1, 1, 2, 12, 0,
+	1039, 1, 537, 0, 0, 21, 0, 0, 0, 0, 0, 0, 22, 30, 0, 0,
+	0, 0, 0, 23, 60, 1, 1114, 102, 0, 0, 23, 100, 1, 1216, 2, 0,
+	0, 26, 200, 1218, 3, 1221, 42, 0, 26, 210, 1263, 4, 1267, 28, 0, 26,
+	220, 1263, 4, 1295, 29, 0, 26, 230, 1263, 4, 1324, 27, 1, 28, 240, 3,
+	1351, 42, 0, 0, 28, 250, 3, 1393, 3, 0, 0, 23, 260, 1, 954, 1,
+	0, 0, 28, 270, 3, 1393, 3, 0, 0, 2, 16, 0, 746, 5, 537, 0,
+	0, 21, 0, 0, 0, 0, 0, 0, 22, 30, 0, 0, 0, 0, 0, 23,
+	60, 1, 779, 107, 0, 0, 23, 100, 1, 1396, 17, 0, 0, 23, 110, 1,
+	886, 20, 0, 0, 23, 120, 2, 1413, 3, 0, 0, 23, 130, 1, 1416, 47,
+	0, 0, 23, 140, 1, 1463, 42, 0, 0, 23, 150, 1, 1505, 22, 0, 0,
+	23, 160, 1, 1527, 52, 0, 0, 23, 170, 1, 1579, 22, 0, 0, 23, 180,
+	1, 1601, 20, 0, 0, 23, 190, 1, 1621, 1, 0, 0, 23, 200, 1, 1622,
+	12, 0, 0, 21, 1199, 0, 0, 0, 0, 0, 21, 1200, 0, 0, 0, 0,
+	0, 2, 17, 0, 746, 5, 537, 0, 0, 21, 0, 0, 0, 0, 0, 0,
+	22, 30, 0, 0, 0, 0, 0, 23, 60, 1, 779, 107, 0, 0, 23, 100,
+	1, 886, 20, 0, 0, 23, 200, 1, 954, 1, 4000, 0, 26, 300, 1634, 3,
+	954, 1, 1, 26, 310, 1637, 4, 1641, 2002, 280, 21, 1169, 0, 0, 0, 0,
+	0, 21, 1170, 0, 0, 0, 0, 0, 24, 1175, 60000, 0, 0, 0, 0, 21,
+	4089, 0, 0, 0, 0, 0, 21, 4090, 0, 0, 0, 0, 0, 22, 4100, 0,
+	0, 0, 0, 0, 23, 4110, 1, 779, 107, 0, 0, 23, 4120, 1, 994, 20,
+	0, 0, 23, 4130, 1, 3643, 11, 0, 0, 26, 4140, 3654, 5, 988, 1, 0
 };
 
 /** Where each timeline's row starts in SES_PARAMS. */
 static const int SES_CASE_PARAM[] = {
 	0, 71, 128, 241, 368, 418, 468, 518, 568, 632, 717, 767, 838, 923, 980, 1030,
-	1094, 1291, 1362, 1412, 1490, 1554, 1646, 1766
+	1094, 1137, 1201, 1398, 1469, 1519, 1597, 1661, 1753, 1873
 };
 
 /** Timeline names, NUL-separated. */
@@ -37638,17 +37659,18 @@ static const char SES_NAMES[] =
 	... "tcp-stays\x00;session/ws/max-attempts\x00;session/ws/que"
 	... "ue-overflow\x00;session/ws/reconnect-wait-close\x00;sess"
 	... "ion/ws/handshake-refused\x00;session/ws/orphan-open\x00;"
-	... "session/ws/orphan-waiting\x00;session/ws/no-reconnec"
-	... "t\x00;session/sio/life\x00;session/sio/user-close\x00;sessio"
-	... "n/sio/connect-error\x00;session/sio/open-timeout\x00;ses"
-	... "sion/sio/ack-table-full\x00;session/sio/max-payload\x00;"
-	... "session/sio/dropped\x00;session/sio/server-restart-q"
-	... "ueue\x00;";
+	... "session/ws/orphan-waiting\x00;session/ws/transport-r"
+	... "ole\x00;session/ws/child-request-timeout\x00;session/ws/"
+	... "no-reconnect\x00;session/sio/life\x00;session/sio/user-c"
+	... "lose\x00;session/sio/connect-error\x00;session/sio/open-"
+	... "timeout\x00;session/sio/ack-table-full\x00;session/sio/m"
+	... "ax-payload\x00;session/sio/dropped\x00;session/sio/serve"
+	... "r-restart-queue\x00;";
 
 /** Where each timeline's name starts in SES_NAMES. */
 static const int SES_NAME_OFF[] = {
 	0, 30, 60, 81, 107, 143, 179, 219, 264, 298, 322, 348, 380, 409, 432, 458,
-	482, 499, 522, 548, 573, 600, 624, 644
+	484, 517, 541, 558, 581, 607, 632, 659, 683, 703
 };
 
 /** The lines each session timeline must print (computed by the TypeScript spec), NUL-separated. */
@@ -37921,267 +37943,289 @@ static const char SES_EXPECT[] =
 	... "00 n1 ct-1 open0\x0a;session/ws/orphan-waiting#05\x09;@1"
 	... "200 orphan =2 role2 | s3 q0 rc-1 n1 ct-1 open0\x0a;s"
 	... "ession/ws/orphan-waiting#06\x09;@5000 tick=0 | s3 q0"
-	... " rc-1 n1 ct-1 open0\x0a;\x00;session/ws/no-reconnect#00\x09;"
-	... "@1000 init url0 conn1 | s0 q0 rc-1 n0 ct-1 open0"
-	... "\x0a;session/ws/no-reconnect#01\x09;@1000 configure=1 | "
+	... " rc-1 n1 ct-1 open0\x0a;\x00;session/ws/transport-role#0"
+	... "0\x09;@1000 init url0 conn1 | s0 q0 rc-1 n0 ct-1 ope"
+	... "n0\x0a;session/ws/transport-role#01\x09;@1000 init role1"
+	... " | s0 q0 rc-1 n0 ct-1 open0\x0a;session/ws/transport"
+	... "-role#02\x09;@1000 configure=0 | s0 q0 rc-1 n0 ct-1 "
+	... "open0\x0a;session/ws/transport-role#03\x09;@1000 keepali"
+	... "ve=1 | s0 q0 rc-1 n0 ct-1 open0\x0a;session/ws/trans"
+	... "port-role#04\x09;@1050 tcp-up request >166:~cfb27e64"
+	... " | s0 q0 rc-1 n0 ct-1 open0\x0a;session/ws/transport"
+	... "-role#05\x09;@1070 feed 129 out1@129 a16 flush0 | s1"
+	... " q0 rc-1 n0 ct-1 open0\x0a;session/ws/transport-role"
+	... "#06\x09;@5000 tick=0 | s1 q0 rc-1 n0 ct-1 open0\x0a;sess"
+	... "ion/ws/transport-role#07\x09;@5100 tcp-closed a128 c"
+	... "losed4 | s3 q0 rc-1 n0 ct-1 open0\x0a;session/ws/tra"
+	... "nsport-role#08\x09;@7000 tick=0 | s3 q0 rc-1 n0 ct-1"
+	... " open0\x0a;\x00;session/ws/child-request-timeout#00\x09;@100"
+	... "0 init url0 conn1 | s0 q0 rc-1 n0 ct-1 open0\x0a;ses"
+	... "sion/ws/child-request-timeout#01\x09;@1000 init role"
+	... "3 server | s0 q0 rc-1 n0 ct-1 open0\x0a;session/ws/c"
+	... "hild-request-timeout#02\x09;@1500 feed 25 | s0 q0 rc"
+	... "-1 n0 ct-1 open0\x0a;session/ws/child-request-timeou"
+	... "t#03\x09;@10999 tick=0 | s0 q0 rc-1 n0 ct-1 open0\x0a;se"
+	... "ssion/ws/child-request-timeout#04\x09;@11000 tick=2 "
+	... "a192 drop closed4 | s3 q0 rc-1 n0 ct-1 open0\x0a;ses"
+	... "sion/ws/child-request-timeout#05\x09;@20000 tick=0 |"
+	... " s3 q0 rc-1 n0 ct-1 open0\x0a;\x00;session/ws/no-reconne"
+	... "ct#00\x09;@1000 init url0 conn1 | s0 q0 rc-1 n0 ct-1"
+	... " open0\x0a;session/ws/no-reconnect#01\x09;@1000 configur"
+	... "e=1 | s0 q0 rc-1 n0 ct-1 open0\x0a;session/ws/no-rec"
+	... "onnect#02\x09;@1000 configure=3 | s0 q0 rc-1 n0 ct-1"
+	... " open0\x0a;session/ws/no-reconnect#03\x09;@1000 configur"
+	... "e=4 | s0 q0 rc-1 n0 ct-1 open0\x0a;session/ws/no-rec"
+	... "onnect#04\x09;@1050 tcp-up request >166:~cfb27e64 | "
 	... "s0 q0 rc-1 n0 ct-1 open0\x0a;session/ws/no-reconnect"
-	... "#02\x09;@1000 configure=3 | s0 q0 rc-1 n0 ct-1 open0"
-	... "\x0a;session/ws/no-reconnect#03\x09;@1000 configure=4 | "
-	... "s0 q0 rc-1 n0 ct-1 open0\x0a;session/ws/no-reconnect"
-	... "#04\x09;@1050 tcp-up request >166:~cfb27e64 | s0 q0 "
-	... "rc-1 n0 ct-1 open0\x0a;session/ws/no-reconnect#05\x09;@1"
-	... "070 feed 129 out1@129 a16 flush0 | s1 q0 rc-1 n0"
-	... " ct-1 open0\x0a;session/ws/no-reconnect#06\x09;@1100 tcp"
-	... "-closed a128 closed4 | s3 q0 rc-1 n0 ct-1 open0\x0a;"
-	... "session/ws/no-reconnect#07\x09;@1200 send 7 =3 err0 "
-	... "detail0 | s3 q0 rc-1 n0 ct-1 open0\x0a;session/ws/no"
-	... "-reconnect#08\x09;@2000 tick=0 | s3 q0 rc-1 n0 ct-1 "
-	... "open0\x0a;\x00;session/sio/life#00\x09;@0 init=1 | eo0 cn0 q"
-	... "0 rc0 n0 ack0/0 next0 fin0\x0a;session/sio/life#01\x09;@"
-	... "0 tick=3 transport | eo0 cn0 q0 rc-1 n0 ack0/0 n"
-	... "ext0 fin0\x0a;session/sio/life#02\x09;@10 emit -1=1 | eo"
-	... "0 cn0 q33 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/"
-	... "life#03\x09;@30 ws-open | eo0 cn0 q33 rc-1 n0 ack0/0"
-	... " next0 fin0\x0a;session/sio/life#04\x09;@60 msg 0{\x22;sid\x22;:"
-	... "\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterv"
-	... "al\x22;:25000,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:10000"
-	... "00} out=1 >40/chat,{\x22;token\x22;:\x22;abc\x22;} | eo1 cn0 q33"
-	... " rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/life#05\x09;@"
-	... "100 msg 40/chat,{\x22;sid\x22;:\x22;s1\x22;} out=5 flush connect"
-	... "={\x22;sid\x22;:\x22;s1\x22;} | eo1 cn1 q0 rc-1 n0 ack0/0 next0 "
-	... "fin0\x0a;session/sio/life#06\x09;@200 msg 42/chat,[\x22;news"
-	... "\x22;,{\x22;a\x22;:1}] out=8 event=news args={\x22;a\x22;:1} id-1 | "
-	... "eo1 cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio"
-	... "/life#07\x09;@210 msg 42/chat,7[\x22;ask\x22;,2] out=8 event"
-	... "=ask args=2 id7 | eo1 cn1 q0 rc-1 n0 ack0/0 next"
-	... "0 fin0\x0a;session/sio/life#08\x09;@220 ack-reply 17 =0 "
-	... ">443/chat,7[\x22;yes\x22;] | eo1 cn1 q0 rc-1 n0 ack0/0 n"
-	... "ext0 fin0\x0a;session/sio/life#09\x09;@250 emit 0=0:entr"
-	... "y0>442/chat,0[\x22;q\x22;,1] | eo1 cn1 q0 rc-1 n0 ack0/1"
-	... " next1 fin0\x0a;session/sio/life#10\x09;@300 msg 43/chat"
-	... ",0[\x22;ok\x22;] out=9 entry0 args=\x22;ok\x22; | eo1 cn1 q0 rc-"
-	... "1 n0 ack0/0 next1 fin0\x0a;session/sio/life#11\x09;@310 "
-	... "msg 43/chat,0[\x22;again\x22;] out=0 | eo1 cn1 q0 rc-1 n"
-	... "0 ack0/0 next1 fin0\x0a;session/sio/life#12\x09;@25060 m"
-	... "sg 2 out=1 >3 | eo1 cn1 q0 rc-1 n0 ack0/0 next1 "
-	... "fin0\x0a;session/sio/life#13\x09;@26000 emit 1=0:entry0>"
-	... "442/chat,1[\x22;r\x22;,2] | eo1 cn1 q0 rc-1 n0 ack0/1 ne"
-	... "xt2 fin0\x0a;session/sio/life#14\x09;@50060 msg 2 out=1 "
-	... ">3 | eo1 cn1 q0 rc-1 n0 ack0/1 next2 fin0\x0a;sessio"
-	... "n/sio/life#15\x09;@95060 tick=0 | eo1 cn1 q0 rc-1 n0"
-	... " ack0/1 next2 fin0\x0a;session/sio/life#16\x09;@95061 ti"
-	... "ck=1 drop closed1 reason=ping timeout | eo0 cn0 "
-	... "q0 rc96213 n1 ack0/0 next2 fin0\x0a;session/sio/life"
-	... "#17\x09;@95100 emit 2=1:entry0 | eo0 cn0 q23 rc96213"
-	... " n1 ack1/0 next3 fin0\x0a;session/sio/life#18\x09;@95110"
-	... " emit -1=1 | eo0 cn0 q45 rc96213 n1 ack1/0 next3"
-	... " fin0\x0a;session/sio/life#19\x09;@96212 tick=0 | eo0 cn"
-	... "0 q45 rc96213 n1 ack1/0 next3 fin0\x0a;session/sio/l"
-	... "ife#20\x09;@96213 tick=3 transport | eo0 cn0 q45 rc-"
-	... "1 n1 ack1/0 next3 fin0\x0a;session/sio/life#21\x09;@9624"
-	... "3 ws-open | eo0 cn0 q45 rc-1 n1 ack1/0 next3 fin"
-	... "0\x0a;session/sio/life#22\x09;@96273 msg 0{\x22;sid\x22;:\x22;lv_VI9"
-	... "7HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:250"
-	... "00,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:1000000} out"
-	... "=1 >40/chat,{\x22;token\x22;:\x22;abc\x22;} | eo1 cn0 q45 rc-1 n"
-	... "0 ack1/0 next3 fin0\x0a;session/sio/life#23\x09;@96303 m"
-	... "sg 40/chat,{\x22;sid\x22;:\x22;s2\x22;} out=5 flush connect={\x22;si"
-	... "d\x22;:\x22;s2\x22;} | eo1 cn1 q0 rc-1 n0 ack0/1 next3 fin0\x0a;"
-	... "session/sio/life#24\x09;@96333 msg 43/chat,2[\x22;late\x22;]"
-	... " out=9 entry0 args=\x22;late\x22; | eo1 cn1 q0 rc-1 n0 a"
-	... "ck0/0 next3 fin0\x0a;session/sio/life#25\x09;@96363 msg "
-	... "41/chat, out=7 reason=io server disconnect drop "
-	... "| eo0 cn0 q0 rc-1 n0 ack0/0 next3 fin1\x0a;session/s"
-	... "io/life#26\x09;@96373 ws-closed closed0 | eo0 cn0 q0"
-	... " rc-1 n0 ack0/0 next3 fin1\x0a;session/sio/life#27\x09;@"
-	... "196213 tick=0 | eo0 cn0 q0 rc-1 n0 ack0/0 next3 "
-	... "fin1\x0a;\x00;session/sio/user-close#00\x09;@0 init=1 | eo0 "
-	... "cn0 q0 rc0 n0 ack0/0 next0 fin0\x0a;session/sio/user"
-	... "-close#01\x09;@0 tick=3 transport | eo0 cn0 q0 rc-1 "
-	... "n0 ack0/0 next0 fin0\x0a;session/sio/user-close#02\x09;@"
-	... "30 ws-open | eo0 cn0 q0 rc-1 n0 ack0/0 next0 fin"
-	... "0\x0a;session/sio/user-close#03\x09;@60 msg 0{\x22;sid\x22;:\x22;lv_"
-	... "VI97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:"
-	... "25000,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:1000000} "
-	... "out=1 >40 | eo1 cn0 q0 rc-1 n0 ack0/0 next0 fin0"
-	... "\x0a;session/sio/user-close#04\x09;@100 msg 40{\x22;sid\x22;:\x22;s1"
-	... "\x22;} out=5 flush connect={\x22;sid\x22;:\x22;s1\x22;} | eo1 cn1 q0"
+	... "#05\x09;@1070 feed 129 out1@129 a16 flush0 | s1 q0 r"
+	... "c-1 n0 ct-1 open0\x0a;session/ws/no-reconnect#06\x09;@11"
+	... "00 tcp-closed a128 closed4 | s3 q0 rc-1 n0 ct-1 "
+	... "open0\x0a;session/ws/no-reconnect#07\x09;@1200 send 7 =3"
+	... " err0 detail0 | s3 q0 rc-1 n0 ct-1 open0\x0a;session"
+	... "/ws/no-reconnect#08\x09;@2000 tick=0 | s3 q0 rc-1 n0"
+	... " ct-1 open0\x0a;\x00;session/sio/life#00\x09;@0 init=1 | eo0"
+	... " cn0 q0 rc0 n0 ack0/0 next0 fin0\x0a;session/sio/lif"
+	... "e#01\x09;@0 tick=3 transport | eo0 cn0 q0 rc-1 n0 ac"
+	... "k0/0 next0 fin0\x0a;session/sio/life#02\x09;@10 emit -1="
+	... "1 | eo0 cn0 q33 rc-1 n0 ack0/0 next0 fin0\x0a;sessio"
+	... "n/sio/life#03\x09;@30 ws-open | eo0 cn0 q33 rc-1 n0 "
+	... "ack0/0 next0 fin0\x0a;session/sio/life#04\x09;@60 msg 0{"
+	... "\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;ping"
+	... "Interval\x22;:25000,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;"
+	... ":1000000} out=1 >40/chat,{\x22;token\x22;:\x22;abc\x22;} | eo1 c"
+	... "n0 q33 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/lif"
+	... "e#05\x09;@100 msg 40/chat,{\x22;sid\x22;:\x22;s1\x22;} out=5 flush c"
+	... "onnect={\x22;sid\x22;:\x22;s1\x22;} | eo1 cn1 q0 rc-1 n0 ack0/0 "
+	... "next0 fin0\x0a;session/sio/life#06\x09;@200 msg 42/chat,"
+	... "[\x22;news\x22;,{\x22;a\x22;:1}] out=8 event=news args={\x22;a\x22;:1} i"
+	... "d-1 | eo1 cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;sessi"
+	... "on/sio/life#07\x09;@210 msg 42/chat,7[\x22;ask\x22;,2] out=8"
+	... " event=ask args=2 id7 | eo1 cn1 q0 rc-1 n0 ack0/"
+	... "0 next0 fin0\x0a;session/sio/life#08\x09;@220 ack-reply "
+	... "17 =0 >443/chat,7[\x22;yes\x22;] | eo1 cn1 q0 rc-1 n0 ac"
+	... "k0/0 next0 fin0\x0a;session/sio/life#09\x09;@250 emit 0="
+	... "0:entry0>442/chat,0[\x22;q\x22;,1] | eo1 cn1 q0 rc-1 n0 "
+	... "ack0/1 next1 fin0\x0a;session/sio/life#10\x09;@300 msg 4"
+	... "3/chat,0[\x22;ok\x22;] out=9 entry0 args=\x22;ok\x22; | eo1 cn1 "
+	... "q0 rc-1 n0 ack0/0 next1 fin0\x0a;session/sio/life#11"
+	... "\x09;@310 msg 43/chat,0[\x22;again\x22;] out=0 | eo1 cn1 q0 "
+	... "rc-1 n0 ack0/0 next1 fin0\x0a;session/sio/life#12\x09;@2"
+	... "5060 msg 2 out=1 >3 | eo1 cn1 q0 rc-1 n0 ack0/0 "
+	... "next1 fin0\x0a;session/sio/life#13\x09;@26000 emit 1=0:e"
+	... "ntry0>442/chat,1[\x22;r\x22;,2] | eo1 cn1 q0 rc-1 n0 ack"
+	... "0/1 next2 fin0\x0a;session/sio/life#14\x09;@50060 msg 2 "
+	... "out=1 >3 | eo1 cn1 q0 rc-1 n0 ack0/1 next2 fin0\x0a;"
+	... "session/sio/life#15\x09;@95060 tick=0 | eo1 cn1 q0 r"
+	... "c-1 n0 ack0/1 next2 fin0\x0a;session/sio/life#16\x09;@95"
+	... "061 tick=1 drop closed1 reason=ping timeout | eo"
+	... "0 cn0 q0 rc96213 n1 ack0/0 next2 fin0\x0a;session/si"
+	... "o/life#17\x09;@95100 emit 2=1:entry0 | eo0 cn0 q23 r"
+	... "c96213 n1 ack1/0 next3 fin0\x0a;session/sio/life#18\x09;"
+	... "@95110 emit -1=1 | eo0 cn0 q45 rc96213 n1 ack1/0"
+	... " next3 fin0\x0a;session/sio/life#19\x09;@96212 tick=0 | "
+	... "eo0 cn0 q45 rc96213 n1 ack1/0 next3 fin0\x0a;session"
+	... "/sio/life#20\x09;@96213 tick=3 transport | eo0 cn0 q"
+	... "45 rc-1 n1 ack1/0 next3 fin0\x0a;session/sio/life#21"
+	... "\x09;@96243 ws-open | eo0 cn0 q45 rc-1 n1 ack1/0 nex"
+	... "t3 fin0\x0a;session/sio/life#22\x09;@96273 msg 0{\x22;sid\x22;:\x22;"
+	... "lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterva"
+	... "l\x22;:25000,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:100000"
+	... "0} out=1 >40/chat,{\x22;token\x22;:\x22;abc\x22;} | eo1 cn0 q45 "
+	... "rc-1 n0 ack1/0 next3 fin0\x0a;session/sio/life#23\x09;@9"
+	... "6303 msg 40/chat,{\x22;sid\x22;:\x22;s2\x22;} out=5 flush connec"
+	... "t={\x22;sid\x22;:\x22;s2\x22;} | eo1 cn1 q0 rc-1 n0 ack0/1 next3"
+	... " fin0\x0a;session/sio/life#24\x09;@96333 msg 43/chat,2[\x22;"
+	... "late\x22;] out=9 entry0 args=\x22;late\x22; | eo1 cn1 q0 rc-"
+	... "1 n0 ack0/0 next3 fin0\x0a;session/sio/life#25\x09;@9636"
+	... "3 msg 41/chat, out=7 reason=io server disconnect"
+	... " drop | eo0 cn0 q0 rc-1 n0 ack0/0 next3 fin1\x0a;ses"
+	... "sion/sio/life#26\x09;@96373 ws-closed closed0 | eo0 "
+	... "cn0 q0 rc-1 n0 ack0/0 next3 fin1\x0a;session/sio/lif"
+	... "e#27\x09;@196213 tick=0 | eo0 cn0 q0 rc-1 n0 ack0/0 "
+	... "next3 fin1\x0a;\x00;session/sio/user-close#00\x09;@0 init=1 "
+	... "| eo0 cn0 q0 rc0 n0 ack0/0 next0 fin0\x0a;session/si"
+	... "o/user-close#01\x09;@0 tick=3 transport | eo0 cn0 q0"
 	... " rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/user-clos"
-	... "e#05\x09;@110 emit -1=0>442[\x22;x\x22;,[1,2]] | eo1 cn1 q0 "
-	... "rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/user-close"
-	... "#06\x09;@200 close=3 >41 reason=io client disconnect"
-	... " | eo0 cn0 q0 rc-1 n0 ack0/0 next0 fin1\x0a;session/"
-	... "sio/user-close#07\x09;@210 ws-closed closed0 | eo0 c"
-	... "n0 q0 rc-1 n0 ack0/0 next0 fin1\x0a;session/sio/user"
-	... "-close#08\x09;@220 close=0 | eo0 cn0 q0 rc-1 n0 ack0"
-	... "/0 next0 fin1\x0a;session/sio/user-close#09\x09;@230 emi"
-	... "t 0=1:entry0 | eo0 cn0 q17 rc-1 n0 ack1/0 next1 "
-	... "fin1\x0a;\x00;session/sio/connect-error#00\x09;@0 init=1 | e"
-	... "o0 cn0 q0 rc0 n0 ack0/0 next0 fin0\x0a;session/sio/c"
-	... "onnect-error#01\x09;@0 tick=3 transport | eo0 cn0 q0"
-	... " rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/connect-e"
-	... "rror#02\x09;@30 ws-open | eo0 cn0 q0 rc-1 n0 ack0/0 "
-	... "next0 fin0\x0a;session/sio/connect-error#03\x09;@60 msg "
-	... "0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pi"
-	... "ngInterval\x22;:25000,\x22;pingTimeout\x22;:20000,\x22;maxPayloa"
-	... "d\x22;:1000000} out=1 >40/chat, | eo1 cn0 q0 rc-1 n0"
-	... " ack0/0 next0 fin0\x0a;session/sio/connect-error#04\x09;"
-	... "@100 msg 44/chat,{\x22;message\x22;:\x22;Not authorized\x22;} ou"
-	... "t=6 connect-error={\x22;message\x22;:\x22;Not authorized\x22;} f"
-	... "inish=1 reason=connect error drop | eo0 cn0 q0 r"
-	... "c-1 n0 ack0/0 next0 fin1\x0a;session/sio/connect-err"
-	... "or#05\x09;@110 ws-closed closed0 | eo0 cn0 q0 rc-1 n"
-	... "0 ack0/0 next0 fin1\x0a;session/sio/connect-error#06"
-	... "\x09;@10000 tick=0 | eo0 cn0 q0 rc-1 n0 ack0/0 next0"
-	... " fin1\x0a;\x00;session/sio/open-timeout#00\x09;@0 init=1 | e"
-	... "o0 cn0 q0 rc0 n0 ack0/0 next0 fin0\x0a;session/sio/o"
-	... "pen-timeout#01\x09;@0 tick=3 transport | eo0 cn0 q0 "
-	... "rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/open-timeo"
-	... "ut#02\x09;@30 ws-open | eo0 cn0 q0 rc-1 n0 ack0/0 ne"
-	... "xt0 fin0\x0a;session/sio/open-timeout#03\x09;@20000 tick"
-	... "=0 | eo0 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;sessio"
-	... "n/sio/open-timeout#04\x09;@20001 tick=2 err11 detail"
-	... "20001 drop closed0 reason=transport error | eo0 "
-	... "cn0 q0 rc21251 n1 ack0/0 next0 fin0\x0a;session/sio/"
-	... "open-timeout#05\x09;@21250 tick=0 | eo0 cn0 q0 rc212"
-	... "51 n1 ack0/0 next0 fin0\x0a;session/sio/open-timeout"
-	... "#06\x09;@21251 tick=3 transport | eo0 cn0 q0 rc-1 n1"
-	... " ack0/0 next0 fin0\x0a;session/sio/open-timeout#07\x09;@"
-	... "21256 ws-error | eo0 cn0 q0 rc-1 n1 ack0/0 next0"
-	... " fin0\x0a;session/sio/open-timeout#08\x09;@21257 ws-clos"
-	... "ed closed0 reason=transport error | eo0 cn0 q0 r"
-	... "c24256 n2 ack0/0 next0 fin0\x0a;session/sio/open-tim"
-	... "eout#09\x09;@24255 tick=0 | eo0 cn0 q0 rc24256 n2 ac"
-	... "k0/0 next0 fin0\x0a;session/sio/open-timeout#10\x09;@242"
-	... "56 tick=3 transport | eo0 cn0 q0 rc-1 n2 ack0/0 "
-	... "next0 fin0\x0a;\x00;session/sio/ack-table-full#00\x09;@0 ini"
-	... "t=1 | eo0 cn0 q0 rc0 n0 ack0/0 next0 fin0\x0a;sessio"
-	... "n/sio/ack-table-full#01\x09;@0 tick=3 transport | eo"
-	... "0 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/a"
-	... "ck-table-full#02\x09;@30 ws-open | eo0 cn0 q0 rc-1 n"
-	... "0 ack0/0 next0 fin0\x0a;session/sio/ack-table-full#0"
-	... "3\x09;@60 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgrad"
-	... "es\x22;:[],\x22;pingInterval\x22;:25000,\x22;pingTimeout\x22;:20000,"
-	... "\x22;maxPayload\x22;:1000000} out=1 >40/chat, | eo1 cn0 "
-	... "q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/ack-tab"
-	... "le-full#04\x09;@100 msg 40/chat,{\x22;sid\x22;:\x22;s1\x22;} out=5 f"
-	... "lush connect={\x22;sid\x22;:\x22;s1\x22;} | eo1 cn1 q0 rc-1 n0 a"
-	... "ck0/0 next0 fin0\x0a;session/sio/ack-table-full#05\x09;@"
-	... "200 emit 0=0:entry0 1=0:entry1 2=0:entry2 3=0:en"
-	... "try3 4=0:entry4 5=0:entry5 6=0:entry6 7=0:entry7"
-	... " 8=0:entry8 9=0:entry9 10=0:entry10 11=0:entry11"
-	... " 12=0:entry12 13=0:entry13 14=0:entry14 15=0:ent"
-	... "ry15 16=0:entry16 17=0:entry17 18=0:entry18 19=0"
-	... ":entry19 20=0:entry20 21=0:entry21 22=0:entry22 "
-	... "23=0:entry23 24=0:entry24 25=0:entry25 26=0:entr"
-	... "y26 27=0:entry27 28=0:entry28 29=0:entry29 30=0:"
-	... "entry30 31=0:entry31 32=0:entry32 33=0:entry33 3"
-	... "4=0:entry34 35=0:entry35 36=0:entry36 37=0:entry"
-	... "37 38=0:entry38 39=0:entry39 40=0:entry40 41=0:e"
-	... "ntry41 42=0:entry42 43=0:entry43 44=0:entry44 45"
-	... "=0:entry45 46=0:entry46 47=0:entry47 48=0:entry4"
-	... "8 49=0:entry49 50=0:entry50 51=0:entry51 52=0:en"
-	... "try52 53=0:entry53 54=0:entry54 55=0:entry55 56="
-	... "0:entry56 57=0:entry57 58=0:entry58 59=0:entry59"
-	... " 60=0:entry60 61=0:entry61 62=0:entry62 63=0:ent"
-	... "ry63 -2:full | eo1 cn1 q0 rc-1 n0 ack0/64 next64"
-	... " fin0\x0a;session/sio/ack-table-full#06\x09;@300 msg 43/"
-	... "chat,5[\x22;ok\x22;] out=9 entry5 args=\x22;ok\x22; | eo1 cn1 q0"
-	... " rc-1 n0 ack0/63 next64 fin0\x0a;session/sio/ack-tab"
-	... "le-full#07\x09;@310 emit 64=0:entry5>442/chat,64[\x22;e\x22;"
-	... ",1] | eo1 cn1 q0 rc-1 n0 ack0/64 next65 fin0\x0a;ses"
-	... "sion/sio/ack-table-full#08\x09;@320 emit -2:full | e"
-	... "o1 cn1 q0 rc-1 n0 ack0/64 next65 fin0\x0a;\x00;session/s"
-	... "io/max-payload#00\x09;@0 init=1 | eo0 cn0 q0 rc0 n0 "
-	... "ack0/0 next0 fin0\x0a;session/sio/max-payload#01\x09;@0 "
-	... "tick=3 transport | eo0 cn0 q0 rc-1 n0 ack0/0 nex"
-	... "t0 fin0\x0a;session/sio/max-payload#02\x09;@30 ws-open |"
-	... " eo0 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/si"
-	... "o/max-payload#03\x09;@60 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXpY6y"
-	... "YWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:25000,\x22;ping"
-	... "Timeout\x22;:20000,\x22;maxPayload\x22;:40} out=1 >40 | eo1 "
-	... "cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/max"
-	... "-payload#04\x09;@100 msg 40 out=5 flush connect= | e"
-	... "o1 cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/"
-	... "max-payload#05\x09;@200 emit -1=3:err16/53 | eo1 cn1"
-	... " q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/max-pa"
-	... "yload#06\x09;@210 emit -1=0>442[\x22;fits\x22;,\x22;xxxxxxxxxxxx"
-	... "xxxxxxxxxxxxxx\x22;] | eo1 cn1 q0 rc-1 n0 ack0/0 nex"
-	... "t0 fin0\x0a;session/sio/max-payload#07\x09;@220 emit -1="
-	... "3:err16/41 | eo1 cn1 q0 rc-1 n0 ack0/0 next0 fin"
-	... "0\x0a;session/sio/max-payload#08\x09;@230 emit 0=0:entry"
-	... "0>4420[\x22;fits\x22;,\x22;xxxxxxxxxxxxxxxxxxxxxxxxx\x22;] | eo1"
-	... " cn1 q0 rc-1 n0 ack0/1 next1 fin0\x0a;session/sio/ma"
-	... "x-payload#09\x09;@240 ack-reply 48 =3 err16 detail48"
-	... " | eo1 cn1 q0 rc-1 n0 ack0/1 next1 fin0\x0a;session/"
-	... "sio/max-payload#10\x09;@250 ack-reply 9 =0 >4433[\x22;y\x22;"
-	... "] | eo1 cn1 q0 rc-1 n0 ack0/1 next1 fin0\x0a;session"
-	... "/sio/max-payload#11\x09;@260 msg 1 out=4 drop closed"
-	... "1 reason=transport close | eo0 cn0 q0 rc1260 n1 "
-	... "ack0/0 next1 fin0\x0a;session/sio/max-payload#12\x09;@27"
-	... "0 ack-reply 9 =4 | eo0 cn0 q0 rc1260 n1 ack0/0 n"
-	... "ext1 fin0\x0a;\x00;session/sio/dropped#00\x09;@0 init=1 | eo"
-	... "0 cn0 q0 rc0 n0 ack0/0 next0 fin0\x0a;session/sio/dr"
-	... "opped#01\x09;@0 tick=3 transport | eo0 cn0 q0 rc-1 n"
-	... "0 ack0/0 next0 fin0\x0a;session/sio/dropped#02\x09;@30 w"
-	... "s-open | eo0 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;se"
-	... "ssion/sio/dropped#03\x09;@60 msg 0{\x22;sid\x22;:\x22;lv_VI97HAX"
-	... "pY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:25000,\x22;"
-	... "pingTimeout\x22;:20000,\x22;maxPayload\x22;:1000000} out=1 >"
-	... "40/chat, | eo1 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;"
-	... "session/sio/dropped#04\x09;@100 msg 42/chat,[\x22;early\x22;"
-	... "] out=0 | eo1 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;s"
-	... "ession/sio/dropped#05\x09;@110 msg 40/chat,{\x22;sid\x22;:\x22;s"
-	... "1\x22;} out=5 flush connect={\x22;sid\x22;:\x22;s1\x22;} | eo1 cn1 q"
-	... "0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/dropped#"
-	... "06\x09;@120 msg \x5c;x04\x5c;x01\x5c;x02 out=2 err13 detail2 dro"
-	... "p1 | eo1 cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;sessio"
-	... "n/sio/dropped#07\x09;@130 msg 451-/chat,[\x22;bin\x22;,{\x22;_pl"
-	... "aceholder\x22;:true,\x22;num\x22;:0}] out=2 err13 detail5 dr"
-	... "op2 | eo1 cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;sessi"
-	... "on/sio/dropped#08\x09;@140 msg 461-/chat,3[{\x22;_placeh"
-	... "older\x22;:true,\x22;num\x22;:0}] out=2 err13 detail6 drop2 "
-	... "| eo1 cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/s"
-	... "io/dropped#09\x09;@150 msg 42/chat,[\x22;a\x5c;\x5c;u0000b\x22;,1] o"
-	... "ut=2 err13 detail2 drop4 | eo1 cn1 q0 rc-1 n0 ac"
-	... "k0/0 next0 fin0\x0a;session/sio/dropped#10\x09;@160 msg "
-	... "42/chat,[\x22;nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn"
-	... "nn\x22;] out=2 err13 detail2 drop3 | eo1 cn1 q0 rc-1"
-	... " n0 ack0/0 next0 fin0\x0a;session/sio/dropped#11\x09;@17"
-	... "0 msg 42/other,[\x22;elsewhere\x22;] out=0 | eo1 cn1 q0 "
-	... "rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/dropped#12"
-	... "\x09;@180 msg 42/chat,[\x22;ok\x5c;\x5c;u00e9\x22;] out=8 event=ok\x5c;x"
-	... "c3\x5c;xa9 args= id-1 | eo1 cn1 q0 rc-1 n0 ack0/0 ne"
-	... "xt0 fin0\x0a;session/sio/dropped#13\x09;@190 msg 6 out=0"
-	... " | eo1 cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/"
-	... "sio/dropped#14\x09;@200 msg 42/chat,[\x22;x\x22; out=3 err12"
-	... " detail-5 drop closed1 reason=parse error | eo0 "
-	... "cn0 q0 rc1200 n1 ack0/0 next0 fin0\x0a;session/sio/d"
-	... "ropped#15\x09;@1199 tick=0 | eo0 cn0 q0 rc1200 n1 ac"
-	... "k0/0 next0 fin0\x0a;session/sio/dropped#16\x09;@1200 tic"
-	... "k=3 transport | eo0 cn0 q0 rc-1 n1 ack0/0 next0 "
-	... "fin0\x0a;\x00;session/sio/server-restart-queue#00\x09;@0 ini"
-	... "t=1 | eo0 cn0 q0 rc0 n0 ack0/0 next0 fin0\x0a;sessio"
-	... "n/sio/server-restart-queue#01\x09;@0 tick=3 transpor"
+	... "e#02\x09;@30 ws-open | eo0 cn0 q0 rc-1 n0 ack0/0 nex"
+	... "t0 fin0\x0a;session/sio/user-close#03\x09;@60 msg 0{\x22;sid"
+	... "\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInte"
+	... "rval\x22;:25000,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:100"
+	... "0000} out=1 >40 | eo1 cn0 q0 rc-1 n0 ack0/0 next"
+	... "0 fin0\x0a;session/sio/user-close#04\x09;@100 msg 40{\x22;si"
+	... "d\x22;:\x22;s1\x22;} out=5 flush connect={\x22;sid\x22;:\x22;s1\x22;} | eo1 "
+	... "cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/use"
+	... "r-close#05\x09;@110 emit -1=0>442[\x22;x\x22;,[1,2]] | eo1 c"
+	... "n1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/user"
+	... "-close#06\x09;@200 close=3 >41 reason=io client disc"
+	... "onnect | eo0 cn0 q0 rc-1 n0 ack0/0 next0 fin1\x0a;se"
+	... "ssion/sio/user-close#07\x09;@210 ws-closed closed0 |"
+	... " eo0 cn0 q0 rc-1 n0 ack0/0 next0 fin1\x0a;session/si"
+	... "o/user-close#08\x09;@220 close=0 | eo0 cn0 q0 rc-1 n"
+	... "0 ack0/0 next0 fin1\x0a;session/sio/user-close#09\x09;@2"
+	... "30 emit 0=1:entry0 | eo0 cn0 q17 rc-1 n0 ack1/0 "
+	... "next1 fin1\x0a;\x00;session/sio/connect-error#00\x09;@0 init"
+	... "=1 | eo0 cn0 q0 rc0 n0 ack0/0 next0 fin0\x0a;session"
+	... "/sio/connect-error#01\x09;@0 tick=3 transport | eo0 "
+	... "cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/con"
+	... "nect-error#02\x09;@30 ws-open | eo0 cn0 q0 rc-1 n0 a"
+	... "ck0/0 next0 fin0\x0a;session/sio/connect-error#03\x09;@6"
+	... "0 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:"
+	... "[],\x22;pingInterval\x22;:25000,\x22;pingTimeout\x22;:20000,\x22;max"
+	... "Payload\x22;:1000000} out=1 >40/chat, | eo1 cn0 q0 r"
+	... "c-1 n0 ack0/0 next0 fin0\x0a;session/sio/connect-err"
+	... "or#04\x09;@100 msg 44/chat,{\x22;message\x22;:\x22;Not authorize"
+	... "d\x22;} out=6 connect-error={\x22;message\x22;:\x22;Not authoriz"
+	... "ed\x22;} finish=1 reason=connect error drop | eo0 cn"
+	... "0 q0 rc-1 n0 ack0/0 next0 fin1\x0a;session/sio/conne"
+	... "ct-error#05\x09;@110 ws-closed closed0 | eo0 cn0 q0 "
+	... "rc-1 n0 ack0/0 next0 fin1\x0a;session/sio/connect-er"
+	... "ror#06\x09;@10000 tick=0 | eo0 cn0 q0 rc-1 n0 ack0/0"
+	... " next0 fin1\x0a;\x00;session/sio/open-timeout#00\x09;@0 init"
+	... "=1 | eo0 cn0 q0 rc0 n0 ack0/0 next0 fin0\x0a;session"
+	... "/sio/open-timeout#01\x09;@0 tick=3 transport | eo0 c"
+	... "n0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/open"
+	... "-timeout#02\x09;@30 ws-open | eo0 cn0 q0 rc-1 n0 ack"
+	... "0/0 next0 fin0\x0a;session/sio/open-timeout#03\x09;@2000"
+	... "0 tick=0 | eo0 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;"
+	... "session/sio/open-timeout#04\x09;@20001 tick=2 err11 "
+	... "detail20001 drop closed0 reason=transport error "
+	... "| eo0 cn0 q0 rc21251 n1 ack0/0 next0 fin0\x0a;sessio"
+	... "n/sio/open-timeout#05\x09;@21250 tick=0 | eo0 cn0 q0"
+	... " rc21251 n1 ack0/0 next0 fin0\x0a;session/sio/open-t"
+	... "imeout#06\x09;@21251 tick=3 transport | eo0 cn0 q0 r"
+	... "c-1 n1 ack0/0 next0 fin0\x0a;session/sio/open-timeou"
+	... "t#07\x09;@21256 ws-error | eo0 cn0 q0 rc-1 n1 ack0/0"
+	... " next0 fin0\x0a;session/sio/open-timeout#08\x09;@21257 w"
+	... "s-closed closed0 reason=transport error | eo0 cn"
+	... "0 q0 rc24256 n2 ack0/0 next0 fin0\x0a;session/sio/op"
+	... "en-timeout#09\x09;@24255 tick=0 | eo0 cn0 q0 rc24256"
+	... " n2 ack0/0 next0 fin0\x0a;session/sio/open-timeout#1"
+	... "0\x09;@24256 tick=3 transport | eo0 cn0 q0 rc-1 n2 a"
+	... "ck0/0 next0 fin0\x0a;\x00;session/sio/ack-table-full#00\x09;"
+	... "@0 init=1 | eo0 cn0 q0 rc0 n0 ack0/0 next0 fin0\x0a;"
+	... "session/sio/ack-table-full#01\x09;@0 tick=3 transpor"
 	... "t | eo0 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session"
-	... "/sio/server-restart-queue#02\x09;@30 ws-open | eo0 c"
-	... "n0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/serv"
-	... "er-restart-queue#03\x09;@60 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXp"
-	... "Y6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:25000,\x22;p"
-	... "ingTimeout\x22;:20000,\x22;maxPayload\x22;:1000000} out=1 >4"
-	... "0/chat, | eo1 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;s"
-	... "ession/sio/server-restart-queue#04\x09;@100 msg 40/c"
-	... "hat,{\x22;sid\x22;:\x22;s1\x22;} out=5 flush connect={\x22;sid\x22;:\x22;s1\x22;"
-	... "} | eo1 cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session"
-	... "/sio/server-restart-queue#05\x09;@200 msg 1 out=4 dr"
-	... "op closed1 reason=transport close | eo0 cn0 q0 r"
-	... "c1170 n1 ack0/0 next0 fin0\x0a;session/sio/server-re"
-	... "start-queue#06\x09;@300 emit 0=1:entry0 | eo0 cn0 q2"
-	... "5 rc1170 n1 ack1/0 next1 fin0\x0a;session/sio/server"
-	... "-restart-queue#07\x09;@310 emit -1=1 -1=1 -1=1 -1=1 "
-	... "-1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1="
-	... "1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -"
-	... "1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1"
+	... "/sio/ack-table-full#02\x09;@30 ws-open | eo0 cn0 q0 "
+	... "rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/ack-table-"
+	... "full#03\x09;@60 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;"
+	... "upgrades\x22;:[],\x22;pingInterval\x22;:25000,\x22;pingTimeout\x22;:"
+	... "20000,\x22;maxPayload\x22;:1000000} out=1 >40/chat, | eo"
+	... "1 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/a"
+	... "ck-table-full#04\x09;@100 msg 40/chat,{\x22;sid\x22;:\x22;s1\x22;} o"
+	... "ut=5 flush connect={\x22;sid\x22;:\x22;s1\x22;} | eo1 cn1 q0 rc-"
+	... "1 n0 ack0/0 next0 fin0\x0a;session/sio/ack-table-ful"
+	... "l#05\x09;@200 emit 0=0:entry0 1=0:entry1 2=0:entry2 "
+	... "3=0:entry3 4=0:entry4 5=0:entry5 6=0:entry6 7=0:"
+	... "entry7 8=0:entry8 9=0:entry9 10=0:entry10 11=0:e"
+	... "ntry11 12=0:entry12 13=0:entry13 14=0:entry14 15"
+	... "=0:entry15 16=0:entry16 17=0:entry17 18=0:entry1"
+	... "8 19=0:entry19 20=0:entry20 21=0:entry21 22=0:en"
+	... "try22 23=0:entry23 24=0:entry24 25=0:entry25 26="
+	... "0:entry26 27=0:entry27 28=0:entry28 29=0:entry29"
+	... " 30=0:entry30 31=0:entry31 32=0:entry32 33=0:ent"
+	... "ry33 34=0:entry34 35=0:entry35 36=0:entry36 37=0"
+	... ":entry37 38=0:entry38 39=0:entry39 40=0:entry40 "
+	... "41=0:entry41 42=0:entry42 43=0:entry43 44=0:entr"
+	... "y44 45=0:entry45 46=0:entry46 47=0:entry47 48=0:"
+	... "entry48 49=0:entry49 50=0:entry50 51=0:entry51 5"
+	... "2=0:entry52 53=0:entry53 54=0:entry54 55=0:entry"
+	... "55 56=0:entry56 57=0:entry57 58=0:entry58 59=0:e"
+	... "ntry59 60=0:entry60 61=0:entry61 62=0:entry62 63"
+	... "=0:entry63 -2:full | eo1 cn1 q0 rc-1 n0 ack0/64 "
+	... "next64 fin0\x0a;session/sio/ack-table-full#06\x09;@300 m"
+	... "sg 43/chat,5[\x22;ok\x22;] out=9 entry5 args=\x22;ok\x22; | eo1 "
+	... "cn1 q0 rc-1 n0 ack0/63 next64 fin0\x0a;session/sio/a"
+	... "ck-table-full#07\x09;@310 emit 64=0:entry5>442/chat,"
+	... "64[\x22;e\x22;,1] | eo1 cn1 q0 rc-1 n0 ack0/64 next65 fi"
+	... "n0\x0a;session/sio/ack-table-full#08\x09;@320 emit -2:fu"
+	... "ll | eo1 cn1 q0 rc-1 n0 ack0/64 next65 fin0\x0a;\x00;ses"
+	... "sion/sio/max-payload#00\x09;@0 init=1 | eo0 cn0 q0 r"
+	... "c0 n0 ack0/0 next0 fin0\x0a;session/sio/max-payload#"
+	... "01\x09;@0 tick=3 transport | eo0 cn0 q0 rc-1 n0 ack0"
+	... "/0 next0 fin0\x0a;session/sio/max-payload#02\x09;@30 ws-"
+	... "open | eo0 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;sess"
+	... "ion/sio/max-payload#03\x09;@60 msg 0{\x22;sid\x22;:\x22;lv_VI97H"
+	... "AXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:25000"
+	... ",\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:40} out=1 >40 "
+	... "| eo1 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/s"
+	... "io/max-payload#04\x09;@100 msg 40 out=5 flush connec"
+	... "t= | eo1 cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;sessio"
+	... "n/sio/max-payload#05\x09;@200 emit -1=3:err16/53 | e"
+	... "o1 cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/"
+	... "max-payload#06\x09;@210 emit -1=0>442[\x22;fits\x22;,\x22;xxxxxx"
+	... "xxxxxxxxxxxxxxxxxxxx\x22;] | eo1 cn1 q0 rc-1 n0 ack0"
+	... "/0 next0 fin0\x0a;session/sio/max-payload#07\x09;@220 em"
+	... "it -1=3:err16/41 | eo1 cn1 q0 rc-1 n0 ack0/0 nex"
+	... "t0 fin0\x0a;session/sio/max-payload#08\x09;@230 emit 0=0"
+	... ":entry0>4420[\x22;fits\x22;,\x22;xxxxxxxxxxxxxxxxxxxxxxxxx\x22;]"
+	... " | eo1 cn1 q0 rc-1 n0 ack0/1 next1 fin0\x0a;session/"
+	... "sio/max-payload#09\x09;@240 ack-reply 48 =3 err16 de"
+	... "tail48 | eo1 cn1 q0 rc-1 n0 ack0/1 next1 fin0\x0a;se"
+	... "ssion/sio/max-payload#10\x09;@250 ack-reply 9 =0 >44"
+	... "33[\x22;y\x22;] | eo1 cn1 q0 rc-1 n0 ack0/1 next1 fin0\x0a;s"
+	... "ession/sio/max-payload#11\x09;@260 msg 1 out=4 drop "
+	... "closed1 reason=transport close | eo0 cn0 q0 rc12"
+	... "60 n1 ack0/0 next1 fin0\x0a;session/sio/max-payload#"
+	... "12\x09;@270 ack-reply 9 =4 | eo0 cn0 q0 rc1260 n1 ac"
+	... "k0/0 next1 fin0\x0a;\x00;session/sio/dropped#00\x09;@0 init="
+	... "1 | eo0 cn0 q0 rc0 n0 ack0/0 next0 fin0\x0a;session/"
+	... "sio/dropped#01\x09;@0 tick=3 transport | eo0 cn0 q0 "
+	... "rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/dropped#02"
+	... "\x09;@30 ws-open | eo0 cn0 q0 rc-1 n0 ack0/0 next0 f"
+	... "in0\x0a;session/sio/dropped#03\x09;@60 msg 0{\x22;sid\x22;:\x22;lv_V"
+	... "I97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:2"
+	... "5000,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:1000000} o"
+	... "ut=1 >40/chat, | eo1 cn0 q0 rc-1 n0 ack0/0 next0"
+	... " fin0\x0a;session/sio/dropped#04\x09;@100 msg 42/chat,[\x22;"
+	... "early\x22;] out=0 | eo1 cn0 q0 rc-1 n0 ack0/0 next0 "
+	... "fin0\x0a;session/sio/dropped#05\x09;@110 msg 40/chat,{\x22;s"
+	... "id\x22;:\x22;s1\x22;} out=5 flush connect={\x22;sid\x22;:\x22;s1\x22;} | eo1"
+	... " cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/dr"
+	... "opped#06\x09;@120 msg \x5c;x04\x5c;x01\x5c;x02 out=2 err13 detai"
+	... "l2 drop1 | eo1 cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;"
+	... "session/sio/dropped#07\x09;@130 msg 451-/chat,[\x22;bin\x22;"
+	... ",{\x22;_placeholder\x22;:true,\x22;num\x22;:0}] out=2 err13 deta"
+	... "il5 drop2 | eo1 cn1 q0 rc-1 n0 ack0/0 next0 fin0"
+	... "\x0a;session/sio/dropped#08\x09;@140 msg 461-/chat,3[{\x22;_"
+	... "placeholder\x22;:true,\x22;num\x22;:0}] out=2 err13 detail6 "
+	... "drop2 | eo1 cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;ses"
+	... "sion/sio/dropped#09\x09;@150 msg 42/chat,[\x22;a\x5c;\x5c;u0000b"
+	... "\x22;,1] out=2 err13 detail2 drop4 | eo1 cn1 q0 rc-1"
+	... " n0 ack0/0 next0 fin0\x0a;session/sio/dropped#10\x09;@16"
+	... "0 msg 42/chat,[\x22;nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn"
+	... "nnnnnnnn\x22;] out=2 err13 detail2 drop3 | eo1 cn1 q"
+	... "0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/dropped#"
+	... "11\x09;@170 msg 42/other,[\x22;elsewhere\x22;] out=0 | eo1 c"
+	... "n1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/drop"
+	... "ped#12\x09;@180 msg 42/chat,[\x22;ok\x5c;\x5c;u00e9\x22;] out=8 even"
+	... "t=ok\x5c;xc3\x5c;xa9 args= id-1 | eo1 cn1 q0 rc-1 n0 ack"
+	... "0/0 next0 fin0\x0a;session/sio/dropped#13\x09;@190 msg 6"
+	... " out=0 | eo1 cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;se"
+	... "ssion/sio/dropped#14\x09;@200 msg 42/chat,[\x22;x\x22; out=3"
+	... " err12 detail-5 drop closed1 reason=parse error "
+	... "| eo0 cn0 q0 rc1200 n1 ack0/0 next0 fin0\x0a;session"
+	... "/sio/dropped#15\x09;@1199 tick=0 | eo0 cn0 q0 rc1200"
+	... " n1 ack0/0 next0 fin0\x0a;session/sio/dropped#16\x09;@12"
+	... "00 tick=3 transport | eo0 cn0 q0 rc-1 n1 ack0/0 "
+	... "next0 fin0\x0a;\x00;session/sio/server-restart-queue#00\x09;"
+	... "@0 init=1 | eo0 cn0 q0 rc0 n0 ack0/0 next0 fin0\x0a;"
+	... "session/sio/server-restart-queue#01\x09;@0 tick=3 tr"
+	... "ansport | eo0 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;s"
+	... "ession/sio/server-restart-queue#02\x09;@30 ws-open |"
+	... " eo0 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/si"
+	... "o/server-restart-queue#03\x09;@60 msg 0{\x22;sid\x22;:\x22;lv_VI"
+	... "97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:25"
+	... "000,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:1000000} ou"
+	... "t=1 >40/chat, | eo1 cn0 q0 rc-1 n0 ack0/0 next0 "
+	... "fin0\x0a;session/sio/server-restart-queue#04\x09;@100 ms"
+	... "g 40/chat,{\x22;sid\x22;:\x22;s1\x22;} out=5 flush connect={\x22;sid"
+	... "\x22;:\x22;s1\x22;} | eo1 cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;s"
+	... "ession/sio/server-restart-queue#05\x09;@200 msg 1 ou"
+	... "t=4 drop closed1 reason=transport close | eo0 cn"
+	... "0 q0 rc1170 n1 ack0/0 next0 fin0\x0a;session/sio/ser"
+	... "ver-restart-queue#06\x09;@300 emit 0=1:entry0 | eo0 "
+	... "cn0 q25 rc1170 n1 ack1/0 next1 fin0\x0a;session/sio/"
+	... "server-restart-queue#07\x09;@310 emit -1=1 -1=1 -1=1"
 	... " -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1"
 	... "=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 "
 	... "-1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1="
@@ -38192,41 +38236,44 @@ static const char SES_EXPECT[] =
 	... "-1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1="
 	... "1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -"
 	... "1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1"
-	... " -1=2:err10/2020 -1=2:err10/2020 -1=2:err10/2020"
-	... " -1=2:err10/2020 -1=2:err10/2020 -1=2:err10/2020"
-	... " -1=2:err10/2020 -1=2:err10/2020 -1=2:err10/2020"
-	... " -1=2:err10/2020 -1=2:err10/2020 | eo0 cn0 q2616"
-	... "37 rc1170 n1 ack1/0 next1 fin0\x0a;session/sio/serve"
-	... "r-restart-queue#08\x09;@1169 tick=0 | eo0 cn0 q26163"
-	... "7 rc1170 n1 ack1/0 next1 fin0\x0a;session/sio/server"
-	... "-restart-queue#09\x09;@1170 tick=3 transport | eo0 c"
-	... "n0 q261637 rc-1 n1 ack1/0 next1 fin0\x0a;session/sio"
-	... "/server-restart-queue#10\x09;@1175 ws-closed closed0"
-	... " reason=transport close | eo0 cn0 q261637 rc4090"
-	... " n2 ack1/0 next1 fin0\x0a;session/sio/server-restart"
-	... "-queue#11\x09;@4089 tick=0 | eo0 cn0 q261637 rc4090 "
-	... "n2 ack1/0 next1 fin0\x0a;session/sio/server-restart-"
-	... "queue#12\x09;@4090 tick=3 transport | eo0 cn0 q26163"
-	... "7 rc-1 n2 ack1/0 next1 fin0\x0a;session/sio/server-r"
-	... "estart-queue#13\x09;@4100 ws-open | eo0 cn0 q261637 "
-	... "rc-1 n2 ack1/0 next1 fin0\x0a;session/sio/server-res"
-	... "tart-queue#14\x09;@4110 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yY"
-	... "WAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:25000,\x22;pingT"
-	... "imeout\x22;:20000,\x22;maxPayload\x22;:1000000} out=1 >40/ch"
-	... "at, | eo1 cn0 q261637 rc-1 n0 ack1/0 next1 fin0\x0a;"
-	... "session/sio/server-restart-queue#15\x09;@4120 msg 40"
-	... "/chat,{\x22;sid\x22;:\x22;s2\x22;} out=5 flush connect={\x22;sid\x22;:\x22;s"
-	... "2\x22;} | eo1 cn1 q0 rc-1 n0 ack0/1 next1 fin0\x0a;sessi"
-	... "on/sio/server-restart-queue#16\x09;@4130 msg 43/chat"
-	... ",0[] out=9 entry0 args= | eo1 cn1 q0 rc-1 n0 ack"
-	... "0/0 next1 fin0\x0a;session/sio/server-restart-queue#"
-	... "17\x09;@4140 emit -1=0>442/chat,[\x22;after\x22;,2] | eo1 cn"
-	... "1 q0 rc-1 n0 ack0/0 next1 fin0\x0a;\x00;";
+	... " -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1"
+	... "=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 "
+	... "-1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1="
+	... "1 -1=1 -1=2:err10/2020 -1=2:err10/2020 -1=2:err1"
+	... "0/2020 -1=2:err10/2020 -1=2:err10/2020 -1=2:err1"
+	... "0/2020 -1=2:err10/2020 -1=2:err10/2020 -1=2:err1"
+	... "0/2020 -1=2:err10/2020 -1=2:err10/2020 | eo0 cn0"
+	... " q261637 rc1170 n1 ack1/0 next1 fin0\x0a;session/sio"
+	... "/server-restart-queue#08\x09;@1169 tick=0 | eo0 cn0 "
+	... "q261637 rc1170 n1 ack1/0 next1 fin0\x0a;session/sio/"
+	... "server-restart-queue#09\x09;@1170 tick=3 transport |"
+	... " eo0 cn0 q261637 rc-1 n1 ack1/0 next1 fin0\x0a;sessi"
+	... "on/sio/server-restart-queue#10\x09;@1175 ws-closed c"
+	... "losed0 reason=transport close | eo0 cn0 q261637 "
+	... "rc4090 n2 ack1/0 next1 fin0\x0a;session/sio/server-r"
+	... "estart-queue#11\x09;@4089 tick=0 | eo0 cn0 q261637 r"
+	... "c4090 n2 ack1/0 next1 fin0\x0a;session/sio/server-re"
+	... "start-queue#12\x09;@4090 tick=3 transport | eo0 cn0 "
+	... "q261637 rc-1 n2 ack1/0 next1 fin0\x0a;session/sio/se"
+	... "rver-restart-queue#13\x09;@4100 ws-open | eo0 cn0 q2"
+	... "61637 rc-1 n2 ack1/0 next1 fin0\x0a;session/sio/serv"
+	... "er-restart-queue#14\x09;@4110 msg 0{\x22;sid\x22;:\x22;lv_VI97HA"
+	... "XpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:25000,"
+	... "\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:1000000} out=1 "
+	... ">40/chat, | eo1 cn0 q261637 rc-1 n0 ack1/0 next1"
+	... " fin0\x0a;session/sio/server-restart-queue#15\x09;@4120 "
+	... "msg 40/chat,{\x22;sid\x22;:\x22;s2\x22;} out=5 flush connect={\x22;s"
+	... "id\x22;:\x22;s2\x22;} | eo1 cn1 q0 rc-1 n0 ack0/1 next1 fin0"
+	... "\x0a;session/sio/server-restart-queue#16\x09;@4130 msg 4"
+	... "3/chat,0[] out=9 entry0 args= | eo1 cn1 q0 rc-1 "
+	... "n0 ack0/0 next1 fin0\x0a;session/sio/server-restart-"
+	... "queue#17\x09;@4140 emit -1=0>442/chat,[\x22;after\x22;,2] | "
+	... "eo1 cn1 q0 rc-1 n0 ack0/0 next1 fin0\x0a;\x00;";
 
 /** Where each timeline's lines start in SES_EXPECT. */
 static const int SES_EXPECT_OFF[] = {
 	0, 1004, 1709, 2896, 4456, 5126, 5796, 6510, 7259, 8074, 9047, 9694, 10585, 11672, 12314, 12885,
-	13591, 16422, 17430, 18247, 19260, 21063, 22427, 24342
+	13592, 14091, 14797, 17628, 18636, 19453, 20466, 22269, 23633, 25548
 };
 
 /** Work buffers of the runner (messages, streams, frames). */
