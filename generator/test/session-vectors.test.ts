@@ -57,14 +57,19 @@ describe("session timelines", () => {
 
   it("WebSocket: keepalive pings, then silence fails the connection", () => {
     const ka = linesOf("ws/keepalive");
-    expect(ka.filter((l) => l.includes("tick=5 >6:8980")).length).toBe(3);
+    // Opening restarts the keepalive clock (wsSessionFed): the first Ping comes an interval after the open.
+    expect(ka.filter((l) => l.includes("tick=5 >6:8980")).length).toBe(2);
+    expect(lineWith("ws/keepalive", "@3000 ")).toMatch(/tick=0/);
     expect(lineWith("ws/keepalive", "tick=4")).toMatch(/err11 detail\d+ a224 drop closed4/);
   });
 
   it("WebSocket: a drop reconnects after the backoff delay; maxAttempts and close codes finish", () => {
     const retry = lineWith("ws/drop-reconnect", "@2000 ");
     const at = Number(/ rc(\d+)/.exec(retry)?.[1]);
-    expect(retry).toMatch(/tcp-closed a128 closed1 /);
+    // The attempt had opened: Retry and NotifyRetry (the disconnect callback with willReconnect).
+    expect(retry).toMatch(/tcp-closed a128 closed3 /);
+    // A successful open resets the backoff: the drop after the second open waits the first delay again.
+    expect(lineWith("ws/drop-reconnect", "flush12")).toMatch(/ n0 /);
     expect(lineWith("ws/drop-reconnect", `@${at - 1} `)).toMatch(/tick=0/);
     expect(lineWith("ws/drop-reconnect", `@${at} `)).toMatch(/tick=1 attempt conn1/);
     expect(linesOf("ws/max-attempts").filter((l) => l.includes("closed1")).length).toBe(2);
@@ -72,8 +77,8 @@ describe("session timelines", () => {
     for (const [code, closed] of [
       [1000, 4],
       [1008, 4],
-      [1001, 1],
-      [1012, 1],
+      [1001, 3],
+      [1012, 3],
     ]) {
       const name = set.timelines.find((t) => t.name.startsWith(`session/ws/server-close-${code}-`))?.name ?? "";
       expect(lineWith(name.slice("session/".length), "tcp-closed"), name).toContain(` closed${closed} `);

@@ -43,6 +43,7 @@ import {
   WsUserClose,
   reconnectConfigure,
   wsSessionApply,
+  wsSessionFed,
   wsSessionAttempt,
   wsSessionClosed,
   wsSessionInit,
@@ -315,6 +316,7 @@ function sesWsEvent(
           s,
           c,
           wsSessionApply(s, c, ConnEvent.SocketError, t),
+          0,
           t,
           0,
           data,
@@ -334,10 +336,10 @@ function sesWsEvent(
       return sesWsFeed(s, c, data, a, b, params[e + 4], keyOff, t, msg, small, out, w, cap);
     case SesEv.WsTcpClosed:
       w = bytesPutAscii(out, w, cap, "tcp-closed");
-      return sesWsActions(s, c, wsSessionApply(s, c, ConnEvent.TcpClosed, t), t, a, data, keyOff, small, out, w, cap);
+      return sesWsActions(s, c, wsSessionApply(s, c, ConnEvent.TcpClosed, t), 0, t, a, data, keyOff, small, out, w, cap);
     case SesEv.WsSocketError:
       w = bytesPutAscii(out, w, cap, "socket-error");
-      return sesWsActions(s, c, wsSessionApply(s, c, ConnEvent.SocketError, t), t, a, data, keyOff, small, out, w, cap);
+      return sesWsActions(s, c, wsSessionApply(s, c, ConnEvent.SocketError, t), 0, t, a, data, keyOff, small, out, w, cap);
     case SesEv.WsTick:
       return sesWsTick(s, c, data, params, p, e, small, out, w, cap);
     case SesEv.WsSend: {
@@ -360,7 +362,7 @@ function sesWsEvent(
       w = bytesPutAscii(out, w, cap, "user-close =");
       w = vecPutInt(out, w, cap, r);
       if (r === WsUserClose.Apply) {
-        return sesWsActions(s, c, s.actions, t, params[e + 5], data, keyOff, small, out, w, cap);
+        return sesWsActions(s, c, s.actions, 0, t, params[e + 5], data, keyOff, small, out, w, cap);
       }
       return w;
     }
@@ -379,7 +381,7 @@ function sesWsEvent(
       w = vecPutInt(out, w, cap, r);
       w = sesPutField(out, w, cap, "role", s.role);
       if (r === WsUserClose.Apply) {
-        return sesWsActions(s, c, s.actions, t, b, data, keyOff, small, out, w, cap);
+        return sesWsActions(s, c, s.actions, 0, t, b, data, keyOff, small, out, w, cap);
       }
       return w;
     }
@@ -433,7 +435,11 @@ function sesWsFeed(
     } else if (kind === ConnOut.ProtocolError) {
       w = sesPutField(out, w, cap, "fail", c.failCode);
     }
-    w = sesWsActions(s, c, c.actions, t, random16, data, keyOff, small, out, w, cap);
+    // The session's part of what connFeed applied itself (the close timer, NotifyOpen's bookkeeping,
+    // which empties the session's queue count: the bytes flushed are the count before).
+    const queued = s.queueLen;
+    const actions = wsSessionFed(s, c, t);
+    w = sesWsActions(s, c, actions, queued, t, random16, data, keyOff, small, out, w, cap);
   }
   return w;
 }
@@ -468,20 +474,22 @@ function sesWsTick(
     return vecPutBool(out, w, cap, connInit(c, data, params[e + 3], data, 0, 0, params[p + 7], SES_MSG_CAP));
   }
   if (tick !== WsTick.None) {
-    return sesWsActions(s, c, s.actions, t, params[e + 2], data, keyOff, small, out, w, cap);
+    return sesWsActions(s, c, s.actions, 0, t, params[e + 2], data, keyOff, small, out, w, cap);
   }
   return w;
 }
 
 /**
  * Carries out Action bits as the I/O layer does: writes the Close frames,
- * flushes the queue on NotifyOpen, drops the socket, and on NotifyClosed asks
+ * flushes the queue on NotifyOpen (`queued` bytes, counted before the session
+ * emptied its count), drops the socket, and on NotifyClosed asks
  * wsSessionClosed (random16 for the backoff) whether it reconnects.
  */
 function sesWsActions(
   s: WsSession,
   c: WsConn,
   actions: number,
+  queued: number,
   t: number,
   random16: number,
   data: Readonly<Uint8Array>,
@@ -503,7 +511,7 @@ function sesWsActions(
     w = sesPutWrite(out, w, cap, small, connEncodeCloseError(c, small, 0, SES_SMALL_SIZE, data, keyOff));
   }
   if ((actions & Action.NotifyOpen) !== 0) {
-    w = sesPutField(out, w, cap, "flush", s.queueLen);
+    w = sesPutField(out, w, cap, "flush", queued);
   }
   if ((actions & Action.Disconnect) !== 0) {
     w = bytesPutAscii(out, w, cap, " drop");
