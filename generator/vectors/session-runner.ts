@@ -336,10 +336,36 @@ function sesWsEvent(
       return sesWsFeed(s, c, data, a, b, params[e + 4], keyOff, t, msg, small, out, w, cap);
     case SesEv.WsTcpClosed:
       w = bytesPutAscii(out, w, cap, "tcp-closed");
-      return sesWsActions(s, c, wsSessionApply(s, c, ConnEvent.TcpClosed, t), 0, t, a, data, keyOff, small, out, w, cap);
+      return sesWsActions(
+        s,
+        c,
+        wsSessionApply(s, c, ConnEvent.TcpClosed, t),
+        0,
+        t,
+        a,
+        data,
+        keyOff,
+        small,
+        out,
+        w,
+        cap,
+      );
     case SesEv.WsSocketError:
       w = bytesPutAscii(out, w, cap, "socket-error");
-      return sesWsActions(s, c, wsSessionApply(s, c, ConnEvent.SocketError, t), 0, t, a, data, keyOff, small, out, w, cap);
+      return sesWsActions(
+        s,
+        c,
+        wsSessionApply(s, c, ConnEvent.SocketError, t),
+        0,
+        t,
+        a,
+        data,
+        keyOff,
+        small,
+        out,
+        w,
+        cap,
+      );
     case SesEv.WsTick:
       return sesWsTick(s, c, data, params, p, e, small, out, w, cap);
     case SesEv.WsSend: {
