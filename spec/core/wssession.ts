@@ -249,14 +249,33 @@ export function wsSessionRequestSent(s: WsSession, ok: boolean): void {
 
 /**
  * Applies a ready-state event to the connection (connApply) and keeps the
- * session's part of it: the close timer starts with StartCloseTimer, and
- * NotifyOpen marks the attempt open, restarts keepalive and clears the
- * reconnect backoff. Returns the Action bits for the I/O layer to carry out,
- * in bit order; on NotifyOpen it writes the queued frames before the open
- * callback, and on NotifyClosed it calls wsSessionClosed.
+ * session's part of it (wsSessionKeep). Returns the Action bits for the I/O
+ * layer to carry out, in bit order; on NotifyOpen it writes the queued frames
+ * before the open callback, and on NotifyClosed it calls wsSessionClosed.
  */
 export function wsSessionApply(s: WsSession, c: WsConn, event: number, nowMs: number): number {
   const actions = connApply(c, event);
+  wsSessionKeep(s, actions, nowMs);
+  return actions;
+}
+
+/**
+ * After connFeed or connAccept, which apply ready-state events themselves:
+ * keeps the session's part of the actions they produced (c.actions) and
+ * returns them, as wsSessionApply does.
+ */
+export function wsSessionFed(s: WsSession, c: Readonly<WsConn>, nowMs: number): number {
+  wsSessionKeep(s, c.actions, nowMs);
+  return c.actions;
+}
+
+/**
+ * The session's part of Action bits: the close timer starts with
+ * StartCloseTimer; NotifyOpen marks the attempt open, restarts keepalive,
+ * empties the queue (the I/O layer writes it now) and clears the reconnect
+ * backoff.
+ */
+function wsSessionKeep(s: WsSession, actions: number, nowMs: number): void {
   if ((actions & Action.StartCloseTimer) !== 0) {
     s.closeTimer = true;
     s.closeDeadline = (nowMs + CONFIG_CLOSE_TIMEOUT_MS) | 0;
@@ -268,7 +287,6 @@ export function wsSessionApply(s: WsSession, c: WsConn, event: number, nowMs: nu
     s.queueLen = 0;
     backoffReset(s.rc.backoff);
   }
-  return actions;
 }
 
 /** What wsSessionClosed decides, as bits carried out in this order. */
