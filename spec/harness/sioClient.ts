@@ -1,52 +1,57 @@
 /**
- * A small Socket.IO v5 client over the harness WsClient (websocket transport
- * only), built from the core codecs, heartbeat and backoff so that a real
- * socket.io 4.x server can check them. Like wsClient.ts it decides nothing
- * about the protocol: every byte on the wire is written or read by the core,
- * and every timing decision (heartbeat expiry, reconnect delay) is asked of
- * the core; Node timers only wake it up. It mirrors what the SourcePawn glue
- * does, and what socket.io-client's Manager/Socket do: namespaces joined by
- * the user are joined again after a reconnect, unless the server or the user
- * left them; emits wait in a per-namespace buffer until it is connected.
+ * A Socket.IO v5 client for ONE namespace (as the plugin's SocketIO_Connect),
+ * websocket transport only, driven by the Socket.IO session of the spec
+ * (spec/core/siosession.ts) over successive harness WsClients in the
+ * Transport role. Every decision comes from the session, at the points where
+ * the SourcePawn glue calls it: the CONNECT after the open packet, pongs, the
+ * heartbeat watchdog, the open timeout, the emit queue and when it is
+ * flushed, the ack table, what ends the session (a server DISCONNECT or
+ * CONNECT_ERROR, the user's close, "reconnect failed") and when a lost
+ * transport is reconnected. This file keeps the transports, one Node timer
+ * (it wakes the session's tick), the queued bytes, the ack callbacks and
+ * EventEmitter events.
  */
-import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
+import { eioMaxPacket, eioPacketType, EioPacket, eioResource } from "../core/engineio.js";
+import { frameHeaderSize } from "../core/frame.js";
+import { heartbeatRemainingMs } from "../core/heartbeat.js";
 import {
-  Backoff,
-  BACKOFF_DEFAULT_BASE_MS,
-  BACKOFF_DEFAULT_JITTER_PERMILLE,
-  BACKOFF_DEFAULT_MAX_MS,
-  backoffInit,
-  backoffNext,
-  backoffReset,
-} from "../core/backoff.js";
-import {
-  EioOpenInfo,
-  EioPacket,
-  eioEncodePong,
-  eioMaxPacket,
-  eioPacketType,
-  eioParseOpen,
-  eioResource,
-} from "../core/engineio.js";
-import { heartbeatExpired, heartbeatRemainingMs } from "../core/heartbeat.js";
-import {
-  SioError,
-  SioPacket,
-  SioParsed,
-  sioArgsArray,
-  sioEncodeAck,
-  sioEncodeConnect,
-  sioEncodeDisconnect,
-  sioEncodeEvent,
-  sioEventName,
-  sioParse,
-} from "../core/socketio.js";
-import { WsClient } from "./wsClient.js";
+  SIO_MAX_PENDING_ACKS,
+  SIO_OPEN_TIMEOUT_MS,
+  SioClose,
+  SioClosed,
+  SioDrop,
+  SioOut,
+  SioReason,
+  SioSend,
+  SioSession,
+  SioTick,
+  sioReasonText,
+  sioSessionAck,
+  sioSessionAckHeld,
+  sioSessionAckIdFor,
+  sioSessionClose,
+  sioSessionEmit,
+  sioSessionEngineClosed,
+  sioSessionFinish,
+  sioSessionInit,
+  sioSessionOnMessage,
+  sioSessionTick,
+  sioSessionTransportEndReason,
+  sioSessionTransportFailed,
+  sioSessionTransportStarted,
+} from "../core/siosession.js";
+import { SioParsed, sioArgsArray, sioEncodeAck, sioEncodeEvent } from "../core/socketio.js";
+import { ReconnectArg, SessionRole, reconnectConfigure, reconnectRemainingMs } from "../core/wssession.js";
+import { WsClient, nowMs, randomU16 } from "./wsClient.js";
 
 export interface SioClientOptions {
   /** ws:// or wss:// origin of the server, e.g. "ws://127.0.0.1:3000". */
   url: string;
+  /** The one namespace of this session (default "/"). */
+  nsp?: string;
+  /** Auth JSON object text sent with CONNECT ("" for none). */
+  auth?: string;
   /** Engine.IO path (default "/socket.io/"). */
   path?: string;
   reconnection?: boolean;
@@ -59,283 +64,98 @@ export interface SioClientOptions {
   maxPacket?: number;
   /** TLS tunnel table for wss:// / https:// origins (WsClientOptions.tlsTunnels). */
   tlsTunnels?: string;
+  /** Uniform 0..65535 for the backoff jitter (default: random bytes). */
+  random16?: () => number;
 }
 
-/** Events: "open" (sid, pingInterval, pingTimeout), "ping", "close" (reason), "connect" (nsp, dataJson),
- * "connect_error" (nsp, dataJson), "event" (nsp, name, argsJson, ackId), "disconnect" (nsp, reason),
- * "reconnect_attempt" (attempt, delayMs), "reconnect_failed", "close" (reason, wasOpen), "error" (Error, only when
- * listened to). argsJson is a JSON array text. */
+const NAME_CAP = 256;
+
+/**
+ * Events (nsp is the session's namespace): "open" (sid, pingInterval, pingTimeout) for each Engine.IO
+ * connection; "ping"; "connect" (nsp, dataJson); "connect_error" (nsp, dataJson); "event" (nsp, name,
+ * argsJson, ackId); "disconnect" (nsp, reason, willReconnect): the plugin's disconnect callback, with
+ * willReconnect = true when a joined namespace lost its transport and a reconnect is scheduled, and
+ * once with false when the session ends (whatever it had reached); "reconnect_attempt" (attempt,
+ * delayMs) when a reconnect is scheduled; "reconnect_failed"; "close" (reason) once, after the final
+ * "disconnect"; "error" (Error, only when listened to). argsJson is a JSON array text; reasons are
+ * socket.io-client's ("transport close", "ping timeout", "io server disconnect", ...).
+ */
 export class SioClient extends EventEmitter {
+  readonly session = new SioSession();
+  readonly nsp: string;
   private ws: WsClient | null = null;
-  private readonly backoff = new Backoff();
-  private readonly info = new EioOpenInfo();
   private readonly parsed = new SioParsed();
   private readonly out: Uint8Array;
-  private engineOpen = false;
-  private lastPingMs = 0;
-  private heartbeatTimer: NodeJS.Timeout | null = null;
-  private reconnectTimer: NodeJS.Timeout | null = null;
-  private userClosed = false;
-  private nextAckId = 0;
-  private readonly acks = new Map<string, (argsJson: string) => void>();
-  /** Namespaces the user wants joined, with their auth JSON and whether the server confirmed them. */
-  private readonly nsps = new Map<string, { auth: string; connected: boolean; buffer: Uint8Array[] }>();
-  /** Engine.IO session id of the current connection ("" when none). */
-  sid = "";
+  private readonly name = new Uint8Array(NAME_CAP);
+  private readonly random16: () => number;
+  private readonly path: string;
+  private timer: NodeJS.Timeout | null = null;
+  /** Packets queued while the namespace is not joined (the session keeps their byte count). */
+  private queue: Uint8Array[] = [];
+  /** Ack callbacks by table entry (the session keeps the ids and states). */
+  private readonly acks: Array<((argsJson: string) => void) | undefined> = new Array(SIO_MAX_PENDING_ACKS);
+  private ended = false;
 
   constructor(private readonly opts: SioClientOptions) {
     super();
+    this.nsp = opts.nsp ?? "/";
     this.out = new Uint8Array(opts.maxPacket ?? 1 << 20);
-    const ok = backoffInit(
-      this.backoff,
-      opts.reconnectionDelay ?? BACKOFF_DEFAULT_BASE_MS,
-      opts.reconnectionDelayMax ?? BACKOFF_DEFAULT_MAX_MS,
-      opts.randomizationPermille ?? BACKOFF_DEFAULT_JITTER_PERMILLE,
-      opts.reconnectionAttempts ?? 0,
-    );
-    if (!ok) {
-      throw new Error("bad reconnection settings");
+    this.random16 = opts.random16 ?? randomU16;
+    const n = Buffer.from(this.nsp, "utf8");
+    const a = Buffer.from(opts.auth ?? "", "utf8");
+    const s = this.session;
+    if (!sioSessionInit(s, n, 0, n.length, a, 0, a.length, nowMs())) {
+      throw new Error("namespace or auth too long");
     }
-    this.open();
-  }
-
-  static nowMs(): number {
-    // Any wrapping 32-bit millisecond counter will do: the core only uses differences.
-    return Math.floor(performance.now()) | 0;
-  }
-
-  get connected(): boolean {
-    return this.engineOpen;
-  }
-
-  private open(): void {
-    const base = Buffer.from(this.opts.path ?? "/socket.io/", "latin1");
+    const bad = reconnectConfigure(
+      s.rc,
+      opts.reconnection !== false,
+      opts.reconnectionDelay ?? -1,
+      opts.reconnectionDelayMax ?? -1,
+      opts.reconnectionAttempts ?? -1,
+      opts.randomizationPermille ?? -1,
+    );
+    if (bad !== ReconnectArg.Ok) {
+      throw new Error(`bad reconnection settings (argument ${bad})`);
+    }
+    const base = Buffer.from(opts.path ?? "/socket.io/", "latin1");
     const target = new Uint8Array(base.length + 64);
     target.set(base);
-    const path = Buffer.from(target.subarray(0, eioResource(target, base.length, target.length))).toString("latin1");
-    const ws = WsClient.connect({ url: this.opts.url, path, tlsTunnels: this.opts.tlsTunnels });
-    this.ws = ws;
-    ws.on("message", (type: string, data: Buffer) => {
-      if (ws !== this.ws) return;
-      if (type === "text") {
-        this.onPacket(data);
-      } else {
-        this.report(new Error("binary Engine.IO messages are not supported"));
-      }
-    });
-    ws.on("error", (err: Error) => {
-      if (ws === this.ws) this.report(err);
-    });
-    ws.on("close", () => {
-      if (ws === this.ws) this.onEngineClose("transport close");
-    });
+    this.path = Buffer.from(target.subarray(0, eioResource(target, base.length, target.length))).toString("latin1");
+    // The first transport is due now: it opens on the first tick, after the caller's listeners are on.
+    this.schedule();
   }
 
-  private sendText(bytes: Uint8Array): void {
-    if (this.ws && this.ws.readyState === 1) {
-      this.ws.send("text", Buffer.from(bytes));
-    }
+  /** The namespace is joined (the server confirmed it on the current transport). */
+  get connected(): boolean {
+    return this.session.connected;
   }
 
-  private packet(n: number): Uint8Array {
-    if (n < 0) {
-      throw new Error(`cannot encode packet (error ${n})`);
-    }
-    return this.out.slice(0, n);
+  /** An Engine.IO connection is open (its open packet arrived). */
+  get engineOpen(): boolean {
+    return this.session.engineOpen;
   }
 
-  private onPacket(data: Buffer): void {
-    const type = eioPacketType(data, 0, data.length);
-    switch (type) {
-      case EioPacket.Open: {
-        if (!eioParseOpen(data, 0, data.length, this.info)) {
-          this.fail("bad open packet");
-          return;
-        }
-        this.engineOpen = true;
-        this.sid = Buffer.from(this.info.sid.subarray(0, this.info.sidLen)).toString("utf8");
-        this.lastPingMs = SioClient.nowMs();
-        this.armHeartbeat();
-        backoffReset(this.backoff);
-        this.emit("open", this.sid, this.info.pingInterval, this.info.pingTimeout);
-        for (const [nsp, s] of this.nsps) {
-          this.sendConnect(nsp, s.auth);
-        }
-        return;
-      }
-      case EioPacket.Ping: {
-        this.lastPingMs = SioClient.nowMs();
-        this.armHeartbeat();
-        this.sendText(this.packet(eioEncodePong(this.out, 0, this.out.length, data, 0, data.length)));
-        this.emit("ping");
-        return;
-      }
-      case EioPacket.Close:
-        this.closeTransport("transport close");
-        return;
-      case EioPacket.Message:
-        this.onSocketIo(data);
-        return;
-      case EioPacket.Noop:
-      case EioPacket.Pong:
-      case EioPacket.Upgrade:
-        return;
-      default:
-        this.fail("bad Engine.IO packet");
-    }
+  /** Engine.IO session id of the current connection ("" when none). */
+  get sid(): string {
+    const info = this.session.info;
+    return this.session.engineOpen ? Buffer.from(info.sid.subarray(0, info.sidLen)).toString("utf8") : "";
   }
 
-  private onSocketIo(data: Buffer): void {
-    const p = this.parsed;
-    const err = sioParse(data, 0, data.length, p);
-    if (err !== SioError.Ok) {
-      // socket.io-client closes the connection on a packet it cannot decode.
-      this.fail(`parse error ${err}`);
-      return;
-    }
-    const nsp = p.nspLen === 0 ? "/" : data.subarray(p.nspOff, p.nspOff + p.nspLen).toString("utf8");
-    const dataJson = p.dataLen === 0 ? "" : data.subarray(p.dataOff, p.dataOff + p.dataLen).toString("utf8");
-    const s = this.nsps.get(nsp);
-    switch (p.type) {
-      case SioPacket.Connect:
-        if (!s) return;
-        s.connected = true;
-        this.emit("connect", nsp, dataJson);
-        for (const b of s.buffer.splice(0)) this.sendText(b);
-        return;
-      case SioPacket.ConnectError:
-        this.nsps.delete(nsp);
-        this.emit("connect_error", nsp, dataJson);
-        return;
-      case SioPacket.Disconnect:
-        if (!s) return;
-        this.nsps.delete(nsp);
-        this.emit("disconnect", nsp, "io server disconnect");
-        if (this.nsps.size === 0) {
-          // As socket.io-client's Manager (and the plugin's SioFinish): with no namespace left, the
-          // Engine.IO connection is closed and never reconnected ("forced close").
-          this.userClosed = true;
-          this.closeTransport("forced close");
-        }
-        return;
-      case SioPacket.Event: {
-        if (!s || !s.connected) return;
-        const name = new Uint8Array(p.nameLen);
-        const nl = sioEventName(data, p, name, 0, name.length);
-        const args = new Uint8Array(p.argsLen + 2);
-        const al = sioArgsArray(data, p, args, 0, args.length);
-        this.emit(
-          "event",
-          nsp,
-          Buffer.from(name.subarray(0, nl)).toString("utf8"),
-          Buffer.from(args.subarray(0, al)).toString("utf8"),
-          p.ackId,
-        );
-        return;
-      }
-      case SioPacket.Ack: {
-        const key = `${nsp}#${p.ackId}`;
-        const cb = this.acks.get(key);
-        if (!cb) return;
-        this.acks.delete(key);
-        const args = new Uint8Array(p.argsLen + 2);
-        const al = sioArgsArray(data, p, args, 0, args.length);
-        cb(Buffer.from(args.subarray(0, al)).toString("utf8"));
-        return;
-      }
-      default:
-        this.report(new Error("binary Socket.IO packets are not supported"));
-    }
-  }
-
-  private sendConnect(nsp: string, auth: string): void {
-    const n = Buffer.from(nsp, "utf8");
-    const a = Buffer.from(auth, "utf8");
-    this.sendText(this.packet(sioEncodeConnect(this.out, 0, this.out.length, n, 0, n.length, a, 0, a.length)));
-  }
-
-  /** Joins a namespace (now, or as soon as the Engine.IO session is open), with optional auth (a JSON object text). */
-  join(nsp: string, auth = ""): void {
-    this.nsps.set(nsp, { auth, connected: false, buffer: [] });
-    if (this.engineOpen) this.sendConnect(nsp, auth);
-  }
-
-  /** Leaves a namespace (sends DISCONNECT). */
-  leave(nsp: string): void {
-    const s = this.nsps.get(nsp);
-    this.nsps.delete(nsp);
-    if (s?.connected) {
-      const n = Buffer.from(nsp, "utf8");
-      this.sendText(this.packet(sioEncodeDisconnect(this.out, 0, this.out.length, n, 0, n.length)));
-      this.emit("disconnect", nsp, "io client disconnect");
-    }
-  }
-
-  /**
-   * Emits event `name` with `argsJson` (zero or more comma-separated JSON values); `onAck` asks for an
-   * acknowledgement. Returns false, after an "error" event, when the packet is larger than the server's
-   * maxPayload (eioMaxPacket): nothing is sent and the connection stays up.
-   */
-  send(nsp: string, name: string, argsJson = "", onAck?: (argsJson: string) => void): boolean {
-    const s = this.nsps.get(nsp);
-    if (!s) throw new Error(`namespace ${nsp} not joined`);
-    let ackId = -1;
-    if (onAck) {
-      ackId = this.nextAckId++;
-      this.acks.set(`${nsp}#${ackId}`, onAck);
-    }
-    const n = Buffer.from(nsp, "utf8");
-    const nm = Buffer.from(name, "utf8");
-    const a = Buffer.from(argsJson, "utf8");
-    const pkt = this.packet(
-      sioEncodeEvent(this.out, 0, this.out.length, n, 0, n.length, nm, 0, nm.length, a, 0, a.length, ackId),
+  /** One namespace per session, as the plugin (multiplexing is issue 15). */
+  join(nsp: string): never {
+    throw new Error(
+      `SioClient handles one namespace (${this.nsp}, given to the constructor); open another SioClient for ${nsp}`,
     );
-    if (!this.fitsServer(pkt)) {
-      if (onAck) this.acks.delete(`${nsp}#${ackId}`);
-      return false;
-    }
-    if (s.connected) this.sendText(pkt);
-    else s.buffer.push(pkt);
-    return true;
   }
 
-  /** True when the server takes a packet this large (eioMaxPacket); otherwise reports why and returns false. */
-  private fitsServer(pkt: Uint8Array): boolean {
-    const max = eioMaxPacket(this.info);
-    if (pkt.length <= max) return true;
-    this.report(new Error(`packet of ${pkt.length} bytes not sent: the server accepts at most ${max} (maxPayload)`));
-    return false;
+  private transportOpen(): boolean {
+    return this.ws !== null && this.ws.readyState === 1;
   }
 
-  /** Answers the server's event that carried `ackId`. */
-  ack(nsp: string, ackId: number, argsJson = ""): boolean {
-    const n = Buffer.from(nsp, "utf8");
-    const a = Buffer.from(argsJson, "utf8");
-    const pkt = this.packet(sioEncodeAck(this.out, 0, this.out.length, n, 0, n.length, ackId, a, 0, a.length));
-    if (!this.fitsServer(pkt)) return false;
-    this.sendText(pkt);
-    return true;
-  }
-
-  private armHeartbeat(): void {
-    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
-    const wait = heartbeatRemainingMs(
-      SioClient.nowMs(),
-      this.lastPingMs,
-      this.info.pingInterval,
-      this.info.pingTimeout,
-    );
-    this.heartbeatTimer = setTimeout(() => this.checkHeartbeat(), Math.max(0, wait) + 1);
-  }
-
-  private checkHeartbeat(): void {
-    this.heartbeatTimer = null;
-    if (!this.engineOpen) return;
-    if (heartbeatExpired(SioClient.nowMs(), this.lastPingMs, this.info.pingInterval, this.info.pingTimeout)) {
-      this.closeTransport("ping timeout");
-    } else {
-      this.armHeartbeat();
-    }
+  private reasonText(reason: number): string {
+    const buf = new Uint8Array(64);
+    return Buffer.from(buf.subarray(0, sioReasonText(reason, buf, 0, buf.length))).toString("latin1");
   }
 
   /** Emits "error" when someone listens (an unheard "error" would throw inside a socket callback). */
@@ -343,58 +163,285 @@ export class SioClient extends EventEmitter {
     if (this.listenerCount("error") > 0) this.emit("error", err);
   }
 
-  private fail(reason: string): void {
-    this.report(new Error(reason));
-    this.closeTransport("parse error");
+  private writeText(bytes: Uint8Array): void {
+    if (this.ws && this.ws.readyState === 1) this.ws.send("text", Buffer.from(bytes));
   }
 
-  /** Drops the current transport and runs the close path with `reason` (once). */
-  private closeTransport(reason: string): void {
+  private openTransport(): void {
+    const ws = WsClient.connect({
+      url: this.opts.url,
+      path: this.path,
+      tlsTunnels: this.opts.tlsTunnels,
+      role: SessionRole.Transport,
+    });
+    this.ws = ws;
+    sioSessionTransportStarted(this.session, nowMs());
+    ws.on("message", (type: string, data: Buffer) => {
+      if (ws === this.ws) this.onMessage(type === "text" ? 1 : 2, data);
+    });
+    ws.on("error", (err: Error) => {
+      if (ws !== this.ws) return;
+      sioSessionTransportFailed(this.session);
+      this.report(err);
+    });
+    ws.on("close", () => {
+      if (ws !== this.ws) return;
+      this.ws = null;
+      this.engineClosed(sioSessionTransportEndReason(this.session));
+    });
+  }
+
+  /** Leaves the current transport (it finishes its close handshake unheard). */
+  private dropTransport(): void {
     const ws = this.ws;
     this.ws = null;
-    if (ws && ws.readyState < 2) ws.close();
-    this.onEngineClose(reason);
+    ws?.orphan(1000);
   }
 
-  private onEngineClose(reason: string): void {
-    this.ws = null;
-    const wasOpen = this.engineOpen;
-    this.engineOpen = false;
-    this.sid = "";
-    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
-    this.heartbeatTimer = null;
-    for (const [nsp, s] of this.nsps) {
-      if (s.connected) {
-        s.connected = false;
-        this.emit("disconnect", nsp, reason);
+  private onMessage(opcode: number, data: Buffer): void {
+    const s = this.session;
+    const p = this.parsed;
+    const wasOpen = s.engineOpen;
+    const isPing = eioPacketType(data, 0, data.length) === EioPacket.Ping;
+    const r = sioSessionOnMessage(
+      s,
+      opcode,
+      data,
+      0,
+      data.length,
+      p,
+      this.name,
+      NAME_CAP,
+      this.out,
+      this.out.length,
+      nowMs(),
+    );
+    const text = (off: number, len: number): string =>
+      len === 0 ? "" : data.subarray(off, off + len).toString("utf8");
+    switch (r) {
+      case SioOut.Write:
+        this.writeText(this.out.subarray(0, s.outLen));
+        if (!wasOpen && s.engineOpen) this.emit("open", this.sid, s.info.pingInterval, s.info.pingTimeout);
+        if (isPing) this.emit("ping");
+        break;
+      case SioOut.Error:
+        this.report(new Error(this.dropText(s.drop, s.detail)));
+        break;
+      case SioOut.Fail: {
+        const reason = s.reason;
+        this.report(new Error(`invalid packet (error ${s.detail})`));
+        this.dropTransport();
+        this.engineClosed(reason);
+        break;
       }
+      case SioOut.CloseTransport: {
+        const reason = s.reason;
+        this.dropTransport();
+        this.engineClosed(reason);
+        break;
+      }
+      case SioOut.Connected:
+        for (const b of this.queue.splice(0)) this.writeText(b);
+        this.emit("connect", this.nsp, text(p.dataOff, p.dataLen));
+        break;
+      case SioOut.ConnectError:
+        this.emit("connect_error", this.nsp, text(p.dataOff, p.dataLen));
+        sioSessionFinish(s, s.reason);
+        this.finish();
+        break;
+      case SioOut.Finish:
+        this.finish();
+        break;
+      case SioOut.Event: {
+        const args = new Uint8Array(p.argsLen + 2);
+        const al = sioArgsArray(data, p, args, 0, args.length);
+        this.emit(
+          "event",
+          this.nsp,
+          Buffer.from(this.name.subarray(0, s.nameLen)).toString("utf8"),
+          Buffer.from(args.subarray(0, al)).toString("utf8"),
+          p.ackId,
+        );
+        break;
+      }
+      case SioOut.Ack: {
+        const cb = this.acks[s.ack];
+        this.acks[s.ack] = undefined;
+        const args = new Uint8Array(p.argsLen + 2);
+        const al = sioArgsArray(data, p, args, 0, args.length);
+        cb?.(Buffer.from(args.subarray(0, al)).toString("utf8"));
+        break;
+      }
+      default:
+        break;
     }
-    for (const cb of this.acks.keys()) this.acks.delete(cb);
-    this.emit("close", reason, wasOpen);
-    if (!this.userClosed && this.opts.reconnection !== false) this.scheduleReconnect();
+    this.schedule();
   }
 
-  private scheduleReconnect(): void {
-    if (this.reconnectTimer) return;
-    const attempt = this.backoff.attempts + 1;
-    const delay = backoffNext(this.backoff, randomBytes(2).readUInt16BE(0));
-    if (delay < 0) {
-      this.emit("reconnect_failed");
-      return;
+  private dropText(drop: number, detail: number): string {
+    switch (drop) {
+      case SioDrop.BinaryMessage:
+        return "binary Engine.IO messages are not supported";
+      case SioDrop.BinaryPacket:
+        return `binary Socket.IO packets are not supported (type ${detail})`;
+      case SioDrop.NameTooLong:
+        return "event name too long";
+      case SioDrop.NameNul:
+        return "event name contains U+0000";
+      default:
+        return `error ${detail}`;
     }
-    this.emit("reconnect_attempt", attempt, delay);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      if (!this.userClosed) this.open();
-    }, delay);
   }
 
-  /** Leaves every namespace and closes for good (no reconnect). */
+  /** The transport is gone for `reason`: the session reconnects or finishes. */
+  private engineClosed(reason: number): void {
+    const s = this.session;
+    const bits = sioSessionEngineClosed(s, reason, nowMs(), this.random16());
+    for (let k = 0; k < SIO_MAX_PENDING_ACKS; k++) {
+      if (!sioSessionAckHeld(s, k)) this.acks[k] = undefined;
+    }
+    if (bits & SioClosed.NotifyRetry) {
+      this.emit("disconnect", this.nsp, this.reasonText(s.reason), true);
+    }
+    if (s.rc.pending) {
+      this.emit("reconnect_attempt", s.rc.backoff.attempts, reconnectRemainingMs(s.rc, nowMs()));
+    }
+    if (bits & SioClosed.Finish) {
+      if (s.reason === SioReason.ReconnectFailed) this.emit("reconnect_failed");
+      this.finish();
+    }
+    this.schedule();
+  }
+
+  /** The session finished (s.reason): drop the transport, the final disconnect, release. */
+  private finish(): void {
+    if (this.ended) return;
+    this.ended = true;
+    const reason = this.reasonText(this.session.reason);
+    this.dropTransport();
+    this.queue = [];
+    this.acks.fill(undefined);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.emit("disconnect", this.nsp, reason, false);
+    this.emit("close", reason);
+  }
+
+  /** Wakes the tick when the session has something timed; the tick decides what is due. */
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.ended) return;
+    const s = this.session;
+    const now = nowMs();
+    const waits: number[] = [];
+    if (s.rc.pending) waits.push(reconnectRemainingMs(s.rc, now));
+    if (s.engineOpen) waits.push(heartbeatRemainingMs(now, s.lastPingMs, s.info.pingInterval, s.info.pingTimeout));
+    else if (s.transport) waits.push(heartbeatRemainingMs(now, s.openedAt, SIO_OPEN_TIMEOUT_MS, 0));
+    if (waits.length === 0) return;
+    this.timer = setTimeout(() => this.tick(), Math.max(0, Math.min(...waits)) + 1);
+  }
+
+  private tick(): void {
+    this.timer = null;
+    const s = this.session;
+    switch (sioSessionTick(s, nowMs())) {
+      case SioTick.PingTimeout: {
+        const reason = s.reason;
+        this.dropTransport();
+        this.engineClosed(reason);
+        return;
+      }
+      case SioTick.OpenTimeout: {
+        const reason = s.reason;
+        this.report(new Error(`no Engine.IO open packet within ${s.detail} ms`));
+        this.dropTransport();
+        this.engineClosed(reason);
+        return;
+      }
+      case SioTick.Open:
+        this.openTransport();
+        break;
+      default:
+        break;
+    }
+    this.schedule();
+  }
+
+  /** Writes or queues an encoded packet as the session decides; reports a refusal and returns false. */
+  private sendPacket(r: number, pkt: Uint8Array): boolean {
+    const s = this.session;
+    switch (r) {
+      case SioSend.Now:
+        this.writeText(pkt);
+        return true;
+      case SioSend.Queue:
+        this.queue.push(pkt);
+        return true;
+      case SioSend.TooLarge:
+        this.report(
+          new Error(
+            `packet of ${s.detail} bytes not sent: the server accepts at most ${eioMaxPacket(s.info)} (maxPayload)`,
+          ),
+        );
+        return false;
+      case SioSend.Overflow:
+        this.report(new Error(`packet of ${s.detail} bytes not sent: the send queue is full`));
+        return false;
+      default:
+        this.report(new Error("not sent: the namespace is not joined"));
+        return false;
+    }
+  }
+
+  /**
+   * Emits event `name` with `argsJson` (zero or more comma-separated JSON values); `onAck` asks for an
+   * acknowledgement. Sent now when the namespace is joined, queued otherwise. Returns false, after an
+   * "error" event, when the session refuses it (larger than the server's maxPayload, the queue is full,
+   * SIO_MAX_PENDING_ACKS acks already wait, or the session has ended): nothing is sent.
+   */
+  send(name: string, argsJson = "", onAck?: (argsJson: string) => void): boolean {
+    const s = this.session;
+    if (this.ended) {
+      this.report(new Error("not sent: the session has ended"));
+      return false;
+    }
+    const ackId = sioSessionAckIdFor(s, onAck !== undefined);
+    if (ackId === -2) {
+      this.report(new Error(`not sent: ${SIO_MAX_PENDING_ACKS} acknowledgements already wait`));
+      return false;
+    }
+    const n = Buffer.from(s.nsp.subarray(0, s.nspLen));
+    const nm = Buffer.from(name, "utf8");
+    const a = Buffer.from(argsJson, "utf8");
+    const len = sioEncodeEvent(this.out, 0, this.out.length, n, 0, n.length, nm, 0, nm.length, a, 0, a.length, ackId);
+    if (len < 0) throw new Error(`cannot encode packet (error ${len})`);
+    const pkt = this.out.slice(0, len);
+    const r = sioSessionEmit(s, len, frameHeaderSize(len, true) + len, ackId, this.transportOpen());
+    if (onAck && (r === SioSend.Now || r === SioSend.Queue)) this.acks[s.ack] = onAck;
+    return this.sendPacket(r, pkt);
+  }
+
+  /** Answers the server's event that carried `ackId` (only on the connection that asked). */
+  ack(ackId: number, argsJson = ""): boolean {
+    const s = this.session;
+    const n = Buffer.from(s.nsp.subarray(0, s.nspLen));
+    const a = Buffer.from(argsJson, "utf8");
+    const len = sioEncodeAck(this.out, 0, this.out.length, n, 0, n.length, ackId, a, 0, a.length);
+    if (len < 0) throw new Error(`cannot encode packet (error ${len})`);
+    return this.sendPacket(sioSessionAck(s, len, this.transportOpen()), this.out.slice(0, len));
+  }
+
+  /** Leaves the namespace (DISCONNECT when joined) and ends the session: "io client disconnect". */
   close(): void {
-    this.userClosed = true;
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = null;
-    for (const nsp of [...this.nsps.keys()]) this.leave(nsp);
-    this.closeTransport("io client disconnect");
+    const s = this.session;
+    const bits = sioSessionClose(s, this.transportOpen(), this.out, this.out.length);
+    if (bits & SioClose.Write) this.writeText(this.out.subarray(0, s.outLen));
+    if (bits & SioClose.Finish) this.finish();
+  }
+
+  /** The same as close(): the session has one namespace. */
+  leave(): void {
+    this.close();
   }
 }

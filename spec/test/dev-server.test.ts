@@ -33,8 +33,8 @@ async function start(token?: string): Promise<{ server: DevServer; log: string[]
   return { server, log };
 }
 
-function sio(server: DevServer): SioClient {
-  const c = new SioClient({ url: `ws://127.0.0.1:${server.port}`, reconnection: false });
+function sio(server: DevServer, nsp = "/", auth = ""): SioClient {
+  const c = new SioClient({ url: `ws://127.0.0.1:${server.port}`, nsp, auth, reconnection: false });
   c.on("error", () => {});
   sios.push(c);
   return c;
@@ -62,11 +62,10 @@ describe("dev server: Socket.IO", () => {
   it("logs the events a client emits and acknowledges those that ask for it", async () => {
     const { server, log } = await start();
     const c = sio(server);
-    c.join("/");
     const [nsp] = await waitFor<[string, string]>(c, "connect");
     expect(nsp).toBe("/");
-    c.send("/", "round_start", '{"round":1}');
-    const acked = new Promise<string>((resolve) => c.send("/", "round_end", '{"round":3},"ct"', resolve));
+    c.send("round_start", '{"round":1}');
+    const acked = new Promise<string>((resolve) => c.send("round_end", '{"round":3},"ct"', resolve));
     expect(JSON.parse(await acked)).toEqual([{ ok: true, event: "round_end" }]);
     await until(() => log.some((l) => l.includes('event round_start [{"round":1}]')));
     expect(log.some((l) => l.includes('event round_end [{"round":3},"ct"] (ack requested)'))).toBe(true);
@@ -75,8 +74,7 @@ describe("dev server: Socket.IO", () => {
 
   it("sends events from console commands, with and without an acknowledgement", async () => {
     const { server } = await start();
-    const c = sio(server);
-    c.join("/admin");
+    const c = sio(server, "/admin");
     await waitFor(c, "connect");
     const got = waitFor<[string, string, string, number]>(c, "event");
     const out = await server.command('emit announce "hello", {"n":2}');
@@ -84,8 +82,8 @@ describe("dev server: Socket.IO", () => {
     const [nsp, name, args, ackId] = await got;
     expect([nsp, name, JSON.parse(args), ackId]).toEqual(["/admin", "announce", ["hello", { n: 2 }], -1]);
 
-    c.on("event", (n: string, ev: string, _args: string, id: number) => {
-      if (ev === "status") c.ack(n, id, '{"players":3}');
+    c.on("event", (_n: string, ev: string, _args: string, id: number) => {
+      if (ev === "status") c.ack(id, '{"players":3}');
     });
     const acked = await server.command("ack status");
     expect(acked.some((l) => /ack status \[\{"players":3\}\]$/.test(l))).toBe(true);
@@ -106,11 +104,9 @@ describe("dev server: Socket.IO", () => {
   it("refuses a client without the auth token (CONNECT_ERROR) and accepts one with it", async () => {
     const { server } = await start("secret");
     const bad = sio(server);
-    bad.join("/");
     const [, err] = await waitFor<[string, string]>(bad, "connect_error");
     expect(JSON.parse(err)).toEqual({ message: "Not authorized" });
-    const good = sio(server);
-    good.join("/", '{"token":"secret"}');
+    const good = sio(server, "/", '{"token":"secret"}');
     const [, data] = await waitFor<[string, string]>(good, "connect");
     expect(JSON.parse(data)).toHaveProperty("sid");
   });
@@ -118,12 +114,14 @@ describe("dev server: Socket.IO", () => {
   it("disconnects clients from the server side on command", async () => {
     const { server } = await start();
     const c = sio(server);
-    c.join("/");
     await waitFor(c, "connect");
-    const gone = waitFor<[string, string]>(c, "disconnect");
+    const gone = waitFor<[string, string, boolean]>(c, "disconnect");
+    const closed = waitFor<[string]>(c, "close");
     const out = await server.command("disconnect");
     expect(out).toHaveLength(1);
-    expect((await gone)[1]).toBe("io server disconnect");
+    // The session ends there (no reconnect): the final disconnect, then the close, with the same reason.
+    expect(await gone).toEqual(["/", "io server disconnect", false]);
+    expect(await closed).toEqual(["io server disconnect"]);
   });
 });
 

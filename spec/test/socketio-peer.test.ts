@@ -84,7 +84,6 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 async function joinMain(s: Io, opts: Partial<SioClientOptions> = {}): Promise<{ c: SioClient; sock: Socket }> {
   const sock = waitFor<[Socket]>(s.io, "connection");
   const c = client({ url: s.url, ...opts });
-  c.join("/");
   const [nsp, data] = await waitFor<[string, string]>(c, "connect");
   const [serverSock] = await sock;
   expect(nsp).toBe("/");
@@ -100,7 +99,7 @@ describe("against a real socket.io 4.x server", () => {
     const { c, sock } = await joinMain(s);
 
     const got = new Promise<unknown[]>((r) => sock.on("hello", (...args: unknown[]) => r(args)));
-    c.send("/", "hello", '{"round":3},"x",[1,2],null,"é😀\\n\\u0000"');
+    c.send("hello", '{"round":3},"x",[1,2],null,"é😀\\n\\u0000"');
     expect(await got).toEqual([{ round: 3 }, "x", [1, 2], null, "é😀\n\u0000"]);
 
     const ev = waitFor<[string, string, string, number]>(c, "event");
@@ -120,14 +119,14 @@ describe("against a real socket.io 4.x server", () => {
     const errors: Error[] = [];
     c.on("error", (e: Error) => errors.push(e));
     // 42["big","xxx…"]: 2 + 7 + 992 + 1 = 1002 bytes, over the 1,000 the server announced.
-    expect(c.send("/", "big", JSON.stringify("x".repeat(990)))).toBe(false);
+    expect(c.send("big", JSON.stringify("x".repeat(990)))).toBe(false);
     expect(errors.map((e) => e.message)).toEqual([
       "packet of 1002 bytes not sent: the server accepts at most 1000 (maxPayload)",
     ]);
-    expect(c.ack("/", 1, JSON.stringify("y".repeat(995)))).toBe(false);
+    expect(c.ack(1, JSON.stringify("y".repeat(995)))).toBe(false);
     // Just under the limit goes through, on the same connection.
     const got = new Promise<unknown[]>((r) => sock.on("big", (...args: unknown[]) => r(args)));
-    expect(c.send("/", "big", JSON.stringify("x".repeat(987)))).toBe(true);
+    expect(c.send("big", JSON.stringify("x".repeat(987)))).toBe(true);
     expect(await got).toEqual(["x".repeat(987)]);
     expect(sock.connected).toBe(true);
   });
@@ -137,15 +136,15 @@ describe("against a real socket.io 4.x server", () => {
     const { c, sock } = await joinMain(s);
 
     sock.on("sum", (a: number, b: number, cb: (...r: unknown[]) => void) => cb(a + b, "ok"));
-    const ack = await new Promise<string>((r) => c.send("/", "sum", "2, 3", r));
+    const ack = await new Promise<string>((r) => c.send("sum", "2, 3", r));
     expect(JSON.parse(ack)).toEqual([5, "ok"]);
-    const ack2 = await new Promise<string>((r) => c.send("/", "sum", "40,2", r));
+    const ack2 = await new Promise<string>((r) => c.send("sum", "40,2", r));
     expect(JSON.parse(ack2)).toEqual([42, "ok"]);
 
-    c.on("event", (nsp: string, name: string, args: string, id: number) => {
+    c.on("event", (_nsp: string, name: string, args: string, id: number) => {
       if (name === "question") {
         expect(id).toBeGreaterThanOrEqual(0);
-        c.ack(nsp, id, `"answer", ${(JSON.parse(args) as number[])[0] * 2}`);
+        c.ack(id, `"answer", ${(JSON.parse(args) as number[])[0] * 2}`);
       }
     });
     const reply = await new Promise<unknown[]>((r) => sock.emit("question", 21, (...a: unknown[]) => r(a)));
@@ -161,8 +160,7 @@ describe("against a real socket.io 4.x server", () => {
       else next(new Error("Not authorized"));
     });
     const seen = waitFor<[Socket]>(admin, "connection");
-    const c = client({ url: s.url });
-    c.join("/admin", '{"token":"abc"}');
+    const c = client({ url: s.url, nsp: "/admin", auth: '{"token":"abc"}' });
     const [nsp, data] = await waitFor<[string, string]>(c, "connect");
     const [sock] = await seen;
     expect(nsp).toBe("/admin");
@@ -173,26 +171,39 @@ describe("against a real socket.io 4.x server", () => {
 
     // Events and acks carry the namespace.
     sock.on("echo", (v: unknown, cb: (v: unknown) => void) => cb(v));
-    expect(JSON.parse(await new Promise<string>((r) => c.send("/admin", "echo", '{"k":[1]}', r)))).toEqual([
-      { k: [1] },
-    ]);
+    expect(JSON.parse(await new Promise<string>((r) => c.send("echo", '{"k":[1]}', r)))).toEqual([{ k: [1] }]);
     const ev = waitFor<[string, string, string, number]>(c, "event");
     admin.emit("broadcast", 7);
     expect(await ev).toEqual(["/admin", "broadcast", "[7]", -1]);
 
     for (const auth of ['{"token":"nope"}', ""]) {
-      const bad = client({ url: s.url });
-      bad.join("/admin", auth);
+      const bad = client({ url: s.url, nsp: "/admin", auth, reconnectionDelay: 20, reconnectionDelayMax: 40 });
+      let attempts = 0;
+      bad.on("reconnect_attempt", () => attempts++);
+      const final = waitFor<[string, string, boolean]>(bad, "disconnect");
+      const closed = waitFor<[string]>(bad, "close");
       const [ensp, edata] = await waitFor<[string, string]>(bad, "connect_error");
       expect(ensp).toBe("/admin");
       expect(JSON.parse(edata)).toEqual({ message: "Not authorized" });
+      // CONNECT_ERROR ends the session: no reconnect, as socket.io-client.
+      expect(await final).toEqual(["/admin", "connect error", false]);
+      expect(await closed).toEqual(["connect error"]);
+      await sleep(100);
+      expect(attempts).toBe(0);
     }
 
-    // Leaving sends DISCONNECT for the namespace only.
+    // One namespace per session (as SocketIO_Connect): a second one is refused clearly.
+    expect(() => c.join("/")).toThrow(/one namespace/);
+
+    // Leaving sends DISCONNECT for the namespace, then the session ends and its transport closes.
     const gone = new Promise<string>((r) => sock.on("disconnect", r));
-    c.leave("/admin");
+    const closed = waitFor<[string]>(c, "close");
+    c.leave();
     expect(await gone).toBe("client namespace disconnect");
-    expect(c.connected).toBe(true);
+    expect(await closed).toEqual(["io client disconnect"]);
+    expect(c.connected).toBe(false);
+    await sleep(200);
+    expect(s.io.engine.clientsCount).toBe(0);
   });
 
   it("answers several heartbeats with a short pingInterval and stays connected", async () => {
@@ -218,11 +229,13 @@ describe("against a real socket.io 4.x server", () => {
     const { c, sock } = await joinMain(s, { reconnectionDelay: 50, reconnectionDelayMax: 100 });
     let attempts = 0;
     c.on("reconnect_attempt", () => attempts++);
-    const disc = waitFor<[string, string]>(c, "disconnect");
-    const closed = waitFor<[string, boolean]>(c, "close");
+    const disc = waitFor<[string, string, boolean]>(c, "disconnect");
+    const closed = waitFor<[string]>(c, "close");
     sock.disconnect();
-    expect(await disc).toEqual(["/", "io server disconnect"]);
-    expect(await closed).toEqual(["forced close", true]);
+    // The session (siosession.ts) ends on the server's DISCONNECT: the final disconnect and the
+    // close carry "io server disconnect", the reason the plugin reports too.
+    expect(await disc).toEqual(["/", "io server disconnect", false]);
+    expect(await closed).toEqual(["io server disconnect"]);
     await sleep(500);
     expect(s.io.of("/").sockets.size).toBe(0);
     expect(s.io.engine.clientsCount).toBe(0);
@@ -235,9 +248,11 @@ describe("against a real socket.io 4.x server", () => {
     const { c, sock } = await joinMain(s, { reconnectionDelay: 50, reconnectionDelayMax: 100 });
     let attempts = 0;
     c.on("reconnect_attempt", () => attempts++);
-    const disc = waitFor<[string, string]>(c, "disconnect");
+    const disc = waitFor<[string, string, boolean]>(c, "disconnect");
+    const closed = waitFor<[string]>(c, "close");
     sock.disconnect(true);
-    expect(await disc).toEqual(["/", "io server disconnect"]);
+    expect(await disc).toEqual(["/", "io server disconnect", false]);
+    expect(await closed).toEqual(["io server disconnect"]);
     await sleep(600);
     expect(attempts).toBe(0);
     expect(s.io.engine.clientsCount).toBe(0);
@@ -253,21 +268,33 @@ describe("against a real socket.io 4.x server", () => {
       expect(delay).toBeGreaterThanOrEqual(0);
       expect(delay).toBeLessThanOrEqual(200);
     });
-    const disc = waitFor<[string, string]>(c, "disconnect");
+    const disc = waitFor<[string, string, boolean]>(c, "disconnect");
     await stopIo(a.io);
-    expect(await disc).toEqual(["/", "transport close"]);
+    expect(await disc).toEqual(["/", "transport close", true]);
+    // Emits made during the outage wait in the session's queue, acks included.
+    expect(c.send("queued", '"during outage"')).toBe(true);
+    const queuedAck = new Promise<string>((r) => c.send("queuedAck", "20,1", r));
     // Let a few attempts hit the closed port (delays about 50, 100, 200 ms).
     await sleep(600);
     expect(attempts.length).toBeGreaterThanOrEqual(2);
     expect(attempts.slice(0, 2)).toEqual([1, 2]);
 
     const b = await startIo(a.port);
+    const queued = new Promise<unknown[]>((r) =>
+      b.io.on("connection", (sk: Socket) => {
+        sk.on("queued", (...args: unknown[]) => r(args));
+        sk.on("queuedAck", (x: number, y: number, cb: (v: number) => void) => cb(x + y));
+      }),
+    );
     const sock = waitFor<[Socket]>(b.io, "connection");
     const [nsp] = await waitFor<[string, string]>(c, "connect");
     expect(nsp).toBe("/");
+    // Flushed on CONNECT, in order, and the queued emit's ack comes back.
+    expect(await queued).toEqual(["during outage"]);
+    expect(JSON.parse(await queuedAck)).toEqual([21]);
     const [serverSock] = await sock;
     const got = new Promise<unknown[]>((r) => serverSock.on("back", (...args: unknown[]) => r(args)));
-    c.send("/", "back", "1");
+    c.send("back", "1");
     expect(await got).toEqual([1]);
     // A successful open resets the backoff: the next failure starts from attempt 1 again.
     attempts.length = 0;
@@ -299,11 +326,15 @@ describe("against a server that stops pinging", () => {
     const lastPing = await waitFor(c, "ping", () => pings <= 0);
     expect(lastPing).toEqual([]);
     const t0 = performance.now();
-    const [reason, wasOpen] = await waitFor<[string, boolean]>(c, "close");
+    const final = waitFor<[string, string, boolean]>(c, "disconnect");
+    const [reason] = await waitFor<[string]>(c, "close");
     const waited = performance.now() - t0;
     expect(reason).toBe("ping timeout");
-    expect(wasOpen).toBe(true);
-    expect(pongs).toEqual(["3", "3"]);
+    // Never joined (this server ignores CONNECT), yet the session's end is reported, as the plugin does.
+    expect(await final).toEqual(["/", "ping timeout", false]);
+    expect(c.connected).toBe(false);
+    // The CONNECT the session sends after the open packet, then a pong per ping.
+    expect(pongs).toEqual(["40", "3", "3"]);
     expect(waited).toBeGreaterThanOrEqual(195);
     expect(waited).toBeLessThan(2000);
   });

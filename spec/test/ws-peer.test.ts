@@ -75,6 +75,8 @@ describe("against a real ws server", () => {
     const { wss, url } = await startServer({ maxPayload: 2 << 20 });
     wss.on("connection", (ws) => ws.on("message", (data, isBinary) => ws.send(data as Buffer, { binary: isBinary })));
     const c = connect(url);
+    // Sent once OPEN: while CONNECTING, the session queues at most CONFIG_SEND_QUEUE_BYTES (see below).
+    await once(c, "open");
     const payload = randomBytes(size);
     if (size > 2) {
       payload[0] = 0;
@@ -91,6 +93,7 @@ describe("against a real ws server", () => {
     const { wss, url } = await startServer({ maxPayload: 2 << 20 });
     wss.on("connection", (ws) => ws.on("message", (data, isBinary) => ws.send(data as Buffer, { binary: isBinary })));
     const c = connect(url, { msgBuffer: 16384 });
+    await once(c, "open");
     const payload = randomBytes(size);
     const text = randomUtf8(size);
     // Both echoes may arrive in one read: listen before sending.
@@ -140,6 +143,7 @@ describe("against a real ws server", () => {
       }),
     );
     const c = connect(url);
+    await once(c, "open");
     const text = randomUtf8(size);
     c.send("text", text);
     const [type, data] = await once<[string, Buffer]>(c, "message");
@@ -171,6 +175,24 @@ describe("against a real ws server", () => {
     await once(c, "open");
     await new Promise((r) => setTimeout(r, 100));
     expect(got).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`));
+  });
+
+  it("refuses, while CONNECTING, a message beyond the send-queue budget (nothing dropped silently), and sends it once open", async () => {
+    const { wss, url } = await startServer({ maxPayload: 2 << 20 });
+    const got: number[] = [];
+    wss.on("connection", (ws) => ws.on("message", (d) => got.push((d as Buffer).length)));
+    const c = connect(url);
+    // CONFIG_SEND_QUEUE_BYTES: 256 KiB of frames; a 65,536-byte payload takes a 65,550-byte frame.
+    for (let i = 0; i < 3; i++) c.send("binary", randomBytes(65536));
+    expect(() => c.send("binary", randomBytes(65536))).toThrow(
+      expect.objectContaining({ code: "EQUEUE", detail: 65536 + 14 }),
+    );
+    // What still fits is queued after the refused one's place, in order.
+    c.send("binary", randomBytes(100));
+    await once(c, "open");
+    c.send("binary", randomBytes(1 << 20));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(got).toEqual([65536, 65536, 65536, 100, 1 << 20]);
   });
 
   it("reassembles a fragmented message sent by the server, with a ping between fragments", async () => {

@@ -104,6 +104,8 @@ describe.runIf(STUNNEL_MISSING === null)(title, () => {
     const c = new SioClient({
       url: `https://localhost:${httpsPort}`,
       tlsTunnels: `localhost:${httpsPort}=127.0.0.1:${tunnel}`,
+      nsp: "/match",
+      auth: '{"token":"t1"}',
       reconnection: false,
     });
     c.on("error", () => {});
@@ -112,9 +114,8 @@ describe.runIf(STUNNEL_MISSING === null)(title, () => {
         if (name === "welcome") r(JSON.parse(args) as [string, string]);
       }),
     );
-    c.join("/match", '{"token":"t1"}');
     expect(await welcome).toEqual([{ token: "t1" }, `localhost:${httpsPort}`]);
-    const ack = await new Promise<string>((r) => c.send("/match", "score", "2,3", r));
+    const ack = await new Promise<string>((r) => c.send("score", "2,3", r));
     expect(JSON.parse(ack)).toEqual([{ total: 5 }]);
     let pings = 0;
     c.on("ping", () => pings++);
