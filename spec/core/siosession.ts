@@ -1,7 +1,10 @@
 /**
- * A Socket.IO v5 client session without I/O: one namespace over a series of
- * Engine.IO connections (websocket transport only), as socket.io-client's
- * Manager and Socket run it. It decides which packet answers which (CONNECT
+ * A Socket.IO v5 client without I/O, in two records as socket.io-client has
+ * them: a SioManager is one Engine.IO connection at a time to one origin
+ * (websocket transport only), with its heartbeat watchdog, open timeout and
+ * reconnects; a SioSession is one namespace (socket.io-client's Socket) on a
+ * manager, and several namespaces share one manager's connection. Together
+ * they decide what socket.io-client's Manager and Socket decide. It decides which packet answers which (CONNECT
  * after the Engine.IO open packet, a pong for every ping), when the namespace
  * counts as connected, which emits wait in the queue and when it is flushed,
  * the acknowledgement table, the heartbeat watchdog, the open timeout, what
@@ -16,7 +19,7 @@
  * parameters.
  */
 
-import { backoffReset } from "./backoff.js";
+import { backoffInit, backoffReset } from "./backoff.js";
 import { bytesPut, bytesPutAscii } from "./bytes.js";
 import { CONFIG_SEND_QUEUE_BYTES } from "./config.js";
 import { EioOpenInfo, EioPacket, eioEncodePong, eioMaxPacket, eioPacketType, eioParseOpen } from "./engineio.js";
@@ -97,29 +100,49 @@ export const enum SioDrop {
   NameNul = 4,
 }
 
-/** One Socket.IO session: its namespace and auth, the current Engine.IO connection, acks and reconnects. */
-export class SioSession {
-  nsp = new Uint8Array(SIO_MAX_NAMESPACE);
-  nspLen = 0;
-  auth = new Uint8Array(SIO_MAX_AUTH);
-  authLen = 0;
+/**
+ * One Engine.IO connection at a time to one origin, shared by the namespaces
+ * (SioSession) on it: socket.io-client's Manager.
+ */
+export class SioManager {
+  /** Its reconnect policy (the first namespace's, see sioManagerInit) and the attempt scheduled. */
   rc = new Reconnect();
-  /** The user (SocketIO_Close) or the server (DISCONNECT, CONNECT_ERROR) ended it: no reconnect. */
-  userClosed = false;
-  /** The session is ending: nothing but the final disconnect is left. */
-  finishing = false;
   /** A transport exists for the current attempt (its WebSocket may still be connecting). */
   transport = false;
   /** The current transport reported an error (its end is then a "transport error"). */
   sawError = false;
   /** The Engine.IO open packet arrived on the current transport. */
   engineOpen = false;
-  /** The server confirmed the namespace (CONNECT) on the current transport. */
-  connected = false;
+  /** The manager is closing for good (no namespace is left on it). */
+  finishing = false;
   /** When the current transport started, and when the open packet or the last ping arrived. */
   openedAt = 0;
   lastPingMs = 0;
   info = new EioOpenInfo();
+  /** Outputs of the last step: see each function. */
+  reason = 0;
+  error = 0;
+  detail = 0;
+  drop = 0;
+  outLen = 0;
+}
+
+/** One Socket.IO namespace on a manager: its auth, CONNECT state, emit queue, acks and recovery state. */
+export class SioSession {
+  nsp = new Uint8Array(SIO_MAX_NAMESPACE);
+  nspLen = 0;
+  auth = new Uint8Array(SIO_MAX_AUTH);
+  authLen = 0;
+  /** The reconnect policy asked for this namespace (SocketIO_SetReconnect); its manager's is the one in force. */
+  rc = new Reconnect();
+  /** The user (SocketIO_Close) or the server (DISCONNECT, CONNECT_ERROR) ended it: no reconnect. */
+  userClosed = false;
+  /** The session is ending: nothing but the final disconnect is left. */
+  finishing = false;
+  /** The CONNECT for this namespace went out on the current transport (it may receive its packets). */
+  joining = false;
+  /** The server confirmed the namespace (CONNECT) on the current transport. */
+  connected = false;
   nextAckId = 0;
   /** Bytes of frames queued while not connected (the I/O layer keeps them). */
   queueLen = 0;
@@ -152,8 +175,10 @@ export class SioSession {
 
 /**
  * Starts a session for namespace nsp[nOff..nOff+nLen) with auth JSON
- * auth[aOff..aOff+aLen) (both checked by the caller with sioEncodeConnect):
- * reconnect on with the default policy, the first transport due at nowMs.
+ * auth[aOff..aOff+aLen) (both checked by the caller with sioEncodeConnect),
+ * reconnect on with the default policy. It joins a manager on the next tick
+ * (after the user's Hook/Set calls): one of the same origin that does not hold
+ * this namespace yet, or a new one (socket.io-client's multiplexing).
  * Returns false when either is longer than SIO_MAX_NAMESPACE / SIO_MAX_AUTH.
  */
 export function sioSessionInit(
@@ -178,21 +203,10 @@ export function sioSessionInit(
   }
   s.authLen = aLen;
   reconnectInit(s.rc, true);
-  // The first transport opens on the next tick, after the Hook/Set calls the user makes now.
-  s.rc.pending = true;
-  s.rc.at = nowMs;
   s.userClosed = false;
   s.finishing = false;
-  s.transport = false;
-  s.sawError = false;
-  s.engineOpen = false;
+  s.joining = false;
   s.connected = false;
-  s.openedAt = nowMs;
-  s.lastPingMs = nowMs;
-  s.info.sidLen = 0;
-  s.info.pingInterval = 0;
-  s.info.pingTimeout = 0;
-  s.info.maxPayload = 0;
   s.nextAckId = 0;
   s.queueLen = 0;
   for (let k = 0; k < SIO_MAX_PENDING_ACKS; k++) {
@@ -247,79 +261,286 @@ export function sioReasonText(reason: number, out: Uint8Array, off: number, cap:
   }
 }
 
-/** What a tick found (sioSessionTick). */
+/** What a tick found (sioManagerTick). */
 export const enum SioTick {
   None = 0,
-  /** No ping for pingInterval + pingTimeout: drop the transport (s.reason PingTimeout) and call sioSessionEngineClosed. */
+  /** No ping for pingInterval + pingTimeout: drop the transport, then sioManagerEngineClosed(m.reason PingTimeout). */
   PingTimeout = 1,
-  /** No open packet within SIO_OPEN_TIMEOUT_MS: report s.error (detail: ms waited), then drop the transport (s.reason TransportError). */
+  /** No open packet within SIO_OPEN_TIMEOUT_MS: report m.error (detail: ms waited), drop the transport, then sioManagerEngineClosed(m.reason). */
   OpenTimeout = 2,
-  /** The scheduled attempt is due: open a new transport, then sioSessionTransportStarted (or sioSessionEngineClosed on failure). */
+  /** The scheduled attempt is due: open a new transport, then sioManagerTransportStarted (or sioManagerEngineClosed on failure). */
   Open = 3,
 }
 
-/** The timer's look at a session at nowMs: the heartbeat watchdog, the open timeout, then a due reconnect. */
-export function sioSessionTick(s: SioSession, nowMs: number): number {
-  sioSessionClearOut(s);
-  if (s.engineOpen && heartbeatExpired(nowMs, s.lastPingMs, s.info.pingInterval, s.info.pingTimeout)) {
-    s.reason = SioReason.PingTimeout;
+/**
+ * Starts a manager whose first transport is due at nowMs, with the reconnect
+ * policy of `policy` (the namespace that needs it first: socket.io-client's
+ * Manager options belong to the first io() call of an origin).
+ */
+export function sioManagerInit(m: SioManager, policy: Readonly<Reconnect>, nowMs: number): void {
+  reconnectInit(m.rc, policy.enabled);
+  backoffInit(
+    m.rc.backoff,
+    policy.backoff.baseMs,
+    policy.backoff.maxMs,
+    policy.backoff.jitterPermille,
+    policy.backoff.maxAttempts,
+  );
+  m.rc.pending = true;
+  m.rc.at = nowMs;
+  m.transport = false;
+  m.sawError = false;
+  m.engineOpen = false;
+  m.finishing = false;
+  m.openedAt = nowMs;
+  m.lastPingMs = nowMs;
+  m.info.sidLen = 0;
+  m.info.pingInterval = 0;
+  m.info.pingTimeout = 0;
+  m.info.maxPayload = 0;
+  sioManagerClearOut(m);
+}
+
+/** Clears the outputs of the manager's last step. */
+function sioManagerClearOut(m: SioManager): void {
+  m.reason = SioReason.None;
+  m.error = SessionError.None;
+  m.detail = 0;
+  m.drop = SioDrop.None;
+  m.outLen = 0;
+}
+
+/** The timer's look at a manager at nowMs: the heartbeat watchdog, the open timeout, then a due reconnect. */
+export function sioManagerTick(m: SioManager, nowMs: number): number {
+  sioManagerClearOut(m);
+  if (m.engineOpen && heartbeatExpired(nowMs, m.lastPingMs, m.info.pingInterval, m.info.pingTimeout)) {
+    m.reason = SioReason.PingTimeout;
     return SioTick.PingTimeout;
   }
-  if (!s.engineOpen && s.transport && heartbeatExpired(nowMs, s.openedAt, SIO_OPEN_TIMEOUT_MS, 0)) {
-    s.error = SessionError.Timeout;
-    s.detail = (nowMs - s.openedAt) | 0;
-    s.reason = SioReason.TransportError;
+  if (!m.engineOpen && m.transport && heartbeatExpired(nowMs, m.openedAt, SIO_OPEN_TIMEOUT_MS, 0)) {
+    m.error = SessionError.Timeout;
+    m.detail = (nowMs - m.openedAt) | 0;
+    m.reason = SioReason.TransportError;
     return SioTick.OpenTimeout;
   }
-  if (reconnectDue(s.rc, nowMs)) {
+  if (!m.finishing && reconnectDue(m.rc, nowMs)) {
     return SioTick.Open;
   }
   return SioTick.None;
 }
 
 /** A transport was started at nowMs (its WebSocket is connecting). */
-export function sioSessionTransportStarted(s: SioSession, nowMs: number): void {
-  s.transport = true;
-  s.sawError = false;
-  s.engineOpen = false;
-  s.connected = false;
-  s.openedAt = nowMs;
+export function sioManagerTransportStarted(m: SioManager, nowMs: number): void {
+  m.transport = true;
+  m.sawError = false;
+  m.engineOpen = false;
+  m.openedAt = nowMs;
 }
 
 /** The current transport reported an error to the user; its end will be a "transport error". */
-export function sioSessionTransportFailed(s: SioSession): void {
-  s.sawError = true;
+export function sioManagerTransportFailed(m: SioManager): void {
+  m.sawError = true;
 }
 
 /** The SioReason for the end of the current transport's WebSocket. */
-export function sioSessionTransportEndReason(s: Readonly<SioSession>): number {
-  return s.sawError ? SioReason.TransportError : SioReason.TransportClose;
+export function sioManagerTransportEndReason(m: Readonly<SioManager>): number {
+  return m.sawError ? SioReason.TransportError : SioReason.TransportClose;
 }
 
-/** What the end of a transport leads to (sioSessionEngineClosed), as bits carried out in this order. */
-export const enum SioClosed {
+/** What the end of a transport means for the manager (sioManagerEngineClosed). */
+export const enum SioRetry {
+  /** Nothing: the end was already handled (a reconnect is pending, or the manager is closing). */
   None = 0,
-  /** The namespace was connected and a reconnect is scheduled: disconnect callback (s.reason, willReconnect = true). */
-  NotifyRetry = 1,
-  /** The session ends (s.reason): drop the transport if any, final disconnect callback (willReconnect = false), release. */
-  Finish = 2,
+  /** A reconnect is scheduled (m.rc.at): every namespace gets sioSessionEngineClosed(m.reason, true). */
+  Retry = 1,
+  /** No reconnect: every namespace finishes, sioSessionEngineClosed(m.reason, false); then the manager is released. */
+  GiveUp = 2,
 }
 
 /**
  * The transport is gone (closed, failed, dropped by us, or could not be
- * started) for `reason` (a SioReason): acks of emits sent on it are forgotten
- * (their ACK can no longer come; entries still queued stay), and the session
- * reconnects after the backoff delay (random16: uniform 0..65535) unless the
- * user or the server ended it, reconnect is off or maxAttempts are used up
- * ("reconnect failed"). Returns SioClosed bits; s.reason is the reason to report.
+ * started) for `reason` (a SioReason). `wanted`: some namespace on the
+ * manager still wants the connection (sioSessionWantsTransport). The manager
+ * reconnects after the backoff delay (random16: uniform 0..65535) when its
+ * policy allows and a namespace wants it; when maxAttempts are used up the
+ * reason becomes "reconnect failed". Returns a SioRetry; m.reason is the
+ * reason the namespaces report.
  */
-export function sioSessionEngineClosed(s: SioSession, reason: number, nowMs: number, random16: number): number {
+export function sioManagerEngineClosed(
+  m: SioManager,
+  reason: number,
+  wanted: boolean,
+  nowMs: number,
+  random16: number,
+): number {
+  sioManagerClearOut(m);
+  if (m.finishing || m.rc.pending) {
+    return SioRetry.None;
+  }
+  m.transport = false;
+  m.engineOpen = false;
+  m.reason = reason;
+  if (wanted && m.rc.enabled) {
+    if (reconnectSchedule(m.rc, nowMs, random16)) {
+      return SioRetry.Retry;
+    }
+    m.reason = SioReason.ReconnectFailed;
+  }
+  m.finishing = true;
+  return SioRetry.GiveUp;
+}
+
+/**
+ * No namespace is left on the manager: it closes for good (no attempt stays
+ * scheduled; the I/O layer drops its transport and releases it). Returns
+ * false when it was closing already.
+ */
+export function sioManagerFinish(m: SioManager): boolean {
+  if (m.finishing && !m.transport && !m.rc.pending) {
+    return false;
+  }
+  m.finishing = true;
+  m.rc.pending = false;
+  m.transport = false;
+  m.engineOpen = false;
+  return true;
+}
+
+/** What a message of the transport asks of the I/O layer (sioManagerOnMessage). */
+export const enum SioEio {
+  None = 0,
+  /** Write out[0..m.outLen) as one text frame (a pong). */
+  Write = 1,
+  /** Report m.error / m.detail (m.drop says why) to every namespace; nothing else changes. */
+  Error = 2,
+  /** The packet is malformed: report m.error / m.detail to every namespace, drop the transport, then sioManagerEngineClosed(m.reason). */
+  Fail = 3,
+  /** The server closed the Engine.IO connection: drop the transport, then sioManagerEngineClosed(m.reason). */
+  CloseTransport = 4,
+  /** The Engine.IO connection is open: every namespace on the manager writes its CONNECT (sioSessionJoin). */
+  Open = 5,
+  /** A Socket.IO packet, parsed into p: hand it to the namespace it names (sioNspEquals), sioSessionOnPacket; ignored when none. */
+  Packet = 6,
+}
+
+/**
+ * One message of the transport's WebSocket: data[off..off+len) with its
+ * opcode, received at nowMs. The Engine.IO packet is read (the open packet,
+ * pings, close, messages) and a message's Socket.IO packet parsed into p;
+ * a pong is encoded into out[0..cap). Returns a SioEio; see each member.
+ */
+export function sioManagerOnMessage(
+  m: SioManager,
+  opcode: number,
+  data: Readonly<Uint8Array>,
+  off: number,
+  len: number,
+  p: SioParsed,
+  out: Uint8Array,
+  cap: number,
+  nowMs: number,
+): number {
+  sioManagerClearOut(m);
+  if (opcode !== Opcode.Text) {
+    m.error = SessionError.Unsupported;
+    m.detail = opcode;
+    m.drop = SioDrop.BinaryMessage;
+    return SioEio.Error;
+  }
+  const type = eioPacketType(data, off, len);
+  switch (type) {
+    case EioPacket.Open:
+      if (!eioParseOpen(data, off, len, m.info)) {
+        return sioManagerFail(m, 0);
+      }
+      m.engineOpen = true;
+      m.lastPingMs = nowMs;
+      backoffReset(m.rc.backoff);
+      return SioEio.Open;
+    case EioPacket.Ping: {
+      m.lastPingMs = nowMs;
+      const n = eioEncodePong(out, 0, cap, data, off, len);
+      if (n <= 0) {
+        return SioEio.None;
+      }
+      m.outLen = n;
+      return SioEio.Write;
+    }
+    case EioPacket.Close:
+      m.reason = SioReason.TransportClose;
+      return SioEio.CloseTransport;
+    case EioPacket.Message: {
+      const err = sioParse(data, off, len, p);
+      if (err !== SioError.Ok) {
+        // socket.io-client closes the connection on a packet it cannot decode.
+        return sioManagerFail(m, err);
+      }
+      return SioEio.Packet;
+    }
+    case EioPacket.Noop:
+      return SioEio.None;
+    case EioPacket.Pong:
+      return SioEio.None;
+    case EioPacket.Upgrade:
+      return SioEio.None;
+    default:
+      return sioManagerFail(m, 0);
+  }
+}
+
+/** SioEio.Fail: a packet that cannot be read (detail: the Socket.IO parser's error, 0 for Engine.IO). */
+function sioManagerFail(m: SioManager, detail: number): number {
+  m.error = SessionError.PacketInvalid;
+  m.detail = detail;
+  m.reason = SioReason.ParseError;
+  return SioEio.Fail;
+}
+
+/** True while the namespace still wants its manager's connection (it was not closed or refused). */
+export function sioSessionWantsTransport(s: Readonly<SioSession>): boolean {
+  return !s.finishing && !s.userClosed;
+}
+
+/**
+ * The manager's Engine.IO connection is open (or the namespace joins a
+ * manager whose connection already is): the namespace's CONNECT, encoded into
+ * out[0..cap) (see sioSessionEncodeConnect). Returns its length (write it as a
+ * text frame), or 0 when the namespace is ending.
+ */
+export function sioSessionJoin(s: SioSession, out: Uint8Array, cap: number): number {
+  if (s.finishing) {
+    return 0;
+  }
+  const n = sioSessionEncodeConnect(s, out, cap);
+  if (n <= 0) {
+    return 0;
+  }
+  s.joining = true;
+  return n;
+}
+
+/** What the end of its manager's transport leads to for a namespace (sioSessionEngineClosed), as bits in this order. */
+export const enum SioClosed {
+  None = 0,
+  /** The namespace was connected and a reconnect is scheduled: disconnect callback (s.reason, willReconnect = true). */
+  NotifyRetry = 1,
+  /** The namespace ends (s.reason): final disconnect callback (willReconnect = false), release. */
+  Finish = 2,
+}
+
+/**
+ * The manager's transport is gone for `reason` (a SioReason, see
+ * sioManagerEngineClosed) and the manager will reconnect (`retry`) or not:
+ * acks of emits sent on it are failed when they have a timeout, forgotten
+ * otherwise (queued ones stay); a namespace that was connected is told,
+ * and without a retry it finishes. Returns SioClosed bits; s.reason is the
+ * reason to report.
+ */
+export function sioSessionEngineClosed(s: SioSession, reason: number, retry: boolean): number {
   sioSessionClearOut(s);
-  if (s.finishing || s.rc.pending) {
+  if (s.finishing) {
     return SioClosed.None;
   }
-  s.transport = false;
-  s.engineOpen = false;
   for (let k = 0; k < SIO_MAX_PENDING_ACKS; k++) {
     if (s.ackState[k] === SioAckState.Sent) {
       // As socket.io-client's _clearAcks: an ack asked with a timeout is failed at once, one without is dropped.
@@ -328,12 +549,10 @@ export function sioSessionEngineClosed(s: SioSession, reason: number, nowMs: num
   }
   const wasConnected = s.connected;
   s.connected = false;
+  s.joining = false;
   s.reason = reason;
-  if (!s.userClosed && s.rc.enabled) {
-    if (reconnectSchedule(s.rc, nowMs, random16)) {
-      return wasConnected ? SioClosed.NotifyRetry : SioClosed.None;
-    }
-    return sioSessionFinish(s, SioReason.ReconnectFailed) ? SioClosed.Finish : SioClosed.None;
+  if (retry && !s.userClosed) {
+    return wasConnected ? SioClosed.NotifyRetry : SioClosed.None;
   }
   return sioSessionFinish(s, reason) ? SioClosed.Finish : SioClosed.None;
 }
@@ -349,10 +568,8 @@ export function sioSessionFinish(s: SioSession, reason: number): boolean {
     return false;
   }
   s.finishing = true;
-  s.rc.pending = false;
   s.connected = false;
-  s.engineOpen = false;
-  s.transport = false;
+  s.joining = false;
   s.reason = reason;
   return true;
 }
@@ -362,17 +579,11 @@ export function sioSessionAckHeld(s: Readonly<SioSession>, k: number): boolean {
   return s.ackState[k] !== SioAckState.Free;
 }
 
-/** What a received message asks of the I/O layer (sioSessionOnMessage). */
+/** What a Socket.IO packet of its namespace asks of the I/O layer (sioSessionOnPacket). */
 export const enum SioOut {
   None = 0,
-  /** Write out[0..s.outLen) as one text frame (a CONNECT after the open packet, a pong). */
-  Write = 1,
   /** Report s.error / s.detail (s.drop says why); nothing else changes. */
   Error = 2,
-  /** The packet is malformed: report s.error / s.detail, drop the transport, then sioSessionEngineClosed(s.reason). */
-  Fail = 3,
-  /** The server closed the Engine.IO connection: drop the transport, then sioSessionEngineClosed(s.reason). */
-  CloseTransport = 4,
   /**
    * The namespace is joined: write the queued frames in order, then call the connect callback with
    * the CONNECT data (p.dataOff, p.dataLen of the message).
@@ -389,97 +600,19 @@ export const enum SioOut {
 }
 
 /**
- * One message of the transport's WebSocket: data[off..off+len) with its
- * opcode, received at nowMs; transportOpen tells whether the WebSocket is
- * OPEN (it always is when a message arrives; passed so that a Write is never
- * asked of a closed one). The Engine.IO packet is read (the open packet,
- * pings, close, messages), the Socket.IO packet of a message is parsed into p
- * (packets of other namespaces are ignored), an event's name is decoded into
- * name[0..nameCap), and an answer is encoded into out[0..cap). Returns a
- * SioOut; see each member for what the I/O layer does.
+ * A Socket.IO packet of this namespace, parsed into p by sioManagerOnMessage
+ * from data: CONNECT, CONNECT_ERROR, DISCONNECT, EVENT (its name decoded into
+ * name[0..nameCap)) or ACK. Returns a SioOut; see each member.
  */
-export function sioSessionOnMessage(
+export function sioSessionOnPacket(
   s: SioSession,
-  opcode: number,
   data: Readonly<Uint8Array>,
-  off: number,
-  len: number,
   p: SioParsed,
   name: Uint8Array,
   nameCap: number,
-  out: Uint8Array,
-  cap: number,
-  nowMs: number,
 ): number {
   sioSessionClearOut(s);
-  if (opcode !== Opcode.Text) {
-    s.error = SessionError.Unsupported;
-    s.detail = opcode;
-    s.drop = SioDrop.BinaryMessage;
-    return SioOut.Error;
-  }
-  const type = eioPacketType(data, off, len);
-  switch (type) {
-    case EioPacket.Open:
-      if (!eioParseOpen(data, off, len, s.info)) {
-        return sioSessionFail(s, 0);
-      }
-      s.engineOpen = true;
-      s.lastPingMs = nowMs;
-      backoffReset(s.rc.backoff);
-      return sioSessionWrite(s, sioSessionEncodeConnect(s, out, cap));
-    case EioPacket.Ping:
-      s.lastPingMs = nowMs;
-      return sioSessionWrite(s, eioEncodePong(out, 0, cap, data, off, len));
-    case EioPacket.Close:
-      s.reason = SioReason.TransportClose;
-      return SioOut.CloseTransport;
-    case EioPacket.Message:
-      return sioSessionOnPacket(s, data, off, len, p, name, nameCap);
-    case EioPacket.Noop:
-      return SioOut.None;
-    case EioPacket.Pong:
-      return SioOut.None;
-    case EioPacket.Upgrade:
-      return SioOut.None;
-    default:
-      return sioSessionFail(s, 0);
-  }
-}
-
-/** SioOut.Write for an encoded packet of n bytes (nothing when it could not be encoded). */
-function sioSessionWrite(s: SioSession, n: number): number {
-  if (n <= 0) {
-    return SioOut.None;
-  }
-  s.outLen = n;
-  return SioOut.Write;
-}
-
-/** SioOut.Fail: a packet that cannot be read (detail: the Socket.IO parser's error, 0 for Engine.IO). */
-function sioSessionFail(s: SioSession, detail: number): number {
-  s.error = SessionError.PacketInvalid;
-  s.detail = detail;
-  s.reason = SioReason.ParseError;
-  return SioOut.Fail;
-}
-
-/** One Socket.IO packet (an Engine.IO message) of this session's namespace; see sioSessionOnMessage. */
-function sioSessionOnPacket(
-  s: SioSession,
-  data: Readonly<Uint8Array>,
-  off: number,
-  len: number,
-  p: SioParsed,
-  name: Uint8Array,
-  nameCap: number,
-): number {
-  const err = sioParse(data, off, len, p);
-  if (err !== SioError.Ok) {
-    // socket.io-client closes the connection on a packet it cannot decode.
-    return sioSessionFail(s, err);
-  }
-  if (!sioNspEquals(data, p, s.nsp, 0, s.nspLen)) {
+  if (s.finishing || !sioNspEquals(data, p, s.nsp, 0, s.nspLen)) {
     return SioOut.None;
   }
   switch (p.type) {
@@ -535,7 +668,7 @@ function sioSessionOnEvent(
   name: Uint8Array,
   nameCap: number,
 ): number {
-  if (!s.connected && !(s.engineOpen && s.pidLen > 0)) {
+  if (!s.connected && !(s.joining && s.pidLen > 0)) {
     return SioOut.None;
   }
   const n = sioEventName(data, p, name, 0, nameCap);
@@ -600,13 +733,14 @@ export const enum SioSend {
  */
 export function sioSessionEmit(
   s: SioSession,
+  m: Readonly<SioManager>,
   packetLen: number,
   frameLen: number,
   ackId: number,
   transportOpen: boolean,
 ): number {
   sioSessionClearOut(s);
-  if (packetLen > eioMaxPacket(s.info)) {
+  if (packetLen > eioMaxPacket(m.info)) {
     s.error = SessionError.TooLargeForServer;
     s.detail = packetLen;
     return SioSend.TooLarge;
@@ -641,12 +775,17 @@ export function sioSessionEmit(
  * when the namespace is joined on an open transport and the server takes its
  * size; otherwise not at all (an ack belongs to the connection that asked).
  */
-export function sioSessionAck(s: SioSession, packetLen: number, transportOpen: boolean): number {
+export function sioSessionAck(
+  s: SioSession,
+  m: Readonly<SioManager>,
+  packetLen: number,
+  transportOpen: boolean,
+): number {
   sioSessionClearOut(s);
   if (!s.connected || !transportOpen) {
     return SioSend.NotConnected;
   }
-  if (packetLen > eioMaxPacket(s.info)) {
+  if (packetLen > eioMaxPacket(m.info)) {
     s.error = SessionError.TooLargeForServer;
     s.detail = packetLen;
     return SioSend.TooLarge;
