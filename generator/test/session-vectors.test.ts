@@ -108,42 +108,54 @@ describe("session timelines", () => {
   });
 
   it("Socket.IO: the life of a session, from the open packet to the server's DISCONNECT", () => {
-    expect(lineWith("sio/life", "@60 msg 0{")).toContain('out=1 >40/chat,{"token":"abc"}');
-    expect(lineWith("sio/life", '40/chat,{"sid":"s1"}')).toMatch(/out=5 flush connect=\{"sid":"s1"\} \| eo1 cn1 q0/);
-    expect(lineWith("sio/life", '["news"')).toContain('event=news args={"a":1} id-1');
+    // The namespace joins the manager on the first tick, which makes the manager and starts its transport.
+    expect(linesOf("sio/life")[1]).toMatch(/^@0 tick mgr join0 tick=3 transport \| mgr1 /);
+    expect(lineWith("sio/life", "@60 msg 0{")).toContain('out=5 ns0:>40/chat,{"token":"abc"}');
+    expect(lineWith("sio/life", '40/chat,{"sid":"s1"}')).toMatch(
+      /out=6 ns0:out=5 flush connect=\{"sid":"s1"\} recovered0 \| .* cn1 q0/,
+    );
+    expect(lineWith("sio/life", '["news"')).toContain('ns0:out=8 event=news args={"a":1} id-1');
     expect(lineWith("sio/life", "ack-reply")).toContain('=0 >443/chat,7["yes"]');
     expect(lineWith("sio/life", "@250 emit")).toContain('0=0:entry0>442/chat,0["q",1]');
-    expect(lineWith("sio/life", '0["ok"]')).toContain('out=9 entry0 args="ok"');
+    expect(lineWith("sio/life", '0["ok"]')).toContain('ns0:out=9 entry0 args="ok"');
     expect(lineWith("sio/life", "@25060 ")).toContain("out=1 >3");
-    expect(lineWith("sio/life", "tick=1")).toMatch(/drop closed1 reason=ping timeout .* ack0\/0/);
-    expect(lineWith("sio/life", "@95100 ")).toMatch(/emit 2=1:entry0 .* ack1\/0/);
-    expect(lineWith("sio/life", '{"sid":"s2"}')).toMatch(/out=5 .* ack0\/1/);
-    expect(lineWith("sio/life", '2["late"]')).toContain("out=9 entry0");
-    expect(lineWith("sio/life", "41/chat,")).toMatch(/out=7 reason=io server disconnect .* rc-1 .* fin1/);
-    expect(linesOf("sio/life").at(-1)).toMatch(/tick=0 .* rc-1/);
+    expect(lineWith("sio/life", "tick=1")).toMatch(/drop closed1 reason=ping timeout ns0:closed1 \| .* ack0\/0\/0/);
+    expect(lineWith("sio/life", "@95100 ")).toMatch(/emit0 2=1:entry0 .* ack1\/0\/0/);
+    expect(lineWith("sio/life", '{"sid":"s2"}')).toMatch(/out=5 .* ack0\/1\/0/);
+    expect(lineWith("sio/life", '2["late"]')).toContain("ns0:out=9 entry0");
+    // The last namespace leaving finishes the manager and drops its transport.
+    expect(lineWith("sio/life", "41/chat,")).toMatch(
+      /ns0:out=7 reason=io server disconnect release0 mgr-finish=1 drop \| mgr0 .* rc-1 .* fin1/,
+    );
+    expect(lineWith("sio/life", "ws-closed")).toMatch(/closed0 \|/);
+    expect(linesOf("sio/life").at(-1)).toMatch(/tick idle .* rc-1/);
   });
 
   it("Socket.IO: a server restart keeps the queued emits (within the budget) and flushes them on CONNECT", () => {
     const blobs = lineWith("sio/server-restart-queue", "@310 ");
-    expect(blobs).toMatch(/^@310 emit( -1=1)+( -1=2:err10\/2020)+ \|/);
-    expect(lineWith("sio/server-restart-queue", '{"sid":"s2"}')).toMatch(/out=5 flush .* q0 .* ack0\/1/);
-    expect(lineWith("sio/server-restart-queue", "43/chat,0[]")).toContain("out=9 entry0");
+    expect(blobs).toMatch(/^@310 emit0( -1=1)+( -1=2:err10\/2020)+ \|/);
+    expect(lineWith("sio/server-restart-queue", '{"sid":"s2"}')).toMatch(/out=5 flush .* q0 ack0\/1\/0/);
+    expect(lineWith("sio/server-restart-queue", "43/chat,0[]")).toContain("ns0:out=9 entry0");
   });
 
   it("Socket.IO: CONNECT_ERROR, the open timeout, the ack table, maxPayload and dropped input", () => {
-    expect(lineWith("sio/connect-error", "44/chat")).toMatch(/out=6 .* finish=1 reason=connect error/);
-    expect(lineWith("sio/open-timeout", "tick=2")).toMatch(/err11 detail20001 drop closed0 reason=transport error/);
+    expect(lineWith("sio/connect-error", "44/chat")).toMatch(
+      /out=6 .* finish=1 reason=connect error release0 mgr-finish=1 drop/,
+    );
+    expect(lineWith("sio/open-timeout", "tick=2")).toMatch(
+      /err11 detail20001 drop closed1 reason=transport error ns0:closed0 \|/,
+    );
     const full = lineWith("sio/ack-table-full", "@200 emit");
     expect(full.match(/=0:entry/g)?.length).toBe(64);
     expect(full).toContain(" -2:full");
     expect(lineWith("sio/max-payload", "@200 ")).toContain("=3:err16/53");
     expect(lineWith("sio/max-payload", "@210 ")).toMatch(/=0>4/);
-    expect(lineWith("sio/max-payload", "@240 ")).toContain("ack-reply 48 =3 err16 detail48");
-    expect(lineWith("sio/max-payload", "@270 ")).toContain("ack-reply 9 =4");
+    expect(lineWith("sio/max-payload", "@240 ")).toContain("ack-reply0 48 =3 err16 detail48");
+    expect(lineWith("sio/max-payload", "@270 ")).toContain("ack-reply0 9 =4");
     expect(lineWith("sio/dropped", "@120 ")).toContain("out=2 err13 detail2 drop1");
-    expect(lineWith("sio/dropped", "@130 ")).toContain("out=2 err13 detail5 drop2");
-    expect(lineWith("sio/dropped", "@150 ")).toContain("out=2 err13 detail2 drop4");
+    expect(lineWith("sio/dropped", "@130 ")).toContain("ns0:out=2 err13 detail5 drop2");
+    expect(lineWith("sio/dropped", "@150 ")).toContain("ns0:out=2 err13 detail2 drop4");
     expect(lineWith("sio/dropped", "@160 ")).toContain("drop3");
-    expect(lineWith("sio/dropped", "@170 ")).toContain("out=0");
+    expect(lineWith("sio/dropped", "@170 ")).toContain("out=6 ns- |");
   });
 });

@@ -16,9 +16,21 @@
 
 import { createHash } from "node:crypto";
 import { WsConn } from "../../spec/core/conn.js";
-import { SIO_OPEN_TIMEOUT_MS, SioSession } from "../../spec/core/siosession.js";
+import { SIO_OPEN_TIMEOUT_MS } from "../../spec/core/siosession.js";
 import { SESSION_REQUEST_TIMEOUT_MS, SessionRole, WsSession } from "../../spec/core/wssession.js";
-import { SesEv, SesKind, SES_EV_WIDTH, SES_HEAD, SES_OUT_SIZE, sesRun, sesRunSio, sesRunWs } from "./session-runner.js";
+import {
+  SesEv,
+  SesKind,
+  SesSio,
+  SES_EV_NS,
+  SES_EV_WIDTH,
+  SES_HEAD,
+  SES_OUT_SIZE,
+  SES_SIO_NS,
+  sesRun,
+  sesRunSio,
+  sesRunWs,
+} from "./session-runner.js";
 import { packStrings } from "./literals.js";
 import { VEC_BIG_SIZE } from "../../spec/vectors/runner.js";
 
@@ -158,18 +170,23 @@ class WsTimeline extends Timeline {
   }
 }
 
-/** Socket.IO timelines: the transport's messages as they arrive (one Engine.IO packet each). */
+/**
+ * Socket.IO timelines: the transport's messages as they arrive (one Engine.IO packet each). The
+ * namespace events (join, emit, ackReply, close) go to the namespace chosen with ns(k).
+ */
 class SioTimeline extends Timeline {
+  /** The namespace the next namespace events are for. */
+  private cur = 0;
   constructor(pool: DataPool, name: string, t0: number, nsp: string, auth: string) {
     const [nspOff, nspLen] = pool.add(nsp);
     const [authOff, authLen] = pool.add(auth);
     super(pool, name, [SesKind.Sio, 0, t0, nspOff, nspLen, authOff, authLen, 0]);
   }
-  /** The lines so far (for error messages). */
-  dump(): string {
-    const s = new SioSession();
+  /** Replays the events so far: the records and the lines. */
+  private replay(): { r: SesSio; text: string } {
+    const r = new SesSio();
     const n = sesRunSio(
-      s,
+      r,
       this.pool.array,
       Int32Array.from(this.row()),
       0,
@@ -180,13 +197,32 @@ class SioTimeline extends Timeline {
       work.out,
       SES_OUT_SIZE,
     );
-    return Buffer.from(work.out.buffer, 0, Math.max(n, 0)).toString("latin1");
+    return { r, text: Buffer.from(work.out.buffer, 0, Math.max(n, 0)).toString("latin1") };
   }
-  state(): SioSession {
-    const s = new SioSession();
-    const params = Int32Array.from(this.row());
-    sesRunSio(s, this.pool.array, params, 0, this.events.length, work.noName, 0, work.big1, work.out, SES_OUT_SIZE);
-    return s;
+  /** The lines so far (for error messages). */
+  dump(): string {
+    return this.replay().text;
+  }
+  state(): SesSio {
+    return this.replay().r;
+  }
+  /** The following namespace events are for namespace k. */
+  ns(k: number): this {
+    if (k < 0 || k >= SES_SIO_NS) {
+      throw new Error(`${this.name}: no namespace ${k}`);
+    }
+    this.cur = k;
+    return this;
+  }
+  /** An event of the current namespace. */
+  private nsEv(type: SesEv, t: number, a = 0, b = 0, c = 0, d = 0, e = 0): this {
+    return this.ev(type + SES_EV_NS * this.cur, t, a, b, c, d, e);
+  }
+  /** The current namespace starts (it joins the manager on the next tick). */
+  join(t: number, nsp: string, auth = ""): this {
+    const [nOff, nLen] = this.pool.add(nsp);
+    const [aOff, aLen] = this.pool.add(auth);
+    return this.nsEv(SesEv.SioJoin, t, nOff, nLen, aOff, aLen);
   }
   tick(t: number, random16 = 0): this {
     return this.ev(SesEv.SioTick, t, random16);
@@ -195,36 +231,48 @@ class SioTimeline extends Timeline {
     const [off, len] = this.pool.add(text);
     return this.ev(SesEv.SioMessage, t, opcode, off, len, random16);
   }
-  emit(t: number, name: string, args: string, ack: boolean, times = 0): this {
+  /** The current namespace emits; with an ack, timeoutMs > 0 gives it a timeout. */
+  emit(t: number, name: string, args: string, ack: boolean, times = 0, timeoutMs = 0): this {
+    if (times > 255 || timeoutMs < 0 || timeoutMs >= 1 << 22) {
+      throw new Error(`${this.name}: emit flags out of range`);
+    }
     const [nOff, nLen] = this.pool.add(name);
     const [aOff, aLen] = this.pool.add(args);
-    return this.ev(SesEv.SioEmit, t, nOff, nLen, aOff, aLen, (ack ? 1 : 0) | (times << 1));
+    return this.nsEv(SesEv.SioEmit, t, nOff, nLen, aOff, aLen, (ack ? 1 : 0) | (times << 1) | (timeoutMs << 9));
   }
-  /** The user answers the server's ack id with JSON args (a list of arguments, without brackets). */
+  /** The current namespace answers the server's ack id with JSON args (a list of arguments, without brackets). */
   ackReply(t: number, id: number, args: string): this {
     const [off, len] = this.pool.add(args);
-    return this.ev(SesEv.SioAckReply, t, id, off, len);
+    return this.nsEv(SesEv.SioAckReply, t, id, off, len);
+  }
+  /** The user closes the current namespace. */
+  close(t: number): this {
+    return this.nsEv(SesEv.SioClose, t);
   }
   /** The first transport: tick at t0 (Open), its WebSocket opens, the open packet arrives. */
   openTransport(t: number, open: string = EIO_OPEN): this {
     this.tick(t).ev(SesEv.SioWsOpen, t + 30);
     return this.msg(t + 60, open);
   }
-  /** Ticks at the last moment the heartbeat is alive and the first it is not (read from the session). */
+  /** Ticks at the last moment the heartbeat is alive and the first it is not (read from the manager). */
   tickHeartbeat(random16: number): this {
-    const s = this.state();
-    const last = s.lastPingMs + s.info.pingInterval + s.info.pingTimeout;
+    const { m } = this.state();
+    const last = m.lastPingMs + m.info.pingInterval + m.info.pingTimeout;
     return this.tick(last).tick(last + 1, random16);
   }
-  /** Ticks just before and at the scheduled reconnect (read from the session); returns its time. */
+  /** Ticks just before and at the scheduled reconnect (read from the manager); returns its time. */
   tickDue(): number {
-    const s = this.state();
-    if (!s.rc.pending) {
+    const { m } = this.state();
+    if (!m.rc.pending) {
       throw new Error(`${this.name}: no reconnect is scheduled\n${this.dump()}`);
     }
-    this.tick(s.rc.at - 1);
-    this.tick(s.rc.at);
-    return s.rc.at;
+    this.tick(m.rc.at - 1);
+    this.tick(m.rc.at);
+    return m.rc.at;
+  }
+  /** When the current transport started (read from the manager). */
+  openedAt(): number {
+    return this.state().m.openedAt;
   }
 }
 
@@ -428,7 +476,7 @@ function sioTimelines(pool: DataPool): Timeline[] {
   life.msg(25060, "2").emit(26000, "r", "2", true).msg(50060, "2");
   life.tickHeartbeat(20000).emit(95100, "s", "3", true).emit(95110, "t", "4", false);
   life.tickDue();
-  const t1 = life.state().openedAt;
+  const t1 = life.openedAt();
   life
     .ev(SesEv.SioWsOpen, t1 + 30)
     .msg(t1 + 60, EIO_OPEN)
@@ -444,9 +492,9 @@ function sioTimelines(pool: DataPool): Timeline[] {
     .openTransport(0)
     .msg(100, '40{"sid":"s1"}')
     .emit(110, "x", "[1,2]", false)
-    .ev(SesEv.SioClose, 200)
+    .close(200)
     .ev(SesEv.SioWsClosed, 210, 1)
-    .ev(SesEv.SioClose, 220)
+    .close(220)
     .emit(230, "y", "1", true);
 
   // CONNECT_ERROR ends the session (no reconnect).
@@ -459,7 +507,7 @@ function sioTimelines(pool: DataPool): Timeline[] {
   // No open packet in time: the transport is dropped ("transport error"), and a reconnect scheduled.
   const ot = sio("open-timeout");
   ot.tick(0).ev(SesEv.SioWsOpen, 30);
-  const opened = ot.state().openedAt;
+  const opened = ot.openedAt();
   ot.tick(opened + SIO_OPEN_TIMEOUT_MS).tick(opened + SIO_OPEN_TIMEOUT_MS + 1, 32768);
   const at = ot.tickDue();
   ot.ev(SesEv.SioWsError, at + 5)
@@ -511,7 +559,7 @@ function sioTimelines(pool: DataPool): Timeline[] {
   q.openTransport(0).msg(100, '40/chat,{"sid":"s1"}').msg(200, "1", 4000);
   q.emit(300, "ack", "1", true).emit(310, "blob", `"${"z".repeat(2000)}"`, false, 140);
   q.tickDue();
-  q.ev(SesEv.SioWsClosed, q.state().openedAt + 5, 60000);
+  q.ev(SesEv.SioWsClosed, q.openedAt() + 5, 60000);
   const t2 = q.tickDue();
   q.ev(SesEv.SioWsOpen, t2 + 10)
     .msg(t2 + 20, EIO_OPEN)

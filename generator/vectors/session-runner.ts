@@ -15,7 +15,16 @@
  *
  * A timeline is a row of SES_PARAMS: [SesKind, nEvents, t0, four kind-specific
  * ints (see SesKind), maxMessage or 0], then nEvents events of SES_EV_WIDTH
- * ints each: [SesEv, time, a, b, c, d, e] (see SesEv for the arguments).
+ * ints each: [SesEv, time, a, b, c, d, e] (see SesEv for the arguments). In a
+ * Socket.IO timeline the event word is SesEv + SES_EV_NS * k for the events of
+ * namespace k (SioJoin, SioEmit, SioClose, SioAckReply).
+ *
+ * A Socket.IO timeline drives one SioManager (one Engine.IO connection) and up
+ * to SES_SIO_NS namespaces (SioSession records) on it, as the glue does:
+ * namespace 0 starts at step 0, the others with SioJoin; a started namespace
+ * joins the manager on the next tick (the manager is made then when there is
+ * none); every packet goes to the namespace it names; a namespace that ends is
+ * released, and the last one leaving finishes the manager.
  */
 
 import { bytesPutAscii } from "../../spec/core/bytes.js";
@@ -34,7 +43,7 @@ import {
 } from "../../spec/core/conn.js";
 import { Action, ConnEvent } from "../../spec/core/state.js";
 import { urlParse } from "../../spec/core/url.js";
-import { SioParsed, sioEncodeAck, sioEncodeEvent } from "../../spec/core/socketio.js";
+import { SioParsed, sioEncodeAck, sioEncodeEvent, sioNspEquals } from "../../spec/core/socketio.js";
 import {
   SessionRole,
   WsSend,
@@ -59,23 +68,35 @@ import {
   SIO_MAX_PENDING_ACKS,
   SioAckState,
   SioClose,
+  SioClosed,
+  SioEio,
+  SioManager,
   SioOut,
+  SioRetry,
   SioSend,
   SioSession,
   SioTick,
+  sioManagerEngineClosed,
+  sioManagerFinish,
+  sioManagerInit,
+  sioManagerOnMessage,
+  sioManagerTick,
+  sioManagerTransportEndReason,
+  sioManagerTransportFailed,
+  sioManagerTransportStarted,
   sioReasonText,
   sioSessionAck,
   sioSessionAckIdFor,
+  sioSessionAckTimeout,
   sioSessionClose,
   sioSessionEmit,
   sioSessionEngineClosed,
   sioSessionFinish,
   sioSessionInit,
-  sioSessionOnMessage,
-  sioSessionTick,
-  sioSessionTransportEndReason,
-  sioSessionTransportFailed,
-  sioSessionTransportStarted,
+  sioSessionJoin,
+  sioSessionOnPacket,
+  sioSessionTakeFailedAck,
+  sioSessionWantsTransport,
 } from "../../spec/core/siosession.js";
 import {
   VEC_BIG_SIZE,
@@ -109,7 +130,10 @@ export const SES_NAME_CAP = 32;
 export const enum SesKind {
   /** A WebSocket client session: [Ws, nEvents, t0, urlOff, urlLen, nonceOff, keyOff, maxMessage]. */
   Ws = 1,
-  /** A Socket.IO session (messages of its transport given as they arrive): [Sio, nEvents, t0, nspOff, nspLen, authOff, authLen, 0]. */
+  /**
+   * A Socket.IO manager and its namespaces (messages of its transport given as they arrive):
+   * [Sio, nEvents, t0, nspOff, nspLen, authOff, authLen, 0], namespace 0's.
+   */
   Sio = 2,
 }
 
@@ -139,7 +163,7 @@ export const enum SesEv {
   WsOrphan = 11,
   /** The session starts again in role a (wsSessionInit; a Child's connection in the server role, connInitServer). */
   WsInit = 12,
-  /** sioSessionTick: a random16 for a transport it drops. */
+  /** A tick: waiting namespaces join the manager, then sioManagerTick and the acks whose timeout passed; a random16 for a transport it drops. */
   SioTick = 21,
   /** The transport's WebSocket reached OPEN. */
   SioWsOpen = 22,
@@ -147,15 +171,23 @@ export const enum SesEv {
   SioMessage = 23,
   /** The transport's WebSocket closed: a random16. */
   SioWsClosed = 24,
-  /** The transport's WebSocket reported an error (sioSessionTransportFailed). */
+  /** The transport's WebSocket reported an error (sioManagerTransportFailed). */
   SioWsError = 25,
-  /** The user emits event data[a..a+b) with JSON args data[c..c+d); e: bit 0 wants an ack, e >> 1 repeats (0: once). */
+  /**
+   * Namespace k emits event data[a..a+b) with JSON args data[c..c+d); e: bit 0 wants an ack,
+   * bits 1..8 repeats (0: once), e >> 9 the ack's timeout in ms (0: none; sioSessionAckTimeout).
+   */
   SioEmit = 26,
-  /** The user closes the session (sioSessionClose). */
+  /** The user closes namespace k (sioSessionClose). */
   SioClose = 27,
-  /** The user answers the server's ack id a with JSON args data[b..b+c) (sioSessionAck). */
+  /** Namespace k answers the server's ack id a with JSON args data[b..b+c) (sioSessionAck). */
   SioAckReply = 28,
+  /** Namespace k starts (sioSessionInit) for namespace data[a..a+b) with auth data[c..c+d); it joins on the next tick. */
+  SioJoin = 29,
 }
+
+/** The event word of namespace k's events: SesEv + SES_EV_NS * k. */
+export const SES_EV_NS = 256;
 
 /** Writes the start of a step's line: `<name>#<step>\t@<time> `. */
 function sesLine(
@@ -217,8 +249,8 @@ export function sesRun(
     const c = new WsConn();
     return sesRunWs(s, c, data, params, p, params[p + 1], names, nameOff, big1, big2, out, cap);
   }
-  const ss = new SioSession();
-  return sesRunSio(ss, data, params, p, params[p + 1], names, nameOff, big1, out, cap);
+  const r = new SesSio();
+  return sesRunSio(r, data, params, p, params[p + 1], names, nameOff, big1, out, cap);
 }
 
 // ---------------------------------------------------------------- WebSocket
@@ -550,28 +582,108 @@ function sesWsActions(
 
 // ---------------------------------------------------------------- Socket.IO
 
-/** Writes the state after a Socket.IO step: ` | eo<engine open> cn<connected> q<queued> rc<at or -1> n<attempts> ack<queued>/<sent> next<ack id> fin<finishing>`. */
-function sesSioState(s: SioSession, out: Uint8Array, o: number, cap: number): number {
+/** Namespaces (SioSession records) a Socket.IO timeline can hold. */
+export const SES_SIO_NS = 3;
+
+/** Where namespace k of a Socket.IO timeline is (SesSio.ns). */
+export const enum SesNs {
+  /** Not started. */
+  None = 0,
+  /** Started (sioSessionInit): it joins the manager on the next tick. */
+  Waiting = 1,
+  /** On the manager. */
+  Joined = 2,
+  /** Ended and released by the I/O layer. */
+  Released = 3,
+}
+
+/** What sesSioEach does to each namespace. */
+export const enum SesEach {
+  /** A tick: a waiting namespace joins the manager (made when there is none), with its CONNECT when the Engine.IO connection is open. */
+  Attach = 1,
+  /** The Engine.IO connection opened: each namespace on the manager writes its CONNECT (sioSessionJoin). */
+  Connect = 2,
+  /** The transport is gone: sioSessionEngineClosed (arg: the SioRetry), the acks owed a failure, the release of those that end. */
+  Closed = 3,
+  /** A tick: the acks whose timeout passed (sioSessionTakeFailedAck). */
+  Timeouts = 4,
+  /** A Socket.IO packet: the namespace it names takes it (sioSessionOnPacket). */
+  Packet = 5,
+}
+
+/** What a Socket.IO timeline drives: one manager, its namespaces, and what the I/O layer knows of them. */
+export class SesSio {
+  m = new SioManager();
+  s0 = new SioSession();
+  s1 = new SioSession();
+  s2 = new SioSession();
+  /** Each namespace's SesNs. */
+  ns = new Int32Array(SES_SIO_NS);
+  /** The manager exists (sioManagerInit done; not finished nor given up). */
+  live = false;
+  /** The current transport's WebSocket is OPEN. */
+  open = false;
+  /** Namespaces that took the last Socket.IO packet. */
+  took = 0;
+}
+
+/** Writes the state of namespace k: ` ns<k>:<SesNs> cn<connected> q<queued> ack<queued>/<sent>/<lost> next<ack id> fin<finishing>`, and its recovery state once it has a pid. */
+function sesSioNsState(s: SioSession, k: number, where: number, out: Uint8Array, o: number, cap: number): number {
   let queued = 0;
   let sent = 0;
-  for (let k = 0; k < SIO_MAX_PENDING_ACKS; k++) {
-    if (s.ackState[k] === SioAckState.Queued) {
+  let lost = 0;
+  for (let i = 0; i < SIO_MAX_PENDING_ACKS; i++) {
+    if (s.ackState[i] === SioAckState.Queued) {
       queued++;
-    } else if (s.ackState[k] === SioAckState.Sent) {
+    } else if (s.ackState[i] === SioAckState.Sent) {
       sent++;
+    } else if (s.ackState[i] === SioAckState.Lost) {
+      lost++;
     }
   }
-  let w = bytesPutAscii(out, o, cap, " |");
-  w = sesPutField(out, w, cap, "eo", s.engineOpen ? 1 : 0);
+  let w = sesPutField(out, o, cap, "ns", k);
+  w = vecPutChar(out, w, cap, 58);
+  w = vecPutInt(out, w, cap, where);
   w = sesPutField(out, w, cap, "cn", s.connected ? 1 : 0);
   w = sesPutField(out, w, cap, "q", s.queueLen);
-  w = sesPutField(out, w, cap, "rc", s.rc.pending ? s.rc.at : -1);
-  w = sesPutField(out, w, cap, "n", s.rc.backoff.attempts);
   w = sesPutField(out, w, cap, "ack", queued);
   w = vecPutChar(out, w, cap, 47);
   w = vecPutInt(out, w, cap, sent);
+  w = vecPutChar(out, w, cap, 47);
+  w = vecPutInt(out, w, cap, lost);
   w = sesPutField(out, w, cap, "next", s.nextAckId);
-  return sesPutField(out, w, cap, "fin", s.finishing ? 1 : 0);
+  w = sesPutField(out, w, cap, "fin", s.finishing ? 1 : 0);
+  if (s.pidLen > 0) {
+    w = bytesPutAscii(out, w, cap, " pid=");
+    w = vecPutEsc(out, w, cap, s.pid, 0, s.pidLen);
+    w = bytesPutAscii(out, w, cap, " off=");
+    w = vecPutEsc(out, w, cap, s.offset, 0, s.offsetLen);
+    w = sesPutField(out, w, cap, "rec", s.recovered ? 1 : 0);
+  }
+  return w;
+}
+
+/**
+ * Writes the state after a Socket.IO step: ` | mgr<live> eo<engine open> rc<at or -1> n<attempts> mf<finishing>`,
+ * then each namespace started (sesSioNsState).
+ */
+function sesSioState(r: SesSio, out: Uint8Array, o: number, cap: number): number {
+  let w = bytesPutAscii(out, o, cap, " |");
+  w = sesPutField(out, w, cap, "mgr", r.live ? 1 : 0);
+  w = sesPutField(out, w, cap, "eo", r.m.engineOpen ? 1 : 0);
+  w = sesPutField(out, w, cap, "rc", r.m.rc.pending ? r.m.rc.at : -1);
+  w = sesPutField(out, w, cap, "n", r.m.rc.backoff.attempts);
+  w = sesPutField(out, w, cap, "mf", r.m.finishing ? 1 : 0);
+  if (r.ns[0] !== SesNs.None) {
+    w = sesSioNsState(r.s0, 0, r.ns[0], out, w, cap);
+  }
+  if (r.ns[1] !== SesNs.None) {
+    w = sesSioNsState(r.s1, 1, r.ns[1], out, w, cap);
+  }
+  if (r.ns[2] !== SesNs.None) {
+    w = sesSioNsState(r.s2, 2, r.ns[2], out, w, cap);
+  }
+  return w;
 }
 
 /** Writes ` reason=<socket.io-client's text>`. */
@@ -583,31 +695,191 @@ function sesPutReason(out: Uint8Array, o: number, cap: number, reason: number): 
   return sioReasonText(reason, out, w, cap);
 }
 
-/** The transport is gone for `reason`: sioSessionEngineClosed and what it decided. */
-function sesSioEngineClosed(
+/** Writes ` ns<k>:`. */
+function sesPutNs(out: Uint8Array, o: number, cap: number, k: number): number {
+  const w = sesPutField(out, o, cap, "ns", k);
+  return vecPutChar(out, w, cap, 58);
+}
+
+/** The acks of namespace k owed a failure (all with a timeout when `ending`): ` ns<k>:ackfail<entry>` each, until none is left. */
+function sesSioFailedAcks(
   s: SioSession,
-  reason: number,
+  k: number,
   t: number,
-  random16: number,
+  ending: boolean,
   out: Uint8Array,
   o: number,
   cap: number,
 ): number {
-  const bits = sioSessionEngineClosed(s, reason, t, random16);
-  let w = sesPutField(out, o, cap, "closed", bits);
-  if (s.reason !== 0) {
-    w = sesPutReason(out, w, cap, s.reason);
+  let w = o;
+  let entry = sioSessionTakeFailedAck(s, t, ending);
+  while (entry >= 0) {
+    w = sesPutNs(out, w, cap, k);
+    w = bytesPutAscii(out, w, cap, "ackfail");
+    w = vecPutInt(out, w, cap, entry);
+    entry = sioSessionTakeFailedAck(s, t, ending);
   }
   return w;
 }
 
 /**
- * Replays the first nEvents events of a Socket.IO timeline through s (the
+ * Namespace k ended: the I/O layer releases it (` release<k>`); when no
+ * namespace is left on the manager, the manager finishes and its transport is
+ * dropped (` mgr-finish=<sioManagerFinish> drop`).
+ */
+function sesSioRelease(r: SesSio, k: number, out: Uint8Array, o: number, cap: number): number {
+  r.ns[k] = SesNs.Released;
+  let w = sesPutField(out, o, cap, "release", k);
+  if (!r.live) {
+    return w;
+  }
+  for (let i = 0; i < SES_SIO_NS; i++) {
+    if (r.ns[i] === SesNs.Joined) {
+      return w;
+    }
+  }
+  w = bytesPutAscii(out, w, cap, " mgr-finish=");
+  w = vecPutBool(out, w, cap, sioManagerFinish(r.m));
+  r.live = false;
+  r.open = false;
+  return bytesPutAscii(out, w, cap, " drop");
+}
+
+/** Does `what` (a SesEach) to each namespace in turn. */
+function sesSioEach(
+  r: SesSio,
+  what: number,
+  arg: number,
+  t: number,
+  data: Readonly<Uint8Array>,
+  pk: SioParsed,
+  name: Uint8Array,
+  small: Uint8Array,
+  out: Uint8Array,
+  o: number,
+  cap: number,
+): number {
+  let w = sesSioOne(r, r.s0, 0, what, arg, t, data, pk, name, small, out, o, cap);
+  w = sesSioOne(r, r.s1, 1, what, arg, t, data, pk, name, small, out, w, cap);
+  return sesSioOne(r, r.s2, 2, what, arg, t, data, pk, name, small, out, w, cap);
+}
+
+/** Does `what` (a SesEach) to namespace k, whose record is s. */
+function sesSioOne(
+  r: SesSio,
+  s: SioSession,
+  k: number,
+  what: number,
+  arg: number,
+  t: number,
+  data: Readonly<Uint8Array>,
+  pk: SioParsed,
+  name: Uint8Array,
+  small: Uint8Array,
+  out: Uint8Array,
+  o: number,
+  cap: number,
+): number {
+  let w = o;
+  if (what === SesEach.Attach) {
+    if (r.ns[k] !== SesNs.Waiting) {
+      return w;
+    }
+    if (!r.live) {
+      sioManagerInit(r.m, s.rc, t);
+      r.live = true;
+      w = bytesPutAscii(out, w, cap, " mgr");
+    }
+    r.ns[k] = SesNs.Joined;
+    w = sesPutField(out, w, cap, "join", k);
+    if (r.m.engineOpen) {
+      const n = sioSessionJoin(s, small, SES_SMALL_SIZE);
+      w = bytesPutAscii(out, w, cap, " >");
+      w = vecPutEsc(out, w, cap, small, 0, n);
+    }
+    return w;
+  }
+  if (r.ns[k] !== SesNs.Joined) {
+    return w;
+  }
+  switch (what) {
+    case SesEach.Connect: {
+      const n = sioSessionJoin(s, small, SES_SMALL_SIZE);
+      w = sesPutNs(out, w, cap, k);
+      w = vecPutChar(out, w, cap, 62);
+      return vecPutEsc(out, w, cap, small, 0, n);
+    }
+    case SesEach.Closed: {
+      const bits = sioSessionEngineClosed(s, r.m.reason, arg === SioRetry.Retry);
+      w = sesPutNs(out, w, cap, k);
+      w = bytesPutAscii(out, w, cap, "closed");
+      w = vecPutInt(out, w, cap, bits);
+      w = sesSioFailedAcks(s, k, t, (bits & SioClosed.Finish) !== 0, out, w, cap);
+      if ((bits & SioClosed.Finish) !== 0) {
+        w = sesSioRelease(r, k, out, w, cap);
+      }
+      return w;
+    }
+    case SesEach.Timeouts:
+      return sesSioFailedAcks(s, k, t, false, out, w, cap);
+    case SesEach.Packet: {
+      if (!sioNspEquals(data, pk, s.nsp, 0, s.nspLen)) {
+        return w;
+      }
+      r.took++;
+      const res = sioSessionOnPacket(s, data, pk, name, SES_NAME_CAP);
+      w = sesPutNs(out, w, cap, k);
+      w = bytesPutAscii(out, w, cap, "out=");
+      w = vecPutInt(out, w, cap, res);
+      return sesSioOut(r, s, k, res, t, data, pk, name, out, w, cap);
+    }
+    default:
+      return w;
+  }
+}
+
+/**
+ * The transport is gone for `reason`: sioManagerEngineClosed (` closed<SioRetry> reason=...`),
+ * then what it means for each namespace on the manager.
+ */
+function sesSioEngineClosed(
+  r: SesSio,
+  reason: number,
+  t: number,
+  random16: number,
+  data: Readonly<Uint8Array>,
+  pk: SioParsed,
+  name: Uint8Array,
+  small: Uint8Array,
+  out: Uint8Array,
+  o: number,
+  cap: number,
+): number {
+  const wanted =
+    (r.ns[0] === SesNs.Joined && sioSessionWantsTransport(r.s0)) ||
+    (r.ns[1] === SesNs.Joined && sioSessionWantsTransport(r.s1)) ||
+    (r.ns[2] === SesNs.Joined && sioSessionWantsTransport(r.s2));
+  const retry = sioManagerEngineClosed(r.m, reason, wanted, t, random16);
+  r.open = false;
+  let w = sesPutField(out, o, cap, "closed", retry);
+  if (retry === SioRetry.None) {
+    return w;
+  }
+  w = sesPutReason(out, w, cap, r.m.reason);
+  if (retry === SioRetry.GiveUp) {
+    // The manager is released with its last namespace.
+    r.live = false;
+  }
+  return sesSioEach(r, SesEach.Closed, retry, t, data, pk, name, small, out, w, cap);
+}
+
+/**
+ * Replays the first nEvents events of a Socket.IO timeline through r (the
  * oracle's builder reads it afterwards); returns the length of the lines.
  * big1 (VEC_BIG_SIZE bytes) holds the packets the user emits.
  */
 export function sesRunSio(
-  s: SioSession,
+  r: SesSio,
   data: Readonly<Uint8Array>,
   params: Readonly<Int32Array>,
   p: number,
@@ -622,167 +894,183 @@ export function sesRunSio(
   const name = new Uint8Array(SES_NAME_CAP);
   const small = new Uint8Array(SES_SMALL_SIZE);
   const t0 = params[p + 2];
+  r.live = false;
+  r.open = false;
+  for (let k = 0; k < SES_SIO_NS; k++) {
+    r.ns[k] = SesNs.None;
+  }
   let w = sesLine(out, 0, cap, names, nameOff, 0, t0);
   w = bytesPutAscii(out, w, cap, "init=");
-  w = vecPutBool(
-    out,
-    w,
-    cap,
-    sioSessionInit(s, data, params[p + 3], params[p + 4], data, params[p + 5], params[p + 6], t0),
-  );
-  w = sesSioState(s, out, w, cap);
+  const ok = sioSessionInit(r.s0, data, params[p + 3], params[p + 4], data, params[p + 5], params[p + 6], t0);
+  if (ok) {
+    r.ns[0] = SesNs.Waiting;
+  }
+  w = vecPutBool(out, w, cap, ok);
+  w = sesSioState(r, out, w, cap);
   w = vecPutChar(out, w, cap, 10);
-  // Whether the current transport's WebSocket is OPEN (the I/O layer knows it).
-  let open = false;
   for (let i = 0; i < nEvents; i++) {
     const e = p + SES_HEAD + i * SES_EV_WIDTH;
     const t = params[e + 1];
     const a = params[e + 2];
+    const k = (params[e] / SES_EV_NS) | 0;
     w = sesLine(out, w, cap, names, nameOff, i + 1, t);
-    switch (params[e]) {
-      case SesEv.SioTick: {
-        const tick = sioSessionTick(s, t);
-        w = bytesPutAscii(out, w, cap, "tick=");
-        w = vecPutInt(out, w, cap, tick);
-        if (tick === SioTick.OpenTimeout) {
-          w = sesPutField(out, w, cap, "err", s.error);
-          w = sesPutField(out, w, cap, "detail", s.detail);
-        }
-        if (tick === SioTick.PingTimeout || tick === SioTick.OpenTimeout) {
-          open = false;
-          w = bytesPutAscii(out, w, cap, " drop");
-          w = sesSioEngineClosed(s, s.reason, t, a, out, w, cap);
-        } else if (tick === SioTick.Open) {
-          open = false;
-          sioSessionTransportStarted(s, t);
-          w = bytesPutAscii(out, w, cap, " transport");
-        }
+    switch (params[e] % SES_EV_NS) {
+      case SesEv.SioTick:
+        w = sesSioTick(r, t, a, data, pk, name, small, out, w, cap);
         break;
-      }
       case SesEv.SioWsOpen:
-        open = true;
+        r.open = true;
         w = bytesPutAscii(out, w, cap, "ws-open");
         break;
-      case SesEv.SioMessage: {
-        w = bytesPutAscii(out, w, cap, "msg ");
-        w = vecPutEsc(out, w, cap, data, params[e + 3], params[e + 4]);
-        const r = sioSessionOnMessage(
-          s,
-          a,
-          data,
-          params[e + 3],
-          params[e + 4],
-          pk,
-          name,
-          SES_NAME_CAP,
-          small,
-          SES_SMALL_SIZE,
-          t,
-        );
-        w = sesPutField(out, w, cap, "out=", r);
-        w = sesSioOut(s, r, data, pk, name, small, out, w, cap);
-        if (r === SioOut.Fail || r === SioOut.CloseTransport) {
-          open = false;
-          w = bytesPutAscii(out, w, cap, " drop");
-          w = sesSioEngineClosed(s, s.reason, t, params[e + 5], out, w, cap);
-        } else if (r === SioOut.Finish || r === SioOut.ConnectError) {
-          // The session ended: the I/O layer drops the transport (its close then finds the session finishing).
-          open = false;
-          w = bytesPutAscii(out, w, cap, " drop");
-        }
+      case SesEv.SioMessage:
+        w = sesSioMessage(r, data, params, e, pk, name, small, out, w, cap);
         break;
-      }
       case SesEv.SioWsClosed:
-        open = false;
+        r.open = false;
         w = bytesPutAscii(out, w, cap, "ws-closed");
-        w = sesSioEngineClosed(s, sioSessionTransportEndReason(s), t, a, out, w, cap);
+        w = sesSioEngineClosed(r, sioManagerTransportEndReason(r.m), t, a, data, pk, name, small, out, w, cap);
         break;
       case SesEv.SioWsError:
-        sioSessionTransportFailed(s);
+        sioManagerTransportFailed(r.m);
         w = bytesPutAscii(out, w, cap, "ws-error");
         break;
-      case SesEv.SioEmit:
-        w = sesSioEmit(s, data, params, e, open, big1, out, w, cap);
-        break;
-      case SesEv.SioAckReply: {
-        // The Engine.IO message: `4` and the Socket.IO ACK packet.
-        small[0] = 52;
-        const n = sioEncodeAck(small, 1, SES_SMALL_SIZE, s.nsp, 0, s.nspLen, a, data, params[e + 3], params[e + 4]);
-        const r = sioSessionAck(s, n, open);
-        w = bytesPutAscii(out, w, cap, "ack-reply ");
-        w = vecPutInt(out, w, cap, n);
-        w = bytesPutAscii(out, w, cap, " =");
-        w = vecPutInt(out, w, cap, r);
-        if (s.error !== 0) {
-          w = sesPutField(out, w, cap, "err", s.error);
-          w = sesPutField(out, w, cap, "detail", s.detail);
-        }
-        if (r === SioSend.Now) {
-          w = bytesPutAscii(out, w, cap, " >");
-          w = vecPutEsc(out, w, cap, small, 0, n);
-        }
-        break;
-      }
-      case SesEv.SioClose: {
-        const bits = sioSessionClose(s, open, small, SES_SMALL_SIZE);
-        w = bytesPutAscii(out, w, cap, "close=");
-        w = vecPutInt(out, w, cap, bits);
-        if ((bits & SioClose.Write) !== 0) {
-          w = bytesPutAscii(out, w, cap, " >");
-          w = vecPutEsc(out, w, cap, small, 0, s.outLen);
-        }
-        if ((bits & SioClose.Finish) !== 0) {
-          open = false;
-          w = sesPutReason(out, w, cap, s.reason);
-        }
-        break;
-      }
       default:
-        w = bytesPutAscii(out, w, cap, "event?");
+        if (k === 0) {
+          w = sesSioNsEvent(r, r.s0, 0, data, params, e, small, big1, out, w, cap);
+        } else if (k === 1) {
+          w = sesSioNsEvent(r, r.s1, 1, data, params, e, small, big1, out, w, cap);
+        } else {
+          w = sesSioNsEvent(r, r.s2, 2, data, params, e, small, big1, out, w, cap);
+        }
         break;
     }
-    w = sesSioState(s, out, w, cap);
+    w = sesSioState(r, out, w, cap);
     w = vecPutChar(out, w, cap, 10);
   }
   return w;
 }
 
-/** Writes what a SioOut asks for (the answer to write, the error, the event, the ack). */
+/** A tick: waiting namespaces join, sioManagerTick and what it found, then the acks whose timeout passed. */
+function sesSioTick(
+  r: SesSio,
+  t: number,
+  random16: number,
+  data: Readonly<Uint8Array>,
+  pk: SioParsed,
+  name: Uint8Array,
+  small: Uint8Array,
+  out: Uint8Array,
+  o: number,
+  cap: number,
+): number {
+  let w = bytesPutAscii(out, o, cap, "tick");
+  w = sesSioEach(r, SesEach.Attach, 0, t, data, pk, name, small, out, w, cap);
+  if (!r.live) {
+    return bytesPutAscii(out, w, cap, " idle");
+  }
+  const tick = sioManagerTick(r.m, t);
+  w = bytesPutAscii(out, w, cap, " tick=");
+  w = vecPutInt(out, w, cap, tick);
+  if (tick === SioTick.OpenTimeout) {
+    w = sesPutField(out, w, cap, "err", r.m.error);
+    w = sesPutField(out, w, cap, "detail", r.m.detail);
+  }
+  if (tick === SioTick.PingTimeout || tick === SioTick.OpenTimeout) {
+    w = bytesPutAscii(out, w, cap, " drop");
+    w = sesSioEngineClosed(r, r.m.reason, t, random16, data, pk, name, small, out, w, cap);
+  } else if (tick === SioTick.Open) {
+    r.open = false;
+    sioManagerTransportStarted(r.m, t);
+    w = bytesPutAscii(out, w, cap, " transport");
+  }
+  return sesSioEach(r, SesEach.Timeouts, 0, t, data, pk, name, small, out, w, cap);
+}
+
+/** A message of the transport: sioManagerOnMessage and what it asks for. */
+function sesSioMessage(
+  r: SesSio,
+  data: Readonly<Uint8Array>,
+  params: Readonly<Int32Array>,
+  e: number,
+  pk: SioParsed,
+  name: Uint8Array,
+  small: Uint8Array,
+  out: Uint8Array,
+  o: number,
+  cap: number,
+): number {
+  const t = params[e + 1];
+  let w = bytesPutAscii(out, o, cap, "msg ");
+  w = vecPutEsc(out, w, cap, data, params[e + 3], params[e + 4]);
+  const res = sioManagerOnMessage(r.m, params[e + 2], data, params[e + 3], params[e + 4], pk, small, SES_SMALL_SIZE, t);
+  w = sesPutField(out, w, cap, "out=", res);
+  switch (res) {
+    case SioEio.Write:
+      w = bytesPutAscii(out, w, cap, " >");
+      return vecPutEsc(out, w, cap, small, 0, r.m.outLen);
+    case SioEio.Error:
+      w = sesPutField(out, w, cap, "err", r.m.error);
+      w = sesPutField(out, w, cap, "detail", r.m.detail);
+      return sesPutField(out, w, cap, "drop", r.m.drop);
+    case SioEio.Fail:
+      w = sesPutField(out, w, cap, "err", r.m.error);
+      w = sesPutField(out, w, cap, "detail", r.m.detail);
+      w = bytesPutAscii(out, w, cap, " drop");
+      return sesSioEngineClosed(r, r.m.reason, t, params[e + 5], data, pk, name, small, out, w, cap);
+    case SioEio.CloseTransport:
+      w = bytesPutAscii(out, w, cap, " drop");
+      return sesSioEngineClosed(r, r.m.reason, t, params[e + 5], data, pk, name, small, out, w, cap);
+    case SioEio.Open:
+      return sesSioEach(r, SesEach.Connect, 0, t, data, pk, name, small, out, w, cap);
+    case SioEio.Packet:
+      r.took = 0;
+      w = sesSioEach(r, SesEach.Packet, 0, t, data, pk, name, small, out, w, cap);
+      if (r.took === 0) {
+        w = bytesPutAscii(out, w, cap, " ns-");
+      }
+      return w;
+    default:
+      return w;
+  }
+}
+
+/** Writes what a SioOut of namespace k asks for (the error, the event, the ack, its end). */
 function sesSioOut(
+  r: SesSio,
   s: SioSession,
-  r: number,
+  k: number,
+  res: number,
+  t: number,
   data: Readonly<Uint8Array>,
   pk: SioParsed,
   name: Readonly<Uint8Array>,
-  small: Readonly<Uint8Array>,
   out: Uint8Array,
   o: number,
   cap: number,
 ): number {
   let w = o;
-  switch (r) {
-    case SioOut.Write:
-      w = bytesPutAscii(out, w, cap, " >");
-      return vecPutEsc(out, w, cap, small, 0, s.outLen);
+  switch (res) {
     case SioOut.Error:
       w = sesPutField(out, w, cap, "err", s.error);
       w = sesPutField(out, w, cap, "detail", s.detail);
       return sesPutField(out, w, cap, "drop", s.drop);
-    case SioOut.Fail:
-      w = sesPutField(out, w, cap, "err", s.error);
-      return sesPutField(out, w, cap, "detail", s.detail);
     case SioOut.Connected:
       w = bytesPutAscii(out, w, cap, " flush connect=");
-      return vecPutEsc(out, w, cap, data, pk.dataOff, pk.dataLen);
+      w = vecPutEsc(out, w, cap, data, pk.dataOff, pk.dataLen);
+      return sesPutField(out, w, cap, "recovered", s.recovered ? 1 : 0);
     case SioOut.ConnectError: {
       w = bytesPutAscii(out, w, cap, " connect-error=");
       w = vecPutEsc(out, w, cap, data, pk.dataOff, pk.dataLen);
       w = bytesPutAscii(out, w, cap, " finish=");
       w = vecPutBool(out, w, cap, sioSessionFinish(s, s.reason));
-      return sesPutReason(out, w, cap, s.reason);
+      w = sesPutReason(out, w, cap, s.reason);
+      w = sesSioFailedAcks(s, k, t, true, out, w, cap);
+      return sesSioRelease(r, k, out, w, cap);
     }
     case SioOut.Finish:
-      return sesPutReason(out, w, cap, s.reason);
+      w = sesPutReason(out, w, cap, s.reason);
+      w = sesSioFailedAcks(s, k, t, true, out, w, cap);
+      return sesSioRelease(r, k, out, w, cap);
     case SioOut.Event:
       w = bytesPutAscii(out, w, cap, " event=");
       w = vecPutEsc(out, w, cap, name, 0, s.nameLen);
@@ -798,25 +1086,101 @@ function sesSioOut(
   }
 }
 
-/** The user emits (once, or e >> 1 times): the ack id, the packet, what sioSessionEmit decided. */
-function sesSioEmit(
+/** An event of namespace k (SioJoin, SioEmit, SioClose, SioAckReply), whose record is s. */
+function sesSioNsEvent(
+  r: SesSio,
   s: SioSession,
+  k: number,
   data: Readonly<Uint8Array>,
   params: Readonly<Int32Array>,
   e: number,
-  open: boolean,
+  small: Uint8Array,
   big1: Uint8Array,
   out: Uint8Array,
   o: number,
   cap: number,
 ): number {
+  const t = params[e + 1];
+  const a = params[e + 2];
+  let w = o;
+  switch (params[e] % SES_EV_NS) {
+    case SesEv.SioJoin: {
+      const ok = sioSessionInit(s, data, a, params[e + 3], data, params[e + 4], params[e + 5], t);
+      if (ok) {
+        r.ns[k] = SesNs.Waiting;
+      }
+      w = sesPutField(out, w, cap, "init", k);
+      w = vecPutChar(out, w, cap, 61);
+      return vecPutBool(out, w, cap, ok);
+    }
+    case SesEv.SioEmit:
+      w = bytesPutAscii(out, w, cap, "emit");
+      w = vecPutInt(out, w, cap, k);
+      return sesSioEmit(r, s, data, params, e, big1, out, w, cap);
+    case SesEv.SioAckReply: {
+      // The Engine.IO message: `4` and the Socket.IO ACK packet.
+      small[0] = 52;
+      const n = sioEncodeAck(small, 1, SES_SMALL_SIZE, s.nsp, 0, s.nspLen, a, data, params[e + 3], params[e + 4]);
+      const res = sioSessionAck(s, r.m, n, r.open);
+      w = bytesPutAscii(out, w, cap, "ack-reply");
+      w = vecPutInt(out, w, cap, k);
+      w = vecPutChar(out, w, cap, 32);
+      w = vecPutInt(out, w, cap, n);
+      w = bytesPutAscii(out, w, cap, " =");
+      w = vecPutInt(out, w, cap, res);
+      if (s.error !== 0) {
+        w = sesPutField(out, w, cap, "err", s.error);
+        w = sesPutField(out, w, cap, "detail", s.detail);
+      }
+      if (res === SioSend.Now) {
+        w = bytesPutAscii(out, w, cap, " >");
+        w = vecPutEsc(out, w, cap, small, 0, n);
+      }
+      return w;
+    }
+    case SesEv.SioClose: {
+      const bits = sioSessionClose(s, r.open, small, SES_SMALL_SIZE);
+      w = bytesPutAscii(out, w, cap, "close");
+      w = vecPutInt(out, w, cap, k);
+      w = vecPutChar(out, w, cap, 61);
+      w = vecPutInt(out, w, cap, bits);
+      if ((bits & SioClose.Write) !== 0) {
+        w = bytesPutAscii(out, w, cap, " >");
+        w = vecPutEsc(out, w, cap, small, 0, s.outLen);
+      }
+      if ((bits & SioClose.Finish) !== 0) {
+        w = sesPutReason(out, w, cap, s.reason);
+        w = sesSioFailedAcks(s, k, t, true, out, w, cap);
+        w = sesSioRelease(r, k, out, w, cap);
+      }
+      return w;
+    }
+    default:
+      return bytesPutAscii(out, w, cap, "event?");
+  }
+}
+
+/** Namespace s emits (once, or repeatedly): the ack id, the packet, what sioSessionEmit decided, the ack's timeout. */
+function sesSioEmit(
+  r: SesSio,
+  s: SioSession,
+  data: Readonly<Uint8Array>,
+  params: Readonly<Int32Array>,
+  e: number,
+  big1: Uint8Array,
+  out: Uint8Array,
+  o: number,
+  cap: number,
+): number {
+  const t = params[e + 1];
   const flags = params[e + 6];
   const wantAck = (flags & 1) !== 0;
-  let times = flags >> 1;
+  const timeout = flags >> 9;
+  let times = (flags >> 1) & 255;
   if (times < 1) {
     times = 1;
   }
-  let w = bytesPutAscii(out, o, cap, "emit");
+  let w = o;
   for (let i = 0; i < times; i++) {
     const ackId = sioSessionAckIdFor(s, wantAck);
     w = vecPutChar(out, w, cap, 32);
@@ -851,12 +1215,16 @@ function sesSioEmit(
     const packetLen = n;
     // The masked text frame it goes out in.
     const frameLen = packetLen + frameHeaderSize(packetLen, true);
-    const r = sioSessionEmit(s, packetLen, frameLen, ackId, open);
+    const res = sioSessionEmit(s, r.m, packetLen, frameLen, ackId, r.open);
     w = vecPutChar(out, w, cap, 61);
-    w = vecPutInt(out, w, cap, r);
-    if (ackId >= 0 && (r === SioSend.Now || r === SioSend.Queue)) {
+    w = vecPutInt(out, w, cap, res);
+    if (ackId >= 0 && (res === SioSend.Now || res === SioSend.Queue)) {
       w = bytesPutAscii(out, w, cap, ":entry");
       w = vecPutInt(out, w, cap, s.ack);
+      if (timeout > 0) {
+        w = bytesPutAscii(out, w, cap, ":timeout");
+        w = vecPutBool(out, w, cap, sioSessionAckTimeout(s, s.ack, timeout, t));
+      }
     }
     if (s.error !== 0) {
       w = bytesPutAscii(out, w, cap, ":err");
@@ -864,7 +1232,7 @@ function sesSioEmit(
       w = vecPutChar(out, w, cap, 47);
       w = vecPutInt(out, w, cap, s.detail);
     }
-    if (r === SioSend.Now && times === 1) {
+    if (res === SioSend.Now && times === 1) {
       w = vecPutChar(out, w, cap, 62);
       w = vecPutEsc(out, w, cap, big1, 0, packetLen);
     }

@@ -58,6 +58,12 @@ public Plugin myinfo =
 /** Capacity of the decoded event name buffer of a Socket.IO timeline. */
 #define SES_NAME_CAP 32
 
+/** The event word of namespace k's events: SesEv + SES_EV_NS * k. */
+#define SES_EV_NS 256
+
+/** Namespaces (SioSession records) a Socket.IO timeline can hold. */
+#define SES_SIO_NS 3
+
 /** What a vector does; the first int of its parameter row. */
 enum
 {
@@ -200,7 +206,10 @@ enum
 {
 	/** A WebSocket client session: [Ws, nEvents, t0, urlOff, urlLen, nonceOff, keyOff, maxMessage]. */
 	SesKind_Ws = 1,
-	/** A Socket.IO session (messages of its transport given as they arrive): [Sio, nEvents, t0, nspOff, nspLen, authOff, authLen, 0]. */
+	/**
+	 * A Socket.IO manager and its namespaces (messages of its transport given as they arrive):
+	 * [Sio, nEvents, t0, nspOff, nspLen, authOff, authLen, 0], namespace 0's.
+	 */
 	SesKind_Sio = 2
 };
 
@@ -231,7 +240,7 @@ enum
 	SesEv_WsOrphan = 11,
 	/** The session starts again in role a (wsSessionInit; a Child's connection in the server role, connInitServer). */
 	SesEv_WsInit = 12,
-	/** sioSessionTick: a random16 for a transport it drops. */
+	/** A tick: waiting namespaces join the manager, then sioManagerTick and the acks whose timeout passed; a random16 for a transport it drops. */
 	SesEv_SioTick = 21,
 	/** The transport's WebSocket reached OPEN. */
 	SesEv_SioWsOpen = 22,
@@ -239,15 +248,65 @@ enum
 	SesEv_SioMessage = 23,
 	/** The transport's WebSocket closed: a random16. */
 	SesEv_SioWsClosed = 24,
-	/** The transport's WebSocket reported an error (sioSessionTransportFailed). */
+	/** The transport's WebSocket reported an error (sioManagerTransportFailed). */
 	SesEv_SioWsError = 25,
-	/** The user emits event data[a..a+b) with JSON args data[c..c+d); e: bit 0 wants an ack, e >> 1 repeats (0: once). */
+	/**
+	 * Namespace k emits event data[a..a+b) with JSON args data[c..c+d); e: bit 0 wants an ack,
+	 * bits 1..8 repeats (0: once), e >> 9 the ack's timeout in ms (0: none; sioSessionAckTimeout).
+	 */
 	SesEv_SioEmit = 26,
-	/** The user closes the session (sioSessionClose). */
+	/** The user closes namespace k (sioSessionClose). */
 	SesEv_SioClose = 27,
-	/** The user answers the server's ack id a with JSON args data[b..b+c) (sioSessionAck). */
-	SesEv_SioAckReply = 28
+	/** Namespace k answers the server's ack id a with JSON args data[b..b+c) (sioSessionAck). */
+	SesEv_SioAckReply = 28,
+	/** Namespace k starts (sioSessionInit) for namespace data[a..a+b) with auth data[c..c+d); it joins on the next tick. */
+	SesEv_SioJoin = 29
 };
+
+/** Where namespace k of a Socket.IO timeline is (SesSio.ns). */
+enum
+{
+	/** Not started. */
+	SesNs_None = 0,
+	/** Started (sioSessionInit): it joins the manager on the next tick. */
+	SesNs_Waiting = 1,
+	/** On the manager. */
+	SesNs_Joined = 2,
+	/** Ended and released by the I/O layer. */
+	SesNs_Released = 3
+};
+
+/** What sesSioEach does to each namespace. */
+enum
+{
+	/** A tick: a waiting namespace joins the manager (made when there is none), with its CONNECT when the Engine.IO connection is open. */
+	SesEach_Attach = 1,
+	/** The Engine.IO connection opened: each namespace on the manager writes its CONNECT (sioSessionJoin). */
+	SesEach_Connect = 2,
+	/** The transport is gone: sioSessionEngineClosed (arg: the SioRetry), the acks owed a failure, the release of those that end. */
+	SesEach_Closed = 3,
+	/** A tick: the acks whose timeout passed (sioSessionTakeFailedAck). */
+	SesEach_Timeouts = 4,
+	/** A Socket.IO packet: the namespace it names takes it (sioSessionOnPacket). */
+	SesEach_Packet = 5
+};
+
+/** What a Socket.IO timeline drives: one manager, its namespaces, and what the I/O layer knows of them. */
+enum struct SesSio
+{
+	SioManager m;
+	SioSession s0;
+	SioSession s1;
+	SioSession s2;
+	/** Each namespace's SesNs. */
+	int ns[SES_SIO_NS];
+	/** The manager exists (sioManagerInit done; not finished nor given up). */
+	bool live;
+	/** The current transport's WebSocket is OPEN. */
+	bool open;
+	/** Namespaces that took the last Socket.IO packet. */
+	int took;
+}
 
 // spec/vectors/runner.ts
 // The vector runner: runs one test vector through the core and writes a
@@ -1839,7 +1898,16 @@ stock int vecRun(const char[] data, const int[] params, int p, char[] big1, char
 //
 // A timeline is a row of SES_PARAMS: [SesKind, nEvents, t0, four kind-specific
 // ints (see SesKind), maxMessage or 0], then nEvents events of SES_EV_WIDTH
-// ints each: [SesEv, time, a, b, c, d, e] (see SesEv for the arguments).
+// ints each: [SesEv, time, a, b, c, d, e] (see SesEv for the arguments). In a
+// Socket.IO timeline the event word is SesEv + SES_EV_NS * k for the events of
+// namespace k (SioJoin, SioEmit, SioClose, SioAckReply).
+//
+// A Socket.IO timeline drives one SioManager (one Engine.IO connection) and up
+// to SES_SIO_NS namespaces (SioSession records) on it, as the glue does:
+// namespace 0 starts at step 0, the others with SioJoin; a started namespace
+// joins the manager on the next tick (the manager is made then when there is
+// none); every packet goes to the namespace it names; a namespace that ends is
+// released, and the last one leaving finishes the manager.
 
 /** Writes the start of a step's line: `<name>#<step>\t@<time> `. */
 stock int sesLine(char[] out, int o, int cap, const char[] names, int nameOff, int step, int t)
@@ -1891,8 +1959,8 @@ stock int sesRun(const char[] data, const int[] params, int p, const char[] name
 		WsConn c;
 		return sesRunWs(s, c, data, params, p, params[p + 1], names, nameOff, big1, big2, out, cap);
 	}
-	SioSession ss;
-	return sesRunSio(ss, data, params, p, params[p + 1], names, nameOff, big1, out, cap);
+	SesSio r;
+	return sesRunSio(r, data, params, p, params[p + 1], names, nameOff, big1, out, cap);
 }
 
 /** Writes the state after a WebSocket step: ` | s<ready state> q<queued bytes> rc<reconnect at or -1> n<attempts> ct<close deadline or -1>`. */
@@ -2173,33 +2241,75 @@ stock int sesWsActions(WsSession s, WsConn c, int actions, int queued, int t, in
 	return w;
 }
 
-/** Writes the state after a Socket.IO step: ` | eo<engine open> cn<connected> q<queued> rc<at or -1> n<attempts> ack<queued>/<sent> next<ack id> fin<finishing>`. */
-stock int sesSioState(SioSession s, char[] out, int o, int cap)
+/** Writes the state of namespace k: ` ns<k>:<SesNs> cn<connected> q<queued> ack<queued>/<sent>/<lost> next<ack id> fin<finishing>`, and its recovery state once it has a pid. */
+stock int sesSioNsState(SioSession s, int k, int where, char[] out, int o, int cap)
 {
 	int queued = 0;
 	int sent = 0;
-	for (int k = 0; k < SIO_MAX_PENDING_ACKS; k++)
+	int lost = 0;
+	for (int i = 0; i < SIO_MAX_PENDING_ACKS; i++)
 	{
-		if (s.ackState[k] == SioAckState_Queued)
+		if (s.ackState[i] == SioAckState_Queued)
 		{
 			queued++;
 		}
-		else if (s.ackState[k] == SioAckState_Sent)
+		else if (s.ackState[i] == SioAckState_Sent)
 		{
 			sent++;
 		}
+		else if (s.ackState[i] == SioAckState_Lost)
+		{
+			lost++;
+		}
 	}
-	int w = bytesPutAscii(out, o, cap, " |");
-	w = sesPutField(out, w, cap, "eo", s.engineOpen ? 1 : 0);
+	int w = sesPutField(out, o, cap, "ns", k);
+	w = vecPutChar(out, w, cap, 58);
+	w = vecPutInt(out, w, cap, where);
 	w = sesPutField(out, w, cap, "cn", s.connected ? 1 : 0);
 	w = sesPutField(out, w, cap, "q", s.queueLen);
-	w = sesPutField(out, w, cap, "rc", s.rc.pending ? s.rc.at : -1);
-	w = sesPutField(out, w, cap, "n", s.rc.backoff.attempts);
 	w = sesPutField(out, w, cap, "ack", queued);
 	w = vecPutChar(out, w, cap, 47);
 	w = vecPutInt(out, w, cap, sent);
+	w = vecPutChar(out, w, cap, 47);
+	w = vecPutInt(out, w, cap, lost);
 	w = sesPutField(out, w, cap, "next", s.nextAckId);
-	return sesPutField(out, w, cap, "fin", s.finishing ? 1 : 0);
+	w = sesPutField(out, w, cap, "fin", s.finishing ? 1 : 0);
+	if (s.pidLen > 0)
+	{
+		w = bytesPutAscii(out, w, cap, " pid=");
+		w = vecPutEsc(out, w, cap, s.pid, 0, s.pidLen);
+		w = bytesPutAscii(out, w, cap, " off=");
+		w = vecPutEsc(out, w, cap, s.offset, 0, s.offsetLen);
+		w = sesPutField(out, w, cap, "rec", s.recovered ? 1 : 0);
+	}
+	return w;
+}
+
+/**
+ * Writes the state after a Socket.IO step: ` | mgr<live> eo<engine open> rc<at or -1> n<attempts> mf<finishing>`,
+ * then each namespace started (sesSioNsState).
+ */
+stock int sesSioState(SesSio r, char[] out, int o, int cap)
+{
+	int w = bytesPutAscii(out, o, cap, " |");
+	w = sesPutField(out, w, cap, "mgr", r.live ? 1 : 0);
+	w = sesPutField(out, w, cap, "eo", r.m.engineOpen ? 1 : 0);
+	w = sesPutField(out, w, cap, "rc", r.m.rc.pending ? r.m.rc.at : -1);
+	w = sesPutField(out, w, cap, "n", r.m.rc.backoff.attempts);
+	w = sesPutField(out, w, cap, "mf", r.m.finishing ? 1 : 0);
+	if (r.ns[0] != SesNs_None)
+	{
+		w = sesSioNsState(r.s0, 0, r.ns[0], out, w, cap);
+	}
+	if (r.ns[1] != SesNs_None)
+	{
+		w = sesSioNsState(r.s1, 1, r.ns[1], out, w, cap);
+	}
+	if (r.ns[2] != SesNs_None)
+	{
+		w = sesSioNsState(r.s2, 2, r.ns[2], out, w, cap);
+	}
+	return w;
 }
 
 /** Writes ` reason=<socket.io-client's text>`. */
@@ -2213,181 +2323,346 @@ stock int sesPutReason(char[] out, int o, int cap, int reason)
 	return sioReasonText(reason, out, w, cap);
 }
 
-/** The transport is gone for `reason`: sioSessionEngineClosed and what it decided. */
-stock int sesSioEngineClosed(SioSession s, int reason, int t, int random16, char[] out, int o, int cap)
+/** Writes ` ns<k>:`. */
+stock int sesPutNs(char[] out, int o, int cap, int k)
 {
-	int bits = sioSessionEngineClosed(s, reason, t, random16);
-	int w = sesPutField(out, o, cap, "closed", bits);
-	if (s.reason != 0)
+	int w = sesPutField(out, o, cap, "ns", k);
+	return vecPutChar(out, w, cap, 58);
+}
+
+/** The acks of namespace k owed a failure (all with a timeout when `ending`): ` ns<k>:ackfail<entry>` each, until none is left. */
+stock int sesSioFailedAcks(SioSession s, int k, int t, bool ending, char[] out, int o, int cap)
+{
+	int w = o;
+	int entry = sioSessionTakeFailedAck(s, t, ending);
+	while (entry >= 0)
 	{
-		w = sesPutReason(out, w, cap, s.reason);
+		w = sesPutNs(out, w, cap, k);
+		w = bytesPutAscii(out, w, cap, "ackfail");
+		w = vecPutInt(out, w, cap, entry);
+		entry = sioSessionTakeFailedAck(s, t, ending);
 	}
 	return w;
 }
 
 /**
- * Replays the first nEvents events of a Socket.IO timeline through s (the
+ * Namespace k ended: the I/O layer releases it (` release<k>`); when no
+ * namespace is left on the manager, the manager finishes and its transport is
+ * dropped (` mgr-finish=<sioManagerFinish> drop`).
+ */
+stock int sesSioRelease(SesSio r, int k, char[] out, int o, int cap)
+{
+	r.ns[k] = SesNs_Released;
+	int w = sesPutField(out, o, cap, "release", k);
+	if (!r.live)
+	{
+		return w;
+	}
+	for (int i = 0; i < SES_SIO_NS; i++)
+	{
+		if (r.ns[i] == SesNs_Joined)
+		{
+			return w;
+		}
+	}
+	w = bytesPutAscii(out, w, cap, " mgr-finish=");
+	w = vecPutBool(out, w, cap, sioManagerFinish(r.m));
+	r.live = false;
+	r.open = false;
+	return bytesPutAscii(out, w, cap, " drop");
+}
+
+/** Does `what` (a SesEach) to each namespace in turn. */
+stock int sesSioEach(SesSio r, int what, int arg, int t, const char[] data, SioParsed pk, char[] name, char[] small, char[] out, int o, int cap)
+{
+	int w = sesSioOne(r, r.s0, 0, what, arg, t, data, pk, name, small, out, o, cap);
+	w = sesSioOne(r, r.s1, 1, what, arg, t, data, pk, name, small, out, w, cap);
+	return sesSioOne(r, r.s2, 2, what, arg, t, data, pk, name, small, out, w, cap);
+}
+
+/** Does `what` (a SesEach) to namespace k, whose record is s. */
+stock int sesSioOne(SesSio r, SioSession s, int k, int what, int arg, int t, const char[] data, SioParsed pk, char[] name, char[] small, char[] out, int o, int cap)
+{
+	int w = o;
+	if (what == SesEach_Attach)
+	{
+		if (r.ns[k] != SesNs_Waiting)
+		{
+			return w;
+		}
+		if (!r.live)
+		{
+			sioManagerInit(r.m, s.rc, t);
+			r.live = true;
+			w = bytesPutAscii(out, w, cap, " mgr");
+		}
+		r.ns[k] = SesNs_Joined;
+		w = sesPutField(out, w, cap, "join", k);
+		if (r.m.engineOpen)
+		{
+			int n = sioSessionJoin(s, small, SES_SMALL_SIZE);
+			w = bytesPutAscii(out, w, cap, " >");
+			w = vecPutEsc(out, w, cap, small, 0, n);
+		}
+		return w;
+	}
+	if (r.ns[k] != SesNs_Joined)
+	{
+		return w;
+	}
+	switch (what)
+	{
+		case SesEach_Connect:
+		{
+			int n = sioSessionJoin(s, small, SES_SMALL_SIZE);
+			w = sesPutNs(out, w, cap, k);
+			w = vecPutChar(out, w, cap, 62);
+			return vecPutEsc(out, w, cap, small, 0, n);
+		}
+		case SesEach_Closed:
+		{
+			int bits = sioSessionEngineClosed(s, r.m.reason, arg == SioRetry_Retry);
+			w = sesPutNs(out, w, cap, k);
+			w = bytesPutAscii(out, w, cap, "closed");
+			w = vecPutInt(out, w, cap, bits);
+			w = sesSioFailedAcks(s, k, t, (bits & SioClosed_Finish) != 0, out, w, cap);
+			if ((bits & SioClosed_Finish) != 0)
+			{
+				w = sesSioRelease(r, k, out, w, cap);
+			}
+			return w;
+		}
+		case SesEach_Timeouts:
+		{
+			return sesSioFailedAcks(s, k, t, false, out, w, cap);
+		}
+		case SesEach_Packet:
+		{
+			if (!sioNspEquals(data, pk, s.nsp, 0, s.nspLen))
+			{
+				return w;
+			}
+			r.took++;
+			int res = sioSessionOnPacket(s, data, pk, name, SES_NAME_CAP);
+			w = sesPutNs(out, w, cap, k);
+			w = bytesPutAscii(out, w, cap, "out=");
+			w = vecPutInt(out, w, cap, res);
+			return sesSioOut(r, s, k, res, t, data, pk, name, out, w, cap);
+		}
+		default:
+		{
+			return w;
+		}
+	}
+}
+
+/**
+ * The transport is gone for `reason`: sioManagerEngineClosed (` closed<SioRetry> reason=...`),
+ * then what it means for each namespace on the manager.
+ */
+stock int sesSioEngineClosed(SesSio r, int reason, int t, int random16, const char[] data, SioParsed pk, char[] name, char[] small, char[] out, int o, int cap)
+{
+	bool wanted = (r.ns[0] == SesNs_Joined && sioSessionWantsTransport(r.s0)) || (r.ns[1] == SesNs_Joined && sioSessionWantsTransport(r.s1)) || (r.ns[2] == SesNs_Joined && sioSessionWantsTransport(r.s2));
+	int retry = sioManagerEngineClosed(r.m, reason, wanted, t, random16);
+	r.open = false;
+	int w = sesPutField(out, o, cap, "closed", retry);
+	if (retry == SioRetry_None)
+	{
+		return w;
+	}
+	w = sesPutReason(out, w, cap, r.m.reason);
+	if (retry == SioRetry_GiveUp)
+	{
+		// The manager is released with its last namespace.
+		r.live = false;
+	}
+	return sesSioEach(r, SesEach_Closed, retry, t, data, pk, name, small, out, w, cap);
+}
+
+/**
+ * Replays the first nEvents events of a Socket.IO timeline through r (the
  * oracle's builder reads it afterwards); returns the length of the lines.
  * big1 (VEC_BIG_SIZE bytes) holds the packets the user emits.
  */
-stock int sesRunSio(SioSession s, const char[] data, const int[] params, int p, int nEvents, const char[] names, int nameOff, char[] big1, char[] out, int cap)
+stock int sesRunSio(SesSio r, const char[] data, const int[] params, int p, int nEvents, const char[] names, int nameOff, char[] big1, char[] out, int cap)
 {
 	SioParsed pk;
 	char name[SES_NAME_CAP];
 	char small[SES_SMALL_SIZE];
 	int t0 = params[p + 2];
+	r.live = false;
+	r.open = false;
+	for (int k = 0; k < SES_SIO_NS; k++)
+	{
+		r.ns[k] = SesNs_None;
+	}
 	int w = sesLine(out, 0, cap, names, nameOff, 0, t0);
 	w = bytesPutAscii(out, w, cap, "init=");
-	w = vecPutBool(out, w, cap, sioSessionInit(s, data, params[p + 3], params[p + 4], data, params[p + 5], params[p + 6], t0));
-	w = sesSioState(s, out, w, cap);
+	bool ok = sioSessionInit(r.s0, data, params[p + 3], params[p + 4], data, params[p + 5], params[p + 6], t0);
+	if (ok)
+	{
+		r.ns[0] = SesNs_Waiting;
+	}
+	w = vecPutBool(out, w, cap, ok);
+	w = sesSioState(r, out, w, cap);
 	w = vecPutChar(out, w, cap, 10);
-	// Whether the current transport's WebSocket is OPEN (the I/O layer knows it).
-	bool open = false;
 	for (int i = 0; i < nEvents; i++)
 	{
 		int e = p + SES_HEAD + i * SES_EV_WIDTH;
 		int t = params[e + 1];
 		int a = params[e + 2];
+		int k = params[e] / SES_EV_NS;
 		w = sesLine(out, w, cap, names, nameOff, i + 1, t);
-		switch (params[e])
+		switch (params[e] % SES_EV_NS)
 		{
 			case SesEv_SioTick:
 			{
-				int tick = sioSessionTick(s, t);
-				w = bytesPutAscii(out, w, cap, "tick=");
-				w = vecPutInt(out, w, cap, tick);
-				if (tick == SioTick_OpenTimeout)
-				{
-					w = sesPutField(out, w, cap, "err", s.error);
-					w = sesPutField(out, w, cap, "detail", s.detail);
-				}
-				if (tick == SioTick_PingTimeout || tick == SioTick_OpenTimeout)
-				{
-					open = false;
-					w = bytesPutAscii(out, w, cap, " drop");
-					w = sesSioEngineClosed(s, s.reason, t, a, out, w, cap);
-				}
-				else if (tick == SioTick_Open)
-				{
-					open = false;
-					sioSessionTransportStarted(s, t);
-					w = bytesPutAscii(out, w, cap, " transport");
-				}
+				w = sesSioTick(r, t, a, data, pk, name, small, out, w, cap);
 			}
 			case SesEv_SioWsOpen:
 			{
-				open = true;
+				r.open = true;
 				w = bytesPutAscii(out, w, cap, "ws-open");
 			}
 			case SesEv_SioMessage:
 			{
-				w = bytesPutAscii(out, w, cap, "msg ");
-				w = vecPutEsc(out, w, cap, data, params[e + 3], params[e + 4]);
-				int r = sioSessionOnMessage(s, a, data, params[e + 3], params[e + 4], pk, name, SES_NAME_CAP, small, SES_SMALL_SIZE, t);
-				w = sesPutField(out, w, cap, "out=", r);
-				w = sesSioOut(s, r, data, pk, name, small, out, w, cap);
-				if (r == SioOut_Fail || r == SioOut_CloseTransport)
-				{
-					open = false;
-					w = bytesPutAscii(out, w, cap, " drop");
-					w = sesSioEngineClosed(s, s.reason, t, params[e + 5], out, w, cap);
-				}
-				else if (r == SioOut_Finish || r == SioOut_ConnectError)
-				{
-					// The session ended: the I/O layer drops the transport (its close then finds the session finishing).
-					open = false;
-					w = bytesPutAscii(out, w, cap, " drop");
-				}
+				w = sesSioMessage(r, data, params, e, pk, name, small, out, w, cap);
 			}
 			case SesEv_SioWsClosed:
 			{
-				open = false;
+				r.open = false;
 				w = bytesPutAscii(out, w, cap, "ws-closed");
-				w = sesSioEngineClosed(s, sioSessionTransportEndReason(s), t, a, out, w, cap);
+				w = sesSioEngineClosed(r, sioManagerTransportEndReason(r.m), t, a, data, pk, name, small, out, w, cap);
 			}
 			case SesEv_SioWsError:
 			{
-				sioSessionTransportFailed(s);
+				sioManagerTransportFailed(r.m);
 				w = bytesPutAscii(out, w, cap, "ws-error");
-			}
-			case SesEv_SioEmit:
-			{
-				w = sesSioEmit(s, data, params, e, open, big1, out, w, cap);
-			}
-			case SesEv_SioAckReply:
-			{
-				// The Engine.IO message: `4` and the Socket.IO ACK packet.
-				small[0] = 52;
-				int n = sioEncodeAck(small, 1, SES_SMALL_SIZE, s.nsp, 0, s.nspLen, a, data, params[e + 3], params[e + 4]);
-				int r = sioSessionAck(s, n, open);
-				w = bytesPutAscii(out, w, cap, "ack-reply ");
-				w = vecPutInt(out, w, cap, n);
-				w = bytesPutAscii(out, w, cap, " =");
-				w = vecPutInt(out, w, cap, r);
-				if (s.error != 0)
-				{
-					w = sesPutField(out, w, cap, "err", s.error);
-					w = sesPutField(out, w, cap, "detail", s.detail);
-				}
-				if (r == SioSend_Now)
-				{
-					w = bytesPutAscii(out, w, cap, " >");
-					w = vecPutEsc(out, w, cap, small, 0, n);
-				}
-			}
-			case SesEv_SioClose:
-			{
-				int bits = sioSessionClose(s, open, small, SES_SMALL_SIZE);
-				w = bytesPutAscii(out, w, cap, "close=");
-				w = vecPutInt(out, w, cap, bits);
-				if ((bits & SioClose_Write) != 0)
-				{
-					w = bytesPutAscii(out, w, cap, " >");
-					w = vecPutEsc(out, w, cap, small, 0, s.outLen);
-				}
-				if ((bits & SioClose_Finish) != 0)
-				{
-					open = false;
-					w = sesPutReason(out, w, cap, s.reason);
-				}
 			}
 			default:
 			{
-				w = bytesPutAscii(out, w, cap, "event?");
+				if (k == 0)
+				{
+					w = sesSioNsEvent(r, r.s0, 0, data, params, e, small, big1, out, w, cap);
+				}
+				else if (k == 1)
+				{
+					w = sesSioNsEvent(r, r.s1, 1, data, params, e, small, big1, out, w, cap);
+				}
+				else
+				{
+					w = sesSioNsEvent(r, r.s2, 2, data, params, e, small, big1, out, w, cap);
+				}
 			}
 		}
-		w = sesSioState(s, out, w, cap);
+		w = sesSioState(r, out, w, cap);
 		w = vecPutChar(out, w, cap, 10);
 	}
 	return w;
 }
 
-/** Writes what a SioOut asks for (the answer to write, the error, the event, the ack). */
-stock int sesSioOut(SioSession s, int r, const char[] data, SioParsed pk, const char[] name, const char[] small, char[] out, int o, int cap)
+/** A tick: waiting namespaces join, sioManagerTick and what it found, then the acks whose timeout passed. */
+stock int sesSioTick(SesSio r, int t, int random16, const char[] data, SioParsed pk, char[] name, char[] small, char[] out, int o, int cap)
 {
-	int w = o;
-	switch (r)
+	int w = bytesPutAscii(out, o, cap, "tick");
+	w = sesSioEach(r, SesEach_Attach, 0, t, data, pk, name, small, out, w, cap);
+	if (!r.live)
 	{
-		case SioOut_Write:
+		return bytesPutAscii(out, w, cap, " idle");
+	}
+	int tick = sioManagerTick(r.m, t);
+	w = bytesPutAscii(out, w, cap, " tick=");
+	w = vecPutInt(out, w, cap, tick);
+	if (tick == SioTick_OpenTimeout)
+	{
+		w = sesPutField(out, w, cap, "err", r.m.error);
+		w = sesPutField(out, w, cap, "detail", r.m.detail);
+	}
+	if (tick == SioTick_PingTimeout || tick == SioTick_OpenTimeout)
+	{
+		w = bytesPutAscii(out, w, cap, " drop");
+		w = sesSioEngineClosed(r, r.m.reason, t, random16, data, pk, name, small, out, w, cap);
+	}
+	else if (tick == SioTick_Open)
+	{
+		r.open = false;
+		sioManagerTransportStarted(r.m, t);
+		w = bytesPutAscii(out, w, cap, " transport");
+	}
+	return sesSioEach(r, SesEach_Timeouts, 0, t, data, pk, name, small, out, w, cap);
+}
+
+/** A message of the transport: sioManagerOnMessage and what it asks for. */
+stock int sesSioMessage(SesSio r, const char[] data, const int[] params, int e, SioParsed pk, char[] name, char[] small, char[] out, int o, int cap)
+{
+	int t = params[e + 1];
+	int w = bytesPutAscii(out, o, cap, "msg ");
+	w = vecPutEsc(out, w, cap, data, params[e + 3], params[e + 4]);
+	int res = sioManagerOnMessage(r.m, params[e + 2], data, params[e + 3], params[e + 4], pk, small, SES_SMALL_SIZE, t);
+	w = sesPutField(out, w, cap, "out=", res);
+	switch (res)
+	{
+		case SioEio_Write:
 		{
 			w = bytesPutAscii(out, w, cap, " >");
-			return vecPutEsc(out, w, cap, small, 0, s.outLen);
+			return vecPutEsc(out, w, cap, small, 0, r.m.outLen);
 		}
+		case SioEio_Error:
+		{
+			w = sesPutField(out, w, cap, "err", r.m.error);
+			w = sesPutField(out, w, cap, "detail", r.m.detail);
+			return sesPutField(out, w, cap, "drop", r.m.drop);
+		}
+		case SioEio_Fail:
+		{
+			w = sesPutField(out, w, cap, "err", r.m.error);
+			w = sesPutField(out, w, cap, "detail", r.m.detail);
+			w = bytesPutAscii(out, w, cap, " drop");
+			return sesSioEngineClosed(r, r.m.reason, t, params[e + 5], data, pk, name, small, out, w, cap);
+		}
+		case SioEio_CloseTransport:
+		{
+			w = bytesPutAscii(out, w, cap, " drop");
+			return sesSioEngineClosed(r, r.m.reason, t, params[e + 5], data, pk, name, small, out, w, cap);
+		}
+		case SioEio_Open:
+		{
+			return sesSioEach(r, SesEach_Connect, 0, t, data, pk, name, small, out, w, cap);
+		}
+		case SioEio_Packet:
+		{
+			r.took = 0;
+			w = sesSioEach(r, SesEach_Packet, 0, t, data, pk, name, small, out, w, cap);
+			if (r.took == 0)
+			{
+				w = bytesPutAscii(out, w, cap, " ns-");
+			}
+			return w;
+		}
+		default:
+		{
+			return w;
+		}
+	}
+}
+
+/** Writes what a SioOut of namespace k asks for (the error, the event, the ack, its end). */
+stock int sesSioOut(SesSio r, SioSession s, int k, int res, int t, const char[] data, SioParsed pk, const char[] name, char[] out, int o, int cap)
+{
+	int w = o;
+	switch (res)
+	{
 		case SioOut_Error:
 		{
 			w = sesPutField(out, w, cap, "err", s.error);
 			w = sesPutField(out, w, cap, "detail", s.detail);
 			return sesPutField(out, w, cap, "drop", s.drop);
 		}
-		case SioOut_Fail:
-		{
-			w = sesPutField(out, w, cap, "err", s.error);
-			return sesPutField(out, w, cap, "detail", s.detail);
-		}
 		case SioOut_Connected:
 		{
 			w = bytesPutAscii(out, w, cap, " flush connect=");
-			return vecPutEsc(out, w, cap, data, pk.dataOff, pk.dataLen);
+			w = vecPutEsc(out, w, cap, data, pk.dataOff, pk.dataLen);
+			return sesPutField(out, w, cap, "recovered", s.recovered ? 1 : 0);
 		}
 		case SioOut_ConnectError:
 		{
@@ -2395,11 +2670,15 @@ stock int sesSioOut(SioSession s, int r, const char[] data, SioParsed pk, const 
 			w = vecPutEsc(out, w, cap, data, pk.dataOff, pk.dataLen);
 			w = bytesPutAscii(out, w, cap, " finish=");
 			w = vecPutBool(out, w, cap, sioSessionFinish(s, s.reason));
-			return sesPutReason(out, w, cap, s.reason);
+			w = sesPutReason(out, w, cap, s.reason);
+			w = sesSioFailedAcks(s, k, t, true, out, w, cap);
+			return sesSioRelease(r, k, out, w, cap);
 		}
 		case SioOut_Finish:
 		{
-			return sesPutReason(out, w, cap, s.reason);
+			w = sesPutReason(out, w, cap, s.reason);
+			w = sesSioFailedAcks(s, k, t, true, out, w, cap);
+			return sesSioRelease(r, k, out, w, cap);
 		}
 		case SioOut_Event:
 		{
@@ -2422,17 +2701,95 @@ stock int sesSioOut(SioSession s, int r, const char[] data, SioParsed pk, const 
 	}
 }
 
-/** The user emits (once, or e >> 1 times): the ack id, the packet, what sioSessionEmit decided. */
-stock int sesSioEmit(SioSession s, const char[] data, const int[] params, int e, bool open, char[] big1, char[] out, int o, int cap)
+/** An event of namespace k (SioJoin, SioEmit, SioClose, SioAckReply), whose record is s. */
+stock int sesSioNsEvent(SesSio r, SioSession s, int k, const char[] data, const int[] params, int e, char[] small, char[] big1, char[] out, int o, int cap)
 {
+	int t = params[e + 1];
+	int a = params[e + 2];
+	int w = o;
+	switch (params[e] % SES_EV_NS)
+	{
+		case SesEv_SioJoin:
+		{
+			bool ok = sioSessionInit(s, data, a, params[e + 3], data, params[e + 4], params[e + 5], t);
+			if (ok)
+			{
+				r.ns[k] = SesNs_Waiting;
+			}
+			w = sesPutField(out, w, cap, "init", k);
+			w = vecPutChar(out, w, cap, 61);
+			return vecPutBool(out, w, cap, ok);
+		}
+		case SesEv_SioEmit:
+		{
+			w = bytesPutAscii(out, w, cap, "emit");
+			w = vecPutInt(out, w, cap, k);
+			return sesSioEmit(r, s, data, params, e, big1, out, w, cap);
+		}
+		case SesEv_SioAckReply:
+		{
+			// The Engine.IO message: `4` and the Socket.IO ACK packet.
+			small[0] = 52;
+			int n = sioEncodeAck(small, 1, SES_SMALL_SIZE, s.nsp, 0, s.nspLen, a, data, params[e + 3], params[e + 4]);
+			int res = sioSessionAck(s, r.m, n, r.open);
+			w = bytesPutAscii(out, w, cap, "ack-reply");
+			w = vecPutInt(out, w, cap, k);
+			w = vecPutChar(out, w, cap, 32);
+			w = vecPutInt(out, w, cap, n);
+			w = bytesPutAscii(out, w, cap, " =");
+			w = vecPutInt(out, w, cap, res);
+			if (s.error != 0)
+			{
+				w = sesPutField(out, w, cap, "err", s.error);
+				w = sesPutField(out, w, cap, "detail", s.detail);
+			}
+			if (res == SioSend_Now)
+			{
+				w = bytesPutAscii(out, w, cap, " >");
+				w = vecPutEsc(out, w, cap, small, 0, n);
+			}
+			return w;
+		}
+		case SesEv_SioClose:
+		{
+			int bits = sioSessionClose(s, r.open, small, SES_SMALL_SIZE);
+			w = bytesPutAscii(out, w, cap, "close");
+			w = vecPutInt(out, w, cap, k);
+			w = vecPutChar(out, w, cap, 61);
+			w = vecPutInt(out, w, cap, bits);
+			if ((bits & SioClose_Write) != 0)
+			{
+				w = bytesPutAscii(out, w, cap, " >");
+				w = vecPutEsc(out, w, cap, small, 0, s.outLen);
+			}
+			if ((bits & SioClose_Finish) != 0)
+			{
+				w = sesPutReason(out, w, cap, s.reason);
+				w = sesSioFailedAcks(s, k, t, true, out, w, cap);
+				w = sesSioRelease(r, k, out, w, cap);
+			}
+			return w;
+		}
+		default:
+		{
+			return bytesPutAscii(out, w, cap, "event?");
+		}
+	}
+}
+
+/** Namespace s emits (once, or repeatedly): the ack id, the packet, what sioSessionEmit decided, the ack's timeout. */
+stock int sesSioEmit(SesSio r, SioSession s, const char[] data, const int[] params, int e, char[] big1, char[] out, int o, int cap)
+{
+	int t = params[e + 1];
 	int flags = params[e + 6];
 	bool wantAck = (flags & 1) != 0;
-	int times = flags >> 1;
+	int timeout = flags >> 9;
+	int times = (flags >> 1) & 255;
 	if (times < 1)
 	{
 		times = 1;
 	}
-	int w = bytesPutAscii(out, o, cap, "emit");
+	int w = o;
 	for (int i = 0; i < times; i++)
 	{
 		int ackId = sioSessionAckIdFor(s, wantAck);
@@ -2456,13 +2813,18 @@ stock int sesSioEmit(SioSession s, const char[] data, const int[] params, int e,
 		int packetLen = n;
 		// The masked text frame it goes out in.
 		int frameLen = packetLen + frameHeaderSize(packetLen, true);
-		int r = sioSessionEmit(s, packetLen, frameLen, ackId, open);
+		int res = sioSessionEmit(s, r.m, packetLen, frameLen, ackId, r.open);
 		w = vecPutChar(out, w, cap, 61);
-		w = vecPutInt(out, w, cap, r);
-		if (ackId >= 0 && (r == SioSend_Now || r == SioSend_Queue))
+		w = vecPutInt(out, w, cap, res);
+		if (ackId >= 0 && (res == SioSend_Now || res == SioSend_Queue))
 		{
 			w = bytesPutAscii(out, w, cap, ":entry");
 			w = vecPutInt(out, w, cap, s.ack);
+			if (timeout > 0)
+			{
+				w = bytesPutAscii(out, w, cap, ":timeout");
+				w = vecPutBool(out, w, cap, sioSessionAckTimeout(s, s.ack, timeout, t));
+			}
 		}
 		if (s.error != 0)
 		{
@@ -2471,7 +2833,7 @@ stock int sesSioEmit(SioSession s, const char[] data, const int[] params, int e,
 			w = vecPutChar(out, w, cap, 47);
 			w = vecPutInt(out, w, cap, s.detail);
 		}
-		if (r == SioSend_Now && times == 1)
+		if (res == SioSend_Now && times == 1)
 		{
 			w = vecPutChar(out, w, cap, 62);
 			w = vecPutEsc(out, w, cap, big1, 0, packetLen);
@@ -37989,252 +38351,299 @@ static const char SES_EXPECT[] =
 	... "end 7 =3 err0 detail0 | s3 q0 rc-1 n0 ct-1 open1"
 	... "\x0a;session/ws/no-reconnect#08\x09;@2000 tick=0 | s3 q0"
 	... " rc-1 n0 ct-1 open1\x0a;\x00;session/sio/life#00\x09;@0 init"
-	... "=1 | eo0 cn0 q0 rc0 n0 ack0/0 next0 fin0\x0a;session"
-	... "/sio/life#01\x09;@0 tick=3 transport | eo0 cn0 q0 rc"
-	... "-1 n0 ack0/0 next0 fin0\x0a;session/sio/life#02\x09;@10 "
-	... "emit -1=1 | eo0 cn0 q33 rc-1 n0 ack0/0 next0 fin"
-	... "0\x0a;session/sio/life#03\x09;@30 ws-open | eo0 cn0 q33 "
-	... "rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/life#04\x09;@6"
-	... "0 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:"
-	... "[],\x22;pingInterval\x22;:25000,\x22;pingTimeout\x22;:20000,\x22;max"
-	... "Payload\x22;:1000000} out=1 >40/chat,{\x22;token\x22;:\x22;abc\x22;}"
-	... " | eo1 cn0 q33 rc-1 n0 ack0/0 next0 fin0\x0a;session"
-	... "/sio/life#05\x09;@100 msg 40/chat,{\x22;sid\x22;:\x22;s1\x22;} out=5"
-	... " flush connect={\x22;sid\x22;:\x22;s1\x22;} | eo1 cn1 q0 rc-1 n0"
-	... " ack0/0 next0 fin0\x0a;session/sio/life#06\x09;@200 msg "
-	... "42/chat,[\x22;news\x22;,{\x22;a\x22;:1}] out=8 event=news args={"
-	... "\x22;a\x22;:1} id-1 | eo1 cn1 q0 rc-1 n0 ack0/0 next0 fi"
-	... "n0\x0a;session/sio/life#07\x09;@210 msg 42/chat,7[\x22;ask\x22;,"
-	... "2] out=8 event=ask args=2 id7 | eo1 cn1 q0 rc-1 "
-	... "n0 ack0/0 next0 fin0\x0a;session/sio/life#08\x09;@220 ac"
-	... "k-reply 17 =0 >443/chat,7[\x22;yes\x22;] | eo1 cn1 q0 rc"
-	... "-1 n0 ack0/0 next0 fin0\x0a;session/sio/life#09\x09;@250"
-	... " emit 0=0:entry0>442/chat,0[\x22;q\x22;,1] | eo1 cn1 q0 "
-	... "rc-1 n0 ack0/1 next1 fin0\x0a;session/sio/life#10\x09;@3"
-	... "00 msg 43/chat,0[\x22;ok\x22;] out=9 entry0 args=\x22;ok\x22; | "
-	... "eo1 cn1 q0 rc-1 n0 ack0/0 next1 fin0\x0a;session/sio"
-	... "/life#11\x09;@310 msg 43/chat,0[\x22;again\x22;] out=0 | eo1"
-	... " cn1 q0 rc-1 n0 ack0/0 next1 fin0\x0a;session/sio/li"
-	... "fe#12\x09;@25060 msg 2 out=1 >3 | eo1 cn1 q0 rc-1 n0"
-	... " ack0/0 next1 fin0\x0a;session/sio/life#13\x09;@26000 em"
-	... "it 1=0:entry0>442/chat,1[\x22;r\x22;,2] | eo1 cn1 q0 rc-"
-	... "1 n0 ack0/1 next2 fin0\x0a;session/sio/life#14\x09;@5006"
-	... "0 msg 2 out=1 >3 | eo1 cn1 q0 rc-1 n0 ack0/1 nex"
-	... "t2 fin0\x0a;session/sio/life#15\x09;@95060 tick=0 | eo1 "
-	... "cn1 q0 rc-1 n0 ack0/1 next2 fin0\x0a;session/sio/lif"
-	... "e#16\x09;@95061 tick=1 drop closed1 reason=ping time"
-	... "out | eo0 cn0 q0 rc96213 n1 ack0/0 next2 fin0\x0a;se"
-	... "ssion/sio/life#17\x09;@95100 emit 2=1:entry0 | eo0 c"
-	... "n0 q23 rc96213 n1 ack1/0 next3 fin0\x0a;session/sio/"
-	... "life#18\x09;@95110 emit -1=1 | eo0 cn0 q45 rc96213 n"
-	... "1 ack1/0 next3 fin0\x0a;session/sio/life#19\x09;@96212 t"
-	... "ick=0 | eo0 cn0 q45 rc96213 n1 ack1/0 next3 fin0"
-	... "\x0a;session/sio/life#20\x09;@96213 tick=3 transport | e"
-	... "o0 cn0 q45 rc-1 n1 ack1/0 next3 fin0\x0a;session/sio"
-	... "/life#21\x09;@96243 ws-open | eo0 cn0 q45 rc-1 n1 ac"
-	... "k1/0 next3 fin0\x0a;session/sio/life#22\x09;@96273 msg 0"
-	... "{\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pin"
-	... "gInterval\x22;:25000,\x22;pingTimeout\x22;:20000,\x22;maxPayload"
-	... "\x22;:1000000} out=1 >40/chat,{\x22;token\x22;:\x22;abc\x22;} | eo1 "
-	... "cn0 q45 rc-1 n0 ack1/0 next3 fin0\x0a;session/sio/li"
-	... "fe#23\x09;@96303 msg 40/chat,{\x22;sid\x22;:\x22;s2\x22;} out=5 flus"
-	... "h connect={\x22;sid\x22;:\x22;s2\x22;} | eo1 cn1 q0 rc-1 n0 ack0"
-	... "/1 next3 fin0\x0a;session/sio/life#24\x09;@96333 msg 43/"
-	... "chat,2[\x22;late\x22;] out=9 entry0 args=\x22;late\x22; | eo1 cn"
-	... "1 q0 rc-1 n0 ack0/0 next3 fin0\x0a;session/sio/life#"
-	... "25\x09;@96363 msg 41/chat, out=7 reason=io server di"
-	... "sconnect drop | eo0 cn0 q0 rc-1 n0 ack0/0 next3 "
-	... "fin1\x0a;session/sio/life#26\x09;@96373 ws-closed closed"
-	... "0 | eo0 cn0 q0 rc-1 n0 ack0/0 next3 fin1\x0a;session"
-	... "/sio/life#27\x09;@196213 tick=0 | eo0 cn0 q0 rc-1 n0"
-	... " ack0/0 next3 fin1\x0a;\x00;session/sio/user-close#00\x09;@0"
-	... " init=1 | eo0 cn0 q0 rc0 n0 ack0/0 next0 fin0\x0a;se"
-	... "ssion/sio/user-close#01\x09;@0 tick=3 transport | eo"
-	... "0 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/u"
-	... "ser-close#02\x09;@30 ws-open | eo0 cn0 q0 rc-1 n0 ac"
-	... "k0/0 next0 fin0\x0a;session/sio/user-close#03\x09;@60 ms"
-	... "g 0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;"
-	... "pingInterval\x22;:25000,\x22;pingTimeout\x22;:20000,\x22;maxPayl"
-	... "oad\x22;:1000000} out=1 >40 | eo1 cn0 q0 rc-1 n0 ack"
-	... "0/0 next0 fin0\x0a;session/sio/user-close#04\x09;@100 ms"
-	... "g 40{\x22;sid\x22;:\x22;s1\x22;} out=5 flush connect={\x22;sid\x22;:\x22;s1\x22;"
-	... "} | eo1 cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session"
-	... "/sio/user-close#05\x09;@110 emit -1=0>442[\x22;x\x22;,[1,2]]"
-	... " | eo1 cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/"
-	... "sio/user-close#06\x09;@200 close=3 >41 reason=io cli"
-	... "ent disconnect | eo0 cn0 q0 rc-1 n0 ack0/0 next0"
-	... " fin1\x0a;session/sio/user-close#07\x09;@210 ws-closed c"
-	... "losed0 | eo0 cn0 q0 rc-1 n0 ack0/0 next0 fin1\x0a;se"
-	... "ssion/sio/user-close#08\x09;@220 close=0 | eo0 cn0 q"
-	... "0 rc-1 n0 ack0/0 next0 fin1\x0a;session/sio/user-clo"
-	... "se#09\x09;@230 emit 0=1:entry0 | eo0 cn0 q17 rc-1 n0"
-	... " ack1/0 next1 fin1\x0a;\x00;session/sio/connect-error#00"
-	... "\x09;@0 init=1 | eo0 cn0 q0 rc0 n0 ack0/0 next0 fin0"
-	... "\x0a;session/sio/connect-error#01\x09;@0 tick=3 transpor"
-	... "t | eo0 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session"
-	... "/sio/connect-error#02\x09;@30 ws-open | eo0 cn0 q0 r"
-	... "c-1 n0 ack0/0 next0 fin0\x0a;session/sio/connect-err"
-	... "or#03\x09;@60 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;up"
-	... "grades\x22;:[],\x22;pingInterval\x22;:25000,\x22;pingTimeout\x22;:20"
-	... "000,\x22;maxPayload\x22;:1000000} out=1 >40/chat, | eo1 "
-	... "cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/con"
-	... "nect-error#04\x09;@100 msg 44/chat,{\x22;message\x22;:\x22;Not a"
-	... "uthorized\x22;} out=6 connect-error={\x22;message\x22;:\x22;Not "
-	... "authorized\x22;} finish=1 reason=connect error drop "
-	... "| eo0 cn0 q0 rc-1 n0 ack0/0 next0 fin1\x0a;session/s"
-	... "io/connect-error#05\x09;@110 ws-closed closed0 | eo0"
-	... " cn0 q0 rc-1 n0 ack0/0 next0 fin1\x0a;session/sio/co"
-	... "nnect-error#06\x09;@10000 tick=0 | eo0 cn0 q0 rc-1 n"
-	... "0 ack0/0 next0 fin1\x0a;\x00;session/sio/open-timeout#00"
-	... "\x09;@0 init=1 | eo0 cn0 q0 rc0 n0 ack0/0 next0 fin0"
-	... "\x0a;session/sio/open-timeout#01\x09;@0 tick=3 transport"
-	... " | eo0 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/"
-	... "sio/open-timeout#02\x09;@30 ws-open | eo0 cn0 q0 rc-"
-	... "1 n0 ack0/0 next0 fin0\x0a;session/sio/open-timeout#"
-	... "03\x09;@20000 tick=0 | eo0 cn0 q0 rc-1 n0 ack0/0 nex"
-	... "t0 fin0\x0a;session/sio/open-timeout#04\x09;@20001 tick="
-	... "2 err11 detail20001 drop closed0 reason=transpor"
-	... "t error | eo0 cn0 q0 rc21251 n1 ack0/0 next0 fin"
-	... "0\x0a;session/sio/open-timeout#05\x09;@21250 tick=0 | eo"
-	... "0 cn0 q0 rc21251 n1 ack0/0 next0 fin0\x0a;session/si"
-	... "o/open-timeout#06\x09;@21251 tick=3 transport | eo0 "
-	... "cn0 q0 rc-1 n1 ack0/0 next0 fin0\x0a;session/sio/ope"
-	... "n-timeout#07\x09;@21256 ws-error | eo0 cn0 q0 rc-1 n"
-	... "1 ack0/0 next0 fin0\x0a;session/sio/open-timeout#08\x09;"
-	... "@21257 ws-closed closed0 reason=transport error "
-	... "| eo0 cn0 q0 rc24256 n2 ack0/0 next0 fin0\x0a;sessio"
-	... "n/sio/open-timeout#09\x09;@24255 tick=0 | eo0 cn0 q0"
-	... " rc24256 n2 ack0/0 next0 fin0\x0a;session/sio/open-t"
-	... "imeout#10\x09;@24256 tick=3 transport | eo0 cn0 q0 r"
-	... "c-1 n2 ack0/0 next0 fin0\x0a;\x00;session/sio/ack-table-"
-	... "full#00\x09;@0 init=1 | eo0 cn0 q0 rc0 n0 ack0/0 nex"
-	... "t0 fin0\x0a;session/sio/ack-table-full#01\x09;@0 tick=3 "
-	... "transport | eo0 cn0 q0 rc-1 n0 ack0/0 next0 fin0"
-	... "\x0a;session/sio/ack-table-full#02\x09;@30 ws-open | eo0"
-	... " cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/ac"
-	... "k-table-full#03\x09;@60 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yY"
-	... "WAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:25000,\x22;pingT"
-	... "imeout\x22;:20000,\x22;maxPayload\x22;:1000000} out=1 >40/ch"
-	... "at, | eo1 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;sessi"
-	... "on/sio/ack-table-full#04\x09;@100 msg 40/chat,{\x22;sid\x22;"
-	... ":\x22;s1\x22;} out=5 flush connect={\x22;sid\x22;:\x22;s1\x22;} | eo1 cn"
-	... "1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/ack-t"
-	... "able-full#05\x09;@200 emit 0=0:entry0 1=0:entry1 2=0"
-	... ":entry2 3=0:entry3 4=0:entry4 5=0:entry5 6=0:ent"
-	... "ry6 7=0:entry7 8=0:entry8 9=0:entry9 10=0:entry1"
-	... "0 11=0:entry11 12=0:entry12 13=0:entry13 14=0:en"
-	... "try14 15=0:entry15 16=0:entry16 17=0:entry17 18="
-	... "0:entry18 19=0:entry19 20=0:entry20 21=0:entry21"
-	... " 22=0:entry22 23=0:entry23 24=0:entry24 25=0:ent"
-	... "ry25 26=0:entry26 27=0:entry27 28=0:entry28 29=0"
-	... ":entry29 30=0:entry30 31=0:entry31 32=0:entry32 "
-	... "33=0:entry33 34=0:entry34 35=0:entry35 36=0:entr"
-	... "y36 37=0:entry37 38=0:entry38 39=0:entry39 40=0:"
-	... "entry40 41=0:entry41 42=0:entry42 43=0:entry43 4"
-	... "4=0:entry44 45=0:entry45 46=0:entry46 47=0:entry"
-	... "47 48=0:entry48 49=0:entry49 50=0:entry50 51=0:e"
-	... "ntry51 52=0:entry52 53=0:entry53 54=0:entry54 55"
-	... "=0:entry55 56=0:entry56 57=0:entry57 58=0:entry5"
-	... "8 59=0:entry59 60=0:entry60 61=0:entry61 62=0:en"
-	... "try62 63=0:entry63 -2:full | eo1 cn1 q0 rc-1 n0 "
-	... "ack0/64 next64 fin0\x0a;session/sio/ack-table-full#0"
-	... "6\x09;@300 msg 43/chat,5[\x22;ok\x22;] out=9 entry5 args=\x22;ok"
-	... "\x22; | eo1 cn1 q0 rc-1 n0 ack0/63 next64 fin0\x0a;sessi"
-	... "on/sio/ack-table-full#07\x09;@310 emit 64=0:entry5>4"
-	... "42/chat,64[\x22;e\x22;,1] | eo1 cn1 q0 rc-1 n0 ack0/64 n"
-	... "ext65 fin0\x0a;session/sio/ack-table-full#08\x09;@320 em"
-	... "it -2:full | eo1 cn1 q0 rc-1 n0 ack0/64 next65 f"
-	... "in0\x0a;\x00;session/sio/max-payload#00\x09;@0 init=1 | eo0 "
-	... "cn0 q0 rc0 n0 ack0/0 next0 fin0\x0a;session/sio/max-"
-	... "payload#01\x09;@0 tick=3 transport | eo0 cn0 q0 rc-1"
-	... " n0 ack0/0 next0 fin0\x0a;session/sio/max-payload#02"
-	... "\x09;@30 ws-open | eo0 cn0 q0 rc-1 n0 ack0/0 next0 f"
-	... "in0\x0a;session/sio/max-payload#03\x09;@60 msg 0{\x22;sid\x22;:\x22;"
-	... "lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterva"
-	... "l\x22;:25000,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:40} ou"
-	... "t=1 >40 | eo1 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;s"
-	... "ession/sio/max-payload#04\x09;@100 msg 40 out=5 flus"
-	... "h connect= | eo1 cn1 q0 rc-1 n0 ack0/0 next0 fin"
-	... "0\x0a;session/sio/max-payload#05\x09;@200 emit -1=3:err1"
-	... "6/53 | eo1 cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;sess"
-	... "ion/sio/max-payload#06\x09;@210 emit -1=0>442[\x22;fits\x22;"
-	... ",\x22;xxxxxxxxxxxxxxxxxxxxxxxxxx\x22;] | eo1 cn1 q0 rc-1"
-	... " n0 ack0/0 next0 fin0\x0a;session/sio/max-payload#07"
-	... "\x09;@220 emit -1=3:err16/41 | eo1 cn1 q0 rc-1 n0 ac"
-	... "k0/0 next0 fin0\x0a;session/sio/max-payload#08\x09;@230 "
-	... "emit 0=0:entry0>4420[\x22;fits\x22;,\x22;xxxxxxxxxxxxxxxxxxx"
-	... "xxxxxx\x22;] | eo1 cn1 q0 rc-1 n0 ack0/1 next1 fin0\x0a;"
-	... "session/sio/max-payload#09\x09;@240 ack-reply 48 =3 "
-	... "err16 detail48 | eo1 cn1 q0 rc-1 n0 ack0/1 next1"
-	... " fin0\x0a;session/sio/max-payload#10\x09;@250 ack-reply "
-	... "9 =0 >4433[\x22;y\x22;] | eo1 cn1 q0 rc-1 n0 ack0/1 next"
-	... "1 fin0\x0a;session/sio/max-payload#11\x09;@260 msg 1 out"
-	... "=4 drop closed1 reason=transport close | eo0 cn0"
-	... " q0 rc1260 n1 ack0/0 next1 fin0\x0a;session/sio/max-"
-	... "payload#12\x09;@270 ack-reply 9 =4 | eo0 cn0 q0 rc12"
-	... "60 n1 ack0/0 next1 fin0\x0a;\x00;session/sio/dropped#00\x09;"
-	... "@0 init=1 | eo0 cn0 q0 rc0 n0 ack0/0 next0 fin0\x0a;"
-	... "session/sio/dropped#01\x09;@0 tick=3 transport | eo0"
-	... " cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/dr"
-	... "opped#02\x09;@30 ws-open | eo0 cn0 q0 rc-1 n0 ack0/0"
-	... " next0 fin0\x0a;session/sio/dropped#03\x09;@60 msg 0{\x22;si"
+	... "=1 | mgr0 eo0 rc-1 n0 mf0 ns0:1 cn0 q0 ack0/0/0 "
+	... "next0 fin0\x0a;session/sio/life#01\x09;@0 tick mgr join0"
+	... " tick=3 transport | mgr1 eo0 rc-1 n0 mf0 ns0:2 c"
+	... "n0 q0 ack0/0/0 next0 fin0\x0a;session/sio/life#02\x09;@1"
+	... "0 emit0 -1=1 | mgr1 eo0 rc-1 n0 mf0 ns0:2 cn0 q3"
+	... "3 ack0/0/0 next0 fin0\x0a;session/sio/life#03\x09;@30 ws"
+	... "-open | mgr1 eo0 rc-1 n0 mf0 ns0:2 cn0 q33 ack0/"
+	... "0/0 next0 fin0\x0a;session/sio/life#04\x09;@60 msg 0{\x22;si"
 	... "d\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInt"
 	... "erval\x22;:25000,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:10"
-	... "00000} out=1 >40/chat, | eo1 cn0 q0 rc-1 n0 ack0"
-	... "/0 next0 fin0\x0a;session/sio/dropped#04\x09;@100 msg 42"
-	... "/chat,[\x22;early\x22;] out=0 | eo1 cn0 q0 rc-1 n0 ack0/"
-	... "0 next0 fin0\x0a;session/sio/dropped#05\x09;@110 msg 40/"
-	... "chat,{\x22;sid\x22;:\x22;s1\x22;} out=5 flush connect={\x22;sid\x22;:\x22;s1"
-	... "\x22;} | eo1 cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;sessio"
-	... "n/sio/dropped#06\x09;@120 msg \x5c;x04\x5c;x01\x5c;x02 out=2 err"
-	... "13 detail2 drop1 | eo1 cn1 q0 rc-1 n0 ack0/0 nex"
-	... "t0 fin0\x0a;session/sio/dropped#07\x09;@130 msg 451-/cha"
-	... "t,[\x22;bin\x22;,{\x22;_placeholder\x22;:true,\x22;num\x22;:0}] out=2 er"
-	... "r13 detail5 drop2 | eo1 cn1 q0 rc-1 n0 ack0/0 ne"
-	... "xt0 fin0\x0a;session/sio/dropped#08\x09;@140 msg 461-/ch"
-	... "at,3[{\x22;_placeholder\x22;:true,\x22;num\x22;:0}] out=2 err13 "
-	... "detail6 drop2 | eo1 cn1 q0 rc-1 n0 ack0/0 next0 "
-	... "fin0\x0a;session/sio/dropped#09\x09;@150 msg 42/chat,[\x22;a"
-	... "\x5c;\x5c;u0000b\x22;,1] out=2 err13 detail2 drop4 | eo1 cn1"
-	... " q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/droppe"
-	... "d#10\x09;@160 msg 42/chat,[\x22;nnnnnnnnnnnnnnnnnnnnnnnn"
-	... "nnnnnnnnnnnnnnnn\x22;] out=2 err13 detail2 drop3 | e"
-	... "o1 cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/sio/"
-	... "dropped#11\x09;@170 msg 42/other,[\x22;elsewhere\x22;] out=0"
-	... " | eo1 cn1 q0 rc-1 n0 ack0/0 next0 fin0\x0a;session/"
-	... "sio/dropped#12\x09;@180 msg 42/chat,[\x22;ok\x5c;\x5c;u00e9\x22;] ou"
-	... "t=8 event=ok\x5c;xc3\x5c;xa9 args= id-1 | eo1 cn1 q0 rc-"
-	... "1 n0 ack0/0 next0 fin0\x0a;session/sio/dropped#13\x09;@1"
-	... "90 msg 6 out=0 | eo1 cn1 q0 rc-1 n0 ack0/0 next0"
-	... " fin0\x0a;session/sio/dropped#14\x09;@200 msg 42/chat,[\x22;"
-	... "x\x22; out=3 err12 detail-5 drop closed1 reason=pars"
-	... "e error | eo0 cn0 q0 rc1200 n1 ack0/0 next0 fin0"
-	... "\x0a;session/sio/dropped#15\x09;@1199 tick=0 | eo0 cn0 q"
-	... "0 rc1200 n1 ack0/0 next0 fin0\x0a;session/sio/droppe"
-	... "d#16\x09;@1200 tick=3 transport | eo0 cn0 q0 rc-1 n1"
-	... " ack0/0 next0 fin0\x0a;\x00;session/sio/server-restart-q"
-	... "ueue#00\x09;@0 init=1 | eo0 cn0 q0 rc0 n0 ack0/0 nex"
-	... "t0 fin0\x0a;session/sio/server-restart-queue#01\x09;@0 t"
-	... "ick=3 transport | eo0 cn0 q0 rc-1 n0 ack0/0 next"
-	... "0 fin0\x0a;session/sio/server-restart-queue#02\x09;@30 w"
-	... "s-open | eo0 cn0 q0 rc-1 n0 ack0/0 next0 fin0\x0a;se"
-	... "ssion/sio/server-restart-queue#03\x09;@60 msg 0{\x22;sid"
-	... "\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInte"
-	... "rval\x22;:25000,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:100"
-	... "0000} out=1 >40/chat, | eo1 cn0 q0 rc-1 n0 ack0/"
-	... "0 next0 fin0\x0a;session/sio/server-restart-queue#04"
-	... "\x09;@100 msg 40/chat,{\x22;sid\x22;:\x22;s1\x22;} out=5 flush conne"
-	... "ct={\x22;sid\x22;:\x22;s1\x22;} | eo1 cn1 q0 rc-1 n0 ack0/0 next"
-	... "0 fin0\x0a;session/sio/server-restart-queue#05\x09;@200 "
-	... "msg 1 out=4 drop closed1 reason=transport close "
-	... "| eo0 cn0 q0 rc1170 n1 ack0/0 next0 fin0\x0a;session"
-	... "/sio/server-restart-queue#06\x09;@300 emit 0=1:entry"
-	... "0 | eo0 cn0 q25 rc1170 n1 ack1/0 next1 fin0\x0a;sess"
-	... "ion/sio/server-restart-queue#07\x09;@310 emit -1=1 -"
-	... "1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1"
-	... " -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1"
-	... "=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 "
-	... "-1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1="
+	... "00000} out=5 ns0:>40/chat,{\x22;token\x22;:\x22;abc\x22;} | mgr1"
+	... " eo1 rc-1 n0 mf0 ns0:2 cn0 q33 ack0/0/0 next0 fi"
+	... "n0\x0a;session/sio/life#05\x09;@100 msg 40/chat,{\x22;sid\x22;:\x22;"
+	... "s1\x22;} out=6 ns0:out=5 flush connect={\x22;sid\x22;:\x22;s1\x22;} "
+	... "recovered0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 a"
+	... "ck0/0/0 next0 fin0\x0a;session/sio/life#06\x09;@200 msg "
+	... "42/chat,[\x22;news\x22;,{\x22;a\x22;:1}] out=6 ns0:out=8 event=n"
+	... "ews args={\x22;a\x22;:1} id-1 | mgr1 eo1 rc-1 n0 mf0 ns0"
+	... ":2 cn1 q0 ack0/0/0 next0 fin0\x0a;session/sio/life#0"
+	... "7\x09;@210 msg 42/chat,7[\x22;ask\x22;,2] out=6 ns0:out=8 ev"
+	... "ent=ask args=2 id7 | mgr1 eo1 rc-1 n0 mf0 ns0:2 "
+	... "cn1 q0 ack0/0/0 next0 fin0\x0a;session/sio/life#08\x09;@"
+	... "220 ack-reply0 17 =0 >443/chat,7[\x22;yes\x22;] | mgr1 e"
+	... "o1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/0/0 next0 fin0\x0a;"
+	... "session/sio/life#09\x09;@250 emit0 0=0:entry0>442/ch"
+	... "at,0[\x22;q\x22;,1] | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 "
+	... "ack0/1/0 next1 fin0\x0a;session/sio/life#10\x09;@300 msg"
+	... " 43/chat,0[\x22;ok\x22;] out=6 ns0:out=9 entry0 args=\x22;ok"
+	... "\x22; | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/0/0 n"
+	... "ext1 fin0\x0a;session/sio/life#11\x09;@310 msg 43/chat,0"
+	... "[\x22;again\x22;] out=6 ns0:out=0 | mgr1 eo1 rc-1 n0 mf0"
+	... " ns0:2 cn1 q0 ack0/0/0 next1 fin0\x0a;session/sio/li"
+	... "fe#12\x09;@25060 msg 2 out=1 >3 | mgr1 eo1 rc-1 n0 m"
+	... "f0 ns0:2 cn1 q0 ack0/0/0 next1 fin0\x0a;session/sio/"
+	... "life#13\x09;@26000 emit0 1=0:entry0>442/chat,1[\x22;r\x22;,2"
+	... "] | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/1/0 n"
+	... "ext2 fin0\x0a;session/sio/life#14\x09;@50060 msg 2 out=1"
+	... " >3 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/1/0"
+	... " next2 fin0\x0a;session/sio/life#15\x09;@95060 tick tick"
+	... "=0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/1/0 "
+	... "next2 fin0\x0a;session/sio/life#16\x09;@95061 tick tick="
+	... "1 drop closed1 reason=ping timeout ns0:closed1 |"
+	... " mgr1 eo0 rc96213 n1 mf0 ns0:2 cn0 q0 ack0/0/0 n"
+	... "ext2 fin0\x0a;session/sio/life#17\x09;@95100 emit0 2=1:e"
+	... "ntry0 | mgr1 eo0 rc96213 n1 mf0 ns0:2 cn0 q23 ac"
+	... "k1/0/0 next3 fin0\x0a;session/sio/life#18\x09;@95110 emi"
+	... "t0 -1=1 | mgr1 eo0 rc96213 n1 mf0 ns0:2 cn0 q45 "
+	... "ack1/0/0 next3 fin0\x0a;session/sio/life#19\x09;@96212 t"
+	... "ick tick=0 | mgr1 eo0 rc96213 n1 mf0 ns0:2 cn0 q"
+	... "45 ack1/0/0 next3 fin0\x0a;session/sio/life#20\x09;@9621"
+	... "3 tick tick=3 transport | mgr1 eo0 rc-1 n1 mf0 n"
+	... "s0:2 cn0 q45 ack1/0/0 next3 fin0\x0a;session/sio/lif"
+	... "e#21\x09;@96243 ws-open | mgr1 eo0 rc-1 n1 mf0 ns0:2"
+	... " cn0 q45 ack1/0/0 next3 fin0\x0a;session/sio/life#22"
+	... "\x09;@96273 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgr"
+	... "ades\x22;:[],\x22;pingInterval\x22;:25000,\x22;pingTimeout\x22;:2000"
+	... "0,\x22;maxPayload\x22;:1000000} out=5 ns0:>40/chat,{\x22;tok"
+	... "en\x22;:\x22;abc\x22;} | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn0 q45 "
+	... "ack1/0/0 next3 fin0\x0a;session/sio/life#23\x09;@96303 m"
+	... "sg 40/chat,{\x22;sid\x22;:\x22;s2\x22;} out=6 ns0:out=5 flush co"
+	... "nnect={\x22;sid\x22;:\x22;s2\x22;} recovered0 | mgr1 eo1 rc-1 n0"
+	... " mf0 ns0:2 cn1 q0 ack0/1/0 next3 fin0\x0a;session/si"
+	... "o/life#24\x09;@96333 msg 43/chat,2[\x22;late\x22;] out=6 ns0"
+	... ":out=9 entry0 args=\x22;late\x22; | mgr1 eo1 rc-1 n0 mf0"
+	... " ns0:2 cn1 q0 ack0/0/0 next3 fin0\x0a;session/sio/li"
+	... "fe#25\x09;@96363 msg 41/chat, out=6 ns0:out=7 reason"
+	... "=io server disconnect release0 mgr-finish=1 drop"
+	... " | mgr0 eo0 rc-1 n0 mf1 ns0:3 cn0 q0 ack0/0/0 ne"
+	... "xt3 fin1\x0a;session/sio/life#26\x09;@96373 ws-closed cl"
+	... "osed0 | mgr0 eo0 rc-1 n0 mf1 ns0:3 cn0 q0 ack0/0"
+	... "/0 next3 fin1\x0a;session/sio/life#27\x09;@196213 tick i"
+	... "dle | mgr0 eo0 rc-1 n0 mf1 ns0:3 cn0 q0 ack0/0/0"
+	... " next3 fin1\x0a;\x00;session/sio/user-close#00\x09;@0 init=1"
+	... " | mgr0 eo0 rc-1 n0 mf0 ns0:1 cn0 q0 ack0/0/0 ne"
+	... "xt0 fin0\x0a;session/sio/user-close#01\x09;@0 tick mgr j"
+	... "oin0 tick=3 transport | mgr1 eo0 rc-1 n0 mf0 ns0"
+	... ":2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/sio/user-c"
+	... "lose#02\x09;@30 ws-open | mgr1 eo0 rc-1 n0 mf0 ns0:2"
+	... " cn0 q0 ack0/0/0 next0 fin0\x0a;session/sio/user-clo"
+	... "se#03\x09;@60 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;up"
+	... "grades\x22;:[],\x22;pingInterval\x22;:25000,\x22;pingTimeout\x22;:20"
+	... "000,\x22;maxPayload\x22;:1000000} out=5 ns0:>40 | mgr1 e"
+	... "o1 rc-1 n0 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;"
+	... "session/sio/user-close#04\x09;@100 msg 40{\x22;sid\x22;:\x22;s1\x22;"
+	... "} out=6 ns0:out=5 flush connect={\x22;sid\x22;:\x22;s1\x22;} rec"
+	... "overed0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0"
+	... "/0/0 next0 fin0\x0a;session/sio/user-close#05\x09;@110 e"
+	... "mit0 -1=0>442[\x22;x\x22;,[1,2]] | mgr1 eo1 rc-1 n0 mf0 "
+	... "ns0:2 cn1 q0 ack0/0/0 next0 fin0\x0a;session/sio/use"
+	... "r-close#06\x09;@200 close0=3 >41 reason=io client di"
+	... "sconnect release0 mgr-finish=1 drop | mgr0 eo0 r"
+	... "c-1 n0 mf1 ns0:3 cn0 q0 ack0/0/0 next0 fin1\x0a;sess"
+	... "ion/sio/user-close#07\x09;@210 ws-closed closed0 | m"
+	... "gr0 eo0 rc-1 n0 mf1 ns0:3 cn0 q0 ack0/0/0 next0 "
+	... "fin1\x0a;session/sio/user-close#08\x09;@220 close0=0 | m"
+	... "gr0 eo0 rc-1 n0 mf1 ns0:3 cn0 q0 ack0/0/0 next0 "
+	... "fin1\x0a;session/sio/user-close#09\x09;@230 emit0 0=1:en"
+	... "try0 | mgr0 eo0 rc-1 n0 mf1 ns0:3 cn0 q17 ack1/0"
+	... "/0 next1 fin1\x0a;\x00;session/sio/connect-error#00\x09;@0 i"
+	... "nit=1 | mgr0 eo0 rc-1 n0 mf0 ns0:1 cn0 q0 ack0/0"
+	... "/0 next0 fin0\x0a;session/sio/connect-error#01\x09;@0 ti"
+	... "ck mgr join0 tick=3 transport | mgr1 eo0 rc-1 n0"
+	... " mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/si"
+	... "o/connect-error#02\x09;@30 ws-open | mgr1 eo0 rc-1 n"
+	... "0 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/s"
+	... "io/connect-error#03\x09;@60 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXp"
+	... "Y6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:25000,\x22;p"
+	... "ingTimeout\x22;:20000,\x22;maxPayload\x22;:1000000} out=5 ns"
+	... "0:>40/chat, | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn0 q0 "
+	... "ack0/0/0 next0 fin0\x0a;session/sio/connect-error#04"
+	... "\x09;@100 msg 44/chat,{\x22;message\x22;:\x22;Not authorized\x22;} o"
+	... "ut=6 ns0:out=6 connect-error={\x22;message\x22;:\x22;Not aut"
+	... "horized\x22;} finish=1 reason=connect error release0"
+	... " mgr-finish=1 drop | mgr0 eo0 rc-1 n0 mf1 ns0:3 "
+	... "cn0 q0 ack0/0/0 next0 fin1\x0a;session/sio/connect-e"
+	... "rror#05\x09;@110 ws-closed closed0 | mgr0 eo0 rc-1 n"
+	... "0 mf1 ns0:3 cn0 q0 ack0/0/0 next0 fin1\x0a;session/s"
+	... "io/connect-error#06\x09;@10000 tick idle | mgr0 eo0 "
+	... "rc-1 n0 mf1 ns0:3 cn0 q0 ack0/0/0 next0 fin1\x0a;\x00;se"
+	... "ssion/sio/open-timeout#00\x09;@0 init=1 | mgr0 eo0 r"
+	... "c-1 n0 mf0 ns0:1 cn0 q0 ack0/0/0 next0 fin0\x0a;sess"
+	... "ion/sio/open-timeout#01\x09;@0 tick mgr join0 tick=3"
+	... " transport | mgr1 eo0 rc-1 n0 mf0 ns0:2 cn0 q0 a"
+	... "ck0/0/0 next0 fin0\x0a;session/sio/open-timeout#02\x09;@"
+	... "30 ws-open | mgr1 eo0 rc-1 n0 mf0 ns0:2 cn0 q0 a"
+	... "ck0/0/0 next0 fin0\x0a;session/sio/open-timeout#03\x09;@"
+	... "20000 tick tick=0 | mgr1 eo0 rc-1 n0 mf0 ns0:2 c"
+	... "n0 q0 ack0/0/0 next0 fin0\x0a;session/sio/open-timeo"
+	... "ut#04\x09;@20001 tick tick=2 err11 detail20001 drop "
+	... "closed1 reason=transport error ns0:closed0 | mgr"
+	... "1 eo0 rc21251 n1 mf0 ns0:2 cn0 q0 ack0/0/0 next0"
+	... " fin0\x0a;session/sio/open-timeout#05\x09;@21250 tick ti"
+	... "ck=0 | mgr1 eo0 rc21251 n1 mf0 ns0:2 cn0 q0 ack0"
+	... "/0/0 next0 fin0\x0a;session/sio/open-timeout#06\x09;@212"
+	... "51 tick tick=3 transport | mgr1 eo0 rc-1 n1 mf0 "
+	... "ns0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/sio/ope"
+	... "n-timeout#07\x09;@21256 ws-error | mgr1 eo0 rc-1 n1 "
+	... "mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/sio"
+	... "/open-timeout#08\x09;@21257 ws-closed closed1 reason"
+	... "=transport error ns0:closed0 | mgr1 eo0 rc24256 "
+	... "n2 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/"
+	... "sio/open-timeout#09\x09;@24255 tick tick=0 | mgr1 eo"
+	... "0 rc24256 n2 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin"
+	... "0\x0a;session/sio/open-timeout#10\x09;@24256 tick tick=3"
+	... " transport | mgr1 eo0 rc-1 n2 mf0 ns0:2 cn0 q0 a"
+	... "ck0/0/0 next0 fin0\x0a;\x00;session/sio/ack-table-full#0"
+	... "0\x09;@0 init=1 | mgr0 eo0 rc-1 n0 mf0 ns0:1 cn0 q0 "
+	... "ack0/0/0 next0 fin0\x0a;session/sio/ack-table-full#0"
+	... "1\x09;@0 tick mgr join0 tick=3 transport | mgr1 eo0 "
+	... "rc-1 n0 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;ses"
+	... "sion/sio/ack-table-full#02\x09;@30 ws-open | mgr1 eo"
+	... "0 rc-1 n0 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;s"
+	... "ession/sio/ack-table-full#03\x09;@60 msg 0{\x22;sid\x22;:\x22;lv"
+	... "_VI97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;"
+	... ":25000,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:1000000}"
+	... " out=5 ns0:>40/chat, | mgr1 eo1 rc-1 n0 mf0 ns0:"
+	... "2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/sio/ack-tab"
+	... "le-full#04\x09;@100 msg 40/chat,{\x22;sid\x22;:\x22;s1\x22;} out=6 n"
+	... "s0:out=5 flush connect={\x22;sid\x22;:\x22;s1\x22;} recovered0 |"
+	... " mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/0/0 next"
+	... "0 fin0\x0a;session/sio/ack-table-full#05\x09;@200 emit0 "
+	... "0=0:entry0 1=0:entry1 2=0:entry2 3=0:entry3 4=0:"
+	... "entry4 5=0:entry5 6=0:entry6 7=0:entry7 8=0:entr"
+	... "y8 9=0:entry9 10=0:entry10 11=0:entry11 12=0:ent"
+	... "ry12 13=0:entry13 14=0:entry14 15=0:entry15 16=0"
+	... ":entry16 17=0:entry17 18=0:entry18 19=0:entry19 "
+	... "20=0:entry20 21=0:entry21 22=0:entry22 23=0:entr"
+	... "y23 24=0:entry24 25=0:entry25 26=0:entry26 27=0:"
+	... "entry27 28=0:entry28 29=0:entry29 30=0:entry30 3"
+	... "1=0:entry31 32=0:entry32 33=0:entry33 34=0:entry"
+	... "34 35=0:entry35 36=0:entry36 37=0:entry37 38=0:e"
+	... "ntry38 39=0:entry39 40=0:entry40 41=0:entry41 42"
+	... "=0:entry42 43=0:entry43 44=0:entry44 45=0:entry4"
+	... "5 46=0:entry46 47=0:entry47 48=0:entry48 49=0:en"
+	... "try49 50=0:entry50 51=0:entry51 52=0:entry52 53="
+	... "0:entry53 54=0:entry54 55=0:entry55 56=0:entry56"
+	... " 57=0:entry57 58=0:entry58 59=0:entry59 60=0:ent"
+	... "ry60 61=0:entry61 62=0:entry62 63=0:entry63 -2:f"
+	... "ull | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/64/"
+	... "0 next64 fin0\x0a;session/sio/ack-table-full#06\x09;@300"
+	... " msg 43/chat,5[\x22;ok\x22;] out=6 ns0:out=9 entry5 args"
+	... "=\x22;ok\x22; | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/6"
+	... "3/0 next64 fin0\x0a;session/sio/ack-table-full#07\x09;@3"
+	... "10 emit0 64=0:entry5>442/chat,64[\x22;e\x22;,1] | mgr1 e"
+	... "o1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/64/0 next65 fin"
+	... "0\x0a;session/sio/ack-table-full#08\x09;@320 emit0 -2:fu"
+	... "ll | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/64/0"
+	... " next65 fin0\x0a;\x00;session/sio/max-payload#00\x09;@0 init"
+	... "=1 | mgr0 eo0 rc-1 n0 mf0 ns0:1 cn0 q0 ack0/0/0 "
+	... "next0 fin0\x0a;session/sio/max-payload#01\x09;@0 tick mg"
+	... "r join0 tick=3 transport | mgr1 eo0 rc-1 n0 mf0 "
+	... "ns0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/sio/max"
+	... "-payload#02\x09;@30 ws-open | mgr1 eo0 rc-1 n0 mf0 n"
+	... "s0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/sio/max-"
+	... "payload#03\x09;@60 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC"
+	... "\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:25000,\x22;pingTimeou"
+	... "t\x22;:20000,\x22;maxPayload\x22;:40} out=5 ns0:>40 | mgr1 e"
+	... "o1 rc-1 n0 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;"
+	... "session/sio/max-payload#04\x09;@100 msg 40 out=6 ns0"
+	... ":out=5 flush connect= recovered0 | mgr1 eo1 rc-1"
+	... " n0 mf0 ns0:2 cn1 q0 ack0/0/0 next0 fin0\x0a;session"
+	... "/sio/max-payload#05\x09;@200 emit0 -1=3:err16/53 | m"
+	... "gr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/0/0 next0 "
+	... "fin0\x0a;session/sio/max-payload#06\x09;@210 emit0 -1=0>"
+	... "442[\x22;fits\x22;,\x22;xxxxxxxxxxxxxxxxxxxxxxxxxx\x22;] | mgr1 "
+	... "eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/0/0 next0 fin0"
+	... "\x0a;session/sio/max-payload#07\x09;@220 emit0 -1=3:err1"
+	... "6/41 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/0/"
+	... "0 next0 fin0\x0a;session/sio/max-payload#08\x09;@230 emi"
+	... "t0 0=0:entry0>4420[\x22;fits\x22;,\x22;xxxxxxxxxxxxxxxxxxxxx"
+	... "xxxx\x22;] | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/"
+	... "1/0 next1 fin0\x0a;session/sio/max-payload#09\x09;@240 a"
+	... "ck-reply0 48 =3 err16 detail48 | mgr1 eo1 rc-1 n"
+	... "0 mf0 ns0:2 cn1 q0 ack0/1/0 next1 fin0\x0a;session/s"
+	... "io/max-payload#10\x09;@250 ack-reply0 9 =0 >4433[\x22;y\x22;"
+	... "] | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/1/0 n"
+	... "ext1 fin0\x0a;session/sio/max-payload#11\x09;@260 msg 1 "
+	... "out=4 drop closed1 reason=transport close ns0:cl"
+	... "osed1 | mgr1 eo0 rc1260 n1 mf0 ns0:2 cn0 q0 ack0"
+	... "/0/0 next1 fin0\x0a;session/sio/max-payload#12\x09;@270 "
+	... "ack-reply0 9 =4 | mgr1 eo0 rc1260 n1 mf0 ns0:2 c"
+	... "n0 q0 ack0/0/0 next1 fin0\x0a;\x00;session/sio/dropped#0"
+	... "0\x09;@0 init=1 | mgr0 eo0 rc-1 n0 mf0 ns0:1 cn0 q0 "
+	... "ack0/0/0 next0 fin0\x0a;session/sio/dropped#01\x09;@0 ti"
+	... "ck mgr join0 tick=3 transport | mgr1 eo0 rc-1 n0"
+	... " mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/si"
+	... "o/dropped#02\x09;@30 ws-open | mgr1 eo0 rc-1 n0 mf0 "
+	... "ns0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/sio/dro"
+	... "pped#03\x09;@60 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;"
+	... "upgrades\x22;:[],\x22;pingInterval\x22;:25000,\x22;pingTimeout\x22;:"
+	... "20000,\x22;maxPayload\x22;:1000000} out=5 ns0:>40/chat, "
+	... "| mgr1 eo1 rc-1 n0 mf0 ns0:2 cn0 q0 ack0/0/0 nex"
+	... "t0 fin0\x0a;session/sio/dropped#04\x09;@100 msg 42/chat,"
+	... "[\x22;early\x22;] out=6 ns0:out=0 | mgr1 eo1 rc-1 n0 mf0"
+	... " ns0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/sio/dr"
+	... "opped#05\x09;@110 msg 40/chat,{\x22;sid\x22;:\x22;s1\x22;} out=6 ns0"
+	... ":out=5 flush connect={\x22;sid\x22;:\x22;s1\x22;} recovered0 | m"
+	... "gr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/0/0 next0 "
+	... "fin0\x0a;session/sio/dropped#06\x09;@120 msg \x5c;x04\x5c;x01\x5c;x0"
+	... "2 out=2 err13 detail2 drop1 | mgr1 eo1 rc-1 n0 m"
+	... "f0 ns0:2 cn1 q0 ack0/0/0 next0 fin0\x0a;session/sio/"
+	... "dropped#07\x09;@130 msg 451-/chat,[\x22;bin\x22;,{\x22;_placehol"
+	... "der\x22;:true,\x22;num\x22;:0}] out=6 ns0:out=2 err13 detail"
+	... "5 drop2 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0"
+	... "/0/0 next0 fin0\x0a;session/sio/dropped#08\x09;@140 msg "
+	... "461-/chat,3[{\x22;_placeholder\x22;:true,\x22;num\x22;:0}] out=6"
+	... " ns0:out=2 err13 detail6 drop2 | mgr1 eo1 rc-1 n"
+	... "0 mf0 ns0:2 cn1 q0 ack0/0/0 next0 fin0\x0a;session/s"
+	... "io/dropped#09\x09;@150 msg 42/chat,[\x22;a\x5c;\x5c;u0000b\x22;,1] o"
+	... "ut=6 ns0:out=2 err13 detail2 drop4 | mgr1 eo1 rc"
+	... "-1 n0 mf0 ns0:2 cn1 q0 ack0/0/0 next0 fin0\x0a;sessi"
+	... "on/sio/dropped#10\x09;@160 msg 42/chat,[\x22;nnnnnnnnnnn"
+	... "nnnnnnnnnnnnnnnnnnnnnnnnnnnnn\x22;] out=6 ns0:out=2 "
+	... "err13 detail2 drop3 | mgr1 eo1 rc-1 n0 mf0 ns0:2"
+	... " cn1 q0 ack0/0/0 next0 fin0\x0a;session/sio/dropped#"
+	... "11\x09;@170 msg 42/other,[\x22;elsewhere\x22;] out=6 ns- | m"
+	... "gr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/0/0 next0 "
+	... "fin0\x0a;session/sio/dropped#12\x09;@180 msg 42/chat,[\x22;o"
+	... "k\x5c;\x5c;u00e9\x22;] out=6 ns0:out=8 event=ok\x5c;xc3\x5c;xa9 args"
+	... "= id-1 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/"
+	... "0/0 next0 fin0\x0a;session/sio/dropped#13\x09;@190 msg 6"
+	... " out=0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/"
+	... "0/0 next0 fin0\x0a;session/sio/dropped#14\x09;@200 msg 4"
+	... "2/chat,[\x22;x\x22; out=3 err12 detail-5 drop closed1 re"
+	... "ason=parse error ns0:closed1 | mgr1 eo0 rc1200 n"
+	... "1 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/s"
+	... "io/dropped#15\x09;@1199 tick tick=0 | mgr1 eo0 rc120"
+	... "0 n1 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;sessio"
+	... "n/sio/dropped#16\x09;@1200 tick tick=3 transport | m"
+	... "gr1 eo0 rc-1 n1 mf0 ns0:2 cn0 q0 ack0/0/0 next0 "
+	... "fin0\x0a;\x00;session/sio/server-restart-queue#00\x09;@0 ini"
+	... "t=1 | mgr0 eo0 rc-1 n0 mf0 ns0:1 cn0 q0 ack0/0/0"
+	... " next0 fin0\x0a;session/sio/server-restart-queue#01\x09;"
+	... "@0 tick mgr join0 tick=3 transport | mgr1 eo0 rc"
+	... "-1 n0 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;sessi"
+	... "on/sio/server-restart-queue#02\x09;@30 ws-open | mgr"
+	... "1 eo0 rc-1 n0 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fi"
+	... "n0\x0a;session/sio/server-restart-queue#03\x09;@60 msg 0"
+	... "{\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pin"
+	... "gInterval\x22;:25000,\x22;pingTimeout\x22;:20000,\x22;maxPayload"
+	... "\x22;:1000000} out=5 ns0:>40/chat, | mgr1 eo1 rc-1 n"
+	... "0 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/s"
+	... "io/server-restart-queue#04\x09;@100 msg 40/chat,{\x22;si"
+	... "d\x22;:\x22;s1\x22;} out=6 ns0:out=5 flush connect={\x22;sid\x22;:\x22;s"
+	... "1\x22;} recovered0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 "
+	... "q0 ack0/0/0 next0 fin0\x0a;session/sio/server-restar"
+	... "t-queue#05\x09;@200 msg 1 out=4 drop closed1 reason="
+	... "transport close ns0:closed1 | mgr1 eo0 rc1170 n1"
+	... " mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/si"
+	... "o/server-restart-queue#06\x09;@300 emit0 0=1:entry0 "
+	... "| mgr1 eo0 rc1170 n1 mf0 ns0:2 cn0 q25 ack1/0/0 "
+	... "next1 fin0\x0a;session/sio/server-restart-queue#07\x09;@"
+	... "310 emit0 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1="
 	... "1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -"
 	... "1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1"
 	... " -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1"
@@ -38244,41 +38653,50 @@ static const char SES_EXPECT[] =
 	... "1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1"
 	... " -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1"
 	... "=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 "
-	... "-1=1 -1=1 -1=1 -1=2:err10/2020 -1=2:err10/2020 -"
+	... "-1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1="
+	... "1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -"
+	... "1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=1"
+	... " -1=1 -1=1 -1=1 -1=1 -1=1 -1=1 -1=2:err10/2020 -"
 	... "1=2:err10/2020 -1=2:err10/2020 -1=2:err10/2020 -"
 	... "1=2:err10/2020 -1=2:err10/2020 -1=2:err10/2020 -"
-	... "1=2:err10/2020 -1=2:err10/2020 -1=2:err10/2020 |"
-	... " eo0 cn0 q261637 rc1170 n1 ack1/0 next1 fin0\x0a;ses"
-	... "sion/sio/server-restart-queue#08\x09;@1169 tick=0 | "
-	... "eo0 cn0 q261637 rc1170 n1 ack1/0 next1 fin0\x0a;sess"
-	... "ion/sio/server-restart-queue#09\x09;@1170 tick=3 tra"
-	... "nsport | eo0 cn0 q261637 rc-1 n1 ack1/0 next1 fi"
-	... "n0\x0a;session/sio/server-restart-queue#10\x09;@1175 ws-"
-	... "closed closed0 reason=transport close | eo0 cn0 "
-	... "q261637 rc4090 n2 ack1/0 next1 fin0\x0a;session/sio/"
-	... "server-restart-queue#11\x09;@4089 tick=0 | eo0 cn0 q"
-	... "261637 rc4090 n2 ack1/0 next1 fin0\x0a;session/sio/s"
-	... "erver-restart-queue#12\x09;@4090 tick=3 transport | "
-	... "eo0 cn0 q261637 rc-1 n2 ack1/0 next1 fin0\x0a;sessio"
-	... "n/sio/server-restart-queue#13\x09;@4100 ws-open | eo"
-	... "0 cn0 q261637 rc-1 n2 ack1/0 next1 fin0\x0a;session/"
-	... "sio/server-restart-queue#14\x09;@4110 msg 0{\x22;sid\x22;:\x22;l"
-	... "v_VI97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval"
-	... "\x22;:25000,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:1000000"
-	... "} out=1 >40/chat, | eo1 cn0 q261637 rc-1 n0 ack1"
-	... "/0 next1 fin0\x0a;session/sio/server-restart-queue#1"
-	... "5\x09;@4120 msg 40/chat,{\x22;sid\x22;:\x22;s2\x22;} out=5 flush con"
-	... "nect={\x22;sid\x22;:\x22;s2\x22;} | eo1 cn1 q0 rc-1 n0 ack0/1 ne"
-	... "xt1 fin0\x0a;session/sio/server-restart-queue#16\x09;@41"
-	... "30 msg 43/chat,0[] out=9 entry0 args= | eo1 cn1 "
-	... "q0 rc-1 n0 ack0/0 next1 fin0\x0a;session/sio/server-"
-	... "restart-queue#17\x09;@4140 emit -1=0>442/chat,[\x22;afte"
-	... "r\x22;,2] | eo1 cn1 q0 rc-1 n0 ack0/0 next1 fin0\x0a;\x00;";
+	... "1=2:err10/2020 -1=2:err10/2020 -1=2:err10/2020 -"
+	... "1=2:err10/2020 | mgr1 eo0 rc1170 n1 mf0 ns0:2 cn"
+	... "0 q261637 ack1/0/0 next1 fin0\x0a;session/sio/server"
+	... "-restart-queue#08\x09;@1169 tick tick=0 | mgr1 eo0 r"
+	... "c1170 n1 mf0 ns0:2 cn0 q261637 ack1/0/0 next1 fi"
+	... "n0\x0a;session/sio/server-restart-queue#09\x09;@1170 tic"
+	... "k tick=3 transport | mgr1 eo0 rc-1 n1 mf0 ns0:2 "
+	... "cn0 q261637 ack1/0/0 next1 fin0\x0a;session/sio/serv"
+	... "er-restart-queue#10\x09;@1175 ws-closed closed1 reas"
+	... "on=transport close ns0:closed0 | mgr1 eo0 rc4090"
+	... " n2 mf0 ns0:2 cn0 q261637 ack1/0/0 next1 fin0\x0a;se"
+	... "ssion/sio/server-restart-queue#11\x09;@4089 tick tic"
+	... "k=0 | mgr1 eo0 rc4090 n2 mf0 ns0:2 cn0 q261637 a"
+	... "ck1/0/0 next1 fin0\x0a;session/sio/server-restart-qu"
+	... "eue#12\x09;@4090 tick tick=3 transport | mgr1 eo0 rc"
+	... "-1 n2 mf0 ns0:2 cn0 q261637 ack1/0/0 next1 fin0\x0a;"
+	... "session/sio/server-restart-queue#13\x09;@4100 ws-ope"
+	... "n | mgr1 eo0 rc-1 n2 mf0 ns0:2 cn0 q261637 ack1/"
+	... "0/0 next1 fin0\x0a;session/sio/server-restart-queue#"
+	... "14\x09;@4110 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upg"
+	... "rades\x22;:[],\x22;pingInterval\x22;:25000,\x22;pingTimeout\x22;:200"
+	... "00,\x22;maxPayload\x22;:1000000} out=5 ns0:>40/chat, | m"
+	... "gr1 eo1 rc-1 n0 mf0 ns0:2 cn0 q261637 ack1/0/0 n"
+	... "ext1 fin0\x0a;session/sio/server-restart-queue#15\x09;@4"
+	... "120 msg 40/chat,{\x22;sid\x22;:\x22;s2\x22;} out=6 ns0:out=5 flu"
+	... "sh connect={\x22;sid\x22;:\x22;s2\x22;} recovered0 | mgr1 eo1 rc"
+	... "-1 n0 mf0 ns0:2 cn1 q0 ack0/1/0 next1 fin0\x0a;sessi"
+	... "on/sio/server-restart-queue#16\x09;@4130 msg 43/chat"
+	... ",0[] out=6 ns0:out=9 entry0 args= | mgr1 eo1 rc-"
+	... "1 n0 mf0 ns0:2 cn1 q0 ack0/0/0 next1 fin0\x0a;sessio"
+	... "n/sio/server-restart-queue#17\x09;@4140 emit0 -1=0>4"
+	... "42/chat,[\x22;after\x22;,2] | mgr1 eo1 rc-1 n0 mf0 ns0:2"
+	... " cn1 q0 ack0/0/0 next1 fin0\x0a;\x00;";
 
 /** Where each timeline's lines start in SES_EXPECT. */
 static const int SES_EXPECT_OFF[] = {
 	0, 992, 1697, 2868, 4416, 5088, 5760, 6476, 7227, 8080, 9053, 9700, 10591, 11680, 12322, 12893,
-	13600, 14099, 14805, 17636, 18644, 19461, 20474, 22277, 23641, 25556
+	13600, 14099, 14805, 18301, 19551, 20542, 21812, 23822, 25467, 27798
 };
 
 /** Work buffers of the runner (messages, streams, frames). */
