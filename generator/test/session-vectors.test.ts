@@ -158,4 +158,84 @@ describe("session timelines", () => {
     expect(lineWith("sio/dropped", "@160 ")).toContain("drop3");
     expect(lineWith("sio/dropped", "@170 ")).toContain("out=6 ns- |");
   });
+  it("Socket.IO: two namespaces share one manager: one open packet, routed packets, one reconnect for both", () => {
+    const mux = "sio/mux-two-namespaces";
+    expect(lineWith(mux, "@0 tick")).toMatch(/^@0 tick mgr join0 join1 tick=3 transport \|/);
+    // One open packet: both CONNECT, in namespace order, each with its own auth.
+    expect(lineWith(mux, "@60 msg 0{")).toContain('out=5 ns0:>40/chat,{"token":"abc"} ns1:>40/admin,{"k":1} |');
+    expect(lineWith(mux, '["news"')).toContain("ns0:out=8 event=news");
+    expect(lineWith(mux, '["kick"')).toContain("ns1:out=8 event=kick");
+    // Ack ids are per namespace: both emits carry id 0, each ACK reaches its own namespace.
+    expect(lineWith(mux, "@130 ")).toContain('emit0 0=0:entry0>442/chat,0["hi",1]');
+    expect(lineWith(mux, "@140 ")).toContain('emit1 0=0:entry0>442/admin,0["op",2]');
+    expect(lineWith(mux, '43/admin,0["a"]')).toContain('ns1:out=9 entry0 args="a"');
+    expect(lineWith(mux, '43/chat,0["c"]')).toContain('ns0:out=9 entry0 args="c"');
+    expect(lineWith(mux, "/lobby")).toContain("out=6 ns- |");
+    // A transport drop disconnects both (NotifyRetry each); one reconnect rejoins both and flushes each queue.
+    expect(lineWith(mux, "@200 ")).toMatch(/closed1 reason=transport close ns0:closed1 ns1:closed1 \|/);
+    expect(linesOf(mux).filter((l) => l.includes("tick=3 transport"))).toHaveLength(2);
+    const rejoin = linesOf(mux).filter((l) => l.includes("ns0:>40/chat,") && l.includes("ns1:>40/admin,"));
+    expect(rejoin).toHaveLength(2);
+    expect(lineWith(mux, '{"sid":"a2"}')).toMatch(/ns1:out=5 flush .* ns1:2 cn1 q0 ack0\/1\/0/);
+    expect(lineWith(mux, '43/admin,1["b"]')).toContain("ns1:out=9 entry0");
+    // The server's DISCONNECT of one leaves the other connected, the manager and its transport.
+    expect(lineWith(mux, "41/admin,")).toMatch(
+      /ns1:out=7 reason=io server disconnect release1 \| mgr1 eo1 .* ns0:2 cn1/,
+    );
+    expect(lineWith(mux, '["still"')).toContain("ns0:out=8 event=still");
+    expect(lineWith(mux, '["gone"]')).toContain("ns- |");
+    // The last namespace leaving finishes the manager.
+    expect(lineWith(mux, "close0")).toMatch(
+      /close0=3 >41\/chat, reason=io client disconnect release0 mgr-finish=1 drop \| mgr0/,
+    );
+    expect(linesOf(mux).at(-1)).toMatch(/tick idle/);
+  });
+
+  it("Socket.IO: joining an open manager, one namespace ending among others, the manager's policy", () => {
+    const late = "sio/mux-late-join";
+    expect(lineWith(late, "@510 ")).toMatch(/^@510 tick join1 >40\/admin,\{"k":2\} join2 >40\/secret, tick=0 \|/);
+    expect(lineWith(late, "44/secret")).toMatch(/ns2:out=6 .* reason=connect error release2 \| mgr1 eo1/);
+    expect(lineWith(late, "close0")).toMatch(/close0=3 >41 reason=io client disconnect release0 \| mgr1 eo1/);
+    expect(lineWith(late, '["root"]')).toContain("ns- |");
+    expect(lineWith(late, "tick=1")).toMatch(/closed1 reason=ping timeout ns1:closed1 \|/);
+    expect(lineWith(late, "close1")).toMatch(/close1=2 .* release1 mgr-finish=1 drop \| mgr0 eo0 rc-1/);
+    expect(lineWith("sio/mux-give-up", "ws-closed")).toMatch(
+      /closed2 reason=transport close ns0:closed2 release0 ns1:closed2 release1 \| mgr0/,
+    );
+    expect(lineWith("sio/mux-reconnect-failed", "@606 ")).toMatch(
+      /closed2 reason=reconnect failed ns0:closed2 release0 ns1:closed2 release1 \|/,
+    );
+  });
+
+  it("Socket.IO: connection state recovery: pid and offset in the CONNECT, replayed events, recovered", () => {
+    const rec = "sio/recovery";
+    expect(lineWith(rec, '{"sid":"s1","pid":"p1"}')).toMatch(/recovered0 \| .* pid="p1" off= rec0$/);
+    expect(lineWith(rec, '"o2"]')).toMatch(/off="o2"/);
+    // A last argument that is not a string keeps the offset.
+    expect(lineWith(rec, '["y",3]')).toMatch(/off="o2"/);
+    expect(lineWith(rec, '"offset":"o2"')).toContain('ns0:>40/chat,{"pid":"p1","offset":"o2","token":"abc"}');
+    // The events replayed before the CONNECT reply are delivered, then the reply says recovered.
+    expect(lineWith(rec, '["missed"')).toMatch(/ns0:out=8 event=missed .* cn0 .* off="o3"/);
+    expect(lineWith(rec, '{"sid":"s2","pid":"p1"}')).toMatch(/flush .* recovered1 \| .* rec1$/);
+    // A new pid: not recovered, the offset forgotten; a CONNECT without a pid drops recovery.
+    expect(lineWith(rec, '{"sid":"s3","pid":"p2"}')).toMatch(/recovered0 \| .* pid="p2" off= rec0$/);
+    expect(lineWith(rec, '"pid":"p2","token"')).toContain('>40/chat,{"pid":"p2","token":"abc"}');
+    expect(lineWith(rec, '{"sid":"s4"}')).toMatch(/recovered0 \| .* fin0$/);
+    expect(lineWith("sio/recovery-no-offset", '>40{"pid":"P"}')).toContain("out=5");
+    expect(lineWith("sio/recovery-no-offset", '{"sid":"s2","pid":"P"}')).toContain("recovered1");
+  });
+
+  it("Socket.IO: ack timeouts fail once, late ACKs are ignored, transport loss and close fail the rest", () => {
+    const to = "sio/ack-timeout";
+    expect(lineWith(to, "@1199 ")).toMatch(/tick=0 \|/);
+    expect(lineWith(to, "@1200 ")).toMatch(/tick=0 ns0:ackfail0 \| .* ack0\/2\/0/);
+    expect(lineWith(to, '0["late"]')).toContain("ns0:out=0 |");
+    expect(lineWith(to, '1["b"]')).toContain("ns0:out=9 entry1");
+    // On transport loss the sent acks with a timeout fail (entries 0 and 2), the one without is forgotten.
+    expect(lineWith(to, "ws-closed")).toMatch(/ns0:closed1 ns0:ackfail0 ns0:ackfail2 \| .* ack0\/0\/0/);
+    // A queued emit's timeout runs too.
+    expect(lineWith(to, "@2160 ")).toMatch(/ns0:ackfail1 \| .* ack1\/0\/0/);
+    // The user's close fails every ack that has a timeout.
+    expect(lineWith(to, "close0")).toMatch(/ns0:ackfail0 ns0:ackfail1 release0 mgr-finish=1 drop/);
+  });
 });

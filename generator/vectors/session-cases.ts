@@ -231,6 +231,10 @@ class SioTimeline extends Timeline {
     const [off, len] = this.pool.add(text);
     return this.ev(SesEv.SioMessage, t, opcode, off, len, random16);
   }
+  /** The current namespace's reconnect policy (before it joins: the manager takes the first namespace's). */
+  configure(t: number, enabled: boolean, delay: number, delayMax: number, maxAttempts: number, jitter: number): this {
+    return this.nsEv(SesEv.SioConfigure, t, enabled ? 1 : 0, delay, delayMax, maxAttempts, jitter);
+  }
   /** The current namespace emits; with an ack, timeoutMs > 0 gives it a timeout. */
   emit(t: number, name: string, args: string, ack: boolean, times = 0, timeoutMs = 0): this {
     if (times > 255 || timeoutMs < 0 || timeoutMs >= 1 << 22) {
@@ -565,6 +569,115 @@ function sioTimelines(pool: DataPool): Timeline[] {
     .msg(t2 + 20, EIO_OPEN)
     .msg(t2 + 30, '40/chat,{"sid":"s2"}');
   q.msg(t2 + 40, "43/chat,0[]").emit(t2 + 50, "after", "2", false);
+
+  // Two namespaces on one manager (socket.io-client's multiplexing): both join on the first tick and
+  // write their CONNECT after the one open packet; packets go to the namespace they name (ack ids are
+  // per namespace); a transport drop disconnects both, one reconnect rejoins both and flushes each
+  // queue; the server's DISCONNECT of one leaves the other connected; the last one leaving (the
+  // user's close) finishes the manager and drops its transport.
+  const mux = sio("mux-two-namespaces", "/chat", '{"token":"abc"}');
+  mux.ns(1).join(0, "/admin", '{"k":1}').tick(0).ev(SesEv.SioWsOpen, 30).msg(60, EIO_OPEN);
+  mux.msg(90, '40/admin,{"sid":"a1"}').msg(100, '40/chat,{"sid":"c1"}');
+  mux.msg(110, '42/chat,["news",1]').msg(120, '42/admin,["kick",2]');
+  mux.ns(0).emit(130, "hi", "1", true).ns(1).emit(140, "op", "2", true);
+  mux.msg(150, '43/admin,0["a"]').msg(160, '43/chat,0["c"]').msg(170, '42/lobby,["x"]');
+  mux.ev(SesEv.SioWsClosed, 200, 30000);
+  mux.ns(0).emit(210, "q0", "3", false).ns(1).emit(220, "q1", "4", true);
+  const muxAt = mux.tickDue();
+  mux.ev(SesEv.SioWsOpen, muxAt + 10).msg(muxAt + 20, EIO_OPEN);
+  mux.msg(muxAt + 30, '40/chat,{"sid":"c2"}').msg(muxAt + 40, '40/admin,{"sid":"a2"}');
+  mux
+    .msg(muxAt + 50, '43/admin,1["b"]')
+    .msg(muxAt + 60, "41/admin,")
+    .msg(muxAt + 70, '42/chat,["still",3]');
+  mux.msg(muxAt + 80, '42/admin,["gone"]');
+  mux
+    .ns(0)
+    .close(muxAt + 90)
+    .ev(SesEv.SioWsClosed, muxAt + 100, 1)
+    .tick(muxAt + 200);
+
+  // Namespaces joining a manager whose Engine.IO connection is open write their CONNECT at once;
+  // a CONNECT_ERROR or the user's close of one leaves the others; a heartbeat timeout disconnects
+  // the one left; its close while the reconnect waits finishes the manager (no attempt stays).
+  const late = sio("mux-late-join", "/", "");
+  late.openTransport(0).msg(100, '40{"sid":"r1"}');
+  late.ns(1).join(500, "/admin", '{"k":2}').ns(2).join(500, "/secret", "").tick(510);
+  late.msg(520, '40/admin,{"sid":"a1"}').msg(530, '44/secret,{"message":"no"}');
+  late.ns(0).close(600).msg(610, '42/admin,["ok"]').msg(620, '42["root"]');
+  late.tickHeartbeat(1000);
+  late.ns(1).close(late.state().m.rc.at - 10);
+  late.tick(late.state().m.rc.at + 1000);
+
+  // Reconnect off for the manager (the first namespace's policy; the second's is not used): a drop
+  // ends every namespace ("transport close") and releases the manager. Then maxAttempts 1: the
+  // failed attempt ends both with "reconnect failed".
+  const off = sio("mux-give-up", "/chat", "");
+  off.configure(0, false, 1000, 1000, 0, 0).ns(1).join(0, "/admin").configure(0, true, 10, 10, 0, 0);
+  off.tick(0).ev(SesEv.SioWsOpen, 30).msg(60, EIO_OPEN).msg(70, "40/chat,").msg(80, "40/admin,");
+  off.ev(SesEv.SioWsClosed, 100, 0).tick(20000);
+  const fail = sio("mux-reconnect-failed", "/chat", "");
+  fail.configure(0, true, 500, 500, 1, 0).ns(1).join(0, "/admin").tick(0).ev(SesEv.SioWsOpen, 30);
+  fail.msg(60, EIO_OPEN).msg(70, "40/chat,").msg(80, "40/admin,").ev(SesEv.SioWsClosed, 100, 0);
+  const failAt = fail.tickDue();
+  fail
+    .ev(SesEv.SioWsError, failAt + 5)
+    .ev(SesEv.SioWsClosed, failAt + 6, 0)
+    .tick(failAt + 5000);
+
+  // Connection state recovery: the server's CONNECT offers a pid, each event's last string argument
+  // is the offset; after a drop the CONNECT carries {"pid":...,"offset":...,<auth members>}; the
+  // events the server replays before its CONNECT reply are delivered; the reply with the same pid
+  // says recovered. A later reconnect the server does not recover (a new pid) forgets the offset.
+  const rec = sio("recovery", "/chat", '{"token":"abc"}');
+  rec.openTransport(0).msg(100, '40/chat,{"sid":"s1","pid":"p1"}');
+  rec.msg(110, '42/chat,["news",1,"o1"]').msg(120, '42/chat,["x",{"a":[1,"z"]},"o2"]').msg(130, '42/chat,["y",3]');
+  rec.ev(SesEv.SioWsClosed, 200, 20000).emit(210, "queued", "1", false);
+  const recAt = rec.tickDue();
+  rec.ev(SesEv.SioWsOpen, recAt + 10).msg(recAt + 20, EIO_OPEN);
+  rec.msg(recAt + 30, '42/chat,["missed",5,"o3"]').msg(recAt + 40, '40/chat,{"sid":"s2","pid":"p1"}');
+  rec.msg(recAt + 50, '42/chat,["after","o4"]').msg(recAt + 60, "1", 40000);
+  const rec2 = rec.tickDue();
+  rec.ev(SesEv.SioWsOpen, rec2 + 10).msg(rec2 + 20, EIO_OPEN);
+  rec.msg(rec2 + 30, '42/chat,["early",6,"o5"]').msg(rec2 + 40, '40/chat,{"sid":"s3","pid":"p2"}');
+  rec.msg(rec2 + 50, "1", 0);
+  const rec3 = rec.tickDue();
+  rec
+    .ev(SesEv.SioWsOpen, rec3 + 10)
+    .msg(rec3 + 20, EIO_OPEN)
+    .msg(rec3 + 30, '40/chat,{"sid":"s4"}');
+  rec.msg(rec3 + 40, '42/chat,["plain","o6"]');
+
+  // Recovery with the default namespace and an empty auth object: the offset is left out before any event.
+  sio("recovery-no-offset", "/", "{ }")
+    .openTransport(0)
+    .msg(100, '40{"sid":"s1","pid":"P"}')
+    .ev(SesEv.SioWsClosed, 200, 0)
+    .tickDue();
+  const rno = list[list.length - 1] as SioTimeline;
+  const rnoAt = rno.state().m.openedAt;
+  rno
+    .ev(SesEv.SioWsOpen, rnoAt + 10)
+    .msg(rnoAt + 20, EIO_OPEN)
+    .msg(rnoAt + 30, '40{"sid":"s2","pid":"P"}');
+
+  // Ack timeouts: one fails once at its deadline and its late ACK is ignored; an ACK in time frees
+  // its entry; on a transport loss the sent acks with a timeout fail (via sioSessionTakeFailedAck),
+  // those without are forgotten; a queued ack's timeout runs too; the user's close fails every ack
+  // that has a timeout.
+  const to = sio("ack-timeout");
+  to.openTransport(0).msg(100, '40/chat,{"sid":"s1"}');
+  to.emit(200, "a", "1", true, 0, 1000).emit(210, "b", "2", true).emit(220, "c", "3", true, 0, 5000);
+  to.tick(1199).tick(1200).msg(1300, '43/chat,0["late"]').msg(1310, '43/chat,1["b"]');
+  to.emit(1400, "d", "4", true, 0, 100000).emit(1500, "e", "5", true);
+  to.ev(SesEv.SioWsClosed, 2000, 30000);
+  to.emit(2100, "f", "6", true, 0, 100000).emit(2110, "g", "7", true, 0, 50).tick(2160);
+  const toAt = to.tickDue();
+  to.ev(SesEv.SioWsOpen, toAt + 10)
+    .msg(toAt + 20, EIO_OPEN)
+    .msg(toAt + 30, '40/chat,{"sid":"s2"}');
+  to.emit(toAt + 40, "h", "8", true, 0, 100000).emit(toAt + 50, "i", "9", true);
+  to.close(toAt + 60).tick(toAt + 200000);
   return list;
 }
 

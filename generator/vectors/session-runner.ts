@@ -17,7 +17,7 @@
  * ints (see SesKind), maxMessage or 0], then nEvents events of SES_EV_WIDTH
  * ints each: [SesEv, time, a, b, c, d, e] (see SesEv for the arguments). In a
  * Socket.IO timeline the event word is SesEv + SES_EV_NS * k for the events of
- * namespace k (SioJoin, SioEmit, SioClose, SioAckReply).
+ * namespace k (SioJoin, SioConfigure, SioEmit, SioClose, SioAckReply).
  *
  * A Socket.IO timeline drives one SioManager (one Engine.IO connection) and up
  * to SES_SIO_NS namespaces (SioSession records) on it, as the glue does:
@@ -184,6 +184,8 @@ export const enum SesEv {
   SioAckReply = 28,
   /** Namespace k starts (sioSessionInit) for namespace data[a..a+b) with auth data[c..c+d); it joins on the next tick. */
   SioJoin = 29,
+  /** Namespace k's reconnect policy (SocketIO_SetReconnect: reconnectConfigure): a enabled, b delayMs, c delayMaxMs, d maxAttempts, e jitterPermille. */
+  SioConfigure = 30,
 }
 
 /** The event word of namespace k's events: SesEv + SES_EV_NS * k. */
@@ -1086,7 +1088,7 @@ function sesSioOut(
   }
 }
 
-/** An event of namespace k (SioJoin, SioEmit, SioClose, SioAckReply), whose record is s. */
+/** An event of namespace k (SioJoin, SioConfigure, SioEmit, SioClose, SioAckReply), whose record is s. */
 function sesSioNsEvent(
   r: SesSio,
   s: SioSession,
@@ -1109,10 +1111,21 @@ function sesSioNsEvent(
       if (ok) {
         r.ns[k] = SesNs.Waiting;
       }
-      w = sesPutField(out, w, cap, "init", k);
+      w = bytesPutAscii(out, w, cap, "init");
+      w = vecPutInt(out, w, cap, k);
       w = vecPutChar(out, w, cap, 61);
       return vecPutBool(out, w, cap, ok);
     }
+    case SesEv.SioConfigure:
+      w = bytesPutAscii(out, w, cap, "configure");
+      w = vecPutInt(out, w, cap, k);
+      w = vecPutChar(out, w, cap, 61);
+      return vecPutInt(
+        out,
+        w,
+        cap,
+        reconnectConfigure(s.rc, a !== 0, params[e + 3], params[e + 4], params[e + 5], params[e + 6]),
+      );
     case SesEv.SioEmit:
       w = bytesPutAscii(out, w, cap, "emit");
       w = vecPutInt(out, w, cap, k);

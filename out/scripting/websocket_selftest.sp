@@ -260,7 +260,9 @@ enum
 	/** Namespace k answers the server's ack id a with JSON args data[b..b+c) (sioSessionAck). */
 	SesEv_SioAckReply = 28,
 	/** Namespace k starts (sioSessionInit) for namespace data[a..a+b) with auth data[c..c+d); it joins on the next tick. */
-	SesEv_SioJoin = 29
+	SesEv_SioJoin = 29,
+	/** Namespace k's reconnect policy (SocketIO_SetReconnect: reconnectConfigure): a enabled, b delayMs, c delayMaxMs, d maxAttempts, e jitterPermille. */
+	SesEv_SioConfigure = 30
 };
 
 /** Where namespace k of a Socket.IO timeline is (SesSio.ns). */
@@ -1900,7 +1902,7 @@ stock int vecRun(const char[] data, const int[] params, int p, char[] big1, char
 // ints (see SesKind), maxMessage or 0], then nEvents events of SES_EV_WIDTH
 // ints each: [SesEv, time, a, b, c, d, e] (see SesEv for the arguments). In a
 // Socket.IO timeline the event word is SesEv + SES_EV_NS * k for the events of
-// namespace k (SioJoin, SioEmit, SioClose, SioAckReply).
+// namespace k (SioJoin, SioConfigure, SioEmit, SioClose, SioAckReply).
 //
 // A Socket.IO timeline drives one SioManager (one Engine.IO connection) and up
 // to SES_SIO_NS namespaces (SioSession records) on it, as the glue does:
@@ -2701,7 +2703,7 @@ stock int sesSioOut(SesSio r, SioSession s, int k, int res, int t, const char[] 
 	}
 }
 
-/** An event of namespace k (SioJoin, SioEmit, SioClose, SioAckReply), whose record is s. */
+/** An event of namespace k (SioJoin, SioConfigure, SioEmit, SioClose, SioAckReply), whose record is s. */
 stock int sesSioNsEvent(SesSio r, SioSession s, int k, const char[] data, const int[] params, int e, char[] small, char[] big1, char[] out, int o, int cap)
 {
 	int t = params[e + 1];
@@ -2716,9 +2718,17 @@ stock int sesSioNsEvent(SesSio r, SioSession s, int k, const char[] data, const 
 			{
 				r.ns[k] = SesNs_Waiting;
 			}
-			w = sesPutField(out, w, cap, "init", k);
+			w = bytesPutAscii(out, w, cap, "init");
+			w = vecPutInt(out, w, cap, k);
 			w = vecPutChar(out, w, cap, 61);
 			return vecPutBool(out, w, cap, ok);
+		}
+		case SesEv_SioConfigure:
+		{
+			w = bytesPutAscii(out, w, cap, "configure");
+			w = vecPutInt(out, w, cap, k);
+			w = vecPutChar(out, w, cap, 61);
+			return vecPutInt(out, w, cap, reconnectConfigure(s.rc, a != 0, params[e + 3], params[e + 4], params[e + 5], params[e + 6]));
 		}
 		case SesEv_SioEmit:
 		{
@@ -37798,7 +37808,7 @@ static const int VEC_EXPECT[] = {
 };
 
 /** Number of session timelines. */
-#define SES_CASES 26
+#define SES_CASES 33
 
 /** Every byte input of the session timelines, each distinct input once. */
 static const char SES_DATA[] = 
@@ -37878,7 +37888,22 @@ static const char SES_DATA[] =
 	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
 	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
 	... "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz\x22;43/ch"
-	... "at,0[]after";
+	... "at,0[]after/admin{\x22;k\x22;:1}40/admin,{\x22;sid\x22;:\x22;a1\x22;}40/"
+	... "chat,{\x22;sid\x22;:\x22;c1\x22;}42/chat,[\x22;news\x22;,1]42/admin,[\x22;ki"
+	... "ck\x22;,2]hiop43/admin,0[\x22;a\x22;]43/chat,0[\x22;c\x22;]42/lobby,"
+	... "[\x22;x\x22;]q0q140/chat,{\x22;sid\x22;:\x22;c2\x22;}40/admin,{\x22;sid\x22;:\x22;a2"
+	... "\x22;}43/admin,1[\x22;b\x22;]41/admin,42/chat,[\x22;still\x22;,3]42/"
+	... "admin,[\x22;gone\x22;]40{\x22;sid\x22;:\x22;r1\x22;}{\x22;k\x22;:2}/secret44/sec"
+	... "ret,{\x22;message\x22;:\x22;no\x22;}42/admin,[\x22;ok\x22;]42[\x22;root\x22;]40/"
+	... "chat,40/admin,40/chat,{\x22;sid\x22;:\x22;s1\x22;,\x22;pid\x22;:\x22;p1\x22;}42/"
+	... "chat,[\x22;news\x22;,1,\x22;o1\x22;]42/chat,[\x22;x\x22;,{\x22;a\x22;:[1,\x22;z\x22;]},\x22;"
+	... "o2\x22;]42/chat,[\x22;y\x22;,3]queued42/chat,[\x22;missed\x22;,5,\x22;o3"
+	... "\x22;]40/chat,{\x22;sid\x22;:\x22;s2\x22;,\x22;pid\x22;:\x22;p1\x22;}42/chat,[\x22;after"
+	... "\x22;,\x22;o4\x22;]42/chat,[\x22;early\x22;,6,\x22;o5\x22;]40/chat,{\x22;sid\x22;:\x22;s"
+	... "3\x22;,\x22;pid\x22;:\x22;p2\x22;}40/chat,{\x22;sid\x22;:\x22;s4\x22;}42/chat,[\x22;plai"
+	... "n\x22;,\x22;o6\x22;]{ }40{\x22;sid\x22;:\x22;s1\x22;,\x22;pid\x22;:\x22;P\x22;}40{\x22;sid\x22;:\x22;s2\x22;"
+	... ",\x22;pid\x22;:\x22;P\x22;}abc43/chat,0[\x22;late\x22;]43/chat,1[\x22;b\x22;]d5f"
+	... "g7h8i9";
 
 /** Timeline rows: a SesKind, its setup, then its events (see session-runner.ts). */
 static const int SES_PARAMS[] = {
@@ -38006,13 +38031,77 @@ static const int SES_PARAMS[] = {
 	0, 21, 1170, 0, 0, 0, 0, 0, 24, 1175, 60000, 0, 0, 0, 0, 21,
 	4089, 0, 0, 0, 0, 0, 21, 4090, 0, 0, 0, 0, 0, 22, 4100, 0,
 	0, 0, 0, 0, 23, 4110, 1, 779, 107, 0, 0, 23, 4120, 1, 994, 20,
-	0, 0, 23, 4130, 1, 3643, 11, 0, 0, 26, 4140, 3654, 5, 988, 1, 0
+	0, 0, 23, 4130, 1, 3643, 11, 0, 0, 26, 4140, 3654, 5, 988, 1, 0,
+	2, 29, 0, 746, 5, 751, 15, 0, 285, 0, 3659, 6, 3665, 7, 0, 21,
+	0, 0, 0, 0, 0, 0, 22, 30, 0, 0, 0, 0, 0, 23, 60, 1,
+	779, 107, 0, 0, 23, 90, 1, 3672, 21, 0, 0, 23, 100, 1, 3693, 20,
+	0, 0, 23, 110, 1, 3713, 18, 0, 0, 23, 120, 1, 3731, 19, 0, 0,
+	26, 130, 3750, 2, 954, 1, 1, 282, 140, 3752, 2, 988, 1, 1, 23, 150,
+	1, 3754, 15, 0, 0, 23, 160, 1, 3769, 14, 0, 0, 23, 170, 1, 3783,
+	14, 0, 0, 24, 200, 30000, 0, 0, 0, 0, 26, 210, 3797, 2, 991, 1,
+	0, 282, 220, 3799, 2, 993, 1, 1, 21, 971, 0, 0, 0, 0, 0, 21,
+	972, 0, 0, 0, 0, 0, 22, 982, 0, 0, 0, 0, 0, 23, 992, 1,
+	779, 107, 0, 0, 23, 1002, 1, 3801, 20, 0, 0, 23, 1012, 1, 3821, 21,
+	0, 0, 23, 1022, 1, 3842, 15, 0, 0, 23, 1032, 1, 3857, 9, 0, 0,
+	23, 1042, 1, 3866, 19, 0, 0, 23, 1052, 1, 3885, 17, 0, 0, 27, 1062,
+	0, 0, 0, 0, 0, 24, 1072, 1, 0, 0, 0, 0, 21, 1172, 0, 0,
+	0, 0, 0, 2, 16, 0, 1039, 1, 537, 0, 0, 21, 0, 0, 0, 0,
+	0, 0, 22, 30, 0, 0, 0, 0, 0, 23, 60, 1, 779, 107, 0, 0,
+	23, 100, 1, 3902, 14, 0, 0, 285, 500, 3659, 6, 3916, 7, 0, 541, 500,
+	3923, 7, 537, 0, 0, 21, 510, 0, 0, 0, 0, 0, 23, 520, 1, 3672,
+	21, 0, 0, 23, 530, 1, 3930, 26, 0, 0, 27, 600, 0, 0, 0, 0,
+	0, 23, 610, 1, 3956, 15, 0, 0, 23, 620, 1, 3971, 10, 0, 0, 21,
+	45060, 0, 0, 0, 0, 0, 21, 45061, 1000, 0, 0, 0, 0, 283, 46044, 0,
+	0, 0, 0, 0, 21, 47054, 0, 0, 0, 0, 0, 2, 10, 0, 746, 5,
+	537, 0, 0, 30, 0, 0, 1000, 1000, 0, 0, 285, 0, 3659, 6, 537, 0,
+	0, 286, 0, 1, 10, 10, 0, 0, 21, 0, 0, 0, 0, 0, 0, 22,
+	30, 0, 0, 0, 0, 0, 23, 60, 1, 779, 107, 0, 0, 23, 70, 1,
+	3981, 8, 0, 0, 23, 80, 1, 3989, 9, 0, 0, 24, 100, 0, 0, 0,
+	0, 0, 21, 20000, 0, 0, 0, 0, 0, 2, 13, 0, 746, 5, 537, 0,
+	0, 30, 0, 1, 500, 500, 1, 0, 285, 0, 3659, 6, 537, 0, 0, 21,
+	0, 0, 0, 0, 0, 0, 22, 30, 0, 0, 0, 0, 0, 23, 60, 1,
+	779, 107, 0, 0, 23, 70, 1, 3981, 8, 0, 0, 23, 80, 1, 3989, 9,
+	0, 0, 24, 100, 0, 0, 0, 0, 0, 21, 599, 0, 0, 0, 0, 0,
+	21, 600, 0, 0, 0, 0, 0, 25, 605, 0, 0, 0, 0, 0, 24, 606,
+	0, 0, 0, 0, 0, 21, 5600, 0, 0, 0, 0, 0, 2, 30, 0, 746,
+	5, 751, 15, 0, 21, 0, 0, 0, 0, 0, 0, 22, 30, 0, 0, 0,
+	0, 0, 23, 60, 1, 779, 107, 0, 0, 23, 100, 1, 3998, 31, 0, 0,
+	23, 110, 1, 4029, 23, 0, 0, 23, 120, 1, 4052, 32, 0, 0, 23, 130,
+	1, 4084, 15, 0, 0, 24, 200, 20000, 0, 0, 0, 0, 26, 210, 4099, 6,
+	954, 1, 0, 21, 1351, 0, 0, 0, 0, 0, 21, 1352, 0, 0, 0, 0,
+	0, 22, 1362, 0, 0, 0, 0, 0, 23, 1372, 1, 779, 107, 0, 0, 23,
+	1382, 1, 4105, 25, 0, 0, 23, 1392, 1, 4130, 31, 0, 0, 23, 1402, 1,
+	4161, 22, 0, 0, 23, 1412, 1, 954, 1, 40000, 0, 21, 2106, 0, 0, 0,
+	0, 0, 21, 2107, 0, 0, 0, 0, 0, 22, 2117, 0, 0, 0, 0, 0,
+	23, 2127, 1, 779, 107, 0, 0, 23, 2137, 1, 4183, 24, 0, 0, 23, 2147,
+	1, 4207, 31, 0, 0, 23, 2157, 1, 954, 1, 0, 0, 21, 3156, 0, 0,
+	0, 0, 0, 21, 3157, 0, 0, 0, 0, 0, 22, 3167, 0, 0, 0, 0,
+	0, 23, 3177, 1, 779, 107, 0, 0, 23, 3187, 1, 4238, 20, 0, 0, 23,
+	3197, 1, 4258, 22, 0, 0, 2, 10, 0, 1039, 1, 4280, 3, 0, 21, 0,
+	0, 0, 0, 0, 0, 22, 30, 0, 0, 0, 0, 0, 23, 60, 1, 779,
+	107, 0, 0, 23, 100, 1, 4283, 24, 0, 0, 24, 200, 0, 0, 0, 0,
+	0, 21, 1199, 0, 0, 0, 0, 0, 21, 1200, 0, 0, 0, 0, 0, 22,
+	1210, 0, 0, 0, 0, 0, 23, 1220, 1, 779, 107, 0, 0, 23, 1230, 1,
+	4307, 24, 0, 0, 2, 26, 0, 746, 5, 537, 0, 0, 21, 0, 0, 0,
+	0, 0, 0, 22, 30, 0, 0, 0, 0, 0, 23, 60, 1, 779, 107, 0,
+	0, 23, 100, 1, 886, 20, 0, 0, 26, 200, 4331, 1, 954, 1, 512001, 26,
+	210, 4332, 1, 988, 1, 1, 26, 220, 4333, 1, 991, 1, 2560001, 21, 1199, 0,
+	0, 0, 0, 0, 21, 1200, 0, 0, 0, 0, 0, 23, 1300, 1, 4334, 17,
+	0, 0, 23, 1310, 1, 4351, 14, 0, 0, 26, 1400, 4365, 1, 993, 1, 51200001,
+	26, 1500, 1097, 1, 4366, 1, 1, 24, 2000, 30000, 0, 0, 0, 0, 26, 2100,
+	4367, 1, 1621, 1, 51200001, 26, 2110, 4368, 1, 4369, 1, 25601, 21, 2160, 0, 0,
+	0, 0, 0, 21, 2771, 0, 0, 0, 0, 0, 21, 2772, 0, 0, 0, 0,
+	0, 22, 2782, 0, 0, 0, 0, 0, 23, 2792, 1, 779, 107, 0, 0, 23,
+	2802, 1, 994, 20, 0, 0, 26, 2812, 4370, 1, 4371, 1, 51200001, 26, 2822, 4372,
+	1, 4373, 1, 1, 27, 2832, 0, 0, 0, 0, 0, 21, 202772, 0, 0, 0,
+	0, 0
 };
 
 /** Where each timeline's row starts in SES_PARAMS. */
 static const int SES_CASE_PARAM[] = {
 	0, 71, 128, 241, 368, 418, 468, 518, 568, 632, 717, 767, 838, 923, 980, 1030,
-	1094, 1137, 1201, 1398, 1469, 1519, 1597, 1661, 1753, 1873
+	1094, 1137, 1201, 1398, 1469, 1519, 1597, 1661, 1753, 1873, 2000, 2211, 2331, 2409, 2508, 2726,
+	2804
 };
 
 /** Timeline names, NUL-separated. */
@@ -38032,12 +38121,17 @@ static const char SES_NAMES[] =
 	... "lose\x00;session/sio/connect-error\x00;session/sio/open-"
 	... "timeout\x00;session/sio/ack-table-full\x00;session/sio/m"
 	... "ax-payload\x00;session/sio/dropped\x00;session/sio/serve"
-	... "r-restart-queue\x00;";
+	... "r-restart-queue\x00;session/sio/mux-two-namespaces\x00;s"
+	... "ession/sio/mux-late-join\x00;session/sio/mux-give-up"
+	... "\x00;session/sio/mux-reconnect-failed\x00;session/sio/re"
+	... "covery\x00;session/sio/recovery-no-offset\x00;session/si"
+	... "o/ack-timeout\x00;";
 
 /** Where each timeline's name starts in SES_NAMES. */
 static const int SES_NAME_OFF[] = {
 	0, 30, 60, 81, 107, 143, 179, 219, 264, 298, 322, 348, 380, 409, 432, 458,
-	484, 517, 541, 558, 581, 607, 632, 659, 683, 703
+	484, 517, 541, 558, 581, 607, 632, 659, 683, 703, 736, 767, 793, 817, 850, 871,
+	902
 };
 
 /** The lines each session timeline must print (computed by the TypeScript spec), NUL-separated. */
@@ -38691,12 +38785,489 @@ static const char SES_EXPECT[] =
 	... "1 n0 mf0 ns0:2 cn1 q0 ack0/0/0 next1 fin0\x0a;sessio"
 	... "n/sio/server-restart-queue#17\x09;@4140 emit0 -1=0>4"
 	... "42/chat,[\x22;after\x22;,2] | mgr1 eo1 rc-1 n0 mf0 ns0:2"
-	... " cn1 q0 ack0/0/0 next1 fin0\x0a;\x00;";
+	... " cn1 q0 ack0/0/0 next1 fin0\x0a;\x00;session/sio/mux-two"
+	... "-namespaces#00\x09;@0 init=1 | mgr0 eo0 rc-1 n0 mf0 "
+	... "ns0:1 cn0 q0 ack0/0/0 next0 fin0\x0a;session/sio/mux"
+	... "-two-namespaces#01\x09;@0 init1=1 | mgr0 eo0 rc-1 n0"
+	... " mf0 ns0:1 cn0 q0 ack0/0/0 next0 fin0 ns1:1 cn0 "
+	... "q0 ack0/0/0 next0 fin0\x0a;session/sio/mux-two-names"
+	... "paces#02\x09;@0 tick mgr join0 join1 tick=3 transpor"
+	... "t | mgr1 eo0 rc-1 n0 mf0 ns0:2 cn0 q0 ack0/0/0 n"
+	... "ext0 fin0 ns1:2 cn0 q0 ack0/0/0 next0 fin0\x0a;sessi"
+	... "on/sio/mux-two-namespaces#03\x09;@30 ws-open | mgr1 "
+	... "eo0 rc-1 n0 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0"
+	... " ns1:2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/sio/mu"
+	... "x-two-namespaces#04\x09;@60 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXp"
+	... "Y6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:25000,\x22;p"
+	... "ingTimeout\x22;:20000,\x22;maxPayload\x22;:1000000} out=5 ns"
+	... "0:>40/chat,{\x22;token\x22;:\x22;abc\x22;} ns1:>40/admin,{\x22;k\x22;:1}"
+	... " | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn0 q0 ack0/0/0 ne"
+	... "xt0 fin0 ns1:2 cn0 q0 ack0/0/0 next0 fin0\x0a;sessio"
+	... "n/sio/mux-two-namespaces#05\x09;@90 msg 40/admin,{\x22;s"
+	... "id\x22;:\x22;a1\x22;} out=6 ns1:out=5 flush connect={\x22;sid\x22;:\x22;"
+	... "a1\x22;} recovered0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn0"
+	... " q0 ack0/0/0 next0 fin0 ns1:2 cn1 q0 ack0/0/0 ne"
+	... "xt0 fin0\x0a;session/sio/mux-two-namespaces#06\x09;@100 "
+	... "msg 40/chat,{\x22;sid\x22;:\x22;c1\x22;} out=6 ns0:out=5 flush c"
+	... "onnect={\x22;sid\x22;:\x22;c1\x22;} recovered0 | mgr1 eo1 rc-1 n"
+	... "0 mf0 ns0:2 cn1 q0 ack0/0/0 next0 fin0 ns1:2 cn1"
+	... " q0 ack0/0/0 next0 fin0\x0a;session/sio/mux-two-name"
+	... "spaces#07\x09;@110 msg 42/chat,[\x22;news\x22;,1] out=6 ns0:"
+	... "out=8 event=news args=1 id-1 | mgr1 eo1 rc-1 n0 "
+	... "mf0 ns0:2 cn1 q0 ack0/0/0 next0 fin0 ns1:2 cn1 q"
+	... "0 ack0/0/0 next0 fin0\x0a;session/sio/mux-two-namesp"
+	... "aces#08\x09;@120 msg 42/admin,[\x22;kick\x22;,2] out=6 ns1:o"
+	... "ut=8 event=kick args=2 id-1 | mgr1 eo1 rc-1 n0 m"
+	... "f0 ns0:2 cn1 q0 ack0/0/0 next0 fin0 ns1:2 cn1 q0"
+	... " ack0/0/0 next0 fin0\x0a;session/sio/mux-two-namespa"
+	... "ces#09\x09;@130 emit0 0=0:entry0>442/chat,0[\x22;hi\x22;,1] "
+	... "| mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/1/0 nex"
+	... "t1 fin0 ns1:2 cn1 q0 ack0/0/0 next0 fin0\x0a;session"
+	... "/sio/mux-two-namespaces#10\x09;@140 emit1 0=0:entry0"
+	... ">442/admin,0[\x22;op\x22;,2] | mgr1 eo1 rc-1 n0 mf0 ns0:"
+	... "2 cn1 q0 ack0/1/0 next1 fin0 ns1:2 cn1 q0 ack0/1"
+	... "/0 next1 fin0\x0a;session/sio/mux-two-namespaces#11\x09;"
+	... "@150 msg 43/admin,0[\x22;a\x22;] out=6 ns1:out=9 entry0 "
+	... "args=\x22;a\x22; | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack"
+	... "0/1/0 next1 fin0 ns1:2 cn1 q0 ack0/0/0 next1 fin"
+	... "0\x0a;session/sio/mux-two-namespaces#12\x09;@160 msg 43/"
+	... "chat,0[\x22;c\x22;] out=6 ns0:out=9 entry0 args=\x22;c\x22; | mg"
+	... "r1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/0/0 next1 f"
+	... "in0 ns1:2 cn1 q0 ack0/0/0 next1 fin0\x0a;session/sio"
+	... "/mux-two-namespaces#13\x09;@170 msg 42/lobby,[\x22;x\x22;] o"
+	... "ut=6 ns- | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack"
+	... "0/0/0 next1 fin0 ns1:2 cn1 q0 ack0/0/0 next1 fin"
+	... "0\x0a;session/sio/mux-two-namespaces#14\x09;@200 ws-clos"
+	... "ed closed1 reason=transport close ns0:closed1 ns"
+	... "1:closed1 | mgr1 eo0 rc972 n1 mf0 ns0:2 cn0 q0 a"
+	... "ck0/0/0 next1 fin0 ns1:2 cn0 q0 ack0/0/0 next1 f"
+	... "in0\x0a;session/sio/mux-two-namespaces#15\x09;@210 emit0"
+	... " -1=1 | mgr1 eo0 rc972 n1 mf0 ns0:2 cn0 q23 ack0"
+	... "/0/0 next1 fin0 ns1:2 cn0 q0 ack0/0/0 next1 fin0"
+	... "\x0a;session/sio/mux-two-namespaces#16\x09;@220 emit1 1="
+	... "1:entry0 | mgr1 eo0 rc972 n1 mf0 ns0:2 cn0 q23 a"
+	... "ck0/0/0 next1 fin0 ns1:2 cn0 q25 ack1/0/0 next2 "
+	... "fin0\x0a;session/sio/mux-two-namespaces#17\x09;@971 tick"
+	... " tick=0 | mgr1 eo0 rc972 n1 mf0 ns0:2 cn0 q23 ac"
+	... "k0/0/0 next1 fin0 ns1:2 cn0 q25 ack1/0/0 next2 f"
+	... "in0\x0a;session/sio/mux-two-namespaces#18\x09;@972 tick "
+	... "tick=3 transport | mgr1 eo0 rc-1 n1 mf0 ns0:2 cn"
+	... "0 q23 ack0/0/0 next1 fin0 ns1:2 cn0 q25 ack1/0/0"
+	... " next2 fin0\x0a;session/sio/mux-two-namespaces#19\x09;@9"
+	... "82 ws-open | mgr1 eo0 rc-1 n1 mf0 ns0:2 cn0 q23 "
+	... "ack0/0/0 next1 fin0 ns1:2 cn0 q25 ack1/0/0 next2"
+	... " fin0\x0a;session/sio/mux-two-namespaces#20\x09;@992 msg"
+	... " 0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;p"
+	... "ingInterval\x22;:25000,\x22;pingTimeout\x22;:20000,\x22;maxPaylo"
+	... "ad\x22;:1000000} out=5 ns0:>40/chat,{\x22;token\x22;:\x22;abc\x22;} "
+	... "ns1:>40/admin,{\x22;k\x22;:1} | mgr1 eo1 rc-1 n0 mf0 ns0"
+	... ":2 cn0 q23 ack0/0/0 next1 fin0 ns1:2 cn0 q25 ack"
+	... "1/0/0 next2 fin0\x0a;session/sio/mux-two-namespaces#"
+	... "21\x09;@1002 msg 40/chat,{\x22;sid\x22;:\x22;c2\x22;} out=6 ns0:out="
+	... "5 flush connect={\x22;sid\x22;:\x22;c2\x22;} recovered0 | mgr1 e"
+	... "o1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/0/0 next1 fin0 "
+	... "ns1:2 cn0 q25 ack1/0/0 next2 fin0\x0a;session/sio/mu"
+	... "x-two-namespaces#22\x09;@1012 msg 40/admin,{\x22;sid\x22;:\x22;a"
+	... "2\x22;} out=6 ns1:out=5 flush connect={\x22;sid\x22;:\x22;a2\x22;} r"
+	... "ecovered0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ac"
+	... "k0/0/0 next1 fin0 ns1:2 cn1 q0 ack0/1/0 next2 fi"
+	... "n0\x0a;session/sio/mux-two-namespaces#23\x09;@1022 msg 4"
+	... "3/admin,1[\x22;b\x22;] out=6 ns1:out=9 entry0 args=\x22;b\x22; |"
+	... " mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/0/0 next"
+	... "1 fin0 ns1:2 cn1 q0 ack0/0/0 next2 fin0\x0a;session/"
+	... "sio/mux-two-namespaces#24\x09;@1032 msg 41/admin, ou"
+	... "t=6 ns1:out=7 reason=io server disconnect releas"
+	... "e1 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/0/0 "
+	... "next1 fin0 ns1:3 cn0 q0 ack0/0/0 next2 fin1\x0a;sess"
+	... "ion/sio/mux-two-namespaces#25\x09;@1042 msg 42/chat,"
+	... "[\x22;still\x22;,3] out=6 ns0:out=8 event=still args=3 i"
+	... "d-1 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/0/0"
+	... " next1 fin0 ns1:3 cn0 q0 ack0/0/0 next2 fin1\x0a;ses"
+	... "sion/sio/mux-two-namespaces#26\x09;@1052 msg 42/admi"
+	... "n,[\x22;gone\x22;] out=6 ns- | mgr1 eo1 rc-1 n0 mf0 ns0:"
+	... "2 cn1 q0 ack0/0/0 next1 fin0 ns1:3 cn0 q0 ack0/0"
+	... "/0 next2 fin1\x0a;session/sio/mux-two-namespaces#27\x09;"
+	... "@1062 close0=3 >41/chat, reason=io client discon"
+	... "nect release0 mgr-finish=1 drop | mgr0 eo0 rc-1 "
+	... "n0 mf1 ns0:3 cn0 q0 ack0/0/0 next1 fin1 ns1:3 cn"
+	... "0 q0 ack0/0/0 next2 fin1\x0a;session/sio/mux-two-nam"
+	... "espaces#28\x09;@1072 ws-closed closed0 | mgr0 eo0 rc"
+	... "-1 n0 mf1 ns0:3 cn0 q0 ack0/0/0 next1 fin1 ns1:3"
+	... " cn0 q0 ack0/0/0 next2 fin1\x0a;session/sio/mux-two-"
+	... "namespaces#29\x09;@1172 tick idle | mgr0 eo0 rc-1 n0"
+	... " mf1 ns0:3 cn0 q0 ack0/0/0 next1 fin1 ns1:3 cn0 "
+	... "q0 ack0/0/0 next2 fin1\x0a;\x00;session/sio/mux-late-joi"
+	... "n#00\x09;@0 init=1 | mgr0 eo0 rc-1 n0 mf0 ns0:1 cn0 "
+	... "q0 ack0/0/0 next0 fin0\x0a;session/sio/mux-late-join"
+	... "#01\x09;@0 tick mgr join0 tick=3 transport | mgr1 eo"
+	... "0 rc-1 n0 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;s"
+	... "ession/sio/mux-late-join#02\x09;@30 ws-open | mgr1 e"
+	... "o0 rc-1 n0 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;"
+	... "session/sio/mux-late-join#03\x09;@60 msg 0{\x22;sid\x22;:\x22;lv"
+	... "_VI97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;"
+	... ":25000,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:1000000}"
+	... " out=5 ns0:>40 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn0 "
+	... "q0 ack0/0/0 next0 fin0\x0a;session/sio/mux-late-join"
+	... "#04\x09;@100 msg 40{\x22;sid\x22;:\x22;r1\x22;} out=6 ns0:out=5 flus"
+	... "h connect={\x22;sid\x22;:\x22;r1\x22;} recovered0 | mgr1 eo1 rc-"
+	... "1 n0 mf0 ns0:2 cn1 q0 ack0/0/0 next0 fin0\x0a;sessio"
+	... "n/sio/mux-late-join#05\x09;@500 init1=1 | mgr1 eo1 r"
+	... "c-1 n0 mf0 ns0:2 cn1 q0 ack0/0/0 next0 fin0 ns1:"
+	... "1 cn0 q0 ack0/0/0 next0 fin0\x0a;session/sio/mux-lat"
+	... "e-join#06\x09;@500 init2=1 | mgr1 eo1 rc-1 n0 mf0 ns"
+	... "0:2 cn1 q0 ack0/0/0 next0 fin0 ns1:1 cn0 q0 ack0"
+	... "/0/0 next0 fin0 ns2:1 cn0 q0 ack0/0/0 next0 fin0"
+	... "\x0a;session/sio/mux-late-join#07\x09;@510 tick join1 >4"
+	... "0/admin,{\x22;k\x22;:2} join2 >40/secret, tick=0 | mgr1 "
+	... "eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/0/0 next0 fin0"
+	... " ns1:2 cn0 q0 ack0/0/0 next0 fin0 ns2:2 cn0 q0 a"
+	... "ck0/0/0 next0 fin0\x0a;session/sio/mux-late-join#08\x09;"
+	... "@520 msg 40/admin,{\x22;sid\x22;:\x22;a1\x22;} out=6 ns1:out=5 f"
+	... "lush connect={\x22;sid\x22;:\x22;a1\x22;} recovered0 | mgr1 eo1 "
+	... "rc-1 n0 mf0 ns0:2 cn1 q0 ack0/0/0 next0 fin0 ns1"
+	... ":2 cn1 q0 ack0/0/0 next0 fin0 ns2:2 cn0 q0 ack0/"
+	... "0/0 next0 fin0\x0a;session/sio/mux-late-join#09\x09;@530"
+	... " msg 44/secret,{\x22;message\x22;:\x22;no\x22;} out=6 ns2:out=6 "
+	... "connect-error={\x22;message\x22;:\x22;no\x22;} finish=1 reason=c"
+	... "onnect error release2 | mgr1 eo1 rc-1 n0 mf0 ns0"
+	... ":2 cn1 q0 ack0/0/0 next0 fin0 ns1:2 cn1 q0 ack0/"
+	... "0/0 next0 fin0 ns2:3 cn0 q0 ack0/0/0 next0 fin1\x0a;"
+	... "session/sio/mux-late-join#10\x09;@600 close0=3 >41 r"
+	... "eason=io client disconnect release0 | mgr1 eo1 r"
+	... "c-1 n0 mf0 ns0:3 cn0 q0 ack0/0/0 next0 fin1 ns1:"
+	... "2 cn1 q0 ack0/0/0 next0 fin0 ns2:3 cn0 q0 ack0/0"
+	... "/0 next0 fin1\x0a;session/sio/mux-late-join#11\x09;@610 "
+	... "msg 42/admin,[\x22;ok\x22;] out=6 ns1:out=8 event=ok arg"
+	... "s= id-1 | mgr1 eo1 rc-1 n0 mf0 ns0:3 cn0 q0 ack0"
+	... "/0/0 next0 fin1 ns1:2 cn1 q0 ack0/0/0 next0 fin0"
+	... " ns2:3 cn0 q0 ack0/0/0 next0 fin1\x0a;session/sio/mu"
+	... "x-late-join#12\x09;@620 msg 42[\x22;root\x22;] out=6 ns- | m"
+	... "gr1 eo1 rc-1 n0 mf0 ns0:3 cn0 q0 ack0/0/0 next0 "
+	... "fin1 ns1:2 cn1 q0 ack0/0/0 next0 fin0 ns2:3 cn0 "
+	... "q0 ack0/0/0 next0 fin1\x0a;session/sio/mux-late-join"
+	... "#13\x09;@45060 tick tick=0 | mgr1 eo1 rc-1 n0 mf0 ns"
+	... "0:3 cn0 q0 ack0/0/0 next0 fin1 ns1:2 cn1 q0 ack0"
+	... "/0/0 next0 fin0 ns2:3 cn0 q0 ack0/0/0 next0 fin1"
+	... "\x0a;session/sio/mux-late-join#14\x09;@45061 tick tick=1"
+	... " drop closed1 reason=ping timeout ns1:closed1 | "
+	... "mgr1 eo0 rc46054 n1 mf0 ns0:3 cn0 q0 ack0/0/0 ne"
+	... "xt0 fin1 ns1:2 cn0 q0 ack0/0/0 next0 fin0 ns2:3 "
+	... "cn0 q0 ack0/0/0 next0 fin1\x0a;session/sio/mux-late-"
+	... "join#15\x09;@46044 close1=2 reason=io client disconn"
+	... "ect release1 mgr-finish=1 drop | mgr0 eo0 rc-1 n"
+	... "1 mf1 ns0:3 cn0 q0 ack0/0/0 next0 fin1 ns1:3 cn0"
+	... " q0 ack0/0/0 next0 fin1 ns2:3 cn0 q0 ack0/0/0 ne"
+	... "xt0 fin1\x0a;session/sio/mux-late-join#16\x09;@47054 tic"
+	... "k idle | mgr0 eo0 rc-1 n1 mf1 ns0:3 cn0 q0 ack0/"
+	... "0/0 next0 fin1 ns1:3 cn0 q0 ack0/0/0 next0 fin1 "
+	... "ns2:3 cn0 q0 ack0/0/0 next0 fin1\x0a;\x00;session/sio/mu"
+	... "x-give-up#00\x09;@0 init=1 | mgr0 eo0 rc-1 n0 mf0 ns"
+	... "0:1 cn0 q0 ack0/0/0 next0 fin0\x0a;session/sio/mux-g"
+	... "ive-up#01\x09;@0 configure0=0 | mgr0 eo0 rc-1 n0 mf0"
+	... " ns0:1 cn0 q0 ack0/0/0 next0 fin0\x0a;session/sio/mu"
+	... "x-give-up#02\x09;@0 init1=1 | mgr0 eo0 rc-1 n0 mf0 n"
+	... "s0:1 cn0 q0 ack0/0/0 next0 fin0 ns1:1 cn0 q0 ack"
+	... "0/0/0 next0 fin0\x0a;session/sio/mux-give-up#03\x09;@0 c"
+	... "onfigure1=0 | mgr0 eo0 rc-1 n0 mf0 ns0:1 cn0 q0 "
+	... "ack0/0/0 next0 fin0 ns1:1 cn0 q0 ack0/0/0 next0 "
+	... "fin0\x0a;session/sio/mux-give-up#04\x09;@0 tick mgr join"
+	... "0 join1 tick=3 transport | mgr1 eo0 rc-1 n0 mf0 "
+	... "ns0:2 cn0 q0 ack0/0/0 next0 fin0 ns1:2 cn0 q0 ac"
+	... "k0/0/0 next0 fin0\x0a;session/sio/mux-give-up#05\x09;@30"
+	... " ws-open | mgr1 eo0 rc-1 n0 mf0 ns0:2 cn0 q0 ack"
+	... "0/0/0 next0 fin0 ns1:2 cn0 q0 ack0/0/0 next0 fin"
+	... "0\x0a;session/sio/mux-give-up#06\x09;@60 msg 0{\x22;sid\x22;:\x22;lv"
+	... "_VI97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;"
+	... ":25000,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:1000000}"
+	... " out=5 ns0:>40/chat, ns1:>40/admin, | mgr1 eo1 r"
+	... "c-1 n0 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0 ns1:"
+	... "2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/sio/mux-giv"
+	... "e-up#07\x09;@70 msg 40/chat, out=6 ns0:out=5 flush c"
+	... "onnect= recovered0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 "
+	... "cn1 q0 ack0/0/0 next0 fin0 ns1:2 cn0 q0 ack0/0/0"
+	... " next0 fin0\x0a;session/sio/mux-give-up#08\x09;@80 msg 4"
+	... "0/admin, out=6 ns1:out=5 flush connect= recovere"
+	... "d0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/0/0 "
+	... "next0 fin0 ns1:2 cn1 q0 ack0/0/0 next0 fin0\x0a;sess"
+	... "ion/sio/mux-give-up#09\x09;@100 ws-closed closed2 re"
+	... "ason=transport close ns0:closed2 release0 ns1:cl"
+	... "osed2 release1 | mgr0 eo0 rc-1 n0 mf1 ns0:3 cn0 "
+	... "q0 ack0/0/0 next0 fin1 ns1:3 cn0 q0 ack0/0/0 nex"
+	... "t0 fin1\x0a;session/sio/mux-give-up#10\x09;@20000 tick i"
+	... "dle | mgr0 eo0 rc-1 n0 mf1 ns0:3 cn0 q0 ack0/0/0"
+	... " next0 fin1 ns1:3 cn0 q0 ack0/0/0 next0 fin1\x0a;\x00;se"
+	... "ssion/sio/mux-reconnect-failed#00\x09;@0 init=1 | mg"
+	... "r0 eo0 rc-1 n0 mf0 ns0:1 cn0 q0 ack0/0/0 next0 f"
+	... "in0\x0a;session/sio/mux-reconnect-failed#01\x09;@0 confi"
+	... "gure0=0 | mgr0 eo0 rc-1 n0 mf0 ns0:1 cn0 q0 ack0"
+	... "/0/0 next0 fin0\x0a;session/sio/mux-reconnect-failed"
+	... "#02\x09;@0 init1=1 | mgr0 eo0 rc-1 n0 mf0 ns0:1 cn0 "
+	... "q0 ack0/0/0 next0 fin0 ns1:1 cn0 q0 ack0/0/0 nex"
+	... "t0 fin0\x0a;session/sio/mux-reconnect-failed#03\x09;@0 t"
+	... "ick mgr join0 join1 tick=3 transport | mgr1 eo0 "
+	... "rc-1 n0 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0 ns1"
+	... ":2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/sio/mux-re"
+	... "connect-failed#04\x09;@30 ws-open | mgr1 eo0 rc-1 n0"
+	... " mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0 ns1:2 cn0 "
+	... "q0 ack0/0/0 next0 fin0\x0a;session/sio/mux-reconnect"
+	... "-failed#05\x09;@60 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC"
+	... "\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:25000,\x22;pingTimeou"
+	... "t\x22;:20000,\x22;maxPayload\x22;:1000000} out=5 ns0:>40/cha"
+	... "t, ns1:>40/admin, | mgr1 eo1 rc-1 n0 mf0 ns0:2 c"
+	... "n0 q0 ack0/0/0 next0 fin0 ns1:2 cn0 q0 ack0/0/0 "
+	... "next0 fin0\x0a;session/sio/mux-reconnect-failed#06\x09;@"
+	... "70 msg 40/chat, out=6 ns0:out=5 flush connect= r"
+	... "ecovered0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ac"
+	... "k0/0/0 next0 fin0 ns1:2 cn0 q0 ack0/0/0 next0 fi"
+	... "n0\x0a;session/sio/mux-reconnect-failed#07\x09;@80 msg 4"
+	... "0/admin, out=6 ns1:out=5 flush connect= recovere"
+	... "d0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/0/0 "
+	... "next0 fin0 ns1:2 cn1 q0 ack0/0/0 next0 fin0\x0a;sess"
+	... "ion/sio/mux-reconnect-failed#08\x09;@100 ws-closed c"
+	... "losed1 reason=transport close ns0:closed1 ns1:cl"
+	... "osed1 | mgr1 eo0 rc600 n1 mf0 ns0:2 cn0 q0 ack0/"
+	... "0/0 next0 fin0 ns1:2 cn0 q0 ack0/0/0 next0 fin0\x0a;"
+	... "session/sio/mux-reconnect-failed#09\x09;@599 tick ti"
+	... "ck=0 | mgr1 eo0 rc600 n1 mf0 ns0:2 cn0 q0 ack0/0"
+	... "/0 next0 fin0 ns1:2 cn0 q0 ack0/0/0 next0 fin0\x0a;s"
+	... "ession/sio/mux-reconnect-failed#10\x09;@600 tick tic"
+	... "k=3 transport | mgr1 eo0 rc-1 n1 mf0 ns0:2 cn0 q"
+	... "0 ack0/0/0 next0 fin0 ns1:2 cn0 q0 ack0/0/0 next"
+	... "0 fin0\x0a;session/sio/mux-reconnect-failed#11\x09;@605 "
+	... "ws-error | mgr1 eo0 rc-1 n1 mf0 ns0:2 cn0 q0 ack"
+	... "0/0/0 next0 fin0 ns1:2 cn0 q0 ack0/0/0 next0 fin"
+	... "0\x0a;session/sio/mux-reconnect-failed#12\x09;@606 ws-cl"
+	... "osed closed2 reason=reconnect failed ns0:closed2"
+	... " release0 ns1:closed2 release1 | mgr0 eo0 rc-1 n"
+	... "1 mf1 ns0:3 cn0 q0 ack0/0/0 next0 fin1 ns1:3 cn0"
+	... " q0 ack0/0/0 next0 fin1\x0a;session/sio/mux-reconnec"
+	... "t-failed#13\x09;@5600 tick idle | mgr0 eo0 rc-1 n1 m"
+	... "f1 ns0:3 cn0 q0 ack0/0/0 next0 fin1 ns1:3 cn0 q0"
+	... " ack0/0/0 next0 fin1\x0a;\x00;session/sio/recovery#00\x09;@0"
+	... " init=1 | mgr0 eo0 rc-1 n0 mf0 ns0:1 cn0 q0 ack0"
+	... "/0/0 next0 fin0\x0a;session/sio/recovery#01\x09;@0 tick "
+	... "mgr join0 tick=3 transport | mgr1 eo0 rc-1 n0 mf"
+	... "0 ns0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/sio/r"
+	... "ecovery#02\x09;@30 ws-open | mgr1 eo0 rc-1 n0 mf0 ns"
+	... "0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/sio/recov"
+	... "ery#03\x09;@60 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;u"
+	... "pgrades\x22;:[],\x22;pingInterval\x22;:25000,\x22;pingTimeout\x22;:2"
+	... "0000,\x22;maxPayload\x22;:1000000} out=5 ns0:>40/chat,{\x22;"
+	... "token\x22;:\x22;abc\x22;} | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn0 q"
+	... "0 ack0/0/0 next0 fin0\x0a;session/sio/recovery#04\x09;@1"
+	... "00 msg 40/chat,{\x22;sid\x22;:\x22;s1\x22;,\x22;pid\x22;:\x22;p1\x22;} out=6 ns0"
+	... ":out=5 flush connect={\x22;sid\x22;:\x22;s1\x22;,\x22;pid\x22;:\x22;p1\x22;} rec"
+	... "overed0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0"
+	... "/0/0 next0 fin0 pid=\x22;p1\x22; off= rec0\x0a;session/sio/r"
+	... "ecovery#05\x09;@110 msg 42/chat,[\x22;news\x22;,1,\x22;o1\x22;] out="
+	... "6 ns0:out=8 event=news args=1,\x22;o1\x22; id-1 | mgr1 e"
+	... "o1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/0/0 next0 fin0 "
+	... "pid=\x22;p1\x22; off=\x22;o1\x22; rec0\x0a;session/sio/recovery#06\x09;@"
+	... "120 msg 42/chat,[\x22;x\x22;,{\x22;a\x22;:[1,\x22;z\x22;]},\x22;o2\x22;] out=6 n"
+	... "s0:out=8 event=x args={\x22;a\x22;:[1,\x22;z\x22;]},\x22;o2\x22; id-1 | "
+	... "mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/0/0 next0"
+	... " fin0 pid=\x22;p1\x22; off=\x22;o2\x22; rec0\x0a;session/sio/recover"
+	... "y#07\x09;@130 msg 42/chat,[\x22;y\x22;,3] out=6 ns0:out=8 ev"
+	... "ent=y args=3 id-1 | mgr1 eo1 rc-1 n0 mf0 ns0:2 c"
+	... "n1 q0 ack0/0/0 next0 fin0 pid=\x22;p1\x22; off=\x22;o2\x22; rec0"
+	... "\x0a;session/sio/recovery#08\x09;@200 ws-closed closed1 "
+	... "reason=transport close ns0:closed1 | mgr1 eo0 rc"
+	... "1352 n1 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0 pid"
+	... "=\x22;p1\x22; off=\x22;o2\x22; rec0\x0a;session/sio/recovery#09\x09;@210"
+	... " emit0 -1=1 | mgr1 eo0 rc1352 n1 mf0 ns0:2 cn0 q"
+	... "27 ack0/0/0 next0 fin0 pid=\x22;p1\x22; off=\x22;o2\x22; rec0\x0a;se"
+	... "ssion/sio/recovery#10\x09;@1351 tick tick=0 | mgr1 e"
+	... "o0 rc1352 n1 mf0 ns0:2 cn0 q27 ack0/0/0 next0 fi"
+	... "n0 pid=\x22;p1\x22; off=\x22;o2\x22; rec0\x0a;session/sio/recovery#1"
+	... "1\x09;@1352 tick tick=3 transport | mgr1 eo0 rc-1 n1"
+	... " mf0 ns0:2 cn0 q27 ack0/0/0 next0 fin0 pid=\x22;p1\x22; "
+	... "off=\x22;o2\x22; rec0\x0a;session/sio/recovery#12\x09;@1362 ws-o"
+	... "pen | mgr1 eo0 rc-1 n1 mf0 ns0:2 cn0 q27 ack0/0/"
+	... "0 next0 fin0 pid=\x22;p1\x22; off=\x22;o2\x22; rec0\x0a;session/sio/"
+	... "recovery#13\x09;@1372 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWA"
+	... "AAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:25000,\x22;pingTim"
+	... "eout\x22;:20000,\x22;maxPayload\x22;:1000000} out=5 ns0:>40/"
+	... "chat,{\x22;pid\x22;:\x22;p1\x22;,\x22;offset\x22;:\x22;o2\x22;,\x22;token\x22;:\x22;abc\x22;} | "
+	... "mgr1 eo1 rc-1 n0 mf0 ns0:2 cn0 q27 ack0/0/0 next"
+	... "0 fin0 pid=\x22;p1\x22; off=\x22;o2\x22; rec0\x0a;session/sio/recove"
+	... "ry#14\x09;@1382 msg 42/chat,[\x22;missed\x22;,5,\x22;o3\x22;] out=6 "
+	... "ns0:out=8 event=missed args=5,\x22;o3\x22; id-1 | mgr1 e"
+	... "o1 rc-1 n0 mf0 ns0:2 cn0 q27 ack0/0/0 next0 fin0"
+	... " pid=\x22;p1\x22; off=\x22;o3\x22; rec0\x0a;session/sio/recovery#15\x09;"
+	... "@1392 msg 40/chat,{\x22;sid\x22;:\x22;s2\x22;,\x22;pid\x22;:\x22;p1\x22;} out=6 "
+	... "ns0:out=5 flush connect={\x22;sid\x22;:\x22;s2\x22;,\x22;pid\x22;:\x22;p1\x22;} "
+	... "recovered1 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 a"
+	... "ck0/0/0 next0 fin0 pid=\x22;p1\x22; off=\x22;o3\x22; rec1\x0a;sessio"
+	... "n/sio/recovery#16\x09;@1402 msg 42/chat,[\x22;after\x22;,\x22;o4"
+	... "\x22;] out=6 ns0:out=8 event=after args=\x22;o4\x22; id-1 | "
+	... "mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/0/0 next0"
+	... " fin0 pid=\x22;p1\x22; off=\x22;o4\x22; rec1\x0a;session/sio/recover"
+	... "y#17\x09;@1412 msg 1 out=4 drop closed1 reason=trans"
+	... "port close ns0:closed1 | mgr1 eo0 rc2107 n1 mf0 "
+	... "ns0:2 cn0 q0 ack0/0/0 next0 fin0 pid=\x22;p1\x22; off=\x22;o"
+	... "4\x22; rec1\x0a;session/sio/recovery#18\x09;@2106 tick tick="
+	... "0 | mgr1 eo0 rc2107 n1 mf0 ns0:2 cn0 q0 ack0/0/0"
+	... " next0 fin0 pid=\x22;p1\x22; off=\x22;o4\x22; rec1\x0a;session/sio/r"
+	... "ecovery#19\x09;@2107 tick tick=3 transport | mgr1 eo"
+	... "0 rc-1 n1 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0 p"
+	... "id=\x22;p1\x22; off=\x22;o4\x22; rec1\x0a;session/sio/recovery#20\x09;@2"
+	... "117 ws-open | mgr1 eo0 rc-1 n1 mf0 ns0:2 cn0 q0 "
+	... "ack0/0/0 next0 fin0 pid=\x22;p1\x22; off=\x22;o4\x22; rec1\x0a;sessi"
+	... "on/sio/recovery#21\x09;@2127 msg 0{\x22;sid\x22;:\x22;lv_VI97HAX"
+	... "pY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:25000,\x22;"
+	... "pingTimeout\x22;:20000,\x22;maxPayload\x22;:1000000} out=5 n"
+	... "s0:>40/chat,{\x22;pid\x22;:\x22;p1\x22;,\x22;offset\x22;:\x22;o4\x22;,\x22;token\x22;:\x22;a"
+	... "bc\x22;} | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn0 q0 ack0/0/"
+	... "0 next0 fin0 pid=\x22;p1\x22; off=\x22;o4\x22; rec1\x0a;session/sio/"
+	... "recovery#22\x09;@2137 msg 42/chat,[\x22;early\x22;,6,\x22;o5\x22;] o"
+	... "ut=6 ns0:out=8 event=early args=6,\x22;o5\x22; id-1 | mg"
+	... "r1 eo1 rc-1 n0 mf0 ns0:2 cn0 q0 ack0/0/0 next0 f"
+	... "in0 pid=\x22;p1\x22; off=\x22;o5\x22; rec1\x0a;session/sio/recovery#"
+	... "23\x09;@2147 msg 40/chat,{\x22;sid\x22;:\x22;s3\x22;,\x22;pid\x22;:\x22;p2\x22;} out"
+	... "=6 ns0:out=5 flush connect={\x22;sid\x22;:\x22;s3\x22;,\x22;pid\x22;:\x22;p2"
+	... "\x22;} recovered0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q"
+	... "0 ack0/0/0 next0 fin0 pid=\x22;p2\x22; off= rec0\x0a;session"
+	... "/sio/recovery#24\x09;@2157 msg 1 out=4 drop closed1 "
+	... "reason=transport close ns0:closed1 | mgr1 eo0 rc"
+	... "3157 n1 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0 pid"
+	... "=\x22;p2\x22; off= rec0\x0a;session/sio/recovery#25\x09;@3156 ti"
+	... "ck tick=0 | mgr1 eo0 rc3157 n1 mf0 ns0:2 cn0 q0 "
+	... "ack0/0/0 next0 fin0 pid=\x22;p2\x22; off= rec0\x0a;session/s"
+	... "io/recovery#26\x09;@3157 tick tick=3 transport | mgr"
+	... "1 eo0 rc-1 n1 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fi"
+	... "n0 pid=\x22;p2\x22; off= rec0\x0a;session/sio/recovery#27\x09;@3"
+	... "167 ws-open | mgr1 eo0 rc-1 n1 mf0 ns0:2 cn0 q0 "
+	... "ack0/0/0 next0 fin0 pid=\x22;p2\x22; off= rec0\x0a;session/s"
+	... "io/recovery#28\x09;@3177 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXpY6y"
+	... "YWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:25000,\x22;ping"
+	... "Timeout\x22;:20000,\x22;maxPayload\x22;:1000000} out=5 ns0:>"
+	... "40/chat,{\x22;pid\x22;:\x22;p2\x22;,\x22;token\x22;:\x22;abc\x22;} | mgr1 eo1 rc"
+	... "-1 n0 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0 pid=\x22;"
+	... "p2\x22; off= rec0\x0a;session/sio/recovery#29\x09;@3187 msg "
+	... "40/chat,{\x22;sid\x22;:\x22;s4\x22;} out=6 ns0:out=5 flush conne"
+	... "ct={\x22;sid\x22;:\x22;s4\x22;} recovered0 | mgr1 eo1 rc-1 n0 mf"
+	... "0 ns0:2 cn1 q0 ack0/0/0 next0 fin0\x0a;session/sio/r"
+	... "ecovery#30\x09;@3197 msg 42/chat,[\x22;plain\x22;,\x22;o6\x22;] out="
+	... "6 ns0:out=8 event=plain args=\x22;o6\x22; id-1 | mgr1 eo"
+	... "1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/0/0 next0 fin0\x0a;\x00;"
+	... "session/sio/recovery-no-offset#00\x09;@0 init=1 | mg"
+	... "r0 eo0 rc-1 n0 mf0 ns0:1 cn0 q0 ack0/0/0 next0 f"
+	... "in0\x0a;session/sio/recovery-no-offset#01\x09;@0 tick mg"
+	... "r join0 tick=3 transport | mgr1 eo0 rc-1 n0 mf0 "
+	... "ns0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/sio/rec"
+	... "overy-no-offset#02\x09;@30 ws-open | mgr1 eo0 rc-1 n"
+	... "0 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/s"
+	... "io/recovery-no-offset#03\x09;@60 msg 0{\x22;sid\x22;:\x22;lv_VI9"
+	... "7HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:250"
+	... "00,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:1000000} out"
+	... "=5 ns0:>40{ } | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn0 q"
+	... "0 ack0/0/0 next0 fin0\x0a;session/sio/recovery-no-of"
+	... "fset#04\x09;@100 msg 40{\x22;sid\x22;:\x22;s1\x22;,\x22;pid\x22;:\x22;P\x22;} out=6 "
+	... "ns0:out=5 flush connect={\x22;sid\x22;:\x22;s1\x22;,\x22;pid\x22;:\x22;P\x22;} r"
+	... "ecovered0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ac"
+	... "k0/0/0 next0 fin0 pid=\x22;P\x22; off= rec0\x0a;session/sio/"
+	... "recovery-no-offset#05\x09;@200 ws-closed closed1 rea"
+	... "son=transport close ns0:closed1 | mgr1 eo0 rc120"
+	... "0 n1 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0 pid=\x22;P"
+	... "\x22; off= rec0\x0a;session/sio/recovery-no-offset#06\x09;@1"
+	... "199 tick tick=0 | mgr1 eo0 rc1200 n1 mf0 ns0:2 c"
+	... "n0 q0 ack0/0/0 next0 fin0 pid=\x22;P\x22; off= rec0\x0a;sess"
+	... "ion/sio/recovery-no-offset#07\x09;@1200 tick tick=3 "
+	... "transport | mgr1 eo0 rc-1 n1 mf0 ns0:2 cn0 q0 ac"
+	... "k0/0/0 next0 fin0 pid=\x22;P\x22; off= rec0\x0a;session/sio/"
+	... "recovery-no-offset#08\x09;@1210 ws-open | mgr1 eo0 r"
+	... "c-1 n1 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0 pid="
+	... "\x22;P\x22; off= rec0\x0a;session/sio/recovery-no-offset#09\x09;"
+	... "@1220 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgrad"
+	... "es\x22;:[],\x22;pingInterval\x22;:25000,\x22;pingTimeout\x22;:20000,"
+	... "\x22;maxPayload\x22;:1000000} out=5 ns0:>40{\x22;pid\x22;:\x22;P\x22;} |"
+	... " mgr1 eo1 rc-1 n0 mf0 ns0:2 cn0 q0 ack0/0/0 next"
+	... "0 fin0 pid=\x22;P\x22; off= rec0\x0a;session/sio/recovery-no"
+	... "-offset#10\x09;@1230 msg 40{\x22;sid\x22;:\x22;s2\x22;,\x22;pid\x22;:\x22;P\x22;} ou"
+	... "t=6 ns0:out=5 flush connect={\x22;sid\x22;:\x22;s2\x22;,\x22;pid\x22;:\x22;P"
+	... "\x22;} recovered1 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q"
+	... "0 ack0/0/0 next0 fin0 pid=\x22;P\x22; off= rec1\x0a;\x00;session"
+	... "/sio/ack-timeout#00\x09;@0 init=1 | mgr0 eo0 rc-1 n0"
+	... " mf0 ns0:1 cn0 q0 ack0/0/0 next0 fin0\x0a;session/si"
+	... "o/ack-timeout#01\x09;@0 tick mgr join0 tick=3 transp"
+	... "ort | mgr1 eo0 rc-1 n0 mf0 ns0:2 cn0 q0 ack0/0/0"
+	... " next0 fin0\x0a;session/sio/ack-timeout#02\x09;@30 ws-op"
+	... "en | mgr1 eo0 rc-1 n0 mf0 ns0:2 cn0 q0 ack0/0/0 "
+	... "next0 fin0\x0a;session/sio/ack-timeout#03\x09;@60 msg 0{"
+	... "\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;ping"
+	... "Interval\x22;:25000,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;"
+	... ":1000000} out=5 ns0:>40/chat, | mgr1 eo1 rc-1 n0"
+	... " mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/si"
+	... "o/ack-timeout#04\x09;@100 msg 40/chat,{\x22;sid\x22;:\x22;s1\x22;} o"
+	... "ut=6 ns0:out=5 flush connect={\x22;sid\x22;:\x22;s1\x22;} recove"
+	... "red0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/0/"
+	... "0 next0 fin0\x0a;session/sio/ack-timeout#05\x09;@200 emi"
+	... "t0 0=0:entry0:timeout1>442/chat,0[\x22;a\x22;,1] | mgr1 "
+	... "eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/1/0 next1 fin0"
+	... "\x0a;session/sio/ack-timeout#06\x09;@210 emit0 1=0:entry"
+	... "1>442/chat,1[\x22;b\x22;,2] | mgr1 eo1 rc-1 n0 mf0 ns0:2"
+	... " cn1 q0 ack0/2/0 next2 fin0\x0a;session/sio/ack-time"
+	... "out#07\x09;@220 emit0 2=0:entry2:timeout1>442/chat,2"
+	... "[\x22;c\x22;,3] | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0"
+	... "/3/0 next3 fin0\x0a;session/sio/ack-timeout#08\x09;@1199"
+	... " tick tick=0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0"
+	... " ack0/3/0 next3 fin0\x0a;session/sio/ack-timeout#09\x09;"
+	... "@1200 tick tick=0 ns0:ackfail0 | mgr1 eo1 rc-1 n"
+	... "0 mf0 ns0:2 cn1 q0 ack0/2/0 next3 fin0\x0a;session/s"
+	... "io/ack-timeout#10\x09;@1300 msg 43/chat,0[\x22;late\x22;] ou"
+	... "t=6 ns0:out=0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q"
+	... "0 ack0/2/0 next3 fin0\x0a;session/sio/ack-timeout#11"
+	... "\x09;@1310 msg 43/chat,1[\x22;b\x22;] out=6 ns0:out=9 entry1"
+	... " args=\x22;b\x22; | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ac"
+	... "k0/1/0 next3 fin0\x0a;session/sio/ack-timeout#12\x09;@14"
+	... "00 emit0 3=0:entry0:timeout1>442/chat,3[\x22;d\x22;,4] |"
+	... " mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/2/0 next"
+	... "4 fin0\x0a;session/sio/ack-timeout#13\x09;@1500 emit0 4="
+	... "0:entry1>442/chat,4[\x22;e\x22;,5] | mgr1 eo1 rc-1 n0 mf"
+	... "0 ns0:2 cn1 q0 ack0/3/0 next5 fin0\x0a;session/sio/a"
+	... "ck-timeout#14\x09;@2000 ws-closed closed1 reason=tra"
+	... "nsport close ns0:closed1 ns0:ackfail0 ns0:ackfai"
+	... "l2 | mgr1 eo0 rc2772 n1 mf0 ns0:2 cn0 q0 ack0/0/"
+	... "0 next5 fin0\x0a;session/sio/ack-timeout#15\x09;@2100 em"
+	... "it0 5=1:entry0:timeout1 | mgr1 eo0 rc2772 n1 mf0"
+	... " ns0:2 cn0 q23 ack1/0/0 next6 fin0\x0a;session/sio/a"
+	... "ck-timeout#16\x09;@2110 emit0 6=1:entry1:timeout1 | "
+	... "mgr1 eo0 rc2772 n1 mf0 ns0:2 cn0 q46 ack2/0/0 ne"
+	... "xt7 fin0\x0a;session/sio/ack-timeout#17\x09;@2160 tick t"
+	... "ick=0 ns0:ackfail1 | mgr1 eo0 rc2772 n1 mf0 ns0:"
+	... "2 cn0 q46 ack1/0/0 next7 fin0\x0a;session/sio/ack-ti"
+	... "meout#18\x09;@2771 tick tick=0 | mgr1 eo0 rc2772 n1 "
+	... "mf0 ns0:2 cn0 q46 ack1/0/0 next7 fin0\x0a;session/si"
+	... "o/ack-timeout#19\x09;@2772 tick tick=3 transport | m"
+	... "gr1 eo0 rc-1 n1 mf0 ns0:2 cn0 q46 ack1/0/0 next7"
+	... " fin0\x0a;session/sio/ack-timeout#20\x09;@2782 ws-open |"
+	... " mgr1 eo0 rc-1 n1 mf0 ns0:2 cn0 q46 ack1/0/0 nex"
+	... "t7 fin0\x0a;session/sio/ack-timeout#21\x09;@2792 msg 0{\x22;"
+	... "sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingI"
+	... "nterval\x22;:25000,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:"
+	... "1000000} out=5 ns0:>40/chat, | mgr1 eo1 rc-1 n0 "
+	... "mf0 ns0:2 cn0 q46 ack1/0/0 next7 fin0\x0a;session/si"
+	... "o/ack-timeout#22\x09;@2802 msg 40/chat,{\x22;sid\x22;:\x22;s2\x22;} "
+	... "out=6 ns0:out=5 flush connect={\x22;sid\x22;:\x22;s2\x22;} recov"
+	... "ered0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/1"
+	... "/0 next7 fin0\x0a;session/sio/ack-timeout#23\x09;@2812 e"
+	... "mit0 7=0:entry1:timeout1>442/chat,7[\x22;h\x22;,8] | mgr"
+	... "1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/2/0 next8 fi"
+	... "n0\x0a;session/sio/ack-timeout#24\x09;@2822 emit0 8=0:en"
+	... "try2>442/chat,8[\x22;i\x22;,9] | mgr1 eo1 rc-1 n0 mf0 ns"
+	... "0:2 cn1 q0 ack0/3/0 next9 fin0\x0a;session/sio/ack-t"
+	... "imeout#25\x09;@2832 close0=3 >41/chat, reason=io cli"
+	... "ent disconnect ns0:ackfail0 ns0:ackfail1 release"
+	... "0 mgr-finish=1 drop | mgr0 eo0 rc-1 n0 mf1 ns0:3"
+	... " cn0 q0 ack0/1/0 next9 fin1\x0a;session/sio/ack-time"
+	... "out#26\x09;@202772 tick idle | mgr0 eo0 rc-1 n0 mf1 "
+	... "ns0:3 cn0 q0 ack0/1/0 next9 fin1\x0a;\x00;";
 
 /** Where each timeline's lines start in SES_EXPECT. */
 static const int SES_EXPECT_OFF[] = {
 	0, 992, 1697, 2868, 4416, 5088, 5760, 6476, 7227, 8080, 9053, 9700, 10591, 11680, 12322, 12893,
-	13600, 14099, 14805, 18301, 19551, 20542, 21812, 23822, 25467, 27798
+	13600, 14099, 14805, 18301, 19551, 20542, 21812, 23822, 25467, 27798, 31181, 36504, 39586, 41278, 43558, 48672,
+	50441
 };
 
 /** Work buffers of the runner (messages, streams, frames). */
