@@ -221,8 +221,14 @@ describe("session timelines", () => {
     expect(lineWith(rec, '{"sid":"s3","pid":"p2"}')).toMatch(/recovered0 \| .* pid="p2" off= rec0$/);
     expect(lineWith(rec, '"pid":"p2","token"')).toContain('>40/chat,{"pid":"p2","token":"abc"}');
     expect(lineWith(rec, '{"sid":"s4"}')).toMatch(/recovered0 \| .* fin0$/);
-    expect(lineWith("sio/recovery-no-offset", '>40{"pid":"P"}')).toContain("out=5");
-    expect(lineWith("sio/recovery-no-offset", '{"sid":"s2","pid":"P"}')).toContain("recovered1");
+    const two = "sio/recovery-two-namespaces";
+    expect(lineWith(two, "ns2:>")).toContain(
+      'out=5 ns0:>40{"pid":"P","offset":"p1"} ns1:>40/chat,{"pid":"Q","offset":"q1"} ns2:>40/late,{"n":1}',
+    );
+    expect(lineWith(two, '{"sid":"s2","pid":"P"}')).toContain(
+      'ns0:out=5 flush connect={"sid":"s2","pid":"P"} recovered1',
+    );
+    expect(lineWith(two, '{"sid":"c2","pid":"Q2"}')).toContain("recovered0");
   });
 
   it("Socket.IO: ack timeouts fail once, late ACKs are ignored, transport loss and close fail the rest", () => {

@@ -648,18 +648,17 @@ function sioTimelines(pool: DataPool): Timeline[] {
     .msg(rec3 + 30, '40/chat,{"sid":"s4"}');
   rec.msg(rec3 + 40, '42/chat,["plain","o6"]');
 
-  // Recovery with the default namespace and an empty auth object: the offset is left out before any event.
-  sio("recovery-no-offset", "/", "{ }")
-    .openTransport(0)
-    .msg(100, '40{"sid":"s1","pid":"P"}')
-    .ev(SesEv.SioWsClosed, 200, 0)
-    .tickDue();
-  const rno = list[list.length - 1] as SioTimeline;
-  const rnoAt = rno.state().m.openedAt;
-  rno
-    .ev(SesEv.SioWsOpen, rnoAt + 10)
-    .msg(rnoAt + 20, EIO_OPEN)
-    .msg(rnoAt + 30, '40{"sid":"s2","pid":"P"}');
+  // Recovery for two namespaces on one manager, each with its own pid: the default namespace with an
+  // auth object without members and /chat without auth; the offset is left out before any event. A
+  // namespace joining while the reconnect waits writes its CONNECT on the next open packet, with the others.
+  const rno = sio("recovery-two-namespaces", "/", "{ }");
+  rno.ns(1).join(0, "/chat", "").openTransport(0).msg(100, '40{"sid":"s1","pid":"P"}');
+  rno.msg(110, '40/chat,{"sid":"c1","pid":"Q"}').msg(120, '42/chat,["e","q1"]').msg(130, '42["f","p1"]');
+  rno.ev(SesEv.SioWsClosed, 200, 0).ns(2).join(210, "/late", '{"n":1}').tick(220);
+  const rnoAt = rno.tickDue();
+  rno.ev(SesEv.SioWsOpen, rnoAt + 10).msg(rnoAt + 20, EIO_OPEN);
+  rno.msg(rnoAt + 30, '40{"sid":"s2","pid":"P"}').msg(rnoAt + 40, '40/chat,{"sid":"c2","pid":"Q2"}');
+  rno.msg(rnoAt + 50, '40/late,{"sid":"l1"}');
 
   // Ack timeouts: one fails once at its deadline and its late ACK is ignored; an ACK in time frees
   // its entry; on a transport loss the sent acks with a timeout fail (via sioSessionTakeFailedAck),

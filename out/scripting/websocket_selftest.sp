@@ -37901,9 +37901,11 @@ static const char SES_DATA[] =
 	... "\x22;]40/chat,{\x22;sid\x22;:\x22;s2\x22;,\x22;pid\x22;:\x22;p1\x22;}42/chat,[\x22;after"
 	... "\x22;,\x22;o4\x22;]42/chat,[\x22;early\x22;,6,\x22;o5\x22;]40/chat,{\x22;sid\x22;:\x22;s"
 	... "3\x22;,\x22;pid\x22;:\x22;p2\x22;}40/chat,{\x22;sid\x22;:\x22;s4\x22;}42/chat,[\x22;plai"
-	... "n\x22;,\x22;o6\x22;]{ }40{\x22;sid\x22;:\x22;s1\x22;,\x22;pid\x22;:\x22;P\x22;}40{\x22;sid\x22;:\x22;s2\x22;"
-	... ",\x22;pid\x22;:\x22;P\x22;}abc43/chat,0[\x22;late\x22;]43/chat,1[\x22;b\x22;]d5f"
-	... "g7h8i9";
+	... "n\x22;,\x22;o6\x22;]{ }40{\x22;sid\x22;:\x22;s1\x22;,\x22;pid\x22;:\x22;P\x22;}40/chat,{\x22;sid"
+	... "\x22;:\x22;c1\x22;,\x22;pid\x22;:\x22;Q\x22;}42/chat,[\x22;e\x22;,\x22;q1\x22;]42[\x22;f\x22;,\x22;p1\x22;]/"
+	... "late{\x22;n\x22;:1}40{\x22;sid\x22;:\x22;s2\x22;,\x22;pid\x22;:\x22;P\x22;}40/chat,{\x22;sid"
+	... "\x22;:\x22;c2\x22;,\x22;pid\x22;:\x22;Q2\x22;}40/late,{\x22;sid\x22;:\x22;l1\x22;}abc43/chat"
+	... ",0[\x22;late\x22;]43/chat,1[\x22;b\x22;]d5fg7h8i9";
 
 /** Timeline rows: a SesKind, its setup, then its events (see session-runner.ts). */
 static const int SES_PARAMS[] = {
@@ -38077,31 +38079,34 @@ static const int SES_PARAMS[] = {
 	1, 4207, 31, 0, 0, 23, 2157, 1, 954, 1, 0, 0, 21, 3156, 0, 0,
 	0, 0, 0, 21, 3157, 0, 0, 0, 0, 0, 22, 3167, 0, 0, 0, 0,
 	0, 23, 3177, 1, 779, 107, 0, 0, 23, 3187, 1, 4238, 20, 0, 0, 23,
-	3197, 1, 4258, 22, 0, 0, 2, 10, 0, 1039, 1, 4280, 3, 0, 21, 0,
-	0, 0, 0, 0, 0, 22, 30, 0, 0, 0, 0, 0, 23, 60, 1, 779,
-	107, 0, 0, 23, 100, 1, 4283, 24, 0, 0, 24, 200, 0, 0, 0, 0,
-	0, 21, 1199, 0, 0, 0, 0, 0, 21, 1200, 0, 0, 0, 0, 0, 22,
-	1210, 0, 0, 0, 0, 0, 23, 1220, 1, 779, 107, 0, 0, 23, 1230, 1,
-	4307, 24, 0, 0, 2, 26, 0, 746, 5, 537, 0, 0, 21, 0, 0, 0,
-	0, 0, 0, 22, 30, 0, 0, 0, 0, 0, 23, 60, 1, 779, 107, 0,
-	0, 23, 100, 1, 886, 20, 0, 0, 26, 200, 4331, 1, 954, 1, 512001, 26,
-	210, 4332, 1, 988, 1, 1, 26, 220, 4333, 1, 991, 1, 2560001, 21, 1199, 0,
-	0, 0, 0, 0, 21, 1200, 0, 0, 0, 0, 0, 23, 1300, 1, 4334, 17,
-	0, 0, 23, 1310, 1, 4351, 14, 0, 0, 26, 1400, 4365, 1, 993, 1, 51200001,
-	26, 1500, 1097, 1, 4366, 1, 1, 24, 2000, 30000, 0, 0, 0, 0, 26, 2100,
-	4367, 1, 1621, 1, 51200001, 26, 2110, 4368, 1, 4369, 1, 25601, 21, 2160, 0, 0,
-	0, 0, 0, 21, 2771, 0, 0, 0, 0, 0, 21, 2772, 0, 0, 0, 0,
-	0, 22, 2782, 0, 0, 0, 0, 0, 23, 2792, 1, 779, 107, 0, 0, 23,
-	2802, 1, 994, 20, 0, 0, 26, 2812, 4370, 1, 4371, 1, 51200001, 26, 2822, 4372,
-	1, 4373, 1, 1, 27, 2832, 0, 0, 0, 0, 0, 21, 202772, 0, 0, 0,
-	0, 0
+	3197, 1, 4258, 22, 0, 0, 2, 18, 0, 1039, 1, 4280, 3, 0, 285, 0,
+	746, 5, 537, 0, 0, 21, 0, 0, 0, 0, 0, 0, 22, 30, 0, 0,
+	0, 0, 0, 23, 60, 1, 779, 107, 0, 0, 23, 100, 1, 4283, 24, 0,
+	0, 23, 110, 1, 4307, 30, 0, 0, 23, 120, 1, 4337, 18, 0, 0, 23,
+	130, 1, 4355, 12, 0, 0, 24, 200, 0, 0, 0, 0, 0, 541, 210, 4367,
+	5, 4372, 7, 0, 21, 220, 0, 0, 0, 0, 0, 21, 1199, 0, 0, 0,
+	0, 0, 21, 1200, 0, 0, 0, 0, 0, 22, 1210, 0, 0, 0, 0, 0,
+	23, 1220, 1, 779, 107, 0, 0, 23, 1230, 1, 4379, 24, 0, 0, 23, 1240,
+	1, 4403, 31, 0, 0, 23, 1250, 1, 4434, 20, 0, 0, 2, 26, 0, 746,
+	5, 537, 0, 0, 21, 0, 0, 0, 0, 0, 0, 22, 30, 0, 0, 0,
+	0, 0, 23, 60, 1, 779, 107, 0, 0, 23, 100, 1, 886, 20, 0, 0,
+	26, 200, 4454, 1, 954, 1, 512001, 26, 210, 4455, 1, 988, 1, 1, 26, 220,
+	4456, 1, 991, 1, 2560001, 21, 1199, 0, 0, 0, 0, 0, 21, 1200, 0, 0,
+	0, 0, 0, 23, 1300, 1, 4457, 17, 0, 0, 23, 1310, 1, 4474, 14, 0,
+	0, 26, 1400, 4488, 1, 993, 1, 51200001, 26, 1500, 1097, 1, 4489, 1, 1, 24,
+	2000, 30000, 0, 0, 0, 0, 26, 2100, 4490, 1, 1621, 1, 51200001, 26, 2110, 4491,
+	1, 4492, 1, 25601, 21, 2160, 0, 0, 0, 0, 0, 21, 2771, 0, 0, 0,
+	0, 0, 21, 2772, 0, 0, 0, 0, 0, 22, 2782, 0, 0, 0, 0, 0,
+	23, 2792, 1, 779, 107, 0, 0, 23, 2802, 1, 994, 20, 0, 0, 26, 2812,
+	4493, 1, 4494, 1, 51200001, 26, 2822, 4495, 1, 4496, 1, 1, 27, 2832, 0, 0,
+	0, 0, 0, 21, 202772, 0, 0, 0, 0, 0
 };
 
 /** Where each timeline's row starts in SES_PARAMS. */
 static const int SES_CASE_PARAM[] = {
 	0, 71, 128, 241, 368, 418, 468, 518, 568, 632, 717, 767, 838, 923, 980, 1030,
 	1094, 1137, 1201, 1398, 1469, 1519, 1597, 1661, 1753, 1873, 2000, 2211, 2331, 2409, 2508, 2726,
-	2804
+	2860
 };
 
 /** Timeline names, NUL-separated. */
@@ -38124,14 +38129,14 @@ static const char SES_NAMES[] =
 	... "r-restart-queue\x00;session/sio/mux-two-namespaces\x00;s"
 	... "ession/sio/mux-late-join\x00;session/sio/mux-give-up"
 	... "\x00;session/sio/mux-reconnect-failed\x00;session/sio/re"
-	... "covery\x00;session/sio/recovery-no-offset\x00;session/si"
-	... "o/ack-timeout\x00;";
+	... "covery\x00;session/sio/recovery-two-namespaces\x00;sessi"
+	... "on/sio/ack-timeout\x00;";
 
 /** Where each timeline's name starts in SES_NAMES. */
 static const int SES_NAME_OFF[] = {
 	0, 30, 60, 81, 107, 143, 179, 219, 264, 298, 322, 348, 380, 409, 432, 458,
 	484, 517, 541, 558, 581, 607, 632, 659, 683, 703, 736, 767, 793, 817, 850, 871,
-	902
+	907
 };
 
 /** The lines each session timeline must print (computed by the TypeScript spec), NUL-separated. */
@@ -39150,124 +39155,181 @@ static const char SES_EXPECT[] =
 	... "ecovery#30\x09;@3197 msg 42/chat,[\x22;plain\x22;,\x22;o6\x22;] out="
 	... "6 ns0:out=8 event=plain args=\x22;o6\x22; id-1 | mgr1 eo"
 	... "1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/0/0 next0 fin0\x0a;\x00;"
-	... "session/sio/recovery-no-offset#00\x09;@0 init=1 | mg"
-	... "r0 eo0 rc-1 n0 mf0 ns0:1 cn0 q0 ack0/0/0 next0 f"
-	... "in0\x0a;session/sio/recovery-no-offset#01\x09;@0 tick mg"
-	... "r join0 tick=3 transport | mgr1 eo0 rc-1 n0 mf0 "
-	... "ns0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/sio/rec"
-	... "overy-no-offset#02\x09;@30 ws-open | mgr1 eo0 rc-1 n"
-	... "0 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/s"
-	... "io/recovery-no-offset#03\x09;@60 msg 0{\x22;sid\x22;:\x22;lv_VI9"
-	... "7HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:250"
-	... "00,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:1000000} out"
-	... "=5 ns0:>40{ } | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn0 q"
-	... "0 ack0/0/0 next0 fin0\x0a;session/sio/recovery-no-of"
-	... "fset#04\x09;@100 msg 40{\x22;sid\x22;:\x22;s1\x22;,\x22;pid\x22;:\x22;P\x22;} out=6 "
-	... "ns0:out=5 flush connect={\x22;sid\x22;:\x22;s1\x22;,\x22;pid\x22;:\x22;P\x22;} r"
-	... "ecovered0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ac"
-	... "k0/0/0 next0 fin0 pid=\x22;P\x22; off= rec0\x0a;session/sio/"
-	... "recovery-no-offset#05\x09;@200 ws-closed closed1 rea"
-	... "son=transport close ns0:closed1 | mgr1 eo0 rc120"
-	... "0 n1 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0 pid=\x22;P"
-	... "\x22; off= rec0\x0a;session/sio/recovery-no-offset#06\x09;@1"
-	... "199 tick tick=0 | mgr1 eo0 rc1200 n1 mf0 ns0:2 c"
-	... "n0 q0 ack0/0/0 next0 fin0 pid=\x22;P\x22; off= rec0\x0a;sess"
-	... "ion/sio/recovery-no-offset#07\x09;@1200 tick tick=3 "
-	... "transport | mgr1 eo0 rc-1 n1 mf0 ns0:2 cn0 q0 ac"
-	... "k0/0/0 next0 fin0 pid=\x22;P\x22; off= rec0\x0a;session/sio/"
-	... "recovery-no-offset#08\x09;@1210 ws-open | mgr1 eo0 r"
-	... "c-1 n1 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0 pid="
-	... "\x22;P\x22; off= rec0\x0a;session/sio/recovery-no-offset#09\x09;"
-	... "@1220 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgrad"
-	... "es\x22;:[],\x22;pingInterval\x22;:25000,\x22;pingTimeout\x22;:20000,"
-	... "\x22;maxPayload\x22;:1000000} out=5 ns0:>40{\x22;pid\x22;:\x22;P\x22;} |"
-	... " mgr1 eo1 rc-1 n0 mf0 ns0:2 cn0 q0 ack0/0/0 next"
-	... "0 fin0 pid=\x22;P\x22; off= rec0\x0a;session/sio/recovery-no"
-	... "-offset#10\x09;@1230 msg 40{\x22;sid\x22;:\x22;s2\x22;,\x22;pid\x22;:\x22;P\x22;} ou"
-	... "t=6 ns0:out=5 flush connect={\x22;sid\x22;:\x22;s2\x22;,\x22;pid\x22;:\x22;P"
-	... "\x22;} recovered1 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q"
-	... "0 ack0/0/0 next0 fin0 pid=\x22;P\x22; off= rec1\x0a;\x00;session"
-	... "/sio/ack-timeout#00\x09;@0 init=1 | mgr0 eo0 rc-1 n0"
-	... " mf0 ns0:1 cn0 q0 ack0/0/0 next0 fin0\x0a;session/si"
-	... "o/ack-timeout#01\x09;@0 tick mgr join0 tick=3 transp"
-	... "ort | mgr1 eo0 rc-1 n0 mf0 ns0:2 cn0 q0 ack0/0/0"
-	... " next0 fin0\x0a;session/sio/ack-timeout#02\x09;@30 ws-op"
-	... "en | mgr1 eo0 rc-1 n0 mf0 ns0:2 cn0 q0 ack0/0/0 "
-	... "next0 fin0\x0a;session/sio/ack-timeout#03\x09;@60 msg 0{"
-	... "\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;ping"
-	... "Interval\x22;:25000,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;"
-	... ":1000000} out=5 ns0:>40/chat, | mgr1 eo1 rc-1 n0"
-	... " mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/si"
-	... "o/ack-timeout#04\x09;@100 msg 40/chat,{\x22;sid\x22;:\x22;s1\x22;} o"
-	... "ut=6 ns0:out=5 flush connect={\x22;sid\x22;:\x22;s1\x22;} recove"
+	... "session/sio/recovery-two-namespaces#00\x09;@0 init=1"
+	... " | mgr0 eo0 rc-1 n0 mf0 ns0:1 cn0 q0 ack0/0/0 ne"
+	... "xt0 fin0\x0a;session/sio/recovery-two-namespaces#01\x09;"
+	... "@0 init1=1 | mgr0 eo0 rc-1 n0 mf0 ns0:1 cn0 q0 a"
+	... "ck0/0/0 next0 fin0 ns1:1 cn0 q0 ack0/0/0 next0 f"
+	... "in0\x0a;session/sio/recovery-two-namespaces#02\x09;@0 ti"
+	... "ck mgr join0 join1 tick=3 transport | mgr1 eo0 r"
+	... "c-1 n0 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0 ns1:"
+	... "2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/sio/recover"
+	... "y-two-namespaces#03\x09;@30 ws-open | mgr1 eo0 rc-1 "
+	... "n0 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0 ns1:2 cn"
+	... "0 q0 ack0/0/0 next0 fin0\x0a;session/sio/recovery-tw"
+	... "o-namespaces#04\x09;@60 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yY"
+	... "WAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInterval\x22;:25000,\x22;pingT"
+	... "imeout\x22;:20000,\x22;maxPayload\x22;:1000000} out=5 ns0:>4"
+	... "0{ } ns1:>40/chat, | mgr1 eo1 rc-1 n0 mf0 ns0:2 "
+	... "cn0 q0 ack0/0/0 next0 fin0 ns1:2 cn0 q0 ack0/0/0"
+	... " next0 fin0\x0a;session/sio/recovery-two-namespaces#"
+	... "05\x09;@100 msg 40{\x22;sid\x22;:\x22;s1\x22;,\x22;pid\x22;:\x22;P\x22;} out=6 ns0:o"
+	... "ut=5 flush connect={\x22;sid\x22;:\x22;s1\x22;,\x22;pid\x22;:\x22;P\x22;} recove"
 	... "red0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/0/"
-	... "0 next0 fin0\x0a;session/sio/ack-timeout#05\x09;@200 emi"
-	... "t0 0=0:entry0:timeout1>442/chat,0[\x22;a\x22;,1] | mgr1 "
-	... "eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/1/0 next1 fin0"
-	... "\x0a;session/sio/ack-timeout#06\x09;@210 emit0 1=0:entry"
-	... "1>442/chat,1[\x22;b\x22;,2] | mgr1 eo1 rc-1 n0 mf0 ns0:2"
-	... " cn1 q0 ack0/2/0 next2 fin0\x0a;session/sio/ack-time"
-	... "out#07\x09;@220 emit0 2=0:entry2:timeout1>442/chat,2"
-	... "[\x22;c\x22;,3] | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0"
-	... "/3/0 next3 fin0\x0a;session/sio/ack-timeout#08\x09;@1199"
-	... " tick tick=0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0"
-	... " ack0/3/0 next3 fin0\x0a;session/sio/ack-timeout#09\x09;"
-	... "@1200 tick tick=0 ns0:ackfail0 | mgr1 eo1 rc-1 n"
-	... "0 mf0 ns0:2 cn1 q0 ack0/2/0 next3 fin0\x0a;session/s"
-	... "io/ack-timeout#10\x09;@1300 msg 43/chat,0[\x22;late\x22;] ou"
-	... "t=6 ns0:out=0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q"
-	... "0 ack0/2/0 next3 fin0\x0a;session/sio/ack-timeout#11"
-	... "\x09;@1310 msg 43/chat,1[\x22;b\x22;] out=6 ns0:out=9 entry1"
-	... " args=\x22;b\x22; | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ac"
-	... "k0/1/0 next3 fin0\x0a;session/sio/ack-timeout#12\x09;@14"
-	... "00 emit0 3=0:entry0:timeout1>442/chat,3[\x22;d\x22;,4] |"
-	... " mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/2/0 next"
-	... "4 fin0\x0a;session/sio/ack-timeout#13\x09;@1500 emit0 4="
-	... "0:entry1>442/chat,4[\x22;e\x22;,5] | mgr1 eo1 rc-1 n0 mf"
-	... "0 ns0:2 cn1 q0 ack0/3/0 next5 fin0\x0a;session/sio/a"
-	... "ck-timeout#14\x09;@2000 ws-closed closed1 reason=tra"
-	... "nsport close ns0:closed1 ns0:ackfail0 ns0:ackfai"
-	... "l2 | mgr1 eo0 rc2772 n1 mf0 ns0:2 cn0 q0 ack0/0/"
-	... "0 next5 fin0\x0a;session/sio/ack-timeout#15\x09;@2100 em"
-	... "it0 5=1:entry0:timeout1 | mgr1 eo0 rc2772 n1 mf0"
-	... " ns0:2 cn0 q23 ack1/0/0 next6 fin0\x0a;session/sio/a"
-	... "ck-timeout#16\x09;@2110 emit0 6=1:entry1:timeout1 | "
-	... "mgr1 eo0 rc2772 n1 mf0 ns0:2 cn0 q46 ack2/0/0 ne"
-	... "xt7 fin0\x0a;session/sio/ack-timeout#17\x09;@2160 tick t"
-	... "ick=0 ns0:ackfail1 | mgr1 eo0 rc2772 n1 mf0 ns0:"
-	... "2 cn0 q46 ack1/0/0 next7 fin0\x0a;session/sio/ack-ti"
-	... "meout#18\x09;@2771 tick tick=0 | mgr1 eo0 rc2772 n1 "
-	... "mf0 ns0:2 cn0 q46 ack1/0/0 next7 fin0\x0a;session/si"
-	... "o/ack-timeout#19\x09;@2772 tick tick=3 transport | m"
-	... "gr1 eo0 rc-1 n1 mf0 ns0:2 cn0 q46 ack1/0/0 next7"
-	... " fin0\x0a;session/sio/ack-timeout#20\x09;@2782 ws-open |"
-	... " mgr1 eo0 rc-1 n1 mf0 ns0:2 cn0 q46 ack1/0/0 nex"
-	... "t7 fin0\x0a;session/sio/ack-timeout#21\x09;@2792 msg 0{\x22;"
-	... "sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingI"
-	... "nterval\x22;:25000,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:"
-	... "1000000} out=5 ns0:>40/chat, | mgr1 eo1 rc-1 n0 "
-	... "mf0 ns0:2 cn0 q46 ack1/0/0 next7 fin0\x0a;session/si"
-	... "o/ack-timeout#22\x09;@2802 msg 40/chat,{\x22;sid\x22;:\x22;s2\x22;} "
-	... "out=6 ns0:out=5 flush connect={\x22;sid\x22;:\x22;s2\x22;} recov"
-	... "ered0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/1"
-	... "/0 next7 fin0\x0a;session/sio/ack-timeout#23\x09;@2812 e"
-	... "mit0 7=0:entry1:timeout1>442/chat,7[\x22;h\x22;,8] | mgr"
-	... "1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/2/0 next8 fi"
-	... "n0\x0a;session/sio/ack-timeout#24\x09;@2822 emit0 8=0:en"
-	... "try2>442/chat,8[\x22;i\x22;,9] | mgr1 eo1 rc-1 n0 mf0 ns"
-	... "0:2 cn1 q0 ack0/3/0 next9 fin0\x0a;session/sio/ack-t"
-	... "imeout#25\x09;@2832 close0=3 >41/chat, reason=io cli"
-	... "ent disconnect ns0:ackfail0 ns0:ackfail1 release"
-	... "0 mgr-finish=1 drop | mgr0 eo0 rc-1 n0 mf1 ns0:3"
-	... " cn0 q0 ack0/1/0 next9 fin1\x0a;session/sio/ack-time"
-	... "out#26\x09;@202772 tick idle | mgr0 eo0 rc-1 n0 mf1 "
-	... "ns0:3 cn0 q0 ack0/1/0 next9 fin1\x0a;\x00;";
+	... "0 next0 fin0 pid=\x22;P\x22; off= rec0 ns1:2 cn0 q0 ack0"
+	... "/0/0 next0 fin0\x0a;session/sio/recovery-two-namespa"
+	... "ces#06\x09;@110 msg 40/chat,{\x22;sid\x22;:\x22;c1\x22;,\x22;pid\x22;:\x22;Q\x22;} o"
+	... "ut=6 ns1:out=5 flush connect={\x22;sid\x22;:\x22;c1\x22;,\x22;pid\x22;:\x22;"
+	... "Q\x22;} recovered0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 "
+	... "q0 ack0/0/0 next0 fin0 pid=\x22;P\x22; off= rec0 ns1:2 c"
+	... "n1 q0 ack0/0/0 next0 fin0 pid=\x22;Q\x22; off= rec0\x0a;sess"
+	... "ion/sio/recovery-two-namespaces#07\x09;@120 msg 42/c"
+	... "hat,[\x22;e\x22;,\x22;q1\x22;] out=6 ns1:out=8 event=e args=\x22;q1\x22;"
+	... " id-1 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/0"
+	... "/0 next0 fin0 pid=\x22;P\x22; off= rec0 ns1:2 cn1 q0 ack"
+	... "0/0/0 next0 fin0 pid=\x22;Q\x22; off=\x22;q1\x22; rec0\x0a;session/s"
+	... "io/recovery-two-namespaces#08\x09;@130 msg 42[\x22;f\x22;,\x22;p"
+	... "1\x22;] out=6 ns0:out=8 event=f args=\x22;p1\x22; id-1 | mgr"
+	... "1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/0/0 next0 fi"
+	... "n0 pid=\x22;P\x22; off=\x22;p1\x22; rec0 ns1:2 cn1 q0 ack0/0/0 n"
+	... "ext0 fin0 pid=\x22;Q\x22; off=\x22;q1\x22; rec0\x0a;session/sio/reco"
+	... "very-two-namespaces#09\x09;@200 ws-closed closed1 re"
+	... "ason=transport close ns0:closed1 ns1:closed1 | m"
+	... "gr1 eo0 rc1200 n1 mf0 ns0:2 cn0 q0 ack0/0/0 next"
+	... "0 fin0 pid=\x22;P\x22; off=\x22;p1\x22; rec0 ns1:2 cn0 q0 ack0/0"
+	... "/0 next0 fin0 pid=\x22;Q\x22; off=\x22;q1\x22; rec0\x0a;session/sio/"
+	... "recovery-two-namespaces#10\x09;@210 init2=1 | mgr1 e"
+	... "o0 rc1200 n1 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin"
+	... "0 pid=\x22;P\x22; off=\x22;p1\x22; rec0 ns1:2 cn0 q0 ack0/0/0 ne"
+	... "xt0 fin0 pid=\x22;Q\x22; off=\x22;q1\x22; rec0 ns2:1 cn0 q0 ack0"
+	... "/0/0 next0 fin0\x0a;session/sio/recovery-two-namespa"
+	... "ces#11\x09;@220 tick join2 tick=0 | mgr1 eo0 rc1200 "
+	... "n1 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0 pid=\x22;P\x22; "
+	... "off=\x22;p1\x22; rec0 ns1:2 cn0 q0 ack0/0/0 next0 fin0 p"
+	... "id=\x22;Q\x22; off=\x22;q1\x22; rec0 ns2:2 cn0 q0 ack0/0/0 next0"
+	... " fin0\x0a;session/sio/recovery-two-namespaces#12\x09;@11"
+	... "99 tick tick=0 | mgr1 eo0 rc1200 n1 mf0 ns0:2 cn"
+	... "0 q0 ack0/0/0 next0 fin0 pid=\x22;P\x22; off=\x22;p1\x22; rec0 n"
+	... "s1:2 cn0 q0 ack0/0/0 next0 fin0 pid=\x22;Q\x22; off=\x22;q1\x22;"
+	... " rec0 ns2:2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/s"
+	... "io/recovery-two-namespaces#13\x09;@1200 tick tick=3 "
+	... "transport | mgr1 eo0 rc-1 n1 mf0 ns0:2 cn0 q0 ac"
+	... "k0/0/0 next0 fin0 pid=\x22;P\x22; off=\x22;p1\x22; rec0 ns1:2 cn"
+	... "0 q0 ack0/0/0 next0 fin0 pid=\x22;Q\x22; off=\x22;q1\x22; rec0 n"
+	... "s2:2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/sio/reco"
+	... "very-two-namespaces#14\x09;@1210 ws-open | mgr1 eo0 "
+	... "rc-1 n1 mf0 ns0:2 cn0 q0 ack0/0/0 next0 fin0 pid"
+	... "=\x22;P\x22; off=\x22;p1\x22; rec0 ns1:2 cn0 q0 ack0/0/0 next0 f"
+	... "in0 pid=\x22;Q\x22; off=\x22;q1\x22; rec0 ns2:2 cn0 q0 ack0/0/0 "
+	... "next0 fin0\x0a;session/sio/recovery-two-namespaces#1"
+	... "5\x09;@1220 msg 0{\x22;sid\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgr"
+	... "ades\x22;:[],\x22;pingInterval\x22;:25000,\x22;pingTimeout\x22;:2000"
+	... "0,\x22;maxPayload\x22;:1000000} out=5 ns0:>40{\x22;pid\x22;:\x22;P\x22;,"
+	... "\x22;offset\x22;:\x22;p1\x22;} ns1:>40/chat,{\x22;pid\x22;:\x22;Q\x22;,\x22;offset\x22;:"
+	... "\x22;q1\x22;} ns2:>40/late,{\x22;n\x22;:1} | mgr1 eo1 rc-1 n0 mf"
+	... "0 ns0:2 cn0 q0 ack0/0/0 next0 fin0 pid=\x22;P\x22; off=\x22;"
+	... "p1\x22; rec0 ns1:2 cn0 q0 ack0/0/0 next0 fin0 pid=\x22;Q"
+	... "\x22; off=\x22;q1\x22; rec0 ns2:2 cn0 q0 ack0/0/0 next0 fin0"
+	... "\x0a;session/sio/recovery-two-namespaces#16\x09;@1230 ms"
+	... "g 40{\x22;sid\x22;:\x22;s2\x22;,\x22;pid\x22;:\x22;P\x22;} out=6 ns0:out=5 flush"
+	... " connect={\x22;sid\x22;:\x22;s2\x22;,\x22;pid\x22;:\x22;P\x22;} recovered1 | mgr"
+	... "1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/0/0 next0 fi"
+	... "n0 pid=\x22;P\x22; off=\x22;p1\x22; rec1 ns1:2 cn0 q0 ack0/0/0 n"
+	... "ext0 fin0 pid=\x22;Q\x22; off=\x22;q1\x22; rec0 ns2:2 cn0 q0 ack"
+	... "0/0/0 next0 fin0\x0a;session/sio/recovery-two-namesp"
+	... "aces#17\x09;@1240 msg 40/chat,{\x22;sid\x22;:\x22;c2\x22;,\x22;pid\x22;:\x22;Q2\x22;"
+	... "} out=6 ns1:out=5 flush connect={\x22;sid\x22;:\x22;c2\x22;,\x22;pid"
+	... "\x22;:\x22;Q2\x22;} recovered0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 "
+	... "cn1 q0 ack0/0/0 next0 fin0 pid=\x22;P\x22; off=\x22;p1\x22; rec1"
+	... " ns1:2 cn1 q0 ack0/0/0 next0 fin0 pid=\x22;Q2\x22; off= "
+	... "rec0 ns2:2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/si"
+	... "o/recovery-two-namespaces#18\x09;@1250 msg 40/late,{"
+	... "\x22;sid\x22;:\x22;l1\x22;} out=6 ns2:out=5 flush connect={\x22;sid\x22;"
+	... ":\x22;l1\x22;} recovered0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 c"
+	... "n1 q0 ack0/0/0 next0 fin0 pid=\x22;P\x22; off=\x22;p1\x22; rec1 "
+	... "ns1:2 cn1 q0 ack0/0/0 next0 fin0 pid=\x22;Q2\x22; off= r"
+	... "ec0 ns2:2 cn1 q0 ack0/0/0 next0 fin0\x0a;\x00;session/si"
+	... "o/ack-timeout#00\x09;@0 init=1 | mgr0 eo0 rc-1 n0 mf"
+	... "0 ns0:1 cn0 q0 ack0/0/0 next0 fin0\x0a;session/sio/a"
+	... "ck-timeout#01\x09;@0 tick mgr join0 tick=3 transport"
+	... " | mgr1 eo0 rc-1 n0 mf0 ns0:2 cn0 q0 ack0/0/0 ne"
+	... "xt0 fin0\x0a;session/sio/ack-timeout#02\x09;@30 ws-open "
+	... "| mgr1 eo0 rc-1 n0 mf0 ns0:2 cn0 q0 ack0/0/0 nex"
+	... "t0 fin0\x0a;session/sio/ack-timeout#03\x09;@60 msg 0{\x22;si"
+	... "d\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInt"
+	... "erval\x22;:25000,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:10"
+	... "00000} out=5 ns0:>40/chat, | mgr1 eo1 rc-1 n0 mf"
+	... "0 ns0:2 cn0 q0 ack0/0/0 next0 fin0\x0a;session/sio/a"
+	... "ck-timeout#04\x09;@100 msg 40/chat,{\x22;sid\x22;:\x22;s1\x22;} out="
+	... "6 ns0:out=5 flush connect={\x22;sid\x22;:\x22;s1\x22;} recovered"
+	... "0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/0/0 n"
+	... "ext0 fin0\x0a;session/sio/ack-timeout#05\x09;@200 emit0 "
+	... "0=0:entry0:timeout1>442/chat,0[\x22;a\x22;,1] | mgr1 eo1"
+	... " rc-1 n0 mf0 ns0:2 cn1 q0 ack0/1/0 next1 fin0\x0a;se"
+	... "ssion/sio/ack-timeout#06\x09;@210 emit0 1=0:entry1>4"
+	... "42/chat,1[\x22;b\x22;,2] | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn"
+	... "1 q0 ack0/2/0 next2 fin0\x0a;session/sio/ack-timeout"
+	... "#07\x09;@220 emit0 2=0:entry2:timeout1>442/chat,2[\x22;c"
+	... "\x22;,3] | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/3/"
+	... "0 next3 fin0\x0a;session/sio/ack-timeout#08\x09;@1199 ti"
+	... "ck tick=0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ac"
+	... "k0/3/0 next3 fin0\x0a;session/sio/ack-timeout#09\x09;@12"
+	... "00 tick tick=0 ns0:ackfail0 | mgr1 eo1 rc-1 n0 m"
+	... "f0 ns0:2 cn1 q0 ack0/2/0 next3 fin0\x0a;session/sio/"
+	... "ack-timeout#10\x09;@1300 msg 43/chat,0[\x22;late\x22;] out=6"
+	... " ns0:out=0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 a"
+	... "ck0/2/0 next3 fin0\x0a;session/sio/ack-timeout#11\x09;@1"
+	... "310 msg 43/chat,1[\x22;b\x22;] out=6 ns0:out=9 entry1 ar"
+	... "gs=\x22;b\x22; | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/"
+	... "1/0 next3 fin0\x0a;session/sio/ack-timeout#12\x09;@1400 "
+	... "emit0 3=0:entry0:timeout1>442/chat,3[\x22;d\x22;,4] | mg"
+	... "r1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/2/0 next4 f"
+	... "in0\x0a;session/sio/ack-timeout#13\x09;@1500 emit0 4=0:e"
+	... "ntry1>442/chat,4[\x22;e\x22;,5] | mgr1 eo1 rc-1 n0 mf0 n"
+	... "s0:2 cn1 q0 ack0/3/0 next5 fin0\x0a;session/sio/ack-"
+	... "timeout#14\x09;@2000 ws-closed closed1 reason=transp"
+	... "ort close ns0:closed1 ns0:ackfail0 ns0:ackfail2 "
+	... "| mgr1 eo0 rc2772 n1 mf0 ns0:2 cn0 q0 ack0/0/0 n"
+	... "ext5 fin0\x0a;session/sio/ack-timeout#15\x09;@2100 emit0"
+	... " 5=1:entry0:timeout1 | mgr1 eo0 rc2772 n1 mf0 ns"
+	... "0:2 cn0 q23 ack1/0/0 next6 fin0\x0a;session/sio/ack-"
+	... "timeout#16\x09;@2110 emit0 6=1:entry1:timeout1 | mgr"
+	... "1 eo0 rc2772 n1 mf0 ns0:2 cn0 q46 ack2/0/0 next7"
+	... " fin0\x0a;session/sio/ack-timeout#17\x09;@2160 tick tick"
+	... "=0 ns0:ackfail1 | mgr1 eo0 rc2772 n1 mf0 ns0:2 c"
+	... "n0 q46 ack1/0/0 next7 fin0\x0a;session/sio/ack-timeo"
+	... "ut#18\x09;@2771 tick tick=0 | mgr1 eo0 rc2772 n1 mf0"
+	... " ns0:2 cn0 q46 ack1/0/0 next7 fin0\x0a;session/sio/a"
+	... "ck-timeout#19\x09;@2772 tick tick=3 transport | mgr1"
+	... " eo0 rc-1 n1 mf0 ns0:2 cn0 q46 ack1/0/0 next7 fi"
+	... "n0\x0a;session/sio/ack-timeout#20\x09;@2782 ws-open | mg"
+	... "r1 eo0 rc-1 n1 mf0 ns0:2 cn0 q46 ack1/0/0 next7 "
+	... "fin0\x0a;session/sio/ack-timeout#21\x09;@2792 msg 0{\x22;sid"
+	... "\x22;:\x22;lv_VI97HAXpY6yYWAAAC\x22;,\x22;upgrades\x22;:[],\x22;pingInte"
+	... "rval\x22;:25000,\x22;pingTimeout\x22;:20000,\x22;maxPayload\x22;:100"
+	... "0000} out=5 ns0:>40/chat, | mgr1 eo1 rc-1 n0 mf0"
+	... " ns0:2 cn0 q46 ack1/0/0 next7 fin0\x0a;session/sio/a"
+	... "ck-timeout#22\x09;@2802 msg 40/chat,{\x22;sid\x22;:\x22;s2\x22;} out"
+	... "=6 ns0:out=5 flush connect={\x22;sid\x22;:\x22;s2\x22;} recovere"
+	... "d0 | mgr1 eo1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/1/0 "
+	... "next7 fin0\x0a;session/sio/ack-timeout#23\x09;@2812 emit"
+	... "0 7=0:entry1:timeout1>442/chat,7[\x22;h\x22;,8] | mgr1 e"
+	... "o1 rc-1 n0 mf0 ns0:2 cn1 q0 ack0/2/0 next8 fin0\x0a;"
+	... "session/sio/ack-timeout#24\x09;@2822 emit0 8=0:entry"
+	... "2>442/chat,8[\x22;i\x22;,9] | mgr1 eo1 rc-1 n0 mf0 ns0:2"
+	... " cn1 q0 ack0/3/0 next9 fin0\x0a;session/sio/ack-time"
+	... "out#25\x09;@2832 close0=3 >41/chat, reason=io client"
+	... " disconnect ns0:ackfail0 ns0:ackfail1 release0 m"
+	... "gr-finish=1 drop | mgr0 eo0 rc-1 n0 mf1 ns0:3 cn"
+	... "0 q0 ack0/1/0 next9 fin1\x0a;session/sio/ack-timeout"
+	... "#26\x09;@202772 tick idle | mgr0 eo0 rc-1 n0 mf1 ns0"
+	... ":3 cn0 q0 ack0/1/0 next9 fin1\x0a;\x00;";
 
 /** Where each timeline's lines start in SES_EXPECT. */
 static const int SES_EXPECT_OFF[] = {
 	0, 992, 1697, 2868, 4416, 5088, 5760, 6476, 7227, 8080, 9053, 9700, 10591, 11680, 12322, 12893,
 	13600, 14099, 14805, 18301, 19551, 20542, 21812, 23822, 25467, 27798, 31181, 36504, 39586, 41278, 43558, 48672,
-	50441
+	53174
 };
 
 /** Work buffers of the runner (messages, streams, frames). */
