@@ -3173,15 +3173,29 @@ int IoSlot(SocketIO io)
 	return SlotOfHandle(view_as<int>(io));
 }
 
+/** The connection slot of the client's current transport (its manager's), or -1. */
+int IoWs(SocketIO io)
+{
+	int mi = g_Sio[IoSlot(io)].mgr;
+	return mi < 0 ? -1 : g_Mgr[mi].ws;
+}
+
 /** The socket of the client's current transport. */
 Handle IoSock(SocketIO io)
 {
-	int ws = g_Sio[IoSlot(io)].ws;
+	int ws = IoWs(io);
 	if (ws < 0)
 	{
 		return null;
 	}
 	return g_Ws[ws].socket;
+}
+
+/** The client's manager has a reconnect scheduled. */
+bool IoRetrying(SocketIO io)
+{
+	int mi = g_Sio[IoSlot(io)].mgr;
+	return mi >= 0 && g_MgrS[mi].rc.pending;
 }
 
 /** Next text frame the plugin sent, from g_Wire[*off]; false when none. */
@@ -3200,7 +3214,7 @@ bool NextText(int &off, char[] out, int &len)
 void EngineOpen(SocketIO io)
 {
 	Handle sock = IoSock(io);
-	int slot = g_Sio[IoSlot(io)].ws;
+	int slot = IoWs(io);
 	WireClear();
 	OnSocketConnected(sock, slot);
 	Check(WireFind("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n") == 0, "Engine.IO request target");
@@ -3378,7 +3392,7 @@ void TestConnectErrorAndClose()
 	io = ConnectIo("ws://127.0.0.1:3000", "/", "");
 	Timer_Tick(null);
 	sock = IoSock(io);
-	OnSocketConnected(sock, g_Sio[IoSlot(io)].ws);
+	OnSocketConnected(sock, IoWs(io));
 	n = SrvAccept("");
 	Feed(sock, g_Srv, n);
 	EvClear();
@@ -3388,7 +3402,7 @@ void TestConnectErrorAndClose()
 	g_MockTime += 1.5;
 	Timer_Tick(null);
 	Check(g_EvN == 1 && g_EvKind[0] == Ev_SioErr && g_EvCell[0][1] == view_as<int>(WsError_Timeout), "open timeout reported");
-	Check(IoSock(io) == null && g_SioS[IoSlot(io)].rc.pending, "transport dropped, reconnect pending");
+	Check(IoSock(io) == null && IoRetrying(io), "transport dropped, reconnect pending");
 	P_Clear();
 	g_NP_Cell[1] = io;
 	Native_SioClose(g_Plugin, 1);
@@ -3497,7 +3511,7 @@ void TestRecoveryAndAckTimeouts()
 		// one without a timeout is forgotten.
 		Check(EmitTimeout(io, "lost", "3", 72, 60000) && Emit(io, "forgotten", "4", true, 73), "two more acks pending");
 		EvClear();
-		OnSocketDisconnected(sock, g_Sio[IoSlot(io)].ws);
+		OnSocketDisconnected(sock, IoWs(io));
 		Check(g_EvN == 2 && g_EvKind[0] == Ev_SioAck && g_EvCell[0][2] == 72 && g_EvCell[0][3] == 1, "lost ack failed at once");
 		Check(g_EvKind[1] == Ev_SioDisc && g_EvCell[1][2] == 1, "then the disconnect callback (will reconnect)");
 
@@ -3542,6 +3556,97 @@ void TestRecoveryAndAckTimeouts()
 		CheckInt(g_MockErrors, 0, "no native error");
 	}
 	ConsumerWithEntry(true);
+}
+
+/** Issue 15, item 2: several namespaces of one origin share one Engine.IO connection (socket.io-client's multiplexing). */
+void TestMultiplex()
+{
+	print("-- several namespaces over one connection\n");
+	g_MockErrors = 0;
+	SocketIO root = ConnectIo("ws://127.0.0.1:3000", "/", "");
+	SocketIO admin = ConnectIo("ws://127.0.0.1:3000", "/admin", "{\"k\":1}");
+	SocketIO other = ConnectIo("ws://127.0.0.1:3001", "/admin", "");
+	Timer_Tick(null);
+	Check(IoWs(root) >= 0 && IoWs(root) == IoWs(admin), "/ and /admin of one origin share one transport");
+	Check(IoWs(other) >= 0 && IoWs(other) != IoWs(root), "another origin gets its own");
+	SocketIO twin = ConnectIo("ws://127.0.0.1:3000", "/", "");
+	Timer_Tick(null);
+	Check(IoWs(twin) >= 0 && IoWs(twin) != IoWs(root), "the same namespace again gets a connection of its own (as socket.io-client)");
+	P_Clear();
+	g_NP_Cell[1] = twin;
+	Native_SioClose(g_Plugin, 1);
+	P_Clear();
+	g_NP_Cell[1] = other;
+	Native_SioClose(g_Plugin, 1);
+
+	EngineOpen(root);
+	int off = 0;
+	Check(NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "40"), "CONNECT for / after the one open packet");
+	Check(NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "40/admin,{\"k\":1}"), "and CONNECT for /admin with its auth");
+	Handle sock = IoSock(root);
+	int n = SrvText(0, "40{\"sid\":\"m\"}");
+	n = SrvText(n, "40/admin,{\"sid\":\"a\"}");
+	n = SrvText(n, "42/admin,[\"only_admin\"]");
+	n = SrvText(n, "42[\"only_main\"]");
+	EvClear();
+	Feed(sock, g_Srv, n);
+	Check(g_EvN == 4 && g_EvKind[0] == Ev_SioConnect && g_EvCell[0][0] == view_as<int>(root) && g_EvCell[1][0] == view_as<int>(admin), "each namespace's connect callback");
+	Check(g_EvKind[2] == Ev_SioEvent && g_EvCell[2][0] == view_as<int>(admin) && BytesAre(g_EvStr[2][0], g_EvStrLen[2][0], "only_admin"), "an /admin event goes to the /admin client");
+	Check(g_EvKind[3] == Ev_SioEvent && g_EvCell[3][0] == view_as<int>(root) && BytesAre(g_EvStr[3][0], g_EvStrLen[3][0], "only_main"), "a / event goes to the / client");
+	WireClear();
+	Check(Emit(admin, "a", "1", false, 0) && Emit(root, "m", "2", false, 0), "both emit");
+	off = 0;
+	Check(NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "42/admin,[\"a\",1]") && NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "42[\"m\",2]"), "on the one connection, each with its namespace");
+
+	// The server disconnects /admin: it finishes, / stays on the open transport.
+	n = SrvText(0, "41/admin,");
+	EvClear();
+	WireClear();
+	Feed(sock, g_Srv, n);
+	Check(g_EvN == 1 && g_EvKind[0] == Ev_SioDisc && g_EvCell[0][0] == view_as<int>(admin) && g_EvCell[0][2] == 0, "/admin: final disconnect");
+	Check(!g_Sio[IoSlot(admin)].used && IoSock(root) == sock && g_WireLen == 0, "/ keeps the connection (nothing sent, nothing closed)");
+	P_Clear();
+	g_NP_Cell[1] = root;
+	Check(Native_SioIsConnected(g_Plugin, 1), "/ still connected");
+
+	// A new /admin client joins the open connection at once.
+	admin = ConnectIo("ws://127.0.0.1:3000", "/admin", "");
+	WireClear();
+	Timer_Tick(null);
+	off = 0;
+	Check(IoSock(admin) == sock && NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "40/admin,"), "a namespace joining an open connection sends its CONNECT at once");
+	n = SrvText(0, "40/admin,{\"sid\":\"a2\"}");
+	Feed(sock, g_Srv, n);
+
+	// The transport drops: both are told (will reconnect), one reconnect rejoins both.
+	EvClear();
+	OnSocketDisconnected(sock, IoWs(root));
+	Check(g_EvN == 2 && g_EvKind[0] == Ev_SioDisc && g_EvKind[1] == Ev_SioDisc && g_EvCell[0][2] == 1 && g_EvCell[1][2] == 1, "both namespaces: disconnect, will reconnect");
+	g_MockTime += 1.6;
+	Timer_Tick(null);
+	Check(IoWs(root) >= 0 && IoWs(root) == IoWs(admin), "one new transport for both");
+	EngineOpen(root);
+	off = 0;
+	Check(NextText(off, g_P, g_Len) && NextText(off, g_P, g_Len) && !NextText(off, g_P, g_Len), "two CONNECTs after the reconnect");
+
+	// Closing / leaves /admin up; closing /admin, the last, closes the connection.
+	sock = IoSock(root);
+	WireClear();
+	P_Clear();
+	g_NP_Cell[1] = root;
+	Native_SioClose(g_Plugin, 1);
+	Check(!g_Sio[IoSlot(root)].used && IoSock(admin) == sock, "/ closed, the connection stays for /admin");
+	WireClear();
+	P_Clear();
+	g_NP_Cell[1] = admin;
+	Native_SioClose(g_Plugin, 1);
+	off = WireFrame(0, g_Op, g_P, g_Len);
+	Check(off > 0 && g_Op == Opcode_Close, "the last namespace closing closes the connection");
+	for (int i = 0; i < CONFIG_MAX_CONNECTIONS; i++)
+	{
+		Check(!g_Mgr[i].used, "no manager left");
+	}
+	CheckInt(g_MockErrors, 0, "no native error");
 }
 
 int g_ReenterTest;
@@ -3708,7 +3813,7 @@ void TestDelivery()
 	SocketIO io = ConnectIo("ws://127.0.0.1:3000", "/", "");
 	Timer_Tick(null);
 	Handle sock = IoSock(io);
-	OnSocketConnected(sock, g_Sio[IoSlot(io)].ws);
+	OnSocketConnected(sock, IoWs(io));
 	int n = SrvAccept("");
 	n = SrvText(n, "0{\"sid\":\"m\",\"upgrades\":[],\"pingInterval\":25000,\"pingTimeout\":20000,\"maxPayload\":40}");
 	n = SrvText(n, "40");
@@ -3745,6 +3850,7 @@ public int main()
 	TestSession();
 	TestConnectErrorAndClose();
 	TestRecoveryAndAckTimeouts();
+	TestMultiplex();
 	TestReentry();
 	TestDelivery();
 	CheckInt(g_MockHeapExceptions, 0, "no call ever needed more heap than its receiver has");

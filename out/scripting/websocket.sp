@@ -128,7 +128,8 @@ enum struct WsSlot
 {
 	bool used;
 	int handle;
-	int sio;
+	/** A transport (role Transport): the Socket.IO manager it belongs to (index into g_Mgr), else -1. */
+	int mgr;
 	Handle owner;
 	Handle socket;
 	bool secure;
@@ -192,14 +193,18 @@ enum struct WsHook
 	PrivateForward onReadyState;
 }
 
-/** One Socket.IO client: a namespace over an Engine.IO session, across reconnects. */
+/**
+ * One Socket.IO client (a SocketIO handle): one namespace, on a manager (g_Mgr) shared with the
+ * plugin's other namespaces of the same origin, as socket.io-client multiplexes them.
+ */
 enum struct SioClient
 {
 	bool used;
 	int handle;
 	Handle owner;
 	any data;
-	int ws;
+	/** Its manager (index into g_Mgr), or -1 before its first tick and after it finished. */
+	int mgr;
 	/** The owner's __Websocket_Deliver, as in WsSlot. */
 	Function deliver;
 	PrivateForward onEvent;
@@ -211,6 +216,22 @@ enum struct SioClient
 	Function connectFn;
 	Function connectErrorFn;
 	PrivateForward onDisconnect;
+	char url[URL_MAX_LENGTH + 1];
+	int urlLen;
+	char path[URL_MAX_LENGTH + 1];
+	int pathLen;
+	char headers[WS_MAX_HEADERS];
+	int headersLen;
+}
+
+/** The glue's part of a Socket.IO manager: its transport, and what it connects to (the first client's). */
+enum struct SioMgrSlot
+{
+	bool used;
+	int handle;
+	Handle owner;
+	/** The connection slot of its current transport, or -1. */
+	int ws;
 	char url[URL_MAX_LENGTH + 1];
 	int urlLen;
 	char path[URL_MAX_LENGTH + 1];
@@ -250,6 +271,11 @@ ArrayList g_Queue[CONFIG_MAX_CONNECTIONS];
 SioClient g_Sio[CONFIG_MAX_CONNECTIONS];
 /** The Socket.IO session of each client (spec/core/siosession.ts). */
 SioSession g_SioS[CONFIG_MAX_CONNECTIONS];
+/** Socket.IO managers (at most one per client): the glue's part and the core's (spec/core/siosession.ts). */
+SioMgrSlot g_Mgr[CONFIG_MAX_CONNECTIONS];
+SioManager g_MgrS[CONFIG_MAX_CONNECTIONS];
+/** Never written: the manager a client not yet on one is measured against (the default maxPayload). */
+SioManager g_MgrNone;
 /** Per Socket.IO client: frames emitted before the namespace is joined or while reconnecting (null when empty). */
 ArrayList g_SioQueue[CONFIG_MAX_CONNECTIONS];
 /** One ArrayList block on its way in or out, and its bytes. */
@@ -271,6 +297,7 @@ WsSlot g_WsEmpty;
 WsListenPlugin g_ListenPluginEmpty;
 WsHook g_HookEmpty;
 SioClient g_SioEmpty;
+SioMgrSlot g_MgrEmpty;
 
 /** Scratch buffers, global so that no large array lives on the stack. */
 char g_Payload[CONFIG_MAX_MESSAGE_SIZE + 1];
@@ -351,9 +378,10 @@ public void OnPluginStart()
 {
 	for (int i = 0; i < CONFIG_MAX_CONNECTIONS; i++)
 	{
-		g_Ws[i].sio = -1;
+		g_Ws[i].mgr = -1;
 		g_Ws[i].listener = -1;
-		g_Sio[i].ws = -1;
+		g_Sio[i].mgr = -1;
+		g_Mgr[i].ws = -1;
 	}
 	CreateTimer(WS_TICK_SECONDS, Timer_Tick, _, TIMER_REPEAT);
 	// Handles of a previous load of this plugin must not name new connections: a consumer that
@@ -811,7 +839,7 @@ int WsAlloc(Handle owner, int role)
 			g_Ws[i] = g_WsEmpty;
 			g_Ws[i].used = true;
 			g_Ws[i].handle = MakeHandle(i);
-			g_Ws[i].sio = -1;
+			g_Ws[i].mgr = -1;
 			g_Ws[i].listener = -1;
 			g_Ws[i].owner = owner;
 			g_Ws[i].lastState = ReadyState_Connecting;
@@ -838,7 +866,7 @@ void WsRelease(int slot)
 	delete g_Spill[slot];
 	g_Ws[slot].used = false;
 	g_Ws[slot].handle = 0;
-	g_Ws[slot].sio = -1;
+	g_Ws[slot].mgr = -1;
 	QueueDrop(g_Queue[slot]);
 	wsSessionDropQueue(g_Sess[slot]);
 }
@@ -860,7 +888,7 @@ void WsOrphan(int slot, int code)
 	FwdDrop(g_Ws[slot].onError);
 	FwdDrop(g_Ws[slot].onOpen);
 	FwdDrop(g_Ws[slot].onReadyState);
-	g_Ws[slot].sio = -1;
+	g_Ws[slot].mgr = -1;
 	g_Ws[slot].owner = null;
 	QueueDrop(g_Queue[slot]);
 	WsOnUserClose(slot, wsSessionOrphan(g_Sess[slot], g_Conn[slot], code, NowMs()));
@@ -1102,9 +1130,9 @@ void WsNotifyError(int slot, WebsocketError err, int detail, const char[] messag
 	}
 	else if (g_Sess[slot].role == SessionRole_Transport)
 	{
-		int sio = g_Ws[slot].sio;
-		sioSessionTransportFailed(g_SioS[sio]);
-		SioReportError(sio, err, detail, message);
+		int mi = g_Ws[slot].mgr;
+		sioManagerTransportFailed(g_MgrS[mi]);
+		SioMgrReport(mi, err, detail, message);
 	}
 	else if (g_Sess[slot].role == SessionRole_Child)
 	{
@@ -1300,12 +1328,12 @@ void WsFinish(int slot)
 	{
 		return;
 	}
-	int sio = g_Ws[slot].sio;
+	int mi = g_Ws[slot].mgr;
 	WsRelease(slot);
-	if (kind == SessionRole_Transport && sio >= 0 && g_Sio[sio].used && g_Sio[sio].ws == slot)
+	if (kind == SessionRole_Transport && mi >= 0 && g_Mgr[mi].used && g_Mgr[mi].ws == slot)
 	{
-		g_Sio[sio].ws = -1;
-		SioOnEngineClose(sio, sioSessionTransportEndReason(g_SioS[sio]));
+		g_Mgr[mi].ws = -1;
+		SioMgrEngineClosed(mi, sioManagerTransportEndReason(g_MgrS[mi]));
 	}
 }
 
@@ -1449,7 +1477,7 @@ void WsDeliverMessage(int slot)
 	}
 	else if (g_Sess[slot].role == SessionRole_Transport)
 	{
-		SioOnMessage(g_Ws[slot].sio, slot, type, len);
+		SioMgrOnMessage(g_Ws[slot].mgr, type, len);
 	}
 }
 
@@ -1521,8 +1549,8 @@ void WsSendRequest(int slot)
 	int n;
 	if (g_Sess[slot].role == SessionRole_Transport)
 	{
-		int sio = g_Ws[slot].sio;
-		n = connRequest(g_Conn[slot], g_Out, sizeof(g_Out), g_Ws[slot].origin, 0, 0, g_Sio[sio].headers, 0, g_Sio[sio].headersLen);
+		int mi = g_Ws[slot].mgr;
+		n = connRequest(g_Conn[slot], g_Out, sizeof(g_Out), g_Ws[slot].origin, 0, 0, g_Mgr[mi].headers, 0, g_Mgr[mi].headersLen);
 	}
 	else
 	{
@@ -1662,7 +1690,14 @@ public Action Timer_Tick(Handle timer)
 	{
 		if (g_Sio[i].used)
 		{
-			SioTick(i, now);
+			SioTick(i);
+		}
+	}
+	for (int i = 0; i < CONFIG_MAX_CONNECTIONS; i++)
+	{
+		if (g_Mgr[i].used)
+		{
+			SioMgrTick(i, now);
 		}
 	}
 	return Plugin_Continue;
@@ -2982,18 +3017,17 @@ public any Native_UnhookChild(Handle plugin, int numParams)
 }
 
 // ---------------------------------------------------------------------------
-// Socket.IO clients: the bindings of spec/core/siosession.ts (as spec/harness/sioClient.ts)
+// Socket.IO clients and their managers: the bindings of spec/core/siosession.ts (as
+// spec/harness/sioClient.ts). A client (SocketIO handle) is one namespace; on its first tick it
+// joins a manager of the same plugin, URL, path and headers that does not hold its namespace yet,
+// or a new one, and the manager's one Engine.IO connection carries every namespace on it.
 // ---------------------------------------------------------------------------
 
-/** Frees a Socket.IO client: detaches its transport (closed with `code`), deletes forwards and acks. No callback. */
+/** Frees a Socket.IO client: leaves its manager (closed with `code` when it was the last), deletes forwards and acks. No callback. */
 void SioRelease(int sio, int code)
 {
-	int slot = g_Sio[sio].ws;
-	g_Sio[sio].ws = -1;
-	if (slot >= 0 && g_Ws[slot].used && g_Ws[slot].sio == sio)
-	{
-		WsOrphan(slot, code);
-	}
+	int mi = g_Sio[sio].mgr;
+	g_Sio[sio].mgr = -1;
 	FwdDrop(g_Sio[sio].onEvent);
 	FwdDrop(g_Sio[sio].onError);
 	FwdDrop(g_Sio[sio].onConnect);
@@ -3006,12 +3040,22 @@ void SioRelease(int sio, int code)
 	g_Sio[sio].used = false;
 	g_Sio[sio].handle = 0;
 	QueueDrop(g_SioQueue[sio]);
+	if (mi >= 0)
+	{
+		SioMgrLeft(mi, code);
+	}
 }
 
 /** True while client sio still has handle value h. */
 bool SioAlive(int sio, int h)
 {
 	return g_Sio[sio].used && g_Sio[sio].handle == h;
+}
+
+/** True while manager mi still has handle value h. */
+bool SioMgrAlive(int mi, int h)
+{
+	return g_Mgr[mi].used && g_Mgr[mi].handle == h;
 }
 
 /**
@@ -3066,6 +3110,22 @@ void SioReportError(int sio, WebsocketError err, int detail, const char[] messag
 	}
 }
 
+/** Calls the error callback of every client on manager mi (what goes wrong with a transport concerns them all). */
+void SioMgrReport(int mi, WebsocketError err, int detail, const char[] message)
+{
+	int hm = g_Mgr[mi].handle;
+	// Copied: a callback may format another message into g_ErrMsg.
+	char text[sizeof(g_ErrMsg)];
+	strcopy(text, sizeof(text), message);
+	for (int sio = 0; sio < CONFIG_MAX_CONNECTIONS && SioMgrAlive(mi, hm); sio++)
+	{
+		if (g_Sio[sio].used && g_Sio[sio].mgr == mi)
+		{
+			SioReportError(sio, err, detail, text);
+		}
+	}
+}
+
 /** Calls the client's disconnect callback with the text of a SioReason. */
 void SioFireDisconnect(int sio, int reason, bool willReconnect)
 {
@@ -3081,100 +3141,227 @@ void SioFireDisconnect(int sio, int reason, bool willReconnect)
 	}
 }
 
-/** The transport's WebSocket is open (state Open) and belongs to client sio. */
-bool SioTransportOpen(int sio)
+/** Manager mi's transport is open (its WebSocket in state Open). */
+bool SioMgrOpen(int mi)
 {
-	int slot = g_Sio[sio].ws;
+	int slot = g_Mgr[mi].ws;
 	return slot >= 0 && g_Ws[slot].used && g_Conn[slot].state == ReadyState_Open;
 }
 
-/** Sends one Engine.IO packet as a text frame when the transport is open (sioClient.ts sendText). */
-void SioSendText(int sio, const char[] packet, int len)
+/** Client sio is on a manager whose transport is open. */
+bool SioTransportOpen(int sio)
 {
-	if (len > 0 && SioTransportOpen(sio))
+	int mi = g_Sio[sio].mgr;
+	return mi >= 0 && SioMgrOpen(mi);
+}
+
+/** Sends one Engine.IO packet as a text frame on manager mi's transport when it is open. */
+void SioMgrSendText(int mi, const char[] packet, int len)
+{
+	if (len > 0 && SioMgrOpen(mi))
 	{
-		WsWriteFrame(g_Sio[sio].ws, Opcode_Text, packet, len);
+		WsWriteFrame(g_Mgr[mi].ws, Opcode_Text, packet, len);
 	}
 }
 
-/** Opens a new transport for client sio (sioSessionTick asked for it). */
-void SioOpen(int sio)
+/** Sends one Engine.IO packet of client sio when its manager's transport is open. */
+void SioSendText(int sio, const char[] packet, int len)
 {
-	int slot = WsAlloc(g_Sio[sio].owner, SessionRole_Transport);
-	if (slot < 0)
+	if (g_Sio[sio].mgr >= 0)
 	{
-		FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "cannot reconnect: all %d connection slots are in use", CONFIG_MAX_CONNECTIONS);
-		SioReportError(sio, WsError_NoFreeSlot, CONFIG_MAX_CONNECTIONS, g_ErrMsg);
-		if (g_Sio[sio].used)
+		SioMgrSendText(g_Sio[sio].mgr, packet, len);
+	}
+}
+
+/** True when manager mi can take client sio: same plugin, URL, path and headers, and not its namespace yet. */
+bool SioMgrFits(int mi, int sio)
+{
+	if (!g_Mgr[mi].used || g_MgrS[mi].finishing || g_Mgr[mi].owner != g_Sio[sio].owner
+		|| !StrEqual(g_Mgr[mi].url, g_Sio[sio].url) || !StrEqual(g_Mgr[mi].path, g_Sio[sio].path)
+		|| g_Mgr[mi].headersLen != g_Sio[sio].headersLen || !bytesEqual(g_Mgr[mi].headers, 0, g_Sio[sio].headers, 0, g_Sio[sio].headersLen))
+	{
+		return false;
+	}
+	int len = g_SioS[sio].nspLen;
+	for (int j = 0; j < CONFIG_MAX_CONNECTIONS; j++)
+	{
+		if (g_Sio[j].used && g_Sio[j].mgr == mi && g_SioS[j].nspLen == len && bytesEqual(g_SioS[j].nsp, 0, g_SioS[sio].nsp, 0, len))
 		{
-			SioOnEngineClose(sio, SioReason_TransportError);
+			return false;
+		}
+	}
+	return true;
+}
+
+/** Client sio's first tick: it joins a manager that fits, or a new one whose transport opens now. */
+void SioAttach(int sio)
+{
+	int mi = -1;
+	for (int i = 0; i < CONFIG_MAX_CONNECTIONS && mi < 0; i++)
+	{
+		if (SioMgrFits(i, sio))
+		{
+			mi = i;
+		}
+	}
+	if (mi >= 0)
+	{
+		g_Sio[sio].mgr = mi;
+		if (g_MgrS[mi].engineOpen)
+		{
+			SioSendText(sio, g_Packet, sioSessionJoin(g_SioS[sio], g_Packet, sizeof(g_Packet)));
 		}
 		return;
 	}
-	g_Ws[slot].sio = sio;
-	g_Sio[sio].ws = slot;
-	WebsocketError err = WsError_BadUrl;
-	int urlErr = urlParseWithPath(g_Conn[slot].url, g_Sio[sio].url, 0, g_Sio[sio].urlLen, g_Sio[sio].path, 0, g_Sio[sio].pathLen);
-	if (urlErr == UrlError_None)
+	// A free manager always exists: each client uses at most one.
+	for (int i = 0; i < CONFIG_MAX_CONNECTIONS && mi < 0; i++)
 	{
-		RandomBytes(g_Nonce, HANDSHAKE_NONCE_SIZE);
-		delete g_Spill[slot];
-		connInit(g_Conn[slot], g_Nonce, 0, g_Ws[slot].protocols, 0, 0, CONFIG_MAX_MESSAGE_SIZE, WS_MSG_BUFFER);
-		err = WsStartSocket(slot);
-		if (err == WsError_None)
+		if (!g_Mgr[i].used)
 		{
-			sioSessionTransportStarted(g_SioS[sio], NowMs());
+			mi = i;
+		}
+	}
+	g_Mgr[mi] = g_MgrEmpty;
+	g_Mgr[mi].used = true;
+	g_Mgr[mi].handle = MakeHandle(mi);
+	g_Mgr[mi].owner = g_Sio[sio].owner;
+	g_Mgr[mi].ws = -1;
+	strcopy(g_Mgr[mi].url, URL_MAX_LENGTH + 1, g_Sio[sio].url);
+	g_Mgr[mi].urlLen = g_Sio[sio].urlLen;
+	strcopy(g_Mgr[mi].path, URL_MAX_LENGTH + 1, g_Sio[sio].path);
+	g_Mgr[mi].pathLen = g_Sio[sio].pathLen;
+	bytesCopy(g_Mgr[mi].headers, 0, g_Sio[sio].headers, 0, g_Sio[sio].headersLen);
+	g_Mgr[mi].headersLen = g_Sio[sio].headersLen;
+	sioManagerInit(g_MgrS[mi], g_SioS[sio].rc, NowMs());
+	g_Sio[sio].mgr = mi;
+	SioMgrTick(mi, NowMs());
+}
+
+/** A client left manager mi: with none left, the manager closes (its transport with `code`) and is released. */
+void SioMgrLeft(int mi, int code)
+{
+	for (int j = 0; j < CONFIG_MAX_CONNECTIONS; j++)
+	{
+		if (g_Sio[j].used && g_Sio[j].mgr == mi)
+		{
 			return;
 		}
 	}
-	else
+	sioManagerFinish(g_MgrS[mi]);
+	int slot = g_Mgr[mi].ws;
+	g_Mgr[mi].ws = -1;
+	if (slot >= 0 && g_Ws[slot].used && g_Ws[slot].mgr == mi)
 	{
-		UrlErrorText(urlErr, g_Text, sizeof(g_Text));
-		FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "bad URL: %s", g_Text);
+		WsOrphan(slot, code);
 	}
-	g_Sio[sio].ws = -1;
-	WsRelease(slot);
-	int h = g_Sio[sio].handle;
-	SioReportError(sio, err, urlErr, g_ErrMsg);
-	if (SioAlive(sio, h))
+	g_Mgr[mi].used = false;
+	g_Mgr[mi].handle = 0;
+}
+
+/** Opens a new transport for manager mi (sioManagerTick asked for it). */
+void SioMgrStart(int mi)
+{
+	int slot = WsAlloc(g_Mgr[mi].owner, SessionRole_Transport);
+	WebsocketError err = WsError_NoFreeSlot;
+	int detail = CONFIG_MAX_CONNECTIONS;
+	FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "cannot reconnect: all %d connection slots are in use", CONFIG_MAX_CONNECTIONS);
+	if (slot >= 0)
 	{
-		SioOnEngineClose(sio, SioReason_TransportError);
+		g_Ws[slot].mgr = mi;
+		g_Mgr[mi].ws = slot;
+		err = WsError_BadUrl;
+		detail = urlParseWithPath(g_Conn[slot].url, g_Mgr[mi].url, 0, g_Mgr[mi].urlLen, g_Mgr[mi].path, 0, g_Mgr[mi].pathLen);
+		if (detail == UrlError_None)
+		{
+			RandomBytes(g_Nonce, HANDSHAKE_NONCE_SIZE);
+			delete g_Spill[slot];
+			connInit(g_Conn[slot], g_Nonce, 0, g_Ws[slot].protocols, 0, 0, CONFIG_MAX_MESSAGE_SIZE, WS_MSG_BUFFER);
+			err = WsStartSocket(slot);
+			if (err == WsError_None)
+			{
+				sioManagerTransportStarted(g_MgrS[mi], NowMs());
+				return;
+			}
+			detail = 0;
+		}
+		else
+		{
+			UrlErrorText(detail, g_Text, sizeof(g_Text));
+			FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "bad URL: %s", g_Text);
+		}
+		g_Mgr[mi].ws = -1;
+		WsRelease(slot);
+	}
+	int hm = g_Mgr[mi].handle;
+	SioMgrReport(mi, err, detail, g_ErrMsg);
+	if (SioMgrAlive(mi, hm))
+	{
+		SioMgrEngineClosed(mi, SioReason_TransportError);
 	}
 }
 
-/** Drops the current transport and runs the close path with a SioReason (sioClient.ts closeTransport). */
-void SioCloseTransport(int sio, int reason)
+/** Drops manager mi's transport and runs the close path with a SioReason. */
+void SioMgrCloseTransport(int mi, int reason)
 {
-	int slot = g_Sio[sio].ws;
-	g_Sio[sio].ws = -1;
-	if (slot >= 0 && g_Ws[slot].used && g_Ws[slot].sio == sio)
+	int slot = g_Mgr[mi].ws;
+	g_Mgr[mi].ws = -1;
+	if (slot >= 0 && g_Ws[slot].used && g_Ws[slot].mgr == mi)
 	{
 		WsOrphan(slot, CloseCode_Normal);
 	}
-	SioOnEngineClose(sio, reason);
+	SioMgrEngineClosed(mi, reason);
 }
 
-/** The transport is gone: the session decides between a reconnect and the end (sioSessionEngineClosed). */
-void SioOnEngineClose(int sio, int reason)
+/**
+ * Manager mi's transport is gone: the manager decides between a reconnect and the end
+ * (sioManagerEngineClosed), and each of its clients is told (sioSessionEngineClosed).
+ */
+void SioMgrEngineClosed(int mi, int reason)
 {
-	int closed = sioSessionEngineClosed(g_SioS[sio], reason, NowMs(), GetURandomInt() & 0xFFFF);
-	SioAcksSync(sio);
-	// As socket.io-client: acks that will not come are failed before the disconnect callback.
-	if (closed == SioClosed_None || !SioFailAcks(sio, false))
+	bool wanted = false;
+	for (int sio = 0; sio < CONFIG_MAX_CONNECTIONS; sio++)
+	{
+		if (g_Sio[sio].used && g_Sio[sio].mgr == mi && sioSessionWantsTransport(g_SioS[sio]))
+		{
+			wanted = true;
+		}
+	}
+	int retry = sioManagerEngineClosed(g_MgrS[mi], reason, wanted, NowMs(), GetURandomInt() & 0xFFFF);
+	if (retry == SioRetry_None)
 	{
 		return;
 	}
-	if ((closed & SioClosed_NotifyRetry) != 0)
+	int hm = g_Mgr[mi].handle;
+	int why = g_MgrS[mi].reason;
+	for (int sio = 0; sio < CONFIG_MAX_CONNECTIONS && SioMgrAlive(mi, hm); sio++)
 	{
-		SioFireDisconnect(sio, g_SioS[sio].reason, true);
+		if (!g_Sio[sio].used || g_Sio[sio].mgr != mi)
+		{
+			continue;
+		}
+		int closed = sioSessionEngineClosed(g_SioS[sio], why, retry == SioRetry_Retry);
+		SioAcksSync(sio);
+		// As socket.io-client: acks that will not come are failed before the disconnect callback.
+		if (!SioFailAcks(sio, false))
+		{
+			continue;
+		}
+		if ((closed & SioClosed_NotifyRetry) != 0)
+		{
+			SioFireDisconnect(sio, g_SioS[sio].reason, true);
+		}
+		else if ((closed & SioClosed_Finish) != 0)
+		{
+			SioFinished(sio);
+		}
 	}
-	if ((closed & SioClosed_Finish) != 0)
+	if (retry == SioRetry_GiveUp && SioMgrAlive(mi, hm))
 	{
-		SioFinished(sio);
+		SioMgrLeft(mi, CloseCode_Normal);
 	}
 }
 
-/** Ends the client for good with a SioReason, unless it is already ending. */
+/** Ends client sio for good with a SioReason, unless it is already ending. */
 void SioFinish(int sio, int reason)
 {
 	if (sioSessionFinish(g_SioS[sio], reason))
@@ -3184,8 +3371,9 @@ void SioFinish(int sio, int reason)
 }
 
 /**
- * The session has ended (sioSessionFinish): drops the transport, fails the acks that have a timeout,
- * fires the final disconnect callback, releases the client.
+ * The session has ended (sioSessionFinish): fails the acks that have a timeout, leaves the manager
+ * (its transport closes when no namespace is left), fires the final disconnect callback, releases
+ * the client.
  */
 void SioFinished(int sio)
 {
@@ -3194,11 +3382,11 @@ void SioFinished(int sio)
 	{
 		return;
 	}
-	int slot = g_Sio[sio].ws;
-	g_Sio[sio].ws = -1;
-	if (slot >= 0 && g_Ws[slot].used && g_Ws[slot].sio == sio)
+	int mi = g_Sio[sio].mgr;
+	g_Sio[sio].mgr = -1;
+	if (mi >= 0)
 	{
-		WsOrphan(slot, CloseCode_Normal);
+		SioMgrLeft(mi, CloseCode_Normal);
 	}
 	SioFireDisconnect(sio, g_SioS[sio].reason, false);
 	if (SioAlive(sio, h))
@@ -3207,76 +3395,116 @@ void SioFinished(int sio)
 	}
 }
 
-/** Ack timeouts, heartbeat watchdog, open timeout and reconnect timer of one client (sioSessionTick). */
-void SioTick(int sio, int now)
+/** Ack timeouts of one client, and its first tick: it joins a manager. */
+void SioTick(int sio)
 {
-	if (!SioFailAcks(sio, false))
+	if (SioFailAcks(sio, false) && g_Sio[sio].mgr < 0 && !g_SioS[sio].finishing)
 	{
-		return;
+		SioAttach(sio);
 	}
-	switch (sioSessionTick(g_SioS[sio], now))
+}
+
+/** Heartbeat watchdog, open timeout and reconnect timer of one manager (sioManagerTick). */
+void SioMgrTick(int mi, int now)
+{
+	switch (sioManagerTick(g_MgrS[mi], now))
 	{
 		case SioTick_PingTimeout:
 		{
-			SioCloseTransport(sio, g_SioS[sio].reason);
+			SioMgrCloseTransport(mi, g_MgrS[mi].reason);
 		}
 		case SioTick_OpenTimeout:
 		{
-			int h = g_Sio[sio].handle;
-			int reason = g_SioS[sio].reason;
+			int hm = g_Mgr[mi].handle;
+			int reason = g_MgrS[mi].reason;
 			FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "no Engine.IO open packet within %d ms", SIO_OPEN_TIMEOUT_MS);
-			SioReportError(sio, WsError_Timeout, g_SioS[sio].detail, g_ErrMsg);
-			if (SioAlive(sio, h))
+			SioMgrReport(mi, WsError_Timeout, g_MgrS[mi].detail, g_ErrMsg);
+			if (SioMgrAlive(mi, hm))
 			{
-				SioCloseTransport(sio, reason);
+				SioMgrCloseTransport(mi, reason);
 			}
 		}
 		case SioTick_Open:
 		{
-			SioOpen(sio);
+			SioMgrStart(mi);
 		}
 	}
 }
 
-/** One message of the transport arrived in g_Delivery[0..len): carries out what sioSessionOnMessage decides. */
-void SioOnMessage(int sio, int slot, int opcode, int len)
+/** One message of manager mi's transport arrived in g_Delivery[0..len): carries out what sioManagerOnMessage decides. */
+void SioMgrOnMessage(int mi, int opcode, int len)
+{
+	int hm = g_Mgr[mi].handle;
+	switch (sioManagerOnMessage(g_MgrS[mi], opcode, g_Delivery, 0, len, g_Parsed, g_Packet, sizeof(g_Packet), NowMs()))
+	{
+		case SioEio_Write:
+		{
+			SioMgrSendText(mi, g_Packet, g_MgrS[mi].outLen);
+		}
+		case SioEio_Error:
+		{
+			SioDropText(g_MgrS[mi].drop);
+			SioMgrReport(mi, view_as<WebsocketError>(g_MgrS[mi].error), g_MgrS[mi].detail, g_ErrMsg);
+		}
+		case SioEio_Fail:
+		{
+			int reason = g_MgrS[mi].reason;
+			int detail = g_MgrS[mi].detail;
+			FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "Socket.IO packet refused (parser error %d)", detail);
+			if (detail == 0)
+			{
+				strcopy(g_ErrMsg, sizeof(g_ErrMsg), "bad Engine.IO packet");
+			}
+			SioMgrReport(mi, WsError_PacketInvalid, detail, g_ErrMsg);
+			if (SioMgrAlive(mi, hm))
+			{
+				SioMgrCloseTransport(mi, reason);
+			}
+		}
+		case SioEio_CloseTransport:
+		{
+			SioMgrCloseTransport(mi, g_MgrS[mi].reason);
+		}
+		case SioEio_Open:
+		{
+			for (int sio = 0; sio < CONFIG_MAX_CONNECTIONS && SioMgrAlive(mi, hm); sio++)
+			{
+				if (g_Sio[sio].used && g_Sio[sio].mgr == mi)
+				{
+					SioSendText(sio, g_Packet, sioSessionJoin(g_SioS[sio], g_Packet, sizeof(g_Packet)));
+				}
+			}
+		}
+		case SioEio_Packet:
+		{
+			for (int sio = 0; sio < CONFIG_MAX_CONNECTIONS; sio++)
+			{
+				if (g_Sio[sio].used && g_Sio[sio].mgr == mi && sioNspEquals(g_Delivery, g_Parsed, g_SioS[sio].nsp, 0, g_SioS[sio].nspLen))
+				{
+					SioOnPacket(sio, mi);
+					return;
+				}
+			}
+		}
+	}
+}
+
+/** A Socket.IO packet of client sio's namespace, parsed into g_Parsed from g_Delivery: carries out what sioSessionOnPacket decides. */
+void SioOnPacket(int sio, int mi)
 {
 	int h = g_Sio[sio].handle;
-	int out = sioSessionOnMessage(g_SioS[sio], opcode, g_Delivery, 0, len, g_Parsed, g_Name, sizeof(g_Name) - 1, g_Packet, sizeof(g_Packet), NowMs());
 	int dataLen = g_Parsed.dataLen;
-	switch (out)
+	switch (sioSessionOnPacket(g_SioS[sio], g_Delivery, g_Parsed, g_Name, sizeof(g_Name) - 1))
 	{
-		case SioOut_Write:
-		{
-			SioSendText(sio, g_Packet, g_SioS[sio].outLen);
-		}
 		case SioOut_Error:
 		{
 			SioDropText(g_SioS[sio].drop);
 			SioReportError(sio, view_as<WebsocketError>(g_SioS[sio].error), g_SioS[sio].detail, g_ErrMsg);
 		}
-		case SioOut_Fail:
-		{
-			int reason = g_SioS[sio].reason;
-			FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "Socket.IO packet refused (parser error %d)", g_SioS[sio].detail);
-			if (g_SioS[sio].detail == 0)
-			{
-				strcopy(g_ErrMsg, sizeof(g_ErrMsg), "bad Engine.IO packet");
-			}
-			SioReportError(sio, WsError_PacketInvalid, g_SioS[sio].detail, g_ErrMsg);
-			if (SioAlive(sio, h))
-			{
-				SioCloseTransport(sio, reason);
-			}
-		}
-		case SioOut_CloseTransport:
-		{
-			SioCloseTransport(sio, g_SioS[sio].reason);
-		}
 		case SioOut_Connected:
 		{
 			// Queued emits first, then the callback (see WsPerform's NotifyOpen).
-			QueueFlush(slot, g_SioQueue[sio]);
+			QueueFlush(g_Mgr[mi].ws, g_SioQueue[sio]);
 			bytesCopy(g_Args, 0, g_Delivery, g_Parsed.dataOff, dataLen);
 			g_Args[dataLen] = 0;
 			if (g_Sio[sio].onConnect != null)
@@ -3329,6 +3557,17 @@ void SioOnMessage(int sio, int slot, int opcode, int len)
 	}
 }
 
+/** The largest packet client sio may send: its manager's server's maxPayload (the Engine.IO default before one is known). */
+int SioMaxPacket(int sio)
+{
+	int mi = g_Sio[sio].mgr;
+	if (mi < 0)
+	{
+		return eioMaxPacket(g_MgrNone.info);
+	}
+	return eioMaxPacket(g_MgrS[mi].info);
+}
+
 /** The error text for a SioDrop, in g_ErrMsg. */
 void SioDropText(int drop)
 {
@@ -3378,7 +3617,7 @@ bool SioCarryOut(int sio, int send, int n)
 		}
 		case SioSend_TooLarge:
 		{
-			FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "packet of %d bytes not sent: the server accepts at most %d (maxPayload)", n, eioMaxPacket(g_SioS[sio].info));
+			FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "packet of %d bytes not sent: the server accepts at most %d (maxPayload)", n, SioMaxPacket(sio));
 			SioReportError(sio, WsError_TooLargeForServer, n, g_ErrMsg);
 		}
 	}
@@ -3506,8 +3745,8 @@ public any Native_SioConnect(Handle plugin, int numParams)
 	g_Sio[sio].used = true;
 	g_Sio[sio].handle = MakeHandle(sio);
 	g_Sio[sio].owner = plugin;
-	g_Sio[sio].ws = -1;
-	// The first transport opens on the next tick, after the Hook/Set natives the caller makes now.
+	g_Sio[sio].mgr = -1;
+	// The client joins a manager on the next tick, after the Hook/Set natives the caller makes now.
 	sioSessionInit(g_SioS[sio], g_Name, 0, nspLen, g_Text, 0, authLen, NowMs());
 	strcopy(g_Sio[sio].url, URL_MAX_LENGTH + 1, g_Url);
 	g_Sio[sio].urlLen = urlLen;
@@ -3561,7 +3800,15 @@ public any Native_SioEmit(Handle plugin, int numParams)
 		return false;
 	}
 	int frameLen = frameHeaderSize(n, true) + n;
-	int send = sioSessionEmit(g_SioS[sio], n, frameLen, ackId, SioTransportOpen(sio));
+	int send;
+	if (g_Sio[sio].mgr >= 0)
+	{
+		send = sioSessionEmit(g_SioS[sio], g_MgrS[g_Sio[sio].mgr], n, frameLen, ackId, SioTransportOpen(sio));
+	}
+	else
+	{
+		send = sioSessionEmit(g_SioS[sio], g_MgrNone, n, frameLen, ackId, false);
+	}
 	if (ackId >= 0 && (send == SioSend_Now || send == SioSend_Queue))
 	{
 		int a = sio * SIO_MAX_PENDING_ACKS + g_SioS[sio].ack;
@@ -3603,7 +3850,11 @@ public any Native_SioAck(Handle plugin, int numParams)
 		}
 		return false;
 	}
-	return SioCarryOut(sio, sioSessionAck(g_SioS[sio], n, SioTransportOpen(sio)), n);
+	if (g_Sio[sio].mgr < 0)
+	{
+		return false;
+	}
+	return SioCarryOut(sio, sioSessionAck(g_SioS[sio], g_MgrS[g_Sio[sio].mgr], n, SioTransportOpen(sio)), n);
 }
 
 public any Native_SioClose(Handle plugin, int numParams)
@@ -3675,6 +3926,13 @@ public any Native_SioSetHeader(Handle plugin, int numParams)
 		if (n >= 0)
 		{
 			g_Sio[sio].headersLen = n;
+			// On a manager already: its next connection sends the line too.
+			int mi = g_Sio[sio].mgr;
+			int m = mi >= 0 ? AppendNativeHeader(2, 3, g_Mgr[mi].headers, g_Mgr[mi].headersLen) : -1;
+			if (m >= 0)
+			{
+				g_Mgr[mi].headersLen = m;
+			}
 		}
 	}
 	return 0;
@@ -3685,7 +3943,11 @@ public any Native_SioSetReconnect(Handle plugin, int numParams)
 	int sio = SioNativeSlot(plugin, 1);
 	if (sio >= 0)
 	{
-		ReadNativeReconnect(g_SioS[sio].rc, 2);
+		// The policy in force is the manager's (socket.io-client's Manager options): both are set.
+		if (ReadNativeReconnect(g_SioS[sio].rc, 2) && g_Sio[sio].mgr >= 0)
+		{
+			ReadNativeReconnect(g_MgrS[g_Sio[sio].mgr].rc, 2);
+		}
 	}
 	return 0;
 }

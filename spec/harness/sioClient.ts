@@ -296,15 +296,17 @@ export class SioClient extends EventEmitter {
   /** The transport is gone for `reason`: the session reconnects or finishes. */
   private engineClosed(reason: number): void {
     const s = this.session;
-    const bits = sioSessionEngineClosed(s, reason, nowMs(), this.random16());
+    const now = nowMs();
+    const wasPending = s.rc.pending;
+    const bits = sioSessionEngineClosed(s, reason, now, this.random16());
     for (let k = 0; k < SIO_MAX_PENDING_ACKS; k++) {
       if (!sioSessionAckHeld(s, k)) this.acks[k] = undefined;
     }
     if (bits & SioClosed.NotifyRetry) {
       this.emit("disconnect", this.nsp, this.reasonText(s.reason), true);
     }
-    if (s.rc.pending) {
-      this.emit("reconnect_attempt", s.rc.backoff.attempts, reconnectRemainingMs(s.rc, nowMs()));
+    if (!wasPending && s.rc.pending) {
+      this.emit("reconnect_attempt", s.rc.backoff.attempts, reconnectRemainingMs(s.rc, now));
     }
     if (bits & SioClosed.Finish) {
       if (s.reason === SioReason.ReconnectFailed) this.emit("reconnect_failed");

@@ -427,7 +427,8 @@ export class WsClient extends EventEmitter {
   private closed(): void {
     const c = this.conn;
     const s = this.session;
-    const bits = wsSessionClosed(s, c, nowMs(), this.random16());
+    const now = nowMs();
+    const bits = wsSessionClosed(s, c, now, this.random16());
     if (bits === WsClosed.None) return;
     const reason =
       c.closeReceived && c.dec.ctlLen > 2 ? Buffer.from(c.dec.ctl.subarray(2, c.dec.ctlLen)).toString("utf8") : "";
@@ -439,13 +440,19 @@ export class WsClient extends EventEmitter {
       this.notify("close", c.closeCode, reason, connWasClean(c), true);
     }
     if (bits & WsClosed.Retry) {
-      this.notify("reconnect_attempt", s.rc.backoff.attempts, reconnectRemainingMs(s.rc, nowMs()));
+      this.notify("reconnect_attempt", s.rc.backoff.attempts, reconnectRemainingMs(s.rc, now));
     }
     if (bits & WsClosed.Finish) {
-      this.finished = true;
-      this.queue.length = 0;
-      this.notify("close", c.closeCode, reason, connWasClean(c), false);
+      this.finish(reason);
     }
+  }
+
+  /** WsClosed.Finish: the final disconnect callback (willReconnect = false); nothing follows. */
+  private finish(reason: string): void {
+    const c = this.conn;
+    this.finished = true;
+    this.queue.length = 0;
+    this.notify("close", c.closeCode, reason, connWasClean(c), false);
   }
 
   /** Wakes the tick when the session has something timed: the tick decides what, if anything, is due. */
@@ -544,8 +551,8 @@ export class WsClient extends EventEmitter {
         this.perform(s.actions, null);
         return;
       case WsUserClose.Finish:
-        this.closed();
-        this.finished = true;
+        // It was waiting to reconnect (its last attempt's end was reported with willReconnect).
+        this.finish("");
         this.schedule();
         return;
       default:

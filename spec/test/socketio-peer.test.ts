@@ -304,6 +304,30 @@ describe("against a real socket.io 4.x server", () => {
   });
 });
 
+describe("against a server that goes away for good", () => {
+  it("gives up after reconnectionAttempts: reconnect_failed, then the final disconnect and close", async () => {
+    const a = await startIo();
+    const { c } = await joinMain(a, { reconnectionDelay: 20, reconnectionDelayMax: 40, reconnectionAttempts: 2 });
+    const events: unknown[][] = [];
+    for (const e of ["disconnect", "reconnect_attempt", "reconnect_failed", "close", "connect"]) {
+      // reconnect_attempt: the attempt number (its delay varies with the jitter).
+      c.on(e, (...args: unknown[]) => events.push([e, ...(e === "reconnect_attempt" ? args.slice(0, 1) : args)]));
+    }
+    const closed = waitFor<[string]>(c, "close");
+    await stopIo(a.io);
+    expect(await closed).toEqual(["reconnect failed"]);
+    expect(events).toEqual([
+      ["disconnect", "/", "transport close", true],
+      ["reconnect_attempt", 1],
+      ["reconnect_attempt", 2],
+      ["reconnect_failed"],
+      ["disconnect", "/", "reconnect failed", false],
+      ["close", "reconnect failed"],
+    ]);
+    expect(c.send("late")).toBe(false);
+  });
+});
+
 describe("against a server that stops pinging", () => {
   it("closes with ping timeout after pingInterval + pingTimeout", async () => {
     const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, path: "/socket.io/" });

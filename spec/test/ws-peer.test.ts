@@ -267,6 +267,89 @@ describe("against a real ws server", () => {
     expect(await closed(c)).toEqual({ code: 1006, reason: "", wasClean: false });
   });
 
+  it("with reconnect on: reconnects after a drop with the session's backoff, sends what was queued meanwhile, and stops at close()", async () => {
+    const { wss, url } = await startServer();
+    const got: string[] = [];
+    let n = 0;
+    wss.on("connection", (ws) => {
+      ws.on("message", (d) => got.push(String(d)));
+      if (++n === 1) setTimeout(() => ws.terminate(), 20);
+    });
+    const c = connect(url, { reconnect: { delayMs: 50, delayMaxMs: 100, jitterPermille: 0 } });
+    const events: unknown[][] = [];
+    c.on("close", (...a: unknown[]) => events.push(["close", ...a]));
+    c.on("reconnect_attempt", (...a: unknown[]) => events.push(["reconnect_attempt", ...a]));
+    await once(c, "open");
+    await once(c, "reconnect_attempt");
+    // Waiting to reconnect: queued, flushed on the next open.
+    c.send("text", "while away");
+    await once(c, "open");
+    await new Promise((r) => setTimeout(r, 50));
+    expect(got).toEqual(["while away"]);
+    expect(n).toBe(2);
+    const done = once<[number, string, boolean, boolean]>(c, "close");
+    c.close(1000, "done");
+    expect((await done)[3]).toBe(false);
+    expect(events).toEqual([
+      ["close", 1006, "", false, true],
+      ["reconnect_attempt", 1, 50],
+      // ws echoes the client's code and reason in its Close.
+      ["close", 1000, "done", true, false],
+    ]);
+  });
+
+  it("with reconnect on: close() while waiting to reconnect cancels the attempt and ends the session", async () => {
+    const { wss, url } = await startServer();
+    let n = 0;
+    wss.on("connection", (ws) => {
+      n++;
+      setTimeout(() => ws.terminate(), 10);
+    });
+    const c = connect(url, { reconnect: { delayMs: 100, delayMaxMs: 100, jitterPermille: 0 } });
+    const closes: boolean[] = [];
+    c.on("close", (_code: number, _reason: string, _clean: boolean, willReconnect: boolean) =>
+      closes.push(willReconnect),
+    );
+    await once(c, "reconnect_attempt");
+    c.close();
+    expect(closes).toEqual([true, false]);
+    expect(() => c.send("text", "late")).toThrow(/not open/);
+    await new Promise((r) => setTimeout(r, 250));
+    expect([n, closes.length]).toEqual([1, 2]);
+  });
+
+  it("with reconnect on: no reconnect after the server closes with 1000", async () => {
+    const { wss, url } = await startServer();
+    let n = 0;
+    wss.on("connection", (ws) => {
+      n++;
+      setTimeout(() => ws.close(1000, "bye"), 20);
+    });
+    const c = connect(url, { reconnect: { delayMs: 20, delayMaxMs: 40 } });
+    let attempts = 0;
+    c.on("reconnect_attempt", () => attempts++);
+    const [code, reason, clean, willReconnect] = await once<[number, string, boolean, boolean]>(c, "close");
+    expect([code, reason, clean, willReconnect]).toEqual([1000, "bye", true, false]);
+    await new Promise((r) => setTimeout(r, 150));
+    expect([attempts, n]).toEqual([0, 1]);
+  });
+
+  it("with keepalive on: pings the server every interval", async () => {
+    const { wss, url } = await startServer();
+    const pings: number[] = [];
+    const t0 = performance.now();
+    wss.on("connection", (ws) => ws.on("ping", () => pings.push(performance.now() - t0)));
+    const c = connect(url, { keepaliveMs: 1000 });
+    const pongs: Buffer[] = [];
+    c.on("pong", (d: Buffer) => pongs.push(d));
+    await new Promise((r) => setTimeout(r, 2300));
+    expect(pings.length).toBe(2);
+    expect(pings[0]).toBeGreaterThanOrEqual(1000);
+    expect(pongs.length).toBe(2);
+    expect(c.readyState).toBe(1);
+    expect(() => connect(url, { keepaliveMs: 500 })).toThrow(/keepalive/);
+  });
+
   it("negotiates a subprotocol and sends Origin and extra headers", async () => {
     const { wss, url } = await startServer({ handleProtocols: (set) => (set.has("v2.json") ? "v2.json" : false) });
     const req = new Promise<http.IncomingMessage>((resolve) => wss.on("connection", (_ws, r) => resolve(r)));

@@ -616,15 +616,66 @@ export function defineSourceModSuite(extension: SocketExtension): void {
       });
 
       it("server-side socket.disconnect(true): disconnect 'io server disconnect', no reconnect", async () => {
-        const before = sio.record.sockets.length;
-        await openIo("big", 14, sio, "/", {});
-        const s = await sio.record.waitSocket(14, STEP_MS, before);
-        const from = srv.mark();
-        s.socket.disconnect(true);
-        await line(`^E2E big iodisc 14 0 io server disconnect$`, from);
-        await sleep(1200);
-        expect(sio.record.sockets.filter((x) => x.tag === 14).length).toBe(1);
-        never(`^E2E big ioconnect 14 `, from);
+        // A server of its own: disconnect(true) closes the whole Engine.IO connection, with every
+        // namespace the plugin multiplexes on it (tag 10 shares the main server's).
+        const own = await SioPeer.start();
+        try {
+          await openIo("big", 14, own, "/", {});
+          const s = await own.record.waitSocket(14, STEP_MS);
+          const from = srv.mark();
+          s.socket.disconnect(true);
+          await line(`^E2E big iodisc 14 0 io server disconnect$`, from);
+          await sleep(1200);
+          expect(own.record.sockets.filter((x) => x.tag === 14).length).toBe(1);
+          never(`^E2E big ioconnect 14 `, from);
+        } finally {
+          await own.close();
+        }
+      });
+
+      it("several namespaces share one Engine.IO connection: each has its own events and DISCONNECT; disconnect(true) ends them all", async () => {
+        const own = await SioPeer.start();
+        try {
+          await openIo("big", 19, own, "/", {});
+          await openIo("big", 20, own, "/e2e", { token: SIO_TOKEN });
+          const a = await own.record.waitSocket(19, STEP_MS);
+          const b = await own.record.waitSocket(20, STEP_MS);
+          expect(own.io.engine.clientsCount).toBe(1);
+          expect(a.socket.conn).toBe(b.socket.conn);
+          let from = srv.mark();
+          a.socket.emit("to_root", 1);
+          b.socket.emit("to_e2e", 2);
+          await line(`^E2E big ioevent 19 ${hex("to_root")} `, from);
+          await line(`^E2E big ioevent 20 ${hex("to_e2e")} `, from);
+          never(`^E2E big ioevent 19 ${hex("to_e2e")} `, from);
+          never(`^E2E big ioevent 20 ${hex("to_root")} `, from);
+          cmd("big", "emit", 19, hex("from_root"), hex("3"), -1);
+          cmd("big", "emit", 20, hex("from_e2e"), hex("4"), -1);
+          await until(() => own.record.eventsOf(20, "from_e2e").length === 1, STEP_MS, "from_e2e");
+          await until(() => own.record.eventsOf(19, "from_root").length === 1, STEP_MS, "from_root");
+          // The server leaves /e2e only: tag 20 finishes, tag 19 keeps the connection.
+          from = srv.mark();
+          b.socket.disconnect();
+          await line(`^E2E big iodisc 20 0 io server disconnect$`, from);
+          await sleep(300);
+          expect(a.disconnect).toBeNull();
+          expect(own.io.engine.clientsCount).toBe(1);
+          never(`^E2E big iodisc 19 `, from);
+          // A new /e2e client joins the open connection.
+          await openIo("big", 21, own, "/e2e", { token: SIO_TOKEN });
+          const c = await own.record.waitSocket(21, STEP_MS);
+          expect(c.socket.conn).toBe(a.socket.conn);
+          // disconnect(true) closes the connection and every namespace on it: no reconnect.
+          from = srv.mark();
+          a.socket.disconnect(true);
+          await line(`^E2E big iodisc 19 0 io server disconnect$`, from);
+          await line(`^E2E big iodisc 21 0 io server disconnect$`, from);
+          await sleep(1200);
+          expect(own.io.engine.clientsCount).toBe(0);
+          never(`^E2E big ioconnect (19|21) `, from);
+        } finally {
+          await own.close();
+        }
       });
 
       it("heartbeats: with pingInterval 300 ms it answers every ping and stays connected for 8 intervals", async () => {
