@@ -617,6 +617,10 @@ export function sioSessionOnPacket(
   }
   switch (p.type) {
     case SioPacket.Connect:
+      if (!s.joining) {
+        // Only an answer to the CONNECT this namespace sent on the current connection counts.
+        return SioOut.None;
+      }
       s.connected = true;
       s.queueLen = 0;
       sioSessionKeepPid(s, data, p);
