@@ -41,7 +41,7 @@ import {
   sioSessionTransportFailed,
   sioSessionTransportStarted,
 } from "../core/siosession.js";
-import { SioParsed, sioArgsArray, sioEncodeAck, sioEncodeEvent } from "../core/socketio.js";
+import { SioParsed, sioArgsArray, sioEncodeAck, sioEncodeConnect, sioEncodeEvent } from "../core/socketio.js";
 import { ReconnectArg, SessionRole, reconnectConfigure, reconnectRemainingMs } from "../core/wssession.js";
 import { WsClient, nowMs, randomU16 } from "./wsClient.js";
 
@@ -104,6 +104,11 @@ export class SioClient extends EventEmitter {
     const n = Buffer.from(this.nsp, "utf8");
     const a = Buffer.from(opts.auth ?? "", "utf8");
     const s = this.session;
+    // The caller's checks of SocketIO_Connect: the CONNECT packet must be encodable (auth a JSON object).
+    const check = sioEncodeConnect(this.out, 0, this.out.length, n, 0, n.length, a, 0, a.length);
+    if (check < 0) {
+      throw new Error(`bad namespace or auth (CONNECT cannot be encoded: error ${check})`);
+    }
     if (!sioSessionInit(s, n, 0, n.length, a, 0, a.length, nowMs())) {
       throw new Error("namespace or auth too long");
     }

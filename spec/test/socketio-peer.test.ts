@@ -194,6 +194,8 @@ describe("against a real socket.io 4.x server", () => {
 
     // One namespace per session (as SocketIO_Connect): a second one is refused clearly.
     expect(() => c.join("/")).toThrow(/one namespace/);
+    // Auth must be a JSON object (as SocketIO_Connect checks it): refused before any connection.
+    expect(() => new SioClient({ url: s.url, nsp: "/admin", auth: "[1]" })).toThrow(/auth/);
 
     // Leaving sends DISCONNECT for the namespace, then the session ends and its transport closes.
     const gone = new Promise<string>((r) => sock.on("disconnect", r));
