@@ -1388,11 +1388,11 @@ public void Drv_Err(WebsocketHandle ws, WebsocketError e, int detail, const char
 public void Drv_Open(WebsocketHandle ws, const char[] protocol) {}
 public void Drv_State(WebsocketHandle ws, WebsocketReadyState s) {}
 public void Drv_SioEvent(SocketIO io, const char[] ev, const char[] args, int ackId) {}
-public void Drv_SioConnect(SocketIO io, const char[] data) {}
+public void Drv_SioConnect(SocketIO io, const char[] data, bool recovered) {}
 public void Drv_SioConnectError(SocketIO io, const char[] data) {}
 public void Drv_SioDisc(SocketIO io, const char[] reason, bool will) {}
 public void Drv_SioErr(SocketIO io, WebsocketError e, int detail, const char[] msg) {}
-public void Drv_SioAck(SocketIO io, const char[] args, any data) {}
+public void Drv_SioAck(SocketIO io, const char[] args, any data, bool failed) {}
 public void Drv_Close(WebsocketHandle ws) {}
 public Action Drv_Incoming(WebsocketHandle listenWs, WebsocketHandle child, const char[] ip, int port, char protocols[256], char getPath[2000]) { return Plugin_Continue; }
 
@@ -1873,7 +1873,7 @@ stock void TestHandshakeQueueAndMessages()
 	g_MockErrors = 0;
 
 	int slot = SlotOf(ws);
-	Check(g_Queue[slot] != null && g_Ws[slot].queueLen > 0 && HeldCells() == 8 * WS_BLOCK_CELLS, "the send queue is an ArrayList created by the first queued frame (8 blocks allocated)");
+	Check(g_Queue[slot] != null && g_Sess[slot].queueLen > 0 && HeldCells() == 8 * WS_BLOCK_CELLS, "the send queue is an ArrayList created by the first queued frame (8 blocks allocated)");
 	Handle sock = g_Ws[slot].socket;
 	WireClear();
 	OnSocketConnected(sock, slot);
@@ -1902,7 +1902,7 @@ stock void TestHandshakeQueueAndMessages()
 	off = WireFrame(off, g_Op, g_Payload2, g_Len);
 	Check(off > 0 && g_Op == Opcode_Binary && g_Len == 4 && g_Payload2[0] == 0 && g_Payload2[1] == 1 && g_Payload2[2] == 0 && g_Payload2[3] == 0xFF, "second queued frame: binary 00 01 00 FF");
 	CheckInt(off, g_WireLen, "nothing else sent");
-	Check(g_Queue[slot] == null && g_Ws[slot].queueLen == 0, "the flushed queue is deleted");
+	Check(g_Queue[slot] == null && g_Sess[slot].queueLen == 0, "the flushed queue is deleted");
 
 	// A fragmented binary message with NUL bytes, fed one byte per read, with a ping in between.
 	char part[3];
@@ -2128,7 +2128,7 @@ stock void TestErrors()
 	CheckInt(g_EvN, 0, "no callbacks into an unloaded plugin");
 	off = WireFrame(0, g_Op, g_Payload2, g_Len);
 	Check(off > 0 && g_Op == Opcode_Close && ((g_Payload2[0] << 8) | g_Payload2[1]) == 1001, "Close 1001 going away");
-	Check(g_Ws[openSlot].used && g_Ws[openSlot].kind == WsKind_Orphan, "orphan finishes its close handshake");
+	Check(g_Ws[openSlot].used && g_Sess[openSlot].role == SessionRole_Orphan, "orphan finishes its close handshake");
 	OnSocketDisconnected(g_Ws[openSlot].socket, openSlot);
 	Check(!g_Ws[openSlot].used, "orphan released on TCP close");
 	for (int i = 0; i < CONFIG_MAX_CONNECTIONS; i++)
@@ -2417,7 +2417,7 @@ stock void TestReconnect()
 	g_MockErrors = 0;
 	WebsocketHandle ws = ConnectWs("ws://127.0.0.1:3000/live", "");
 	int slot = SlotOf(ws);
-	Check(!g_Ws[slot].rc.enabled, "reconnect is off by default");
+	Check(!g_Sess[slot].rc.enabled, "reconnect is off by default");
 	// Each wrong argument is a native error that names it, and changes nothing.
 	SetReconnectWs(ws, true, -2, -1, 0, -1);
 	Check(g_MockErrors == 1 && StartsWith(g_MockError, "delayMs "), "delayMs -2 refused, named");
@@ -2427,10 +2427,10 @@ stock void TestReconnect()
 	Check(g_MockErrors == 3 && StartsWith(g_MockError, "maxAttempts "), "maxAttempts -2 refused, named");
 	SetReconnectWs(ws, true, 100, 1000, 0, 1001);
 	Check(g_MockErrors == 4 && StartsWith(g_MockError, "jitterPermille "), "jitterPermille 1001 refused, named");
-	Check(!g_Ws[slot].rc.enabled && g_Ws[slot].rc.backoff.baseMs == BACKOFF_DEFAULT_BASE_MS, "refused settings change nothing");
+	Check(!g_Sess[slot].rc.enabled && g_Sess[slot].rc.backoff.baseMs == BACKOFF_DEFAULT_BASE_MS, "refused settings change nothing");
 	g_MockErrors = 0;
 	SetReconnectWs(ws, true, -1, -1, -1, -1);
-	Check(g_Ws[slot].rc.enabled && g_Ws[slot].rc.backoff.baseMs == 1000 && g_Ws[slot].rc.backoff.maxMs == 5000 && g_Ws[slot].rc.backoff.jitterPermille == 500 && g_Ws[slot].rc.backoff.maxAttempts == 0, "-1 keeps the default delays, jitter and attempts (unlimited)");
+	Check(g_Sess[slot].rc.enabled && g_Sess[slot].rc.backoff.baseMs == 1000 && g_Sess[slot].rc.backoff.maxMs == 5000 && g_Sess[slot].rc.backoff.jitterPermille == 500 && g_Sess[slot].rc.backoff.maxAttempts == 0, "-1 keeps the default delays, jitter and attempts (unlimited)");
 	CheckInt(g_MockErrors, 0, "-1 for every setting is accepted");
 	// No jitter: the delays are exactly 500, 1000, 2000, 2000, ...
 	SetReconnectWs(ws, true, 500, 2000, 0, 0);
@@ -2503,7 +2503,7 @@ stock void TestReconnect()
 	off = WireFrame(off, g_Op, g_Payload2, g_Len);
 	Check(off > 0 && g_Op == Opcode_Binary && g_Len == 3 && g_Payload2[0] == 7 && g_Payload2[1] == 0 && g_Payload2[2] == 9, "then the binary one");
 	CheckInt(off, g_WireLen, "nothing else sent");
-	CheckInt(g_Ws[slot].rc.backoff.attempts, 0, "backoff reset on open");
+	CheckInt(g_Sess[slot].rc.backoff.attempts, 0, "backoff reset on open");
 
 	// The server goes away (Close 1001): reconnect. The attempt fails (connect error), then the
 	// handshake is refused (503): each reported through the error callback, delays doubling.
@@ -2523,7 +2523,7 @@ stock void TestReconnect()
 	OnSocketError(g_Ws[slot].socket, CONNECT_ERROR, 111, slot);
 	Check(CountEv(Ev_Err) == 1 && g_EvCell[FindEv(Ev_Err)][1] == view_as<int>(WsError_Socket) && g_EvCell[FindEv(Ev_Err)][2] == 111, "connect error reported");
 	CheckInt(CountEv(Ev_Disc), 0, "a failed attempt calls no disconnect callback");
-	Check(g_Ws[slot].used && g_Ws[slot].rc.pending, "next attempt scheduled");
+	Check(g_Ws[slot].used && g_Sess[slot].rc.pending, "next attempt scheduled");
 	g_MockTime += 0.9;
 	Timer_Tick(null);
 	CheckInt(g_SockCount, socks + 1, "second delay is 1000 ms: not yet after 900");
@@ -2536,7 +2536,7 @@ stock void TestReconnect()
 	Feed(g_Ws[slot].socket, g_Srv, n);
 	d = FindEv(Ev_Err);
 	Check(d >= 0 && g_EvCell[d][1] == view_as<int>(WsError_HandshakeRejected) && g_EvCell[d][2] == 503, "handshake refused with 503 reported");
-	Check(CountEv(Ev_Disc) == 0 && g_Ws[slot].rc.pending, "and retried");
+	Check(CountEv(Ev_Disc) == 0 && g_Sess[slot].rc.pending, "and retried");
 	// Websocket_Close while waiting: no reconnect, the final disconnect callback, handle released.
 	P_Clear();
 	g_NP_Cell[1] = ws;
@@ -2606,7 +2606,7 @@ stock void TestReconnect()
 	Timer_Tick(null);
 	d = FindEv(Ev_Disc);
 	Check(FindEv(Ev_Err) >= 0 && g_EvCell[FindEv(Ev_Err)][1] == view_as<int>(WsError_Timeout), "keepalive timeout reported");
-	Check(d >= 0 && g_EvCell[d][4] == 1 && g_Ws[slot].used && g_Ws[slot].rc.pending, "keepalive timeout: will reconnect");
+	Check(d >= 0 && g_EvCell[d][4] == 1 && g_Ws[slot].used && g_Sess[slot].rc.pending, "keepalive timeout: will reconnect");
 	CloseWs(ws);
 	Check(!g_Ws[slot].used, "closed while waiting");
 
@@ -3237,7 +3237,7 @@ void TestSession()
 	off = 0;
 	Check(NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "420[\"hello\",1]"), "queued emit with ack id 0 flushed first");
 	Check(NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "42[\"second\"]"), "second queued emit flushed in order");
-	Check(g_SioQueue[0] == null && g_Sio[0].queueLen == 0, "the flushed Socket.IO queue is deleted");
+	Check(g_SioQueue[0] == null && g_SioS[0].queueLen == 0, "the flushed Socket.IO queue is deleted");
 	CheckInt(g_EvN, 1, "connect callback");
 	CheckInt(g_EvKind[0], Ev_SioConnect, "connect callback kind");
 	Check(BytesAre(g_EvStr[0][0], g_EvStrLen[0][0], "{\"sid\":\"xyz\"}"), "connect data");
@@ -3388,7 +3388,7 @@ void TestConnectErrorAndClose()
 	g_MockTime += 1.5;
 	Timer_Tick(null);
 	Check(g_EvN == 1 && g_EvKind[0] == Ev_SioErr && g_EvCell[0][1] == view_as<int>(WsError_Timeout), "open timeout reported");
-	Check(IoSock(io) == null && g_Sio[IoSlot(io)].rc.pending, "transport dropped, reconnect pending");
+	Check(IoSock(io) == null && g_SioS[IoSlot(io)].rc.pending, "transport dropped, reconnect pending");
 	P_Clear();
 	g_NP_Cell[1] = io;
 	Native_SioClose(g_Plugin, 1);
@@ -3429,8 +3429,119 @@ void TestConnectErrorAndClose()
 	Check(!g_Sio[IoSlot(io)].used, "released after giving up");
 	for (int i = 0; i < CONFIG_MAX_CONNECTIONS; i++)
 	{
-		Check(!g_Ws[i].used || g_Ws[i].kind == WsKind_Orphan, "no connection slot left attached");
+		Check(!g_Ws[i].used || g_Sess[i].role == SessionRole_Orphan, "no connection slot left attached");
 	}
+}
+
+/** SocketIO_Emit with an ack callback and a timeout (the sixth argument of the newer include). */
+bool EmitTimeout(SocketIO io, const char[] event, const char[] args, any data, int timeoutMs)
+{
+	P_Clear();
+	g_NP_Cell[1] = io;
+	P_Str(2, event);
+	P_Str(3, args);
+	g_NP_Func[4] = Drv_SioAck;
+	g_NP_Cell[5] = data;
+	g_NP_Cell[6] = timeoutMs;
+	return Native_SioEmit(g_Plugin, 6);
+}
+
+/** Issue 15, items 1 and 3: connection state recovery (pid/offset in CONNECT) and ack timeouts. */
+void TestRecoveryAndAckTimeouts()
+{
+	print("-- connection state recovery, ack timeouts\n");
+	for (int legacy = 0; legacy < 2; legacy++)
+	{
+		// Both ways to the consumer: __Websocket_Deliver and the forwards of an older include.
+		ConsumerWithEntry(legacy == 0);
+		g_MockErrors = 0;
+		SocketIO io = ConnectIo("ws://127.0.0.1:3000", "/", "{\"token\":\"t\"}");
+		Timer_Tick(null);
+		EngineOpen(io);
+		int off = 0;
+		Check(NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "40{\"token\":\"t\"}"), "first CONNECT: the auth alone");
+		Handle sock = IoSock(io);
+		int n = SrvText(0, "40{\"sid\":\"s1\",\"pid\":\"p1\"}");
+		EvClear();
+		Feed(sock, g_Srv, n);
+		Check(g_EvN == 1 && g_EvKind[0] == Ev_SioConnect && g_EvCell[0][2] == 0, "first connect: recovered is false");
+		n = SrvText(0, "42[\"tick\",1,\"off-1\"]");
+		n = SrvText(n, "42[\"tick\",2,\"off-2\"]");
+		n = SrvText(n, "42[\"note\",{\"k\":\"not an offset\"}]");
+		EvClear();
+		Feed(sock, g_Srv, n);
+		Check(g_EvN == 3 && BytesAre(g_EvStr[1][1], g_EvStrLen[1][1], "[2,\"off-2\"]"), "events arrive with the offset as their last argument (as socket.io-client)");
+
+		// Ack timeouts: acks 0 (500 ms) and 1 (500 ms); 1 is answered, 0 times out, its late ACK is ignored.
+		WireClear();
+		Check(EmitTimeout(io, "slow", "1", 70, 500) && EmitTimeout(io, "fast", "2", 71, 500), "emits with timeouts sent");
+		n = SrvText(0, "431[\"ok\"]");
+		EvClear();
+		Feed(sock, g_Srv, n);
+		Check(g_EvN == 1 && g_EvKind[0] == Ev_SioAck && g_EvCell[0][2] == 71 && g_EvCell[0][3] == 0 && BytesAre(g_EvStr[0][0], g_EvStrLen[0][0], "[\"ok\"]"), "answered ack: args, data, failed = false");
+		EvClear();
+		g_MockTime += 0.3;
+		Timer_Tick(null);
+		CheckInt(g_EvN, 0, "nothing before the timeout");
+		g_MockTime += 0.3;
+		Timer_Tick(null);
+		Check(g_EvN == 1 && g_EvKind[0] == Ev_SioAck && g_EvCell[0][2] == 70 && g_EvCell[0][3] == 1 && g_EvStrLen[0][0] == 0, "timed-out ack: empty args, data, failed = true");
+		n = SrvText(0, "430[\"late\"]");
+		EvClear();
+		Feed(sock, g_Srv, n);
+		CheckInt(g_EvN, 0, "a late ACK is ignored");
+		Timer_Tick(null);
+		CheckInt(g_EvN, 0, "and the ack is failed only once");
+
+		// An ack with a timeout whose transport is lost fails at once, before the disconnect callback;
+		// one without a timeout is forgotten.
+		Check(EmitTimeout(io, "lost", "3", 72, 60000) && Emit(io, "forgotten", "4", true, 73), "two more acks pending");
+		EvClear();
+		OnSocketDisconnected(sock, g_Sio[IoSlot(io)].ws);
+		Check(g_EvN == 2 && g_EvKind[0] == Ev_SioAck && g_EvCell[0][2] == 72 && g_EvCell[0][3] == 1, "lost ack failed at once");
+		Check(g_EvKind[1] == Ev_SioDisc && g_EvCell[1][2] == 1, "then the disconnect callback (will reconnect)");
+
+		// The reconnect asks for the session back: pid and the last offset before the auth members.
+		g_MockTime += 1.6;
+		Timer_Tick(null);
+		EngineOpen(io);
+		off = 0;
+		Check(NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "40{\"pid\":\"p1\",\"offset\":\"off-2\",\"token\":\"t\"}"), "CONNECT with pid, offset and the auth");
+		sock = IoSock(io);
+		// socket.io sends the missed events before its CONNECT reply: delivered first, as socket.io-client does.
+		n = SrvText(0, "42[\"tick\",3,\"off-3\"]");
+		n = SrvText(n, "40{\"sid\":\"s2\",\"pid\":\"p1\"}");
+		EvClear();
+		Feed(sock, g_Srv, n);
+		Check(g_EvN == 2 && g_EvKind[0] == Ev_SioEvent && BytesAre(g_EvStr[0][1], g_EvStrLen[0][1], "[3,\"off-3\"]"), "the missed event replayed before the CONNECT reply");
+		Check(g_EvKind[1] == Ev_SioConnect && g_EvCell[1][2] == 1, "recovered: the connect callback says so");
+
+		// Bad timeouts are native errors; closing fails the acks that have a timeout, before the final disconnect.
+		g_MockErrors = 0;
+		EmitTimeout(io, "x", "", 0, -1);
+		CheckInt(g_MockErrors, 1, "negative timeoutMs");
+		EmitTimeout(io, "x", "", 0, SIO_MAX_ACK_TIMEOUT_MS + 1);
+		CheckInt(g_MockErrors, 2, "timeoutMs above one day");
+		P_Clear();
+		g_NP_Cell[1] = io;
+		P_Str(2, "x");
+		P_Str(3, "");
+		g_NP_Func[4] = INVALID_FUNCTION;
+		g_NP_Cell[6] = 100;
+		Native_SioEmit(g_Plugin, 6);
+		CheckInt(g_MockErrors, 3, "timeoutMs without an ack callback");
+		g_MockErrors = 0;
+		Check(EmitTimeout(io, "pending", "5", 74, 60000), "one more pending ack");
+		EvClear();
+		P_Clear();
+		g_NP_Cell[1] = io;
+		Native_SioClose(g_Plugin, 1);
+		Check(g_EvN == 2 && g_EvKind[0] == Ev_SioAck && g_EvCell[0][2] == 74 && g_EvCell[0][3] == 1, "close fails the pending ack");
+		Check(g_EvKind[1] == Ev_SioDisc && g_EvCell[1][2] == 0, "then the final disconnect");
+		Check(!g_Sio[IoSlot(io)].used, "released");
+		CheckInt(g_MockErrors, 0, "no native error");
+	}
+	ConsumerWithEntry(true);
 }
 
 int g_ReenterTest;
@@ -3633,6 +3744,7 @@ public int main()
 	ConsumerWithEntry(true);
 	TestSession();
 	TestConnectErrorAndClose();
+	TestRecoveryAndAckTimeouts();
 	TestReentry();
 	TestDelivery();
 	CheckInt(g_MockHeapExceptions, 0, "no call ever needed more heap than its receiver has");

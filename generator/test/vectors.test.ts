@@ -20,7 +20,7 @@ import { buildVectors, type VectorSet } from "../../spec/vectors/cases.js";
 import { OVERFLOW_RESULT } from "../../spec/vectors/oracle.js";
 import { VecIntOp, VecKind } from "../../spec/vectors/runner.js";
 import { HOSTILE_MAX_MESSAGE, hostileCases, type HostileEvent } from "../../spec/test/cases/hostile.js";
-import { renderVectorFiles, vectorBundle, VECTOR_PATHS, type VectorBundle } from "../vectors/render.js";
+import { expectedLines, renderVectorFiles, vectorBundle, VECTOR_PATHS, type VectorBundle } from "../vectors/render.js";
 import { findCompilers, findShells, runModesFor, type Compiler } from "../toolchain/index.js";
 import { skipWithReason } from "./skip.js";
 import { ROOT } from "./helpers.js";
@@ -29,6 +29,8 @@ const run = promisify(execFile);
 
 const bundle: VectorBundle = vectorBundle({ cwd: ROOT });
 const set: VectorSet = bundle.set;
+/** Number of session timelines (the self-test counts each as one vector). */
+const sessions = bundle.sessions.timelines.length;
 /** Result of each case, by name. */
 const results = new Map<string, string>(
   bundle.expected.map((l) => [l.slice(0, l.indexOf("\t")), l.slice(l.indexOf("\t") + 1)]),
@@ -366,7 +368,7 @@ describe.skipIf(toolchainMissing !== null)("vectors in the SourcePawn VM", () =>
           if (got.at(-1) === "") {
             got.pop();
           }
-          const report = firstMismatch(bundle.expected, got);
+          const report = firstMismatch(expectedLines(bundle), got);
           expect(report === null ? null : `${report}\n  stderr:   ${stderr.trim().slice(0, 2000)}`).toBeNull();
           expect(code, stderr).toBe(0);
         }, 60_000);
@@ -451,8 +453,11 @@ describe.skipIf(toolchainMissing !== null)("vectors in the SourcePawn VM", () =>
       "the self-test command passes every vector and reports each group",
       async () => {
         const out = await runSelftest("");
-        expect(out).toContain(`[websocket selftest] running ${set.cases.length} vectors, 200 per frame`);
-        expect(out).toContain(`[websocket selftest] PASS: ${set.cases.length} of ${set.cases.length} vectors passed`);
+        // Each session timeline counts as one vector (the group "session"), run in the last frame.
+        const total = set.cases.length + sessions;
+        expect(out).toContain(`[websocket selftest] running ${total} vectors, 200 per frame`);
+        expect(out).toContain(`[websocket selftest] PASS: ${total} of ${total} vectors passed`);
+        expect(out).toContain(`[websocket selftest] ok   session: ${sessions} of ${sessions} passed`);
         // One frame per 200 vectors, each asked for by the frame before (the first by the command).
         const frames = Math.ceil(set.cases.length / 200);
         expect(out).toContain(`frames ${frames} requested ${frames}`);
@@ -478,6 +483,14 @@ describe.skipIf(toolchainMissing !== null)("vectors in the SourcePawn VM", () =>
         const unknown = await runSelftest("nope");
         expect(unknown).toContain('unknown group "nope"; groups:');
         expect(unknown).toContain("  conn\n");
+        expect(unknown).toContain("  session\n");
+        const ses = await runSelftest("session");
+        expect(ses.trim().split("\n")).toEqual([
+          `[websocket selftest] running ${sessions} vectors, 200 per frame`,
+          `[websocket selftest] ok   session: ${sessions} of ${sessions} passed`,
+          `[websocket selftest] PASS: ${sessions} of ${sessions} vectors passed`,
+          "frames 1 requested 1",
+        ]);
       },
       60_000,
     );
@@ -490,8 +503,26 @@ describe.skipIf(toolchainMissing !== null)("vectors in the SourcePawn VM", () =>
         const out = await runSelftest("", (src) => src.replace(/(static const int VEC_EXPECT\[\] = \{\n\t)0,/, "$11,"));
         expect(out).toContain(`[websocket selftest] FAIL ${first}\n  got:      ${results.get(first)}\n  expected: `);
         expect(out).toContain(
-          `[websocket selftest] FAIL: ${set.cases.length - 1} of ${set.cases.length} vectors passed`,
+          `[websocket selftest] FAIL: ${set.cases.length + sessions - 1} of ${set.cases.length + sessions} vectors passed`,
         );
+      },
+      60_000,
+    );
+
+    it.skipIf(harnessShell === undefined)(
+      "the self-test command names a failing session timeline and shows the first line that differs",
+      async () => {
+        // Point the first timeline at the second one's lines.
+        const lines = bundle.sessions.lines;
+        const [first, second] = bundle.sessions.timelines.map((t) => t.name);
+        const firstLine = (name: string): string => lines.find((l) => l.startsWith(`${name}#`)) ?? "";
+        const out = await runSelftest("session", (src) =>
+          src.replace(/(static const int SES_EXPECT_OFF\[\] = \{\n\t)0, (\d+),/, "$1$2, $2,"),
+        );
+        expect(out).toContain(
+          `[websocket selftest] FAIL ${first}\n  got:      ${firstLine(first)}\n  expected: ${firstLine(second)}\n`,
+        );
+        expect(out).toContain(`[websocket selftest] FAIL: ${sessions - 1} of ${sessions} vectors passed`);
       },
       60_000,
     );

@@ -1,9 +1,11 @@
 /**
  * The vector outputs of `spgen generate` (issue 5), rendered in memory:
  *
- *   vectors/runner.inc               spec/vectors/runner.ts transpiled
+ *   vectors/runner.inc               spec/vectors/runner.ts and session-runner.ts transpiled
  *   vectors/vectors.sp               a pure spshell program: the vector tables and a
- *                                    `main` that prints `<name>\t<result>` per case
+ *                                    `main` that prints `<name>\t<result>` per case, then
+ *                                    `<timeline>#<step>\t<result>` per step of every
+ *                                    session timeline (session-cases.ts, session-runner.ts)
  *   vectors/expected.txt             what the oracle (the spec run by Node) printed
  *   scripting/websocket_selftest.sp  a SourceMod plugin with the same tables and the
  *                                    expected results: `sm_websocket_selftest [group]`
@@ -22,6 +24,7 @@ import { printDecls } from "../sourcepawn/printer.js";
 import { includeGuard } from "../sourcepawn/names.js";
 import { transpileFiles } from "../transpile.js";
 import { packStrings, spByteTable, spIntTable } from "./literals.js";
+import { buildSessionSet, SESSION_OVERFLOW, type SessionSet } from "./session-cases.js";
 
 /** Paths of the vector outputs under out/. */
 export const VECTOR_PATHS = {
@@ -36,6 +39,8 @@ export const VECTOR_SOURCES = {
   runner: "spec/vectors/runner.ts",
   cases: "spec/vectors/cases.ts",
   oracle: "spec/vectors/oracle.ts",
+  sessionRunner: "generator/vectors/session-runner.ts",
+  sessionCases: "generator/vectors/session-cases.ts",
 } as const;
 
 /** Stack and heap of the vector programs, in cells (the runner keeps connection records as locals). */
@@ -53,16 +58,23 @@ export interface VectorBundle {
   readonly set: VectorSet;
   /** `<name>\t<result>` per case, from the oracle. */
   readonly expected: readonly string[];
+  /** The session timelines and the oracle's lines for them (`<name>#<step>\t<result>`), printed after `expected`. */
+  readonly sessions: SessionSet;
   /** The transpiled runner's declarations (no header, no include guard). */
   readonly runnerBody: string;
 }
 
 /** Builds the tables, runs the oracle and transpiles the runner. */
 export function vectorBundle(options: VectorRenderOptions): VectorBundle {
-  const runnerFile = path.join(options.cwd, VECTOR_SOURCES.runner);
-  const r = transpileFiles([runnerFile], { cwd: options.cwd, overrides: options.overrides, resolveImports: true });
+  const runnerFiles = [VECTOR_SOURCES.runner, VECTOR_SOURCES.sessionRunner].map((f) => path.join(options.cwd, f));
+  const r = transpileFiles(runnerFiles, { cwd: options.cwd, overrides: options.overrides, resolveImports: true });
   const set = buildVectors();
-  return { set, expected: runOracle(set), runnerBody: printDecls(r.decls) };
+  return { set, expected: runOracle(set), sessions: buildSessionSet(), runnerBody: printDecls(r.decls) };
+}
+
+/** Every line the vectors program prints: the vectors, then the session timelines. */
+export function expectedLines(b: VectorBundle): string[] {
+  return [...b.expected, ...b.sessions.lines];
 }
 
 function header(sources: readonly string[]): string {
@@ -108,6 +120,26 @@ function sharedTables(set: VectorSet): string {
   ].join("\n");
 }
 
+/** The session timelines' tables (see generator/vectors/session-runner.ts). */
+function sessionTables(ss: SessionSet): string {
+  return [
+    `/** Number of session timelines. */\n#define SES_CASES ${ss.timelines.length}\n`,
+    spByteTable("SES_DATA", ss.data, "Every byte input of the session timelines, each distinct input once."),
+    spIntTable(
+      "SES_PARAMS",
+      ss.params,
+      "Timeline rows: a SesKind, its setup, then its events (see session-runner.ts).",
+    ),
+    spIntTable(
+      "SES_CASE_PARAM",
+      ss.timelines.map((t) => t.p),
+      "Where each timeline's row starts in SES_PARAMS.",
+    ),
+    spByteTable("SES_NAMES", ss.names.bytes, "Timeline names, NUL-separated."),
+    spIntTable("SES_NAME_OFF", ss.names.offsets, "Where each timeline's name starts in SES_NAMES."),
+  ].join("\n");
+}
+
 /** The spshell program (pure SourcePawn: only spshell's `print` native). */
 function renderProgram(b: VectorBundle, sources: readonly string[]): string {
   return `${header(sources)}
@@ -119,6 +151,8 @@ function renderProgram(b: VectorBundle, sources: readonly string[]): string {
 //   diff expected.txt got.txt
 //
 // A range of vectors only: spcomp -p none vectors.sp VEC_FIRST=100 VEC_LAST=200
+// (and SES_FIRST, SES_LAST for the session timelines, printed after the vectors:
+// one line per step, \`<timeline>#<step>\\t<result>\`).
 
 #pragma semicolon 1
 #pragma newdecls required
@@ -130,17 +164,26 @@ native void print(const char[] s);
 #include "runner.inc"
 
 ${sharedTables(b.set)}
+${sessionTables(b.sessions)}
 /** Work buffers of the runner (messages, streams, frames). */
 char g_big1[VEC_BIG_SIZE];
 char g_big2[VEC_BIG_SIZE];
 /** One result line. */
 char g_out[VEC_OUT_SIZE + 1];
+/** The lines of one session timeline. */
+char g_sesOut[SES_OUT_SIZE + 1];
 
 #if !defined VEC_FIRST
  #define VEC_FIRST 0
 #endif
 #if !defined VEC_LAST
  #define VEC_LAST VEC_CASES
+#endif
+#if !defined SES_FIRST
+ #define SES_FIRST 0
+#endif
+#if !defined SES_LAST
+ #define SES_LAST SES_CASES
 #endif
 
 public int main()
@@ -161,6 +204,20 @@ public int main()
 			print("\\n");
 		}
 	}
+	for (int i = SES_FIRST; i < SES_LAST && i < SES_CASES; i++)
+	{
+		int n = sesRun(SES_DATA, SES_PARAMS, SES_CASE_PARAM[i], SES_NAMES, SES_NAME_OFF[i], g_big1, g_big2, g_sesOut, SES_OUT_SIZE);
+		if (n < 0)
+		{
+			print(SES_NAMES[SES_NAME_OFF[i]]);
+			print("\\t${SESSION_OVERFLOW}\\n");
+		}
+		else
+		{
+			g_sesOut[n] = 0;
+			print(g_sesOut);
+		}
+	}
 	return 0;
 }
 `;
@@ -172,6 +229,9 @@ function renderSelftest(b: VectorBundle, sources: readonly string[]): string {
   const groupIndex = new Map(b.set.groups.map((g, i) => [g, i]));
   const { results, index } = uniqueResults(b.expected);
   const packed = packStrings(results);
+  const sesExpected = packStrings(
+    b.sessions.timelines.map((t) => `${b.sessions.lines.filter((l) => l.startsWith(`${t.name}#`)).join("\n")}\n`),
+  );
   const tables = [
     sharedTables(b.set),
     `/** Number of vector groups. */\n#define VEC_GROUPS ${b.set.groups.length}\n`,
@@ -189,6 +249,13 @@ function renderSelftest(b: VectorBundle, sources: readonly string[]): string {
     ),
     spIntTable("VEC_RESULT_OFF", packed.offsets, "Where each distinct result starts in VEC_RESULTS."),
     spIntTable("VEC_EXPECT", index, "The expected result of each vector, as an index into VEC_RESULT_OFF."),
+    sessionTables(b.sessions),
+    spByteTable(
+      "SES_EXPECT",
+      sesExpected.bytes,
+      "The lines each session timeline must print (computed by the TypeScript spec), NUL-separated.",
+    ),
+    spIntTable("SES_EXPECT_OFF", sesExpected.offsets, "Where each timeline's lines start in SES_EXPECT."),
   ].join("\n");
   return `${header(sources)}
 // Self-test: replays the spgen test vectors through the WebSocket core compiled
@@ -237,6 +304,11 @@ int g_selftestNext = -1;
 int g_selftestPass[VEC_GROUPS];
 int g_selftestFail[VEC_GROUPS];
 int g_selftestShown;
+/** Session timelines passed and failed (the group "session"). */
+int g_selftestSesPass;
+int g_selftestSesFail;
+/** The lines of one session timeline. */
+char g_sesOut[SES_OUT_SIZE + 1];
 
 public void OnPluginStart()
 {
@@ -280,6 +352,83 @@ void SelfTest_PrintLong(const char[] label, const char[] text)
 	PrintToServer("  %s %s... (%d bytes)", label, piece, len);
 }
 
+/** True when the session timelines are selected by the filter (empty, or "session"). */
+bool SelfTest_SessionsSelected(const char[] filter)
+{
+	return filter[0] == 0 || StrEqual(filter, "session");
+}
+
+/**
+ * -1 when the lines g_sesOut[0..n) equal the NUL-terminated expected lines at
+ * SES_EXPECT[off]; otherwise where the first line that differs starts.
+ */
+int SelfTest_SessionMismatch(int n, int off)
+{
+	if (n < 0)
+	{
+		return 0;
+	}
+	int line = 0;
+	for (int i = 0; i < n; i++)
+	{
+		if (SES_EXPECT[off + i] != g_sesOut[i])
+		{
+			return line;
+		}
+		if (g_sesOut[i] == 10)
+		{
+			line = i + 1;
+		}
+	}
+	return SES_EXPECT[off + n] == 0 ? -1 : line;
+}
+
+/** Prints the line that starts at text[0] (at most 200 characters). */
+void SelfTest_PrintLine(const char[] label, const char[] text)
+{
+	char piece[201];
+	int i = 0;
+	while (i < 200 && text[i] != 0 && text[i] != 10)
+	{
+		piece[i] = text[i];
+		i++;
+	}
+	piece[i] = 0;
+	PrintToServer("  %s %s", label, piece);
+}
+
+/** Replays every session timeline and compares its lines with SES_EXPECT. */
+void SelfTest_Sessions()
+{
+	for (int i = 0; i < SES_CASES; i++)
+	{
+		int n = sesRun(SES_DATA, SES_PARAMS, SES_CASE_PARAM[i], SES_NAMES, SES_NAME_OFF[i], g_big1, g_big2, g_sesOut, SES_OUT_SIZE);
+		int off = SES_EXPECT_OFF[i];
+		int at = SelfTest_SessionMismatch(n, off);
+		if (at < 0)
+		{
+			g_selftestSesPass++;
+			continue;
+		}
+		g_selftestSesFail++;
+		if (g_selftestShown < SELFTEST_SHOW_FAILURES)
+		{
+			g_selftestShown++;
+			if (n < 0)
+			{
+				strcopy(g_sesOut, sizeof(g_sesOut), "${SESSION_OVERFLOW}");
+			}
+			else
+			{
+				g_sesOut[n] = 0;
+			}
+			PrintToServer("[websocket selftest] FAIL %s", SES_NAMES[SES_NAME_OFF[i]]);
+			SelfTest_PrintLine("got:     ", g_sesOut[at]);
+			SelfTest_PrintLine("expected:", SES_EXPECT[off + at]);
+		}
+	}
+}
+
 public Action Command_SelfTest(int args)
 {
 	if (g_selftestNext >= 0)
@@ -300,6 +449,10 @@ public Action Command_SelfTest(int args)
 			selected++;
 		}
 	}
+	if (SelfTest_SessionsSelected(g_selftestFilter))
+	{
+		selected += SES_CASES;
+	}
 	if (selected == 0)
 	{
 		PrintToServer("[websocket selftest] unknown group \\"%s\\"; groups:", g_selftestFilter);
@@ -307,6 +460,7 @@ public Action Command_SelfTest(int args)
 		{
 			PrintToServer("  %s", VEC_GROUP_NAMES[VEC_GROUP_NAME_OFF[g]]);
 		}
+		PrintToServer("  session");
 		return Plugin_Handled;
 	}
 	for (int g = 0; g < VEC_GROUPS; g++)
@@ -314,6 +468,8 @@ public Action Command_SelfTest(int args)
 		g_selftestPass[g] = 0;
 		g_selftestFail[g] = 0;
 	}
+	g_selftestSesPass = 0;
+	g_selftestSesFail = 0;
 	g_selftestShown = 0;
 	g_selftestNext = 0;
 	PrintToServer("[websocket selftest] running %d vectors, %d per frame", selected, SELFTEST_CASES_PER_FRAME);
@@ -369,6 +525,11 @@ public void SelfTest_Frame(any data)
 		return;
 	}
 	g_selftestNext = -1;
+	// The session timelines are few and short: all of them in the last frame.
+	if (SelfTest_SessionsSelected(g_selftestFilter))
+	{
+		SelfTest_Sessions();
+	}
 	int passed = 0;
 	int failed = 0;
 	for (int g = 0; g < VEC_GROUPS; g++)
@@ -381,6 +542,12 @@ public void SelfTest_Frame(any data)
 		passed += g_selftestPass[g];
 		failed += g_selftestFail[g];
 	}
+	if (g_selftestSesPass + g_selftestSesFail > 0)
+	{
+		PrintToServer("[websocket selftest] %s session: %d of %d passed", g_selftestSesFail == 0 ? "ok  " : "FAIL", g_selftestSesPass, g_selftestSesPass + g_selftestSesFail);
+		passed += g_selftestSesPass;
+		failed += g_selftestSesFail;
+	}
 	PrintToServer("[websocket selftest] %s: %d of %d vectors passed", failed == 0 ? "PASS" : "FAIL", passed, passed + failed);
 }
 `;
@@ -389,7 +556,7 @@ public void SelfTest_Frame(any data)
 /** The transpiled runner as a standalone include (header and include guard). */
 function renderRunner(b: VectorBundle): string {
   const guard = includeGuard("vectors/runner.inc");
-  return `${header([VECTOR_SOURCES.runner])}
+  return `${header([VECTOR_SOURCES.runner, VECTOR_SOURCES.sessionRunner])}
 // The vector runner: runs one vector through the core (websocket/core.inc,
 // included before this file) and writes its one-line result.
 
@@ -407,11 +574,17 @@ ${b.runnerBody}`;
  */
 export function renderVectorFiles(options: VectorRenderOptions, bundle?: VectorBundle): OutputFile[] {
   const b = bundle ?? vectorBundle(options);
-  const sources = [VECTOR_SOURCES.runner, VECTOR_SOURCES.cases, "spec/core/*.ts"];
+  const sources = [
+    VECTOR_SOURCES.runner,
+    VECTOR_SOURCES.cases,
+    VECTOR_SOURCES.sessionRunner,
+    VECTOR_SOURCES.sessionCases,
+    "spec/core/*.ts",
+  ];
   const files: OutputFile[] = [
     { path: VECTOR_PATHS.runner, content: normalizeText(renderRunner(b)) },
     { path: VECTOR_PATHS.program, content: normalizeText(renderProgram(b, sources)) },
-    { path: VECTOR_PATHS.expected, content: `${b.expected.join("\n")}\n` },
+    { path: VECTOR_PATHS.expected, content: `${expectedLines(b).join("\n")}\n` },
     { path: VECTOR_PATHS.selftest, content: normalizeText(renderSelftest(b, sources)) },
   ];
   return files.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));

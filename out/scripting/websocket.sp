@@ -75,24 +75,8 @@ native int SocketSendTLS(Handle socket, const char[] data, int size = -1);
 /** Longest Origin value (bytes, NUL included). */
 #define WS_MAX_ORIGIN 256
 
-/** Longest Socket.IO namespace (bytes, NUL included). */
-#define WS_MAX_NAMESPACE 256
-
-/** Longest Socket.IO auth JSON (bytes, NUL included). */
-#define WS_MAX_AUTH 4096
-
 /** Longest event name given to or taken from plugins (bytes, NUL included). */
 #define WS_MAX_EVENT_NAME 256
-
-/** How long a Socket.IO transport may take to deliver the Engine.IO open packet (socket.io-client's `timeout` option). */
-#define WS_SIO_OPEN_TIMEOUT_MS 20000
-
-/** Acknowledgement callbacks that may wait at once, per Socket.IO client. */
-#define WS_MAX_PENDING_ACKS 64
-
-/** Shortest keepalive interval accepted (ms), and the longest (one day). */
-#define WS_MIN_KEEPALIVE_MS 1000
-#define WS_MAX_KEEPALIVE_MS 86400000
 
 /** Handle values: (serial << WS_SLOT_BITS) | (slot + 1), so 0 is never valid and stale handles are told apart. */
 #define WS_SLOT_BITS 13
@@ -117,9 +101,6 @@ native int SocketSendTLS(Handle socket, const char[] data, int size = -1);
  */
 #define WS_MAX_CHILDREN ((CONFIG_MAX_CONNECTIONS + 1) / 2)
 
-/** How long a child may take to send its whole opening request (ms) before it is closed. */
-#define WS_CHILD_REQUEST_TIMEOUT_MS 10000
-
 /** sm-websocket's incoming callback buffers: char protocols[256], char getPath[2000] (SERVER_MAX_TARGET + NUL). */
 #define WS_INCOMING_PROTOCOLS 256
 #define WS_INCOMING_PATH (SERVER_MAX_TARGET + 1)
@@ -142,27 +123,15 @@ native int SocketSendTLS(Handle socket, const char[] data, int size = -1);
 /** Cells of one ArrayList block: WS_MSG_BUFFER bytes packed as bytesPackCells lays them out, then the byte count. */
 #define WS_BLOCK_CELLS ((WS_MSG_BUFFER >> 2) + 2)
 
-/** Who a connection slot reports to. */
-enum
-{
-	WsKind_User = 0,     /**< A plugin's Websocket_* connection: private forwards. */
-	WsKind_SocketIO = 1, /**< The current transport of a Socket.IO client (g_Ws[].sio). */
-	WsKind_Orphan = 2,   /**< Left by its owner: finishes its close handshake silently, then is released. */
-	WsKind_Child = 3     /**< Accepted on a listening socket (server role): reports to the plugins in g_Hooks. */
-};
-
 /** The glue's part of one WebSocket connection; the protocol state is g_Conn[slot]. */
 enum struct WsSlot
 {
 	bool used;
 	int handle;
-	int kind;
 	int sio;
 	Handle owner;
 	Handle socket;
 	bool secure;
-	bool requestSent;
-	bool closedNotified;
 	any data;
 	/** The owner's __Websocket_Deliver (websocket.inc), or INVALID_FUNCTION for a plugin built with an older include. */
 	Function deliver;
@@ -174,31 +143,16 @@ enum struct WsSlot
 	PrivateForward onOpen;
 	PrivateForward onReadyState;
 	int lastState;
-	int userCode;
-	char userReason[MAX_CLOSE_REASON + 1];
-	int userReasonLen;
 	char origin[WS_MAX_ORIGIN];
 	int originLen;
 	char protocols[HANDSHAKE_MAX_PROTOCOLS + 1];
 	int protocolsLen;
 	char headers[WS_MAX_HEADERS];
 	int headersLen;
-	bool closeTimer;
-	int closeDeadline;
-	int keepaliveMs;
-	int lastRecvMs;
-	int lastPingMs;
-	int queueLen;
-	bool userClosed;
-	bool noRetry;
-	bool wasOpen;
-	Reconnect rc;
 	/** Server children: the listener (index into g_Listen, -1 once it closed) and the peer. */
 	int listener;
 	char remoteIP[WS_MAX_REMOTE_IP];
 	int remotePort;
-	/** Server children: when the TCP connection was accepted (the opening request timeout). */
-	int acceptedAt;
 }
 
 /** A listening socket (Websocket_Open): one per host:port, shared by up to WS_MAX_LISTEN_PLUGINS plugins. */
@@ -244,10 +198,8 @@ enum struct SioClient
 	bool used;
 	int handle;
 	Handle owner;
-	bool finishing;
 	any data;
 	int ws;
-	bool sawError;
 	/** The owner's __Websocket_Deliver, as in WsSlot. */
 	Function deliver;
 	PrivateForward onEvent;
@@ -263,29 +215,13 @@ enum struct SioClient
 	int urlLen;
 	char path[URL_MAX_LENGTH + 1];
 	int pathLen;
-	char nsp[WS_MAX_NAMESPACE];
-	int nspLen;
-	char auth[WS_MAX_AUTH];
-	int authLen;
 	char headers[WS_MAX_HEADERS];
 	int headersLen;
-	bool userClosed;
-	bool engineOpen;
-	bool connected;
-	int lastPingMs;
-	int openedAt;
-	int nextAckId;
-	int queueLen;
-	EioOpenInfo info;
-	Reconnect rc;
 }
 
 /** An acknowledgement callback waiting for the server's ACK. */
 enum struct SioAck
 {
-	bool used;
-	bool sent;
-	int id;
 	PrivateForward callback;
 	/** The function behind callback, for __Websocket_Deliver. */
 	Function callbackFn;
@@ -294,6 +230,8 @@ enum struct SioAck
 
 WsSlot g_Ws[CONFIG_MAX_CONNECTIONS];
 WsConn g_Conn[CONFIG_MAX_CONNECTIONS];
+/** The session around each connection (spec/core/wssession.ts): every decision beyond the ready states. */
+WsSession g_Sess[CONFIG_MAX_CONNECTIONS];
 /**
  * Memory follows use: a connection holds WS_MSG_BUFFER bytes of the message being reassembled
  * (g_Msg); when a message outgrows them the core reports a spill (ConnOut_Spill) and the bytes
@@ -310,12 +248,14 @@ char g_Delivery[CONFIG_MAX_MESSAGE_SIZE + 1];
 ArrayList g_Queue[CONFIG_MAX_CONNECTIONS];
 
 SioClient g_Sio[CONFIG_MAX_CONNECTIONS];
+/** The Socket.IO session of each client (spec/core/siosession.ts). */
+SioSession g_SioS[CONFIG_MAX_CONNECTIONS];
 /** Per Socket.IO client: frames emitted before the namespace is joined or while reconnecting (null when empty). */
 ArrayList g_SioQueue[CONFIG_MAX_CONNECTIONS];
 /** One ArrayList block on its way in or out, and its bytes. */
 int g_BlockCells[WS_BLOCK_CELLS];
 char g_BlockBytes[WS_MSG_BUFFER];
-SioAck g_Acks[CONFIG_MAX_CONNECTIONS * WS_MAX_PENDING_ACKS];
+SioAck g_Acks[CONFIG_MAX_CONNECTIONS * SIO_MAX_PENDING_ACKS];
 WsListener g_Listen[WS_MAX_LISTENERS];
 /** The plugins of listener li are g_ListenPlugins[li * WS_MAX_LISTEN_PLUGINS ..][WS_MAX_LISTEN_PLUGINS]. */
 WsListenPlugin g_ListenPlugins[WS_MAX_LISTENERS * WS_MAX_LISTEN_PLUGINS];
@@ -331,7 +271,6 @@ WsSlot g_WsEmpty;
 WsListenPlugin g_ListenPluginEmpty;
 WsHook g_HookEmpty;
 SioClient g_SioEmpty;
-SioAck g_AckEmpty;
 
 /** Scratch buffers, global so that no large array lives on the stack. */
 char g_Payload[CONFIG_MAX_MESSAGE_SIZE + 1];
@@ -341,7 +280,7 @@ char g_Packet[CONFIG_MAX_MESSAGE_SIZE];
 char g_Args[CONFIG_MAX_MESSAGE_SIZE + 3];
 char g_Ctl[WS_CONTROL_FRAME];
 char g_Name[WS_MAX_EVENT_NAME];
-char g_Text[WS_MAX_AUTH];
+char g_Text[(SIO_MAX_AUTH + 1)];
 char g_Url[URL_MAX_LENGTH + 1];
 char g_Path[URL_MAX_LENGTH + 1];
 char g_Host[URL_MAX_HOST + 1];
@@ -495,7 +434,7 @@ public void OnNotifyPluginUnloaded(Handle plugin)
 	}
 	for (int i = 0; i < CONFIG_MAX_CONNECTIONS; i++)
 	{
-		if (g_Ws[i].used && g_Ws[i].kind == WsKind_Child)
+		if (g_Ws[i].used && g_Sess[i].role == SessionRole_Child)
 		{
 			ChildUnhook(i, plugin, CloseCode_GoingAway);
 		}
@@ -509,7 +448,7 @@ public void OnNotifyPluginUnloaded(Handle plugin)
 	}
 	for (int i = 0; i < CONFIG_MAX_CONNECTIONS; i++)
 	{
-		if (g_Ws[i].used && g_Ws[i].kind == WsKind_User && g_Ws[i].owner == plugin)
+		if (g_Ws[i].used && g_Sess[i].role == SessionRole_Client && g_Ws[i].owner == plugin)
 		{
 			WsOrphan(i, CloseCode_GoingAway);
 		}
@@ -731,62 +670,40 @@ int AppendNativeHeader(int nameParam, int valueParam, char[] headers, int header
 // ---------------------------------------------------------------------------
 
 /**
- * The *_SetReconnect natives: reads (enabled, delayMs, delayMaxMs, maxAttempts,
- * jitterPermille) from native parameters first .. first + 4 into rc; -1 keeps the default
- * delay or jitter. Each value is checked on its own and a wrong one is a native error that
- * names it, leaving rc as it was. Resets the attempt count; a reconnect already
- * scheduled keeps its time.
+ * The *_SetReconnect natives: (enabled, delayMs, delayMaxMs, maxAttempts, jitterPermille) from
+ * native parameters first .. first + 4, set with the core's reconnectConfigure (-1 keeps a
+ * default). An argument out of range is a native error naming it, and rc stays as it was.
  */
 bool ReadNativeReconnect(Reconnect rc, int first)
 {
-	bool enabled = GetNativeCell(first);
 	int delay = GetNativeCell(first + 1);
 	int delayMax = GetNativeCell(first + 2);
 	int attempts = GetNativeCell(first + 3);
 	int jitter = GetNativeCell(first + 4);
-	if (delay == -1)
+	switch (reconnectConfigure(rc, GetNativeCell(first), delay, delayMax, attempts, jitter))
 	{
-		delay = BACKOFF_DEFAULT_BASE_MS;
+		case ReconnectArg_DelayMs:
+		{
+			ThrowNativeError(SP_ERROR_NATIVE, "delayMs %d out of range (0 to %d, or -1 for the default %d)", delay, BACKOFF_LIMIT_MS, BACKOFF_DEFAULT_BASE_MS);
+		}
+		case ReconnectArg_DelayMaxMs:
+		{
+			ThrowNativeError(SP_ERROR_NATIVE, "delayMaxMs %d out of range (0 to %d, or -1 for the default %d)", delayMax, BACKOFF_LIMIT_MS, BACKOFF_DEFAULT_MAX_MS);
+		}
+		case ReconnectArg_MaxAttempts:
+		{
+			ThrowNativeError(SP_ERROR_NATIVE, "maxAttempts %d out of range (0 for unlimited, or more; -1 for the default 0)", attempts);
+		}
+		case ReconnectArg_JitterPermille:
+		{
+			ThrowNativeError(SP_ERROR_NATIVE, "jitterPermille %d out of range (0 to 1000, or -1 for the default %d)", jitter, BACKOFF_DEFAULT_JITTER_PERMILLE);
+		}
+		default:
+		{
+			return true;
+		}
 	}
-	if (delayMax == -1)
-	{
-		delayMax = BACKOFF_DEFAULT_MAX_MS;
-	}
-	if (jitter == -1)
-	{
-		jitter = BACKOFF_DEFAULT_JITTER_PERMILLE;
-	}
-	if (attempts == -1)
-	{
-		attempts = 0; // the default, as for the other arguments: unlimited
-	}
-	if (delay < 0 || delay > BACKOFF_LIMIT_MS)
-	{
-		ThrowNativeError(SP_ERROR_NATIVE, "delayMs %d out of range (0 to %d, or -1 for the default %d)", delay, BACKOFF_LIMIT_MS, BACKOFF_DEFAULT_BASE_MS);
-		return false;
-	}
-	if (delayMax < 0 || delayMax > BACKOFF_LIMIT_MS)
-	{
-		ThrowNativeError(SP_ERROR_NATIVE, "delayMaxMs %d out of range (0 to %d, or -1 for the default %d)", delayMax, BACKOFF_LIMIT_MS, BACKOFF_DEFAULT_MAX_MS);
-		return false;
-	}
-	if (attempts < 0)
-	{
-		ThrowNativeError(SP_ERROR_NATIVE, "maxAttempts %d out of range (0 for unlimited, or more; -1 for the default 0)", attempts);
-		return false;
-	}
-	if (jitter < 0 || jitter > 1000)
-	{
-		ThrowNativeError(SP_ERROR_NATIVE, "jitterPermille %d out of range (0 to 1000, or -1 for the default %d)", jitter, BACKOFF_DEFAULT_JITTER_PERMILLE);
-		return false;
-	}
-	if (!backoffInit(rc.backoff, delay, delayMax, jitter, attempts))
-	{
-		ThrowNativeError(SP_ERROR_NATIVE, "Reconnect settings out of range");
-		return false;
-	}
-	rc.enabled = enabled;
-	return true;
+	return false;
 }
 
 /**
@@ -856,30 +773,11 @@ int BlocksRead(ArrayList list, int index)
 	return n;
 }
 
-/**
- * Appends one frame (masked unless `server`) to a send queue of queueLen bytes (at most CONFIG_SEND_QUEUE_BYTES),
- * the messages of a connection that is not open yet; the queue's ArrayList is created by the
- * first frame. Returns false, changing nothing, when it does not fit: the caller reports
- * WsError_QueueOverflow (never dropped silently).
- */
-bool QueueFrame(ArrayList &queue, int &queueLen, bool server, int opcode, const char[] payload, int len)
-{
-	int n = WsEncodeFrame(server, opcode, payload, len);
-	if (n < 0 || n > CONFIG_SEND_QUEUE_BYTES - queueLen)
-	{
-		return false;
-	}
-	BlocksAppend(queue, g_Out, 0, n);
-	queueLen += n;
-	return true;
-}
-
 /** Writes the queued frames to the socket of slot, in order, and deletes the queue (emptied first). */
-void QueueFlush(int slot, ArrayList &queue, int &queueLen)
+void QueueFlush(int slot, ArrayList &queue)
 {
 	ArrayList list = queue;
 	queue = null;
-	queueLen = 0;
 	if (list == null)
 	{
 		return;
@@ -894,10 +792,9 @@ void QueueFlush(int slot, ArrayList &queue, int &queueLen)
 }
 
 /** Empties a send queue and frees its memory. */
-void QueueDrop(ArrayList &queue, int &queueLen)
+void QueueDrop(ArrayList &queue)
 {
 	delete queue;
-	queueLen = 0;
 }
 
 // ---------------------------------------------------------------------------
@@ -905,7 +802,7 @@ void QueueDrop(ArrayList &queue, int &queueLen)
 // ---------------------------------------------------------------------------
 
 /** Takes a free connection slot for owner; -1 when all CONFIG_MAX_CONNECTIONS are in use. */
-int WsAlloc(Handle owner, int kind)
+int WsAlloc(Handle owner, int role)
 {
 	for (int i = 0; i < CONFIG_MAX_CONNECTIONS; i++)
 	{
@@ -914,15 +811,11 @@ int WsAlloc(Handle owner, int kind)
 			g_Ws[i] = g_WsEmpty;
 			g_Ws[i].used = true;
 			g_Ws[i].handle = MakeHandle(i);
-			g_Ws[i].kind = kind;
 			g_Ws[i].sio = -1;
 			g_Ws[i].listener = -1;
 			g_Ws[i].owner = owner;
-			g_Ws[i].userCode = CloseCode_Normal;
 			g_Ws[i].lastState = ReadyState_Connecting;
-			g_Ws[i].lastRecvMs = NowMs();
-			g_Ws[i].lastPingMs = g_Ws[i].lastRecvMs;
-			reconnectInit(g_Ws[i].rc, false);
+			wsSessionInit(g_Sess[i], role, NowMs());
 			return i;
 		}
 	}
@@ -946,7 +839,8 @@ void WsRelease(int slot)
 	g_Ws[slot].used = false;
 	g_Ws[slot].handle = 0;
 	g_Ws[slot].sio = -1;
-	QueueDrop(g_Queue[slot], g_Ws[slot].queueLen);
+	QueueDrop(g_Queue[slot]);
+	wsSessionDropQueue(g_Sess[slot]);
 }
 
 /** True while slot still holds the connection with handle value h (callbacks may have closed it). */
@@ -966,22 +860,22 @@ void WsOrphan(int slot, int code)
 	FwdDrop(g_Ws[slot].onError);
 	FwdDrop(g_Ws[slot].onOpen);
 	FwdDrop(g_Ws[slot].onReadyState);
-	g_Ws[slot].kind = WsKind_Orphan;
 	g_Ws[slot].sio = -1;
 	g_Ws[slot].owner = null;
-	QueueDrop(g_Queue[slot], g_Ws[slot].queueLen);
-	g_Ws[slot].userClosed = true;
-	if (g_Ws[slot].rc.pending)
+	QueueDrop(g_Queue[slot]);
+	WsOnUserClose(slot, wsSessionOrphan(g_Sess[slot], g_Conn[slot], code, NowMs()));
+}
+
+/** Carries out a WsUserClose of the session (wsSessionUserClose, wsSessionOrphan). */
+void WsOnUserClose(int slot, int result)
+{
+	if (result == WsUserClose_Finish)
 	{
-		// Waiting to reconnect: no socket, nothing to close.
-		WsRelease(slot);
-		return;
+		WsFinish(slot);
 	}
-	if (g_Conn[slot].state == ReadyState_Connecting || g_Conn[slot].state == ReadyState_Open)
+	else if (result == WsUserClose_Apply)
 	{
-		g_Ws[slot].userCode = code;
-		g_Ws[slot].userReasonLen = 0;
-		WsApply(slot, ConnEvent_UserClose, WsError_None, 0, "");
+		WsPerform(slot, g_Sess[slot].actions, WsError_None, 0, "");
 	}
 }
 
@@ -1154,7 +1048,7 @@ void WsWriteClose(int slot, int code)
 /** Applies a ready-state event to the core and carries out the actions it returns. */
 void WsApply(int slot, int event, WebsocketError err, int detail, const char[] message)
 {
-	int actions = connApply(g_Conn[slot], event);
+	int actions = wsSessionApply(g_Sess[slot], g_Conn[slot], event, NowMs());
 	WsPerform(slot, actions, err, detail, message);
 }
 
@@ -1167,14 +1061,14 @@ void WsNotifyState(int slot)
 		return;
 	}
 	g_Ws[slot].lastState = state;
-	if (g_Ws[slot].kind == WsKind_User && g_Ws[slot].onReadyState != null)
+	if (g_Sess[slot].role == SessionRole_Client && g_Ws[slot].onReadyState != null)
 	{
 		FwdStart(g_Ws[slot].onReadyState);
 		Call_PushCell(g_Ws[slot].handle);
 		Call_PushCell(state);
 		FwdFinish();
 	}
-	else if (g_Ws[slot].kind == WsKind_Child && (state == ReadyState_Open || state == ReadyState_Closing))
+	else if (g_Sess[slot].role == SessionRole_Child && (state == ReadyState_Open || state == ReadyState_Closing))
 	{
 		// sm-websocket told children's plugins about Open and Closing only (Closed is the disconnect callback).
 		int h = g_Ws[slot].handle;
@@ -1194,7 +1088,7 @@ void WsNotifyState(int slot)
 /** Calls the error callback of whoever the connection reports to. */
 void WsNotifyError(int slot, WebsocketError err, int detail, const char[] message)
 {
-	if (g_Ws[slot].kind == WsKind_User)
+	if (g_Sess[slot].role == SessionRole_Client)
 	{
 		if (g_Ws[slot].onError != null)
 		{
@@ -1206,13 +1100,13 @@ void WsNotifyError(int slot, WebsocketError err, int detail, const char[] messag
 			FwdFinish();
 		}
 	}
-	else if (g_Ws[slot].kind == WsKind_SocketIO)
+	else if (g_Sess[slot].role == SessionRole_Transport)
 	{
 		int sio = g_Ws[slot].sio;
-		g_Sio[sio].sawError = true;
+		sioSessionTransportFailed(g_SioS[sio]);
 		SioReportError(sio, err, detail, message);
 	}
-	else if (g_Ws[slot].kind == WsKind_Child)
+	else if (g_Sess[slot].role == SessionRole_Child)
 	{
 		int h = g_Ws[slot].handle;
 		for (int k = slot * WS_MAX_CHILD_HOOKS; k < (slot + 1) * WS_MAX_CHILD_HOOKS && WsAlive(slot, h); k++)
@@ -1231,8 +1125,8 @@ void WsNotifyError(int slot, WebsocketError err, int detail, const char[] messag
 }
 
 /**
- * Carries out the Action bits in increasing bit order, as wsClient.ts does, after
- * telling the ready-state callback. `err`, `detail` and `message` describe the
+ * Carries out the Action bits of wsSessionApply / wsSessionFed in increasing bit order, as
+ * wsClient.ts does, after telling the ready-state callback. `err`, `detail` and `message` describe the
  * error reported by NotifyError (WsError_None: nothing to report).
  */
 void WsPerform(int slot, int actions, WebsocketError err, int detail, const char[] message)
@@ -1246,7 +1140,7 @@ void WsPerform(int slot, int actions, WebsocketError err, int detail, const char
 	if ((actions & Action_SendClose) != 0)
 	{
 		RandomBytes(g_Key, 4);
-		int n = connEncodeClose(g_Ctl, 0, sizeof(g_Ctl), g_Ws[slot].userCode, g_Ws[slot].userReason, 0, g_Ws[slot].userReasonLen, g_Key, 0, g_Conn[slot].server);
+		int n = connEncodeClose(g_Ctl, 0, sizeof(g_Ctl), g_Sess[slot].userCode, g_Sess[slot].userReason, 0, g_Sess[slot].userReasonLen, g_Key, 0, g_Conn[slot].server);
 		if (n > 0)
 		{
 			WsWrite(slot, g_Ctl, n);
@@ -1270,21 +1164,12 @@ void WsPerform(int slot, int actions, WebsocketError err, int detail, const char
 			WsWrite(slot, g_Ctl, n);
 		}
 	}
-	if ((actions & Action_StartCloseTimer) != 0)
-	{
-		g_Ws[slot].closeTimer = true;
-		g_Ws[slot].closeDeadline = NowMs() + CONFIG_CLOSE_TIMEOUT_MS;
-	}
 	if ((actions & Action_NotifyOpen) != 0)
 	{
 		// The queue goes out before the open callback runs, so that messages sent
 		// from the callback follow the ones queued while connecting.
-		g_Ws[slot].lastRecvMs = NowMs();
-		g_Ws[slot].lastPingMs = g_Ws[slot].lastRecvMs;
-		g_Ws[slot].wasOpen = true;
-		backoffReset(g_Ws[slot].rc.backoff);
-		QueueFlush(slot, g_Queue[slot], g_Ws[slot].queueLen);
-		if (g_Ws[slot].kind == WsKind_User && g_Ws[slot].onOpen != null)
+		QueueFlush(slot, g_Queue[slot]);
+		if (g_Sess[slot].role == SessionRole_Client && g_Ws[slot].onOpen != null)
 		{
 			int plen = g_Conn[slot].hs.protocolLen;
 			bytesCopy(g_Name, 0, g_Conn[slot].hs.protocol, 0, plen);
@@ -1318,30 +1203,33 @@ void WsPerform(int slot, int actions, WebsocketError err, int detail, const char
 }
 
 /**
- * The connection is closed: tell its owner (once) and release the slot; or, for a user
- * connection whose reconnect is on and whose close calls for it, keep the slot and
- * schedule the next attempt (WsScheduleReconnect).
+ * The connection is closed: the session decides (wsSessionClosed) between finishing (final
+ * disconnect callback, slot released) and reconnecting (socket dropped, slot kept, disconnect
+ * callback with willReconnect when the attempt had opened).
  */
 void WsNotifyClosed(int slot)
 {
-	if (g_Ws[slot].closedNotified)
+	int closed = wsSessionClosed(g_Sess[slot], g_Conn[slot], NowMs(), GetURandomInt() & 0xFFFF);
+	if ((closed & WsClosed_Finish) != 0)
 	{
+		WsFinish(slot);
 		return;
 	}
-	g_Ws[slot].closedNotified = true;
-	g_Ws[slot].closeTimer = false;
-	if (WsScheduleReconnect(slot))
+	if ((closed & WsClosed_Retry) != 0)
 	{
-		return;
+		delete g_Ws[slot].socket;
 	}
-	WsFinish(slot);
+	if ((closed & WsClosed_NotifyRetry) != 0)
+	{
+		WsFireDisconnect(slot, true);
+	}
 }
 
 /** Calls a user connection's disconnect callback with the last connection's close code and reason. */
 void WsFireDisconnect(int slot, bool willReconnect)
 {
-	bool child = g_Ws[slot].kind == WsKind_Child;
-	if ((g_Ws[slot].kind != WsKind_User || g_Ws[slot].onDisconnect == null) && !child)
+	bool child = g_Sess[slot].role == SessionRole_Child;
+	if ((g_Sess[slot].role != SessionRole_Client || g_Ws[slot].onDisconnect == null) && !child)
 	{
 		return;
 	}
@@ -1379,45 +1267,10 @@ void WsPushDisconnect(int slot, PrivateForward fwd, bool willReconnect)
 	FwdFinish();
 }
 
-/**
- * The reconnect decision for a user connection that just closed: reconnect is on, the
- * user did not call Websocket_Close, and the connection ended abnormally (TCP drop 1006,
- * socket error, failed handshake, keepalive or close timeout, protocol error) or the
- * server closed with a code that calls for it. Then the socket is dropped, the next
- * attempt is scheduled with the core's backoff, and a connection that had opened tells
- * its owner (disconnect callback, willReconnect = true). Returns false when the
- * connection must be finished instead (also when maxAttempts are used up).
- */
-bool WsScheduleReconnect(int slot)
-{
-	if (g_Ws[slot].kind != WsKind_User || !g_Ws[slot].rc.enabled || g_Ws[slot].userClosed || g_Ws[slot].noRetry)
-	{
-		return false;
-	}
-	if (g_Conn[slot].closeReceived && !closeCodeInvitesReconnect(g_Conn[slot].closeCode))
-	{
-		return false;
-	}
-	if (!reconnectSchedule(g_Ws[slot].rc, NowMs(), GetURandomInt() & 0xFFFF))
-	{
-		return false;
-	}
-	delete g_Ws[slot].socket;
-	bool wasOpen = g_Ws[slot].wasOpen;
-	g_Ws[slot].wasOpen = false;
-	if (wasOpen)
-	{
-		WsFireDisconnect(slot, true);
-	}
-	return true;
-}
-
 /** Starts the scheduled attempt of a user connection: same URL, headers, subprotocols and origin; state CONNECTING again. */
 void WsReconnect(int slot)
 {
 	int h = g_Ws[slot].handle;
-	g_Ws[slot].closedNotified = false;
-	g_Ws[slot].closeTimer = false;
 	// connInit keeps g_Conn[slot].url; WsSendRequest starts the handshake again with a fresh nonce.
 	RandomBytes(g_Nonce, HANDSHAKE_NONCE_SIZE);
 	delete g_Spill[slot];
@@ -1440,8 +1293,8 @@ void WsReconnect(int slot)
 void WsFinish(int slot)
 {
 	int h = g_Ws[slot].handle;
-	int kind = g_Ws[slot].kind;
-	g_Ws[slot].rc.pending = false;
+	int kind = g_Sess[slot].role;
+	wsSessionFinish(g_Sess[slot]);
 	WsFireDisconnect(slot, false);
 	if (!WsAlive(slot, h))
 	{
@@ -1449,10 +1302,10 @@ void WsFinish(int slot)
 	}
 	int sio = g_Ws[slot].sio;
 	WsRelease(slot);
-	if (kind == WsKind_SocketIO && sio >= 0 && g_Sio[sio].used && g_Sio[sio].ws == slot)
+	if (kind == SessionRole_Transport && sio >= 0 && g_Sio[sio].used && g_Sio[sio].ws == slot)
 	{
 		g_Sio[sio].ws = -1;
-		SioOnEngineClose(sio, g_Sio[sio].sawError ? "transport error" : "transport close");
+		SioOnEngineClose(sio, sioSessionTransportEndReason(g_SioS[sio]));
 	}
 }
 
@@ -1532,7 +1385,7 @@ void WsDispatch(int slot)
 	{
 		return;
 	}
-	int actions = g_Conn[slot].actions;
+	int actions = wsSessionFed(g_Sess[slot], g_Conn[slot], NowMs());
 	if (actions != Action_None)
 	{
 		int detail;
@@ -1575,14 +1428,14 @@ void WsDeliverMessage(int slot)
 {
 	int len = g_Conn[slot].msgLen;
 	int type = g_Conn[slot].msgType;
-	if (g_Ws[slot].kind == WsKind_User)
+	if (g_Sess[slot].role == SessionRole_Client)
 	{
 		if (g_Ws[slot].onReceive != null)
 		{
 			WsDeliverTo(slot, g_Ws[slot].owner, g_Ws[slot].deliver, g_Ws[slot].receiveFn, g_Ws[slot].onReceive, type, len);
 		}
 	}
-	else if (g_Ws[slot].kind == WsKind_Child)
+	else if (g_Sess[slot].role == SessionRole_Child)
 	{
 		// Every hooking plugin gets the message through its own __Websocket_Deliver, in hook order.
 		int h = g_Ws[slot].handle;
@@ -1594,17 +1447,9 @@ void WsDeliverMessage(int slot)
 			}
 		}
 	}
-	else if (g_Ws[slot].kind == WsKind_SocketIO)
+	else if (g_Sess[slot].role == SessionRole_Transport)
 	{
-		int sio = g_Ws[slot].sio;
-		if (type == Opcode_Text)
-		{
-			SioOnPacket(sio, slot, len);
-		}
-		else
-		{
-			SioReportError(sio, WsError_Unsupported, type, "binary Engine.IO messages are not supported");
-		}
+		SioOnMessage(g_Ws[slot].sio, slot, type, len);
 	}
 }
 
@@ -1622,21 +1467,32 @@ void WsDeliverTo(int slot, Handle owner, Function entry, Function func, PrivateF
 }
 
 /**
- * Sends (state Open) or queues (state Connecting, or waiting to reconnect) one message on a user connection.
- * Returns false when the queue is full, after reporting WsError_QueueOverflow.
+ * Sends or queues one message, as the session decides (wsSessionSend). Returns false when the
+ * queue is full, after reporting WsError_QueueOverflow.
  */
 bool WsSendMessage(int slot, int opcode, const char[] payload, int len)
 {
-	if (g_Conn[slot].state == ReadyState_Open)
+	int n = WsEncodeFrame(g_Conn[slot].server, opcode, payload, len);
+	switch (wsSessionSend(g_Sess[slot], g_Conn[slot], n))
 	{
-		WsWriteFrame(slot, opcode, payload, len);
-		return true;
-	}
-	if (!QueueFrame(g_Queue[slot], g_Ws[slot].queueLen, g_Conn[slot].server, opcode, payload, len))
-	{
-		FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "send queue full: a message of %d bytes does not fit in the %d bytes left while connecting or reconnecting", len, CONFIG_SEND_QUEUE_BYTES - g_Ws[slot].queueLen);
-		WsNotifyError(slot, WsError_QueueOverflow, len, g_ErrMsg);
-		return false;
+		case WsSend_Now:
+		{
+			WsWrite(slot, g_Out, n);
+		}
+		case WsSend_Queue:
+		{
+			BlocksAppend(g_Queue[slot], g_Out, 0, n);
+		}
+		case WsSend_Overflow:
+		{
+			FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "send queue full: a message of %d bytes does not fit in the %d bytes left while connecting or reconnecting", len, CONFIG_SEND_QUEUE_BYTES - g_Sess[slot].queueLen);
+			WsNotifyError(slot, WsError_QueueOverflow, len, g_ErrMsg);
+			return false;
+		}
+		default:
+		{
+			return false;
+		}
 	}
 	return true;
 }
@@ -1659,12 +1515,11 @@ public void OnSocketConnected(Handle socket, any arg)
 /** Writes the opening handshake request (wsClient.ts sendRequest), with a fresh nonce. */
 void WsSendRequest(int slot)
 {
-	g_Ws[slot].requestSent = true;
 	RandomBytes(g_Nonce, HANDSHAKE_NONCE_SIZE);
 	delete g_Spill[slot];
 	connInit(g_Conn[slot], g_Nonce, 0, g_Ws[slot].protocols, 0, g_Ws[slot].protocolsLen, CONFIG_MAX_MESSAGE_SIZE, WS_MSG_BUFFER);
 	int n;
-	if (g_Ws[slot].kind == WsKind_SocketIO)
+	if (g_Sess[slot].role == SessionRole_Transport)
 	{
 		int sio = g_Ws[slot].sio;
 		n = connRequest(g_Conn[slot], g_Out, sizeof(g_Out), g_Ws[slot].origin, 0, 0, g_Sio[sio].headers, 0, g_Sio[sio].headersLen);
@@ -1673,11 +1528,10 @@ void WsSendRequest(int slot)
 	{
 		n = connRequest(g_Conn[slot], g_Out, sizeof(g_Out), g_Ws[slot].origin, 0, g_Ws[slot].originLen, g_Ws[slot].headers, 0, g_Ws[slot].headersLen);
 	}
+	wsSessionRequestSent(g_Sess[slot], n >= 0);
 	if (n < 0)
 	{
 		FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "cannot build the handshake request (handshake error %d)", -n);
-		// The same request would fail again: no reconnect after this.
-		g_Ws[slot].noRetry = true;
 		WsApply(slot, ConnEvent_SocketError, WsError_Request, -n, g_ErrMsg);
 		return;
 	}
@@ -1693,7 +1547,7 @@ public void OnSocketReceive(Handle socket, const char[] receiveData, const int d
 		return;
 	}
 	int h = g_Ws[slot].handle;
-	g_Ws[slot].lastRecvMs = NowMs();
+	wsSessionReceived(g_Sess[slot], NowMs());
 	int off = 0;
 	while (off < dataSize)
 	{
@@ -1775,7 +1629,7 @@ public void OnSocketError(Handle socket, const int errorType, const int errorNum
 			FormatEx(name, sizeof(name), "error type %d", errorType);
 		}
 	}
-	if (g_Ws[slot].kind == WsKind_Child)
+	if (g_Sess[slot].role == SessionRole_Child)
 	{
 		FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "socket error %s (errno %d) on the connection from %s:%d", name, errorNum, g_Ws[slot].remoteIP, g_Ws[slot].remotePort);
 	}
@@ -1817,40 +1671,30 @@ public Action Timer_Tick(Handle timer)
 /** Reconnect timer, close-handshake timeout and keepalive of one connection. */
 void WsTick(int slot, int now)
 {
-	if (reconnectDue(g_Ws[slot].rc, now))
+	switch (wsSessionTick(g_Sess[slot], g_Conn[slot], now))
 	{
-		WsReconnect(slot);
-		return;
-	}
-	int state = g_Conn[slot].state;
-	if (state == ReadyState_Connecting && g_Ws[slot].kind == WsKind_Child && now - g_Ws[slot].acceptedAt >= WS_CHILD_REQUEST_TIMEOUT_MS)
-	{
-		// sm-websocket never timed out a silent client: it held its slot for good.
-		WsApply(slot, ConnEvent_UserClose, WsError_None, 0, "");
-		return;
-	}
-	if (state == ReadyState_Closing && g_Ws[slot].closeTimer && now - g_Ws[slot].closeDeadline >= 0)
-	{
-		g_Ws[slot].closeTimer = false;
-		WsApply(slot, ConnEvent_CloseTimeout, WsError_None, 0, "");
-		return;
-	}
-	int interval = g_Ws[slot].keepaliveMs;
-	if (state != ReadyState_Open || interval <= 0 || g_Ws[slot].kind != WsKind_User)
-	{
-		return;
-	}
-	if (heartbeatExpired(now, g_Ws[slot].lastRecvMs, interval, interval))
-	{
-		int waited = now - g_Ws[slot].lastRecvMs;
-		FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "keepalive: nothing received for %d ms", waited);
-		WsApply(slot, ConnEvent_SocketError, WsError_Timeout, waited, g_ErrMsg);
-		return;
-	}
-	if (now - g_Ws[slot].lastPingMs >= interval)
-	{
-		g_Ws[slot].lastPingMs = now;
-		WsWriteFrame(slot, Opcode_Ping, g_Ctl, 0);
+		case WsTick_Reconnect:
+		{
+			WsReconnect(slot);
+		}
+		case WsTick_Ping:
+		{
+			WsWriteFrame(slot, Opcode_Ping, g_Ctl, 0);
+		}
+		case WsTick_KeepaliveTimeout:
+		{
+			FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "keepalive: nothing received for %d ms", g_Sess[slot].detail);
+			WsPerform(slot, g_Sess[slot].actions, WsError_Timeout, g_Sess[slot].detail, g_ErrMsg);
+		}
+		case WsTick_RequestTimeout:
+		{
+			// sm-websocket never timed out a silent client: it held its slot for good.
+			WsPerform(slot, g_Sess[slot].actions, WsError_None, 0, "");
+		}
+		case WsTick_CloseTimeout:
+		{
+			WsPerform(slot, g_Sess[slot].actions, WsError_None, 0, "");
+		}
 	}
 }
 
@@ -1868,7 +1712,7 @@ int WsNativeSlot(Handle plugin, int param)
 		ThrowNativeError(SP_ERROR_NATIVE, "Invalid websocket handle %d", h);
 		return -1;
 	}
-	if (!g_Ws[slot].used || g_Ws[slot].handle != h || g_Ws[slot].kind != WsKind_User)
+	if (!g_Ws[slot].used || g_Ws[slot].handle != h || g_Sess[slot].role != SessionRole_Client)
 	{
 		ThrowNativeError(SP_ERROR_NATIVE, "Websocket handle %d is closed (released after its disconnect callback) or was never valid", h);
 		return -1;
@@ -1889,7 +1733,7 @@ int WsNativeAnySlot(Handle plugin, int param)
 {
 	int h = GetNativeCell(param);
 	int slot = SlotOfHandle(h);
-	if (slot >= 0 && g_Ws[slot].used && g_Ws[slot].handle == h && g_Ws[slot].kind == WsKind_Child)
+	if (slot >= 0 && g_Ws[slot].used && g_Ws[slot].handle == h && g_Sess[slot].role == SessionRole_Child)
 	{
 		if (!ChildAllowed(slot, plugin))
 		{
@@ -1905,7 +1749,7 @@ int WsNativeAnySlot(Handle plugin, int param)
 int WsNativeSlotBeforeRequest(Handle plugin, int param, const char[] what)
 {
 	int slot = WsNativeSlot(plugin, param);
-	if (slot >= 0 && (g_Ws[slot].requestSent || g_Conn[slot].state != ReadyState_Connecting))
+	if (slot >= 0 && (g_Sess[slot].requestSent || g_Conn[slot].state != ReadyState_Connecting))
 	{
 		ThrowNativeError(SP_ERROR_NATIVE, "%s must be set right after Websocket_Connect, before the opening handshake is sent", what);
 		return -1;
@@ -2046,10 +1890,15 @@ PrivateForward NewCallback(Handle plugin, Function func, int type)
 			// a listening socket's close (ws)
 			fwd = new PrivateForward(ET_Ignore, Param_Cell);
 		}
+		case 9:
+		{
+			// Socket.IO connect (io, data, recovered)
+			fwd = new PrivateForward(ET_Ignore, Param_Cell, Param_String, Param_Cell);
+		}
 		default:
 		{
-			// Socket.IO ack (io, args, data)
-			fwd = new PrivateForward(ET_Ignore, Param_Cell, Param_String, Param_Cell);
+			// Socket.IO ack (io, args, data, failed)
+			fwd = new PrivateForward(ET_Ignore, Param_Cell, Param_String, Param_Cell, Param_Cell);
 		}
 	}
 	fwd.AddFunction(plugin, func);
@@ -2145,6 +1994,18 @@ void DeliverByForward(PrivateForward fwd, WebsocketDelivery what, int handle, in
 		{
 			Call_PushString(g_Args);
 			Call_PushCell(extra);
+			Call_PushCell(false);
+		}
+		case WebsocketDelivery_AckFailed:
+		{
+			Call_PushString("");
+			Call_PushCell(extra);
+			Call_PushCell(true);
+		}
+		case WebsocketDelivery_Connect:
+		{
+			Call_PushString(g_Args);
+			Call_PushCell(extra);
 		}
 		default:
 		{
@@ -2229,7 +2090,7 @@ public any Native_Connect(Handle plugin, int numParams)
 		ThrowNativeError(SP_ERROR_NATIVE, "TLS unavailable: \"%s\" needs a TLS tunnel named in sm_websocket_tls_tunnels (docs/plugin.md) or a socket extension with TLS (SocketConnectTLS, the oldmagic fork built with TLS); the loaded one has none", g_Url);
 		return INVALID_WEBSOCKET_HANDLE;
 	}
-	int slot = WsAlloc(plugin, WsKind_User);
+	int slot = WsAlloc(plugin, SessionRole_Client);
 	if (slot < 0)
 	{
 		ThrowNativeError(SP_ERROR_NATIVE, "All %d websocket connections are in use (generation option --max-connections)", CONFIG_MAX_CONNECTIONS);
@@ -2268,8 +2129,7 @@ public any Native_Send(Handle plugin, int numParams)
 		ThrowNativeError(SP_ERROR_NATIVE, "Invalid send type %d (SendType_Text or SendType_Binary)", type);
 		return false;
 	}
-	int state = g_Conn[slot].state;
-	if (state != ReadyState_Connecting && state != ReadyState_Open && !g_Ws[slot].rc.pending)
+	if (!wsSessionCanSend(g_Sess[slot], g_Conn[slot]))
 	{
 		ThrowNativeError(SP_ERROR_NATIVE, "Cannot send: the connection is closing (check Websocket_GetReadyState)");
 		return false;
@@ -2320,22 +2180,12 @@ public any Native_Close(Handle plugin, int numParams)
 		return false;
 	}
 	// No reconnect after the user's close, even when it comes while the connection is already closing.
-	g_Ws[slot].userClosed = true;
-	if (g_Ws[slot].rc.pending)
-	{
-		// Waiting to reconnect: the attempt is cancelled and the connection finishes now.
-		WsFinish(slot);
-		return true;
-	}
-	int state = g_Conn[slot].state;
-	if (state != ReadyState_Connecting && state != ReadyState_Open)
+	int result = wsSessionUserClose(g_Sess[slot], g_Conn[slot], code, g_Reason, 0, reasonLen, NowMs());
+	if (result == WsUserClose_None)
 	{
 		return false;
 	}
-	g_Ws[slot].userCode = code;
-	bytesCopy(g_Ws[slot].userReason, 0, g_Reason, 0, reasonLen);
-	g_Ws[slot].userReasonLen = reasonLen;
-	WsApply(slot, ConnEvent_UserClose, WsError_None, 0, "");
+	WsOnUserClose(slot, result);
 	return true;
 }
 
@@ -2348,11 +2198,11 @@ public any Native_GetReadyState(Handle plugin, int numParams)
 		ThrowNativeError(SP_ERROR_NATIVE, "Invalid websocket handle %d", h);
 		return State_Closed;
 	}
-	if (!g_Ws[slot].used || g_Ws[slot].handle != h || (g_Ws[slot].kind != WsKind_User && g_Ws[slot].kind != WsKind_Child))
+	if (!g_Ws[slot].used || g_Ws[slot].handle != h || (g_Sess[slot].role != SessionRole_Client && g_Sess[slot].role != SessionRole_Child))
 	{
 		return State_Closed;
 	}
-	if (g_Ws[slot].kind == WsKind_Child)
+	if (g_Sess[slot].role == SessionRole_Child)
 	{
 		if (!ChildAllowed(slot, plugin))
 		{
@@ -2383,7 +2233,7 @@ public any Native_HookOpen(Handle plugin, int numParams)
 public any Native_HookReadyStateChange(Handle plugin, int numParams)
 {
 	int slot = WsNativeAnySlot(plugin, 1);
-	if (slot >= 0 && g_Ws[slot].kind == WsKind_Child)
+	if (slot >= 0 && g_Sess[slot].role == SessionRole_Child)
 	{
 		int k = HookFor(slot, plugin);
 		if (k < 0)
@@ -2469,13 +2319,10 @@ public any Native_SetKeepalive(Handle plugin, int numParams)
 		return 0;
 	}
 	int ms = GetNativeCell(2);
-	if (ms != 0 && (ms < WS_MIN_KEEPALIVE_MS || ms > WS_MAX_KEEPALIVE_MS))
+	if (!wsSessionSetKeepalive(g_Sess[slot], ms, NowMs()))
 	{
-		ThrowNativeError(SP_ERROR_NATIVE, "Keepalive interval %d ms out of range (0, or %d to %d)", ms, WS_MIN_KEEPALIVE_MS, WS_MAX_KEEPALIVE_MS);
-		return 0;
+		ThrowNativeError(SP_ERROR_NATIVE, "Keepalive interval %d ms out of range (0, or %d to %d)", ms, SESSION_MIN_KEEPALIVE_MS, SESSION_MAX_KEEPALIVE_MS);
 	}
-	g_Ws[slot].keepaliveMs = ms;
-	g_Ws[slot].lastPingMs = NowMs();
 	return 0;
 }
 
@@ -2484,7 +2331,7 @@ public any Native_SetReconnect(Handle plugin, int numParams)
 	int slot = WsNativeSlot(plugin, 1);
 	if (slot >= 0)
 	{
-		ReadNativeReconnect(g_Ws[slot].rc, 2);
+		ReadNativeReconnect(g_Sess[slot].rc, 2);
 	}
 	return 0;
 }
@@ -2605,7 +2452,7 @@ int ListenChildren(int li)
 	int n = 0;
 	for (int i = 0; i < CONFIG_MAX_CONNECTIONS; i++)
 	{
-		if (g_Ws[i].used && g_Ws[i].kind == WsKind_Child && g_Ws[i].listener == li)
+		if (g_Ws[i].used && g_Sess[i].role == SessionRole_Child && g_Ws[i].listener == li)
 		{
 			n++;
 		}
@@ -2640,7 +2487,7 @@ void ListenRelease(int li)
 {
 	for (int i = 0; i < CONFIG_MAX_CONNECTIONS; i++)
 	{
-		if (g_Ws[i].used && g_Ws[i].kind == WsKind_Child && g_Ws[i].listener == li)
+		if (g_Ws[i].used && g_Sess[i].role == SessionRole_Child && g_Ws[i].listener == li)
 		{
 			g_Ws[i].listener = -1;
 			ChildClose(i, CloseCode_GoingAway);
@@ -2684,7 +2531,7 @@ bool ListenLeave(int li, Handle plugin, bool notify)
 	int code = last || !notify ? CloseCode_GoingAway : CloseCode_Normal;
 	for (int i = 0; i < CONFIG_MAX_CONNECTIONS && ListenAlive(li, h); i++)
 	{
-		if (g_Ws[i].used && g_Ws[i].kind == WsKind_Child && g_Ws[i].listener == li)
+		if (g_Ws[i].used && g_Sess[i].role == SessionRole_Child && g_Ws[i].listener == li)
 		{
 			ChildUnhook(i, plugin, code);
 		}
@@ -2778,14 +2625,7 @@ bool ChildAllowed(int slot, Handle plugin)
 /** Starts closing child slot with `code`: the close handshake when open, the TCP connection at once before that. */
 void ChildClose(int slot, int code)
 {
-	int state = g_Conn[slot].state;
-	if (state != ReadyState_Connecting && state != ReadyState_Open)
-	{
-		return;
-	}
-	g_Ws[slot].userCode = code;
-	g_Ws[slot].userReasonLen = 0;
-	WsApply(slot, ConnEvent_UserClose, WsError_None, 0, "");
+	WsOnUserClose(slot, wsSessionUserClose(g_Sess[slot], g_Conn[slot], code, g_Reason, 0, 0, NowMs()));
 }
 
 /** Removes plugin's hooks from child slot; a child that no plugin hooks any more closes with `code`. */
@@ -2929,7 +2769,7 @@ public void OnListenIncoming(Handle socket, Handle newSocket, const char[] remot
 		return;
 	}
 	int children = ListenChildren(li);
-	int slot = children < WS_MAX_CHILDREN ? WsAlloc(null, WsKind_Child) : -1;
+	int slot = children < WS_MAX_CHILDREN ? WsAlloc(null, SessionRole_Child) : -1;
 	if (slot < 0)
 	{
 		int n = serverHandshakeBuildStatus(503, g_Out, sizeof(g_Out));
@@ -2951,7 +2791,6 @@ public void OnListenIncoming(Handle socket, Handle newSocket, const char[] remot
 	g_Ws[slot].listener = li;
 	strcopy(g_Ws[slot].remoteIP, WS_MAX_REMOTE_IP, remoteIP);
 	g_Ws[slot].remotePort = remotePort;
-	g_Ws[slot].acceptedAt = NowMs();
 	delete g_Spill[slot];
 	connInitServer(g_Conn[slot], CONFIG_MAX_MESSAGE_SIZE, WS_MSG_BUFFER);
 	SocketSetArg(newSocket, slot);
@@ -3091,7 +2930,7 @@ public any Native_Open(Handle plugin, int numParams)
 int ChildNativeSlot(Handle plugin)
 {
 	int slot = WsNativeAnySlot(plugin, 1);
-	if (slot >= 0 && g_Ws[slot].kind != WsKind_Child)
+	if (slot >= 0 && g_Sess[slot].role != SessionRole_Child)
 	{
 		ThrowNativeError(SP_ERROR_NATIVE, "Websocket handle %d is not a child of a listening socket (Websocket_Open's incoming callback gives those)", GetNativeCell(1));
 		return -1;
@@ -3134,7 +2973,7 @@ public any Native_UnhookChild(Handle plugin, int numParams)
 		return 0;
 	}
 	// A child already released (e.g. unhooked from its own disconnect callback's aftermath) is nothing to do.
-	if (!g_Ws[slot].used || g_Ws[slot].handle != h || g_Ws[slot].kind != WsKind_Child)
+	if (!g_Ws[slot].used || g_Ws[slot].handle != h || g_Sess[slot].role != SessionRole_Child)
 	{
 		return 0;
 	}
@@ -3143,7 +2982,7 @@ public any Native_UnhookChild(Handle plugin, int numParams)
 }
 
 // ---------------------------------------------------------------------------
-// Socket.IO clients (sioClient.ts)
+// Socket.IO clients: the bindings of spec/core/siosession.ts (as spec/harness/sioClient.ts)
 // ---------------------------------------------------------------------------
 
 /** Frees a Socket.IO client: detaches its transport (closed with `code`), deletes forwards and acks. No callback. */
@@ -3160,13 +2999,13 @@ void SioRelease(int sio, int code)
 	FwdDrop(g_Sio[sio].onConnect);
 	FwdDrop(g_Sio[sio].onConnectError);
 	FwdDrop(g_Sio[sio].onDisconnect);
-	for (int k = 0; k < WS_MAX_PENDING_ACKS; k++)
+	for (int k = 0; k < SIO_MAX_PENDING_ACKS; k++)
 	{
-		SioAckFree(sio * WS_MAX_PENDING_ACKS + k);
+		FwdDrop(g_Acks[sio * SIO_MAX_PENDING_ACKS + k].callback);
 	}
 	g_Sio[sio].used = false;
 	g_Sio[sio].handle = 0;
-	QueueDrop(g_SioQueue[sio], g_Sio[sio].queueLen);
+	QueueDrop(g_SioQueue[sio]);
 }
 
 /** True while client sio still has handle value h. */
@@ -3175,22 +3014,40 @@ bool SioAlive(int sio, int h)
 	return g_Sio[sio].used && g_Sio[sio].handle == h;
 }
 
-/** Frees one acknowledgement entry. */
-void SioAckFree(int a)
+/**
+ * Calls, once each, the ack callbacks the session gives up on (sioSessionTakeFailedAck; `ending`:
+ * the client finishes). Returns false when a callback closed the client.
+ */
+bool SioFailAcks(int sio, bool ending)
 {
-	FwdDrop(g_Acks[a].callback);
-	g_Acks[a].used = false;
+	int h = g_Sio[sio].handle;
+	for (int k = sioSessionTakeFailedAck(g_SioS[sio], NowMs(), ending); k >= 0; k = sioSessionTakeFailedAck(g_SioS[sio], NowMs(), ending))
+	{
+		int a = sio * SIO_MAX_PENDING_ACKS + k;
+		PrivateForward callback = g_Acks[a].callback;
+		g_Acks[a].callback = null;
+		if (callback != null)
+		{
+			g_Args[0] = 0;
+			Deliver(g_Sio[sio].owner, g_Sio[sio].deliver, g_Acks[a].callbackFn, callback, WebsocketDelivery_AckFailed, h, -1, 0, g_Acks[a].data);
+			delete callback;
+		}
+		if (!SioAlive(sio, h))
+		{
+			return false;
+		}
+	}
+	return true;
 }
 
-/** Forgets the acknowledgements of emits already sent (their connection is gone); queued ones stay. */
-void SioDropSentAcks(int sio)
+/** Frees the callbacks of acknowledgements the session no longer waits for. */
+void SioAcksSync(int sio)
 {
-	for (int k = 0; k < WS_MAX_PENDING_ACKS; k++)
+	for (int k = 0; k < SIO_MAX_PENDING_ACKS; k++)
 	{
-		int a = sio * WS_MAX_PENDING_ACKS + k;
-		if (g_Acks[a].used && g_Acks[a].sent)
+		if (!sioSessionAckHeld(g_SioS[sio], k))
 		{
-			SioAckFree(a);
+			FwdDrop(g_Acks[sio * SIO_MAX_PENDING_ACKS + k].callback);
 		}
 	}
 }
@@ -3209,14 +3066,16 @@ void SioReportError(int sio, WebsocketError err, int detail, const char[] messag
 	}
 }
 
-/** Calls the client's disconnect callback. */
-void SioFireDisconnect(int sio, const char[] reason, bool willReconnect)
+/** Calls the client's disconnect callback with the text of a SioReason. */
+void SioFireDisconnect(int sio, int reason, bool willReconnect)
 {
 	if (g_Sio[sio].onDisconnect != null)
 	{
+		int n = sioReasonText(reason, g_Text, 0, sizeof(g_Text) - 1);
+		g_Text[n < 0 ? 0 : n] = 0;
 		FwdStart(g_Sio[sio].onDisconnect);
 		Call_PushCell(g_Sio[sio].handle);
-		Call_PushString(reason);
+		Call_PushString(g_Text);
 		Call_PushCell(willReconnect);
 		FwdFinish();
 	}
@@ -3238,23 +3097,22 @@ void SioSendText(int sio, const char[] packet, int len)
 	}
 }
 
-/** Opens a new transport for client sio (sioClient.ts open). */
+/** Opens a new transport for client sio (sioSessionTick asked for it). */
 void SioOpen(int sio)
 {
-	int slot = WsAlloc(g_Sio[sio].owner, WsKind_SocketIO);
+	int slot = WsAlloc(g_Sio[sio].owner, SessionRole_Transport);
 	if (slot < 0)
 	{
 		FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "cannot reconnect: all %d connection slots are in use", CONFIG_MAX_CONNECTIONS);
 		SioReportError(sio, WsError_NoFreeSlot, CONFIG_MAX_CONNECTIONS, g_ErrMsg);
 		if (g_Sio[sio].used)
 		{
-			SioOnEngineClose(sio, "transport error");
+			SioOnEngineClose(sio, SioReason_TransportError);
 		}
 		return;
 	}
 	g_Ws[slot].sio = sio;
 	g_Sio[sio].ws = slot;
-	g_Sio[sio].sawError = false;
 	WebsocketError err = WsError_BadUrl;
 	int urlErr = urlParseWithPath(g_Conn[slot].url, g_Sio[sio].url, 0, g_Sio[sio].urlLen, g_Sio[sio].path, 0, g_Sio[sio].pathLen);
 	if (urlErr == UrlError_None)
@@ -3265,7 +3123,7 @@ void SioOpen(int sio)
 		err = WsStartSocket(slot);
 		if (err == WsError_None)
 		{
-			g_Sio[sio].openedAt = NowMs();
+			sioSessionTransportStarted(g_SioS[sio], NowMs());
 			return;
 		}
 	}
@@ -3280,12 +3138,12 @@ void SioOpen(int sio)
 	SioReportError(sio, err, urlErr, g_ErrMsg);
 	if (SioAlive(sio, h))
 	{
-		SioOnEngineClose(sio, "transport error");
+		SioOnEngineClose(sio, SioReason_TransportError);
 	}
 }
 
-/** Drops the current transport and runs the close path with `reason` (sioClient.ts closeTransport). */
-void SioCloseTransport(int sio, const char[] reason)
+/** Drops the current transport and runs the close path with a SioReason (sioClient.ts closeTransport). */
+void SioCloseTransport(int sio, int reason)
 {
 	int slot = g_Sio[sio].ws;
 	g_Sio[sio].ws = -1;
@@ -3296,268 +3154,235 @@ void SioCloseTransport(int sio, const char[] reason)
 	SioOnEngineClose(sio, reason);
 }
 
-/** Reports a bad packet and closes the transport (sioClient.ts fail). */
-void SioFail(int sio, WebsocketError err, int detail, const char[] message)
+/** The transport is gone: the session decides between a reconnect and the end (sioSessionEngineClosed). */
+void SioOnEngineClose(int sio, int reason)
 {
-	int h = g_Sio[sio].handle;
-	SioReportError(sio, err, detail, message);
-	if (SioAlive(sio, h))
+	int closed = sioSessionEngineClosed(g_SioS[sio], reason, NowMs(), GetURandomInt() & 0xFFFF);
+	SioAcksSync(sio);
+	// As socket.io-client: acks that will not come are failed before the disconnect callback.
+	if (closed == SioClosed_None || !SioFailAcks(sio, false))
 	{
-		SioCloseTransport(sio, "parse error");
+		return;
+	}
+	if ((closed & SioClosed_NotifyRetry) != 0)
+	{
+		SioFireDisconnect(sio, g_SioS[sio].reason, true);
+	}
+	if ((closed & SioClosed_Finish) != 0)
+	{
+		SioFinished(sio);
+	}
+}
+
+/** Ends the client for good with a SioReason, unless it is already ending. */
+void SioFinish(int sio, int reason)
+{
+	if (sioSessionFinish(g_SioS[sio], reason))
+	{
+		SioFinished(sio);
 	}
 }
 
 /**
- * The transport is gone (sioClient.ts onEngineClose): forget its acks, tell the
- * user, and schedule a reconnect with the core's backoff, or finish the client.
+ * The session has ended (sioSessionFinish): drops the transport, fails the acks that have a timeout,
+ * fires the final disconnect callback, releases the client.
  */
-void SioOnEngineClose(int sio, const char[] reason)
+void SioFinished(int sio)
 {
-	if (g_Sio[sio].finishing || g_Sio[sio].rc.pending)
-	{
-		return;
-	}
-	g_Sio[sio].engineOpen = false;
-	SioDropSentAcks(sio);
-	bool wasConnected = g_Sio[sio].connected;
-	g_Sio[sio].connected = false;
-	if (!g_Sio[sio].userClosed && g_Sio[sio].rc.enabled)
-	{
-		if (reconnectSchedule(g_Sio[sio].rc, NowMs(), GetURandomInt() & 0xFFFF))
-		{
-			if (wasConnected)
-			{
-				SioFireDisconnect(sio, reason, true);
-			}
-			return;
-		}
-		SioFinish(sio, "reconnect failed");
-		return;
-	}
-	SioFinish(sio, reason);
-}
-
-/** Ends the client for good: closes the transport, fires the final disconnect callback, releases it. */
-void SioFinish(int sio, const char[] reason)
-{
-	if (g_Sio[sio].finishing)
-	{
-		return;
-	}
-	g_Sio[sio].finishing = true;
-	g_Sio[sio].rc.pending = false;
-	g_Sio[sio].connected = false;
-	g_Sio[sio].engineOpen = false;
 	int h = g_Sio[sio].handle;
+	if (!SioFailAcks(sio, true))
+	{
+		return;
+	}
 	int slot = g_Sio[sio].ws;
 	g_Sio[sio].ws = -1;
 	if (slot >= 0 && g_Ws[slot].used && g_Ws[slot].sio == sio)
 	{
 		WsOrphan(slot, CloseCode_Normal);
 	}
-	strcopy(g_Text, sizeof(g_Text), reason);
-	SioFireDisconnect(sio, g_Text, false);
+	SioFireDisconnect(sio, g_SioS[sio].reason, false);
 	if (SioAlive(sio, h))
 	{
 		SioRelease(sio, CloseCode_Normal);
 	}
 }
 
-/** Heartbeat watchdog, open timeout and reconnect timer of one client. */
+/** Ack timeouts, heartbeat watchdog, open timeout and reconnect timer of one client (sioSessionTick). */
 void SioTick(int sio, int now)
 {
-	if (g_Sio[sio].engineOpen && heartbeatExpired(now, g_Sio[sio].lastPingMs, g_Sio[sio].info.pingInterval, g_Sio[sio].info.pingTimeout))
+	if (!SioFailAcks(sio, false))
 	{
-		SioCloseTransport(sio, "ping timeout");
 		return;
 	}
-	if (!g_Sio[sio].engineOpen && g_Sio[sio].ws >= 0 && heartbeatExpired(now, g_Sio[sio].openedAt, WS_SIO_OPEN_TIMEOUT_MS, 0))
+	switch (sioSessionTick(g_SioS[sio], now))
 	{
-		int h = g_Sio[sio].handle;
-		FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "no Engine.IO open packet within %d ms", WS_SIO_OPEN_TIMEOUT_MS);
-		SioReportError(sio, WsError_Timeout, now - g_Sio[sio].openedAt, g_ErrMsg);
-		if (SioAlive(sio, h))
+		case SioTick_PingTimeout:
 		{
-			SioCloseTransport(sio, "transport error");
+			SioCloseTransport(sio, g_SioS[sio].reason);
 		}
-		return;
-	}
-	if (reconnectDue(g_Sio[sio].rc, now))
-	{
-		SioOpen(sio);
-	}
-}
-
-/** One Engine.IO packet arrived in g_Delivery[0..len) (sioClient.ts onPacket). */
-void SioOnPacket(int sio, int slot, int len)
-{
-	int type = eioPacketType(g_Delivery, 0, len);
-	switch (type)
-	{
-		case EioPacket_Open:
+		case SioTick_OpenTimeout:
 		{
-			if (!eioParseOpen(g_Delivery, 0, len, g_Sio[sio].info))
+			int h = g_Sio[sio].handle;
+			int reason = g_SioS[sio].reason;
+			FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "no Engine.IO open packet within %d ms", SIO_OPEN_TIMEOUT_MS);
+			SioReportError(sio, WsError_Timeout, g_SioS[sio].detail, g_ErrMsg);
+			if (SioAlive(sio, h))
 			{
-				SioFail(sio, WsError_PacketInvalid, 0, "bad Engine.IO open packet");
-				return;
+				SioCloseTransport(sio, reason);
 			}
-			g_Sio[sio].engineOpen = true;
-			g_Sio[sio].lastPingMs = NowMs();
-			backoffReset(g_Sio[sio].rc.backoff);
-			int n = sioEncodeConnect(g_Packet, 0, sizeof(g_Packet), g_Sio[sio].nsp, 0, g_Sio[sio].nspLen, g_Sio[sio].auth, 0, g_Sio[sio].authLen);
-			SioSendText(sio, g_Packet, n);
 		}
-		case EioPacket_Ping:
+		case SioTick_Open:
 		{
-			g_Sio[sio].lastPingMs = NowMs();
-			int n = eioEncodePong(g_Packet, 0, sizeof(g_Packet), g_Delivery, 0, len);
-			SioSendText(sio, g_Packet, n);
-		}
-		case EioPacket_Close:
-		{
-			SioCloseTransport(sio, "transport close");
-		}
-		case EioPacket_Message:
-		{
-			SioOnSocketIo(sio, slot, len);
-		}
-		case EioPacket_Noop:
-		{
-			return;
-		}
-		case EioPacket_Pong:
-		{
-			return;
-		}
-		case EioPacket_Upgrade:
-		{
-			return;
-		}
-		default:
-		{
-			SioFail(sio, WsError_PacketInvalid, 0, "bad Engine.IO packet");
+			SioOpen(sio);
 		}
 	}
 }
 
-/** One Socket.IO packet arrived (sioClient.ts onSocketIo); packets of other namespaces are ignored. */
-void SioOnSocketIo(int sio, int slot, int len)
+/** One message of the transport arrived in g_Delivery[0..len): carries out what sioSessionOnMessage decides. */
+void SioOnMessage(int sio, int slot, int opcode, int len)
 {
-	int err = sioParse(g_Delivery, 0, len, g_Parsed);
-	if (err != SioError_Ok)
-	{
-		FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "Socket.IO packet refused (parser error %d)", err);
-		SioFail(sio, WsError_PacketInvalid, err, g_ErrMsg);
-		return;
-	}
-	if (!sioNspEquals(g_Delivery, g_Parsed, g_Sio[sio].nsp, 0, g_Sio[sio].nspLen))
-	{
-		return;
-	}
 	int h = g_Sio[sio].handle;
+	int out = sioSessionOnMessage(g_SioS[sio], opcode, g_Delivery, 0, len, g_Parsed, g_Name, sizeof(g_Name) - 1, g_Packet, sizeof(g_Packet), NowMs());
 	int dataLen = g_Parsed.dataLen;
-	bytesCopy(g_Args, 0, g_Delivery, g_Parsed.dataOff, dataLen);
-	g_Args[dataLen] = 0;
-	switch (g_Parsed.type)
+	switch (out)
 	{
-		case SioPacket_Connect:
+		case SioOut_Write:
 		{
-			g_Sio[sio].connected = true;
-			// Queued emits first, then the callback (see WsPerform's NotifyOpen).
-			QueueFlush(slot, g_SioQueue[sio], g_Sio[sio].queueLen);
-			for (int k = 0; k < WS_MAX_PENDING_ACKS; k++)
+			SioSendText(sio, g_Packet, g_SioS[sio].outLen);
+		}
+		case SioOut_Error:
+		{
+			SioDropText(g_SioS[sio].drop);
+			SioReportError(sio, view_as<WebsocketError>(g_SioS[sio].error), g_SioS[sio].detail, g_ErrMsg);
+		}
+		case SioOut_Fail:
+		{
+			int reason = g_SioS[sio].reason;
+			FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "Socket.IO packet refused (parser error %d)", g_SioS[sio].detail);
+			if (g_SioS[sio].detail == 0)
 			{
-				g_Acks[sio * WS_MAX_PENDING_ACKS + k].sent = true;
+				strcopy(g_ErrMsg, sizeof(g_ErrMsg), "bad Engine.IO packet");
 			}
+			SioReportError(sio, WsError_PacketInvalid, g_SioS[sio].detail, g_ErrMsg);
+			if (SioAlive(sio, h))
+			{
+				SioCloseTransport(sio, reason);
+			}
+		}
+		case SioOut_CloseTransport:
+		{
+			SioCloseTransport(sio, g_SioS[sio].reason);
+		}
+		case SioOut_Connected:
+		{
+			// Queued emits first, then the callback (see WsPerform's NotifyOpen).
+			QueueFlush(slot, g_SioQueue[sio]);
+			bytesCopy(g_Args, 0, g_Delivery, g_Parsed.dataOff, dataLen);
+			g_Args[dataLen] = 0;
 			if (g_Sio[sio].onConnect != null)
 			{
-				SioDeliver(sio, g_Sio[sio].connectFn, g_Sio[sio].onConnect, WebsocketDelivery_Connect, dataLen, 0, "the CONNECT data");
+				SioDeliver(sio, g_Sio[sio].connectFn, g_Sio[sio].onConnect, WebsocketDelivery_Connect, dataLen, g_SioS[sio].recovered, "the CONNECT data");
 			}
 		}
-		case SioPacket_ConnectError:
+		case SioOut_ConnectError:
 		{
+			int reason = g_SioS[sio].reason;
+			bytesCopy(g_Args, 0, g_Delivery, g_Parsed.dataOff, dataLen);
+			g_Args[dataLen] = 0;
 			if (g_Sio[sio].onConnectError != null)
 			{
 				SioDeliver(sio, g_Sio[sio].connectErrorFn, g_Sio[sio].onConnectError, WebsocketDelivery_ConnectError, dataLen, 0, "the CONNECT_ERROR data");
 			}
 			if (SioAlive(sio, h))
 			{
-				g_Sio[sio].userClosed = true;
-				SioFinish(sio, "connect error");
+				SioFinish(sio, reason);
 			}
 		}
-		case SioPacket_Disconnect:
+		case SioOut_Finish:
 		{
-			g_Sio[sio].userClosed = true;
-			SioFinish(sio, "io server disconnect");
+			SioFinished(sio);
 		}
-		case SioPacket_Event:
+		case SioOut_Event:
 		{
-			if (!g_Sio[sio].connected)
-			{
-				return;
-			}
-			int nameLen = sioEventName(g_Delivery, g_Parsed, g_Name, 0, sizeof(g_Name) - 1);
-			if (nameLen < 0)
-			{
-				SioReportError(sio, WsError_Unsupported, SioPacket_Event, "event name too long: event dropped");
-				return;
-			}
-			g_Name[nameLen] = 0;
-			if (strlen(g_Name) != nameLen)
-			{
-				// A SourcePawn string ends at its first NUL: "a\u0000b" would reach the plugin as
-				// the event "a". Refused rather than cut, so no handler runs for the wrong event.
-				SioReportError(sio, WsError_Unsupported, SioPacket_Event, "event name contains a NUL character (\\u0000): event dropped");
-				return;
-			}
+			g_Name[g_SioS[sio].nameLen] = 0;
+			int ackId = g_Parsed.ackId;
 			int argsLen = sioArgsArray(g_Delivery, g_Parsed, g_Args, 0, sizeof(g_Args) - 1);
 			g_Args[argsLen] = 0;
 			if (g_Sio[sio].onEvent != null)
 			{
-				SioDeliver(sio, g_Sio[sio].eventFn, g_Sio[sio].onEvent, WebsocketDelivery_Event, argsLen, g_Parsed.ackId, "an event's arguments");
+				SioDeliver(sio, g_Sio[sio].eventFn, g_Sio[sio].onEvent, WebsocketDelivery_Event, argsLen, ackId, "an event's arguments");
 			}
 		}
-		case SioPacket_Ack:
+		case SioOut_Ack:
 		{
-			for (int k = 0; k < WS_MAX_PENDING_ACKS; k++)
+			int a = sio * SIO_MAX_PENDING_ACKS + g_SioS[sio].ack;
+			int argsLen = sioArgsArray(g_Delivery, g_Parsed, g_Args, 0, sizeof(g_Args) - 1);
+			g_Args[argsLen] = 0;
+			PrivateForward callback = g_Acks[a].callback;
+			g_Acks[a].callback = null;
+			if (callback != null)
 			{
-				int a = sio * WS_MAX_PENDING_ACKS + k;
-				if (g_Acks[a].used && g_Acks[a].sent && g_Acks[a].id == g_Parsed.ackId)
-				{
-					int argsLen = sioArgsArray(g_Delivery, g_Parsed, g_Args, 0, sizeof(g_Args) - 1);
-					g_Args[argsLen] = 0;
-					PrivateForward callback = g_Acks[a].callback;
-					g_Acks[a].callback = null;
-					g_Acks[a].used = false;
-					SioDeliver(sio, g_Acks[a].callbackFn, callback, WebsocketDelivery_Ack, argsLen, g_Acks[a].data, "an acknowledgement's arguments");
-					delete callback;
-					return;
-				}
+				SioDeliver(sio, g_Acks[a].callbackFn, callback, WebsocketDelivery_Ack, argsLen, g_Acks[a].data, "an acknowledgement's arguments");
+				delete callback;
 			}
-		}
-		default:
-		{
-			SioReportError(sio, WsError_Unsupported, g_Parsed.type, "binary Socket.IO packets are not supported");
 		}
 	}
 }
 
-/** Sends (namespace joined) or queues one encoded Engine.IO packet g_Packet[0..n); false on overflow. */
-bool SioSendOrQueue(int sio, int n)
+/** The error text for a SioDrop, in g_ErrMsg. */
+void SioDropText(int drop)
 {
-	if (g_Sio[sio].connected && SioTransportOpen(sio))
+	switch (drop)
 	{
-		SioSendText(sio, g_Packet, n);
-		return true;
+		case SioDrop_BinaryMessage:
+		{
+			strcopy(g_ErrMsg, sizeof(g_ErrMsg), "binary Engine.IO messages are not supported");
+		}
+		case SioDrop_NameTooLong:
+		{
+			strcopy(g_ErrMsg, sizeof(g_ErrMsg), "event name too long: event dropped");
+		}
+		case SioDrop_NameNul:
+		{
+			strcopy(g_ErrMsg, sizeof(g_ErrMsg), "event name contains a NUL character (\\u0000): event dropped");
+		}
+		default:
+		{
+			strcopy(g_ErrMsg, sizeof(g_ErrMsg), "binary Socket.IO packets are not supported");
+		}
 	}
-	if (!QueueFrame(g_SioQueue[sio], g_Sio[sio].queueLen, false, Opcode_Text, g_Packet, n))
+}
+
+/**
+ * Writes, queues or refuses the Engine.IO packet g_Packet[0..n) as sioSessionEmit / sioSessionAck
+ * decided (`send`, a SioSend); returns true when it was written or queued.
+ */
+bool SioCarryOut(int sio, int send, int n)
+{
+	switch (send)
 	{
-		FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "send queue full: a packet of %d bytes does not fit in the %d bytes left while not connected", n, CONFIG_SEND_QUEUE_BYTES - g_Sio[sio].queueLen);
-		SioReportError(sio, WsError_QueueOverflow, n, g_ErrMsg);
-		return false;
+		case SioSend_Now:
+		{
+			SioSendText(sio, g_Packet, n);
+			return true;
+		}
+		case SioSend_Queue:
+		{
+			BlocksAppend(g_SioQueue[sio], g_Out, 0, WsEncodeFrame(false, Opcode_Text, g_Packet, n));
+			return true;
+		}
+		case SioSend_Overflow:
+		{
+			FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "send queue full: a packet of %d bytes does not fit in the %d bytes left while not connected", n, CONFIG_SEND_QUEUE_BYTES - g_SioS[sio].queueLen);
+			SioReportError(sio, WsError_QueueOverflow, n, g_ErrMsg);
+		}
+		case SioSend_TooLarge:
+		{
+			FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "packet of %d bytes not sent: the server accepts at most %d (maxPayload)", n, eioMaxPacket(g_SioS[sio].info));
+			SioReportError(sio, WsError_TooLargeForServer, n, g_ErrMsg);
+		}
 	}
-	return true;
+	return false;
 }
 
 /** Throws the native error for a negative SioEncodeError. */
@@ -3602,7 +3427,7 @@ int SioNativeSlot(Handle plugin, int param, bool finishing = false)
 		ThrowNativeError(SP_ERROR_NATIVE, "Invalid SocketIO handle %d", h);
 		return -1;
 	}
-	if (!g_Sio[sio].used || g_Sio[sio].handle != h || (g_Sio[sio].finishing && !finishing))
+	if (!g_Sio[sio].used || g_Sio[sio].handle != h || (g_SioS[sio].finishing && !finishing))
 	{
 		ThrowNativeError(SP_ERROR_NATIVE, "SocketIO handle %d is closed (released after its final disconnect callback) or was never valid", h);
 		return -1;
@@ -3622,12 +3447,12 @@ public any Native_SioConnect(Handle plugin, int numParams)
 	{
 		return INVALID_SOCKETIO;
 	}
-	int nspLen = ReadNativeString(2, g_Name, WS_MAX_NAMESPACE, "Namespace");
+	int nspLen = ReadNativeString(2, g_Name, (SIO_MAX_NAMESPACE + 1), "Namespace");
 	if (nspLen < 0)
 	{
 		return INVALID_SOCKETIO;
 	}
-	int authLen = ReadNativeString(3, g_Text, WS_MAX_AUTH, "Auth JSON");
+	int authLen = ReadNativeString(3, g_Text, (SIO_MAX_AUTH + 1), "Auth JSON");
 	if (authLen < 0)
 	{
 		return INVALID_SOCKETIO;
@@ -3682,14 +3507,12 @@ public any Native_SioConnect(Handle plugin, int numParams)
 	g_Sio[sio].handle = MakeHandle(sio);
 	g_Sio[sio].owner = plugin;
 	g_Sio[sio].ws = -1;
+	// The first transport opens on the next tick, after the Hook/Set natives the caller makes now.
+	sioSessionInit(g_SioS[sio], g_Name, 0, nspLen, g_Text, 0, authLen, NowMs());
 	strcopy(g_Sio[sio].url, URL_MAX_LENGTH + 1, g_Url);
 	g_Sio[sio].urlLen = urlLen;
 	strcopy(g_Sio[sio].path, URL_MAX_LENGTH + 1, g_Path);
 	g_Sio[sio].pathLen = pathLen;
-	strcopy(g_Sio[sio].nsp, WS_MAX_NAMESPACE, g_Name);
-	g_Sio[sio].nspLen = nspLen;
-	strcopy(g_Sio[sio].auth, WS_MAX_AUTH, g_Text);
-	g_Sio[sio].authLen = authLen;
 	g_Sio[sio].deliver = GetFunctionByName(plugin, "__Websocket_Deliver");
 	g_Sio[sio].eventFn = GetNativeFunction(4);
 	g_Sio[sio].connectFn = INVALID_FUNCTION;
@@ -3697,10 +3520,6 @@ public any Native_SioConnect(Handle plugin, int numParams)
 	g_Sio[sio].onEvent = NewCallback(plugin, g_Sio[sio].eventFn, 5);
 	g_Sio[sio].onError = NewCallback(plugin, GetNativeFunction(5), 2);
 	g_Sio[sio].data = GetNativeCell(6);
-	reconnectInit(g_Sio[sio].rc, true);
-	// The first transport opens on the next tick, after the Hook/Set natives the caller makes now.
-	g_Sio[sio].rc.pending = true;
-	g_Sio[sio].rc.at = NowMs();
 	return g_Sio[sio].handle;
 }
 
@@ -3722,53 +3541,40 @@ public any Native_SioEmit(Handle plugin, int numParams)
 		return false;
 	}
 	Function ack = GetNativeFunction(4);
-	int a = -1;
-	int ackId = -1;
-	if (ack != INVALID_FUNCTION)
+	// A plugin built with an older websocket.inc passes five arguments.
+	int timeoutMs = numParams >= 6 ? GetNativeCell(6) : 0;
+	if (timeoutMs < 0 || timeoutMs > SIO_MAX_ACK_TIMEOUT_MS || (timeoutMs > 0 && ack == INVALID_FUNCTION))
 	{
-		for (int k = 0; k < WS_MAX_PENDING_ACKS; k++)
-		{
-			if (!g_Acks[sio * WS_MAX_PENDING_ACKS + k].used)
-			{
-				a = sio * WS_MAX_PENDING_ACKS + k;
-				break;
-			}
-		}
-		if (a < 0)
-		{
-			ThrowNativeError(SP_ERROR_NATIVE, "Too many acknowledgements pending (at most %d per client)", WS_MAX_PENDING_ACKS);
-			return false;
-		}
-		ackId = g_Sio[sio].nextAckId;
+		ThrowNativeError(SP_ERROR_NATIVE, "Invalid timeoutMs %d (0 for none, or 1 to %d with an ack callback)", timeoutMs, SIO_MAX_ACK_TIMEOUT_MS);
+		return false;
 	}
-	int n = sioEncodeEvent(g_Packet, 0, sizeof(g_Packet), g_Sio[sio].nsp, 0, g_Sio[sio].nspLen, g_Name, 0, nameLen, g_Payload, 0, argsLen, ackId);
+	int ackId = sioSessionAckIdFor(g_SioS[sio], ack != INVALID_FUNCTION);
+	if (ackId == -2)
+	{
+		ThrowNativeError(SP_ERROR_NATIVE, "Too many acknowledgements pending (at most %d per client)", SIO_MAX_PENDING_ACKS);
+		return false;
+	}
+	int n = sioEncodeEvent(g_Packet, 0, sizeof(g_Packet), g_SioS[sio].nsp, 0, g_SioS[sio].nspLen, g_Name, 0, nameLen, g_Payload, 0, argsLen, ackId);
 	if (n < 0)
 	{
 		ThrowSioEncodeError(n);
 		return false;
 	}
-	if (!SioFitsServer(sio, n))
+	int frameLen = frameHeaderSize(n, true) + n;
+	int send = sioSessionEmit(g_SioS[sio], n, frameLen, ackId, SioTransportOpen(sio));
+	if (ackId >= 0 && (send == SioSend_Now || send == SioSend_Queue))
 	{
-		return false;
-	}
-	bool sent = g_Sio[sio].connected && SioTransportOpen(sio);
-	int h = g_Sio[sio].handle;
-	if (!SioSendOrQueue(sio, n))
-	{
-		return false;
-	}
-	if (a >= 0 && SioAlive(sio, h))
-	{
-		g_Sio[sio].nextAckId = (ackId + 1) & 0x7FFFFFFF;
-		g_Acks[a] = g_AckEmpty;
-		g_Acks[a].used = true;
-		g_Acks[a].sent = sent;
-		g_Acks[a].id = ackId;
+		int a = sio * SIO_MAX_PENDING_ACKS + g_SioS[sio].ack;
+		FwdDrop(g_Acks[a].callback);
 		g_Acks[a].callback = NewCallback(plugin, ack, 7);
 		g_Acks[a].callbackFn = ack;
 		g_Acks[a].data = GetNativeCell(5);
+		if (timeoutMs > 0)
+		{
+			sioSessionAckTimeout(g_SioS[sio], g_SioS[sio].ack, timeoutMs, NowMs());
+		}
 	}
-	return true;
+	return SioCarryOut(sio, send, n);
 }
 
 public any Native_SioAck(Handle plugin, int numParams)
@@ -3784,7 +3590,7 @@ public any Native_SioAck(Handle plugin, int numParams)
 	{
 		return false;
 	}
-	int n = sioEncodeAck(g_Packet, 0, sizeof(g_Packet), g_Sio[sio].nsp, 0, g_Sio[sio].nspLen, ackId, g_Payload, 0, argsLen);
+	int n = sioEncodeAck(g_Packet, 0, sizeof(g_Packet), g_SioS[sio].nsp, 0, g_SioS[sio].nspLen, ackId, g_Payload, 0, argsLen);
 	if (n < 0)
 	{
 		if (n == SioEncodeError_BadAckId)
@@ -3797,51 +3603,32 @@ public any Native_SioAck(Handle plugin, int numParams)
 		}
 		return false;
 	}
-	if (!g_Sio[sio].connected || !SioTransportOpen(sio) || !SioFitsServer(sio, n))
-	{
-		return false;
-	}
-	SioSendText(sio, g_Packet, n);
-	return true;
-}
-
-/**
- * True when the server takes an Engine.IO packet of n bytes (eioMaxPacket: its maxPayload);
- * otherwise reports WsError_TooLargeForServer, since the server would drop the whole connection.
- */
-bool SioFitsServer(int sio, int n)
-{
-	int max = eioMaxPacket(g_Sio[sio].info);
-	if (n <= max)
-	{
-		return true;
-	}
-	FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "packet of %d bytes not sent: the server accepts at most %d (maxPayload)", n, max);
-	SioReportError(sio, WsError_TooLargeForServer, n, g_ErrMsg);
-	return false;
+	return SioCarryOut(sio, sioSessionAck(g_SioS[sio], n, SioTransportOpen(sio)), n);
 }
 
 public any Native_SioClose(Handle plugin, int numParams)
 {
 	int sio = SioNativeSlot(plugin, 1, true);
-	if (sio < 0 || g_Sio[sio].finishing)
+	if (sio < 0)
 	{
 		return 0;
 	}
-	g_Sio[sio].userClosed = true;
-	if (g_Sio[sio].connected)
+	int close = sioSessionClose(g_SioS[sio], SioTransportOpen(sio), g_Packet, sizeof(g_Packet));
+	if ((close & SioClose_Write) != 0)
 	{
-		int n = sioEncodeDisconnect(g_Packet, 0, sizeof(g_Packet), g_Sio[sio].nsp, 0, g_Sio[sio].nspLen);
-		SioSendText(sio, g_Packet, n);
+		SioSendText(sio, g_Packet, g_SioS[sio].outLen);
 	}
-	SioFinish(sio, "io client disconnect");
+	if ((close & SioClose_Finish) != 0)
+	{
+		SioFinished(sio);
+	}
 	return 0;
 }
 
 public any Native_SioIsConnected(Handle plugin, int numParams)
 {
 	int sio = SioNativeSlot(plugin, 1, true);
-	return sio >= 0 && g_Sio[sio].connected;
+	return sio >= 0 && g_SioS[sio].connected;
 }
 
 public any Native_SioHookConnect(Handle plugin, int numParams)
@@ -3851,7 +3638,7 @@ public any Native_SioHookConnect(Handle plugin, int numParams)
 	{
 		FwdDrop(g_Sio[sio].onConnect);
 		g_Sio[sio].connectFn = GetNativeFunction(2);
-		g_Sio[sio].onConnect = NewCallback(plugin, g_Sio[sio].connectFn, 3);
+		g_Sio[sio].onConnect = NewCallback(plugin, g_Sio[sio].connectFn, 9);
 	}
 	return 0;
 }
@@ -3898,7 +3685,7 @@ public any Native_SioSetReconnect(Handle plugin, int numParams)
 	int sio = SioNativeSlot(plugin, 1);
 	if (sio >= 0)
 	{
-		ReadNativeReconnect(g_Sio[sio].rc, 2);
+		ReadNativeReconnect(g_SioS[sio].rc, 2);
 	}
 	return 0;
 }

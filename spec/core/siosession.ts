@@ -17,12 +17,14 @@
  */
 
 import { backoffReset } from "./backoff.js";
-import { bytesPutAscii } from "./bytes.js";
+import { bytesPut, bytesPutAscii } from "./bytes.js";
 import { CONFIG_SEND_QUEUE_BYTES } from "./config.js";
 import { EioOpenInfo, EioPacket, eioEncodePong, eioMaxPacket, eioPacketType, eioParseOpen } from "./engineio.js";
 import { Opcode } from "./frame.js";
 import { heartbeatExpired } from "./heartbeat.js";
+import { jsonFindKey, jsonSkipString, jsonSkipValue, jsonSkipWs } from "./json.js";
 import {
+  SioEncodeError,
   SioError,
   SioPacket,
   SioParsed,
@@ -44,6 +46,17 @@ export const SIO_MAX_PENDING_ACKS = 64;
 export const SIO_MAX_NAMESPACE = 255;
 export const SIO_MAX_AUTH = 4095;
 
+/**
+ * Longest private session id (`pid`) and event offset kept for connection state
+ * recovery, as raw JSON string tokens (quotes included, bytes). socket.io 4.x
+ * makes both with base64id (20 characters); longer ones are not kept (the
+ * session then just does not recover).
+ */
+export const SIO_MAX_RECOVERY_TOKEN = 128;
+
+/** Longest acknowledgement timeout an emit may ask for (ms, one day). */
+export const SIO_MAX_ACK_TIMEOUT_MS = 86400000;
+
 /** The state of one entry of the acknowledgement table. */
 export const enum SioAckState {
   Free = 0,
@@ -51,6 +64,11 @@ export const enum SioAckState {
   Queued = 1,
   /** The emit went out on the current transport: its ACK may arrive. */
   Sent = 2,
+  /**
+   * The emit went out on a transport that is gone, so its ACK cannot come, and it has a
+   * timeout: its callback is owed a failure (sioSessionTakeFailedAck).
+   */
+  Lost = 3,
 }
 
 /** Why a transport or the session ended: the reason socket.io-client gives (sioReasonText). */
@@ -108,6 +126,20 @@ export class SioSession {
   /** The acknowledgement table: entry k's SioAckState and ack id. */
   ackState = new Int32Array(SIO_MAX_PENDING_ACKS);
   ackId = new Int32Array(SIO_MAX_PENDING_ACKS);
+  /** Entry k's timeout in ms (0: none; its callback then waits as long as the connection lives) and its deadline. */
+  ackTimeout = new Int32Array(SIO_MAX_PENDING_ACKS);
+  ackDeadline = new Int32Array(SIO_MAX_PENDING_ACKS);
+  /**
+   * Connection state recovery: the private session id the server's CONNECT gave (raw JSON
+   * string token, pidLen 0 when the server does not offer recovery) and the offset of the
+   * last event received (the string the server appends as the last argument).
+   */
+  pid = new Uint8Array(SIO_MAX_RECOVERY_TOKEN);
+  pidLen = 0;
+  offset = new Uint8Array(SIO_MAX_RECOVERY_TOKEN);
+  offsetLen = 0;
+  /** The last CONNECT restored the previous session (the server replays the events missed meanwhile). */
+  recovered = false;
   /** Outputs of the last step: see each function. */
   reason = 0;
   error = 0;
@@ -166,7 +198,12 @@ export function sioSessionInit(
   for (let k = 0; k < SIO_MAX_PENDING_ACKS; k++) {
     s.ackState[k] = SioAckState.Free;
     s.ackId[k] = 0;
+    s.ackTimeout[k] = 0;
+    s.ackDeadline[k] = 0;
   }
+  s.pidLen = 0;
+  s.offsetLen = 0;
+  s.recovered = false;
   sioSessionClearOut(s);
   return true;
 }
@@ -285,7 +322,8 @@ export function sioSessionEngineClosed(s: SioSession, reason: number, nowMs: num
   s.engineOpen = false;
   for (let k = 0; k < SIO_MAX_PENDING_ACKS; k++) {
     if (s.ackState[k] === SioAckState.Sent) {
-      s.ackState[k] = SioAckState.Free;
+      // As socket.io-client's _clearAcks: an ack asked with a timeout is failed at once, one without is dropped.
+      s.ackState[k] = s.ackTimeout[k] > 0 ? SioAckState.Lost : SioAckState.Free;
     }
   }
   const wasConnected = s.connected;
@@ -389,7 +427,7 @@ export function sioSessionOnMessage(
       s.engineOpen = true;
       s.lastPingMs = nowMs;
       backoffReset(s.rc.backoff);
-      return sioSessionWrite(s, sioEncodeConnect(out, 0, cap, s.nsp, 0, s.nspLen, s.auth, 0, s.authLen));
+      return sioSessionWrite(s, sioSessionEncodeConnect(s, out, cap));
     case EioPacket.Ping:
       s.lastPingMs = nowMs;
       return sioSessionWrite(s, eioEncodePong(out, 0, cap, data, off, len));
@@ -448,6 +486,7 @@ function sioSessionOnPacket(
     case SioPacket.Connect:
       s.connected = true;
       s.queueLen = 0;
+      sioSessionKeepPid(s, data, p);
       // The queued emits go out now, so their acks can come.
       for (let k = 0; k < SIO_MAX_PENDING_ACKS; k++) {
         if (s.ackState[k] === SioAckState.Queued) {
@@ -469,6 +508,7 @@ function sioSessionOnPacket(
       for (let k = 0; k < SIO_MAX_PENDING_ACKS; k++) {
         if (s.ackState[k] === SioAckState.Sent && s.ackId[k] === p.ackId) {
           s.ackState[k] = SioAckState.Free;
+          s.ackTimeout[k] = 0;
           s.ack = k;
           return SioOut.Ack;
         }
@@ -482,7 +522,12 @@ function sioSessionOnPacket(
   }
 }
 
-/** An EVENT: delivered while the namespace is joined, with a name the user can be given. */
+/**
+ * An EVENT: delivered while the namespace is joined, with a name the user can be given. A server
+ * restoring a session (connection state recovery) sends the missed events before its CONNECT
+ * reply; socket.io-client buffers them and hands them out just before its "connect" event, so
+ * they are delivered as they come once the recovering CONNECT was sent (the same order).
+ */
 function sioSessionOnEvent(
   s: SioSession,
   data: Readonly<Uint8Array>,
@@ -490,7 +535,7 @@ function sioSessionOnEvent(
   name: Uint8Array,
   nameCap: number,
 ): number {
-  if (!s.connected) {
+  if (!s.connected && !(s.engineOpen && s.pidLen > 0)) {
     return SioOut.None;
   }
   const n = sioEventName(data, p, name, 0, nameCap);
@@ -510,6 +555,7 @@ function sioSessionOnEvent(
     }
   }
   s.nameLen = n;
+  sioSessionKeepOffset(s, data, p);
   return SioOut.Event;
 }
 
@@ -579,6 +625,7 @@ export function sioSessionEmit(
     for (let k = 0; k < SIO_MAX_PENDING_ACKS; k++) {
       if (s.ackState[k] === SioAckState.Free) {
         s.ackState[k] = result === SioSend.Now ? SioAckState.Sent : SioAckState.Queued;
+        s.ackTimeout[k] = 0;
         s.ackId[k] = ackId;
         s.ack = k;
         s.nextAckId = (ackId + 1) & 0x7fffffff;
@@ -638,4 +685,139 @@ export function sioSessionClose(s: SioSession, transportOpen: boolean, out: Uint
   }
   sioSessionFinish(s, SioReason.IoClientDisconnect);
   return bits | SioClose.Finish;
+}
+
+/**
+ * The CONNECT for this session's namespace into out[0..cap): its auth JSON, and, once the
+ * server offered connection state recovery (a pid in its CONNECT), the pid and the offset
+ * of the last event received put in front of the auth members, as socket.io-client does
+ * (`Object.assign({ pid, offset }, auth)`; the offset is left out before any event came).
+ * Returns the packet's length or a negative SioEncodeError.
+ */
+export function sioSessionEncodeConnect(s: Readonly<SioSession>, out: Uint8Array, cap: number): number {
+  if (s.pidLen === 0) {
+    return sioEncodeConnect(out, 0, cap, s.nsp, 0, s.nspLen, s.auth, 0, s.authLen);
+  }
+  // The header alone (`40` or `40/admin,`), then the merged object.
+  let o = sioEncodeConnect(out, 0, cap, s.nsp, 0, s.nspLen, s.auth, 0, 0);
+  o = bytesPutAscii(out, o, cap, '{"pid":');
+  o = bytesPut(out, o, cap, s.pid, 0, s.pidLen);
+  if (s.offsetLen > 0) {
+    o = bytesPutAscii(out, o, cap, ',"offset":');
+    o = bytesPut(out, o, cap, s.offset, 0, s.offsetLen);
+  }
+  // The auth object's members (checked as one JSON object by the caller of sioSessionInit).
+  const open = jsonSkipWs(s.auth, 0, s.authLen);
+  let close = s.authLen - 1;
+  while (close > open && s.auth[close] !== "}".charCodeAt(0)) {
+    close--;
+  }
+  const first = jsonSkipWs(s.auth, open + 1, close);
+  if (s.authLen > 0 && first < close) {
+    o = bytesPutAscii(out, o, cap, ",");
+    o = bytesPut(out, o, cap, s.auth, first, close - first);
+  }
+  o = bytesPutAscii(out, o, cap, "}");
+  return o < 0 ? SioEncodeError.NoSpace : o;
+}
+
+/**
+ * A CONNECT arrived: keeps the pid its data carries (connection state recovery on the
+ * server), and whether it is the pid of the previous connection (the session was
+ * recovered: the server replays the events missed meanwhile).
+ */
+function sioSessionKeepPid(s: SioSession, data: Readonly<Uint8Array>, p: Readonly<SioParsed>): void {
+  const end = p.dataOff + p.dataLen;
+  const v = p.dataLen > 0 ? jsonFindKey(data, p.dataOff, end, "pid") : -1;
+  const vEnd = v < 0 ? -1 : jsonSkipString(data, v, end);
+  if (vEnd < 0 || vEnd - v > SIO_MAX_RECOVERY_TOKEN) {
+    s.recovered = false;
+    s.pidLen = 0;
+    s.offsetLen = 0;
+    return;
+  }
+  const n = vEnd - v;
+  let same = n === s.pidLen;
+  for (let i = 0; same && i < n; i++) {
+    same = s.pid[i] === data[v + i];
+  }
+  s.recovered = same;
+  for (let i = 0; i < n; i++) {
+    s.pid[i] = data[v + i];
+  }
+  s.pidLen = n;
+  if (!same) {
+    s.offsetLen = 0;
+  }
+}
+
+/**
+ * An event arrived while the server offers recovery: its last argument, when it is a
+ * string, is the offset to send back after a reconnect (socket.io-client keeps it the
+ * same way, and hands it to the listener as the last argument too).
+ */
+function sioSessionKeepOffset(s: SioSession, data: Readonly<Uint8Array>, p: Readonly<SioParsed>): void {
+  if (s.pidLen === 0) {
+    return;
+  }
+  const end = p.argsOff + p.argsLen;
+  let i = jsonSkipWs(data, p.argsOff, end);
+  let last = -1;
+  let lastEnd = -1;
+  while (i >= 0 && i < end) {
+    const v = i;
+    i = jsonSkipValue(data, v, end);
+    if (i < 0) {
+      return;
+    }
+    last = v;
+    lastEnd = i;
+    i = jsonSkipWs(data, i, end);
+    if (i < end) {
+      i = jsonSkipWs(data, i + 1, end);
+    }
+  }
+  if (last < 0 || data[last] !== '"'.charCodeAt(0) || lastEnd - last > SIO_MAX_RECOVERY_TOKEN) {
+    return;
+  }
+  for (let k = 0; k < lastEnd - last; k++) {
+    s.offset[k] = data[last + k];
+  }
+  s.offsetLen = lastEnd - last;
+}
+
+/**
+ * Gives the acknowledgement just taken by sioSessionEmit (entry s.ack) a timeout of
+ * timeoutMs (1..SIO_MAX_ACK_TIMEOUT_MS; socket.io-client's `socket.timeout(ms).emit`):
+ * when no ACK came by then, sioSessionTakeFailedAck hands the entry out once, and a late
+ * ACK is ignored. Returns false, changing nothing, for a value out of range.
+ */
+export function sioSessionAckTimeout(s: SioSession, k: number, timeoutMs: number, nowMs: number): boolean {
+  if (k < 0 || k >= SIO_MAX_PENDING_ACKS || timeoutMs < 1 || timeoutMs > SIO_MAX_ACK_TIMEOUT_MS) {
+    return false;
+  }
+  s.ackTimeout[k] = timeoutMs;
+  s.ackDeadline[k] = (nowMs + timeoutMs) | 0;
+  return true;
+}
+
+/**
+ * The next acknowledgement whose callback is owed a failure, freed, or -1: one whose
+ * timeout passed at nowMs, or one lost with its transport (SioAckState.Lost), or, when
+ * `ending` (the session finishes), every one that has a timeout. The I/O layer calls
+ * its callback once with the failure, and asks again until -1.
+ */
+export function sioSessionTakeFailedAck(s: SioSession, nowMs: number, ending: boolean): number {
+  for (let k = 0; k < SIO_MAX_PENDING_ACKS; k++) {
+    const state = s.ackState[k];
+    if (state === SioAckState.Free || s.ackTimeout[k] <= 0) {
+      continue;
+    }
+    if (ending || state === SioAckState.Lost || ((nowMs - s.ackDeadline[k]) | 0) >= 0) {
+      s.ackState[k] = SioAckState.Free;
+      s.ackTimeout[k] = 0;
+      return k;
+    }
+  }
+  return -1;
 }

@@ -520,17 +520,5 @@ export function wsSessionUserClose(
 export function wsSessionOrphan(s: WsSession, c: WsConn, code: number, nowMs: number): number {
   s.role = SessionRole.Orphan;
   s.queueLen = 0;
-  s.userClosed = true;
-  s.actions = Action.None;
-  if (s.rc.pending) {
-    wsSessionFinish(s);
-    return WsUserClose.Finish;
-  }
-  if (c.state !== ReadyState.Connecting && c.state !== ReadyState.Open) {
-    return WsUserClose.None;
-  }
-  s.userCode = code;
-  s.userReasonLen = 0;
-  s.actions = wsSessionApply(s, c, ConnEvent.UserClose, nowMs);
-  return WsUserClose.Apply;
+  return wsSessionUserClose(s, c, code, s.userReason, 0, 0, nowMs);
 }

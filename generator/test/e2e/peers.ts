@@ -194,7 +194,14 @@ export class SioPeer {
   ) {}
 
   static async start(
-    opts: { port?: number; pingInterval?: number; pingTimeout?: number; record?: SioRecord } = {},
+    opts: {
+      port?: number;
+      pingInterval?: number;
+      pingTimeout?: number;
+      record?: SioRecord;
+      /** socket.io's connectionStateRecovery (missed broadcasts replayed after a reconnect). */
+      recovery?: boolean;
+    } = {},
   ): Promise<SioPeer> {
     const record = opts.record ?? new SioRecord();
     const server = http.createServer();
@@ -203,6 +210,7 @@ export class SioPeer {
       pingTimeout: opts.pingTimeout ?? 20_000,
       transports: ["websocket"],
       maxHttpBufferSize: 2_000_000,
+      ...(opts.recovery ? { connectionStateRecovery: { maxDisconnectionDuration: 60_000 } } : {}),
     });
     const onConnection = (socket: SioSocket): void => {
       const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;

@@ -678,6 +678,71 @@ export function defineSourceModSuite(extension: SocketExtension): void {
           await peer.close();
         }
       }, 60_000);
+
+      it("connection state recovery: 20 events broadcast while the plugin is cut off arrive once and in order, and the connect callback says recovered", async () => {
+        const record = new SioRecord();
+        const peer = await SioPeer.start({ record, recovery: true });
+        try {
+          let from = srv.mark();
+          await openIo("big", 17, peer, "/", {}, 300);
+          await line(`^E2E big iorecovered 17 0$`, from);
+          const first = await record.waitSocket(17, STEP_MS);
+          // One event first, so that the plugin holds an offset to send back.
+          peer.io.emit("rec", 0);
+          await line(`^E2E big ioevent 17 ${hex("rec")} -1 `, from);
+          from = srv.mark();
+          first.socket.conn.close(); // "forced close": the server keeps the session for recovery
+          for (let i = 1; i <= 20; i++) {
+            peer.io.emit("rec", i);
+          }
+          await line(`^E2E big iodisc 17 1 transport close$`, from);
+          await line(`^E2E big iorecovered 17 1$`, from);
+          const recs = (): number[] =>
+            srv
+              .since(from)
+              .map((l) => new RegExp(`^E2E big ioevent 17 ${hex("rec")} -1 \\d+ \\S+ (\\S+)$`).exec(l))
+              .filter((m) => m !== null)
+              .map((m) => (JSON.parse(Buffer.from(m[1], "hex").toString("utf8")) as unknown[])[0] as number);
+          await until(() => recs().length >= 20, STEP_MS, "20 replayed events");
+          await sleep(300);
+          expect(recs()).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+          const second = await record.waitSocket(17, STEP_MS, record.sockets.indexOf(first) + 1);
+          expect(second.socket.recovered).toBe(true);
+          expect(second.socket.id).toBe(first.socket.id);
+          const at = srv.mark();
+          cmd("big", "ioclose", 17);
+          await line(`^E2E big iodisc 17 0 io client disconnect$`, at);
+        } finally {
+          await peer.close();
+        }
+      }, 60_000);
+
+      it("ack timeouts: an unanswered emit fails once after its timeout, an answered one does not, a late answer is ignored", async () => {
+        const before = sio.record.sockets.length;
+        await openIo("big", 18, sio, "/", {});
+        const s = await sio.record.waitSocket(18, STEP_MS, before);
+        const from = srv.mark();
+        cmd("big", "emit", 18, hex("question"), hex('"q"'), 41, 5000);
+        cmd("big", "emit", 18, hex("slow"), hex("1"), 42, 400);
+        await line(`^E2E big ioack 18 41 `, from);
+        await until(() => sio.record.eventsOf(18, "slow").length === 1, STEP_MS, "the slow event");
+        never(`^E2E big ioackfail 18 42$`, from);
+        const t0 = Date.now();
+        await line(`^E2E big ioackfail 18 42$`, from);
+        expect(Date.now() - t0).toBeLessThan(2000);
+        never(`^E2E big ioackfail 18 41$`, from);
+        expect(s.socket.connected).toBe(true);
+        // Pending with a timeout when the client closes: failed before the final disconnect.
+        const at = srv.mark();
+        cmd("big", "emit", 18, hex("slow"), hex("2"), 43, 60000);
+        cmd("big", "ioclose", 18);
+        await line(`^E2E big iodisc 18 0 io client disconnect$`, at);
+        const lines = srv.since(at);
+        const fail = lines.findIndex((l) => l === "E2E big ioackfail 18 43");
+        const disc = lines.findIndex((l) => l === "E2E big iodisc 18 0 io client disconnect");
+        expect(fail).toBeGreaterThanOrEqual(0);
+        expect(fail).toBeLessThan(disc);
+      });
     });
 
     // ---------------------------------------------------------------- lifecycle
