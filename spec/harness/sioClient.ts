@@ -16,6 +16,7 @@ import { eioMaxPacket, eioPacketType, EioPacket, eioResource } from "../core/eng
 import { frameHeaderSize } from "../core/frame.js";
 import { heartbeatRemainingMs } from "../core/heartbeat.js";
 import {
+  SIO_MAX_ACK_TIMEOUT_MS,
   SIO_MAX_PENDING_ACKS,
   SIO_OPEN_TIMEOUT_MS,
   SioClose,
@@ -30,18 +31,20 @@ import {
   sioSessionAck,
   sioSessionAckHeld,
   sioSessionAckIdFor,
+  sioSessionAckTimeout,
   sioSessionClose,
   sioSessionEmit,
   sioSessionEngineClosed,
   sioSessionFinish,
   sioSessionInit,
   sioSessionOnMessage,
+  sioSessionTakeFailedAck,
   sioSessionTick,
   sioSessionTransportEndReason,
   sioSessionTransportFailed,
   sioSessionTransportStarted,
 } from "../core/siosession.js";
-import { SioParsed, sioArgsArray, sioEncodeAck, sioEncodeEvent } from "../core/socketio.js";
+import { SioParsed, sioArgsArray, sioEncodeAck, sioEncodeConnect, sioEncodeEvent } from "../core/socketio.js";
 import { ReconnectArg, SessionRole, reconnectConfigure, reconnectRemainingMs } from "../core/wssession.js";
 import { WsClient, nowMs, randomU16 } from "./wsClient.js";
 
@@ -70,9 +73,12 @@ export interface SioClientOptions {
 
 const NAME_CAP = 256;
 
+/** An ack callback: `err` is set (and argsJson "") when the session gave up on it (sioSessionTakeFailedAck). */
+type AckCallback = (argsJson: string, err?: Error) => void;
+
 /**
  * Events (nsp is the session's namespace): "open" (sid, pingInterval, pingTimeout) for each Engine.IO
- * connection; "ping"; "connect" (nsp, dataJson); "connect_error" (nsp, dataJson); "event" (nsp, name,
+ * connection; "ping"; "connect" (nsp, dataJson, recovered); "connect_error" (nsp, dataJson); "event" (nsp, name,
  * argsJson, ackId); "disconnect" (nsp, reason, willReconnect): the plugin's disconnect callback, with
  * willReconnect = true when a joined namespace lost its transport and a reconnect is scheduled, and
  * once with false when the session ends (whatever it had reached); "reconnect_attempt" (attempt,
@@ -92,8 +98,8 @@ export class SioClient extends EventEmitter {
   private timer: NodeJS.Timeout | null = null;
   /** Packets queued while the namespace is not joined (the session keeps their byte count). */
   private queue: Uint8Array[] = [];
-  /** Ack callbacks by table entry (the session keeps the ids and states). */
-  private readonly acks: Array<((argsJson: string) => void) | undefined> = new Array(SIO_MAX_PENDING_ACKS);
+  /** Ack callbacks by table entry (the session keeps the ids, states and timeouts). */
+  private readonly acks: Array<AckCallback | undefined> = new Array(SIO_MAX_PENDING_ACKS);
   private ended = false;
 
   constructor(private readonly opts: SioClientOptions) {
@@ -104,6 +110,11 @@ export class SioClient extends EventEmitter {
     const n = Buffer.from(this.nsp, "utf8");
     const a = Buffer.from(opts.auth ?? "", "utf8");
     const s = this.session;
+    // The caller's checks of SocketIO_Connect: the CONNECT packet must be encodable (auth a JSON object).
+    const check = sioEncodeConnect(this.out, 0, this.out.length, n, 0, n.length, a, 0, a.length);
+    if (check < 0) {
+      throw new Error(`bad namespace or auth (CONNECT cannot be encoded: error ${check})`);
+    }
     if (!sioSessionInit(s, n, 0, n.length, a, 0, a.length, nowMs())) {
       throw new Error("namespace or auth too long");
     }
@@ -242,7 +253,7 @@ export class SioClient extends EventEmitter {
       }
       case SioOut.Connected:
         for (const b of this.queue.splice(0)) this.writeText(b);
-        this.emit("connect", this.nsp, text(p.dataOff, p.dataLen));
+        this.emit("connect", this.nsp, text(p.dataOff, p.dataLen), s.recovered);
         break;
       case SioOut.ConnectError:
         this.emit("connect_error", this.nsp, text(p.dataOff, p.dataLen));
@@ -302,6 +313,8 @@ export class SioClient extends EventEmitter {
     for (let k = 0; k < SIO_MAX_PENDING_ACKS; k++) {
       if (!sioSessionAckHeld(s, k)) this.acks[k] = undefined;
     }
+    // As socket.io-client (and the glue): acks that will not come are failed before the disconnect.
+    if (bits !== SioClosed.None) this.failAcks(false);
     if (bits & SioClosed.NotifyRetry) {
       this.emit("disconnect", this.nsp, this.reasonText(s.reason), true);
     }
@@ -320,6 +333,7 @@ export class SioClient extends EventEmitter {
     if (this.ended) return;
     this.ended = true;
     const reason = this.reasonText(this.session.reason);
+    this.failAcks(true);
     this.dropTransport();
     this.queue = [];
     this.acks.fill(undefined);
@@ -340,13 +354,27 @@ export class SioClient extends EventEmitter {
     if (s.rc.pending) waits.push(reconnectRemainingMs(s.rc, now));
     if (s.engineOpen) waits.push(heartbeatRemainingMs(now, s.lastPingMs, s.info.pingInterval, s.info.pingTimeout));
     else if (s.transport) waits.push(heartbeatRemainingMs(now, s.openedAt, SIO_OPEN_TIMEOUT_MS, 0));
+    for (let k = 0; k < SIO_MAX_PENDING_ACKS; k++) {
+      if (s.ackState[k] !== 0 && s.ackTimeout[k] > 0) waits.push((s.ackDeadline[k] - now) | 0);
+    }
     if (waits.length === 0) return;
     this.timer = setTimeout(() => this.tick(), Math.max(0, Math.min(...waits)) + 1);
+  }
+
+  /** Calls, once each, the ack callbacks the session gives up on (ending: the session finishes). */
+  private failAcks(ending: boolean): void {
+    const s = this.session;
+    for (let k = sioSessionTakeFailedAck(s, nowMs(), ending); k >= 0; k = sioSessionTakeFailedAck(s, nowMs(), ending)) {
+      const cb = this.acks[k];
+      this.acks[k] = undefined;
+      cb?.("", new Error(ending ? "the session ended" : "acknowledgement timed out or lost"));
+    }
   }
 
   private tick(): void {
     this.timer = null;
     const s = this.session;
+    this.failAcks(false);
     switch (sioSessionTick(s, nowMs())) {
       case SioTick.PingTimeout: {
         const reason = s.reason;
@@ -398,15 +426,20 @@ export class SioClient extends EventEmitter {
 
   /**
    * Emits event `name` with `argsJson` (zero or more comma-separated JSON values); `onAck` asks for an
-   * acknowledgement. Sent now when the namespace is joined, queued otherwise. Returns false, after an
+   * acknowledgement, with a timeout when ackTimeoutMs > 0 (socket.io-client's `socket.timeout(ms).emit`: the
+   * callback then gets an Error once when no ACK came in time, the transport was lost or the session ended).
+   * Sent now when the namespace is joined, queued otherwise. Returns false, after an
    * "error" event, when the session refuses it (larger than the server's maxPayload, the queue is full,
    * SIO_MAX_PENDING_ACKS acks already wait, or the session has ended): nothing is sent.
    */
-  send(name: string, argsJson = "", onAck?: (argsJson: string) => void): boolean {
+  send(name: string, argsJson = "", onAck?: AckCallback, ackTimeoutMs = 0): boolean {
     const s = this.session;
     if (this.ended) {
       this.report(new Error("not sent: the session has ended"));
       return false;
+    }
+    if (ackTimeoutMs !== 0 && (onAck === undefined || ackTimeoutMs < 1 || ackTimeoutMs > SIO_MAX_ACK_TIMEOUT_MS)) {
+      throw new Error(`bad ack timeout ${ackTimeoutMs} (1..${SIO_MAX_ACK_TIMEOUT_MS}, with a callback)`);
     }
     const ackId = sioSessionAckIdFor(s, onAck !== undefined);
     if (ackId === -2) {
@@ -420,7 +453,13 @@ export class SioClient extends EventEmitter {
     if (len < 0) throw new Error(`cannot encode packet (error ${len})`);
     const pkt = this.out.slice(0, len);
     const r = sioSessionEmit(s, len, frameHeaderSize(len, true) + len, ackId, this.transportOpen());
-    if (onAck && (r === SioSend.Now || r === SioSend.Queue)) this.acks[s.ack] = onAck;
+    if (onAck && (r === SioSend.Now || r === SioSend.Queue)) {
+      this.acks[s.ack] = onAck;
+      if (ackTimeoutMs !== 0) {
+        sioSessionAckTimeout(s, s.ack, ackTimeoutMs, nowMs());
+        this.schedule();
+      }
+    }
     return this.sendPacket(r, pkt);
   }
 

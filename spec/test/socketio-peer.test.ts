@@ -10,12 +10,15 @@ import type { AddressInfo } from "node:net";
 import { Server, type Socket } from "socket.io";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
+import { SIO_MAX_ACK_TIMEOUT_MS } from "../core/siosession.js";
 import { SioClient, type SioClientOptions } from "../harness/sioClient.js";
 
 interface Io {
   io: Server;
   port: number;
   url: string;
+  /** The server offers connection state recovery (its CONNECT reply then carries a pid). */
+  recovery: boolean;
 }
 
 const clients: SioClient[] = [];
@@ -42,7 +45,7 @@ async function startIo(port = 0, opts: Partial<ConstructorParameters<typeof Serv
   ios.push(io);
   await new Promise<void>((r) => httpServer.listen(port, "127.0.0.1", () => r()));
   const p = (httpServer.address() as AddressInfo).port;
-  return { io, port: p, url: `ws://127.0.0.1:${p}` };
+  return { io, port: p, url: `ws://127.0.0.1:${p}`, recovery: opts.connectionStateRecovery !== undefined };
 }
 
 async function stopIo(io: Server): Promise<void> {
@@ -87,7 +90,9 @@ async function joinMain(s: Io, opts: Partial<SioClientOptions> = {}): Promise<{ 
   const [nsp, data] = await waitFor<[string, string]>(c, "connect");
   const [serverSock] = await sock;
   expect(nsp).toBe("/");
-  expect(JSON.parse(data)).toEqual({ sid: serverSock.id });
+  const { pid, ...rest } = JSON.parse(data) as { pid?: string };
+  expect(rest).toEqual({ sid: serverSock.id });
+  expect(typeof pid).toBe(s.recovery ? "string" : "undefined");
   // The Engine.IO session id (private in the server typings).
   expect(c.sid).toBe((serverSock.conn as unknown as { id: string }).id);
   return { c, sock: serverSock };
@@ -194,6 +199,8 @@ describe("against a real socket.io 4.x server", () => {
 
     // One namespace per session (as SocketIO_Connect): a second one is refused clearly.
     expect(() => c.join("/")).toThrow(/one namespace/);
+    // Auth must be a JSON object (as SocketIO_Connect checks it): refused before any connection.
+    expect(() => new SioClient({ url: s.url, nsp: "/admin", auth: "[1]" })).toThrow(/auth/);
 
     // Leaving sends DISCONNECT for the namespace, then the session ends and its transport closes.
     const gone = new Promise<string>((r) => sock.on("disconnect", r));
@@ -301,6 +308,60 @@ describe("against a real socket.io 4.x server", () => {
     const again = waitFor<[number, number]>(c, "reconnect_attempt");
     await stopIo(b.io);
     expect((await again)[0]).toBe(1);
+  });
+});
+
+describe("ack timeouts and connection state recovery (session decisions, real server)", () => {
+  it("fails an unanswered ack once after its timeout, ignores its late ACK, and fails pending ones at close before the final disconnect", async () => {
+    const s = await startIo();
+    const { c, sock } = await joinMain(s);
+    let late: ((v: number) => void) | null = null;
+    sock.on("slow", (cb: (v: number) => void) => (late = cb));
+    sock.on("fast", (cb: (v: number) => void) => cb(7));
+    sock.on("never", () => {});
+    const calls: string[] = [];
+    const t0 = performance.now();
+    const failed = new Promise<number>((r) =>
+      c.send(
+        "slow",
+        "",
+        (json, err) => {
+          calls.push(err ? `slow failed: ${err.message}` : `slow ${json}`);
+          r(performance.now() - t0);
+        },
+        150,
+      ),
+    );
+    expect(JSON.parse(await new Promise<string>((r) => c.send("fast", "", r, 1000)))).toEqual([7]);
+    expect(await failed).toBeGreaterThanOrEqual(149);
+    late!(1);
+    await sleep(50);
+    expect(calls).toEqual(["slow failed: acknowledgement timed out or lost"]);
+    // One with a long timeout is failed when the session ends, before the final disconnect.
+    c.send("never", "", (_json, err) => calls.push(`never: ${err?.message}`), 60000);
+    c.on("disconnect", (_n: string, reason: string) => calls.push(`disconnect ${reason}`));
+    expect(() => c.send("x", "", () => {}, SIO_MAX_ACK_TIMEOUT_MS + 1)).toThrow(/ack timeout/);
+    c.close();
+    expect(calls.slice(1)).toEqual(["never: the session ended", "disconnect io client disconnect"]);
+  });
+
+  it("recovers the session after a transport loss: CONNECT with pid and offset, recovered = true, missed events replayed", async () => {
+    const s = await startIo(0, { connectionStateRecovery: { maxDisconnectionDuration: 5000 } });
+    const { c, sock } = await joinMain(s, { reconnectionDelay: 20, reconnectionDelayMax: 40 });
+    const events: string[] = [];
+    c.on("event", (_n: string, name: string, args: string) => events.push(`${name} ${args}`));
+    s.io.emit("before", 1);
+    await waitFor(c, "event");
+    const again = waitFor<[string, string, boolean]>(c, "connect");
+    const disc = waitFor<[string, string, boolean]>(c, "disconnect");
+    // Drop the Engine.IO connection (recoverable on the server), then emit while the client is away.
+    sock.conn.close();
+    expect((await disc).slice(2)).toEqual([true]);
+    s.io.emit("missed", 2);
+    const [, , recovered] = await again;
+    expect(recovered).toBe(true);
+    await sleep(100);
+    expect(events.map((e) => e.replace(/,"[^"]*"\]$/, "]"))).toEqual(["before [1]", "missed [2]"]);
   });
 });
 
