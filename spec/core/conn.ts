@@ -15,7 +15,8 @@ import {
   decoderInit,
   decoderInitServer,
 } from "./decoder.js";
-import { MAX_CONTROL_PAYLOAD, Opcode, frameEncode, frameEncodeServer } from "./frame.js";
+import { Deflater, deflateMessage } from "./deflate.js";
+import { FRAME_RSV1_BIT, MAX_CONTROL_PAYLOAD, Opcode, frameEncode, frameEncodeServer } from "./frame.js";
 import {
   Handshake,
   HandshakeError,
@@ -23,7 +24,9 @@ import {
   handshakeBuildRequest,
   handshakeFeed,
   handshakeInit,
+  handshakeOfferDeflate,
 } from "./handshake.js";
+import { InflateError, Inflater, inflateMessage, inflateReset } from "./inflate.js";
 import {
   ServerHandshake,
   ServerHandshakeError,
@@ -33,6 +36,7 @@ import {
 } from "./serverhandshake.js";
 import { Action, ConnEvent, ReadyState, transitionActions, transitionNext } from "./state.js";
 import { ParsedUrl } from "./url.js";
+import { utf8IsValid } from "./utf8.js";
 
 /** What connFeed or connApply reports to the user. */
 export const enum ConnOut {
@@ -81,6 +85,8 @@ export class WsConn {
   msgLen = 0;
   /** On Message: how many of its first bytes were handed out by Spill outputs. */
   msgSpilled = 0;
+  /** On Message: the message is compressed (permessage-deflate, RSV1); inflate it with connInflateMessage. */
+  msgCompressed = false;
   /** On Spill: how many bytes msg[0..spillLen) holds. */
   spillLen = 0;
   /** The code the server closed with (1005 when its Close had no code), or 1006 for a dropped connection. */
@@ -133,6 +139,7 @@ function connReset(c: WsConn): void {
   c.msgType = 0;
   c.msgLen = 0;
   c.msgSpilled = 0;
+  c.msgCompressed = false;
   c.spillLen = 0;
   c.closeCode = CloseCode.Abnormal;
   c.closeSent = false;
@@ -197,6 +204,7 @@ export function connFeed(c: WsConn, data: Readonly<Uint8Array>, off: number, len
   if (c.state === ReadyState.Connecting) {
     const used = handshakeFeed(c.hs, data, off, len);
     if (c.hs.state === HandshakeState.Done) {
+      c.dec.deflate = c.hs.deflate;
       c.out = ConnOut.Open;
       connApply(c, ConnEvent.HandshakeOk);
     } else if (c.hs.state === HandshakeState.Failed) {
@@ -218,6 +226,7 @@ export function connFeed(c: WsConn, data: Readonly<Uint8Array>, off: number, len
     c.msgType = c.dec.msgType;
     c.msgLen = c.dec.msgLen;
     c.msgSpilled = c.dec.msgSpilled;
+    c.msgCompressed = c.dec.msgCompressed;
   } else if (ev === WsEvent.Spill) {
     c.out = ConnOut.Spill;
     c.spillLen = c.dec.spillLen;
@@ -369,4 +378,101 @@ export function connRefusedStatus(c: WsConn): number {
     return c.hs.status;
   }
   return 0;
+}
+
+/**
+ * Makes the opening request offer permessage-deflate (RFC 7692; see
+ * handshakeOfferDeflate). Call after connInit, before connRequest. Whether the
+ * server accepted it, and with which parameters, is in conn.hs.deflate* once
+ * the connection is open; only then may messages arrive compressed
+ * (conn.msgCompressed) and may connEncodeDeflated compress.
+ */
+export function connOfferDeflate(c: WsConn): void {
+  handshakeOfferDeflate(c.hs);
+}
+
+/** Fails the connection from outside connFeed with close code `code` (as a protocol error). */
+function connFailWith(c: WsConn, code: number): void {
+  c.out = ConnOut.ProtocolError;
+  c.failCode = code;
+  connApply(c, c.server ? ConnEvent.ServerProtocolError : ConnEvent.ProtocolError);
+}
+
+/**
+ * Inflates the compressed message just reported (ConnOut.Message with
+ * conn.msgCompressed), whose payload is inp[inOff..inOff+inLen) (the spilled
+ * bytes followed by the rest), into out[outOff..outOff+outCap) (RFC 7692
+ * §7.2.2). `inf` is this connection's Inflater (inflateReset when the
+ * connection opened); it is reset first when the server does not take over
+ * its context (server_no_context_takeover, §7.1.1.1). outCap is the largest
+ * message accepted: a longer one is refused before byte outCap + 1 is written.
+ * Returns the message's length, or -1 after failing the connection
+ * (ConnOut.ProtocolError, conn.failCode): 1009 when it is longer than outCap,
+ * 1007 when the data is not valid DEFLATE (what ws sends; RFC 7692 §8 only says
+ * to fail the connection) or a text message is not valid UTF-8 (RFC 6455 §8.1).
+ */
+export function connInflateMessage(
+  c: WsConn,
+  inf: Inflater,
+  inp: Readonly<Uint8Array>,
+  inOff: number,
+  inLen: number,
+  out: Uint8Array,
+  outOff: number,
+  outCap: number,
+): number {
+  c.out = ConnOut.None;
+  c.actions = Action.None;
+  if (c.hs.deflateServerNoContext) {
+    inflateReset(inf);
+  }
+  const n = inflateMessage(inf, inp, inOff, inLen, out, outOff, outCap);
+  if (n === -InflateError.TooBig) {
+    connFailWith(c, CloseCode.TooBig);
+    return -1;
+  }
+  if (n < 0 || (c.msgType === Opcode.Text && !utf8IsValid(out, outOff, n))) {
+    connFailWith(c, CloseCode.InvalidPayload);
+    return -1;
+  }
+  return n;
+}
+
+/**
+ * Encodes one complete data message of payload[pOff..pOff+pLen) as this side
+ * sends it (see connEncodeFrame), compressed when permessage-deflate was
+ * accepted (conn.hs.deflate) and compression makes it smaller: the DEFLATE
+ * data (RFC 7692 §7.2.1, at most 2^client_max_window_bits back, no reference
+ * to earlier messages) goes into scratch[0..scratchCap) first, then into a
+ * frame with RSV1 set (§6). Otherwise the frame is the plain one (RSV1 clear,
+ * which §6.1 allows for any message). `z` may be shared by all connections.
+ * Returns bytes written to out or -1 (as connEncodeFrame).
+ */
+export function connEncodeDeflated(
+  c: WsConn,
+  z: Deflater,
+  scratch: Uint8Array,
+  scratchCap: number,
+  out: Uint8Array,
+  off: number,
+  cap: number,
+  opcode: number,
+  payload: Readonly<Uint8Array>,
+  pOff: number,
+  pLen: number,
+  maskKey: Readonly<Uint8Array>,
+  kOff: number,
+): number {
+  if (c.hs.deflate && pLen > 0 && (opcode === Opcode.Text || opcode === Opcode.Binary)) {
+    const room = scratchCap < pLen - 1 ? scratchCap : pLen - 1;
+    const n = deflateMessage(z, payload, pOff, pLen, scratch, 0, room, c.hs.deflateClientBits);
+    if (n > 0) {
+      const w = connEncodeFrame(c.server, out, off, cap, opcode, scratch, 0, n, maskKey, kOff);
+      if (w > 0) {
+        out[off] = out[off] | FRAME_RSV1_BIT;
+      }
+      return w;
+    }
+  }
+  return connEncodeFrame(c.server, out, off, cap, opcode, payload, pOff, pLen, maskKey, kOff);
 }
