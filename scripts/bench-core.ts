@@ -617,7 +617,18 @@ export function smxDataSize(file: string): { datasize: number; memsize: number }
   throw new Error(`${file}: no .data section`);
 }
 
-const RECORDS = ["WsConn", "ParsedUrl", "Handshake", "Sha1", "FrameDecoder", "EioOpenInfo", "SioParsed", "Backoff"];
+const RECORDS = [
+  "WsConn",
+  "ParsedUrl",
+  "Handshake",
+  "Sha1",
+  "FrameDecoder",
+  "EioOpenInfo",
+  "SioParsed",
+  "Backoff",
+  "Inflater",
+  "Deflater",
+];
 
 function memoryReport(root: string, spcomp: Compiler, shell: Shell, dir: string): string[] {
   const lines: string[] = [];

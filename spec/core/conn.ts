@@ -26,7 +26,15 @@ import {
   handshakeInit,
   handshakeOfferDeflate,
 } from "./handshake.js";
-import { InflateError, Inflater, inflateMessage, inflateReset } from "./inflate.js";
+import {
+  InflateError,
+  InflateResult,
+  Inflater,
+  inflateFinish,
+  inflateMessageStart,
+  inflateReset,
+  inflateRun,
+} from "./inflate.js";
 import {
   ServerHandshake,
   ServerHandshakeError,
@@ -36,7 +44,7 @@ import {
 } from "./serverhandshake.js";
 import { Action, ConnEvent, ReadyState, transitionActions, transitionNext } from "./state.js";
 import { ParsedUrl } from "./url.js";
-import { utf8IsValid } from "./utf8.js";
+import { UTF8_ACCEPT, UTF8_REJECT, utf8Validate } from "./utf8.js";
 
 /** What connFeed or connApply reports to the user. */
 export const enum ConnOut {
@@ -87,6 +95,9 @@ export class WsConn {
   msgSpilled = 0;
   /** On Message: the message is compressed (permessage-deflate, RSV1); inflate it with connInflateMessage. */
   msgCompressed = false;
+  /** The message being inflated (connInflateBegin): whether it is text, and its UTF-8 state so far. */
+  inflText = false;
+  inflUtf8 = 0;
   /** On Spill: how many bytes msg[0..spillLen) holds. */
   spillLen = 0;
   /** The code the server closed with (1005 when its Close had no code), or 1006 for a dropped connection. */
@@ -140,6 +151,8 @@ function connReset(c: WsConn): void {
   c.msgLen = 0;
   c.msgSpilled = 0;
   c.msgCompressed = false;
+  c.inflText = false;
+  c.inflUtf8 = 0;
   c.spillLen = 0;
   c.closeCode = CloseCode.Abnormal;
   c.closeSent = false;
@@ -399,17 +412,84 @@ function connFailWith(c: WsConn, code: number): void {
 }
 
 /**
- * Inflates the compressed message just reported (ConnOut.Message with
- * conn.msgCompressed), whose payload is inp[inOff..inOff+inLen) (the spilled
- * bytes followed by the rest), into out[outOff..outOff+outCap) (RFC 7692
- * §7.2.2). `inf` is this connection's Inflater (inflateReset when the
- * connection opened); it is reset first when the server does not take over
- * its context (server_no_context_takeover, §7.1.1.1). outCap is the largest
- * message accepted: a longer one is refused before byte outCap + 1 is written.
+ * Starts inflating the compressed message being received (RFC 7692 §7.2.2):
+ * call it at the first Spill of a message whose conn.dec.openCompressed is
+ * set, or at its Message (conn.msgCompressed) when nothing was spilled. `inf`
+ * is this connection's Inflater (inflateReset when the connection opened); it
+ * is reset here when the server does not take over its context
+ * (server_no_context_takeover, §7.1.1.1). `limit` is the largest decompressed
+ * message accepted, in bytes (1009 beyond it, before it is written).
+ */
+export function connInflateBegin(c: WsConn, inf: Inflater, limit: number): void {
+  if (c.hs.deflateServerNoContext) {
+    inflateReset(inf);
+  }
+  inflateMessageStart(inf, limit);
+  c.inflText = c.dec.openType !== 0 ? c.dec.openType === Opcode.Text : c.msgType === Opcode.Text;
+  c.inflUtf8 = UTF8_ACCEPT;
+}
+
+/**
+ * Inflates a piece of the message's payload, inp[inOff..inOff+inLen) (a
+ * Spill's msg[0..spillLen), or at Message msg[0..msgLen-msgSpilled)), into
+ * out[outOff..outOff+outLen); text is checked as UTF-8 as it is produced.
+ * Returns an InflateResult: NeedInput (the piece is used up; inf.outMade
+ * bytes were written), OutputFull (take out[outOff..outOff+inf.outMade) and
+ * call again with the input from inOff + inf.inUsed), End (a BFINAL block
+ * ended the data), or Error after failing the connection (ConnOut.ProtocolError,
+ * conn.failCode 1009 for a message over the limit, 1007 for data that is not
+ * DEFLATE (as ws does; RFC 7692 §8 only says to fail) or text that is not UTF-8).
+ */
+export function connInflatePiece(
+  c: WsConn,
+  inf: Inflater,
+  inp: Readonly<Uint8Array>,
+  inOff: number,
+  inLen: number,
+  out: Uint8Array,
+  outOff: number,
+  outLen: number,
+): number {
+  c.out = ConnOut.None;
+  c.actions = Action.None;
+  const r = inflateRun(inf, inp, inOff, inLen, out, outOff, outLen);
+  if (r === InflateResult.Error) {
+    connFailWith(c, inf.error === InflateError.TooBig ? CloseCode.TooBig : CloseCode.InvalidPayload);
+    return r;
+  }
+  if (c.inflText) {
+    c.inflUtf8 = utf8Validate(c.inflUtf8, out, outOff, inf.outMade);
+    if (c.inflUtf8 === UTF8_REJECT) {
+      connFailWith(c, CloseCode.InvalidPayload);
+      return InflateResult.Error;
+    }
+  }
+  return r;
+}
+
+/**
+ * Ends the message after its last piece (RFC 7692 §7.2.2: the 00 00 ff ff
+ * tail completes the data; inflateFinish) and checks that text ends on a
+ * whole code point. Returns true (the message has inf.total bytes), or false
+ * after failing the connection with 1007.
+ */
+export function connInflateEnd(c: WsConn, inf: Inflater): boolean {
+  c.out = ConnOut.None;
+  c.actions = Action.None;
+  if (!inflateFinish(inf) || (c.inflText && c.inflUtf8 !== UTF8_ACCEPT)) {
+    connFailWith(c, CloseCode.InvalidPayload);
+    return false;
+  }
+  return true;
+}
+
+/**
+ * The whole of connInflateBegin, connInflatePiece and connInflateEnd for a
+ * compressed message held in one buffer: inflates inp[inOff..inOff+inLen)
+ * (the payload of the Message just reported) into out[outOff..outOff+outCap),
+ * outCap being the largest message accepted (nothing is written past it).
  * Returns the message's length, or -1 after failing the connection
- * (ConnOut.ProtocolError, conn.failCode): 1009 when it is longer than outCap,
- * 1007 when the data is not valid DEFLATE (what ws sends; RFC 7692 §8 only says
- * to fail the connection) or a text message is not valid UTF-8 (RFC 6455 §8.1).
+ * (ConnOut.ProtocolError, conn.failCode 1009 or 1007; see connInflatePiece).
  */
 export function connInflateMessage(
   c: WsConn,
@@ -421,21 +501,20 @@ export function connInflateMessage(
   outOff: number,
   outCap: number,
 ): number {
-  c.out = ConnOut.None;
-  c.actions = Action.None;
-  if (c.hs.deflateServerNoContext) {
-    inflateReset(inf);
+  connInflateBegin(c, inf, outCap);
+  const r = connInflatePiece(c, inf, inp, inOff, inLen, out, outOff, outCap);
+  if (r === InflateResult.Error) {
+    return -1;
   }
-  const n = inflateMessage(inf, inp, inOff, inLen, out, outOff, outCap);
-  if (n === -InflateError.TooBig) {
+  if (r === InflateResult.OutputFull) {
+    // Not reached: with the limit at outCap the inflater stops with TooBig first.
     connFailWith(c, CloseCode.TooBig);
     return -1;
   }
-  if (n < 0 || (c.msgType === Opcode.Text && !utf8IsValid(out, outOff, n))) {
-    connFailWith(c, CloseCode.InvalidPayload);
+  if (!connInflateEnd(c, inf)) {
     return -1;
   }
-  return n;
+  return inf.total;
 }
 
 /**

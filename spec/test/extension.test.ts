@@ -23,14 +23,17 @@ import {
   connEncodeFrame,
   connEncodePong,
   connFeed,
+  connInflateBegin,
+  connInflateEnd,
   connInflateMessage,
+  connInflatePiece,
   connInit,
   connOfferDeflate,
   connRequest,
 } from "../core/conn.js";
 import { Deflater } from "../core/deflate.js";
 import { HandshakeError, HandshakeState } from "../core/handshake.js";
-import { Inflater, inflateReset } from "../core/inflate.js";
+import { InflateResult, Inflater, inflateReset } from "../core/inflate.js";
 import { ReadyState } from "../core/state.js";
 import { urlParse } from "../core/url.js";
 
@@ -374,8 +377,10 @@ interface DriverResult {
  * Connects to `port`, offers permessage-deflate, echoes every message back
  * (compressed when negotiated), answers pings and the close handshake, and
  * resolves when the socket closes. maxMessage is the inflate limit too.
+ * Compressed messages are inflated as they arrive, Spill by Spill, into
+ * 4 KiB output pieces (connInflateBegin/Piece/End), as the glue would.
  */
-function drive(port: number, maxMessage: number, msgCap = 16384): Promise<DriverResult> {
+function drive(port: number, maxMessage: number, msgCap = 4096): Promise<DriverResult> {
   return new Promise((resolve, reject) => {
     const c = new WsConn();
     const url = Buffer.from(`ws://127.0.0.1:${port}/`);
@@ -387,6 +392,24 @@ function drive(port: number, maxMessage: number, msgCap = 16384): Promise<Driver
     const z = new Deflater();
     const msg = new Uint8Array(msgCap);
     const spilled: Buffer[] = [];
+    let inflating = false;
+    const inflated: Buffer[] = [];
+    const piece = new Uint8Array(4096);
+    /** Inflates buf[0..len) in 4 KiB output pieces; false when the connection failed. */
+    const inflateAll = (buf: Uint8Array, len: number): boolean => {
+      if (!inflating) {
+        connInflateBegin(c, inf, maxMessage);
+        inflating = true;
+      }
+      let off = 0;
+      for (;;) {
+        const r = connInflatePiece(c, inf, buf, off, len - off, piece, 0, piece.length);
+        inflated.push(Buffer.from(piece.subarray(0, inf.outMade)));
+        off += inf.inUsed;
+        if (r === InflateResult.Error) return false;
+        if (r !== InflateResult.OutputFull) return true;
+      }
+    };
     const result: DriverResult = {
       received: [],
       closeCode: 0,
@@ -421,21 +444,27 @@ function drive(port: number, maxMessage: number, msgCap = 16384): Promise<Driver
             };
             break;
           case ConnOut.Spill:
-            spilled.push(Buffer.from(msg.subarray(0, c.spillLen)));
-            break;
-          case ConnOut.Message: {
-            const whole = Buffer.concat([...spilled.splice(0), Buffer.from(msg.subarray(0, c.msgLen - c.msgSpilled))]);
-            let data2 = whole;
-            if (c.msgCompressed) {
-              const plain = new Uint8Array(maxMessage);
-              const n = connInflateMessage(c, inf, whole, 0, whole.length, plain, 0, maxMessage);
-              if (n < 0) {
+            if (c.dec.openCompressed) {
+              if (!inflateAll(msg, c.spillLen)) {
                 result.failCode = c.failCode;
-                const k = randomBytes(4);
-                send(out.subarray(0, connEncodeCloseError(c, out, 0, out.length, k, 0)));
+                send(out.subarray(0, connEncodeCloseError(c, out, 0, out.length, randomBytes(4), 0)));
                 return;
               }
-              data2 = Buffer.from(plain.subarray(0, n));
+            } else {
+              spilled.push(Buffer.from(msg.subarray(0, c.spillLen)));
+            }
+            break;
+          case ConnOut.Message: {
+            let data2 = Buffer.concat([...spilled.splice(0), Buffer.from(msg.subarray(0, c.msgLen - c.msgSpilled))]);
+            if (c.msgCompressed) {
+              if (!inflateAll(msg, c.msgLen - c.msgSpilled) || !connInflateEnd(c, inf)) {
+                result.failCode = c.failCode;
+                send(out.subarray(0, connEncodeCloseError(c, out, 0, out.length, randomBytes(4), 0)));
+                return;
+              }
+              inflating = false;
+              data2 = Buffer.concat(inflated.splice(0));
+              expect(data2.length).toBe(inf.total);
             }
             result.received.push({ type: c.msgType, data: data2, compressed: c.msgCompressed });
             const scratch = new Uint8Array(data2.length + 64);
@@ -512,6 +541,10 @@ function script(): { data: Buffer; binary: boolean }[] {
   for (let i = 0; i < 20; i++) list.push({ data: Buffer.from(json(i)), binary: false });
   list.push({ data: Buffer.from("€ unicode text ".repeat(5000)), binary: false });
   list.push({ data: noise(40000), binary: true });
+  // Text that compresses poorly, with 2-, 3- and 4-byte code points: spilled while compressed, split across output pieces.
+  const chars = ["a", "é", "€", "😀", "z", "ß", "中"];
+  const n = noise(30000);
+  list.push({ data: Buffer.from(Array.from(n, (b) => chars[b % chars.length]).join("")), binary: false });
   list.push({ data: Buffer.alloc(0), binary: false });
   list.push({ data: Buffer.from("x"), binary: true });
   list.push({
