@@ -10,8 +10,9 @@
  * with context takeover (RFC 7692 §7.1.1), across messages.
  *
  * Memory per connection: INFLATE_WINDOW_SIZE bytes of window (2^15 = 32768
- * with the default CONFIG_INFLATE_WINDOW_BITS) plus about 1.7 KiB of state
- * (code tables of 352 ints, 320 code lengths, a few ints).
+ * with the default CONFIG_INFLATE_WINDOW_BITS) plus about 4.3 KiB of state
+ * (code tables of 352 ints, lookup tables of 640 ints, 320 code lengths, a
+ * few ints): 37148 bytes in all with the default (sizeof in spcomp).
  *
  * The decoder refuses what zlib's inflate refuses (over-subscribed or
  * incomplete codes except a single one-bit code, a missing end-of-block code,
@@ -32,6 +33,12 @@ export const INFLATE_MAX_LITLEN = 288;
 
 /** Largest number of distance codes (30 used, 32 in the fixed code). */
 export const INFLATE_MAX_DIST = 32;
+
+/** Bits of the literal/length lookup table: codes up to this long decode with one table read. */
+export const INFLATE_LIT_FAST_BITS = 9;
+
+/** Bits of the distance (and code length code) lookup table. */
+export const INFLATE_DIST_FAST_BITS = 7;
 
 /** What inflateRun reports. */
 export const enum InflateResult {
@@ -134,8 +141,9 @@ export const INFLATE_CLEN_ORDER: readonly number[] = [16, 17, 18, 0, 8, 7, 9, 6,
 
 /**
  * One connection's inflate state (RFC 1951 decoder plus the RFC 7692 window).
- * Size: INFLATE_WINDOW_SIZE bytes of window, 320 bytes of code lengths and
- * 352 ints of code tables, about INFLATE_WINDOW_SIZE + 1.8 KiB in all.
+ * Size: INFLATE_WINDOW_SIZE bytes of window, 320 bytes of code lengths,
+ * 352 ints of code tables and 640 of lookup tables: INFLATE_WINDOW_SIZE + 4380
+ * bytes in SourcePawn.
  */
 export class Inflater {
   /** The last INFLATE_WINDOW_SIZE bytes produced (circular; winPos is where the next goes). */
@@ -170,6 +178,13 @@ export class Inflater {
   /** The distance code, or the code length code while a dynamic header is read. */
   distCount = new Int32Array(16);
   distSym = new Int32Array(INFLATE_MAX_DIST);
+  /**
+   * Lookup tables indexed by the next bits of input: (symbol << 4) | code length
+   * for the codes of at most INFLATE_LIT_FAST_BITS / INFLATE_DIST_FAST_BITS bits,
+   * 0 for longer codes (decoded bit by bit) and unused code space.
+   */
+  litFast = new Int32Array(1 << INFLATE_LIT_FAST_BITS);
+  distFast = new Int32Array(1 << INFLATE_DIST_FAST_BITS);
   /** Bytes this message produced so far, and its limit. */
   total = 0;
   limit = 0;
@@ -259,7 +274,19 @@ function inflateDrop(s: Inflater, n: number): void {
  * buffered bits end inside a code (more input needed), or -2 when no code of
  * at most 15 bits matches.
  */
-function inflatePeek(s: Inflater, counts: Readonly<Int32Array>, symbols: Readonly<Int32Array>): number {
+function inflatePeek(
+  s: Inflater,
+  counts: Readonly<Int32Array>,
+  symbols: Readonly<Int32Array>,
+  fast: Readonly<Int32Array>,
+  fastBits: number,
+): number {
+  if (s.bitCnt >= fastBits) {
+    const e = fast[s.bitBuf & ((1 << fastBits) - 1)];
+    if (e !== 0) {
+      return e;
+    }
+  }
   let code = 0;
   let first = 0;
   let index = 0;
@@ -326,6 +353,43 @@ function inflateBuild(
 }
 
 /**
+ * Fills the lookup table fast[0..2^bits) for the canonical code counts/symbols
+ * (built by inflateBuild, not over-subscribed): the entry of every bit pattern
+ * that starts (in input order) with a code of at most `bits` bits is
+ * (symbol << 4) | length, the others 0.
+ */
+function inflateBuildFast(
+  counts: Readonly<Int32Array>,
+  symbols: Readonly<Int32Array>,
+  fast: Int32Array,
+  bits: number,
+): void {
+  const size = 1 << bits;
+  for (let i = 0; i < size; i++) {
+    fast[i] = 0;
+  }
+  let code = 0;
+  let index = 0;
+  for (let len = 1; len <= bits; len++) {
+    const count = counts[len];
+    for (let k = 0; k < count; k++) {
+      // Codes are sent most significant bit first: the table is indexed by the reversed code.
+      let rev = 0;
+      for (let b = 0; b < len; b++) {
+        rev = (rev << 1) | ((code >> b) & 1);
+      }
+      const entry = (symbols[index + k] << 4) | len;
+      for (let fill = rev; fill < size; fill += 1 << len) {
+        fast[fill] = entry;
+      }
+      code++;
+    }
+    index += count;
+    code <<= 1;
+  }
+}
+
+/**
  * True when a literal/length or distance code with build result `left` is
  * usable: complete, or incomplete with a single one-bit code (what zlib's
  * inflate accepts), or (distance code only, `emptyOk`) with no codes at all.
@@ -369,11 +433,13 @@ function inflateFixedTables(s: Inflater): void {
     s.lens[i] = i < 144 ? 8 : i < 256 ? 9 : i < 280 ? 7 : 8;
   }
   inflateBuild(s.litCount, s.litSym, s.lens, 0, INFLATE_MAX_LITLEN);
+  inflateBuildFast(s.litCount, s.litSym, s.litFast, INFLATE_LIT_FAST_BITS);
   for (let i = 0; i < 30; i++) {
     s.lens[i] = 5;
   }
   // 30 of the 32 five-bit codes: 30 and 31 decode as invalid distances.
   inflateBuild(s.distCount, s.distSym, s.lens, 0, 30);
+  inflateBuildFast(s.distCount, s.distSym, s.distFast, INFLATE_DIST_FAST_BITS);
 }
 
 /** A stored block's LEN or NLEN (16 bits, byte-aligned). Returns -1 to go on, or an InflateResult. */
@@ -471,6 +537,7 @@ function inflateDynClen(s: Inflater, inp: Readonly<Uint8Array>): number {
   if (inflateBuild(s.distCount, s.distSym, s.lens, 0, 19) !== 0 || s.distCount[0] === 19) {
     return inflateFail(s, InflateError.BadCodeLengths);
   }
+  inflateBuildFast(s.distCount, s.distSym, s.distFast, INFLATE_DIST_FAST_BITS);
   s.idx = 0;
   s.state = InflateState.DynLens;
   return -1;
@@ -485,7 +552,7 @@ function inflateDynLens(s: Inflater, inp: Readonly<Uint8Array>): number {
   const n = s.hlit + s.hdist;
   while (s.idx < n) {
     inflateNeed(s, inp, 14);
-    const p = inflatePeek(s, s.distCount, s.distSym);
+    const p = inflatePeek(s, s.distCount, s.distSym, s.distFast, INFLATE_DIST_FAST_BITS);
     if (p === -2) {
       return inflateFail(s, InflateError.BadCodeLengths);
     }
@@ -529,10 +596,12 @@ function inflateDynLens(s: Inflater, inp: Readonly<Uint8Array>): number {
   if (!inflateCodeUsable(litLeft, s.litCount, s.hlit, false)) {
     return inflateFail(s, InflateError.BadLiteralCode);
   }
+  inflateBuildFast(s.litCount, s.litSym, s.litFast, INFLATE_LIT_FAST_BITS);
   const distLeft = inflateBuild(s.distCount, s.distSym, s.lens, s.hlit, s.hdist);
   if (!inflateCodeUsable(distLeft, s.distCount, s.hdist, true)) {
     return inflateFail(s, InflateError.BadDistanceCode);
   }
+  inflateBuildFast(s.distCount, s.distSym, s.distFast, INFLATE_DIST_FAST_BITS);
   s.state = InflateState.Codes;
   return -1;
 }
@@ -545,7 +614,7 @@ function inflateDynLens(s: Inflater, inp: Readonly<Uint8Array>): number {
 function inflateCodes(s: Inflater, inp: Readonly<Uint8Array>, out: Uint8Array): number {
   for (;;) {
     inflateNeed(s, inp, 15);
-    const p = inflatePeek(s, s.litCount, s.litSym);
+    const p = inflatePeek(s, s.litCount, s.litSym, s.litFast, INFLATE_LIT_FAST_BITS);
     if (p === -2) {
       return inflateFail(s, InflateError.InvalidLiteral);
     }
@@ -593,7 +662,7 @@ function inflateLenExtra(s: Inflater, inp: Readonly<Uint8Array>): number {
 /** A distance code. Returns -1 to go on, or an InflateResult. */
 function inflateDistCode(s: Inflater, inp: Readonly<Uint8Array>): number {
   inflateNeed(s, inp, 15);
-  const p = inflatePeek(s, s.distCount, s.distSym);
+  const p = inflatePeek(s, s.distCount, s.distSym, s.distFast, INFLATE_DIST_FAST_BITS);
   if (p === -2 || (p >= 0 && p >> 4 >= 30)) {
     return inflateFail(s, InflateError.InvalidDistance);
   }
@@ -635,10 +704,20 @@ function inflateCopy(s: Inflater, out: Uint8Array): number {
   }
   const mask = INFLATE_WINDOW_SIZE - 1;
   let from = (s.winPos - s.matchDist) & mask;
+  let to = s.winPos;
+  const o = s.outPos;
+  // Byte by byte: a match may overlap the bytes it produces (distance < length).
   for (let i = 0; i < n; i++) {
-    inflateEmit(s, out, s.window[from]);
+    const b = s.window[from];
+    out[o + i] = b;
+    s.window[to] = b;
     from = (from + 1) & mask;
+    to = (to + 1) & mask;
   }
+  s.winPos = to;
+  s.outPos = o + n;
+  s.total += n;
+  s.winFill = s.winFill > INFLATE_WINDOW_SIZE - n ? INFLATE_WINDOW_SIZE : s.winFill + n;
   s.matchLen -= n;
   if (s.matchLen > 0) {
     return InflateResult.OutputFull;
