@@ -38,7 +38,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { inflateSync } from "node:zlib";
+import { constants as zlibConstants, deflateRawSync, inflateRawSync, inflateSync } from "node:zlib";
 import { listSpecFiles } from "../generator/generate.js";
 import { CONFIG_MAX_CONNECTIONS, CONFIG_MAX_MESSAGE_SIZE } from "../spec/core/config.js";
 import { printDecls } from "../generator/sourcepawn/printer.js";
@@ -52,6 +52,8 @@ import {
 } from "../generator/toolchain/index.js";
 import { base64Decode, base64Encode } from "../spec/core/base64.js";
 import { decoderFeed, decoderInit, FrameDecoder, WsEvent } from "../spec/core/decoder.js";
+import { Deflater, deflateMessage } from "../spec/core/deflate.js";
+import { Inflater, inflateMessage, inflateReset } from "../spec/core/inflate.js";
 import { frameEncode, frameEncodeHeader, maskBytes } from "../spec/core/frame.js";
 import { Handshake, handshakeInit, WS_GUID } from "../spec/core/handshake.js";
 import { Sha1, sha1 } from "../spec/core/sha1.js";
@@ -81,6 +83,8 @@ interface Bench {
   readonly spGuess: number;
   /** Node: returns a function running n iterations (setup done outside the timing). */
   readonly node: () => (n: number) => number;
+  /** node:zlib doing the same work on the same input, printed next to the table (permessage-deflate). */
+  readonly zlib?: () => (n: number) => number;
 }
 
 // ---------------------------------------------------------------- shared inputs (built the same way on both sides)
@@ -166,6 +170,16 @@ function nodeDecode(stream: Uint8Array, msg: Uint8Array): (n: number) => number 
   };
 }
 
+/** The 1 MiB pattern compressed by the spec's deflateMessage (SourcePawn: into g_stream, length g_streamLen). */
+const SP_DEFLATED = `g_streamLen = deflateMessage(g_defl, g_buf, 0, ${MiB}, g_stream, 0, BIG, 15);`;
+
+function nodeDeflated(): { buf: Uint8Array; stream: Uint8Array } {
+  const { buf } = nodeBuffers();
+  const stream = new Uint8Array(BIG);
+  const n = deflateMessage(new Deflater(), buf, 0, MiB, stream, 0, BIG, 15);
+  return { buf, stream: stream.subarray(0, n) };
+}
+
 const BENCHES: Bench[] = [
   {
     name: "mask/unmask 1 MiB (maskBytes)",
@@ -212,6 +226,69 @@ const BENCHES: Bench[] = [
       const one = Buffer.concat([Buffer.from([0x81, SMALL_PAYLOAD.length]), Buffer.from(SMALL_PAYLOAD)]);
       const stream = new Uint8Array(Buffer.concat(new Array<Buffer>(SMALL_FRAMES).fill(one)));
       return nodeDecode(stream, new Uint8Array(MiB));
+    },
+  },
+  {
+    name: "inflate a 1 MiB message (inflateMessage; MB/s of output)",
+    unit: "MB/s",
+    perIter: MiB,
+    spSetup: SP_DEFLATED,
+    spBody: "inflateReset(g_inf);\n\t\tcheck += inflateMessage(g_inf, g_stream, 0, g_streamLen, g_out, 0, BIG);",
+    spGuess: 20,
+    node: () => {
+      const { stream } = nodeDeflated();
+      const s = new Inflater();
+      const out = new Uint8Array(BIG);
+      return (n) => {
+        let check = 0;
+        for (let it = 0; it < n; it++) {
+          inflateReset(s);
+          check += inflateMessage(s, stream, 0, stream.length, out, 0, BIG);
+        }
+        return check;
+      };
+    },
+    zlib: () => {
+      const { stream } = nodeDeflated();
+      const z = Buffer.concat([stream, Buffer.from([0, 0, 255, 255])]);
+      return (n) => {
+        let check = 0;
+        for (let it = 0; it < n; it++) {
+          check += inflateRawSync(z, { finishFlush: zlibConstants.Z_SYNC_FLUSH }).length;
+        }
+        return check;
+      };
+    },
+  },
+  {
+    name: "deflate a 1 MiB message (deflateMessage; MB/s of input)",
+    unit: "MB/s",
+    perIter: MiB,
+    spSetup: "",
+    spBody: `check += deflateMessage(g_defl, g_buf, 0, ${MiB}, g_out, 0, BIG, 15);`,
+    spGuess: 10,
+    node: () => {
+      const { buf } = nodeBuffers();
+      const z = new Deflater();
+      const out = new Uint8Array(BIG);
+      return (n) => {
+        let check = 0;
+        for (let it = 0; it < n; it++) {
+          check += deflateMessage(z, buf, 0, MiB, out, 0, BIG, 15);
+        }
+        return check;
+      };
+    },
+    zlib: () => {
+      const { buf } = nodeBuffers();
+      const input = buf.subarray(0, MiB);
+      return (n) => {
+        let check = 0;
+        for (let it = 0; it < n; it++) {
+          check += deflateRawSync(input, { level: 1 }).length;
+        }
+        return check;
+      };
     },
   },
   {
@@ -379,6 +456,8 @@ char g_b64[1024];
 Sha1 g_sha;
 Handshake g_hs;
 FrameDecoder g_dec;
+Inflater g_inf;
+Deflater g_defl;
 
 public int main()
 {
@@ -389,7 +468,7 @@ public int main()
 	{
 		${b.spBody}
 	}
-	printnum(check + g_streamLen + g_out[0] + g_key60[0] + g_digest[0] + g_b64[0] + g_msg[0] + g_sha.h[0] + g_hs.accept[0] + g_dec.state);
+	printnum(check + g_streamLen + g_out[0] + g_key60[0] + g_digest[0] + g_b64[0] + g_msg[0] + g_sha.h[0] + g_hs.accept[0] + g_dec.state + g_inf.state + g_defl.base);
 	return 0;
 }
 `;
@@ -538,7 +617,18 @@ export function smxDataSize(file: string): { datasize: number; memsize: number }
   throw new Error(`${file}: no .data section`);
 }
 
-const RECORDS = ["WsConn", "ParsedUrl", "Handshake", "Sha1", "FrameDecoder", "EioOpenInfo", "SioParsed", "Backoff"];
+const RECORDS = [
+  "WsConn",
+  "ParsedUrl",
+  "Handshake",
+  "Sha1",
+  "FrameDecoder",
+  "EioOpenInfo",
+  "SioParsed",
+  "Backoff",
+  "Inflater",
+  "Deflater",
+];
 
 function memoryReport(root: string, spcomp: Compiler, shell: Shell, dir: string): string[] {
   const lines: string[] = [];
@@ -709,6 +799,13 @@ async function main(argv: readonly string[]): Promise<number> {
       ]);
       process.stderr.write(`  ${b.name}: SP ${fmt(spv)} (${sp.iters} iterations), Node ${fmt(nv)} (${node.iters})\n`);
     }
+    const zlibLines: string[] = [];
+    for (const b of argv.includes("--memory-only") ? [] : selected) {
+      if (b.zlib !== undefined) {
+        const m = measureNode({ ...b, node: b.zlib }, target * 0.5);
+        zlibLines.push(`${b.name}: node:zlib ${fmt(figure(b, m))} ${b.unit} on the same input (level 1 for deflate)`);
+      }
+    }
     // --memory-only: no timing table (it would be empty).
     if (rows.length > 1) {
       const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
@@ -719,6 +816,9 @@ async function main(argv: readonly string[]): Promise<number> {
       );
       for (const r of rows.slice(1)) {
         process.stdout.write(`${line(r)}\n`);
+      }
+      for (const l of zlibLines) {
+        process.stdout.write(`${l}\n`);
       }
       const met = rows.slice(1).filter((r) => r[6] === "yes").length;
       process.stdout.write(

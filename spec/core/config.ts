@@ -25,3 +25,11 @@ export const CONFIG_MAX_HANDSHAKE_RESPONSE = 65536;
  * arrives, so idle connections hold only this much.
  */
 export const CONFIG_MESSAGE_BUFFER = 16384;
+
+/**
+ * permessage-deflate (RFC 7692): log2 of the window each connection's
+ * inflater keeps (9..15; zlib raw streams never use 8). Below 15 the client
+ * offers server_max_window_bits with this value, so a connection holds
+ * 2^bits bytes of window instead of 32 KiB.
+ */
+export const CONFIG_INFLATE_WINDOW_BITS = 15;

@@ -15,7 +15,8 @@ import {
   decoderInit,
   decoderInitServer,
 } from "./decoder.js";
-import { MAX_CONTROL_PAYLOAD, Opcode, frameEncode, frameEncodeServer } from "./frame.js";
+import { Deflater, deflateMessage } from "./deflate.js";
+import { FRAME_RSV1_BIT, MAX_CONTROL_PAYLOAD, Opcode, frameEncode, frameEncodeServer } from "./frame.js";
 import {
   Handshake,
   HandshakeError,
@@ -23,7 +24,17 @@ import {
   handshakeBuildRequest,
   handshakeFeed,
   handshakeInit,
+  handshakeOfferDeflate,
 } from "./handshake.js";
+import {
+  InflateError,
+  InflateResult,
+  Inflater,
+  inflateFinish,
+  inflateMessageStart,
+  inflateReset,
+  inflateRun,
+} from "./inflate.js";
 import {
   ServerHandshake,
   ServerHandshakeError,
@@ -33,6 +44,7 @@ import {
 } from "./serverhandshake.js";
 import { Action, ConnEvent, ReadyState, transitionActions, transitionNext } from "./state.js";
 import { ParsedUrl } from "./url.js";
+import { UTF8_ACCEPT, UTF8_REJECT, utf8Validate } from "./utf8.js";
 
 /** What connFeed or connApply reports to the user. */
 export const enum ConnOut {
@@ -81,6 +93,11 @@ export class WsConn {
   msgLen = 0;
   /** On Message: how many of its first bytes were handed out by Spill outputs. */
   msgSpilled = 0;
+  /** On Message: the message is compressed (permessage-deflate, RSV1); inflate it with connInflateMessage. */
+  msgCompressed = false;
+  /** The message being inflated (connInflateBegin): whether it is text, and its UTF-8 state so far. */
+  inflText = false;
+  inflUtf8 = 0;
   /** On Spill: how many bytes msg[0..spillLen) holds. */
   spillLen = 0;
   /** The code the server closed with (1005 when its Close had no code), or 1006 for a dropped connection. */
@@ -133,6 +150,9 @@ function connReset(c: WsConn): void {
   c.msgType = 0;
   c.msgLen = 0;
   c.msgSpilled = 0;
+  c.msgCompressed = false;
+  c.inflText = false;
+  c.inflUtf8 = 0;
   c.spillLen = 0;
   c.closeCode = CloseCode.Abnormal;
   c.closeSent = false;
@@ -197,6 +217,7 @@ export function connFeed(c: WsConn, data: Readonly<Uint8Array>, off: number, len
   if (c.state === ReadyState.Connecting) {
     const used = handshakeFeed(c.hs, data, off, len);
     if (c.hs.state === HandshakeState.Done) {
+      c.dec.deflate = c.hs.deflate;
       c.out = ConnOut.Open;
       connApply(c, ConnEvent.HandshakeOk);
     } else if (c.hs.state === HandshakeState.Failed) {
@@ -218,6 +239,7 @@ export function connFeed(c: WsConn, data: Readonly<Uint8Array>, off: number, len
     c.msgType = c.dec.msgType;
     c.msgLen = c.dec.msgLen;
     c.msgSpilled = c.dec.msgSpilled;
+    c.msgCompressed = c.dec.msgCompressed;
   } else if (ev === WsEvent.Spill) {
     c.out = ConnOut.Spill;
     c.spillLen = c.dec.spillLen;
@@ -369,4 +391,167 @@ export function connRefusedStatus(c: WsConn): number {
     return c.hs.status;
   }
   return 0;
+}
+
+/**
+ * Makes the opening request offer permessage-deflate (RFC 7692; see
+ * handshakeOfferDeflate). Call after connInit, before connRequest. Whether the
+ * server accepted it, and with which parameters, is in conn.hs.deflate* once
+ * the connection is open; only then may messages arrive compressed
+ * (conn.msgCompressed) and may connEncodeDeflated compress.
+ */
+export function connOfferDeflate(c: WsConn): void {
+  handshakeOfferDeflate(c.hs);
+}
+
+/** Fails the connection from outside connFeed with close code `code` (as a protocol error). */
+function connFailWith(c: WsConn, code: number): void {
+  c.out = ConnOut.ProtocolError;
+  c.failCode = code;
+  connApply(c, c.server ? ConnEvent.ServerProtocolError : ConnEvent.ProtocolError);
+}
+
+/**
+ * Starts inflating the compressed message being received (RFC 7692 §7.2.2):
+ * call it at the first Spill of a message whose conn.dec.openCompressed is
+ * set, or at its Message (conn.msgCompressed) when nothing was spilled. `inf`
+ * is this connection's Inflater (inflateReset when the connection opened); it
+ * is reset here when the server does not take over its context
+ * (server_no_context_takeover, §7.1.1.1). `limit` is the largest decompressed
+ * message accepted, in bytes (1009 beyond it, before it is written).
+ */
+export function connInflateBegin(c: WsConn, inf: Inflater, limit: number): void {
+  if (c.hs.deflateServerNoContext) {
+    inflateReset(inf);
+  }
+  inflateMessageStart(inf, limit);
+  c.inflText = c.dec.openType !== 0 ? c.dec.openType === Opcode.Text : c.msgType === Opcode.Text;
+  c.inflUtf8 = UTF8_ACCEPT;
+}
+
+/**
+ * Inflates a piece of the message's payload, inp[inOff..inOff+inLen) (a
+ * Spill's msg[0..spillLen), or at Message msg[0..msgLen-msgSpilled)), into
+ * out[outOff..outOff+outLen); text is checked as UTF-8 as it is produced.
+ * Returns an InflateResult: NeedInput (the piece is used up; inf.outMade
+ * bytes were written), OutputFull (take out[outOff..outOff+inf.outMade) and
+ * call again with the input from inOff + inf.inUsed), End (a BFINAL block
+ * ended the data), or Error after failing the connection (ConnOut.ProtocolError,
+ * conn.failCode 1009 for a message over the limit, 1007 for data that is not
+ * DEFLATE (as ws does; RFC 7692 §8 only says to fail) or text that is not UTF-8).
+ */
+export function connInflatePiece(
+  c: WsConn,
+  inf: Inflater,
+  inp: Readonly<Uint8Array>,
+  inOff: number,
+  inLen: number,
+  out: Uint8Array,
+  outOff: number,
+  outLen: number,
+): number {
+  c.out = ConnOut.None;
+  c.actions = Action.None;
+  const r = inflateRun(inf, inp, inOff, inLen, out, outOff, outLen);
+  if (r === InflateResult.Error) {
+    connFailWith(c, inf.error === InflateError.TooBig ? CloseCode.TooBig : CloseCode.InvalidPayload);
+    return r;
+  }
+  if (c.inflText) {
+    c.inflUtf8 = utf8Validate(c.inflUtf8, out, outOff, inf.outMade);
+    if (c.inflUtf8 === UTF8_REJECT) {
+      connFailWith(c, CloseCode.InvalidPayload);
+      return InflateResult.Error;
+    }
+  }
+  return r;
+}
+
+/**
+ * Ends the message after its last piece (RFC 7692 §7.2.2: the 00 00 ff ff
+ * tail completes the data; inflateFinish) and checks that text ends on a
+ * whole code point. Returns true (the message has inf.total bytes), or false
+ * after failing the connection with 1007.
+ */
+export function connInflateEnd(c: WsConn, inf: Inflater): boolean {
+  c.out = ConnOut.None;
+  c.actions = Action.None;
+  if (!inflateFinish(inf) || (c.inflText && c.inflUtf8 !== UTF8_ACCEPT)) {
+    connFailWith(c, CloseCode.InvalidPayload);
+    return false;
+  }
+  return true;
+}
+
+/**
+ * The whole of connInflateBegin, connInflatePiece and connInflateEnd for a
+ * compressed message held in one buffer: inflates inp[inOff..inOff+inLen)
+ * (the payload of the Message just reported) into out[outOff..outOff+outCap),
+ * outCap being the largest message accepted (nothing is written past it).
+ * Returns the message's length, or -1 after failing the connection
+ * (ConnOut.ProtocolError, conn.failCode 1009 or 1007; see connInflatePiece).
+ */
+export function connInflateMessage(
+  c: WsConn,
+  inf: Inflater,
+  inp: Readonly<Uint8Array>,
+  inOff: number,
+  inLen: number,
+  out: Uint8Array,
+  outOff: number,
+  outCap: number,
+): number {
+  connInflateBegin(c, inf, outCap);
+  const r = connInflatePiece(c, inf, inp, inOff, inLen, out, outOff, outCap);
+  if (r === InflateResult.Error) {
+    return -1;
+  }
+  if (r === InflateResult.OutputFull) {
+    // Not reached: with the limit at outCap the inflater stops with TooBig first.
+    connFailWith(c, CloseCode.TooBig);
+    return -1;
+  }
+  if (!connInflateEnd(c, inf)) {
+    return -1;
+  }
+  return inf.total;
+}
+
+/**
+ * Encodes one complete data message of payload[pOff..pOff+pLen) as this side
+ * sends it (see connEncodeFrame), compressed when permessage-deflate was
+ * accepted (conn.hs.deflate) and compression makes it smaller: the DEFLATE
+ * data (RFC 7692 §7.2.1, at most 2^client_max_window_bits back, no reference
+ * to earlier messages) goes into scratch[0..scratchCap) first, then into a
+ * frame with RSV1 set (§6). Otherwise the frame is the plain one (RSV1 clear,
+ * which §6.1 allows for any message). `z` may be shared by all connections.
+ * Returns bytes written to out or -1 (as connEncodeFrame).
+ */
+export function connEncodeDeflated(
+  c: WsConn,
+  z: Deflater,
+  scratch: Uint8Array,
+  scratchCap: number,
+  out: Uint8Array,
+  off: number,
+  cap: number,
+  opcode: number,
+  payload: Readonly<Uint8Array>,
+  pOff: number,
+  pLen: number,
+  maskKey: Readonly<Uint8Array>,
+  kOff: number,
+): number {
+  if (c.hs.deflate && pLen > 0 && (opcode === Opcode.Text || opcode === Opcode.Binary)) {
+    const room = scratchCap < pLen - 1 ? scratchCap : pLen - 1;
+    const n = deflateMessage(z, payload, pOff, pLen, scratch, 0, room, c.hs.deflateClientBits);
+    if (n > 0) {
+      const w = connEncodeFrame(c.server, out, off, cap, opcode, scratch, 0, n, maskKey, kOff);
+      if (w > 0) {
+        out[off] = out[off] | FRAME_RSV1_BIT;
+      }
+      return w;
+    }
+  }
+  return connEncodeFrame(c.server, out, off, cap, opcode, payload, pOff, pLen, maskKey, kOff);
 }

@@ -27,6 +27,7 @@ import {
   FRAME_LEN64_MARK,
   FRAME_LEN7_MAX,
   FRAME_MASK_BIT,
+  FRAME_RSV1_BIT,
   FRAME_RSV_BITS,
   MAX_CONTROL_PAYLOAD,
   maskBytes,
@@ -135,6 +136,13 @@ export class FrameDecoder {
   maxMessage = 0;
   /** Sticky: set on the first error. */
   failed = false;
+  /** permessage-deflate was negotiated: RSV1 may mark the first frame of a data message as compressed (RFC 7692 §6). */
+  deflate = false;
+  /** The current frame has RSV1 set, and the open message is compressed (its payload is not checked as UTF-8). */
+  frameRsv1 = false;
+  openCompressed = false;
+  /** Output on Message: the message was compressed (RSV1): msg holds DEFLATE data to inflate (inflate.ts). */
+  msgCompressed = false;
 }
 
 /**
@@ -172,6 +180,10 @@ export function decoderInit(d: FrameDecoder, maxMessage: number, msgCap: number 
   d.failed = false;
   d.server = false;
   d.maskLen = 0;
+  d.deflate = false;
+  d.frameRsv1 = false;
+  d.openCompressed = false;
+  d.msgCompressed = false;
 }
 
 /**
@@ -200,11 +212,18 @@ function decoderFail(d: FrameDecoder, code: number): void {
 function decoderByte0(d: FrameDecoder, b: number): void {
   const fin = (b & FRAME_FIN_BIT) !== 0;
   const opcode = b & 15;
-  if ((b & FRAME_RSV_BITS) !== 0) {
-    // No extension is ever negotiated, so every RSV bit must be 0 (§5.2).
+  const rsv = b & FRAME_RSV_BITS;
+  if (
+    rsv !== 0 &&
+    (rsv !== FRAME_RSV1_BIT || !d.deflate || opcode === Opcode.Continuation || opcodeIsControl(opcode))
+  ) {
+    // RSV bits are 0 unless an extension gives them a meaning (§5.2); permessage-deflate gives RSV1
+    // one on the first frame of a data message only, never on control or continuation frames
+    // (RFC 7692 §6.1; ws fails those with 1002, "RSV1 must be clear").
     decoderFail(d, CloseCode.ProtocolError);
     return;
   }
+  d.frameRsv1 = rsv !== 0;
   if (!opcodeIsKnown(opcode)) {
     decoderFail(d, CloseCode.ProtocolError);
     return;
@@ -310,6 +329,7 @@ function decoderHeaderDone(d: FrameDecoder, len: number): void {
       return;
     }
     if (d.opcode !== Opcode.Continuation) {
+      d.openCompressed = d.frameRsv1;
       d.openType = d.opcode;
       d.openLen = 0;
       d.msgFill = 0;
@@ -388,7 +408,7 @@ function decoderPayload(
       if (bad >= 0) {
         return bad;
       }
-    } else if (d.openType === Opcode.Text) {
+    } else if (d.openType === Opcode.Text && !d.openCompressed) {
       let s = d.utf8;
       // @spgen unroll 8: the copy and the UTF-8 steps of 8 bytes per test of the bound.
       for (let i = 0; i < n; i++) {
@@ -438,7 +458,7 @@ function decoderUnmaskInto(
     msg[base + i] = data[off + i];
   }
   maskBytes(msg, base, n, d.maskKey, 0, d.payloadRead & 3);
-  if (d.openType !== Opcode.Text) {
+  if (d.openType !== Opcode.Text || d.openCompressed) {
     return -1;
   }
   let s = d.utf8;
@@ -503,6 +523,8 @@ function decoderFrameDone(d: FrameDecoder): void {
   d.msgType = d.openType;
   d.msgLen = d.openLen;
   d.msgSpilled = d.spilled;
+  d.msgCompressed = d.openCompressed;
+  d.openCompressed = false;
   d.openType = 0;
   d.openLen = 0;
   d.msgFill = 0;

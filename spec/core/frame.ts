@@ -40,6 +40,9 @@ export const FRAME_FIN_BIT = 0x80;
 /** RSV1, RSV2 and RSV3 bits in the first header byte (extensions only). */
 export const FRAME_RSV_BITS = 0x70;
 
+/** RSV1 bit in the first header byte: "Per-Message Compressed" under permessage-deflate (RFC 7692 §6). */
+export const FRAME_RSV1_BIT = 0x40;
+
 /** MASK bit in the second header byte. */
 export const FRAME_MASK_BIT = 0x80;
 

@@ -10,13 +10,15 @@ import {
   bytesCopy,
   bytesEqual,
   bytesEqualsAsciiNoCase,
+  bytesIndexOf,
   bytesPut,
   bytesPutAscii,
   bytesPutUint,
   isDigit,
   isHttpSpace,
+  parseUint,
 } from "./bytes.js";
-import { CONFIG_MAX_HANDSHAKE_RESPONSE } from "./config.js";
+import { CONFIG_INFLATE_WINDOW_BITS, CONFIG_MAX_HANDSHAKE_RESPONSE } from "./config.js";
 import { Sha1, sha1 } from "./sha1.js";
 import { ParsedUrl } from "./url.js";
 
@@ -65,6 +67,12 @@ export const enum HandshakeError {
   TooLarge = 9,
   RequestTooLarge = 10,
   BadRequestHeaders = 11,
+  /**
+   * The server accepted permessage-deflate with a response the client must fail
+   * (RFC 7692 §5, §7.1): a parameter not defined for a response or not offered,
+   * an invalid value, a parameter twice, or the extension accepted twice.
+   */
+  BadExtension = 12,
 }
 
 /** State of one opening handshake: the key we sent, what we expect back, and the response so far. */
@@ -90,6 +98,16 @@ export class Handshake {
   state = 0;
   error = 0;
   status = 0;
+  /** permessage-deflate (RFC 7692): offered in the request (handshakeOfferDeflate) and accepted by the response. */
+  deflateOffer = false;
+  /** The server_max_window_bits offered (15: none offered). */
+  deflateOfferBits = 0;
+  deflate = false;
+  /** The accepted parameters (RFC 7692 §7.1): *_no_context_takeover, and *_max_window_bits (8..15; 15 when absent). */
+  deflateServerNoContext = false;
+  deflateClientNoContext = false;
+  deflateServerBits = 0;
+  deflateClientBits = 0;
   sha = new Sha1();
   scratch = new Uint8Array(64);
 }
@@ -117,6 +135,9 @@ export function handshakeInit(
   h.acceptSeen = false;
   h.protocolLen = 0;
   h.protocolsLen = 0;
+  h.deflateOffer = false;
+  h.deflateOfferBits = 15;
+  handshakeDeflateClear(h);
   if (pLen > HANDSHAKE_MAX_PROTOCOLS) {
     return false;
   }
@@ -125,6 +146,29 @@ export function handshakeInit(
   base64Encode(nonce, nOff, HANDSHAKE_NONCE_SIZE, h.key, 0);
   handshakeAcceptFor(h.sha, h.scratch, h.key, 0, h.accept, 0);
   return true;
+}
+
+/** Forgets any accepted permessage-deflate parameters. */
+function handshakeDeflateClear(h: Handshake): void {
+  h.deflate = false;
+  h.deflateServerNoContext = false;
+  h.deflateClientNoContext = false;
+  h.deflateServerBits = 0;
+  h.deflateClientBits = 0;
+}
+
+/**
+ * Makes the request (handshakeBuildRequest, after handshakeInit) offer
+ * permessage-deflate (RFC 7692 §5.1, §7.1):
+ * `Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits`, plus
+ * `; server_max_window_bits=N` when CONFIG_INFLATE_WINDOW_BITS (N) is below 15
+ * so that the server's window fits the inflater's. No *_no_context_takeover is
+ * offered: the inflater keeps its window, and the compressor never refers to
+ * an earlier message, which is valid whatever the server answers (§7.1.1.2).
+ */
+export function handshakeOfferDeflate(h: Handshake): void {
+  h.deflateOffer = true;
+  h.deflateOfferBits = CONFIG_INFLATE_WINDOW_BITS;
 }
 
 /**
@@ -255,6 +299,14 @@ export function handshakeBuildRequest(
   if (oLen > 0) {
     p = bytesPutAscii(out, p, cap, "Origin: ");
     p = bytesPut(out, p, cap, origin, oOff, oLen);
+    p = bytesPutAscii(out, p, cap, "\r\n");
+  }
+  if (h.deflateOffer) {
+    p = bytesPutAscii(out, p, cap, "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits");
+    if (h.deflateOfferBits < 15) {
+      p = bytesPutAscii(out, p, cap, "; server_max_window_bits=");
+      p = bytesPutUint(out, p, cap, h.deflateOfferBits);
+    }
     p = bytesPutAscii(out, p, cap, "\r\n");
   }
   if (h.protocolsLen > 0) {
@@ -419,6 +471,11 @@ function handshakeEnd(h: Handshake): void {
   } else if (!h.acceptSeen) {
     handshakeFail(h, HandshakeError.BadAccept);
   } else {
+    if (h.deflate) {
+      // Absent *_max_window_bits mean 15 (RFC 7692 §7.1.2).
+      h.deflateServerBits = h.deflateServerBits === 0 ? 15 : h.deflateServerBits;
+      h.deflateClientBits = h.deflateClientBits === 0 ? 15 : h.deflateClientBits;
+    }
     h.state = HandshakeState.Done;
   }
 }
@@ -468,7 +525,7 @@ function handshakeHeaderLine(h: Handshake, n: number): void {
     h.acceptSeen = true;
   } else if (extensions) {
     if (ve > vs) {
-      h.error = HandshakeError.UnrequestedExtension;
+      h.error = h.deflateOffer ? handshakeDeflateResponse(h, h.line, vs, ve) : HandshakeError.UnrequestedExtension;
     }
   } else if (h.protocolLen > 0 || !listHasExact(h.protocols, h.protocolsLen, h.line, vs, ve - vs)) {
     h.error = HandshakeError.UnrequestedProtocol;
@@ -558,4 +615,127 @@ export function listHasExact(
     }
   }
   return false;
+}
+
+/**
+ * One Sec-WebSocket-Extensions value line[vs..ve) of a response to a request
+ * that offered permessage-deflate (RFC 7692 §7.1, grammar of RFC 6455 §9.1):
+ * a comma-separated list whose only allowed element is `permessage-deflate`,
+ * once, with `;`-separated parameters, each at most once:
+ * server_no_context_takeover and client_no_context_takeover without a value
+ * (§7.1.1; accepted even though not offered), server_max_window_bits=8..15
+ * (§7.1.2.1; at most the offered value when one was offered),
+ * client_max_window_bits=8..15 (§7.1.2.2; a value is required in a response).
+ * A value may be a quoted string. Sets h.deflate and the parameters; returns
+ * HandshakeError.None, UnrequestedExtension (another extension) or
+ * BadExtension (anything else the client must fail the connection for).
+ */
+export function handshakeDeflateResponse(h: Handshake, line: Readonly<Uint8Array>, vs: number, ve: number): number {
+  const span = new Int32Array(2);
+  let i = vs;
+  while (i <= ve) {
+    i = listItem(line, i, ve, span);
+    if (span[1] > span[0]) {
+      const e = handshakeDeflateElement(h, line, span[0], span[1]);
+      if (e !== HandshakeError.None) {
+        return e;
+      }
+    }
+  }
+  return HandshakeError.None;
+}
+
+/** One element of the list (see handshakeDeflateResponse): the extension name and its parameters. */
+function handshakeDeflateElement(h: Handshake, line: Readonly<Uint8Array>, s: number, e: number): number {
+  let semi = bytesIndexOf(line, s, e, ";".charCodeAt(0));
+  if (semi < 0) {
+    semi = e;
+  }
+  const name = new Int32Array(2);
+  trimSpan(line, s, semi, name);
+  if (!bytesEqualsAsciiNoCase(line, name[0], name[1] - name[0], "permessage-deflate")) {
+    return HandshakeError.UnrequestedExtension;
+  }
+  if (h.deflate) {
+    return HandshakeError.BadExtension;
+  }
+  h.deflate = true;
+  let p = semi + 1;
+  while (p <= e) {
+    let next = bytesIndexOf(line, p, e, ";".charCodeAt(0));
+    if (next < 0) {
+      next = e;
+    }
+    if (!handshakeDeflateParam(h, line, p, next)) {
+      return HandshakeError.BadExtension;
+    }
+    p = next + 1;
+  }
+  return HandshakeError.None;
+}
+
+/** The bounds of line[s..e) without HTTP white space around it, into span[0..2). */
+function trimSpan(line: Readonly<Uint8Array>, s: number, e: number, span: Int32Array): void {
+  let a = s;
+  let b = e;
+  while (a < b && isHttpSpace(line[a])) {
+    a++;
+  }
+  while (b > a && isHttpSpace(line[b - 1])) {
+    b--;
+  }
+  span[0] = a;
+  span[1] = b;
+}
+
+/** One parameter line[s..e) (`name` or `name=value`, value maybe quoted); false when the response must be refused. */
+function handshakeDeflateParam(h: Handshake, line: Readonly<Uint8Array>, s: number, e: number): boolean {
+  let eq = bytesIndexOf(line, s, e, "=".charCodeAt(0));
+  const hasValue = eq >= 0;
+  if (!hasValue) {
+    eq = e;
+  }
+  const name = new Int32Array(2);
+  trimSpan(line, s, eq, name);
+  const n0 = name[0];
+  const nLen = name[1] - name[0];
+  let bits = -1;
+  if (hasValue) {
+    const value = new Int32Array(2);
+    trimSpan(line, eq + 1, e, value);
+    let v0 = value[0];
+    let v1 = value[1];
+    if (v1 - v0 >= 2 && line[v0] === '"'.charCodeAt(0) && line[v1 - 1] === '"'.charCodeAt(0)) {
+      v0++;
+      v1--;
+    }
+    bits = parseUint(line, v0, v1 - v0, 99);
+    if (bits < 8 || bits > 15) {
+      return false;
+    }
+  }
+  if (bytesEqualsAsciiNoCase(line, n0, nLen, "server_no_context_takeover")) {
+    if (hasValue || h.deflateServerNoContext) {
+      return false;
+    }
+    h.deflateServerNoContext = true;
+  } else if (bytesEqualsAsciiNoCase(line, n0, nLen, "client_no_context_takeover")) {
+    if (hasValue || h.deflateClientNoContext) {
+      return false;
+    }
+    h.deflateClientNoContext = true;
+  } else if (bytesEqualsAsciiNoCase(line, n0, nLen, "server_max_window_bits")) {
+    if (!hasValue || h.deflateServerBits !== 0 || bits > h.deflateOfferBits) {
+      return false;
+    }
+    h.deflateServerBits = bits;
+  } else if (bytesEqualsAsciiNoCase(line, n0, nLen, "client_max_window_bits")) {
+    if (!hasValue || h.deflateClientBits !== 0) {
+      return false;
+    }
+    h.deflateClientBits = bits;
+  } else {
+    return false;
+  }
+  return true;
 }
