@@ -2704,6 +2704,103 @@ stock void TestReconnect()
 	CheckInt(g_MockErrors, 0, "no native errors in the reconnect checks");
 }
 
+/** permessage-deflate (RFC 7692, issue 15 item 5): offered on request, compressed messages both ways. */
+Deflater g_DrvZ;
+Inflater g_DrvInf;
+char g_DrvPlain[4096];
+char g_DrvComp[4096];
+
+void TestCompression()
+{
+	print("-- permessage-deflate\n");
+	g_MockErrors = 0;
+	WebsocketHandle ws = ConnectWs("ws://127.0.0.1:3000", "");
+	HookWs(ws);
+	P_Clear();
+	g_NP_Cell[1] = ws;
+	g_NP_Cell[2] = true;
+	Native_SetCompression(g_Plugin, 2);
+	CheckInt(g_MockErrors, 0, "SetCompression before the request");
+	int slot = SlotOf(ws);
+	Handle sock = g_Ws[slot].socket;
+	WireClear();
+	OnSocketConnected(sock, slot);
+	Check(WireFind("Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n") >= 0, "the request offers permessage-deflate");
+	int n = SrvAccept("Sec-WebSocket-Extensions: permessage-deflate\r\n");
+	EvClear();
+	Feed(sock, g_Srv, n);
+	Check(g_Conn[slot].state == ReadyState_Open && g_Conn[slot].hs.deflate, "open, with permessage-deflate");
+	P_Clear();
+	g_NP_Cell[1] = ws;
+	g_NP_Cell[2] = false;
+	Native_SetCompression(g_Plugin, 2);
+	CheckInt(g_MockErrors, 1, "SetCompression after the request is a native error");
+	g_MockErrors = 0;
+
+	// Two compressed messages from the server (the second refers back into the first: context takeover).
+	for (int i = 0; i < 300; i++)
+	{
+		g_DrvPlain[i] = 'a' + (i % 7);
+	}
+	g_DrvPlain[300] = 0;
+	for (int m = 0; m < 2; m++)
+	{
+		int c = deflateMessage(g_DrvZ, g_DrvPlain, 0, 300, g_DrvComp, 0, sizeof(g_DrvComp), 15);
+		Check(c > 0 && c < 120, "the server's message compresses");
+		n = 0;
+		g_Srv[n++] = 0xC1; // FIN, RSV1, text
+		g_Srv[n++] = c;
+		for (int i = 0; i < c; i++)
+		{
+			g_Srv[n++] = g_DrvComp[i];
+		}
+		EvClear();
+		Feed(sock, g_Srv, n);
+		bool same = g_LastMsgLen == 300;
+		for (int i = 0; same && i < 300; i++)
+		{
+			same = g_LastMsg[i] == g_DrvPlain[i];
+		}
+		Check(g_EvN == 1 && g_EvKind[0] == Ev_Recv && same, "a compressed message is delivered inflated");
+	}
+
+	// Sending: a compressible message goes out with RSV1 and inflates back to what was sent.
+	WireClear();
+	Check(SendWs(ws, SendType_Text, g_DrvPlain, -1), "send");
+	int len;
+	int op;
+	Check(WireFrame(0, op, g_DrvComp, len) > 0 && op == Opcode_Text && (g_Wire[0] & 0x40) != 0 && len < 300, "sent compressed (RSV1, fewer bytes)");
+	inflateReset(g_DrvInf);
+	inflateMessageStart(g_DrvInf, 4096);
+	char out[400];
+	int r = inflateRun(g_DrvInf, g_DrvComp, 0, len, out, 0, sizeof(out));
+	bool same = r != InflateResult_Error && inflateFinish(g_DrvInf) && g_DrvInf.total == 300;
+	for (int i = 0; same && i < 300; i++)
+	{
+		same = out[i] == g_DrvPlain[i];
+	}
+	Check(same, "and inflates back to the message");
+	WireClear();
+	Check(SendWs(ws, SendType_Binary, "xyz", 3), "send a short message");
+	Check(WireFrame(0, op, g_DrvComp, len) > 0 && (g_Wire[0] & 0x40) == 0 && len == 3, "one that would not shrink goes out plain (RSV1 clear)");
+
+	// Corrupt compressed data fails the connection with 1007.
+	n = 0;
+	g_Srv[n++] = 0xC2; // FIN, RSV1, binary
+	g_Srv[n++] = 3;
+	g_Srv[n++] = 0xFF;
+	g_Srv[n++] = 0xFF;
+	g_Srv[n++] = 0xFF;
+	EvClear();
+	WireClear();
+	Feed(sock, g_Srv, n);
+	int e = FindEv(Ev_Err);
+	Check(e >= 0 && g_EvCell[e][1] == view_as<int>(WsError_Protocol) && g_EvCell[e][2] == 1007, "corrupt DEFLATE data: protocol error 1007");
+	Check(WireFrame(0, op, g_DrvComp, len) > 0 && op == Opcode_Close && len >= 2 && ((g_DrvComp[0] << 8) | g_DrvComp[1]) == 1007, "Close 1007 on the wire");
+	OnSocketDisconnected(sock, slot);
+	CheckInt(g_MockErrors, 0, "no native error");
+}
+
 #if defined DRV_MEMORY
 // drv_mem.sp: the memory check alone (16 MiB through the plugin: run with spshell -w).
 public int main()
@@ -2723,7 +2820,7 @@ public int main()
 	AskPluginLoad2(view_as<Handle>(9), false, g_ErrMsg, sizeof(g_ErrMsg));
 	g_MockExtension = 1;
 	OnPluginStart();
-	CheckInt(g_MockNatives, 33, "natives registered");
+	CheckInt(g_MockNatives, 34, "natives registered");
 	CheckInt(view_as<int>(Native_GetSocketExtension(g_Plugin, 0)), view_as<int>(WsSocketExtension_JoinedSenses), "JoinedSenses told apart by its methodmap natives");
 	CheckInt(g_MockLogMessages, 1, "and one line logged about its pacing");
 	g_MockExtension = 2;
@@ -2738,6 +2835,7 @@ public int main()
 	TestReconnect();
 	TestDelivery();
 	TestTunnel();
+	TestCompression();
 	CheckInt(g_AlErrors, 0, "no ArrayList misuse in any test");
 	CheckInt(HeldCells(), 0, "no ArrayList held after the tests");
 	CheckInt(g_MockHeapExceptions, 0, "no call ever needed more heap than its receiver has");

@@ -133,6 +133,8 @@ enum struct WsSlot
 	Handle owner;
 	Handle socket;
 	bool secure;
+	/** Websocket_SetCompression: offer permessage-deflate in the opening request. */
+	bool compress;
 	any data;
 	/** The owner's __Websocket_Deliver (websocket.inc), or INVALID_FUNCTION for a plugin built with an older include. */
 	Function deliver;
@@ -267,6 +269,13 @@ ArrayList g_Spill[CONFIG_MAX_CONNECTIONS];
 char g_Delivery[CONFIG_MAX_MESSAGE_SIZE + 1];
 /** Per connection: frames sent while CONNECTING, flushed in order on open (null when empty). */
 ArrayList g_Queue[CONFIG_MAX_CONNECTIONS];
+/**
+ * permessage-deflate (RFC 7692, Websocket_SetCompression): each connection's inflater keeps the
+ * server's window across messages (INFLATE_WINDOW_SIZE bytes plus its tables); one compressor
+ * serves every connection (it refers to no earlier message).
+ */
+Inflater g_Infl[CONFIG_MAX_CONNECTIONS];
+Deflater g_Deflater;
 
 SioClient g_Sio[CONFIG_MAX_CONNECTIONS];
 /** The Socket.IO session of each client (spec/core/siosession.ts). */
@@ -342,6 +351,7 @@ public APLRes AskPluginLoad2(Handle myself, bool late, char[] error, int err_max
 	CreateNative("Websocket_SetHeader", Native_SetHeader);
 	CreateNative("Websocket_SetProtocols", Native_SetProtocols);
 	CreateNative("Websocket_SetOrigin", Native_SetOrigin);
+	CreateNative("Websocket_SetCompression", Native_SetCompression);
 	CreateNative("Websocket_SetKeepalive", Native_SetKeepalive);
 	CreateNative("Websocket_SetReconnect", Native_SetReconnect);
 	CreateNative("Websocket_Ping", Native_Ping);
@@ -1392,8 +1402,11 @@ void WsDispatch(int slot)
 		}
 		case ConnOut_Message:
 		{
-			WsAssembleMessage(slot);
-			WsDeliverMessage(slot);
+			int len = WsAssembleMessage(slot);
+			if (len >= 0)
+			{
+				WsDeliverMessage(slot, len);
+			}
 		}
 		case ConnOut_Spill:
 		{
@@ -1423,12 +1436,15 @@ void WsDispatch(int slot)
 }
 
 /**
- * Assembles the message just completed on slot in g_Delivery: its spilled blocks, then the rest
- * in g_Msg[slot]; frees the blocks.
+ * Assembles the message just completed on slot in g_Delivery (a NUL after it) and returns its
+ * length: its spilled blocks, then the rest in g_Msg[slot] (the blocks are freed). A compressed
+ * message (permessage-deflate) is assembled in g_Packet and inflated into g_Delivery by the core
+ * (connInflateMessage); -1 when that failed the connection (its actions are in g_Conn[slot]).
  */
-void WsAssembleMessage(int slot)
+int WsAssembleMessage(int slot)
 {
 	int len = g_Conn[slot].msgLen;
+	bool compressed = g_Conn[slot].msgCompressed;
 	int spilled = g_Conn[slot].msgSpilled;
 	int at = 0;
 	if (g_Spill[slot] != null)
@@ -1438,7 +1454,14 @@ void WsAssembleMessage(int slot)
 		{
 			g_Spill[slot].GetArray(i, g_BlockCells, WS_BLOCK_CELLS);
 			int n = g_BlockCells[WS_BLOCK_CELLS - 1];
-			bytesUnpackCells(g_Delivery, at, sizeof(g_Delivery), g_BlockCells, n);
+			if (compressed)
+			{
+				bytesUnpackCells(g_Packet, at, sizeof(g_Packet), g_BlockCells, n);
+			}
+			else
+			{
+				bytesUnpackCells(g_Delivery, at, sizeof(g_Delivery), g_BlockCells, n);
+			}
 			at += n;
 		}
 		delete g_Spill[slot];
@@ -1447,14 +1470,26 @@ void WsAssembleMessage(int slot)
 	{
 		LogError("websocket: message of %d bytes: %d spilled bytes held, %d reported", len, at, spilled);
 	}
-	bytesCopy(g_Delivery, spilled, g_Msg[slot], 0, len - spilled);
+	if (compressed)
+	{
+		bytesCopy(g_Packet, spilled, g_Msg[slot], 0, len - spilled);
+		len = connInflateMessage(g_Conn[slot], g_Infl[slot], g_Packet, 0, len, g_Delivery, 0, CONFIG_MAX_MESSAGE_SIZE);
+		if (len < 0)
+		{
+			return -1;
+		}
+	}
+	else
+	{
+		bytesCopy(g_Delivery, spilled, g_Msg[slot], 0, len - spilled);
+	}
 	g_Delivery[len] = 0;
+	return len;
 }
 
-/** Hands the complete message in g_Delivery to whoever the connection reports to. */
-void WsDeliverMessage(int slot)
+/** Hands the complete message in g_Delivery[0..len) to whoever the connection reports to. */
+void WsDeliverMessage(int slot, int len)
 {
-	int len = g_Conn[slot].msgLen;
 	int type = g_Conn[slot].msgType;
 	if (g_Sess[slot].role == SessionRole_Client)
 	{
@@ -1500,7 +1535,17 @@ void WsDeliverTo(int slot, Handle owner, Function entry, Function func, PrivateF
  */
 bool WsSendMessage(int slot, int opcode, const char[] payload, int len)
 {
-	int n = WsEncodeFrame(g_Conn[slot].server, opcode, payload, len);
+	int n;
+	if (g_Conn[slot].hs.deflate && g_Conn[slot].state == ReadyState_Open)
+	{
+		// Compressed when that makes it smaller (g_Packet is free here: payload is g_Payload).
+		RandomBytes(g_Key, 4);
+		n = connEncodeDeflated(g_Conn[slot], g_Deflater, g_Packet, sizeof(g_Packet), g_Out, 0, sizeof(g_Out), opcode, payload, 0, len, g_Key, 0);
+	}
+	else
+	{
+		n = WsEncodeFrame(g_Conn[slot].server, opcode, payload, len);
+	}
 	switch (wsSessionSend(g_Sess[slot], g_Conn[slot], n))
 	{
 		case WsSend_Now:
@@ -1546,6 +1591,11 @@ void WsSendRequest(int slot)
 	RandomBytes(g_Nonce, HANDSHAKE_NONCE_SIZE);
 	delete g_Spill[slot];
 	connInit(g_Conn[slot], g_Nonce, 0, g_Ws[slot].protocols, 0, g_Ws[slot].protocolsLen, CONFIG_MAX_MESSAGE_SIZE, WS_MSG_BUFFER);
+	if (g_Ws[slot].compress)
+	{
+		connOfferDeflate(g_Conn[slot]);
+		inflateReset(g_Infl[slot]);
+	}
 	int n;
 	if (g_Sess[slot].role == SessionRole_Transport)
 	{
@@ -2342,6 +2392,16 @@ public any Native_SetOrigin(Handle plugin, int numParams)
 			}
 			g_Ws[slot].originLen = n;
 		}
+	}
+	return 0;
+}
+
+public any Native_SetCompression(Handle plugin, int numParams)
+{
+	int slot = WsNativeSlotBeforeRequest(plugin, 1, "Compression");
+	if (slot >= 0)
+	{
+		g_Ws[slot].compress = GetNativeCell(2);
 	}
 	return 0;
 }

@@ -91,13 +91,16 @@ export class WsPeer {
     readonly port: number,
   ) {}
 
-  static async start(): Promise<WsPeer> {
+  /** `perMessageDeflate`: the server accepts permessage-deflate and compresses every message (threshold 0). */
+  static async start(opts: { perMessageDeflate?: boolean } = {}): Promise<WsPeer> {
     const server = http.createServer((_req, res) => {
       res.writeHead(426).end();
     });
     const wss = new WebSocketServer({
       noServer: true,
       handleProtocols: (protocols) => protocols.values().next().value ?? false,
+      maxPayload: 4 * 1024 * 1024,
+      perMessageDeflate: opts.perMessageDeflate === true ? { threshold: 0 } : false,
     });
     const peer = await new Promise<WsPeer>((resolve) => {
       server.listen(0, "127.0.0.1", () => resolve(new WsPeer(server, wss, (server.address() as AddressInfo).port)));

@@ -38,6 +38,7 @@ const WsError = {
   Socket: 1,
   ConnectionLost: 5,
   HandshakeRejected: 6,
+  Protocol: 9,
   Unsupported: 13,
   MessageTooLarge: 15,
 } as const;
@@ -246,6 +247,49 @@ export function defineSourceModSuite(extension: SocketExtension): void {
     });
 
     describe("WebSocket", () => {
+      it("permessage-deflate with a ws server that compresses everything: both ways, context takeover, 1009 for a message inflating past the limit", async () => {
+        const z = await WsPeer.start({ perMessageDeflate: true });
+        try {
+          let from = srv.mark();
+          cmd("big", "wsz", 30, hex(z.url(30)));
+          await line(`^E2E big open 30 `, from);
+          const c = await z.conn(30, STEP_MS);
+          expect(c.ws.extensions).toContain("permessage-deflate");
+          const raw = (c.ws as unknown as { _socket: { bytesRead: number; bytesWritten: number } })._socket;
+          for (const size of [10, 100_000, MiB]) {
+            const payload = textPayload(size, size + 3);
+            from = srv.mark();
+            const written = raw.bytesWritten;
+            c.ws.send(payload, { binary: false });
+            await line(`^E2E big recv 30 t ${size} ${crcHex(payload)} `, from, BIG_MS);
+            if (size >= 100_000) {
+              // Compressed on the wire: far fewer bytes than the message.
+              expect(raw.bytesWritten - written).toBeLessThan(size / 2);
+            }
+          }
+          for (const size of [100_000, MiB]) {
+            const expected = consumerPattern(false, size, 5);
+            from = srv.mark();
+            const read = c.messages.length;
+            const before = raw.bytesRead;
+            cmd("big", "send", 30, "t", size, 5);
+            await line(`^E2E big sent 30 t ${size} ${crcHex(expected)} 1$`, from);
+            await until(() => c.messages.length > read, BIG_MS, `${size} bytes at the server`);
+            expect(c.messages[read].data.equals(expected)).toBe(true);
+            expect(raw.bytesRead - before).toBeLessThan(size / 2);
+          }
+          // A message that inflates beyond the 1 MiB maximum: 1009, nothing delivered.
+          from = srv.mark();
+          c.ws.send(Buffer.alloc(MiB + 1, 0x61), { binary: false });
+          const closed = await c.waitClose(BIG_MS);
+          expect(closed.code).toBe(1009);
+          await line(`^E2E big err 30 ${WsError.Protocol} 1009 `, from);
+          never(`^E2E big recv 30 `, from);
+        } finally {
+          await z.close();
+        }
+      }, 120_000);
+
       it("opens: the consumer's open callback sees the subprotocol the server chose", async () => {
         const from = srv.mark();
         const before = wsPeer.conns.length;
