@@ -3153,7 +3153,14 @@ bool SioFailAcks(int sio, bool ending)
 		if (callback != null)
 		{
 			g_Args[0] = 0;
+			// An ack callback: SocketIO_AttachmentCount works there too (0 attachments).
+			ArrayList outerAtts = g_SioReadAtts;
+			int outerReading = g_SioReading;
+			g_SioReadAtts = null;
+			g_SioReading = h;
 			Deliver(g_Sio[sio].owner, g_Sio[sio].deliver, g_Acks[a].callbackFn, callback, WebsocketDelivery_AckFailed, h, -1, 0, g_Acks[a].data);
+			g_SioReadAtts = outerAtts;
+			g_SioReading = outerReading;
 			delete callback;
 		}
 		if (!SioAlive(sio, h))
