@@ -2705,12 +2705,12 @@ stock void TestReconnect()
 }
 
 /** permessage-deflate (RFC 7692, issue 15 item 5): offered on request, compressed messages both ways. */
-Deflater g_DrvZ;
-Inflater g_DrvInf;
-char g_DrvPlain[4096];
-char g_DrvComp[4096];
+stock Deflater g_DrvZ;
+stock Inflater g_DrvInf;
+stock char g_DrvPlain[4096];
+stock char g_DrvComp[4096];
 
-void TestCompression()
+stock void TestCompression()
 {
 	print("-- permessage-deflate\n");
 	g_MockErrors = 0;
@@ -2820,7 +2820,7 @@ public int main()
 	AskPluginLoad2(view_as<Handle>(9), false, g_ErrMsg, sizeof(g_ErrMsg));
 	g_MockExtension = 1;
 	OnPluginStart();
-	CheckInt(g_MockNatives, 34, "natives registered");
+	CheckInt(g_MockNatives, 37, "natives registered");
 	CheckInt(view_as<int>(Native_GetSocketExtension(g_Plugin, 0)), view_as<int>(WsSocketExtension_JoinedSenses), "JoinedSenses told apart by its methodmap natives");
 	CheckInt(g_MockLogMessages, 1, "and one line logged about its pacing");
 	g_MockExtension = 2;
@@ -3747,6 +3747,11 @@ void TestMultiplex()
 	CheckInt(g_MockErrors, 0, "no native error");
 }
 
+int g_BinCount;
+int g_BinErrors;
+int g_BinLen[2];
+bool g_BinOk[2];
+char g_Att[20000];
 int g_ReenterTest;
 SocketIO g_ReenterIo;
 bool g_ReenterResult;
@@ -3780,7 +3785,230 @@ void Drv_Reenter(int e)
 		Native_SioClose(g_Plugin, 1);
 		g_ReenterResult = g_FwdDepth == 0 && g_Delivering && !g_Sio[IoSlot(g_ReenterIo)].used;
 	}
+	else if (g_ReenterTest == 5)
+	{
+		// In the event callback of a BINARY_EVENT: both attachments read, bad calls refused.
+		g_BinCount = Native_SioAttachmentCount(g_Plugin, 1);
+		g_MockErrors = 0;
+		g_NP_Cell[2] = 0;
+		g_NP_Cell[4] = 4;
+		Native_SioReadAttachment(g_Plugin, 4);
+		g_BinErrors = g_MockErrors;
+		g_NP_Cell[4] = 5;
+		g_BinLen[0] = Native_SioReadAttachment(g_Plugin, 4);
+		g_BinOk[0] = MockArrayByte(0) == 0 && MockArrayByte(1) == 0xFF && MockArrayByte(2) == 1 && MockArrayByte(3) == 0 && MockArrayByte(4) == 0;
+		g_NP_Cell[2] = 1;
+		g_NP_Cell[4] = 70000;
+		g_BinLen[1] = Native_SioReadAttachment(g_Plugin, 4);
+		g_BinOk[1] = true;
+		for (int i = 0; i < g_BinLen[1]; i++)
+		{
+			g_BinOk[1] = g_BinOk[1] && MockArrayByte(i) == ((i * 7) & 0xFF);
+		}
+		g_NP_Cell[2] = 2;
+		Native_SioReadAttachment(g_Plugin, 4);
+		g_NP_Cell[2] = -1;
+		Native_SioReadAttachment(g_Plugin, 4);
+		g_BinErrors += 10 * (g_MockErrors - g_BinErrors);
+		g_MockErrors = 0;
+	}
+	else if (g_ReenterTest == 6)
+	{
+		// In the ack callback of a BINARY_ACK.
+		g_BinCount = Native_SioAttachmentCount(g_Plugin, 1);
+		g_NP_Cell[2] = 0;
+		g_NP_Cell[4] = 16;
+		g_BinLen[0] = Native_SioReadAttachment(g_Plugin, 4);
+		g_BinOk[0] = MockArrayByte(0) == 'x' && MockArrayByte(1) == 'y' && MockArrayByte(2) == 'z';
+	}
 	Check(e >= 0, "reentered");
+}
+
+
+/** Byte i of what SetNativeArray last wrote (packed as a char array). */
+int MockArrayByte(int i)
+{
+	return (g_MockArray[i >> 2] >>> ((i & 3) * 8)) & 0xFF;
+}
+
+/** SocketIO_AddAttachment(io, data, size) as the plugin calls it; returns its result. */
+int AddAttachment(SocketIO io, const char[] data, int size)
+{
+	P_Clear();
+	g_NP_Cell[1] = io;
+	P_Bytes(2, data, size < 0 ? 0 : size);
+	g_NP_Cell[3] = size;
+	return Native_SioAddAttachment(g_Plugin, 3);
+}
+
+/** The next frame the plugin sent is a binary one holding data[0..len). */
+bool NextBinary(int &off, const char[] data, int len)
+{
+	int next = WireFrame(off, g_Op, g_P, g_Len);
+	if (next < 0 || g_Op != Opcode_Binary || g_Len != len)
+	{
+		return false;
+	}
+	off = next;
+	for (int i = 0; i < len; i++)
+	{
+		if (g_P[i] != data[i])
+		{
+			return false;
+		}
+	}
+	return true;
+}
+
+/**
+ * BINARY_EVENT / BINARY_ACK: a received packet awaits its attachments (binary messages; pings
+ * may come between), goes to its namespace with them readable in the callback, and is freed
+ * after; emits and acks with attachments go out as a header text frame and binary frames, or are
+ * queued as one; bad placeholders are native errors; a text packet among the attachments fails
+ * the transport.
+ */
+void TestBinary()
+{
+	print("-- binary packets\n");
+	g_MockErrors = 0;
+	SocketIO root = ConnectIo("ws://127.0.0.1:3000", "/", "");
+	SocketIO admin = ConnectIo("ws://127.0.0.1:3000", "/admin", "");
+	Timer_Tick(null);
+	EngineOpen(root);
+	Handle sock = IoSock(root);
+	int mi = g_Sio[IoSlot(admin)].mgr;
+	int n = SrvText(0, "40");
+	n = SrvText(n, "40/admin,");
+	Feed(sock, g_Srv, n);
+
+	// 452-/admin,3[...]: a ping, then two attachments (4 bytes with NUL and 0xFF; 20,000 bytes).
+	char a0[8];
+	a0[1] = 0xFF;
+	a0[2] = 1;
+	for (int i = 0; i < sizeof(g_Att); i++)
+	{
+		g_Att[i] = (i * 7) & 0xFF;
+	}
+	n = SrvText(0, "452-/admin,3[\"bin\",{\"_placeholder\":true,\"num\":0},{\"a\":1},{\"_placeholder\":true,\"num\":1}]");
+	n = SrvText(n, "2");
+	n = SrvFrame(n, Opcode_Binary, true, a0, 4);
+	g_ReenterIo = admin;
+	g_ReenterTest = 5;
+	g_ReenterKind = Ev_SioEvent;
+	EvClear();
+	WireClear();
+	Feed(sock, g_Srv, n);
+	int off = 0;
+	Check(NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "3"), "a ping between the attachments is answered");
+	Check(g_EvN == 0 && g_SioHeld[mi] != null && g_SioAttIn[mi] != null, "no callback before the last attachment; the packet and the first attachment are kept");
+	n = SrvFrame(0, Opcode_Binary, true, g_Att, sizeof(g_Att));
+	Feed(sock, g_Srv, n);
+	Check(g_EvN == 1 && g_EvKind[0] == Ev_SioEvent && g_EvCell[0][0] == view_as<int>(admin) && g_EvCell[0][3] == 3, "the event goes to /admin with its ack id once both attachments came");
+	Check(BytesAre(g_EvStr[0][0], g_EvStrLen[0][0], "bin") && BytesAre(g_EvStr[0][1], g_EvStrLen[0][1], "[{\"_placeholder\":true,\"num\":0},{\"a\":1},{\"_placeholder\":true,\"num\":1}]"), "with its name and the JSON holding the placeholders");
+	CheckInt(g_BinCount, 2, "SocketIO_AttachmentCount in the callback");
+	Check(g_BinLen[0] == 4 && g_BinOk[0], "attachment 0: 4 bytes, NUL and 0xFF included, a NUL after");
+	Check(g_BinLen[1] == sizeof(g_Att) && g_BinOk[1], "attachment 1: 20,000 bytes as sent");
+	CheckInt(g_BinErrors, 21, "a buffer one byte short, index 2 and index -1 are native errors");
+	Check(g_SioHeld[mi] == null && g_SioAttIn[mi] == null && g_SioReadAtts == null && g_SioReading == 0, "everything freed after the callback");
+	P_Clear();
+	g_NP_Cell[1] = admin;
+	g_MockErrors = 0;
+	Native_SioAttachmentCount(g_Plugin, 1);
+	CheckInt(g_MockErrors, 1, "SocketIO_AttachmentCount outside a callback is a native error");
+	g_MockErrors = 0;
+
+	// The plugin answers with a BINARY_ACK.
+	Check(AddAttachment(admin, a0, 2) == 1, "an attachment staged");
+	P_Clear();
+	g_NP_Cell[1] = admin;
+	g_NP_Cell[2] = 3;
+	P_Str(3, "{\"_placeholder\":true,\"num\":0}");
+	WireClear();
+	Check(Native_SioAck(g_Plugin, 3), "binary ack sent");
+	off = 0;
+	Check(NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "461-/admin,3[{\"_placeholder\":true,\"num\":0}]"), "BINARY_ACK header");
+	Check(NextBinary(off, a0, 2) && off == g_WireLen, "then its attachment as a binary frame");
+
+	// An emit with two attachments while connected, and its BINARY_ACK from the server.
+	Check(AddAttachment(admin, a0, 4) == 1 && AddAttachment(admin, g_Att, 300) == 2, "two attachments staged");
+	WireClear();
+	Check(Emit(admin, "up", "{\"_placeholder\":true,\"num\":1},\"x\",{\"_placeholder\":true,\"num\":0}", true, 11), "binary emit sent");
+	off = 0;
+	Check(NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "452-/admin,0[\"up\",{\"_placeholder\":true,\"num\":1},\"x\",{\"_placeholder\":true,\"num\":0}]"), "BINARY_EVENT header with the ack id");
+	Check(NextBinary(off, a0, 4) && NextBinary(off, g_Att, 300) && off == g_WireLen, "then the attachments in the order staged");
+	Check(g_SioStaged[IoSlot(admin)] == null, "the staged attachments are used up");
+	n = SrvText(0, "461-/admin,0[{\"_placeholder\":true,\"num\":0}]");
+	n = SrvFrame(n, Opcode_Binary, true, "xyz", 3);
+	g_ReenterTest = 6;
+	g_ReenterKind = Ev_SioAck;
+	g_BinCount = 0;
+	EvClear();
+	Feed(sock, g_Srv, n);
+	Check(g_EvN == 1 && g_EvKind[0] == Ev_SioAck && g_EvCell[0][2] == 11 && BytesAre(g_EvStr[0][0], g_EvStrLen[0][0], "[{\"_placeholder\":true,\"num\":0}]"), "the BINARY_ACK calls the emit's ack callback");
+	Check(g_BinCount == 1 && g_BinLen[0] == 3 && g_BinOk[0], "its attachment readable there");
+
+	// Bad uses: native errors, and what was staged is dropped.
+	AddAttachment(admin, a0, 1);
+	Emit(admin, "x", "1", false, 0);
+	CheckInt(g_MockErrors, 1, "an attachment no placeholder refers to");
+	Check(g_SioStaged[IoSlot(admin)] == null, "dropped with the failed emit");
+	AddAttachment(admin, a0, 1);
+	Emit(admin, "x", "{\"_placeholder\":true,\"num\":1}", false, 0);
+	CheckInt(g_MockErrors, 2, "a placeholder num out of range");
+	AddAttachment(admin, a0, -2);
+	CheckInt(g_MockErrors, 3, "dataSize -2");
+	for (int i = 0; i < 11; i++)
+	{
+		AddAttachment(admin, a0, 1);
+	}
+	CheckInt(g_MockErrors, 4, "an 11th attachment");
+	WireClear();
+	Check(Emit(admin, "plain", "{\"_placeholder\":true,\"num\":0,\"x\":[{\"_placeholder\":true,\"num\":1}]},{\"_placeholder\":true,\"num\":2},{\"_placeholder\":true,\"num\":3},{\"_placeholder\":true,\"num\":4},{\"_placeholder\":true,\"num\":5},{\"_placeholder\":true,\"num\":6},{\"_placeholder\":true,\"num\":7},{\"_placeholder\":true,\"num\":8},{\"_placeholder\":true,\"num\":9}", false, 0), "ten attachments, one nested");
+	off = 0;
+	Check(NextText(off, g_P, g_Len) && g_P[2] == '1' && g_P[3] == '0' && g_P[4] == '-', "a BINARY_EVENT with 10 attachments");
+	for (int i = 0; i < 10; i++)
+	{
+		Check(NextBinary(off, a0, 1), "attachment frame");
+	}
+	g_MockErrors = 0;
+
+	// A binary message when no packet awaits attachments: reported, nothing else.
+	n = SrvFrame(0, Opcode_Binary, true, "q", 1);
+	EvClear();
+	Feed(sock, g_Srv, n);
+	Check(g_EvN == 2 && g_EvKind[0] == Ev_SioErr && g_EvCell[0][1] == WsError_Unsupported && g_EvKind[1] == Ev_SioErr, "a stray binary message is reported to both namespaces");
+
+	// A text packet before the last attachment: parse error, the transport is dropped, memory freed.
+	n = SrvText(0, "451-/admin,[\"x\",{\"_placeholder\":true,\"num\":0}]");
+	n = SrvText(n, "42/admin,[\"t\"]");
+	EvClear();
+	Feed(sock, g_Srv, n);
+	Check(g_EvN == 4 && g_EvKind[0] == Ev_SioErr && g_EvCell[0][1] == WsError_PacketInvalid && g_EvCell[0][2] == SioError_PlaintextInBinary && StrHas(g_EvStr[0][0], "plaintext"), "interleaved text: PacketInvalid with the parser's reason");
+	Check(g_EvKind[2] == Ev_SioDisc && BytesAre(g_EvStr[2][0], g_EvStrLen[2][0], "parse error") && g_EvCell[2][2] == 1, "parse error, will reconnect");
+	Check(g_SioHeld[mi] == null && g_SioAttIn[mi] == null, "the packet kept is freed with its transport");
+
+	// Emit with an attachment while reconnecting: queued as one, flushed in order.
+	Check(AddAttachment(admin, a0, 4) == 1, "staged while down");
+	Check(Emit(admin, "later", "{\"_placeholder\":true,\"num\":0}", false, 0), "binary emit queued");
+	int s = IoSlot(admin);
+	CheckInt(g_SioS[s].queueLen, (2 + 4 + 50) + (2 + 4 + 4), "the queue budget counts the header frame and the attachment frame");
+	g_MockTime += 1.6;
+	Timer_Tick(null);
+	EngineOpen(root);
+	sock = IoSock(root);
+	n = SrvText(0, "40/admin,");
+	WireClear();
+	Feed(sock, g_Srv, n);
+	off = 0;
+	Check(NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "451-/admin,[\"later\",{\"_placeholder\":true,\"num\":0}]"), "queued BINARY_EVENT header sent on CONNECT");
+	Check(NextBinary(off, a0, 4), "then its attachment");
+	CheckInt(g_MockErrors, 0, "no native error");
+	P_Clear();
+	g_NP_Cell[1] = root;
+	Native_SioClose(g_Plugin, 1);
+	P_Clear();
+	g_NP_Cell[1] = admin;
+	Native_SioClose(g_Plugin, 1);
 }
 
 void TestReentry()
@@ -3951,6 +4179,7 @@ public int main()
 	TestMultiplex();
 	TestReentry();
 	TestDelivery();
+	TestBinary();
 	CheckInt(g_MockHeapExceptions, 0, "no call ever needed more heap than its receiver has");
 	printf("sio driver: %d passed, %d failed\n", g_Pass, g_Fail);
 	return g_Fail;

@@ -371,6 +371,9 @@ public APLRes AskPluginLoad2(Handle myself, bool late, char[] error, int err_max
 	CreateNative("SocketIO_SetReconnect", Native_SioSetReconnect);
 	CreateNative("SocketIO_SetData", Native_SioSetData);
 	CreateNative("SocketIO_GetData", Native_SioGetData);
+	CreateNative("SocketIO_AddAttachment", Native_SioAddAttachment);
+	CreateNative("SocketIO_AttachmentCount", Native_SioAttachmentCount);
+	CreateNative("SocketIO_ReadAttachment", Native_SioReadAttachment);
 	CreateNative("Websocket_ReadDelivery", Native_ReadDelivery);
 	CreateNative("Websocket_GetSocketExtension", Native_GetSocketExtension);
 	CreateNative("Websocket_Open", Native_Open);
@@ -3083,6 +3086,82 @@ public any Native_UnhookChild(Handle plugin, int numParams)
 // or a new one, and the manager's one Engine.IO connection carries every namespace on it.
 // ---------------------------------------------------------------------------
 
+// Binary packets (BINARY_EVENT, BINARY_ACK): the attachments are binary messages that follow
+// the packet. An attachment list is an ArrayList of [blocks, length] entries, one per attachment,
+// its bytes in an ArrayList of blocks (BlocksAppend); lists exist only while needed.
+
+/** Per manager: the BINARY_* packet awaiting its attachments (blocks, null when none) and its length. */
+ArrayList g_SioHeld[CONFIG_MAX_CONNECTIONS];
+int g_SioHeldLen[CONFIG_MAX_CONNECTIONS];
+/** Per manager: the attachments of that packet received so far (an attachment list, or null). */
+ArrayList g_SioAttIn[CONFIG_MAX_CONNECTIONS];
+/** Per client: the attachments SocketIO_AddAttachment staged for its next emit or ack (or null). */
+ArrayList g_SioStaged[CONFIG_MAX_CONNECTIONS];
+/** The attachments of the packet being delivered (null: none), and the client handle whose callback may read them (0: none). */
+ArrayList g_SioReadAtts;
+int g_SioReading;
+
+/** Appends src[0..len) to the attachment list `atts` (created when null) as one more attachment. */
+void AttAppend(ArrayList &atts, const char[] src, int len)
+{
+	if (atts == null)
+	{
+		atts = new ArrayList(2);
+	}
+	ArrayList blocks = null;
+	BlocksAppend(blocks, src, 0, len);
+	any entry[2];
+	entry[0] = blocks;
+	entry[1] = len;
+	atts.PushArray(entry, 2);
+}
+
+/** The length of attachment k of `atts`. */
+int AttLen(ArrayList atts, int k)
+{
+	return atts.Get(k, 1);
+}
+
+/** Unpacks attachment k of `atts` into dst[0..cap) (cap at least its length); returns its length. */
+int AttRead(ArrayList atts, int k, char[] dst, int cap)
+{
+	ArrayList blocks = atts.Get(k, 0);
+	int at = 0;
+	int count = blocks.Length;
+	for (int i = 0; i < count; i++)
+	{
+		blocks.GetArray(i, g_BlockCells, WS_BLOCK_CELLS);
+		int n = g_BlockCells[WS_BLOCK_CELLS - 1];
+		bytesUnpackCells(dst, at, cap, g_BlockCells, n);
+		at += n;
+	}
+	return AttLen(atts, k);
+}
+
+/** Frees an attachment list and its blocks. */
+void AttDrop(ArrayList &atts)
+{
+	if (atts == null)
+	{
+		return;
+	}
+	int count = atts.Length;
+	for (int k = 0; k < count; k++)
+	{
+		ArrayList blocks = atts.Get(k, 0);
+		delete blocks;
+	}
+	delete atts;
+}
+
+/** Forgets the binary packet manager mi kept, and its attachments (its transport ended). */
+void SioMgrDropHeld(int mi)
+{
+	delete g_SioHeld[mi];
+	g_SioHeldLen[mi] = 0;
+	AttDrop(g_SioAttIn[mi]);
+}
+
 /** Frees a Socket.IO client: leaves its manager (closed with `code` when it was the last), deletes forwards and acks. No callback. */
 void SioRelease(int sio, int code)
 {
@@ -3100,6 +3179,7 @@ void SioRelease(int sio, int code)
 	g_Sio[sio].used = false;
 	g_Sio[sio].handle = 0;
 	QueueDrop(g_SioQueue[sio]);
+	AttDrop(g_SioStaged[sio]);
 	if (mi >= 0)
 	{
 		SioMgrLeft(mi, code);
@@ -3133,7 +3213,14 @@ bool SioFailAcks(int sio, bool ending)
 		if (callback != null)
 		{
 			g_Args[0] = 0;
+			// An ack callback: SocketIO_AttachmentCount works there too (0 attachments).
+			ArrayList outerAtts = g_SioReadAtts;
+			int outerReading = g_SioReading;
+			g_SioReadAtts = null;
+			g_SioReading = h;
 			Deliver(g_Sio[sio].owner, g_Sio[sio].deliver, g_Acks[a].callbackFn, callback, WebsocketDelivery_AckFailed, h, -1, 0, g_Acks[a].data);
+			g_SioReadAtts = outerAtts;
+			g_SioReading = outerReading;
 			delete callback;
 		}
 		if (!SioAlive(sio, h))
@@ -3308,6 +3395,7 @@ void SioMgrLeft(int mi, int code)
 		}
 	}
 	sioManagerFinish(g_MgrS[mi]);
+	SioMgrDropHeld(mi);
 	int slot = g_Mgr[mi].ws;
 	g_Mgr[mi].ws = -1;
 	if (slot >= 0 && g_Ws[slot].used && g_Ws[slot].mgr == mi)
@@ -3378,6 +3466,7 @@ void SioMgrCloseTransport(int mi, int reason)
  */
 void SioMgrEngineClosed(int mi, int reason)
 {
+	SioMgrDropHeld(mi);
 	bool wanted = false;
 	for (int sio = 0; sio < CONFIG_MAX_CONNECTIONS; sio++)
 	{
@@ -3515,6 +3604,14 @@ void SioMgrOnMessage(int mi, int opcode, int len)
 			{
 				strcopy(g_ErrMsg, sizeof(g_ErrMsg), "bad Engine.IO packet");
 			}
+			else if (detail == SioError_PlaintextInBinary)
+			{
+				strcopy(g_ErrMsg, sizeof(g_ErrMsg), "Socket.IO packet refused: a text packet came before the last attachment of a binary packet (got plaintext data when reconstructing a packet)");
+			}
+			else if (detail == SioError_BadPlaceholder)
+			{
+				strcopy(g_ErrMsg, sizeof(g_ErrMsg), "Socket.IO packet refused: a placeholder's num is not one of the packet's attachments (illegal attachments)");
+			}
 			SioMgrReport(mi, WsError_PacketInvalid, detail, g_ErrMsg);
 			if (SioMgrAlive(mi, hm))
 			{
@@ -3537,16 +3634,70 @@ void SioMgrOnMessage(int mi, int opcode, int len)
 		}
 		case SioEio_Packet:
 		{
-			for (int sio = 0; sio < CONFIG_MAX_CONNECTIONS; sio++)
+			SioMgrRoute(mi, null);
+		}
+		case SioEio_BinaryPacket:
+		{
+			// Kept until its last attachment: the messages in between overwrite g_Delivery.
+			SioMgrDropHeld(mi);
+			BlocksAppend(g_SioHeld[mi], g_Delivery, 0, len);
+			g_SioHeldLen[mi] = len;
+		}
+		case SioEio_Attachment:
+		{
+			AttAppend(g_SioAttIn[mi], g_Delivery, len);
+		}
+		case SioEio_Complete:
+		{
+			AttAppend(g_SioAttIn[mi], g_Delivery, len);
+			ArrayList atts = g_SioAttIn[mi];
+			g_SioAttIn[mi] = null;
+			int headerLen = g_SioHeldLen[mi];
+			int at = 0;
+			int blocks = g_SioHeld[mi] == null ? 0 : g_SioHeld[mi].Length;
+			for (int i = 0; i < blocks; i++)
 			{
-				if (g_Sio[sio].used && g_Sio[sio].mgr == mi && sioNspEquals(g_Delivery, g_Parsed, g_SioS[sio].nsp, 0, g_SioS[sio].nspLen))
-				{
-					SioOnPacket(sio, mi);
-					return;
-				}
+				g_SioHeld[mi].GetArray(i, g_BlockCells, WS_BLOCK_CELLS);
+				int n = g_BlockCells[WS_BLOCK_CELLS - 1];
+				bytesUnpackCells(g_Delivery, at, sizeof(g_Delivery), g_BlockCells, n);
+				at += n;
 			}
+			delete g_SioHeld[mi];
+			g_SioHeldLen[mi] = 0;
+			g_Delivery[headerLen] = 0;
+			// Parsed before (sioManagerOnMessage): parses again, g_Parsed has served other messages since.
+			if (at == headerLen && sioParse(g_Delivery, 0, headerLen, g_Parsed) == SioError_Ok)
+			{
+				SioMgrRoute(mi, atts);
+			}
+			AttDrop(atts);
 		}
 	}
+}
+
+/** Hands the packet in g_Delivery / g_Parsed to the client of manager mi whose namespace it names, with its attachments (or null). */
+void SioMgrRoute(int mi, ArrayList atts)
+{
+	for (int sio = 0; sio < CONFIG_MAX_CONNECTIONS; sio++)
+	{
+		if (g_Sio[sio].used && g_Sio[sio].mgr == mi && sioNspEquals(g_Delivery, g_Parsed, g_SioS[sio].nsp, 0, g_SioS[sio].nspLen))
+		{
+			ArrayList outer = g_SioReadAtts;
+			g_SioReadAtts = atts;
+			SioOnPacket(sio, mi);
+			g_SioReadAtts = outer;
+			return;
+		}
+	}
+}
+
+/** SioDeliver for an event or ack: its attachments (g_SioReadAtts) are readable by client sio's callback meanwhile. */
+void SioDeliverWithAttachments(int sio, Function func, PrivateForward fwd, WebsocketDelivery what, int len, any extra, const char[] what_text)
+{
+	int outer = g_SioReading;
+	g_SioReading = g_Sio[sio].handle;
+	SioDeliver(sio, func, fwd, what, len, extra, what_text);
+	g_SioReading = outer;
 }
 
 /** A Socket.IO packet of client sio's namespace, parsed into g_Parsed from g_Delivery: carries out what sioSessionOnPacket decides. */
@@ -3598,7 +3749,7 @@ void SioOnPacket(int sio, int mi)
 			g_Args[argsLen] = 0;
 			if (g_Sio[sio].onEvent != null)
 			{
-				SioDeliver(sio, g_Sio[sio].eventFn, g_Sio[sio].onEvent, WebsocketDelivery_Event, argsLen, ackId, "an event's arguments");
+				SioDeliverWithAttachments(sio, g_Sio[sio].eventFn, g_Sio[sio].onEvent, WebsocketDelivery_Event, argsLen, ackId, "an event's arguments");
 			}
 		}
 		case SioOut_Ack:
@@ -3610,7 +3761,7 @@ void SioOnPacket(int sio, int mi)
 			g_Acks[a].callback = null;
 			if (callback != null)
 			{
-				SioDeliver(sio, g_Acks[a].callbackFn, callback, WebsocketDelivery_Ack, argsLen, g_Acks[a].data, "an acknowledgement's arguments");
+				SioDeliverWithAttachments(sio, g_Acks[a].callbackFn, callback, WebsocketDelivery_Ack, argsLen, g_Acks[a].data, "an acknowledgement's arguments");
 				delete callback;
 			}
 		}
@@ -3635,7 +3786,7 @@ void SioDropText(int drop)
 	{
 		case SioDrop_BinaryMessage:
 		{
-			strcopy(g_ErrMsg, sizeof(g_ErrMsg), "binary Engine.IO messages are not supported");
+			strcopy(g_ErrMsg, sizeof(g_ErrMsg), "binary message dropped: no BINARY_EVENT or BINARY_ACK awaits attachments");
 		}
 		case SioDrop_NameTooLong:
 		{
@@ -3654,20 +3805,33 @@ void SioDropText(int drop)
 
 /**
  * Writes, queues or refuses the Engine.IO packet g_Packet[0..n) as sioSessionEmit / sioSessionAck
- * decided (`send`, a SioSend); returns true when it was written or queued.
+ * decided (`send`, a SioSend), then its attachments `atts` (null for none) as binary frames;
+ * returns true when they were written or queued.
  */
-bool SioCarryOut(int sio, int send, int n)
+bool SioCarryOut(int sio, int send, int n, ArrayList atts = null)
 {
+	int count = atts == null ? 0 : atts.Length;
 	switch (send)
 	{
 		case SioSend_Now:
 		{
 			SioSendText(sio, g_Packet, n);
+			int mi = g_Sio[sio].mgr;
+			for (int k = 0; k < count && mi >= 0 && SioMgrOpen(mi); k++)
+			{
+				int len = AttRead(atts, k, g_Payload, sizeof(g_Payload));
+				WsWriteFrame(g_Mgr[mi].ws, Opcode_Binary, g_Payload, len);
+			}
 			return true;
 		}
 		case SioSend_Queue:
 		{
 			BlocksAppend(g_SioQueue[sio], g_Out, 0, WsEncodeFrame(false, Opcode_Text, g_Packet, n));
+			for (int k = 0; k < count; k++)
+			{
+				int len = AttRead(atts, k, g_Payload, sizeof(g_Payload));
+				BlocksAppend(g_SioQueue[sio], g_Out, 0, WsEncodeFrame(false, Opcode_Binary, g_Payload, len));
+			}
 			return true;
 		}
 		case SioSend_Overflow:
@@ -3704,6 +3868,10 @@ void ThrowSioEncodeError(int err)
 		case SioEncodeError_ReservedEvent:
 		{
 			ThrowNativeError(SP_ERROR_NATIVE, "Reserved event name (connect, connect_error, disconnect, disconnecting, newListener, removeListener)");
+		}
+		case SioEncodeError_BadPlaceholder:
+		{
+			ThrowNativeError(SP_ERROR_NATIVE, "Arguments hold a placeholder whose num is not an attachment: {\"_placeholder\":true,\"num\":k} needs k from 0 to the attachments staged with SocketIO_AddAttachment minus 1");
 		}
 		default:
 		{
@@ -3829,6 +3997,51 @@ public any Native_SioEmit(Handle plugin, int numParams)
 	{
 		return false;
 	}
+	// The staged attachments go with this emit, whatever becomes of it.
+	ArrayList atts = g_SioStaged[sio];
+	g_SioStaged[sio] = null;
+	bool sent = SioEmit(plugin, numParams, sio, atts);
+	AttDrop(atts);
+	return sent;
+}
+
+/**
+ * The packet of an emit or ack with attachments `atts` (null for none) encoded at g_Packet[0..n):
+ * the largest of its Engine.IO packets and, in frameLen, the bytes of all its frames.
+ */
+int SioBinarySizes(int n, ArrayList atts, int &frameLen)
+{
+	int largest = n;
+	frameLen = frameHeaderSize(n, true) + n;
+	int count = atts == null ? 0 : atts.Length;
+	for (int k = 0; k < count; k++)
+	{
+		int len = AttLen(atts, k);
+		frameLen += frameHeaderSize(len, true) + len;
+		if (len > largest)
+		{
+			largest = len;
+		}
+	}
+	return largest;
+}
+
+/** Throws the native error for a binary packet whose arguments do not fit its `count` attachments (SioEncodeError_UnusedAttachment). */
+void ThrowUnusedAttachment(const char[] args, int argsLen, int count)
+{
+	int mask = sioPlaceholders(args, 0, argsLen, count);
+	int k = 0;
+	while (k < count - 1 && (mask & (1 << k)) != 0)
+	{
+		k++;
+	}
+	ThrowNativeError(SP_ERROR_NATIVE, "Attachment %d of the %d staged with SocketIO_AddAttachment is not used: the arguments need a placeholder {\"_placeholder\":true,\"num\":%d}", k, count, k);
+}
+
+/** SocketIO_Emit of client sio with the attachments `atts` (null for none). */
+bool SioEmit(Handle plugin, int numParams, int sio, ArrayList atts)
+{
+	int count = atts == null ? 0 : atts.Length;
 	int nameLen = ReadNativeString(2, g_Name, sizeof(g_Name), "Event name");
 	if (nameLen < 0)
 	{
@@ -3853,21 +4066,35 @@ public any Native_SioEmit(Handle plugin, int numParams)
 		ThrowNativeError(SP_ERROR_NATIVE, "Too many acknowledgements pending (at most %d per client)", SIO_MAX_PENDING_ACKS);
 		return false;
 	}
-	int n = sioEncodeEvent(g_Packet, 0, sizeof(g_Packet), g_SioS[sio].nsp, 0, g_SioS[sio].nspLen, g_Name, 0, nameLen, g_Payload, 0, argsLen, ackId);
+	int n;
+	if (count > 0)
+	{
+		n = sioEncodeBinaryEvent(g_Packet, 0, sizeof(g_Packet), g_SioS[sio].nsp, 0, g_SioS[sio].nspLen, g_Name, 0, nameLen, g_Payload, 0, argsLen, ackId, count);
+	}
+	else
+	{
+		n = sioEncodeEvent(g_Packet, 0, sizeof(g_Packet), g_SioS[sio].nsp, 0, g_SioS[sio].nspLen, g_Name, 0, nameLen, g_Payload, 0, argsLen, ackId);
+	}
+	if (n == SioEncodeError_UnusedAttachment)
+	{
+		ThrowUnusedAttachment(g_Payload, argsLen, count);
+		return false;
+	}
 	if (n < 0)
 	{
 		ThrowSioEncodeError(n);
 		return false;
 	}
-	int frameLen = frameHeaderSize(n, true) + n;
+	int frameLen;
+	int largest = SioBinarySizes(n, atts, frameLen);
 	int send;
 	if (g_Sio[sio].mgr >= 0)
 	{
-		send = sioSessionEmit(g_SioS[sio], g_MgrS[g_Sio[sio].mgr], n, frameLen, ackId, SioTransportOpen(sio));
+		send = sioSessionEmit(g_SioS[sio], g_MgrS[g_Sio[sio].mgr], largest, frameLen, ackId, SioTransportOpen(sio));
 	}
 	else
 	{
-		send = sioSessionEmit(g_SioS[sio], g_MgrNone, n, frameLen, ackId, false);
+		send = sioSessionEmit(g_SioS[sio], g_MgrNone, largest, frameLen, ackId, false);
 	}
 	if (ackId >= 0 && (send == SioSend_Now || send == SioSend_Queue))
 	{
@@ -3881,7 +4108,7 @@ public any Native_SioEmit(Handle plugin, int numParams)
 			sioSessionAckTimeout(g_SioS[sio], g_SioS[sio].ack, timeoutMs, NowMs());
 		}
 	}
-	return SioCarryOut(sio, send, n);
+	return SioCarryOut(sio, send, n, atts);
 }
 
 public any Native_SioAck(Handle plugin, int numParams)
@@ -3891,13 +4118,38 @@ public any Native_SioAck(Handle plugin, int numParams)
 	{
 		return false;
 	}
+	// The staged attachments go with this ack, whatever becomes of it.
+	ArrayList atts = g_SioStaged[sio];
+	g_SioStaged[sio] = null;
+	bool sent = SioSendAck(sio, atts);
+	AttDrop(atts);
+	return sent;
+}
+
+/** SocketIO_Ack of client sio with the attachments `atts` (null for none). */
+bool SioSendAck(int sio, ArrayList atts)
+{
+	int count = atts == null ? 0 : atts.Length;
 	int ackId = GetNativeCell(2);
 	int argsLen = ReadNativeString(3, g_Payload, sizeof(g_Payload), "Arguments");
 	if (argsLen < 0)
 	{
 		return false;
 	}
-	int n = sioEncodeAck(g_Packet, 0, sizeof(g_Packet), g_SioS[sio].nsp, 0, g_SioS[sio].nspLen, ackId, g_Payload, 0, argsLen);
+	int n;
+	if (count > 0)
+	{
+		n = sioEncodeBinaryAck(g_Packet, 0, sizeof(g_Packet), g_SioS[sio].nsp, 0, g_SioS[sio].nspLen, ackId, g_Payload, 0, argsLen, count);
+	}
+	else
+	{
+		n = sioEncodeAck(g_Packet, 0, sizeof(g_Packet), g_SioS[sio].nsp, 0, g_SioS[sio].nspLen, ackId, g_Payload, 0, argsLen);
+	}
+	if (n == SioEncodeError_UnusedAttachment)
+	{
+		ThrowUnusedAttachment(g_Payload, argsLen, count);
+		return false;
+	}
 	if (n < 0)
 	{
 		if (n == SioEncodeError_BadAckId)
@@ -3914,7 +4166,9 @@ public any Native_SioAck(Handle plugin, int numParams)
 	{
 		return false;
 	}
-	return SioCarryOut(sio, sioSessionAck(g_SioS[sio], g_MgrS[g_Sio[sio].mgr], n, SioTransportOpen(sio)), n);
+	int frameLen;
+	int largest = SioBinarySizes(n, atts, frameLen);
+	return SioCarryOut(sio, sioSessionAck(g_SioS[sio], g_MgrS[g_Sio[sio].mgr], largest, SioTransportOpen(sio)), n, atts);
 }
 
 public any Native_SioClose(Handle plugin, int numParams)
@@ -4030,4 +4284,77 @@ public any Native_SioGetData(Handle plugin, int numParams)
 		return 0;
 	}
 	return g_Sio[sio].data;
+}
+
+public any Native_SioAddAttachment(Handle plugin, int numParams)
+{
+	int sio = SioNativeSlot(plugin, 1);
+	if (sio < 0)
+	{
+		return 0;
+	}
+	int count = g_SioStaged[sio] == null ? 0 : g_SioStaged[sio].Length;
+	if (count >= SIO_MAX_ATTACHMENTS)
+	{
+		ThrowNativeError(SP_ERROR_NATIVE, "Too many attachments staged (at most %d per emit or ack)", SIO_MAX_ATTACHMENTS);
+		return 0;
+	}
+	int len = ReadNativePayload(2, GetNativeCell(3));
+	if (len < 0)
+	{
+		return 0;
+	}
+	AttAppend(g_SioStaged[sio], g_Payload, len);
+	return count + 1;
+}
+
+/**
+ * The client of the SocketIO handle in native parameter 1 when its event or ack callback runs
+ * now (its attachments are readable), or -1 after a native error.
+ */
+int SioReadingSlot(Handle plugin)
+{
+	int sio = SioNativeSlot(plugin, 1);
+	if (sio >= 0 && g_SioReading != g_Sio[sio].handle)
+	{
+		ThrowNativeError(SP_ERROR_NATIVE, "Attachments are readable only during the event or ack callback of SocketIO handle %d", g_Sio[sio].handle);
+		return -1;
+	}
+	return sio;
+}
+
+public any Native_SioAttachmentCount(Handle plugin, int numParams)
+{
+	if (SioReadingSlot(plugin) < 0)
+	{
+		return 0;
+	}
+	return g_SioReadAtts == null ? 0 : g_SioReadAtts.Length;
+}
+
+public any Native_SioReadAttachment(Handle plugin, int numParams)
+{
+	if (SioReadingSlot(plugin) < 0)
+	{
+		return 0;
+	}
+	int count = g_SioReadAtts == null ? 0 : g_SioReadAtts.Length;
+	int index = GetNativeCell(2);
+	if (index < 0 || index >= count)
+	{
+		ThrowNativeError(SP_ERROR_NATIVE, "Invalid index %d (the packet has %d attachments: 0 to %d)", index, count, count - 1);
+		return 0;
+	}
+	int len = AttLen(g_SioReadAtts, index);
+	int maxlength = GetNativeCell(4);
+	if (maxlength < len + 1)
+	{
+		ThrowNativeError(SP_ERROR_NATIVE, "Buffer of %d bytes (maxlength) cannot hold attachment %d: %d bytes and a NUL", maxlength, index, len);
+		return 0;
+	}
+	AttRead(g_SioReadAtts, index, g_Payload, sizeof(g_Payload));
+	// SetNativeArray copies whole cells: the bytes go packed as the char array stores them.
+	int cells = bytesPackCells(g_Cells, sizeof(g_Cells), g_Payload, 0, len);
+	SetNativeArray(3, g_Cells, cells);
+	return len;
 }

@@ -36,6 +36,7 @@ import {
   sioEventName,
   sioNspEquals,
   sioParse,
+  sioPlaceholders,
 } from "./socketio.js";
 import { Reconnect, SessionError, reconnectDue, reconnectInit, reconnectSchedule } from "./wssession.js";
 
@@ -92,7 +93,7 @@ export const enum SioDrop {
   None = 0,
   /** A binary Engine.IO message (detail: the WebSocket opcode). */
   BinaryMessage = 1,
-  /** A BINARY_EVENT or BINARY_ACK (detail: the packet type). */
+  /** Not reported any more: BINARY_EVENT and BINARY_ACK are delivered with their attachments. */
   BinaryPacket = 2,
   /** The event name does not fit the caller's name buffer. */
   NameTooLong = 3,
@@ -119,6 +120,13 @@ export class SioManager {
   openedAt = 0;
   lastPingMs = 0;
   info = new EioOpenInfo();
+  /**
+   * A BINARY_EVENT/BINARY_ACK arrived and awaits its attachments (socket.io-parser's
+   * reconstruction): how many it announced, and how many binary messages are still to come
+   * (0: none awaited). The I/O layer keeps the packet and the attachments' bytes.
+   */
+  attachCount = 0;
+  attachLeft = 0;
   /** Outputs of the last step: see each function. */
   reason = 0;
   error = 0;
@@ -298,6 +306,8 @@ export function sioManagerInit(m: SioManager, policy: Readonly<Reconnect>, nowMs
   m.info.pingInterval = 0;
   m.info.pingTimeout = 0;
   m.info.maxPayload = 0;
+  m.attachCount = 0;
+  m.attachLeft = 0;
   sioManagerClearOut(m);
 }
 
@@ -335,6 +345,8 @@ export function sioManagerTransportStarted(m: SioManager, nowMs: number): void {
   m.sawError = false;
   m.engineOpen = false;
   m.openedAt = nowMs;
+  m.attachCount = 0;
+  m.attachLeft = 0;
 }
 
 /** The current transport reported an error to the user; its end will be a "transport error". */
@@ -374,6 +386,9 @@ export function sioManagerEngineClosed(
   random16: number,
 ): number {
   sioManagerClearOut(m);
+  // A packet still awaiting attachments is lost with its transport.
+  m.attachCount = 0;
+  m.attachLeft = 0;
   if (m.finishing || m.rc.pending) {
     return SioRetry.None;
   }
@@ -421,13 +436,31 @@ export const enum SioEio {
   Open = 5,
   /** A Socket.IO packet, parsed into p: hand it to the namespace it names (sioNspEquals), sioSessionOnPacket; ignored when none. */
   Packet = 6,
+  /**
+   * A BINARY_EVENT/BINARY_ACK, parsed into p, that m.attachCount binary messages will follow:
+   * keep the packet's bytes (data[off..off+len)) until the last of them (SioEio.Complete).
+   */
+  BinaryPacket = 7,
+  /** A binary message, attachment number m.detail (from 0) of the packet kept: keep its bytes. */
+  Attachment = 8,
+  /**
+   * The last attachment (number m.detail): keep its bytes, then parse the packet kept
+   * (sioParse into p) and hand it on as for SioEio.Packet, its attachments readable while
+   * the namespace's callback runs; then free them.
+   */
+  Complete = 9,
 }
 
 /**
  * One message of the transport's WebSocket: data[off..off+len) with its
  * opcode, received at nowMs. The Engine.IO packet is read (the open packet,
  * pings, close, messages) and a message's Socket.IO packet parsed into p;
- * a pong is encoded into out[0..cap). Returns a SioEio; see each member.
+ * a pong is encoded into out[0..cap). A BINARY_EVENT/BINARY_ACK is followed
+ * by its attachments, binary messages, in order (socket.io-parser): the
+ * manager counts them; a binary message when none is awaited is reported
+ * (SioDrop.BinaryMessage) and a Socket.IO packet before the last one fails
+ * the transport (SioError.PlaintextInBinary, a parse error), as
+ * socket.io-client does. Returns a SioEio; see each member.
  */
 export function sioManagerOnMessage(
   m: SioManager,
@@ -441,7 +474,13 @@ export function sioManagerOnMessage(
   nowMs: number,
 ): number {
   sioManagerClearOut(m);
+  if (opcode !== Opcode.Text && m.attachLeft > 0) {
+    m.attachLeft--;
+    m.detail = m.attachCount - m.attachLeft - 1;
+    return m.attachLeft === 0 ? SioEio.Complete : SioEio.Attachment;
+  }
   if (opcode !== Opcode.Text) {
+    // No packet awaits attachments (socket.io-parser: "got binary data when not reconstructing a packet").
     m.error = SessionError.Unsupported;
     m.detail = opcode;
     m.drop = SioDrop.BinaryMessage;
@@ -470,10 +509,24 @@ export function sioManagerOnMessage(
       m.reason = SioReason.TransportClose;
       return SioEio.CloseTransport;
     case EioPacket.Message: {
+      if (m.attachLeft > 0) {
+        // Engine.IO packets (pings) may come between the attachments, Socket.IO ones may not.
+        m.attachLeft = 0;
+        m.attachCount = 0;
+        return sioManagerFail(m, SioError.PlaintextInBinary);
+      }
       const err = sioParse(data, off, len, p);
       if (err !== SioError.Ok) {
         // socket.io-client closes the connection on a packet it cannot decode.
         return sioManagerFail(m, err);
+      }
+      if (p.attachments > 0) {
+        if (sioPlaceholders(data, p.dataOff, p.dataOff + p.dataLen, p.attachments) < 0) {
+          return sioManagerFail(m, SioError.BadPlaceholder);
+        }
+        m.attachCount = p.attachments;
+        m.attachLeft = p.attachments;
+        return SioEio.BinaryPacket;
       }
       return SioEio.Packet;
     }
@@ -593,16 +646,21 @@ export const enum SioOut {
   ConnectError = 6,
   /** The server left the namespace (DISCONNECT): the session ends (s.reason; sioSessionFinish done). */
   Finish = 7,
-  /** An EVENT: its decoded name is in the caller's name buffer [0..s.nameLen), its arguments in p; p.ackId as received. */
+  /**
+   * An EVENT or BINARY_EVENT: its decoded name is in the caller's name buffer [0..s.nameLen), its
+   * arguments in p (a BINARY_EVENT's placeholders left in them, p.attachments its attachments);
+   * p.ackId as received.
+   */
   Event = 8,
-  /** The ACK for table entry s.ack (now free): call its callback with the arguments in p. */
+  /** The ACK or BINARY_ACK for table entry s.ack (now free): call its callback with the arguments in p. */
   Ack = 9,
 }
 
 /**
  * A Socket.IO packet of this namespace, parsed into p by sioManagerOnMessage
- * from data: CONNECT, CONNECT_ERROR, DISCONNECT, EVENT (its name decoded into
- * name[0..nameCap)) or ACK. Returns a SioOut; see each member.
+ * from data: CONNECT, CONNECT_ERROR, DISCONNECT, EVENT or BINARY_EVENT (its
+ * name decoded into name[0..nameCap)), ACK or BINARY_ACK (a BINARY_* once all
+ * its attachments arrived, SioEio.Complete). Returns a SioOut; see each member.
  */
 export function sioSessionOnPacket(
   s: SioSession,
@@ -640,8 +698,10 @@ export function sioSessionOnPacket(
       sioSessionFinish(s, SioReason.IoServerDisconnect);
       return SioOut.Finish;
     case SioPacket.Event:
+    case SioPacket.BinaryEvent:
       return sioSessionOnEvent(s, data, p, name, nameCap);
     case SioPacket.Ack:
+    case SioPacket.BinaryAck:
       for (let k = 0; k < SIO_MAX_PENDING_ACKS; k++) {
         if (s.ackState[k] === SioAckState.Sent && s.ackId[k] === p.ackId) {
           s.ackState[k] = SioAckState.Free;
@@ -733,7 +793,11 @@ export const enum SioSend {
  * transportOpen: the transport's WebSocket is OPEN. Sent now when the
  * namespace is joined, queued otherwise (within CONFIG_SEND_QUEUE_BYTES);
  * a packet above the server's maxPayload is refused locally. With an ack id,
- * a table entry is taken (s.ack) and nextAckId advances. Returns a SioSend.
+ * a table entry is taken (s.ack) and nextAckId advances. A BINARY_EVENT is
+ * one emit: packetLen is the largest of its Engine.IO packets (the header and
+ * each attachment; the server measures each against maxPayload) and frameLen
+ * the sum of all their frames, which are written or queued together, header
+ * first. Returns a SioSend.
  */
 export function sioSessionEmit(
   s: SioSession,
@@ -778,6 +842,7 @@ export function sioSessionEmit(
  * The user answers an event's ack with a packet of packetLen bytes: sent now
  * when the namespace is joined on an open transport and the server takes its
  * size; otherwise not at all (an ack belongs to the connection that asked).
+ * A BINARY_ACK: packetLen is the largest of its packets (header, attachments).
  */
 export function sioSessionAck(
   s: SioSession,

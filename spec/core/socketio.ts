@@ -20,9 +20,13 @@
 import { bytesPut, bytesPutAscii, bytesPutUint } from "./bytes.js";
 import { EioPacket, eioPacketType } from "./engineio.js";
 import {
+  JSON_MAX_DEPTH,
   JsonType,
+  jsonFindKey,
   jsonIsValid,
   jsonListCount,
+  jsonParseInt,
+  jsonSkipString,
   jsonSkipValue,
   jsonSkipWs,
   jsonStringDecode,
@@ -72,6 +76,16 @@ export const enum SioError {
   BadAckData = -10,
   /** CONNECT_ERROR data present but neither an object nor a string. */
   BadConnectErrorData = -11,
+  /**
+   * BINARY_*: a placeholder (`{"_placeholder":true,"num":k}`) whose num is not an integer
+   * 0..attachments-1 (socket.io-parser: "illegal attachments").
+   */
+  BadPlaceholder = -12,
+  /**
+   * A text packet arrived while a BINARY_* packet still awaited attachments (socket.io-parser:
+   * "got plaintext data when reconstructing a packet"); reported by sioManagerOnMessage.
+   */
+  PlaintextInBinary = -13,
 }
 
 /** Why an encoder wrote nothing. Encoders otherwise return the offset after the packet. */
@@ -86,6 +100,12 @@ export const enum SioEncodeError {
   BadAckId = -4,
   /** An event name Socket.IO reserves (the server would drop the connection). */
   ReservedEvent = -5,
+  /** BINARY_*: an attachment count outside 1..SIO_MAX_ATTACHMENTS. */
+  BadAttachments = -6,
+  /** BINARY_*: a placeholder whose num is not an integer 0..attachments-1 (see sioPlaceholders). */
+  BadPlaceholder = -7,
+  /** BINARY_*: an attachment no placeholder refers to (the server would never hand it out). */
+  UnusedAttachment = -8,
 }
 
 /**
@@ -204,8 +224,9 @@ function sioParseEventData(buf: Readonly<Uint8Array>, p: SioParsed): number {
  * JSON value of the shape the type requires. Differences, on purpose: EVENT
  * and ACK must carry data (the parser lets them be empty), an event name
  * must be a string (the parser also allows a number), ack ids above 2^31-1
- * are refused. BINARY_EVENT/BINARY_ACK are parsed like EVENT/ACK (their
- * placeholders left in the JSON) so the glue can report them as unsupported.
+ * are refused. BINARY_EVENT/BINARY_ACK are parsed like EVENT/ACK with
+ * p.attachments set (1..SIO_MAX_ATTACHMENTS) and their placeholders left in
+ * the JSON; the attachments are the next binary messages (sioManagerOnMessage).
  */
 export function sioParse(buf: Readonly<Uint8Array>, off: number, len: number, p: SioParsed): number {
   p.type = -1;
@@ -387,8 +408,9 @@ export function sioArgsArray(
 }
 
 /**
- * Writes `4`, the type digit, the namespace with its `,` (omitted for "" and
- * "/") and the ack id (omitted when negative); returns the offset after them
+ * Writes `4`, the type digit, for BINARY_* the attachment count and `-`
+ * (attachments > 0), the namespace with its `,` (omitted for "" and "/") and
+ * the ack id (omitted when negative); returns the offset after them
  * or a negative SioEncodeError.
  */
 function sioPutHeader(
@@ -400,6 +422,7 @@ function sioPutHeader(
   nspOff: number,
   nspLen: number,
   ackId: number,
+  attachments: number,
 ): number {
   const isMain = nspLen === 0 || (nspLen === 1 && nsp[nspOff] === "/".charCodeAt(0));
   if (!isMain) {
@@ -418,6 +441,13 @@ function sioPutHeader(
   out[off] = "4".charCodeAt(0);
   out[off + 1] = "0".charCodeAt(0) + type;
   let o = off + 2;
+  if (attachments > 0) {
+    o = bytesPutUint(out, o, cap, attachments);
+    o = bytesPutAscii(out, o, cap, "-");
+    if (o < 0) {
+      return SioEncodeError.NoSpace;
+    }
+  }
   if (!isMain) {
     o = bytesPut(out, o, cap, nsp, nspOff, nspLen);
     o = bytesPutAscii(out, o, cap, ",");
@@ -459,7 +489,7 @@ export function sioEncodeConnect(
       return SioEncodeError.BadJson;
     }
   }
-  const o = sioPutHeader(out, off, cap, SioPacket.Connect, nsp, nspOff, nspLen, -1);
+  const o = sioPutHeader(out, off, cap, SioPacket.Connect, nsp, nspOff, nspLen, -1, 0);
   if (o < 0 || authLen <= 0) {
     return o;
   }
@@ -476,7 +506,7 @@ export function sioEncodeDisconnect(
   nspOff: number,
   nspLen: number,
 ): number {
-  return sioPutHeader(out, off, cap, SioPacket.Disconnect, nsp, nspOff, nspLen, -1);
+  return sioPutHeader(out, off, cap, SioPacket.Disconnect, nsp, nspOff, nspLen, -1, 0);
 }
 
 /**
@@ -530,13 +560,83 @@ export function sioEncodeEvent(
   argsLen: number,
   ackId: number,
 ): number {
+  return sioEncodeEventAs(out, off, cap, nsp, nspOff, nspLen, name, nameOff, nameLen, args, argsOff, argsLen, ackId, 0);
+}
+
+/**
+ * Writes a BINARY_EVENT: `45` attachments `-` [nsp `,`] [ackId] `["name",args]`, e.g.
+ * `452-/chat,17["file",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]`, the
+ * header that the `attachments` binary messages follow (socket.io-parser's encoding). args
+ * holds one placeholder per attachment, `{"_placeholder":true,"num":k}`; every num must be
+ * 0..attachments-1 and every attachment referred to (sioPlaceholders). Otherwise as
+ * sioEncodeEvent. Returns the offset after the header packet or a negative SioEncodeError.
+ */
+export function sioEncodeBinaryEvent(
+  out: Uint8Array,
+  off: number,
+  cap: number,
+  nsp: Readonly<Uint8Array>,
+  nspOff: number,
+  nspLen: number,
+  name: Readonly<Uint8Array>,
+  nameOff: number,
+  nameLen: number,
+  args: Readonly<Uint8Array>,
+  argsOff: number,
+  argsLen: number,
+  ackId: number,
+  attachments: number,
+): number {
+  if (attachments < 1 || attachments > SIO_MAX_ATTACHMENTS) {
+    return SioEncodeError.BadAttachments;
+  }
+  return sioEncodeEventAs(
+    out,
+    off,
+    cap,
+    nsp,
+    nspOff,
+    nspLen,
+    name,
+    nameOff,
+    nameLen,
+    args,
+    argsOff,
+    argsLen,
+    ackId,
+    attachments,
+  );
+}
+
+/** EVENT (attachments 0) or BINARY_EVENT (attachments 1..SIO_MAX_ATTACHMENTS). */
+function sioEncodeEventAs(
+  out: Uint8Array,
+  off: number,
+  cap: number,
+  nsp: Readonly<Uint8Array>,
+  nspOff: number,
+  nspLen: number,
+  name: Readonly<Uint8Array>,
+  nameOff: number,
+  nameLen: number,
+  args: Readonly<Uint8Array>,
+  argsOff: number,
+  argsLen: number,
+  ackId: number,
+  attachments: number,
+): number {
   if (sioIsReservedName(name, nameOff, nameLen)) {
     return SioEncodeError.ReservedEvent;
   }
   if (argsLen < 0 || jsonListCount(args, argsOff, argsOff + argsLen) < 0) {
     return SioEncodeError.BadJson;
   }
-  let o = sioPutHeader(out, off, cap, SioPacket.Event, nsp, nspOff, nspLen, ackId < 0 ? -1 : ackId);
+  const check = sioCheckAttachments(args, argsOff, argsLen, attachments);
+  if (check < 0) {
+    return check;
+  }
+  const type = attachments > 0 ? SioPacket.BinaryEvent : SioPacket.Event;
+  let o = sioPutHeader(out, off, cap, type, nsp, nspOff, nspLen, ackId < 0 ? -1 : ackId, attachments);
   if (o < 0) {
     return o;
   }
@@ -568,13 +668,60 @@ export function sioEncodeAck(
   argsOff: number,
   argsLen: number,
 ): number {
+  return sioEncodeAckAs(out, off, cap, nsp, nspOff, nspLen, ackId, args, argsOff, argsLen, 0);
+}
+
+/**
+ * Writes a BINARY_ACK answering ackId: `46` attachments `-` [nsp `,`] ackId `[args]`, e.g.
+ * `461-/chat,17[{"_placeholder":true,"num":0}]`, the header the `attachments` binary
+ * messages follow; the placeholders are checked as for sioEncodeBinaryEvent. Returns the
+ * offset after the header packet or a negative SioEncodeError.
+ */
+export function sioEncodeBinaryAck(
+  out: Uint8Array,
+  off: number,
+  cap: number,
+  nsp: Readonly<Uint8Array>,
+  nspOff: number,
+  nspLen: number,
+  ackId: number,
+  args: Readonly<Uint8Array>,
+  argsOff: number,
+  argsLen: number,
+  attachments: number,
+): number {
+  if (attachments < 1 || attachments > SIO_MAX_ATTACHMENTS) {
+    return SioEncodeError.BadAttachments;
+  }
+  return sioEncodeAckAs(out, off, cap, nsp, nspOff, nspLen, ackId, args, argsOff, argsLen, attachments);
+}
+
+/** ACK (attachments 0) or BINARY_ACK (attachments 1..SIO_MAX_ATTACHMENTS). */
+function sioEncodeAckAs(
+  out: Uint8Array,
+  off: number,
+  cap: number,
+  nsp: Readonly<Uint8Array>,
+  nspOff: number,
+  nspLen: number,
+  ackId: number,
+  args: Readonly<Uint8Array>,
+  argsOff: number,
+  argsLen: number,
+  attachments: number,
+): number {
   if (ackId < 0) {
     return SioEncodeError.BadAckId;
   }
   if (argsLen < 0 || jsonListCount(args, argsOff, argsOff + argsLen) < 0) {
     return SioEncodeError.BadJson;
   }
-  let o = sioPutHeader(out, off, cap, SioPacket.Ack, nsp, nspOff, nspLen, ackId);
+  const check = sioCheckAttachments(args, argsOff, argsLen, attachments);
+  if (check < 0) {
+    return check;
+  }
+  const type = attachments > 0 ? SioPacket.BinaryAck : SioPacket.Ack;
+  let o = sioPutHeader(out, off, cap, type, nsp, nspOff, nspLen, ackId, attachments);
   if (o < 0) {
     return o;
   }
@@ -583,4 +730,97 @@ export function sioEncodeAck(
     return SioEncodeError.NoSpace;
   }
   return sioPutArgs(out, o, cap, false, args, argsOff, argsLen);
+}
+
+/**
+ * The placeholders in the valid JSON text buf[off..end) (the args of a BINARY_* packet):
+ * every object whose member `_placeholder` is `true` is one, and its member `num` must be
+ * an integer 0..count-1 (written without fraction or exponent), as socket.io-parser's
+ * reconstruction requires. Other members of such an object are ignored, as there. Returns
+ * the bit mask of the attachments referred to (bit k for num k, count is at most
+ * SIO_MAX_ATTACHMENTS), or -1 when a placeholder's num is missing or out of range.
+ */
+export function sioPlaceholders(buf: Readonly<Uint8Array>, off: number, end: number, count: number): number {
+  // The offsets of the open objects (-1 for an open array), innermost last.
+  const open = new Int32Array(JSON_MAX_DEPTH + 1);
+  let depth = 0;
+  let mask = 0;
+  let i = off;
+  while (i < end) {
+    const c = buf[i];
+    if (c === '"'.charCodeAt(0)) {
+      const e = jsonSkipString(buf, i, end);
+      if (e < 0) {
+        return -1;
+      }
+      const colon = jsonSkipWs(buf, e, end);
+      if (
+        depth > 0 &&
+        open[depth - 1] >= 0 &&
+        colon < end &&
+        buf[colon] === ":".charCodeAt(0) &&
+        sioBytesAre(buf, i, e - i, '"_placeholder"')
+      ) {
+        const k = sioPlaceholderNum(buf, open[depth - 1], end);
+        if (k === -2 || k >= count) {
+          return -1;
+        }
+        if (k >= 0) {
+          mask |= 1 << k;
+        }
+      }
+      i = e;
+    } else if (c === "{".charCodeAt(0) || c === "[".charCodeAt(0)) {
+      if (depth > JSON_MAX_DEPTH) {
+        return -1;
+      }
+      open[depth] = c === "{".charCodeAt(0) ? i : -1;
+      depth++;
+      i++;
+    } else {
+      if ((c === "}".charCodeAt(0) || c === "]".charCodeAt(0)) && depth > 0) {
+        depth--;
+      }
+      i++;
+    }
+  }
+  return mask;
+}
+
+/**
+ * The object at buf[obj] has a `_placeholder` member: its num when `_placeholder` is true
+ * (the last one wins, as in JSON.parse), -1 when it is not true (no placeholder), -2 when
+ * num is missing or not a non-negative integer.
+ */
+function sioPlaceholderNum(buf: Readonly<Uint8Array>, obj: number, end: number): number {
+  const v = jsonFindKey(buf, obj, end, "_placeholder");
+  if (v < 0 || jsonValueType(buf, v, end) !== JsonType.True) {
+    return -1;
+  }
+  const n = jsonFindKey(buf, obj, end, "num");
+  if (n < 0) {
+    return -2;
+  }
+  const k = jsonParseInt(buf, n, end);
+  return k < 0 ? -2 : k;
+}
+
+/** For the encoders: SioEncodeError.BadPlaceholder or UnusedAttachment when args do not fit `attachments`, else 0. */
+function sioCheckAttachments(
+  args: Readonly<Uint8Array>,
+  argsOff: number,
+  argsLen: number,
+  attachments: number,
+): number {
+  if (attachments === 0) {
+    return 0;
+  }
+  const mask = sioPlaceholders(args, argsOff, argsOff + argsLen, attachments);
+  if (mask < 0) {
+    return SioEncodeError.BadPlaceholder;
+  }
+  if (mask !== (1 << attachments) - 1) {
+    return SioEncodeError.UnusedAttachment;
+  }
+  return 0;
 }

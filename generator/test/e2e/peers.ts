@@ -186,7 +186,7 @@ export const SIO_TOKEN = "s3cret";
 /**
  * A socket.io 4.8 server: namespace "/" (anyone) and "/e2e" (auth.token must be SIO_TOKEN,
  * else CONNECT_ERROR "Not authorized"). Every event is recorded; "question" is answered
- * through its ack with [{answer: q + "!"}, "ü"].
+ * through its ack with [{answer: q + "!"}, "ü"], "binq" with its own arguments (Buffers too).
  */
 export class SioPeer {
   private constructor(
@@ -236,6 +236,10 @@ export class SioPeer {
         record.events.push({ tag: entry.tag, event, args });
         if (event === "question" && ack !== null) {
           ack({ answer: `${String(args[0])}!` }, "ü");
+        }
+        if (event === "binq" && ack !== null) {
+          // Answered with its own arguments, Buffers included (a BINARY_ACK).
+          ack(...args);
         }
       });
       socket.on("disconnect", (reason: string) => {

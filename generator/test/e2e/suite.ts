@@ -608,6 +608,49 @@ export function defineSourceModSuite(extension: SocketExtension): void {
         await line(`^E2E big ioack 10 77 ${wire.length} ${crcHex(wire)} ${hex(wire)}$`, from);
       });
 
+      it("binary packets: a server event with Buffers (NUL, 0xFF; 70,000 bytes) reaches the consumer with its attachments; Buffers both ways in emits and acks", async () => {
+        const s = sio.record.socket(10)!;
+        const ph = (k: number): string => `{"_placeholder":true,"num":${k}}`;
+        let from = srv.mark();
+        const a0 = Buffer.from([0, 255, 1]);
+        const a1 = Buffer.alloc(70000, 7);
+        s.socket.emit("bin", a0, { a: 1 }, a1);
+        const args = Buffer.from(`[${ph(0)},{"a":1},${ph(1)}]`);
+        await line(`^E2E big ioevent 10 ${hex("bin")} -1 ${args.length} ${crcHex(args)} ${hex(args)}$`, from);
+        await line(`^E2E big ioatt 10 0 3 ${crcHex(a0)}$`, from);
+        await line(`^E2E big ioatt 10 1 70000 ${crcHex(a1)}$`, from);
+        // Server → consumer with an ack: the consumer answers with the same Buffer (a BINARY_ACK).
+        const b = Buffer.from([9, 0, 255, 0]);
+        const answer = await new Promise<unknown[]>((resolve) => {
+          s.socket.emit("askbin", b, "x", (...resp: unknown[]) => resolve(resp));
+        });
+        expect(answer).toEqual([b, "x"]);
+        // Consumer → server: two attachments staged (3 and 100,000 bytes), emitted as a BINARY_EVENT.
+        from = srv.mark();
+        cmd("big", "att", 10, 3, 1);
+        cmd("big", "att", 10, 100000, 2);
+        await line(`^E2E big staged 10 2 100000 `, from);
+        const n = sio.record.eventsOf(10, "upbin").length;
+        cmd("big", "emit", 10, hex("upbin"), hex(`${ph(1)},"é",${ph(0)}`), -1);
+        await line(`^E2E big emitted 10 1$`, from);
+        await until(() => sio.record.eventsOf(10, "upbin").length > n, STEP_MS, "the upbin event");
+        expect(sio.record.eventsOf(10, "upbin")[n]).toEqual([
+          consumerPattern(true, 100000, 2),
+          "é",
+          consumerPattern(true, 3, 1),
+        ]);
+        // Consumer → server with an ack; the server answers with the Buffer (a BINARY_ACK to the consumer).
+        from = srv.mark();
+        cmd("big", "att", 10, 5000, 3);
+        cmd("big", "emit", 10, hex("binq"), hex(`{"f":${ph(0)}}`), 78);
+        const data = consumerPattern(true, 5000, 3);
+        const ack = Buffer.from(`[{"f":${ph(0)}}]`);
+        await line(`^E2E big ioack 10 78 ${ack.length} ${crcHex(ack)} ${hex(ack)}$`, from);
+        await line(`^E2E big ioatt 10 0 5000 ${crcHex(data)}$`, from);
+        expect(sio.record.eventsOf(10, "binq").at(-1)).toEqual([{ f: data }]);
+        expect(s.socket.connected).toBe(true);
+      });
+
       it("a 60,000-character event arrives whole at the big consumer; the default consumer gets WsError_MessageTooLarge, then the next event", async () => {
         const before = sio.record.sockets.length;
         await openIo("small", 40, sio, "/e2e", { token: SIO_TOKEN });
