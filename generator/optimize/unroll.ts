@@ -46,7 +46,7 @@
  */
 
 import type { Diagnostic } from "../diagnostics.js";
-import type { Decl, Expr, FunctionDecl, LocalVar, SpecModel, Stmt } from "../model.js";
+import type { Decl, Expr, FunctionDecl, LocalVar, SpecModel, Stmt, ValueType } from "../model.js";
 import {
   freshBodyLocals,
   add,
@@ -354,6 +354,7 @@ function unroll(
     } else {
       // The bases go straight into the call's arguments.
       const baseValues = new Map([...bases.values()].map((b) => [b.local.id, add(b.x, iRef)]));
+      baseValues.set(i.id, iRef);
       const call = outline.outline(copies, n, baseValues, i, unused);
       if (typeof call === "string") {
         return call;
@@ -614,6 +615,14 @@ function substitute(e: Expr, i: LocalVar, by: Expr): Expr {
   return mapChildren(e, (c) => substitute(c, i, by));
 }
 
+const STRING_TYPE: ValueType = { kind: "string" };
+
+/** The type of a slice parameter for elements of `array` (its array type, size unknown), or null when not an array. */
+function arrayTypeOf(array: Expr): ValueType | null {
+  const t = array.kind === "local" ? array.local.type : array.kind === "field" ? array.type : null;
+  return t !== null && t.kind === "array" ? { ...t, size: null } : null;
+}
+
 /** `b` or `b + k` (k a non-negative literal) with b one of the given locals: the base and the offset, or null. */
 function baseOffset(e: Expr, baseIds: ReadonlySet<number>): { base: LocalVar; offset: number } | null {
   if (e.kind === "local" && baseIds.has(e.local.id)) {
@@ -672,28 +681,45 @@ class Outliner {
     if ([...writes.locals].some((id) => !declared.has(id))) {
       return "outline: the body must not assign locals declared before the loop";
     }
-    const slices = new Map<string, { array: LocalVar; base: LocalVar; param: LocalVar }>();
+    const slices = new Map<string, { array: Expr; base: LocalVar; param: LocalVar }>();
     const scalars = new Map<number, { outer: LocalVar; param: LocalVar }>();
     let why: string | null = null;
+    /** The slice parameter for elements of `array` (a local array or string, or an array field of a local record) from `base` on. */
+    const sliceOf = (array: Expr, base: LocalVar, name: string, type: ValueType): LocalVar => {
+      const key = `${exprKey(array)}@${base.id}`;
+      let slice = slices.get(key);
+      if (slice === undefined) {
+        const param = this.locals.fresh(name, i);
+        slice = { array, base, param: { ...param, type } };
+        slices.set(key, slice);
+      }
+      return slice.param;
+    };
     const rw = (e: Expr): Expr => {
-      if (e.kind === "index" && e.array.kind === "local" && e.array.local.type.kind === "array") {
-        const at = baseOffset(e.index, baseIds);
-        if (at === null) {
-          why ??= `outline: each index of \`${e.array.local.name}\` must be \`X + ${i.name}\` plus a literal (X unchanged by the loop)`;
+      const array = e.kind === "index" ? e.array : e.kind === "strCharAt" ? e.string : null;
+      if ((e.kind === "index" || e.kind === "strCharAt") && array !== null) {
+        const owner =
+          array.kind === "local"
+            ? array.local
+            : array.kind === "field" && array.record.kind === "local"
+              ? array.record.local
+              : null;
+        const type = e.kind === "index" ? arrayTypeOf(array) : STRING_TYPE;
+        if (owner === null || type === null || declared.has(owner.id) || writes.locals.has(owner.id)) {
+          why ??=
+            "outline: the body must index only arrays and strings that are parameters or locals of the function, or array fields of its records";
           return e;
         }
-        const key = `${e.array.local.id}:${at.base.id}`;
-        let slice = slices.get(key);
-        if (slice === undefined) {
-          const param = this.locals.fresh(e.array.local.name, e.array.local);
-          slice = {
-            array: e.array.local,
-            base: at.base,
-            param: { ...param, type: { ...e.array.local.type, size: null } },
-          };
-          slices.set(key, slice);
+        const at = baseOffset(e.index, baseIds);
+        if (at === null) {
+          why ??= `outline: each index of \`${owner.name}\` must be \`X + ${i.name}\` plus a literal (X unchanged by the loop)`;
+          return e;
         }
-        return { ...e, array: { kind: "local", local: slice.param }, index: intLit(at.offset) };
+        const name = array.kind === "field" ? array.field : owner.name;
+        const param: Expr = { kind: "local", local: sliceOf(array, at.base, name, type) };
+        return e.kind === "index"
+          ? { ...e, array: param, index: intLit(at.offset) }
+          : { ...e, string: param, index: intLit(at.offset) };
       }
       if (e.kind === "local") {
         if (declared.has(e.local.id)) {
@@ -710,8 +736,8 @@ class Outliner {
         }
         return { kind: "local", local: scalar.param };
       }
-      if (e.kind === "field" || e.kind === "strCharAt" || e.kind === "strLength") {
-        why ??= "outline: the body must not read records or strings";
+      if (e.kind === "field" || e.kind === "strLength") {
+        why ??= "outline: the body must not read records or strings but their array elements and characters";
         return e;
       }
       return mapChildren(e, rw);
@@ -752,12 +778,12 @@ class Outliner {
         kind: "call",
         callee: name,
         args: [
-          ...sliceList.map((s): Expr => ({
-            kind: "index",
-            array: { kind: "local", local: s.array },
-            index: baseValues.get(s.base.id) ?? { kind: "local", local: s.base },
-            type: s.array.type,
-          })),
+          ...sliceList.map((s): Expr => {
+            const index = baseValues.get(s.base.id) ?? { kind: "local", local: s.base };
+            return s.param.type.kind === "string"
+              ? { kind: "strCharAt", string: s.array, index }
+              : { kind: "index", array: s.array, index, type: s.param.type };
+          }),
           ...scalarList.map((s): Expr => ({ kind: "local", local: s.outer })),
         ],
         type: { kind: "void" },

@@ -171,7 +171,7 @@ describe("hints that cannot apply are errors", () => {
       "outline: each index of `src` must be `X + i` plus a literal (X unchanged by the loop)",
     ]);
     expect(why(fx("4 outline", "out[o + i] = r.v;", "out: Uint8Array, o: number, r: Readonly<R>, n: number"))).toEqual([
-      "outline: the body must not read records or strings",
+      "outline: the body must not read records or strings but their array elements and characters",
     ]);
   });
 
@@ -270,6 +270,7 @@ function nodeLines(): string[] {
 
 /** Inputs of the outline fixture: lengths that hit every level and remainder, at several offsets and phases. */
 const OUTLINE_LENS = [0, 1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 19, 20, 31, 33, 37];
+const OUTLINE_TEXT = "The quick brown fox jumps over the lazy dog 0123";
 
 function outlineNodeLines(): string[] {
   const lines: string[] = [];
@@ -289,7 +290,11 @@ function outlineNodeLines(): string[] {
         src[i] = Math.imul(i + 7, -1640531535);
       }
       outlineFx.addInts(dst, off, src, 2, off, len, -5 - off);
-      lines.push(`outline ${len} ${off}: ${[...buf].join(",")} ${[...out].join(",")} ${[...dst].join(",")}`);
+      const text = new outlineFx.Buf();
+      const end = outlineFx.putText(text, off, OUTLINE_TEXT.slice(0, len));
+      lines.push(
+        `outline ${len} ${off}: ${[...buf].join(",")} ${[...out].join(",")} ${[...dst].join(",")} ${end} ${[...text.data].join(",")}`,
+      );
     }
   }
   return lines;
@@ -326,6 +331,10 @@ ${KEY.map((k, i) => `\tkey[${i}] = ${k};`).join("\n")}
 			xorCopy(out, off + 1, buf, off, len, key[off]);
 			maskOutlined(buf, off, len, key, phase & 1, phase);
 			addInts(dst, off, src, 2, off, len, -5 - off);
+			char text[49] = "${OUTLINE_TEXT}";
+			text[len] = 0;
+			Buf tb;
+			int end = putText(tb, off, text);
 			for (int i = 0; i < 48; i++)
 			{
 				printnum(buf[i]);
@@ -337,6 +346,11 @@ ${KEY.map((k, i) => `\tkey[${i}] = ${k};`).join("\n")}
 			for (int i = 0; i < 48; i++)
 			{
 				printnum(dst[i]);
+			}
+			printnum(end);
+			for (int i = 0; i < 48; i++)
+			{
+				printnum(tb.data[i]);
 			}
 		}
 	}
@@ -351,8 +365,9 @@ function outlineSpLines(numbers: number[]): string[] {
   for (const len of OUTLINE_LENS) {
     for (let off = 0; off <= 2; off++) {
       const part = (k: number): string => numbers.slice(p + k * 48, p + (k + 1) * 48).join(",");
-      lines.push(`outline ${len} ${off}: ${part(0)} ${part(1)} ${part(2)}`);
-      p += 144;
+      const text = numbers.slice(p + 145, p + 193).join(",");
+      lines.push(`outline ${len} ${off}: ${part(0)} ${part(1)} ${part(2)} ${numbers[p + 144]} ${text}`);
+      p += 193;
     }
   }
   expect(p).toBe(numbers.length);
