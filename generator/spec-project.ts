@@ -83,8 +83,9 @@ export function loadSpecProject(
   const host: ts.CompilerHost = {
     getSourceFile: (name, languageVersion) => {
       const text = all.get(name);
-      // Parent pointers from the start: the frontend walks up from nodes (getSourceFile, enclosing declarations).
-      return text === undefined ? undefined : ts.createSourceFile(name, text, languageVersion, true);
+      // No parent pointers from the parser (a walk over every tree): the binder sets them when the checker is
+      // made, which transpile.ts does before the frontend walks up from any node.
+      return text === undefined ? undefined : ts.createSourceFile(name, text, languageVersion, false);
     },
     fileExists: (name) => all.has(name),
     readFile: (name) => all.get(name),
