@@ -290,10 +290,11 @@ function outlineNodeLines(): string[] {
         src[i] = Math.imul(i + 7, -1640531535);
       }
       outlineFx.addInts(dst, off, src, 2, off, len, -5 - off);
+      const sum = outlineFx.sumBytes(buf, off, off + len);
       const text = new outlineFx.Buf();
       const end = outlineFx.putText(text, off, OUTLINE_TEXT.slice(0, len));
       lines.push(
-        `outline ${len} ${off}: ${[...buf].join(",")} ${[...out].join(",")} ${[...dst].join(",")} ${end} ${[...text.data].join(",")}`,
+        `outline ${len} ${off}: ${[...buf].join(",")} ${[...out].join(",")} ${[...dst].join(",")} ${end} ${[...text.data].join(",")} ${sum}`,
       );
     }
   }
@@ -330,6 +331,7 @@ ${KEY.map((k, i) => `\tkey[${i}] = ${k};`).join("\n")}
 			}
 			xorCopy(out, off + 1, buf, off, len, key[off]);
 			maskOutlined(buf, off, len, key, phase & 1, phase);
+			int sum = sumBytes(buf, off, off + len);
 			addInts(dst, off, src, 2, off, len, -5 - off);
 			char text[49] = "${OUTLINE_TEXT}";
 			text[len] = 0;
@@ -352,6 +354,7 @@ ${KEY.map((k, i) => `\tkey[${i}] = ${k};`).join("\n")}
 			{
 				printnum(tb.data[i]);
 			}
+			printnum(sum);
 		}
 	}
 	return 0;
@@ -366,8 +369,10 @@ function outlineSpLines(numbers: number[]): string[] {
     for (let off = 0; off <= 2; off++) {
       const part = (k: number): string => numbers.slice(p + k * 48, p + (k + 1) * 48).join(",");
       const text = numbers.slice(p + 145, p + 193).join(",");
-      lines.push(`outline ${len} ${off}: ${part(0)} ${part(1)} ${part(2)} ${numbers[p + 144]} ${text}`);
-      p += 193;
+      lines.push(
+        `outline ${len} ${off}: ${part(0)} ${part(1)} ${part(2)} ${numbers[p + 144]} ${text} ${numbers[p + 193]}`,
+      );
+      p += 194;
     }
   }
   expect(p).toBe(numbers.length);
