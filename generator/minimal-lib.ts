@@ -5,7 +5,7 @@
  * costs about a second per run; this costs nothing.
  */
 
-/** Virtual path of the minimal lib inside the ts-morph project. */
+/** Virtual path of the minimal lib inside the spec program. */
 export const MINIMAL_LIB_PATH = "/__spgen__/lib.subset.d.ts";
 
 /** Declarations of the minimal lib. */

@@ -1,8 +1,9 @@
 /**
- * Loads spec modules into a ts-morph project that is fast to build:
+ * Loads spec modules into a TypeScript program that is fast to build:
  * - no standard lib (`noLib`) but the minimal lib of generator/minimal-lib.ts;
- * - an in-memory file system holding exactly the files we read ourselves, so
- *   that ts-morph does no directory crawling or existence checks on disk;
+ * - a compiler host over an in-memory map holding exactly the files we read
+ *   ourselves, so that the compiler does no directory crawling or existence
+ *   checks on disk;
  * - no tsconfig.
  * Type information stays complete: the checker binds every file and resolves
  * every module-level name, import and enum member the frontend asks about.
@@ -11,7 +12,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { MINIMAL_LIB, MINIMAL_LIB_PATH } from "./minimal-lib.js";
-import { Project, type SourceFile, ts } from "./typescript.js";
+import { ts } from "./typescript.js";
 
 /** The files `file` imports with relative specifiers (`./x.js` → `./x.ts`), as absolute paths of existing files. */
 function relativeImports(file: string, text: string): string[] {
@@ -30,32 +31,32 @@ function relativeImports(file: string, text: string): string[] {
   return out;
 }
 
+/** One loaded spec file: its absolute path and its syntax tree in the program. */
+export interface SpecSource {
+  readonly path: string;
+  readonly sourceFile: ts.SourceFile;
+}
+
+const OPTIONS: ts.CompilerOptions = {
+  noLib: true,
+  strict: true,
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  types: [],
+  noEmit: true,
+  skipLibCheck: true,
+};
+
 /**
- * A project holding the given files (absolute paths). With `resolveImports`,
+ * A program holding the given files (absolute paths). With `resolveImports`,
  * the files they import (relative imports, transitively) are added too; they
  * come after the given files in `sources`.
  */
 export function loadSpecProject(
   files: readonly string[],
   resolveImports: boolean,
-): { project: Project; sources: SourceFile[] } {
-  const project = new Project({
-    useInMemoryFileSystem: true,
-    compilerOptions: {
-      noLib: true,
-      strict: true,
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.ESNext,
-      moduleResolution: ts.ModuleResolutionKind.Bundler,
-      types: [],
-      noEmit: true,
-      skipLibCheck: true,
-    },
-    skipAddingFilesFromTsConfig: true,
-    skipFileDependencyResolution: true,
-    skipLoadingLibFiles: true,
-  });
-  project.createSourceFile(MINIMAL_LIB_PATH, MINIMAL_LIB);
+): { program: ts.Program; sources: SpecSource[] } {
   const texts = new Map<string, string>();
   const queue = [...files];
   while (queue.length > 0) {
@@ -69,6 +70,41 @@ export function loadSpecProject(
       queue.push(...relativeImports(f, text));
     }
   }
-  const sources = [...texts].map(([f, text]) => project.createSourceFile(f, text, { overwrite: true }));
-  return { project, sources };
+  const all = new Map([[MINIMAL_LIB_PATH, MINIMAL_LIB], ...texts]);
+  const dirs = new Set<string>();
+  for (const f of all.keys()) {
+    for (let d = path.dirname(f); !dirs.has(d); d = path.dirname(d)) {
+      dirs.add(d);
+      if (path.dirname(d) === d) {
+        break;
+      }
+    }
+  }
+  const host: ts.CompilerHost = {
+    getSourceFile: (name, languageVersion) => {
+      const text = all.get(name);
+      // No parent pointers from the parser (a walk over every tree): the binder sets them when the checker is
+      // made, which transpile.ts does before the frontend walks up from any node.
+      return text === undefined ? undefined : ts.createSourceFile(name, text, languageVersion, false);
+    },
+    fileExists: (name) => all.has(name),
+    readFile: (name) => all.get(name),
+    directoryExists: (name) => dirs.has(name),
+    getDirectories: () => [],
+    getDefaultLibFileName: () => MINIMAL_LIB_PATH,
+    writeFile: () => undefined,
+    getCurrentDirectory: () => "/",
+    getCanonicalFileName: (name) => name,
+    useCaseSensitiveFileNames: () => true,
+    getNewLine: () => "\n",
+  };
+  const program = ts.createProgram({ rootNames: [...all.keys()], options: OPTIONS, host });
+  const sources = [...texts.keys()].map((f): SpecSource => {
+    const sourceFile = program.getSourceFile(f);
+    if (sourceFile === undefined) {
+      throw new Error(`${f}: not in the program`);
+    }
+    return { path: f, sourceFile };
+  });
+  return { program, sources };
 }

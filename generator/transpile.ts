@@ -65,18 +65,16 @@ function syntaxErrors(program: ts.Program, inputs: readonly SpecInput[]): Diagno
 
 /** Reads and lowers `files` (absolute paths, in output order). Throws DiagnosticsError when any error is found. */
 export function transpileFiles(files: readonly string[], options: TranspileOptions): TranspileResult {
-  const { project, sources } = loadSpecProject(files, options.resolveImports === true);
+  const { program, sources } = loadSpecProject(files, options.resolveImports === true);
   // Output order does not depend on module order for declarations (lowering sorts them by kind and dependency).
   const emitCount = options.emitImports === true ? sources.length : files.length;
-  const root =
-    options.root === "modules" ? commonDir(sources.map((s) => s.getFilePath())) : (options.root ?? options.cwd);
+  const root = options.root === "modules" ? commonDir(sources.map((s) => s.path)) : (options.root ?? options.cwd);
   const inputs: SpecInput[] = sources.map((s, i) => ({
-    sourceFile: s.compilerNode,
-    path: displayPath(options.cwd, s.getFilePath()),
-    name: displayPath(root, s.getFilePath()),
+    sourceFile: s.sourceFile,
+    path: displayPath(options.cwd, s.path),
+    name: displayPath(root, s.path),
     emit: i < emitCount,
   }));
-  const program = project.getProgram().compilerObject;
   const syntax = syntaxErrors(program, inputs);
   if (syntax.length > 0) {
     throw new DiagnosticsError(syntax);

@@ -1,26 +1,85 @@
 /**
- * The TypeScript compiler API and ts-morph's Project, loaded with `require`.
+ * The TypeScript compiler API, loaded with `require`: the copy bundled with
+ * ts-morph (`@ts-morph/common/dist/typescript.js`, resolved from ts-morph's
+ * own location), without ts-morph itself. The frontend works on raw compiler
+ * nodes and the checker, and spec-project.ts builds the program with a small
+ * in-memory compiler host, so ts-morph's wrappers (about 2.5 MB more to load,
+ * and a wrapper per source file) are not needed at run time.
  *
- * ts-morph is a CommonJS package; importing it from an ES module makes Node
- * scan its source (and the bundled TypeScript it re-exports) for export
- * names, which costs about 0.1-0.15 s per run. Requiring it skips that scan.
- * Other generator modules import `ts` and `Project` from here; the type-only
- * namespace below gives `ts.Node` & co. their usual meaning in type positions.
+ * Loading it as CommonJS skips the scan for export names that importing a
+ * CommonJS package from an ES module costs (about 0.1-0.15 s per run), and a
+ * V8 code cache (below) spares compiling it on every run. Other generator
+ * modules import `ts` from here; the type-only namespace below gives
+ * `ts.Node` & co. their usual meaning in type positions.
  */
 
-import { createRequire } from "node:module";
-import type * as TsMorph from "ts-morph";
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { createRequire, Module } from "node:module";
+import path from "node:path";
+import { Script } from "node:vm";
 import type { ts as TsNs } from "ts-morph";
 
-const morph = createRequire(import.meta.url)("ts-morph") as typeof TsMorph;
+const fromMorph = createRequire(createRequire(import.meta.url).resolve("ts-morph"));
+const TS_FILE = fromMorph.resolve("@ts-morph/common/dist/typescript.js");
+
+/**
+ * Where the V8 code cache of TypeScript's bundle lives: `node_modules/.cache/spgen/`, one file per bundle
+ * (path, size, modification time) and V8 version, so that a changed bundle or Node never meets a stale cache
+ * (V8 also checks it and rejects a mismatch). Null when the bundle is not under a node_modules directory.
+ */
+function cachePath(file: string): string | null {
+  const at = file.lastIndexOf(`${path.sep}node_modules${path.sep}`);
+  if (at < 0) {
+    return null;
+  }
+  const st = statSync(file);
+  const key = `${file}:${st.size}:${st.mtimeMs}:${process.versions.v8}`;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  }
+  return path.join(file.slice(0, at), "node_modules", ".cache", "spgen", `typescript-${h.toString(16)}.v8cache`);
+}
+
+/**
+ * Loads TypeScript's 9 MB bundle as `require` would, through a V8 code cache: compiling the bundle and the
+ * functions a run uses costs about 0.1 s of each run otherwise. The cache is written at exit when it was
+ * missing or rejected, after the run (so it holds the parser's and checker's functions too), through a
+ * temporary file and a rename (concurrent runs never see half a file); any failure to read or write it
+ * only costs the time it would have saved. SPGEN_NO_CODE_CACHE=1 turns it off.
+ */
+function loadTypeScript(): typeof TsNs {
+  const cache = process.env.SPGEN_NO_CODE_CACHE === "1" ? null : cachePath(TS_FILE);
+  if (cache === null) {
+    return fromMorph(TS_FILE) as typeof TsNs;
+  }
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = readFileSync(cache);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new Script(Module.wrap(readFileSync(TS_FILE, "utf8")), { filename: TS_FILE, cachedData });
+  const mod = { exports: {} as unknown, filename: TS_FILE };
+  const run = script.runInThisContext() as (...args: unknown[]) => void;
+  run.call(mod.exports, mod.exports, createRequire(TS_FILE), mod, TS_FILE, path.dirname(TS_FILE));
+  if (cachedData === undefined || script.cachedDataRejected === true) {
+    process.once("exit", () => {
+      try {
+        mkdirSync(path.dirname(cache), { recursive: true });
+        const tmp = `${cache}.${process.pid}.tmp`;
+        writeFileSync(tmp, script.createCachedData());
+        renameSync(tmp, cache);
+      } catch {
+        // A read-only node_modules: no cache, same results.
+      }
+    });
+  }
+  return mod.exports as typeof TsNs;
+}
 
 /** The compiler API bundled with ts-morph. */
-export const ts: typeof TsNs = morph.ts;
-
-/** ts-morph's Project. */
-export const Project: typeof TsMorph.Project = morph.Project;
-export type Project = TsMorph.Project;
-export type SourceFile = TsMorph.SourceFile;
+export const ts: typeof TsNs = loadTypeScript();
 
 /* eslint-disable @typescript-eslint/no-namespace */
 /** The compiler API types used by the generator. */
@@ -29,6 +88,8 @@ export declare namespace ts {
   export type BinaryExpression = TsNs.BinaryExpression;
   export type Block = TsNs.Block;
   export type BreakOrContinueStatement = TsNs.BreakOrContinueStatement;
+  export type CompilerHost = TsNs.CompilerHost;
+  export type CompilerOptions = TsNs.CompilerOptions;
   export type CallExpression = TsNs.CallExpression;
   export type ClassDeclaration = TsNs.ClassDeclaration;
   export type CommentRange = TsNs.CommentRange;

@@ -4,12 +4,14 @@
  * TypeScript oracle in Node, on the same inputs (issue 5). Run from the
  * project root after `npm run build`:
  *
- *   node dist/scripts/bench-core.js [--quick] [--only TEXT] [--memory-only] [--cpu N] [--shell spshell-1.13] [--spcomp spcomp-1.13]
+ *   node dist/scripts/bench-core.js [--quick] [--only TEXT] [--memory-only] [--cpu N] [--cpu-time] [--shell spshell-1.13] [--spcomp spcomp-1.13]
  *
  * --quick aims at 0.3 s per measurement instead of 1 s; --only runs the
  * operations whose name contains TEXT; --memory-only skips the timings;
  * --cpu N pins this process and every spshell it starts to CPU N (taskset),
- * so that both sides run on the same core and a busy machine adds less noise.
+ * so that both sides run on the same core and a busy machine adds less noise;
+ * --cpu-time times both sides in CPU time (user + system) instead of wall
+ * time, which leaves out the time spent waiting for a CPU on a busy machine.
  *
  * The table gives each figure's ratio SourcePawn / Node (as speeds: for a
  * time per operation, Node's time over SourcePawn's) and the target of issue
@@ -479,8 +481,22 @@ function median(xs: number[]): number {
   return s[s.length >> 1];
 }
 
-/** Wall time of one spshell run, in seconds. */
+/**
+ * --cpu-time: both sides are timed in CPU time (user + system) instead of wall time, so that time spent waiting
+ * for a CPU on a busy machine is not counted (spshell through /usr/bin/time, Node through process.cpuUsage()).
+ */
+let cpuTime = false;
+
+/** Wall time (or CPU time with --cpu-time) of one spshell run, in seconds. */
 function timeRun(shell: Shell, smx: string): number {
+  if (cpuTime) {
+    const r = spawnSync("/usr/bin/time", ["-f", "SPGEN_CPU %U %S", shell.path, "-w", smx], { encoding: "utf8" });
+    const m = /SPGEN_CPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
+    if (r.status !== 0 || m === null) {
+      throw new Error(`${shell.path} ${smx} failed: ${r.stdout}${r.stderr}`);
+    }
+    return Number(m[1]) + Number(m[2]);
+  }
   const t0 = process.hrtime.bigint();
   const r = spawnSync(shell.path, ["-w", smx], { encoding: "utf8" });
   const t = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -488,6 +504,15 @@ function timeRun(shell: Shell, smx: string): number {
     throw new Error(`${shell.path} ${smx} failed: ${r.stdout}${r.stderr}`);
   }
   return t;
+}
+
+/** Seconds since `t0` of `clock()`: wall time, or this process's CPU time with --cpu-time. */
+function clock(): number {
+  if (cpuTime) {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  }
+  return Number(process.hrtime.bigint()) / 1e9;
 }
 
 function compile(spcomp: Compiler, dir: string, name: string, source: string): string {
@@ -549,9 +574,9 @@ function measureNode(b: Bench, target: number): Measure {
   const run = b.node();
   let iters = 1;
   for (;;) {
-    const t0 = process.hrtime.bigint();
+    const t0 = clock();
     run(iters);
-    const t = Number(process.hrtime.bigint() - t0) / 1e9;
+    const t = clock() - t0;
     if (t > target * 0.3) {
       iters = Math.max(1, Math.round((iters * target) / t));
       break;
@@ -560,9 +585,9 @@ function measureNode(b: Bench, target: number): Measure {
   }
   const times: number[] = [];
   for (let r = 0; r < REPEATS; r++) {
-    const t0 = process.hrtime.bigint();
+    const t0 = clock();
     run(iters);
-    times.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    times.push(clock() - t0);
   }
   return { iters, perIter: median(times) / iters };
 }
@@ -723,6 +748,11 @@ async function main(argv: readonly string[]): Promise<number> {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
   };
+  cpuTime = argv.includes("--cpu-time");
+  if (cpuTime && !existsSync("/usr/bin/time")) {
+    process.stderr.write("bench-core: --cpu-time needs /usr/bin/time\n");
+    return 2;
+  }
   const cpu = pick("--cpu");
   if (cpu !== undefined) {
     if (!/^\d+$/.test(cpu)) {
@@ -760,7 +790,7 @@ async function main(argv: readonly string[]): Promise<number> {
       `Toolchain: ${spcomp.banner} (${spcomp.path}), ${vm} (${shell.path}); Node ${process.version}\n`,
     );
     process.stdout.write(
-      `Each figure: median of ${REPEATS} runs; SourcePawn runs minus an empty run (start-up, setup).\n\n`,
+      `Each figure: median of ${REPEATS} runs (${cpuTime ? "CPU time, user + system" : "wall time"}); SourcePawn runs minus an empty run (start-up, setup).\n\n`,
     );
     const rows: string[][] = [
       ["operation", "unit", `SourcePawn (${vm})`, "Node (TS oracle)", "SP / Node", "target", "met"],

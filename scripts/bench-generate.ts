@@ -1,11 +1,16 @@
 /**
  * Benchmark (not a test): cold runs of `spgen generate` and
  * `spgen generate --check`, each in a fresh node process, next to the bare
- * cost of starting node and of loading ts-morph, measured in the same run
+ * cost of starting node and of loading TypeScript's bundle, measured in the same run
  * and interleaved (round-robin) so that machine load hits every row alike.
  * Prints the median, min and max wall time and the median peak RSS.
  *
  *   npm run build && node dist/scripts/bench-generate.js [--runs 7]
+ *
+ * spgen loads TypeScript through a V8 code cache in node_modules/.cache/spgen
+ * (generator/typescript.ts); the warm-up round writes it when it is missing,
+ * and the last row runs without it (SPGEN_NO_CODE_CACHE=1), as a first run
+ * after `npm install` does.
  *
  * Peak RSS comes from `/usr/bin/time -v` when it exists, otherwise from the
  * child's own process.resourceUsage().maxRSS (reported by a preloaded hook).
@@ -21,17 +26,22 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const CLI = path.join(ROOT, "dist/generator/cli.js");
 const TARGET_MS = 600;
 const TARGET_MB = 250;
+const TS_BUNDLE = "@ts-morph/common/dist/typescript.js";
 
 interface Row {
   readonly label: string;
   readonly args: readonly string[];
   /** Expected exit code. */
   readonly code: number;
+  /** Extra environment variables. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 interface Sample {
   readonly ms: number;
   readonly rssMb: number;
+  /** User + system CPU time in ms (from /usr/bin/time; NaN without it): steadier than wall time on a busy machine. */
+  readonly cpuMs: number;
 }
 
 function median(xs: readonly number[]): number {
@@ -63,7 +73,7 @@ function runOnce(row: Row): Sample {
   const cmd = useTime ? TIME : process.execPath;
   const args = useTime ? ["-v", process.execPath, ...nodeArgs] : nodeArgs;
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: "utf8" });
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...row.env } });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== row.code) {
     throw new Error(`${row.label}: exit ${r.status}, expected ${row.code}\n${r.stderr}`);
@@ -71,7 +81,10 @@ function runOnce(row: Row): Sample {
   const m = useTime
     ? /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)
     : /SPGEN_MAXRSS_KB (\d+)/.exec(r.stderr);
-  return { ms, rssMb: m === null ? NaN : Number(m[1]) / 1024 };
+  const user = /User time \(seconds\): ([\d.]+)/.exec(r.stderr);
+  const sys = /System time \(seconds\): ([\d.]+)/.exec(r.stderr);
+  const cpuMs = user === null || sys === null ? NaN : (Number(user[1]) + Number(sys[1])) * 1000;
+  return { ms, rssMb: m === null ? NaN : Number(m[1]) / 1024, cpuMs };
 }
 
 function main(): void {
@@ -82,10 +95,20 @@ function main(): void {
   const out = path.join(work, "out");
   const rows: Row[] = [
     { label: "node -e ''", args: ["-e", ""], code: 0 },
-    { label: "node -e \"import('ts-morph')\"", args: ["-e", "import('ts-morph')"], code: 0 },
-    { label: "node -e \"require('ts-morph')\" (what spgen does)", args: ["-e", "require('ts-morph')"], code: 0 },
+    { label: "node -e \"require('ts-morph')\"", args: ["-e", "require('ts-morph')"], code: 0 },
+    {
+      label: "require TypeScript's bundle (no code cache)",
+      args: ["-e", `require(require('module').createRequire(require.resolve('ts-morph')).resolve('${TS_BUNDLE}'))`],
+      code: 0,
+    },
     { label: "spgen generate (into a temp dir)", args: [CLI, "generate", "--out", out], code: 0 },
     { label: "spgen generate --check", args: [CLI, "generate", "--check", "--out", out], code: 0 },
+    {
+      label: "spgen generate --check, no code cache",
+      args: [CLI, "generate", "--check", "--out", out],
+      code: 0,
+      env: { SPGEN_NO_CODE_CACHE: "1" },
+    },
   ];
   // One warm-up round (fills the OS file cache), not counted.
   for (const row of rows) {
@@ -104,8 +127,8 @@ function main(): void {
       .join(" ")}`,
     `peak RSS from ${useTime ? "/usr/bin/time -v" : "process.resourceUsage().maxRSS"}`,
     "",
-    `${"command".padEnd(width)}  median ms     min     max  median peak RSS MB`,
-    `${"-".repeat(width)}  ---------  ------  ------  ------------------`,
+    `${"command".padEnd(width)}  median ms     min     max  median peak RSS MB  median CPU ms`,
+    `${"-".repeat(width)}  ---------  ------  ------  ------------------  -------------`,
   ];
   for (const row of rows) {
     const s = samples.get(row.label) ?? [];
@@ -117,7 +140,9 @@ function main(): void {
         .toFixed(0)
         .padStart(6)}  ${median(s.map((x) => x.rssMb))
         .toFixed(1)
-        .padStart(18)}`,
+        .padStart(18)}  ${median(s.map((x) => x.cpuMs))
+        .toFixed(0)
+        .padStart(13)}`,
     );
   }
   lines.push("");

@@ -4,8 +4,8 @@
  * module, keyed by their declaration node), diagnostics, positions and
  * comments.
  *
- * The frontend works on the raw TypeScript nodes of the ts-morph project
- * (`sourceFile.compilerNode`): an exhaustive switch over `ts.SyntaxKind` is
+ * The frontend works on the raw TypeScript nodes of the spec program
+ * (spec-project.ts): an exhaustive switch over `ts.SyntaxKind` is
  * the clearest way to accept a subset and refuse the rest, and it avoids
  * creating a wrapper object per node.
  */

@@ -46,7 +46,7 @@
  */
 
 import type { Diagnostic } from "../diagnostics.js";
-import type { Expr, FunctionDecl, LocalVar, SpecModel, Stmt } from "../model.js";
+import type { Decl, Expr, FunctionDecl, LocalVar, SpecModel, Stmt, ValueType } from "../model.js";
 import {
   freshBodyLocals,
   add,
@@ -59,7 +59,6 @@ import {
   hasHintComment,
   hintFailure,
   mapChildren,
-  mapFunctions,
   mapNestedBodies,
   mapStmts,
   someExpr,
@@ -73,7 +72,7 @@ import {
 } from "./ir.js";
 import { forwardSingleUse, rotateRenaming } from "./rotate.js";
 
-const HINT = /(?:^|\s)@spgen\s+unroll\s+(\S+)/;
+const HINT = /(?:^|\s)@spgen\s+unroll\s+(\S.*)$/;
 
 function mentions(e: Expr, i: LocalVar): boolean {
   return someExpr(e, (x) => x.kind === "local" && x.local.id === i.id);
@@ -189,7 +188,13 @@ function foldReturns(stmts: readonly Stmt[]): Stmt[] {
 }
 
 /** Why the loop cannot be unrolled, or the unrolled statement. */
-function unroll(loop: ForStmt, n: number, locals: LocalFactory, unusedIds: ReadonlySet<number>): Unrolled | string {
+function unroll(
+  loop: ForStmt,
+  factors: readonly number[],
+  locals: LocalFactory,
+  unusedIds: ReadonlySet<number>,
+  outline: Outliner | null,
+): Unrolled | string {
   const init = loop.init[0];
   if (loop.init.length !== 1 || init.kind !== "local" || init.init === null || init.local.type.kind !== "int") {
     return "the loop must declare one int counter (`for (let i = A; …`)";
@@ -229,7 +234,11 @@ function unroll(loop: ForStmt, n: number, locals: LocalFactory, unusedIds: Reado
     return "the bound must not change in the loop (no locals, fields or elements the body writes, no calls)";
   }
 
-  // Periodic reads of read-only arrays, hoisted before the loop.
+  const start = init.init;
+  const unused: number[] = [];
+  // The smallest factor: hoisted reads must repeat with its period, so that one set serves every level.
+  const minN = factors[factors.length - 1];
+  // Periodic reads of read-only arrays, hoisted before the loops.
   const hoistable = new Map<string, Expr & { kind: "index" }>();
   for (const s of body) {
     if (s.kind !== "assign" && s.kind !== "local" && s.kind !== "update") {
@@ -237,7 +246,7 @@ function unroll(loop: ForStmt, n: number, locals: LocalFactory, unusedIds: Reado
     }
     for (const e of stmtExprs(s)) {
       unconditional(e, (x) => {
-        if (x.kind === "index" && isReadonlyArray(x.array) && mentions(x.index, i) && periodic(x.index, i, n, w)) {
+        if (x.kind === "index" && isReadonlyArray(x.array) && mentions(x.index, i) && periodic(x.index, i, minN, w)) {
           hoistable.set(exprKey(x), x);
           return true;
         }
@@ -245,38 +254,14 @@ function unroll(loop: ForStmt, n: number, locals: LocalFactory, unusedIds: Reado
       });
     }
   }
-  // `X + i` (X invariant) anywhere else in the body: one local per unrolled iteration.
-  const bases = new Map<string, { x: Expr; local: LocalVar }>();
-  const findBases = (e: Expr): void => {
-    if (hoistable.has(exprKey(e))) {
-      return;
-    }
-    if (e.kind === "binary" && e.op === "+") {
-      const x = isLocal(e.right, i) ? e.left : isLocal(e.left, i) ? e.right : null;
-      if (x !== null && !mentions(x, i) && invariantUnder(x, w)) {
-        const key = exprKey(e);
-        if (!bases.has(key)) {
-          const name = x.kind === "local" ? `${x.local.name}_${i.name}` : `${i.name}Base`;
-          bases.set(key, { x, local: locals.fresh(name, i) });
-        }
-        return;
-      }
-    }
-    mapChildren(e, (c) => {
-      findBases(c);
-      return c;
-    });
-  };
-  walkStmts(staying, (s) => stmtExprs(s).forEach(findBases));
-
   const hoisted = new Map<string, LocalVar[]>();
   const hoistDecls: Stmt[] = [];
   for (const [key, read] of hoistable) {
     const name =
       read.array.kind === "local" ? read.array.local.name : read.array.kind === "table" ? read.array.name : "v";
-    // The read's own period (a power of two dividing n: `& 3` repeats every 4 copies): one local per phase.
+    // The read's own period (a power of two dividing minN: `& 3` repeats every 4 copies): one local per phase.
     let period = 1;
-    while (period < n && !periodic(read.index, i, period, w)) {
+    while (period < minN && !periodic(read.index, i, period, w)) {
       period *= 2;
     }
     const phases: LocalVar[] = [];
@@ -286,82 +271,133 @@ function unroll(loop: ForStmt, n: number, locals: LocalFactory, unusedIds: Reado
       const at = add({ kind: "local", local: i }, intLit(j));
       hoistDecls.push({ kind: "local", local: l, init: substitute(read, i, at) });
     }
-    hoisted.set(
-      key,
-      Array.from({ length: n }, (_, j) => phases[j % period]),
-    );
+    hoisted.set(key, phases);
   }
-
-  const unused: number[] = [];
-  const copyBody = (j: number): Stmt[] => {
-    const renamed = new Map<number, LocalVar>();
-    if (j > 0) {
-      freshBodyLocals(body, locals, unusedIds, renamed, unused);
-    }
-    const rw = (e: Expr): Expr => {
-      const key = exprKey(e);
-      const h = hoisted.get(key);
-      if (h !== undefined) {
-        return { kind: "local", local: h[j] };
-      }
-      const b = bases.get(key);
-      if (b !== undefined) {
-        return add({ kind: "local", local: b.local }, intLit(j));
-      }
-      if (e.kind === "local") {
-        if (e.local.id === i.id) {
-          return add(e, intLit(j));
-        }
-        const r = renamed.get(e.local.id);
-        return r === undefined ? e : { kind: "local", local: r };
-      }
-      return mapChildren(e, rw);
-    };
-    return foldReturns(mapStmts(j === 0 ? body : withoutComments(body), rw, (l) => renamed.get(l.id) ?? l));
-  };
 
   const iRef: Expr = { kind: "local", local: i };
-  const iEnd = locals.fresh(`${i.name}End`, i);
-  const iEndRef: Expr = { kind: "local", local: iEnd };
-  const notStep: Expr = { kind: "unary", op: "~", operand: intLit(n - 1) };
-  const startsAtZero = init.init.kind === "int" && init.init.value === 0;
-  const endValue: Expr = startsAtZero
-    ? { kind: "binary", op: "&", left: bound, right: notStep }
-    : add(iRef, {
-        kind: "binary",
-        op: "&",
-        left: { kind: "binary", op: "-", left: bound, right: iRef },
-        right: notStep,
+  /** The end of the iterations unrolled by n from the current i (from the loop's start when `first`). */
+  const endValue = (n: number, first: boolean): Expr => {
+    const notStep: Expr = { kind: "unary", op: "~", operand: intLit(n - 1) };
+    return first && start.kind === "int" && start.value === 0
+      ? { kind: "binary", op: "&", left: bound, right: notStep }
+      : add(iRef, {
+          kind: "binary",
+          op: "&",
+          left: { kind: "binary", op: "-", left: bound, right: iRef },
+          right: notStep,
+        });
+  };
+
+  /** One unrolled loop by n, ending at iEnd. */
+  const level = (n: number, iEnd: LocalVar): Stmt | string => {
+    // `X + i` (X invariant) anywhere else in the body: one local per unrolled iteration.
+    const bases = new Map<string, { x: Expr; local: LocalVar }>();
+    const findBases = (e: Expr): void => {
+      if (hoistable.has(exprKey(e))) {
+        return;
+      }
+      if (e.kind === "binary" && e.op === "+") {
+        const x = isLocal(e.right, i) ? e.left : isLocal(e.left, i) ? e.right : null;
+        if (x !== null && !mentions(x, i) && invariantUnder(x, w)) {
+          const key = exprKey(e);
+          if (!bases.has(key)) {
+            const name = x.kind === "local" ? `${x.local.name}_${i.name}` : `${i.name}Base`;
+            bases.set(key, { x, local: locals.fresh(name, i) });
+          }
+          return;
+        }
+      }
+      mapChildren(e, (c) => {
+        findBases(c);
+        return c;
       });
-  const unrolledBody: Stmt[] = [...bases.values()].map((b): Stmt => ({
-    kind: "local",
-    local: b.local,
-    init: add(b.x, iRef),
-  }));
-  for (let j = 0; j < n; j++) {
-    unrolledBody.push(...copyBody(j));
+    };
+    walkStmts(staying, (s) => stmtExprs(s).forEach(findBases));
+
+    const copyBody = (j: number): Stmt[] => {
+      const renamed = new Map<number, LocalVar>();
+      if (j > 0) {
+        freshBodyLocals(body, locals, unusedIds, renamed, unused);
+      }
+      const rw = (e: Expr): Expr => {
+        const key = exprKey(e);
+        const h = hoisted.get(key);
+        if (h !== undefined) {
+          return { kind: "local", local: h[j % h.length] };
+        }
+        const b = bases.get(key);
+        if (b !== undefined) {
+          return add({ kind: "local", local: b.local }, intLit(j));
+        }
+        if (e.kind === "local") {
+          if (e.local.id === i.id) {
+            return add(e, intLit(j));
+          }
+          const r = renamed.get(e.local.id);
+          return r === undefined ? e : { kind: "local", local: r };
+        }
+        return mapChildren(e, rw);
+      };
+      return foldReturns(mapStmts(j === 0 ? body : withoutComments(body), rw, (l) => renamed.get(l.id) ?? l));
+    };
+
+    const copies: Stmt[] = [];
+    for (let j = 0; j < n; j++) {
+      copies.push(...copyBody(j));
+    }
+    const unrolledBody: Stmt[] = [];
+    if (outline === null) {
+      for (const b of bases.values()) {
+        unrolledBody.push({ kind: "local", local: b.local, init: add(b.x, iRef) });
+      }
+      unrolledBody.push(...copies);
+    } else {
+      // The bases go straight into the call's arguments.
+      const baseValues = new Map([...bases.values()].map((b) => [b.local.id, add(b.x, iRef)]));
+      baseValues.set(i.id, iRef);
+      const call = outline.outline(copies, n, baseValues, i, unused);
+      if (typeof call === "string") {
+        return call;
+      }
+      unrolledBody.push(call);
+    }
+    return {
+      kind: "for",
+      init: [],
+      test: { kind: "binary", op: "<", left: iRef, right: { kind: "local", local: iEnd } },
+      update: [{ kind: "assign", op: "+=", target: { kind: "local", local: i }, value: intLit(n) }],
+      body: unrolledBody,
+    };
+  };
+
+  // The end of the smallest factor's iterations: every level runs below it (the larger factors are its multiples).
+  const iEnd = locals.fresh(`${i.name}End`, i);
+  const loops: Stmt[] = [];
+  for (const [k, n] of factors.entries()) {
+    let end = iEnd;
+    if (k < factors.length - 1) {
+      end = locals.fresh(`${i.name}End${n}`, i);
+      loops.push({ kind: "local", local: end, init: endValue(n, k === 0) });
+    }
+    const r = level(n, end);
+    if (typeof r === "string") {
+      return r;
+    }
+    loops.push(r);
   }
-  const unrolledLoop: Stmt = {
-    kind: "for",
-    init: [],
-    test: { kind: "binary", op: "<", left: iRef, right: iEndRef },
-    update: [{ kind: "assign", op: "+=", target: { kind: "local", local: i }, value: intLit(n) }],
-    body: unrolledBody,
-  };
-  const remainder: Stmt = { kind: "for", init: [], test, update: loop.update, body };
-  const guarded: Stmt =
-    hoistDecls.length === 0
-      ? unrolledLoop
-      : {
-          kind: "if",
-          test: { kind: "binary", op: "<", left: iRef, right: iEndRef },
-          then: [...hoistDecls, unrolledLoop],
-          else: null,
-        };
-  return {
-    stmt: { kind: "block", body: [init, { kind: "local", local: iEnd, init: endValue }, guarded, remainder] },
-    unused,
-  };
+  const out: Stmt[] = [init, { kind: "local", local: iEnd, init: endValue(minN, true) }];
+  if (hoistDecls.length === 0) {
+    out.push(...loops);
+  } else {
+    out.push({
+      kind: "if",
+      test: { kind: "binary", op: "<", left: iRef, right: { kind: "local", local: iEnd } },
+      then: [...hoistDecls, ...loops],
+      else: null,
+    });
+  }
+  out.push({ kind: "for", init: [], test, update: loop.update, body });
+  return { stmt: { kind: "block", body: out }, unused };
 }
 
 /** Largest trip count `// @spgen unroll full` accepts. */
@@ -579,29 +615,206 @@ function substitute(e: Expr, i: LocalVar, by: Expr): Expr {
   return mapChildren(e, (c) => substitute(c, i, by));
 }
 
+const STRING_TYPE: ValueType = { kind: "string" };
+
+/** The type of a slice parameter for elements of `array` (its array type, size unknown), or null when not an array. */
+function arrayTypeOf(array: Expr): ValueType | null {
+  const t = array.kind === "local" ? array.local.type : array.kind === "field" ? array.type : null;
+  return t !== null && t.kind === "array" ? { ...t, size: null } : null;
+}
+
+/** `b` or `b + k` (k a non-negative literal) with b one of the given locals: the base and the offset, or null. */
+function baseOffset(e: Expr, baseIds: ReadonlySet<number>): { base: LocalVar; offset: number } | null {
+  if (e.kind === "local" && baseIds.has(e.local.id)) {
+    return { base: e.local, offset: 0 };
+  }
+  if (e.kind === "binary" && e.op === "+" && e.left.kind === "local" && baseIds.has(e.left.local.id)) {
+    if (e.right.kind === "int" && e.right.value >= 0 && e.right.value <= 0x7fffffff) {
+      return { base: e.left.local, offset: e.right.value };
+    }
+  }
+  return null;
+}
+
+/**
+ * `outline` after `// @spgen unroll N …`: the N copies of the body go into a private helper function that
+ * takes each array the copies index, as `arr[X + i + k]`, as a slice starting at `X + i` (SourcePawn passes
+ * `arr[base]` to a `char[]`/`int[]` parameter as the array from that element on), so that every index inside
+ * is a literal: spcomp then emits no bounds check and no index arithmetic, and the JIT no push and pop of the
+ * array's address around each index. The other locals the copies read are passed by value.
+ */
+class Outliner {
+  readonly helpers: FunctionDecl[] = [];
+  private readonly names = new Set<string>();
+
+  constructor(
+    private readonly f: FunctionDecl,
+    private readonly locals: LocalFactory,
+  ) {}
+
+  /** The call replacing `copies` (with the helper recorded), or why it cannot be outlined. */
+  outline(
+    copies: readonly Stmt[],
+    n: number,
+    baseValues: ReadonlyMap<number, Expr>,
+    i: LocalVar,
+    unused: number[],
+  ): Stmt | string {
+    const baseIds = new Set(baseValues.keys());
+    let jumps = false;
+    walkStmts(copies, (s) => {
+      jumps ||= s.kind === "return" || s.kind === "break" || s.kind === "continue";
+    });
+    if (jumps) {
+      return "outline: the body must not return";
+    }
+    const writes = writesOf(copies);
+    if (writes.calls) {
+      return "outline: the body must not call functions";
+    }
+    const declared = new Set<number>();
+    walkStmts(copies, (s) => {
+      if (s.kind === "local") {
+        declared.add(s.local.id);
+      }
+    });
+    if ([...writes.locals].some((id) => !declared.has(id))) {
+      return "outline: the body must not assign locals declared before the loop";
+    }
+    const slices = new Map<string, { array: Expr; base: LocalVar; param: LocalVar }>();
+    const scalars = new Map<number, { outer: LocalVar; param: LocalVar }>();
+    let why: string | null = null;
+    /** The slice parameter for elements of `array` (a local array or string, or an array field of a local record) from `base` on. */
+    const sliceOf = (array: Expr, base: LocalVar, name: string, type: ValueType): LocalVar => {
+      const key = `${exprKey(array)}@${base.id}`;
+      let slice = slices.get(key);
+      if (slice === undefined) {
+        const param = this.locals.fresh(name, i);
+        slice = { array, base, param: { ...param, type } };
+        slices.set(key, slice);
+      }
+      return slice.param;
+    };
+    const rw = (e: Expr): Expr => {
+      const array = e.kind === "index" ? e.array : e.kind === "strCharAt" ? e.string : null;
+      if ((e.kind === "index" || e.kind === "strCharAt") && array !== null) {
+        const owner =
+          array.kind === "local"
+            ? array.local
+            : array.kind === "field" && array.record.kind === "local"
+              ? array.record.local
+              : null;
+        const type = e.kind === "index" ? arrayTypeOf(array) : STRING_TYPE;
+        if (owner === null || type === null || declared.has(owner.id) || writes.locals.has(owner.id)) {
+          why ??=
+            "outline: the body must index only arrays and strings that are parameters or locals of the function, or array fields of its records";
+          return e;
+        }
+        const at = baseOffset(e.index, baseIds);
+        if (at === null) {
+          why ??= `outline: each index of \`${owner.name}\` must be \`X + ${i.name}\` plus a literal (X unchanged by the loop)`;
+          return e;
+        }
+        const name = array.kind === "field" ? array.field : owner.name;
+        const param: Expr = { kind: "local", local: sliceOf(array, at.base, name, type) };
+        return e.kind === "index"
+          ? { ...e, array: param, index: intLit(at.offset) }
+          : { ...e, string: param, index: intLit(at.offset) };
+      }
+      if (e.kind === "local") {
+        if (declared.has(e.local.id)) {
+          return e;
+        }
+        if (e.local.id === i.id || (e.local.type.kind !== "int" && e.local.type.kind !== "bool")) {
+          why ??= `outline: the body reads \`${e.local.name}\` other than through \`X + ${i.name}\` indices`;
+          return e;
+        }
+        let scalar = scalars.get(e.local.id);
+        if (scalar === undefined) {
+          scalar = { outer: e.local, param: this.locals.fresh(e.local.name, e.local) };
+          scalars.set(e.local.id, scalar);
+        }
+        return { kind: "local", local: scalar.param };
+      }
+      if (e.kind === "field" || e.kind === "strLength") {
+        why ??= "outline: the body must not read records or strings but their array elements and characters";
+        return e;
+      }
+      return mapChildren(e, rw);
+    };
+    const body = mapStmts(copies, rw, (l) => l);
+    if (why !== null) {
+      return why;
+    }
+    let name = `${this.f.name}Unrolled${n}`;
+    for (let k = 2; this.names.has(name); k++) {
+      name = `${this.f.name}Unrolled${n}_${k}`;
+    }
+    this.names.add(name);
+    const mine = [...unused, ...this.f.unusedLocals].filter((id) => declared.has(id));
+    unused.splice(0, unused.length, ...unused.filter((id) => !declared.has(id)));
+    const sliceList = [...slices.values()];
+    const scalarList = [...scalars.values()];
+    this.helpers.push({
+      kind: "function",
+      name,
+      exported: false,
+      params: [
+        ...sliceList.map((s) => ({ local: s.param, defaultValue: null, used: true })),
+        ...scalarList.map((s) => ({ local: s.param, defaultValue: null, used: true })),
+      ],
+      returnType: { kind: "void" },
+      body,
+      unusedLocals: mine,
+      doc: [
+        `${n} iterations of a loop of ${this.f.name} (unrolled and outlined by a hint): each array is passed from`,
+        "the element the first of them reads on, so that every index here is a literal.",
+      ],
+      pos: this.f.pos,
+    });
+    return {
+      kind: "call",
+      call: {
+        kind: "call",
+        callee: name,
+        args: [
+          ...sliceList.map((s): Expr => {
+            const index = baseValues.get(s.base.id) ?? { kind: "local", local: s.base };
+            return s.param.type.kind === "string"
+              ? { kind: "strCharAt", string: s.array, index }
+              : { kind: "index", array: s.array, index, type: s.param.type };
+          }),
+          ...scalarList.map((s): Expr => ({ kind: "local", local: s.outer })),
+        ],
+        type: { kind: "void" },
+      },
+    };
+  }
+}
+
 /** Unrolls the hinted loops of one function. */
-function unrollFunction(f: FunctionDecl, diagnostics: Diagnostic[]): FunctionDecl {
+function unrollFunction(f: FunctionDecl, diagnostics: Diagnostic[]): FunctionDecl[] {
   if (!hasHintComment(f, HINT)) {
-    return f;
+    return [f];
   }
   const locals = new LocalFactory(f);
+  const outliner = new Outliner(f, locals);
   const unusedIds = new Set(f.unusedLocals);
   const extraUnused: number[] = [];
   const fail = hintFailure(f, "unroll", diagnostics);
   const visit = (stmts: readonly Stmt[]): Stmt[] => {
     const out: Stmt[] = [];
-    let pending: number | null = null;
+    let pending: UnrollHint | null = null;
     for (const s0 of stmts) {
       const s = recurse(s0);
       if (s.kind === "comment") {
         const m = s.lines.map((l) => HINT.exec(l)).find((x) => x !== null);
         if (m !== undefined) {
-          const word = m[1].replace(/[:;,.]$/, "");
-          const n = word === "full" ? 0 : Number(word);
-          if (n !== 0 && (!Number.isInteger(n) || n < 2 || n > 16 || (n & (n - 1)) !== 0)) {
-            fail(`\`${m[1]}\` is not a power of two from 2 to 16, nor \`full\``);
+          const r = parseHint(m[1]);
+          if (typeof r === "string") {
+            fail(r);
           } else {
-            pending = n;
+            pending = r;
           }
         }
         out.push(s);
@@ -611,12 +824,15 @@ function unrollFunction(f: FunctionDecl, diagnostics: Diagnostic[]): FunctionDec
         if (s.kind !== "for") {
           fail("it must stand right before a `for` loop");
         } else {
-          const r = pending === 0 ? unrollFull(s, locals, unusedIds) : unroll(s, pending, locals, unusedIds);
+          const r =
+            pending.factors.length === 0
+              ? unrollFull(s, locals, unusedIds)
+              : unroll(s, pending.factors, locals, unusedIds, pending.outline ? outliner : null);
           if (typeof r === "string") {
             fail(r);
           } else {
             extraUnused.push(...r.unused);
-            if (pending === 0 && r.stmt.kind === "block") {
+            if (pending.factors.length === 0 && r.stmt.kind === "block") {
               out.push(...r.stmt.body);
             } else {
               out.push(r.stmt);
@@ -636,10 +852,58 @@ function unrollFunction(f: FunctionDecl, diagnostics: Diagnostic[]): FunctionDec
   };
   const recurse = (s: Stmt): Stmt => mapNestedBodies(s, visit);
   const body = visit(f.body);
-  return { ...f, body, unusedLocals: [...f.unusedLocals, ...extraUnused] };
+  return [{ ...f, body, unusedLocals: [...f.unusedLocals, ...extraUnused] }, ...outliner.helpers];
 }
 
 /** Applies every `@spgen unroll N` hint of the model. */
 export function unrollLoops(model: SpecModel, diagnostics: Diagnostic[]): SpecModel {
-  return mapFunctions(model, (f) => unrollFunction(f, diagnostics));
+  return {
+    modules: model.modules.map((m) => ({
+      ...m,
+      decls: m.decls.flatMap((d): Decl[] => (d.kind === "function" ? unrollFunction(d, diagnostics) : [d])),
+    })),
+  };
+}
+
+/** What a `// @spgen unroll …` comment asks: the factors (none for `full`) and whether to outline the copies. */
+interface UnrollHint {
+  readonly factors: readonly number[];
+  readonly outline: boolean;
+}
+
+/** Largest factor with `outline` (without it, 16: the copies stay in the function). */
+export const MAX_OUTLINED_FACTOR = 64;
+
+/**
+ * The words after `@spgen unroll`: `full`, or factors in decreasing order (`64 16 4`: the remainder of
+ * each unrolled loop is unrolled by the next factor) optionally followed by `outline`; the words after
+ * those (an explanation) are ignored.
+ */
+function parseHint(rest: string): UnrollHint | string {
+  const words = rest
+    .trim()
+    .split(/\s+/)
+    .map((w) => w.replace(/[:;,.]$/, ""));
+  if (words[0] === "full") {
+    return { factors: [], outline: false };
+  }
+  const factors: number[] = [];
+  let k = 0;
+  for (; k < words.length && /^\d+$/.test(words[k]); k++) {
+    factors.push(Number(words[k]));
+  }
+  const outline = words[k] === "outline";
+  const max = outline ? MAX_OUTLINED_FACTOR : 16;
+  if (factors.length === 0) {
+    return `\`${words[0] ?? ""}\` is not a power of two from 2 to 16, nor \`full\``;
+  }
+  for (const [j, n] of factors.entries()) {
+    if (n < 2 || n > max || (n & (n - 1)) !== 0) {
+      return `\`${n}\` is not a power of two from 2 to ${max}${outline ? "" : " (up to 64 with `outline`)"}, nor \`full\``;
+    }
+    if (j > 0 && n >= factors[j - 1]) {
+      return `the factors must decrease (${factors.join(" ")})`;
+    }
+  }
+  return { factors, outline };
 }

@@ -1,7 +1,7 @@
 /**
  * The hinted optimisations of generator/optimize: `@spgen inline` and
- * `// @spgen unroll N`. Their output shape is pinned by the constructs
- * goldens (fixtures/constructs/inline.ts, unroll.ts); here: a hint that
+ * `// @spgen unroll N` (with `outline`). Their output shape is pinned by the constructs
+ * goldens (fixtures/constructs/inline.ts, unroll.ts, outline.ts); here: a hint that
  * cannot apply is an error naming the function and the reason, and the
  * transformed SourcePawn computes what the TypeScript computes, run in
  * spshell (JIT and interpreter) over lengths, offsets and phases that hit
@@ -19,6 +19,7 @@ import { transpileFiles } from "../transpile.js";
 import { findCompilers, findShells, runModesFor } from "../toolchain/index.js";
 import { skipWithReason } from "./skip.js";
 import * as inlineFx from "./fixtures/constructs/inline.js";
+import * as outlineFx from "./fixtures/constructs/outline.js";
 import * as tableFx from "./fixtures/constructs/table.js";
 import * as unrollFx from "./fixtures/constructs/unroll.js";
 import { FIXTURES, ROOT } from "./helpers.js";
@@ -150,6 +151,30 @@ describe("hints that cannot apply are errors", () => {
     ]);
   });
 
+  it("unroll outline: what it refuses", () => {
+    const fx = (
+      hint: string,
+      body: string,
+      params = "out: Uint8Array, o: number, src: Readonly<Uint8Array>, n: number",
+    ): string =>
+      `export class R {\n  v = 0;\n}\nexport function f(${params}): void {\n  // @spgen unroll ${hint}\n  for (let i = 0; i < n; i++) {\n    ${body}\n  }\n}\n`;
+    const why = (src: string): string[] =>
+      diagnosticsOf(src).map((d) => d.replace(/^\d+:1: error: the @spgen unroll hint in `f` does not apply: /, ""));
+    expect(why(fx("32", "out[o + i] = src[o + i];"))).toEqual([
+      "`32` is not a power of two from 2 to 16 (up to 64 with `outline`), nor `full`",
+    ]);
+    expect(why(fx("4 8 outline", "out[o + i] = src[o + i];"))).toEqual(["the factors must decrease (4 8)"]);
+    expect(why(fx("4 outline", "out[o + i] = i;"))).toEqual([
+      "outline: the body reads `i` other than through `X + i` indices",
+    ]);
+    expect(why(fx("4 outline", "out[o + i] = src[(o + i) >> 1];"))).toEqual([
+      "outline: each index of `src` must be `X + i` plus a literal (X unchanged by the loop)",
+    ]);
+    expect(why(fx("4 outline", "out[o + i] = r.v;", "out: Uint8Array, o: number, r: Readonly<R>, n: number"))).toEqual([
+      "outline: the body must not read records or strings but their array elements and characters",
+    ]);
+  });
+
   it("a word that only starts like a hint is no hint", () => {
     expect(
       diagnosticsOf(
@@ -240,6 +265,117 @@ function nodeLines(): string[] {
     }
     lines.push(`digits ${pick}: ${inlineFx.digitSum(s, 16, pick === 1)}`);
   }
+  return lines;
+}
+
+/** Inputs of the outline fixture: lengths that hit every level and remainder, at several offsets and phases. */
+const OUTLINE_LENS = [0, 1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 19, 20, 31, 33, 37];
+const OUTLINE_TEXT = "The quick brown fox jumps over the lazy dog 0123";
+
+function outlineNodeLines(): string[] {
+  const lines: string[] = [];
+  for (const len of OUTLINE_LENS) {
+    for (let off = 0; off <= 2; off++) {
+      const phase = (len + off) % 5;
+      const buf = new Uint8Array(48);
+      const out = new Uint8Array(48);
+      for (let i = 0; i < 48; i++) {
+        buf[i] = (i * 37 + 11) & 255;
+      }
+      outlineFx.xorCopy(out, off + 1, buf, off, len, Uint8Array.from(KEY.slice(off)));
+      outlineFx.maskOutlined(buf, off, len, Uint8Array.from(KEY), phase & 1, phase);
+      const dst = new Int32Array(48);
+      const src = new Int32Array(48);
+      for (let i = 0; i < 48; i++) {
+        src[i] = Math.imul(i + 7, -1640531535);
+      }
+      outlineFx.addInts(dst, off, src, 2, off, len, -5 - off);
+      const sum = outlineFx.sumBytes(buf, off, off + len);
+      const text = new outlineFx.Buf();
+      const end = outlineFx.putText(text, off, OUTLINE_TEXT.slice(0, len));
+      lines.push(
+        `outline ${len} ${off}: ${[...buf].join(",")} ${[...out].join(",")} ${[...dst].join(",")} ${end} ${[...text.data].join(",")} ${sum}`,
+      );
+    }
+  }
+  return lines;
+}
+
+function outlineSpProgram(): string {
+  return `#pragma semicolon 1
+#pragma newdecls required
+native void printnum(int n);
+#include "outline.inc"
+
+public int main()
+{
+	char key[8];
+${KEY.map((k, i) => `\tkey[${i}] = ${k};`).join("\n")}
+	int lens[] = { ${OUTLINE_LENS.join(", ")} };
+	char buf[48];
+	char out[48];
+	int dst[48];
+	int src[48];
+	for (int l = 0; l < sizeof(lens); l++)
+	{
+		int len = lens[l];
+		for (int off = 0; off <= 2; off++)
+		{
+			int phase = (len + off) % 5;
+			for (int i = 0; i < 48; i++)
+			{
+				buf[i] = (i * 37 + 11) & 255;
+				out[i] = 0;
+				dst[i] = 0;
+				src[i] = (i + 7) * -1640531535;
+			}
+			xorCopy(out, off + 1, buf, off, len, key[off]);
+			maskOutlined(buf, off, len, key, phase & 1, phase);
+			int sum = sumBytes(buf, off, off + len);
+			addInts(dst, off, src, 2, off, len, -5 - off);
+			char text[49] = "${OUTLINE_TEXT}";
+			text[len] = 0;
+			Buf tb;
+			int end = putText(tb, off, text);
+			for (int i = 0; i < 48; i++)
+			{
+				printnum(buf[i]);
+			}
+			for (int i = 0; i < 48; i++)
+			{
+				printnum(out[i]);
+			}
+			for (int i = 0; i < 48; i++)
+			{
+				printnum(dst[i]);
+			}
+			printnum(end);
+			for (int i = 0; i < 48; i++)
+			{
+				printnum(tb.data[i]);
+			}
+			printnum(sum);
+		}
+	}
+	return 0;
+}
+`;
+}
+
+function outlineSpLines(numbers: number[]): string[] {
+  const lines: string[] = [];
+  let p = 0;
+  for (const len of OUTLINE_LENS) {
+    for (let off = 0; off <= 2; off++) {
+      const part = (k: number): string => numbers.slice(p + k * 48, p + (k + 1) * 48).join(",");
+      const text = numbers.slice(p + 145, p + 193).join(",");
+      lines.push(
+        `outline ${len} ${off}: ${part(0)} ${part(1)} ${part(2)} ${numbers[p + 144]} ${text} ${numbers[p + 193]}`,
+      );
+      p += 194;
+    }
+  }
+  expect(p).toBe(numbers.length);
   return lines;
 }
 
@@ -521,6 +657,10 @@ describe("optimised code computes what the spec computes (spshell)", () => {
       nodeLines(),
       spLines,
     );
+  });
+
+  it.skipIf(compilers.length === 0)("the outlined unrolled loops (unroll … outline) match Node in every VM", () => {
+    expectSameInEveryVm("outline", ["constructs/outline.ts"], outlineSpProgram(), outlineNodeLines(), outlineSpLines);
   });
 
   it.skipIf(compilers.length === 0)("the tabulated functions (@spgen table) match Node in every VM", () => {

@@ -12,6 +12,7 @@ export function bytesCopy(
   srcOff: number,
   len: number,
 ): number {
+  // @spgen unroll 16 4 outline
   for (let i = 0; i < len; i++) {
     dst[dstOff + i] = src[srcOff + i];
   }
@@ -24,6 +25,7 @@ export function bytesPutAscii(dst: Uint8Array, off: number, cap: number, s: stri
   if (off < 0 || n > cap - off) {
     return -1;
   }
+  // @spgen unroll 16 4 outline
   for (let i = 0; i < n; i++) {
     dst[off + i] = s.charCodeAt(i);
   }

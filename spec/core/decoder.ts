@@ -424,7 +424,7 @@ function decoderPayload(
       }
       d.utf8 = s;
     } else {
-      // @spgen unroll 16
+      // @spgen unroll 64 16 outline
       for (let i = 0; i < n; i++) {
         msg[base + i] = data[off + i];
       }

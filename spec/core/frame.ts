@@ -146,7 +146,7 @@ export function maskBytes(
   keyOff: number,
   phase: number,
 ): void {
-  // @spgen unroll 16: the four key bytes, rotated by the phase, are then read once before the loop.
+  // @spgen unroll 64 16 4 outline: the four key bytes, rotated by the phase, are then read once before the loops.
   for (let i = 0; i < len; i++) {
     buf[off + i] ^= key[keyOff + ((phase + i) & 3)];
   }
@@ -198,7 +198,7 @@ export function frameEncode(
   }
   frameEncodeHeader(out, off, true, opcode, true, pLen, maskKey, keyOff);
   const p = off + hlen;
-  // @spgen unroll 16: the four key bytes are then read once before the loop.
+  // @spgen unroll 64 16 4 outline: the four key bytes are then read once before the loops.
   for (let i = 0; i < pLen; i++) {
     out[p + i] = payload[pOff + i] ^ maskKey[keyOff + (i & 3)];
   }

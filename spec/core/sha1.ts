@@ -85,7 +85,7 @@ export function sha1(
   s.h[4] = 0xc3d2e1f0 | 0;
   let pos = 0;
   while (len - pos >= 64) {
-    // @spgen unroll 8
+    // @spgen unroll 64 outline
     for (let i = 0; i < 64; i++) {
       s.block[i] = data[off + pos + i];
     }
@@ -97,7 +97,7 @@ export function sha1(
   for (let i = 0; i < 64; i++) {
     s.block[i] = 0;
   }
-  // @spgen unroll 8
+  // @spgen unroll 16 4 outline
   for (let i = 0; i < rest; i++) {
     s.block[i] = data[off + pos + i];
   }
