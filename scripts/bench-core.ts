@@ -175,11 +175,114 @@ function nodeDecode(stream: Uint8Array, msg: Uint8Array): (n: number) => number 
 /** The 1 MiB pattern compressed by the spec's deflateMessage (SourcePawn: into g_stream, length g_streamLen). */
 const SP_DEFLATED = `g_streamLen = deflateMessage(g_defl, g_buf, 0, ${MiB}, g_stream, 0, BIG, 15);`;
 
-function nodeDeflated(): { buf: Uint8Array; stream: Uint8Array } {
-  const { buf } = nodeBuffers();
+/**
+ * Byte i of the text-like input: words of 5 letters from a vocabulary of 64 and a
+ * space, in a pseudo-random order (about 3:1 for zlib, literals and matches mixed).
+ */
+function textByte(i: number): number {
+  let h = Math.imul((i / 6) | 0, -1640531535);
+  h ^= h >> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >> 12;
+  const w = (h >> 8) & 63;
+  const j = i % 6;
+  return j === 5 ? 32 : 97 + ((w * 7 + j * 3 + (w >> 3) * j) % 26);
+}
+
+const SP_TEXT_FILL = `for (int i = 0; i < ${MiB}; i++)
+	{
+		int h = (i / 6) * -1640531535;
+		h ^= h >> 15;
+		h = h * 0x2c1b3c6d;
+		h ^= h >> 12;
+		int w = (h >> 8) & 63;
+		int j = i % 6;
+		g_buf[i] = j == 5 ? 32 : 97 + ((w * 7 + j * 3 + (w >> 3) * j) % 26);
+	}`;
+
+function nodeText(): Uint8Array {
+  const buf = new Uint8Array(BIG);
+  for (let i = 0; i < MiB; i++) {
+    buf[i] = textByte(i);
+  }
+  return buf;
+}
+
+function nodeDeflated(text = false): { buf: Uint8Array; stream: Uint8Array } {
+  const buf = text ? nodeText() : nodeBuffers().buf;
   const stream = new Uint8Array(BIG);
   const n = deflateMessage(new Deflater(), buf, 0, MiB, stream, 0, BIG, 15);
   return { buf, stream: stream.subarray(0, n) };
+}
+
+/** Inflate and deflate of a 1 MiB message of the pattern, or of the text-like input. */
+function flateBenches(text: boolean): Bench[] {
+  const what = text ? "text-like 1 MiB message" : "1 MiB message (pattern)";
+  const fill = text ? SP_TEXT_FILL + "\n\t" : "";
+  return [
+    {
+      name: `inflate a ${what} (MB/s of output)`,
+      unit: "MB/s",
+      perIter: MiB,
+      spSetup: fill + SP_DEFLATED,
+      spBody: "inflateReset(g_inf);\n\t\tcheck += inflateMessage(g_inf, g_stream, 0, g_streamLen, g_out, 0, BIG);",
+      spGuess: text ? 5 : 20,
+      node: () => {
+        const { stream } = nodeDeflated(text);
+        const s = new Inflater();
+        const out = new Uint8Array(BIG);
+        return (n) => {
+          let check = 0;
+          for (let it = 0; it < n; it++) {
+            inflateReset(s);
+            check += inflateMessage(s, stream, 0, stream.length, out, 0, BIG);
+          }
+          return check;
+        };
+      },
+      zlib: () => {
+        const { stream } = nodeDeflated(text);
+        const z = Buffer.concat([stream, Buffer.from([0, 0, 255, 255])]);
+        return (n) => {
+          let check = 0;
+          for (let it = 0; it < n; it++) {
+            check += inflateRawSync(z, { finishFlush: zlibConstants.Z_SYNC_FLUSH }).length;
+          }
+          return check;
+        };
+      },
+    },
+    {
+      name: `deflate a ${what} (MB/s of input)`,
+      unit: "MB/s",
+      perIter: MiB,
+      spSetup: fill,
+      spBody: `check += deflateMessage(g_defl, g_buf, 0, ${MiB}, g_out, 0, BIG, 15);`,
+      spGuess: text ? 5 : 10,
+      node: () => {
+        const buf = text ? nodeText() : nodeBuffers().buf;
+        const z = new Deflater();
+        const out = new Uint8Array(BIG);
+        return (n) => {
+          let check = 0;
+          for (let it = 0; it < n; it++) {
+            check += deflateMessage(z, buf, 0, MiB, out, 0, BIG, 15);
+          }
+          return check;
+        };
+      },
+      zlib: () => {
+        const input = (text ? nodeText() : nodeBuffers().buf).subarray(0, MiB);
+        return (n) => {
+          let check = 0;
+          for (let it = 0; it < n; it++) {
+            check += deflateRawSync(input, { level: 1 }).length;
+          }
+          return check;
+        };
+      },
+    },
+  ];
 }
 
 const BENCHES: Bench[] = [
@@ -230,69 +333,8 @@ const BENCHES: Bench[] = [
       return nodeDecode(stream, new Uint8Array(MiB));
     },
   },
-  {
-    name: "inflate a 1 MiB message (inflateMessage; MB/s of output)",
-    unit: "MB/s",
-    perIter: MiB,
-    spSetup: SP_DEFLATED,
-    spBody: "inflateReset(g_inf);\n\t\tcheck += inflateMessage(g_inf, g_stream, 0, g_streamLen, g_out, 0, BIG);",
-    spGuess: 20,
-    node: () => {
-      const { stream } = nodeDeflated();
-      const s = new Inflater();
-      const out = new Uint8Array(BIG);
-      return (n) => {
-        let check = 0;
-        for (let it = 0; it < n; it++) {
-          inflateReset(s);
-          check += inflateMessage(s, stream, 0, stream.length, out, 0, BIG);
-        }
-        return check;
-      };
-    },
-    zlib: () => {
-      const { stream } = nodeDeflated();
-      const z = Buffer.concat([stream, Buffer.from([0, 0, 255, 255])]);
-      return (n) => {
-        let check = 0;
-        for (let it = 0; it < n; it++) {
-          check += inflateRawSync(z, { finishFlush: zlibConstants.Z_SYNC_FLUSH }).length;
-        }
-        return check;
-      };
-    },
-  },
-  {
-    name: "deflate a 1 MiB message (deflateMessage; MB/s of input)",
-    unit: "MB/s",
-    perIter: MiB,
-    spSetup: "",
-    spBody: `check += deflateMessage(g_defl, g_buf, 0, ${MiB}, g_out, 0, BIG, 15);`,
-    spGuess: 10,
-    node: () => {
-      const { buf } = nodeBuffers();
-      const z = new Deflater();
-      const out = new Uint8Array(BIG);
-      return (n) => {
-        let check = 0;
-        for (let it = 0; it < n; it++) {
-          check += deflateMessage(z, buf, 0, MiB, out, 0, BIG, 15);
-        }
-        return check;
-      };
-    },
-    zlib: () => {
-      const { buf } = nodeBuffers();
-      const input = buf.subarray(0, MiB);
-      return (n) => {
-        let check = 0;
-        for (let it = 0; it < n; it++) {
-          check += deflateRawSync(input, { level: 1 }).length;
-        }
-        return check;
-      };
-    },
-  },
+  ...flateBenches(false),
+  ...flateBenches(true),
   {
     name: "encode a 100 B text frame (frameEncode)",
     unit: "ops/s",

@@ -99,7 +99,12 @@ export class Deflater {
   overflow = false;
 }
 
-/** Empties the hash table (a fresh record is already empty). */
+/**
+ * Empties the matcher's hash table (DEFLATE_HASH_SIZE ints; a fresh record is
+ * already empty). deflateMessage calls it itself when its position counter
+ * would overflow; otherwise it is never needed, since entries of earlier
+ * messages are ignored (no context takeover, RFC 7692 §7.1.1.2).
+ */
 export function deflateReset(z: Deflater): void {
   for (let i = 0; i < DEFLATE_HASH_SIZE; i++) {
     z.head[i] = 0;

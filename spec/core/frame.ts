@@ -86,7 +86,8 @@ export function frameHeaderSize(payloadLen: number, masked: boolean): number {
  * uses the shortest form, as RFC 6455 §5.2 requires; the 64-bit form writes a
  * zero high word because payloadLen is a non-negative int. When `masked`, the
  * four key bytes maskKey[keyOff..keyOff+4) follow the length. RSV bits are 0
- * (no extension is ever negotiated). The caller guarantees the room.
+ * (connEncodeDeflated sets RSV1 on a compressed message's frame afterwards,
+ * RFC 7692 §6). The caller guarantees the room.
  */
 export function frameEncodeHeader(
   out: Uint8Array,

@@ -460,31 +460,53 @@ function inflateStoredLength(s: Inflater, inp: Readonly<Uint8Array>): number {
   return -1;
 }
 
-/** Copies a stored block's bytes (from the bit buffer first, then the input). Returns -1 to go on, or an InflateResult. */
+/** Copies a stored block's bytes (from the bit buffer first, then the input in runs). Returns -1 to go on, or an InflateResult. */
 function inflateStored(s: Inflater, inp: Readonly<Uint8Array>, out: Uint8Array): number {
   while (s.storedLeft > 0) {
-    if (s.bitCnt === 0 && s.inPos >= s.inEnd) {
-      return InflateResult.NeedInput;
-    }
     if (s.total >= s.limit) {
       return inflateFail(s, InflateError.TooBig);
     }
     if (s.outPos >= s.outEnd) {
       return InflateResult.OutputFull;
     }
-    let b = 0;
     if (s.bitCnt >= 8) {
-      b = s.bitBuf & 255;
+      // At most two bytes of the block were read ahead into the bit buffer.
+      inflatePut(s, out, s.bitBuf & 255);
       inflateDrop(s, 8);
-    } else {
-      b = inp[s.inPos];
-      s.inPos++;
+      s.storedLeft--;
+      continue;
     }
-    inflateEmit(s, out, b);
-    s.storedLeft--;
+    if (s.inPos >= s.inEnd) {
+      return InflateResult.NeedInput;
+    }
+    let n = s.storedLeft;
+    n = n < s.inEnd - s.inPos ? n : s.inEnd - s.inPos;
+    n = n < s.outEnd - s.outPos ? n : s.outEnd - s.outPos;
+    n = n < s.limit - s.total ? n : s.limit - s.total;
+    inflateCopyIn(s, inp, s.inPos, out, n);
+    s.inPos += n;
+    s.storedLeft -= n;
   }
   s.state = inflateBlockEnd(s);
   return -1;
+}
+
+/** Writes src[srcOff..srcOff+n) to out at s.outPos and to the window (n fits both the output and the limit). */
+function inflateCopyIn(s: Inflater, src: Readonly<Uint8Array>, srcOff: number, out: Uint8Array, n: number): void {
+  const mask = INFLATE_WINDOW_SIZE - 1;
+  let to = s.winPos;
+  const o = s.outPos;
+  // @spgen unroll 4
+  for (let i = 0; i < n; i++) {
+    const b = src[srcOff + i];
+    out[o + i] = b;
+    s.window[to] = b;
+    to = (to + 1) & mask;
+  }
+  s.winPos = to;
+  s.outPos = o + n;
+  s.total += n;
+  s.winFill = s.winFill > INFLATE_WINDOW_SIZE - n ? INFLATE_WINDOW_SIZE : s.winFill + n;
 }
 
 /** The state after a block: Done after the BFINAL block, else the next header. */
@@ -493,7 +515,7 @@ function inflateBlockEnd(s: Inflater): number {
 }
 
 /** Writes one output byte to out and to the window. */
-function inflateEmit(s: Inflater, out: Uint8Array, b: number): void {
+function inflatePut(s: Inflater, out: Uint8Array, b: number): void {
   out[s.outPos] = b;
   s.outPos++;
   s.window[s.winPos] = b;
@@ -607,13 +629,15 @@ function inflateDynLens(s: Inflater, inp: Readonly<Uint8Array>): number {
 }
 
 /**
- * Literal/length codes: literals are written until the output is full, the
- * input runs out, a length code (then LenExtra) or end-of-block. Returns -1 to
- * go on, or an InflateResult.
+ * Literal/length codes: literals and matches are written until the output is
+ * full, the input runs out, or end-of-block. Returns -1 to go on, or an
+ * InflateResult.
  */
 function inflateCodes(s: Inflater, inp: Readonly<Uint8Array>, out: Uint8Array): number {
   for (;;) {
-    inflateNeed(s, inp, 15);
+    if (s.bitCnt < 15) {
+      inflateNeed(s, inp, 15);
+    }
     const p = inflatePeek(s, s.litCount, s.litSym, s.litFast, INFLATE_LIT_FAST_BITS);
     if (p === -2) {
       return inflateFail(s, InflateError.InvalidLiteral);
@@ -630,7 +654,7 @@ function inflateCodes(s: Inflater, inp: Readonly<Uint8Array>, out: Uint8Array): 
         return InflateResult.OutputFull;
       }
       inflateDrop(s, p & 15);
-      inflateEmit(s, out, sym);
+      inflatePut(s, out, sym);
       continue;
     }
     inflateDrop(s, p & 15);
@@ -643,7 +667,20 @@ function inflateCodes(s: Inflater, inp: Readonly<Uint8Array>, out: Uint8Array): 
     }
     s.sym = sym - 257;
     s.state = InflateState.LenExtra;
-    return -1;
+    // The rest of the match in line (each step saves its state; inflateRun resumes where one stops).
+    let r = inflateLenExtra(s, inp);
+    if (r < 0) {
+      r = inflateDistCode(s, inp);
+    }
+    if (r < 0) {
+      r = inflateDistExtra(s, inp);
+    }
+    if (r < 0) {
+      r = inflateCopy(s, out);
+    }
+    if (r >= 0) {
+      return r;
+    }
   }
 }
 
