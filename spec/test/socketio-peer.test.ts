@@ -184,9 +184,9 @@ describe("against a real socket.io 4.x server", () => {
     for (const auth of ['{"token":"nope"}', ""]) {
       const bad = client({ url: s.url, nsp: "/admin", auth, reconnectionDelay: 20, reconnectionDelayMax: 40 });
       let attempts = 0;
-      bad.on("reconnect_attempt", () => attempts++);
+      bad.io.on("reconnect_attempt", () => attempts++);
       const final = waitFor<[string, string, boolean]>(bad, "disconnect");
-      const closed = waitFor<[string]>(bad, "close");
+      const closed = waitFor<[string]>(bad.io, "close");
       const [ensp, edata] = await waitFor<[string, string]>(bad, "connect_error");
       expect(ensp).toBe("/admin");
       expect(JSON.parse(edata)).toEqual({ message: "Not authorized" });
@@ -197,15 +197,13 @@ describe("against a real socket.io 4.x server", () => {
       expect(attempts).toBe(0);
     }
 
-    // One namespace per session (as SocketIO_Connect): a second one is refused clearly.
-    expect(() => c.join("/")).toThrow(/one namespace/);
     // Auth must be a JSON object (as SocketIO_Connect checks it): refused before any connection.
     expect(() => new SioClient({ url: s.url, nsp: "/admin", auth: "[1]" })).toThrow(/auth/);
 
     // Leaving sends DISCONNECT for the namespace, then the session ends and its transport closes.
     const gone = new Promise<string>((r) => sock.on("disconnect", r));
-    const closed = waitFor<[string]>(c, "close");
-    c.leave();
+    const closed = waitFor<[string]>(c.io, "close");
+    c.close();
     expect(await gone).toBe("client namespace disconnect");
     expect(await closed).toEqual(["io client disconnect"]);
     expect(c.connected).toBe(false);
@@ -221,7 +219,7 @@ describe("against a real socket.io 4.x server", () => {
       if (p.type === "pong") pongs++;
     });
     let pings = 0;
-    c.on("ping", () => pings++);
+    c.io.on("ping", () => pings++);
     await sleep(1000);
     // About 6 at 150 ms; leave room for a loaded machine.
     expect(pings).toBeGreaterThanOrEqual(3);
@@ -235,9 +233,9 @@ describe("against a real socket.io 4.x server", () => {
     const s = await startIo();
     const { c, sock } = await joinMain(s, { reconnectionDelay: 50, reconnectionDelayMax: 100 });
     let attempts = 0;
-    c.on("reconnect_attempt", () => attempts++);
+    c.io.on("reconnect_attempt", () => attempts++);
     const disc = waitFor<[string, string, boolean]>(c, "disconnect");
-    const closed = waitFor<[string]>(c, "close");
+    const closed = waitFor<[string]>(c.io, "close");
     sock.disconnect();
     // The session (siosession.ts) ends on the server's DISCONNECT: the final disconnect and the
     // close carry "io server disconnect", the reason the plugin reports too.
@@ -254,9 +252,9 @@ describe("against a real socket.io 4.x server", () => {
     const s = await startIo();
     const { c, sock } = await joinMain(s, { reconnectionDelay: 50, reconnectionDelayMax: 100 });
     let attempts = 0;
-    c.on("reconnect_attempt", () => attempts++);
+    c.io.on("reconnect_attempt", () => attempts++);
     const disc = waitFor<[string, string, boolean]>(c, "disconnect");
-    const closed = waitFor<[string]>(c, "close");
+    const closed = waitFor<[string]>(c.io, "close");
     sock.disconnect(true);
     expect(await disc).toEqual(["/", "io server disconnect", false]);
     expect(await closed).toEqual(["io server disconnect"]);
@@ -270,7 +268,7 @@ describe("against a real socket.io 4.x server", () => {
     const a = await startIo();
     const { c } = await joinMain(a, { reconnectionDelay: 50, reconnectionDelayMax: 200 });
     const attempts: number[] = [];
-    c.on("reconnect_attempt", (n: number, delay: number) => {
+    c.io.on("reconnect_attempt", (n: number, delay: number) => {
       attempts.push(n);
       expect(delay).toBeGreaterThanOrEqual(0);
       expect(delay).toBeLessThanOrEqual(200);
@@ -305,7 +303,7 @@ describe("against a real socket.io 4.x server", () => {
     expect(await got).toEqual([1]);
     // A successful open resets the backoff: the next failure starts from attempt 1 again.
     attempts.length = 0;
-    const again = waitFor<[number, number]>(c, "reconnect_attempt");
+    const again = waitFor<[number, number]>(c.io, "reconnect_attempt");
     await stopIo(b.io);
     expect((await again)[0]).toBe(1);
   });
@@ -370,11 +368,13 @@ describe("against a server that goes away for good", () => {
     const a = await startIo();
     const { c } = await joinMain(a, { reconnectionDelay: 20, reconnectionDelayMax: 40, reconnectionAttempts: 2 });
     const events: unknown[][] = [];
+    // The namespace's events and its connection's, in one timeline.
     for (const e of ["disconnect", "reconnect_attempt", "reconnect_failed", "close", "connect"]) {
+      const em: EventEmitter = e === "disconnect" || e === "connect" ? c : c.io;
       // reconnect_attempt: the attempt number (its delay varies with the jitter).
-      c.on(e, (...args: unknown[]) => events.push([e, ...(e === "reconnect_attempt" ? args.slice(0, 1) : args)]));
+      em.on(e, (...args: unknown[]) => events.push([e, ...(e === "reconnect_attempt" ? args.slice(0, 1) : args)]));
     }
-    const closed = waitFor<[string]>(c, "close");
+    const closed = waitFor<[string]>(c.io, "close");
     await stopIo(a.io);
     expect(await closed).toEqual(["reconnect failed"]);
     expect(events).toEqual([
@@ -407,12 +407,12 @@ describe("against a server that stops pinging", () => {
     const c = client({ url: `ws://127.0.0.1:${port}`, reconnection: false });
     const pongs: string[] = [];
     wss.on("connection", (ws) => ws.on("message", (m) => pongs.push(m.toString())));
-    await waitFor(c, "open");
-    const lastPing = await waitFor(c, "ping", () => pings <= 0);
+    await waitFor(c.io, "open");
+    const lastPing = await waitFor(c.io, "ping", () => pings <= 0);
     expect(lastPing).toEqual([]);
     const t0 = performance.now();
     const final = waitFor<[string, string, boolean]>(c, "disconnect");
-    const [reason] = await waitFor<[string]>(c, "close");
+    const [reason] = await waitFor<[string]>(c.io, "close");
     const waited = performance.now() - t0;
     expect(reason).toBe("ping timeout");
     // Never joined (this server ignores CONNECT), yet the session's end is reported, as the plugin does.
