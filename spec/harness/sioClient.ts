@@ -105,7 +105,10 @@ export interface SioClientOptions extends SioConnectionOptions {
   nsp?: string;
   /** Auth JSON object text sent with CONNECT ("" for none). */
   auth?: string;
-  /** Open a new connection even when a live one of the same origin could take this namespace. */
+  /**
+   * Open a new connection even when a live one of the same origin could take this namespace; as
+   * socket.io-client's forceNew, that connection is not shared with later clients either.
+   */
   forceNew?: boolean;
   /** Join this connection (its origin and policy apply; the URL options here are ignored). */
   connection?: SioConnection;
@@ -164,7 +167,7 @@ export class SioConnection extends EventEmitter {
   private released = false;
 
   /** Opened by the first namespace (its session's reconnect policy is the connection's). */
-  private constructor(opts: SioConnectionOptions, policy: SioSession) {
+  private constructor(opts: SioConnectionOptions, policy: SioSession, shared: boolean) {
     super();
     this.url = opts.url;
     this.tlsTunnels = opts.tlsTunnels ?? "";
@@ -175,7 +178,7 @@ export class SioConnection extends EventEmitter {
     target.set(base);
     this.path = Buffer.from(target.subarray(0, eioResource(target, base.length, target.length))).toString("latin1");
     sioManagerInit(this.manager, policy.rc, nowMs());
-    live.push(this);
+    if (shared) live.push(this);
   }
 
   /** @internal The connection a new namespace joins (SioMgrFits / SioAttach). */
@@ -192,7 +195,7 @@ export class SioConnection extends EventEmitter {
         if (c.fits(opts.url, probe.path, opts.tlsTunnels ?? "", s)) return c;
       }
     }
-    return new SioConnection(opts, s);
+    return new SioConnection(opts, s, opts.forceNew !== true);
   }
 
   /** Same origin, path and tunnels, not closing, and not holding s's namespace yet. */

@@ -495,6 +495,11 @@ describe("several namespaces over one Engine.IO connection (socket.io-client's m
     expect(forced.io).not.toBe(main.io);
     await Promise.all([waitFor(other, "connect"), waitFor(forced, "connect")]);
     expect(s.io.engine.clientsCount).toBe(3);
+    // The forced one is not shared: a later /admin client joins `other`'s connection (the first that fits).
+    const later = client({ url: s.url, nsp: "/admin" });
+    expect(later.io).toBe(other.io);
+    await waitFor(later, "connect");
+    expect(s.io.engine.clientsCount).toBe(3);
     // conn.socket() joins a given connection: its CONNECT goes out at once on the open Engine.IO connection.
     const seenThird = waitFor<[Socket]>(s.io.of("/third"), "connection");
     const third = main.io.socket("/third");
