@@ -122,6 +122,14 @@ export type AckCallback = (argsJson: string, err?: Error) => void;
 /** The live connections, for multiplexing (socket.io-client's io() cache; the glue's SioMgrFits). */
 const live: SioConnection[] = [];
 
+/** The Engine.IO resource a connection requests for `path` (eioResource: the path with its query). */
+function enginePath(path: string | undefined): string {
+  const base = Buffer.from(path ?? "/socket.io/", "latin1");
+  const target = new Uint8Array(base.length + 64);
+  target.set(base);
+  return Buffer.from(target.subarray(0, eioResource(target, base.length, target.length))).toString("latin1");
+}
+
 function reasonText(reason: number): string {
   const buf = new Uint8Array(64);
   return Buffer.from(buf.subarray(0, sioReasonText(reason, buf, 0, buf.length))).toString("latin1");
@@ -173,10 +181,7 @@ export class SioConnection extends EventEmitter {
     this.tlsTunnels = opts.tlsTunnels ?? "";
     this.out = new Uint8Array(opts.maxPacket ?? 1 << 20);
     this.random16 = opts.random16 ?? randomU16;
-    const base = Buffer.from(opts.path ?? "/socket.io/", "latin1");
-    const target = new Uint8Array(base.length + 64);
-    target.set(base);
-    this.path = Buffer.from(target.subarray(0, eioResource(target, base.length, target.length))).toString("latin1");
+    this.path = enginePath(opts.path);
     sioManagerInit(this.manager, policy.rc, nowMs());
     if (shared) live.push(this);
   }
@@ -190,9 +195,9 @@ export class SioConnection extends EventEmitter {
       return opts.connection;
     }
     if (!opts.forceNew) {
-      const probe = new SioConnectionProbe(opts);
+      const path = enginePath(opts.path);
       for (const c of live) {
-        if (c.fits(opts.url, probe.path, opts.tlsTunnels ?? "", s)) return c;
+        if (c.fits(opts.url, path, opts.tlsTunnels ?? "", s)) return c;
       }
     }
     return new SioConnection(opts, s, opts.forceNew !== true);
@@ -430,17 +435,6 @@ export class SioConnection extends EventEmitter {
         break;
     }
     this.schedule();
-  }
-}
-
-/** Resolves the Engine.IO path of options the way a connection does, to compare it. */
-class SioConnectionProbe {
-  readonly path: string;
-  constructor(opts: SioConnectionOptions) {
-    const base = Buffer.from(opts.path ?? "/socket.io/", "latin1");
-    const target = new Uint8Array(base.length + 64);
-    target.set(base);
-    this.path = Buffer.from(target.subarray(0, eioResource(target, base.length, target.length))).toString("latin1");
   }
 }
 
