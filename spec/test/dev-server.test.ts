@@ -116,7 +116,7 @@ describe("dev server: Socket.IO", () => {
     const c = sio(server);
     await waitFor(c, "connect");
     const gone = waitFor<[string, string, boolean]>(c, "disconnect");
-    const closed = waitFor<[string]>(c, "close");
+    const closed = waitFor<[string]>(c.io, "close");
     const out = await server.command("disconnect");
     expect(out).toHaveLength(1);
     // The session ends there (no reconnect): the final disconnect, then the close, with the same reason.

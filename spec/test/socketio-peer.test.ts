@@ -184,9 +184,9 @@ describe("against a real socket.io 4.x server", () => {
     for (const auth of ['{"token":"nope"}', ""]) {
       const bad = client({ url: s.url, nsp: "/admin", auth, reconnectionDelay: 20, reconnectionDelayMax: 40 });
       let attempts = 0;
-      bad.on("reconnect_attempt", () => attempts++);
+      bad.io.on("reconnect_attempt", () => attempts++);
       const final = waitFor<[string, string, boolean]>(bad, "disconnect");
-      const closed = waitFor<[string]>(bad, "close");
+      const closed = waitFor<[string]>(bad.io, "close");
       const [ensp, edata] = await waitFor<[string, string]>(bad, "connect_error");
       expect(ensp).toBe("/admin");
       expect(JSON.parse(edata)).toEqual({ message: "Not authorized" });
@@ -197,15 +197,13 @@ describe("against a real socket.io 4.x server", () => {
       expect(attempts).toBe(0);
     }
 
-    // One namespace per session (as SocketIO_Connect): a second one is refused clearly.
-    expect(() => c.join("/")).toThrow(/one namespace/);
     // Auth must be a JSON object (as SocketIO_Connect checks it): refused before any connection.
     expect(() => new SioClient({ url: s.url, nsp: "/admin", auth: "[1]" })).toThrow(/auth/);
 
     // Leaving sends DISCONNECT for the namespace, then the session ends and its transport closes.
     const gone = new Promise<string>((r) => sock.on("disconnect", r));
-    const closed = waitFor<[string]>(c, "close");
-    c.leave();
+    const closed = waitFor<[string]>(c.io, "close");
+    c.close();
     expect(await gone).toBe("client namespace disconnect");
     expect(await closed).toEqual(["io client disconnect"]);
     expect(c.connected).toBe(false);
@@ -221,7 +219,7 @@ describe("against a real socket.io 4.x server", () => {
       if (p.type === "pong") pongs++;
     });
     let pings = 0;
-    c.on("ping", () => pings++);
+    c.io.on("ping", () => pings++);
     await sleep(1000);
     // About 6 at 150 ms; leave room for a loaded machine.
     expect(pings).toBeGreaterThanOrEqual(3);
@@ -235,9 +233,9 @@ describe("against a real socket.io 4.x server", () => {
     const s = await startIo();
     const { c, sock } = await joinMain(s, { reconnectionDelay: 50, reconnectionDelayMax: 100 });
     let attempts = 0;
-    c.on("reconnect_attempt", () => attempts++);
+    c.io.on("reconnect_attempt", () => attempts++);
     const disc = waitFor<[string, string, boolean]>(c, "disconnect");
-    const closed = waitFor<[string]>(c, "close");
+    const closed = waitFor<[string]>(c.io, "close");
     sock.disconnect();
     // The session (siosession.ts) ends on the server's DISCONNECT: the final disconnect and the
     // close carry "io server disconnect", the reason the plugin reports too.
@@ -254,9 +252,9 @@ describe("against a real socket.io 4.x server", () => {
     const s = await startIo();
     const { c, sock } = await joinMain(s, { reconnectionDelay: 50, reconnectionDelayMax: 100 });
     let attempts = 0;
-    c.on("reconnect_attempt", () => attempts++);
+    c.io.on("reconnect_attempt", () => attempts++);
     const disc = waitFor<[string, string, boolean]>(c, "disconnect");
-    const closed = waitFor<[string]>(c, "close");
+    const closed = waitFor<[string]>(c.io, "close");
     sock.disconnect(true);
     expect(await disc).toEqual(["/", "io server disconnect", false]);
     expect(await closed).toEqual(["io server disconnect"]);
@@ -270,7 +268,7 @@ describe("against a real socket.io 4.x server", () => {
     const a = await startIo();
     const { c } = await joinMain(a, { reconnectionDelay: 50, reconnectionDelayMax: 200 });
     const attempts: number[] = [];
-    c.on("reconnect_attempt", (n: number, delay: number) => {
+    c.io.on("reconnect_attempt", (n: number, delay: number) => {
       attempts.push(n);
       expect(delay).toBeGreaterThanOrEqual(0);
       expect(delay).toBeLessThanOrEqual(200);
@@ -305,7 +303,7 @@ describe("against a real socket.io 4.x server", () => {
     expect(await got).toEqual([1]);
     // A successful open resets the backoff: the next failure starts from attempt 1 again.
     attempts.length = 0;
-    const again = waitFor<[number, number]>(c, "reconnect_attempt");
+    const again = waitFor<[number, number]>(c.io, "reconnect_attempt");
     await stopIo(b.io);
     expect((await again)[0]).toBe(1);
   });
@@ -370,11 +368,13 @@ describe("against a server that goes away for good", () => {
     const a = await startIo();
     const { c } = await joinMain(a, { reconnectionDelay: 20, reconnectionDelayMax: 40, reconnectionAttempts: 2 });
     const events: unknown[][] = [];
+    // The namespace's events and its connection's, in one timeline.
     for (const e of ["disconnect", "reconnect_attempt", "reconnect_failed", "close", "connect"]) {
+      const em: EventEmitter = e === "disconnect" || e === "connect" ? c : c.io;
       // reconnect_attempt: the attempt number (its delay varies with the jitter).
-      c.on(e, (...args: unknown[]) => events.push([e, ...(e === "reconnect_attempt" ? args.slice(0, 1) : args)]));
+      em.on(e, (...args: unknown[]) => events.push([e, ...(e === "reconnect_attempt" ? args.slice(0, 1) : args)]));
     }
-    const closed = waitFor<[string]>(c, "close");
+    const closed = waitFor<[string]>(c.io, "close");
     await stopIo(a.io);
     expect(await closed).toEqual(["reconnect failed"]);
     expect(events).toEqual([
@@ -407,12 +407,12 @@ describe("against a server that stops pinging", () => {
     const c = client({ url: `ws://127.0.0.1:${port}`, reconnection: false });
     const pongs: string[] = [];
     wss.on("connection", (ws) => ws.on("message", (m) => pongs.push(m.toString())));
-    await waitFor(c, "open");
-    const lastPing = await waitFor(c, "ping", () => pings <= 0);
+    await waitFor(c.io, "open");
+    const lastPing = await waitFor(c.io, "ping", () => pings <= 0);
     expect(lastPing).toEqual([]);
     const t0 = performance.now();
     const final = waitFor<[string, string, boolean]>(c, "disconnect");
-    const [reason] = await waitFor<[string]>(c, "close");
+    const [reason] = await waitFor<[string]>(c.io, "close");
     const waited = performance.now() - t0;
     expect(reason).toBe("ping timeout");
     // Never joined (this server ignores CONNECT), yet the session's end is reported, as the plugin does.
@@ -422,5 +422,320 @@ describe("against a server that stops pinging", () => {
     expect(pongs).toEqual(["40", "3", "3"]);
     expect(waited).toBeGreaterThanOrEqual(195);
     expect(waited).toBeLessThan(2000);
+  });
+});
+
+describe("several namespaces over one Engine.IO connection (socket.io-client's multiplexing)", () => {
+  /** Clients on "/" and "/admin" of one server, both joined; the server's sockets of each. */
+  async function joinBoth(
+    s: Io,
+    opts: Partial<SioClientOptions> = {},
+  ): Promise<{ main: SioClient; admin: SioClient; sockMain: Socket; sockAdmin: Socket }> {
+    const seenMain = waitFor<[Socket]>(s.io, "connection");
+    const seenAdmin = waitFor<[Socket]>(s.io.of("/admin"), "connection");
+    const main = client({ url: s.url, ...opts });
+    const admin = client({ url: s.url, nsp: "/admin", auth: '{"role":"admin"}', ...opts });
+    const [[nspMain, , recMain], [nspAdmin, , recAdmin]] = await Promise.all([
+      waitFor<[string, string, boolean]>(main, "connect"),
+      waitFor<[string, string, boolean]>(admin, "connect"),
+    ]);
+    expect([nspMain, recMain, nspAdmin, recAdmin]).toEqual(["/", false, "/admin", false]);
+    const [[sockMain], [sockAdmin]] = await Promise.all([seenMain, seenAdmin]);
+    return { main, admin, sockMain, sockAdmin };
+  }
+
+  it("shares one connection: one Engine.IO client on the server, the same conn for both sockets, events routed by namespace", async () => {
+    const s = await startIo();
+    const { main, admin, sockMain, sockAdmin } = await joinBoth(s);
+    expect(admin.io).toBe(main.io);
+    expect(main.io.sockets).toEqual([main, admin]);
+    expect(s.io.engine.clientsCount).toBe(1);
+    expect(sockAdmin.conn).toBe(sockMain.conn);
+    expect(sockAdmin.handshake.auth).toEqual({ role: "admin" });
+    expect(main.sid).toBe((sockMain.conn as unknown as { id: string }).id);
+    expect(admin.sid).toBe(main.sid);
+
+    const events: string[] = [];
+    main.on("event", (nsp: string, name: string, args: string) => events.push(`${nsp} ${name} ${args}`));
+    admin.on("event", (nsp: string, name: string, args: string) => events.push(`${nsp} ${name} ${args}`));
+    sockMain.emit("to_main", 1);
+    sockAdmin.emit("to_admin", 2);
+    s.io.of("/admin").emit("admin_broadcast", 3);
+    s.io.emit("main_broadcast", 4);
+    await new Promise<void>((r) => {
+      const t = setInterval(() => {
+        if (events.length >= 4) {
+          clearInterval(t);
+          r();
+        }
+      }, 5);
+    });
+    await sleep(50);
+    expect(events).toEqual([
+      "/ to_main [1]",
+      "/admin to_admin [2]",
+      "/admin admin_broadcast [3]",
+      "/ main_broadcast [4]",
+    ]);
+
+    // Emits and acks go to the namespace that sent them.
+    const got: string[] = [];
+    sockMain.on("hi", (v: string, cb: (x: string) => void) => (got.push(`main ${v}`), cb("main ack")));
+    sockAdmin.on("hi", (v: string, cb: (x: string) => void) => (got.push(`admin ${v}`), cb("admin ack")));
+    const [a1, a2] = await Promise.all([
+      new Promise<string>((r) => main.send("hi", '"m"', r)),
+      new Promise<string>((r) => admin.send("hi", '"a"', r)),
+    ]);
+    expect([JSON.parse(a1), JSON.parse(a2)]).toEqual([["main ack"], ["admin ack"]]);
+    expect(got.sort()).toEqual(["admin a", "main m"]);
+    // A third client on an origin whose connection holds its namespace gets its own connection; forceNew too.
+    const other = client({ url: s.url });
+    const forced = client({ url: s.url, nsp: "/admin", forceNew: true });
+    expect(other.io).not.toBe(main.io);
+    expect(forced.io).not.toBe(main.io);
+    await Promise.all([waitFor(other, "connect"), waitFor(forced, "connect")]);
+    expect(s.io.engine.clientsCount).toBe(3);
+    // The forced one is not shared: a later /admin client joins `other`'s connection (the first that fits).
+    const later = client({ url: s.url, nsp: "/admin" });
+    expect(later.io).toBe(other.io);
+    await waitFor(later, "connect");
+    expect(s.io.engine.clientsCount).toBe(3);
+    // conn.socket() joins a given connection: its CONNECT goes out at once on the open Engine.IO connection.
+    const seenThird = waitFor<[Socket]>(s.io.of("/third"), "connection");
+    const third = main.io.socket("/third");
+    third.on("error", () => {});
+    clients.push(third);
+    await waitFor(third, "connect");
+    expect((await seenThird)[0].conn).toBe(sockMain.conn);
+    expect(() => main.io.socket("/admin")).toThrow(/already holds/);
+  });
+
+  it("a server disconnect of one namespace leaves the other up; the last namespace leaving closes the connection", async () => {
+    const s = await startIo();
+    const { main, admin, sockMain, sockAdmin } = await joinBoth(s, {
+      reconnectionDelay: 50,
+      reconnectionDelayMax: 100,
+    });
+    let attempts = 0;
+    let closes = 0;
+    main.io.on("reconnect_attempt", () => attempts++);
+    main.io.on("close", () => closes++);
+    const mainEvents: unknown[][] = [];
+    main.on("disconnect", (...a: unknown[]) => mainEvents.push(a));
+    const adminGone = waitFor<[string, string, boolean]>(admin, "disconnect");
+    sockAdmin.disconnect();
+    expect(await adminGone).toEqual(["/admin", "io server disconnect", false]);
+    await sleep(100);
+    expect(mainEvents).toEqual([]);
+    expect(main.connected).toBe(true);
+    expect(main.io.sockets).toEqual([main]);
+    expect(s.io.engine.clientsCount).toBe(1);
+    expect(s.io.of("/admin").sockets.size).toBe(0);
+    const got = new Promise<unknown[]>((r) => sockMain.on("still", (...a: unknown[]) => r(a)));
+    expect(admin.send("late")).toBe(false);
+    main.send("still", '"here"');
+    expect(await got).toEqual(["here"]);
+    expect(closes).toBe(0);
+
+    // The last namespace leaves: DISCONNECT, its final disconnect, then the connection closes.
+    const order: string[] = [];
+    main.on("disconnect", (_n: string, reason: string, again: boolean) => order.push(`disconnect ${reason} ${again}`));
+    main.io.on("close", (reason: string) => order.push(`close ${reason}`));
+    const serverGone = new Promise<string>((r) => sockMain.on("disconnect", r));
+    main.close();
+    expect(order).toEqual(["disconnect io client disconnect false", "close io client disconnect"]);
+    expect(await serverGone).toBe("client namespace disconnect");
+    await sleep(200);
+    expect(s.io.engine.clientsCount).toBe(0);
+    expect(attempts).toBe(0);
+    // A new client on that origin opens a new connection.
+    const again = client({ url: s.url });
+    expect(again.io).not.toBe(main.io);
+    await waitFor(again, "connect");
+  });
+
+  it("disconnect(true) on the server ends both namespaces with io server disconnect, and nothing reconnects", async () => {
+    const s = await startIo();
+    const { main, admin, sockAdmin } = await joinBoth(s, { reconnectionDelay: 50, reconnectionDelayMax: 100 });
+    let attempts = 0;
+    main.io.on("reconnect_attempt", () => attempts++);
+    const events: unknown[][] = [];
+    main.on("disconnect", (...a: unknown[]) => events.push(a));
+    admin.on("disconnect", (...a: unknown[]) => events.push(a));
+    const closed = waitFor<[string]>(main.io, "close");
+    sockAdmin.disconnect(true);
+    expect(await closed).toEqual(["io server disconnect"]);
+    expect(events.sort()).toEqual([
+      ["/", "io server disconnect", false],
+      ["/admin", "io server disconnect", false],
+    ]);
+    await sleep(500);
+    expect(attempts).toBe(0);
+    expect(s.io.engine.clientsCount).toBe(0);
+    expect(main.connected || admin.connected).toBe(false);
+  });
+
+  it("a client closing one namespace, or a CONNECT_ERROR on another, leaves the connection and the other namespace up", async () => {
+    const s = await startIo();
+    s.io.of("/locked").use((_socket, next) => next(new Error("locked")));
+    const { main, admin, sockMain, sockAdmin } = await joinBoth(s);
+    const locked = client({ url: s.url, nsp: "/locked" });
+    expect(locked.io).toBe(main.io);
+    const [, err] = await waitFor<[string, string]>(locked, "connect_error");
+    expect(JSON.parse(err)).toEqual({ message: "locked" });
+    expect(main.io.sockets).toEqual([main, admin]);
+    const adminGone = new Promise<string>((r) => sockAdmin.on("disconnect", r));
+    admin.close();
+    expect(await adminGone).toBe("client namespace disconnect");
+    await sleep(100);
+    expect(sockMain.connected).toBe(true);
+    expect(main.connected).toBe(true);
+    expect(s.io.engine.clientsCount).toBe(1);
+    const got = new Promise<unknown[]>((r) => sockMain.on("ping_me", (...a: unknown[]) => r(a)));
+    main.send("ping_me", "1");
+    expect(await got).toEqual([1]);
+  });
+
+  it("recovers both namespaces after a transport loss: each its own pid and offset, every missed event once, in order", async () => {
+    const s = await startIo(0, { connectionStateRecovery: { maxDisconnectionDuration: 5000 } });
+    const { main, admin } = await joinBoth(s, { reconnectionDelay: 50, reconnectionDelayMax: 50 });
+    expect(main.session.pidLen).toBeGreaterThan(0);
+    expect(admin.session.pidLen).toBeGreaterThan(0);
+    const events: string[] = [];
+    for (const c of [main, admin]) {
+      c.on("event", (nsp: string, name: string, args: string) =>
+        events.push(`${nsp} ${name} ${JSON.stringify(JSON.parse(args)[0])}`),
+      );
+    }
+    /** Cuts the Engine.IO connection, runs `meanwhile`, and returns the two namespaces' recovered flags. */
+    const cut = async (meanwhile: () => void): Promise<[boolean, boolean]> => {
+      const seen = waitFor<[Socket]>(s.io, "connection");
+      const again = Promise.all([
+        waitFor<[string, string, boolean]>(main, "connect"),
+        waitFor<[string, string, boolean]>(admin, "connect"),
+      ]);
+      const lost = Promise.all([waitFor(main, "disconnect"), waitFor(admin, "disconnect")]);
+      [...s.io.of("/").sockets.values()][0].conn.close();
+      await lost;
+      meanwhile();
+      const [[, , r1], [, , r2]] = await again;
+      await seen;
+      return [r1, r2];
+    };
+    // No event received yet, so no offset to send: the server does not recover (socket.io-client alike).
+    expect(await cut(() => {})).toEqual([false, false]);
+    s.io.emit("m", 0);
+    s.io.of("/admin").emit("a", 0);
+    await sleep(100);
+    expect(
+      await cut(() => {
+        for (let i = 1; i <= 5; i++) {
+          s.io.emit("m", i);
+          s.io.of("/admin").emit("a", i);
+        }
+      }),
+    ).toEqual([true, true]);
+    await sleep(100);
+    const of = (prefix: string): string[] => events.filter((e) => e.startsWith(prefix));
+    expect(of("/ ")).toEqual([0, 1, 2, 3, 4, 5].map((i) => `/ m ${i}`));
+    expect(of("/admin ")).toEqual([0, 1, 2, 3, 4, 5].map((i) => `/admin a ${i}`));
+    expect(s.io.engine.clientsCount).toBe(1);
+  });
+
+  it("an emit queued during an outage with an ack timeout is answered after the reconnect and not failed", async () => {
+    const a = await startIo();
+    const { c } = await joinMain(a, { reconnectionDelay: 30, reconnectionDelayMax: 30, randomizationPermille: 0 });
+    const disc = waitFor(c, "disconnect");
+    await stopIo(a.io);
+    await disc;
+    const calls: string[] = [];
+    const done = new Promise<void>((r) =>
+      c.send(
+        "sum",
+        "1,2",
+        (json, err) => {
+          calls.push(err ? `failed ${err.message}` : json);
+          r();
+        },
+        3000,
+      ),
+    );
+    await sleep(100);
+    const b = await startIo(a.port);
+    b.io.on("connection", (sk: Socket) => sk.on("sum", (x: number, y: number, cb: (v: number) => void) => cb(x + y)));
+    await done;
+    await sleep(50);
+    expect(calls).toEqual(["[3]"]);
+  });
+
+  it("a lost transport: both namespaces are told (willReconnect), one reconnect, and both join again on the new connection", async () => {
+    const s = await startIo();
+    const { main, admin, sockMain } = await joinBoth(s, { reconnectionDelay: 20, reconnectionDelayMax: 40 });
+    const attempts: number[] = [];
+    main.io.on("reconnect_attempt", (n: number) => attempts.push(n));
+    const lost = Promise.all([
+      waitFor<[string, string, boolean]>(main, "disconnect"),
+      waitFor<[string, string, boolean]>(admin, "disconnect"),
+    ]);
+    const back = Promise.all([waitFor(main, "connect"), waitFor(admin, "connect")]);
+    sockMain.conn.close();
+    expect(await lost).toEqual([
+      ["/", "transport close", true],
+      ["/admin", "transport close", true],
+    ]);
+    await back;
+    expect(attempts).toEqual([1]);
+    expect(s.io.engine.clientsCount).toBe(1);
+    expect(main.sid).not.toBe("");
+    expect(main.sid).toBe(admin.sid);
+  });
+});
+
+describe("ack timeouts and recovery, more (real server)", () => {
+  it("an answered ack with a timeout is never failed; an unanswered one fails once; a late answer is ignored", async () => {
+    const s = await startIo();
+    const { c, sock } = await joinMain(s);
+    const late: Array<(v: number) => void> = [];
+    sock.on("answer", (v: number, cb: (v: number) => void) => cb(v + 1));
+    sock.on("hold", (cb: (v: number) => void) => late.push(cb));
+    const calls: string[] = [];
+    for (let i = 0; i < 5; i++) c.send("answer", String(i), (json, err) => calls.push(err ? `fail ${i}` : json), 100);
+    c.send("hold", "", (json, err) => calls.push(err ? "hold failed" : `hold ${json}`), 100);
+    await sleep(250);
+    late[0]!(9);
+    await sleep(100);
+    expect(calls).toEqual(["[1]", "[2]", "[3]", "[4]", "[5]", "hold failed"]);
+    expect(c.connected).toBe(true);
+  });
+
+  it("connection state recovery: 20 broadcasts while cut off all arrive once, in order, and recovered is true", async () => {
+    const s = await startIo(0, { connectionStateRecovery: { maxDisconnectionDuration: 5000 } });
+    const { c, sock } = await joinMain(s, {
+      reconnectionDelay: 100,
+      reconnectionDelayMax: 100,
+      randomizationPermille: 0,
+    });
+    const events: string[] = [];
+    c.on("event", (_n: string, name: string, args: string) =>
+      events.push(`${name} ${JSON.stringify(JSON.parse(args)[0])}`),
+    );
+    s.io.emit("before", 0);
+    await waitFor(c, "event");
+    const disc = waitFor<[string, string, boolean]>(c, "disconnect");
+    const again = waitFor<[string, string, boolean]>(c, "connect");
+    const seen = waitFor<[Socket]>(s.io, "connection");
+    sock.conn.close();
+    expect(await disc).toEqual(["/", "transport close", true]);
+    for (let i = 1; i <= 20; i++) s.io.emit("missed", i);
+    const [, data, recovered] = await again;
+    expect(recovered).toBe(true);
+    const [back] = await seen;
+    expect(back.recovered).toBe(true);
+    expect(back.id).toBe(sock.id);
+    expect(JSON.parse(data)).toMatchObject({ sid: sock.id });
+    s.io.emit("after", 21);
+    await waitFor(c, "event", (_n: string, name: string) => name === "after");
+    await sleep(50);
+    expect(events).toEqual(["before 0", ...Array.from({ length: 20 }, (_, i) => `missed ${i + 1}`), "after 21"]);
   });
 });

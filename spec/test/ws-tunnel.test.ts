@@ -118,7 +118,7 @@ describe.runIf(STUNNEL_MISSING === null)(title, () => {
     const ack = await new Promise<string>((r) => c.send("score", "2,3", r));
     expect(JSON.parse(ack)).toEqual([{ total: 5 }]);
     let pings = 0;
-    c.on("ping", () => pings++);
+    c.io.on("ping", () => pings++);
     await new Promise((r) => setTimeout(r, 1000));
     expect(pings).toBeGreaterThanOrEqual(2);
     c.close();
