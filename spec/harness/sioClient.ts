@@ -71,11 +71,13 @@ import {
 } from "../core/siosession.js";
 import {
   SioParsed,
+  SioError,
   sioArgsArray,
   sioEncodeAck,
   sioEncodeConnect,
   sioEncodeEvent,
   sioNspEquals,
+  sioParse,
 } from "../core/socketio.js";
 import { ReconnectArg, SessionRole, reconnectConfigure, reconnectRemainingMs } from "../core/wssession.js";
 import { WsClient, nowMs, randomU16 } from "./wsClient.js";
@@ -117,7 +119,8 @@ export interface SioClientOptions extends SioConnectionOptions {
 const NAME_CAP = 256;
 
 /** An ack callback: `err` is set (and argsJson "") when the session gave up on it (sioSessionTakeFailedAck). */
-export type AckCallback = (argsJson: string, err?: Error) => void;
+/** An ack callback: the arguments as a JSON array text, an Error when none will come (timeout), and the attachments of a BINARY_ACK. */
+export type AckCallback = (argsJson: string, err?: Error, attachments?: Buffer[]) => void;
 
 /** The live connections, for multiplexing (socket.io-client's io() cache; the glue's SioMgrFits). */
 const live: SioConnection[] = [];
@@ -168,6 +171,9 @@ export class SioConnection extends EventEmitter {
   readonly sockets: SioClient[] = [];
   private ws: WsClient | null = null;
   private readonly parsed = new SioParsed();
+  /** A BINARY_EVENT/BINARY_ACK waiting for its attachments (SioEio.BinaryPacket), and those that came. */
+  private binaryHeader: Buffer | null = null;
+  private attachments: Buffer[] = [];
   readonly out: Uint8Array;
   private readonly name = new Uint8Array(NAME_CAP);
   private readonly random16: () => number;
@@ -351,18 +357,41 @@ export class SioConnection extends EventEmitter {
         }
         break;
       case SioEio.Packet:
-        for (const c of this.sockets) {
-          const s = c.session;
-          if (sioNspEquals(data, p, s.nsp, 0, s.nspLen)) {
-            c.onPacket(data, p, this.name);
-            break;
-          }
+        this.route(data, []);
+        break;
+      case SioEio.BinaryPacket:
+        this.binaryHeader = Buffer.from(data);
+        this.attachments = [];
+        break;
+      case SioEio.Attachment:
+        this.attachments.push(Buffer.from(data));
+        break;
+      case SioEio.Complete: {
+        // The packet kept is parsed again and handed on with its attachments (as the glue does).
+        const header = this.binaryHeader ?? Buffer.alloc(0);
+        const attachments = [...this.attachments, Buffer.from(data)];
+        this.binaryHeader = null;
+        this.attachments = [];
+        if (sioParse(header, 0, header.length, p) === SioError.Ok) {
+          this.route(header, attachments);
         }
         break;
+      }
       default:
         break;
     }
     this.schedule();
+  }
+
+  /** Hands the packet parsed into this.parsed to the namespace it names (ignored when none). */
+  private route(data: Buffer, attachments: Buffer[]): void {
+    for (const c of this.sockets) {
+      const s = c.session;
+      if (sioNspEquals(data, this.parsed, s.nsp, 0, s.nspLen)) {
+        c.onPacket(data, this.parsed, this.name, attachments);
+        return;
+      }
+    }
   }
 
   /**
@@ -509,7 +538,7 @@ export class SioClient extends EventEmitter {
   }
 
   /** @internal A Socket.IO packet of this namespace, parsed into p (SioOnPacket). */
-  onPacket(data: Buffer, p: SioParsed, name: Uint8Array): void {
+  onPacket(data: Buffer, p: SioParsed, name: Uint8Array, attachments: Buffer[] = []): void {
     const s = this.session;
     const text = (off: number, len: number): string =>
       len === 0 ? "" : data.subarray(off, off + len).toString("utf8");
@@ -540,6 +569,7 @@ export class SioClient extends EventEmitter {
           Buffer.from(name.subarray(0, s.nameLen)).toString("utf8"),
           Buffer.from(args.subarray(0, al)).toString("utf8"),
           p.ackId,
+          attachments,
         );
         break;
       }
@@ -548,7 +578,7 @@ export class SioClient extends EventEmitter {
         this.acks[s.ack] = undefined;
         const args = new Uint8Array(p.argsLen + 2);
         const al = sioArgsArray(data, p, args, 0, args.length);
-        cb?.(Buffer.from(args.subarray(0, al)).toString("utf8"));
+        cb?.(Buffer.from(args.subarray(0, al)).toString("utf8"), undefined, attachments);
         break;
       }
       default:

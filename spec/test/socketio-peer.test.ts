@@ -118,6 +118,24 @@ describe("against a real socket.io 4.x server", () => {
     expect((await bare).slice(1)).toEqual(["tick", "[]", -1]);
   });
 
+  it("receives BINARY_EVENT and BINARY_ACK with their attachments (Buffers, NUL and 0xFF, 70,000 bytes), a ping between them answered", async () => {
+    const s = await startIo();
+    const { c, sock } = await joinMain(s);
+    const ev = waitFor<[string, string, string, number, Buffer[]]>(c, "event");
+    const big = Buffer.alloc(70000, 7);
+    sock.emit("bin", Buffer.from([0, 255, 1]), { a: 1 }, big);
+    const [, name, args, ackId, attachments] = await ev;
+    expect([name, ackId]).toEqual(["bin", -1]);
+    expect(JSON.parse(args)).toEqual([{ _placeholder: true, num: 0 }, { a: 1 }, { _placeholder: true, num: 1 }]);
+    expect(attachments.map((b) => b.toString("hex"))).toEqual(["00ff01", big.toString("hex")]);
+    sock.on("ask", (cb: (...a: unknown[]) => void) => cb("ok", Buffer.from("zz\u0000")));
+    const [ackArgs, , ackAttachments] = await new Promise<[string, Error | undefined, Buffer[] | undefined]>((r) =>
+      c.send("ask", "", (a, e, at) => r([a, e, at])),
+    );
+    expect(JSON.parse(ackArgs)).toEqual(["ok", { _placeholder: true, num: 0 }]);
+    expect(ackAttachments?.map((b) => b.toString("latin1"))).toEqual(["zz\u0000"]);
+  });
+
   it("refuses locally an emit larger than the server's maxPayload, and the connection stays up", async () => {
     const s = await startIo(0, { maxHttpBufferSize: 1000 });
     const { c, sock } = await joinMain(s);
