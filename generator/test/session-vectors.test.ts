@@ -153,7 +153,11 @@ describe("session timelines", () => {
     expect(lineWith("sio/max-payload", "@240 ")).toContain("ack-reply0 48 =3 err16 detail48");
     expect(lineWith("sio/max-payload", "@270 ")).toContain("ack-reply0 9 =4");
     expect(lineWith("sio/dropped", "@120 ")).toContain("out=2 err13 detail2 drop1");
-    expect(lineWith("sio/dropped", "@130 ")).toContain("ns0:out=2 err13 detail5 drop2");
+    // BINARY_EVENT / BINARY_ACK: the manager waits for the attachment (SioEio.BinaryPacket), then Complete.
+    expect(lineWith("sio/dropped", "@130 ")).toContain(" out=7 ");
+    expect(lineWith("sio/dropped", "@135 ")).toContain(" out=9 ");
+    expect(lineWith("sio/dropped", "@140 ")).toContain(" out=7 ");
+    expect(lineWith("sio/dropped", "@145 ")).toContain(" out=9 ");
     expect(lineWith("sio/dropped", "@150 ")).toContain("ns0:out=2 err13 detail2 drop4");
     expect(lineWith("sio/dropped", "@160 ")).toContain("drop3");
     expect(lineWith("sio/dropped", "@170 ")).toContain("out=6 ns- |");

@@ -541,14 +541,17 @@ function sioTimelines(pool: DataPool): Timeline[] {
     .msg(260, "1")
     .ackReply(270, 3, '"y"');
 
-  // Dropped input: binary messages and packets, NUL in an event name, a name too long; other namespaces ignored.
+  // Dropped input: a binary message nobody waits for, binary packets' attachments, NUL in an event name, a name too long; other namespaces ignored.
   sio("dropped")
     .openTransport(0)
     .msg(100, '42/chat,["early"]')
     .msg(110, '40/chat,{"sid":"s1"}')
     .msg(120, Uint8Array.from([4, 1, 2]), 0, 2)
+    // A BINARY_EVENT and a BINARY_ACK each wait for their attachment, a binary message (issue 15 item 4).
     .msg(130, '451-/chat,["bin",{"_placeholder":true,"num":0}]')
+    .msg(135, Uint8Array.from([0, 255]), 0, 2)
     .msg(140, '461-/chat,3[{"_placeholder":true,"num":0}]')
+    .msg(145, Uint8Array.from([7]), 0, 2)
     .msg(150, '42/chat,["a\\u0000b",1]')
     .msg(160, `42/chat,["${"n".repeat(40)}"]`)
     .msg(170, '42/other,["elsewhere"]')

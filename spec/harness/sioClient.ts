@@ -569,7 +569,8 @@ export class SioClient extends EventEmitter {
           Buffer.from(name.subarray(0, s.nameLen)).toString("utf8"),
           Buffer.from(args.subarray(0, al)).toString("utf8"),
           p.ackId,
-          attachments,
+          // A fifth argument only for a BINARY_EVENT, so that plain events compare as before.
+          ...(attachments.length > 0 ? [attachments] : []),
         );
         break;
       }
