@@ -470,6 +470,10 @@ function handshakeEnd(h: Handshake): void {
     handshakeFail(h, HandshakeError.NoConnection);
   } else if (!h.acceptSeen) {
     handshakeFail(h, HandshakeError.BadAccept);
+  } else if (h.deflate && h.deflateServerBits === 0 && h.deflateOfferBits < 15) {
+    // We offered server_max_window_bits: a server accepting the offer answers it (RFC 7692
+    // §7.1.2.1); without it the server's window (32 KiB) would not fit the inflater's.
+    handshakeFail(h, HandshakeError.BadExtension);
   } else {
     if (h.deflate) {
       // Absent *_max_window_bits mean 15 (RFC 7692 §7.1.2).

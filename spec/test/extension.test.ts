@@ -172,6 +172,27 @@ describe("response (RFC 7692 §7.1)", () => {
     });
   }
 
+  it("with a smaller inflate window, offers server_max_window_bits and holds the server to it", () => {
+    const withBits = (...ext: string[]): WsConn => {
+      const c = fresh(true);
+      // As with CONFIG_INFLATE_WINDOW_BITS = 10.
+      c.hs.deflateOfferBits = 10;
+      const r = response(...ext);
+      connFeed(c, r, 0, r.length, new Uint8Array(16));
+      return c;
+    };
+    const c = fresh(true);
+    c.hs.deflateOfferBits = 10;
+    expect(request(c)).toContain(
+      "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits; server_max_window_bits=10\r\n",
+    );
+    expect(withBits("permessage-deflate; server_max_window_bits=10").hs.deflateServerBits).toBe(10);
+    expect(withBits("permessage-deflate; server_max_window_bits=9").hs.deflateServerBits).toBe(9);
+    expect(withBits("permessage-deflate; server_max_window_bits=11").hs.error).toBe(HandshakeError.BadExtension);
+    expect(withBits("permessage-deflate").hs.error).toBe(HandshakeError.BadExtension);
+    expect(withBits().state).toBe(ReadyState.Open);
+  });
+
   it("refuses permessage-deflate when it was not offered (as any extension before)", () => {
     const c = negotiate(false, "permessage-deflate");
     expect(c.hs.error).toBe(HandshakeError.UnrequestedExtension);
@@ -380,13 +401,15 @@ interface DriverResult {
  * Compressed messages are inflated as they arrive, Spill by Spill, into
  * 4 KiB output pieces (connInflateBegin/Piece/End), as the glue would.
  */
-function drive(port: number, maxMessage: number, msgCap = 4096): Promise<DriverResult> {
+function drive(port: number, maxMessage: number, msgCap = 4096, offerBits = 15): Promise<DriverResult> {
   return new Promise((resolve, reject) => {
     const c = new WsConn();
     const url = Buffer.from(`ws://127.0.0.1:${port}/`);
     urlParse(c.url, url, 0, url.length);
     connInit(c, randomBytes(16), 0, url, 0, 0, maxMessage, msgCap);
     connOfferDeflate(c);
+    // As with a smaller CONFIG_INFLATE_WINDOW_BITS (the oracle's window stays 32 KiB).
+    c.hs.deflateOfferBits = offerBits;
     const inf = new Inflater();
     inflateReset(inf);
     const z = new Deflater();
@@ -554,7 +577,10 @@ function script(): { data: Buffer; binary: boolean }[] {
   return list;
 }
 
-async function echoSession(options: object): Promise<{ r: DriverResult; echoed: Buffer[]; extensions: string }> {
+async function echoSession(
+  options: object,
+  offerBits = 15,
+): Promise<{ r: DriverResult; echoed: Buffer[]; extensions: string }> {
   const list = script();
   const echoed: Buffer[] = [];
   let extensions = "";
@@ -575,7 +601,7 @@ async function echoSession(options: object): Promise<{ r: DriverResult; echoed: 
     });
     next();
   });
-  const r = await drive(port, 1 << 20);
+  const r = await drive(port, 1 << 20, 4096, offerBits);
   return { r, echoed, extensions };
 }
 
@@ -589,6 +615,7 @@ describe("against a real ws server with perMessageDeflate", () => {
       { serverMaxWindowBits: 10, clientMaxWindowBits: 9 },
       { sb: 10, cb: 9 },
     ],
+    ["clientMaxWindowBits 8 (our matches reach 256 bytes back)", { clientMaxWindowBits: 8 }, { sb: 15, cb: 8 }],
   ];
   for (const [name, options, hs] of variants) {
     it(`${name}: every message arrives inflated and echoes back compressed`, async () => {
@@ -605,6 +632,13 @@ describe("against a real ws server with perMessageDeflate", () => {
       expect(r.bytesSent).toBeLessThan(total * 0.6);
     });
   }
+
+  it("an offer of server_max_window_bits=10 is what ws compresses with", async () => {
+    const { r, echoed } = await echoSession({}, 10);
+    expect(r.hs).toMatchObject({ deflate: true, sb: 10, cb: 15 });
+    expect(r.failCode).toBe(0);
+    expect(echoed.length).toBe(script().length);
+  });
 
   it("a 1 MiB bomb from ws: the client closes with 1009 before inflating past its limit", async () => {
     let closeCode = 0;
