@@ -16,6 +16,7 @@ import { describe, expect, it } from "vitest";
 import { listSpecFiles } from "../../generator/generate.js";
 import { printDecls } from "../../generator/sourcepawn/printer.js";
 import { findCompilers, findShells } from "../../generator/toolchain/index.js";
+import { skipWithReason } from "../../generator/test/skip.js";
 import { transpileFiles } from "../../generator/transpile.js";
 import { decoderFeed, decoderInit, FrameDecoder } from "../core/decoder.js";
 import { Deflater, deflateMessage } from "../core/deflate.js";
@@ -370,7 +371,11 @@ describe("inflate/deflate in the SourcePawn VM equal the oracle", () => {
   });
 
   if (compilers.length === 0 || shells.length === 0) {
-    it.skip("no spcomp/spshell on PATH", () => {});
+    skipWithReason(
+      import.meta.url,
+      "the transpiled inflate/deflate in spshell",
+      compilers.length === 0 ? "no spcomp found (see npm run toolchain)" : "no spshell found (see npm run toolchain)",
+    );
     return;
   }
   const dir = mkdtempSync(path.join(tmpdir(), "spgen-inflate-sp-"));
