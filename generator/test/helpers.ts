@@ -57,11 +57,15 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** The built CLI entry point; builds the project first when dist/ is missing or older than generator/. */
-export function builtCli(): string {
+/**
+ * Builds the project (tsc into dist/) when dist/generator/cli.js is missing or older than generator/.
+ * Called once per test run, before any worker starts (the globalSetup in toolchain-report.ts): a
+ * rebuild from inside the workers could rewrite dist/ while another worker runs the CLI from it.
+ */
+export function buildCliIfStale(): void {
   const cli = path.join(ROOT, "dist/generator/cli.js");
   if (!existsSync(cli) || statSync(cli).mtimeMs < newestMtime(path.join(ROOT, "generator"))) {
-    // tsc emits even when files outside the generator have type errors; the check below is what matters.
+    // tsc emits even when files outside the generator have type errors; builtCli checks the result.
     spawnSync(
       process.execPath,
       [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", path.join(ROOT, "tsconfig.json")],
@@ -70,9 +74,14 @@ export function builtCli(): string {
         encoding: "utf8",
       },
     );
-    if (!existsSync(cli)) {
-      throw new Error("npm run build did not produce dist/generator/cli.js");
-    }
+  }
+}
+
+/** The built CLI entry point (built by buildCliIfStale before the tests). */
+export function builtCli(): string {
+  const cli = path.join(ROOT, "dist/generator/cli.js");
+  if (!existsSync(cli)) {
+    throw new Error("dist/generator/cli.js is missing: run npm run build");
   }
   return cli;
 }
