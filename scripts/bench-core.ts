@@ -221,7 +221,7 @@ function flateBenches(text: boolean): Bench[] {
   const fill = text ? SP_TEXT_FILL + "\n\t" : "";
   return [
     {
-      name: `inflate a ${what} (MB/s of output)`,
+      name: `inflate a ${what} (output bytes)`,
       unit: "MB/s",
       perIter: MiB,
       spSetup: fill + SP_DEFLATED,
@@ -831,9 +831,11 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(
       `Toolchain: ${spcomp.banner} (${spcomp.path}), ${vm} (${shell.path}); Node ${process.version}\n`,
     );
-    process.stdout.write(
-      `Each figure: median of ${REPEATS} runs (${cpuTime ? "CPU time, user + system" : "wall time"}); SourcePawn runs minus an empty run (start-up, setup).\n\n`,
-    );
+    if (!argv.includes("--memory-only")) {
+      process.stdout.write(
+        `Each figure: median of ${REPEATS} runs (${cpuTime ? "CPU time, user + system" : "wall time"}); SourcePawn runs minus an empty run (start-up, setup).\n\n`,
+      );
+    }
     const rows: string[][] = [
       ["operation", "unit", `SourcePawn (${vm})`, "Node (TS oracle)", "SP / Node", "target", "met"],
     ];
@@ -875,7 +877,8 @@ async function main(argv: readonly string[]): Promise<number> {
     for (const b of argv.includes("--memory-only") ? [] : selected) {
       if (b.zlib !== undefined) {
         const m = measureNode({ ...b, node: b.zlib }, target * 0.5);
-        zlibLines.push(`${b.name}: node:zlib ${fmt(figure(b, m))} ${b.unit} on the same input (level 1 for deflate)`);
+        const level = b.name.startsWith("deflate") ? " (zlib level 1)" : "";
+        zlibLines.push(`${b.name}: node:zlib ${fmt(figure(b, m))} ${b.unit} on the same input${level}`);
       }
     }
     // --memory-only: no timing table (it would be empty).
