@@ -50,7 +50,7 @@ export const FIXED_DATA_BYTES = 77_480;
 /**
  * Bytes of one connection's records in websocket.sp's data section, beyond the
  * arrays listed by staticArrays(): WsSlot, WsConn (the core's connection
- * record, with the server role's request parser), WS_MAX_CHILD_HOOKS WsHook records, SioClient, WS_MAX_PENDING_ACKS SioAck records and three ArrayList
+ * record, with the server role's request parser), WS_MAX_CHILD_HOOKS WsHook records, SioClient and its SioSession, a SioManager with its glue part, an Inflater, SIO_MAX_PENDING_ACKS SioAck records and three ArrayList
  * handles. Measured: the data size grows by this plus one g_Msg row per connection.
  */
 export const CONNECTION_RECORD_BYTES = 68_520;
