@@ -45,7 +45,7 @@ export const PLUGIN_DATA_REFUSED_BYTES = 1_074_055_848;
  * every term of staticArrays() and CONNECTION_RECORD_BYTES × connections, the same for
  * fourteen option pairs from (125, 1) to (167772160, 16).
  */
-export const FIXED_DATA_BYTES = 77_480;
+export const FIXED_DATA_BYTES = 77_496;
 
 /**
  * Bytes of one connection's records in websocket.sp's data section, beyond the
@@ -53,7 +53,7 @@ export const FIXED_DATA_BYTES = 77_480;
  * record, with the server role's request parser), WS_MAX_CHILD_HOOKS WsHook records, SioClient and its SioSession, a SioManager with its glue part, an Inflater, SIO_MAX_PENDING_ACKS SioAck records and three ArrayList
  * handles. Measured: the data size grows by this plus one g_Msg row per connection.
  */
-export const CONNECTION_RECORD_BYTES = 68_520;
+export const CONNECTION_RECORD_BYTES = 68_784;
 
 /** What the static data depends on: the two options, and two spec constants the template sizes arrays with. */
 export interface StaticMemoryParams {

@@ -3613,6 +3613,14 @@ void TestRecoveryAndAckTimeouts()
 		Check(g_EvN == 2 && g_EvKind[0] == Ev_SioAck && g_EvCell[0][2] == 72 && g_EvCell[0][3] == 1, "lost ack failed at once");
 		Check(g_EvKind[1] == Ev_SioDisc && g_EvCell[1][2] == 1, "then the disconnect callback (will reconnect)");
 
+		// Queued while reconnecting: an emit whose ack times out first is taken out of the queue (as
+		// socket.io-client's timeout removes it from its send buffer); a plain one stays.
+		Check(EmitTimeout(io, "queued_slow", "1", 75, 200) && Emit(io, "queued_ok", "2", false, 0), "two emits queued");
+		EvClear();
+		g_MockTime += 0.3;
+		Timer_Tick(null);
+		Check(g_EvN == 1 && g_EvKind[0] == Ev_SioAck && g_EvCell[0][2] == 75 && g_EvCell[0][3] == 1, "the queued emit's ack times out");
+
 		// The reconnect asks for the session back: pid and the last offset before the auth members.
 		g_MockTime += 1.6;
 		Timer_Tick(null);
@@ -3624,7 +3632,10 @@ void TestRecoveryAndAckTimeouts()
 		n = SrvText(0, "42[\"tick\",3,\"off-3\"]");
 		n = SrvText(n, "40{\"sid\":\"s2\",\"pid\":\"p1\"}");
 		EvClear();
+		WireClear();
 		Feed(sock, g_Srv, n);
+		off = 0;
+		Check(NextText(off, g_P, g_Len) && BytesAre(g_P, g_Len, "42[\"queued_ok\",2]") && !NextText(off, g_P, g_Len), "on CONNECT only the emit still queued goes out");
 		Check(g_EvN == 2 && g_EvKind[0] == Ev_SioEvent && BytesAre(g_EvStr[0][1], g_EvStrLen[0][1], "[3,\"off-3\"]"), "the missed event replayed before the CONNECT reply");
 		Check(g_EvKind[1] == Ev_SioConnect && g_EvCell[1][2] == 1, "recovered: the connect callback says so");
 

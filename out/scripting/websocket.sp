@@ -120,6 +120,9 @@ native int SocketSendTLS(Handle socket, const char[] data, int size = -1);
 #else
 #define WS_MSG_BUFFER CONFIG_MAX_MESSAGE_SIZE
 #endif
+/** g_SioQueueIdx: the ack entry of an emit taken out of the queue. */
+#define WS_QUEUE_DROPPED -2
+
 /** Cells of one ArrayList block: WS_MSG_BUFFER bytes packed as bytesPackCells lays them out, then the byte count. */
 #define WS_BLOCK_CELLS ((WS_MSG_BUFFER >> 2) + 2)
 
@@ -287,6 +290,12 @@ SioManager g_MgrS[CONFIG_MAX_CONNECTIONS];
 SioManager g_MgrNone;
 /** Per Socket.IO client: frames emitted before the namespace is joined or while reconnecting (null when empty). */
 ArrayList g_SioQueue[CONFIG_MAX_CONNECTIONS];
+/**
+ * Per Socket.IO client, beside g_SioQueue: one entry per queued emit, in order: [0] its bytes in the
+ * queue (its frames), [1] its acknowledgement entry, -1 for none, WS_QUEUE_DROPPED once the session
+ * took it out of the queue (its ack timed out: sioSessionTakeFailedAck's unqueued).
+ */
+ArrayList g_SioQueueIdx[CONFIG_MAX_CONNECTIONS];
 /** One ArrayList block on its way in or out, and its bytes. */
 int g_BlockCells[WS_BLOCK_CELLS];
 char g_BlockBytes[WS_MSG_BUFFER];
@@ -3179,6 +3188,7 @@ void SioRelease(int sio, int code)
 	g_Sio[sio].used = false;
 	g_Sio[sio].handle = 0;
 	QueueDrop(g_SioQueue[sio]);
+	delete g_SioQueueIdx[sio];
 	AttDrop(g_SioStaged[sio]);
 	if (mi >= 0)
 	{
@@ -3208,6 +3218,10 @@ bool SioFailAcks(int sio, bool ending)
 	for (int k = sioSessionTakeFailedAck(g_SioS[sio], NowMs(), ending); k >= 0; k = sioSessionTakeFailedAck(g_SioS[sio], NowMs(), ending))
 	{
 		int a = sio * SIO_MAX_PENDING_ACKS + k;
+		if (g_SioS[sio].unqueued)
+		{
+			SioQueueDropEmit(sio, k);
+		}
 		PrivateForward callback = g_Acks[a].callback;
 		g_Acks[a].callback = null;
 		if (callback != null)
@@ -3715,7 +3729,7 @@ void SioOnPacket(int sio, int mi)
 		case SioOut_Connected:
 		{
 			// Queued emits first, then the callback (see WsPerform's NotifyOpen).
-			QueueFlush(g_Mgr[mi].ws, g_SioQueue[sio]);
+			SioQueueFlush(g_Mgr[mi].ws, sio);
 			bytesCopy(g_Args, 0, g_Delivery, g_Parsed.dataOff, dataLen);
 			g_Args[dataLen] = 0;
 			if (g_Sio[sio].onConnect != null)
@@ -3808,7 +3822,7 @@ void SioDropText(int drop)
  * decided (`send`, a SioSend), then its attachments `atts` (null for none) as binary frames;
  * returns true when they were written or queued.
  */
-bool SioCarryOut(int sio, int send, int n, ArrayList atts = null)
+bool SioCarryOut(int sio, int send, int n, ArrayList atts = null, int ackSlot = -1)
 {
 	int count = atts == null ? 0 : atts.Length;
 	switch (send)
@@ -3826,12 +3840,23 @@ bool SioCarryOut(int sio, int send, int n, ArrayList atts = null)
 		}
 		case SioSend_Queue:
 		{
-			BlocksAppend(g_SioQueue[sio], g_Out, 0, WsEncodeFrame(false, Opcode_Text, g_Packet, n));
+			int bytes = WsEncodeFrame(false, Opcode_Text, g_Packet, n);
+			BlocksAppend(g_SioQueue[sio], g_Out, 0, bytes);
 			for (int k = 0; k < count; k++)
 			{
 				int len = AttRead(atts, k, g_Payload, sizeof(g_Payload));
-				BlocksAppend(g_SioQueue[sio], g_Out, 0, WsEncodeFrame(false, Opcode_Binary, g_Payload, len));
+				int f = WsEncodeFrame(false, Opcode_Binary, g_Payload, len);
+				BlocksAppend(g_SioQueue[sio], g_Out, 0, f);
+				bytes += f;
 			}
+			if (g_SioQueueIdx[sio] == null)
+			{
+				g_SioQueueIdx[sio] = new ArrayList(2);
+			}
+			int entry[2];
+			entry[0] = bytes;
+			entry[1] = ackSlot;
+			g_SioQueueIdx[sio].PushArray(entry, 2);
 			return true;
 		}
 		case SioSend_Overflow:
@@ -3846,6 +3871,65 @@ bool SioCarryOut(int sio, int send, int n, ArrayList atts = null)
 		}
 	}
 	return false;
+}
+
+/** Marks the queued emit of ack entry k as taken out of client sio's queue (its frames are not sent). */
+void SioQueueDropEmit(int sio, int k)
+{
+	ArrayList idx = g_SioQueueIdx[sio];
+	int n = idx == null ? 0 : idx.Length;
+	int entry[2];
+	for (int e = 0; e < n; e++)
+	{
+		idx.GetArray(e, entry, 2);
+		if (entry[1] == k)
+		{
+			entry[1] = WS_QUEUE_DROPPED;
+			idx.SetArray(e, entry, 2);
+			return;
+		}
+	}
+}
+
+/**
+ * Writes client sio's queued frames to the socket of slot, in order, leaving out the emits taken out
+ * of the queue (g_SioQueueIdx), and deletes the queue and its index.
+ */
+void SioQueueFlush(int slot, int sio)
+{
+	ArrayList list = g_SioQueue[sio];
+	ArrayList idx = g_SioQueueIdx[sio];
+	g_SioQueue[sio] = null;
+	g_SioQueueIdx[sio] = null;
+	int entries = idx == null ? 0 : idx.Length;
+	int blocks = list == null ? 0 : list.Length;
+	int entry = 0;
+	int left = 0;
+	bool keep = true;
+	for (int b = 0; b < blocks; b++)
+	{
+		int n = BlocksRead(list, b);
+		int at = 0;
+		while (at < n)
+		{
+			if (left == 0)
+			{
+				// The next emit's bytes (every queued emit has an entry; the rest, if any, is kept).
+				left = entry < entries ? idx.Get(entry, 0) : n - at;
+				keep = entry >= entries || idx.Get(entry, 1) != WS_QUEUE_DROPPED;
+				entry++;
+			}
+			int take = left < n - at ? left : n - at;
+			if (keep)
+			{
+				WsWrite(slot, g_BlockBytes[at], take);
+			}
+			at += take;
+			left -= take;
+		}
+	}
+	delete list;
+	delete idx;
 }
 
 /** Throws the native error for a negative SioEncodeError. */
@@ -4108,7 +4192,7 @@ bool SioEmit(Handle plugin, int numParams, int sio, ArrayList atts)
 			sioSessionAckTimeout(g_SioS[sio], g_SioS[sio].ack, timeoutMs, NowMs());
 		}
 	}
-	return SioCarryOut(sio, send, n, atts);
+	return SioCarryOut(sio, send, n, atts, ackId >= 0 ? g_SioS[sio].ack : -1);
 }
 
 public any Native_SioAck(Handle plugin, int numParams)

@@ -159,6 +159,14 @@ export class SioSession {
   ackId = new Int32Array(SIO_MAX_PENDING_ACKS);
   /** Entry k's timeout in ms (0: none; its callback then waits as long as the connection lives) and its deadline. */
   ackTimeout = new Int32Array(SIO_MAX_PENDING_ACKS);
+  /** Entry k's emit while it is queued: the bytes it takes in the queue (its frames). */
+  ackQueued = new Int32Array(SIO_MAX_PENDING_ACKS);
+  /**
+   * Output of sioSessionTakeFailedAck: the entry it handed out was still queued, so its emit is taken
+   * out of the queue (as socket.io-client removes it from its send buffer): the I/O layer drops
+   * that emit's frames, and queueLen no longer counts them.
+   */
+  unqueued = false;
   ackDeadline = new Int32Array(SIO_MAX_PENDING_ACKS);
   /**
    * Connection state recovery: the private session id the server's CONNECT gave (raw JSON
@@ -222,7 +230,9 @@ export function sioSessionInit(
     s.ackId[k] = 0;
     s.ackTimeout[k] = 0;
     s.ackDeadline[k] = 0;
+    s.ackQueued[k] = 0;
   }
+  s.unqueued = false;
   s.pidLen = 0;
   s.offsetLen = 0;
   s.recovered = false;
@@ -828,6 +838,7 @@ export function sioSessionEmit(
       if (s.ackState[k] === SioAckState.Free) {
         s.ackState[k] = result === SioSend.Now ? SioAckState.Sent : SioAckState.Queued;
         s.ackTimeout[k] = 0;
+        s.ackQueued[k] = result === SioSend.Queue ? frameLen : 0;
         s.ackId[k] = ackId;
         s.ack = k;
         s.nextAckId = (ackId + 1) & 0x7fffffff;
@@ -1013,15 +1024,22 @@ export function sioSessionAckTimeout(s: SioSession, k: number, timeoutMs: number
  * The next acknowledgement whose callback is owed a failure, freed, or -1: one whose
  * timeout passed at nowMs, or one lost with its transport (SioAckState.Lost), or, when
  * `ending` (the session finishes), every one that has a timeout. The I/O layer calls
- * its callback once with the failure, and asks again until -1.
+ * its callback once with the failure, and asks again until -1. When the entry's emit was
+ * still queued, s.unqueued is set: the I/O layer drops that emit's frames from the queue.
  */
 export function sioSessionTakeFailedAck(s: SioSession, nowMs: number, ending: boolean): number {
+  s.unqueued = false;
   for (let k = 0; k < SIO_MAX_PENDING_ACKS; k++) {
     const state = s.ackState[k];
     if (state === SioAckState.Free || s.ackTimeout[k] <= 0) {
       continue;
     }
     if (ending || state === SioAckState.Lost || ((nowMs - s.ackDeadline[k]) | 0) >= 0) {
+      if (state === SioAckState.Queued && !ending) {
+        // socket.io-client's timeout removes the packet from its send buffer: it is never sent.
+        s.unqueued = true;
+        s.queueLen -= s.ackQueued[k];
+      }
       s.ackState[k] = SioAckState.Free;
       s.ackTimeout[k] = 0;
       return k;

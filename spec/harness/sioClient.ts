@@ -118,7 +118,6 @@ export interface SioClientOptions extends SioConnectionOptions {
 
 const NAME_CAP = 256;
 
-/** An ack callback: `err` is set (and argsJson "") when the session gave up on it (sioSessionTakeFailedAck). */
 /** An ack callback: the arguments as a JSON array text, an Error when none will come (timeout), and the attachments of a BINARY_ACK. */
 export type AckCallback = (argsJson: string, err?: Error, attachments?: Buffer[]) => void;
 
@@ -481,8 +480,8 @@ export class SioClient extends EventEmitter {
   readonly nsp: string;
   /** The connection this namespace is on (socket.io-client's socket.io). */
   readonly io: SioConnection;
-  /** Packets queued while the namespace is not joined (the session keeps their byte count). */
-  private queue: Uint8Array[] = [];
+  /** Packets queued while the namespace is not joined (the session keeps their byte count), with their ack entry or -1. */
+  private queue: { pkt: Uint8Array; ack: number }[] = [];
   /** Ack callbacks by table entry (the session keeps the ids, states and timeouts). */
   private readonly acks: Array<AckCallback | undefined> = new Array(SIO_MAX_PENDING_ACKS);
   private ended = false;
@@ -548,7 +547,7 @@ export class SioClient extends EventEmitter {
         break;
       case SioOut.Connected:
         // Queued emits first, then the callback.
-        for (const b of this.queue.splice(0)) this.io.writeText(b);
+        for (const q of this.queue.splice(0)) this.io.writeText(q.pkt);
         this.emit("connect", this.nsp, text(p.dataOff, p.dataLen), s.recovered);
         break;
       case SioOut.ConnectError: {
@@ -624,6 +623,10 @@ export class SioClient extends EventEmitter {
   failAcks(ending: boolean): void {
     const s = this.session;
     for (let k = sioSessionTakeFailedAck(s, nowMs(), ending); k >= 0; k = sioSessionTakeFailedAck(s, nowMs(), ending)) {
+      if (s.unqueued) {
+        // Its emit was still queued: taken out, never sent (socket.io-client's timeout does the same).
+        this.queue = this.queue.filter((q) => q.ack !== k);
+      }
       const cb = this.acks[k];
       this.acks[k] = undefined;
       cb?.("", new Error(ending ? "the session ended" : "acknowledgement timed out or lost"));
@@ -631,14 +634,14 @@ export class SioClient extends EventEmitter {
   }
 
   /** Writes or queues an encoded packet as the session decides; reports a refusal and returns false. */
-  private sendPacket(r: number, pkt: Uint8Array): boolean {
+  private sendPacket(r: number, pkt: Uint8Array, ack = -1): boolean {
     const s = this.session;
     switch (r) {
       case SioSend.Now:
         this.io.writeText(pkt);
         return true;
       case SioSend.Queue:
-        this.queue.push(pkt);
+        this.queue.push({ pkt, ack });
         return true;
       case SioSend.TooLarge:
         this.report(
@@ -693,7 +696,7 @@ export class SioClient extends EventEmitter {
         this.io.schedule();
       }
     }
-    return this.sendPacket(r, pkt);
+    return this.sendPacket(r, pkt, onAck !== undefined ? s.ack : -1);
   }
 
   /** Answers the server's event that carried `ackId` (only on the connection that asked). */

@@ -686,6 +686,26 @@ describe("several namespaces over one Engine.IO connection (socket.io-client's m
     expect(calls).toEqual(["[3]"]);
   });
 
+  it("an emit queued during an outage whose ack times out first is never sent (as socket.io-client's timeout removes it); a plain queued emit is", async () => {
+    const a = await startIo();
+    const { c } = await joinMain(a, { reconnectionDelay: 30, reconnectionDelayMax: 30, randomizationPermille: 0 });
+    const disc = waitFor(c, "disconnect");
+    await stopIo(a.io);
+    await disc;
+    const calls: string[] = [];
+    c.send("slow", "1", (json, err) => calls.push(err ? "failed" : json), 100);
+    c.send("plain", "2");
+    await sleep(300);
+    expect(calls).toEqual(["failed"]);
+    const b = await startIo(a.port);
+    const seen: string[] = [];
+    b.io.on("connection", (sk: Socket) => sk.onAny((ev: string) => seen.push(ev)));
+    await waitFor(c, "connect");
+    await sleep(200);
+    expect(seen).toEqual(["plain"]);
+    expect(calls).toEqual(["failed"]);
+  });
+
   it("a lost transport: both namespaces are told (willReconnect), one reconnect, and both join again on the new connection", async () => {
     const s = await startIo();
     const { main, admin, sockMain } = await joinBoth(s, { reconnectionDelay: 20, reconnectionDelayMax: 40 });

@@ -797,9 +797,12 @@ export function defineSourceModSuite(extension: SocketExtension): void {
           for (let i = 1; i <= 5; i++) {
             cmd("big", "emit", 16, hex("seq"), hex(`${i},"é${i}"`), -1);
           }
+          // Queued with a 100 ms ack timeout: it fails while the server is down and is never sent.
+          cmd("big", "emit", 16, hex("dropme"), hex("0"), 44, 100);
           const emitted = (): string[] => srv.since(from).filter((l) => l.startsWith("E2E big emitted 16 "));
-          await until(() => emitted().length === 5, STEP_MS, "5 emits typed");
-          expect(emitted()).toEqual(Array(5).fill("E2E big emitted 16 1"));
+          await until(() => emitted().length === 6, STEP_MS, "6 emits typed");
+          expect(emitted()).toEqual(Array(6).fill("E2E big emitted 16 1"));
+          await line(`^E2E big ioackfail 16 44$`, from);
           await sleep(500); // at least one failed attempt while the server is down
           peer = await SioPeer.start({ record, port: peer.port });
           const second = await record.waitSocket(16, STEP_MS, record.sockets.indexOf(first) + 1);
@@ -808,6 +811,7 @@ export function defineSourceModSuite(extension: SocketExtension): void {
           await sleep(500);
           expect(record.eventsOf(16, "seq")).toEqual([1, 2, 3, 4, 5].map((i) => [i, `é${i}`]));
           expect(record.events.filter((e) => e.tag === 16).every((e) => e.event === "seq")).toBe(true);
+          expect(record.eventsOf(16, "dropme")).toEqual([]);
           expect(second.socket.id).not.toBe(first.socket.id);
           const at = srv.mark();
           cmd("big", "ioclose", 16);
