@@ -559,48 +559,11 @@ int SlotOfHandle(int h)
 	return slot;
 }
 
-/** Text for a UrlError. */
+/** Text for a UrlError (the core's urlErrorText), NUL-terminated in buf. */
 void UrlErrorText(int err, char[] buf, int maxlen)
 {
-	switch (err)
-	{
-		case UrlError_NoScheme:
-		{
-			strcopy(buf, maxlen, "no scheme (expected ws://, wss://, http:// or https://)");
-		}
-		case UrlError_UnknownScheme:
-		{
-			strcopy(buf, maxlen, "unknown scheme (expected ws://, wss://, http:// or https://)");
-		}
-		case UrlError_EmptyHost:
-		{
-			strcopy(buf, maxlen, "empty host");
-		}
-		case UrlError_BadPort:
-		{
-			strcopy(buf, maxlen, "bad port");
-		}
-		case UrlError_TooLong:
-		{
-			strcopy(buf, maxlen, "too long");
-		}
-		case UrlError_BadHost:
-		{
-			strcopy(buf, maxlen, "bad host");
-		}
-		case UrlError_BadPath:
-		{
-			strcopy(buf, maxlen, "bad path (spaces, control or non-ASCII characters)");
-		}
-		case UrlError_Fragment:
-		{
-			strcopy(buf, maxlen, "fragment (#) not allowed");
-		}
-		default:
-		{
-			Format(buf, maxlen, "error %d", err);
-		}
-	}
+	int n = urlErrorText(err, buf, 0, maxlen - 1);
+	buf[n < 0 ? 0 : n] = 0;
 }
 
 /**

@@ -6,7 +6,7 @@
  * copied into the record, so the caller's buffer may be reused.
  */
 
-import { asciiLower, bytesEqualsAsciiNoCase, isDigit } from "./bytes.js";
+import { asciiLower, bytesEqualsAsciiNoCase, bytesPutAscii, bytesPutUint, isDigit } from "./bytes.js";
 
 /** Longest URL (or separate path) accepted, in bytes. */
 export const URL_MAX_LENGTH = 2048;
@@ -248,4 +248,32 @@ export function urlParseWithPath(
     return err;
   }
   return urlSetResource(u, path, pOff, pLen);
+}
+
+/**
+ * Writes the text the plugin reports for a UrlError at out[off..cap) ("empty host", "bad port",
+ * ...; "error N" for a code it does not know); returns the offset after it, or -1 when it does
+ * not fit.
+ */
+export function urlErrorText(err: number, out: Uint8Array, off: number, cap: number): number {
+  switch (err) {
+    case UrlError.NoScheme:
+      return bytesPutAscii(out, off, cap, "no scheme (expected ws://, wss://, http:// or https://)");
+    case UrlError.UnknownScheme:
+      return bytesPutAscii(out, off, cap, "unknown scheme (expected ws://, wss://, http:// or https://)");
+    case UrlError.EmptyHost:
+      return bytesPutAscii(out, off, cap, "empty host");
+    case UrlError.BadPort:
+      return bytesPutAscii(out, off, cap, "bad port");
+    case UrlError.TooLong:
+      return bytesPutAscii(out, off, cap, "too long");
+    case UrlError.BadHost:
+      return bytesPutAscii(out, off, cap, "bad host");
+    case UrlError.BadPath:
+      return bytesPutAscii(out, off, cap, "bad path (spaces, control or non-ASCII characters)");
+    case UrlError.Fragment:
+      return bytesPutAscii(out, off, cap, "fragment (#) not allowed");
+    default:
+      return bytesPutUint(out, bytesPutAscii(out, off, cap, "error "), cap, err < 0 ? 0 : err);
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ParsedUrl, UrlError, urlParse, urlParseWithPath } from "../core/url.js";
+import { ParsedUrl, UrlError, urlErrorText, urlParse, urlParseWithPath } from "../core/url.js";
 
 function parse(url: string, path?: string): { err: number; u: ParsedUrl } {
   const u = new ParsedUrl();
@@ -108,5 +108,33 @@ describe("urlParseWithPath (the seed API's separate path)", () => {
   it("reports URL errors before path errors", () => {
     expect(parse("nope", "/x").err).toBe(UrlError.NoScheme);
     expect(parse("ws://h", "/a#b").err).toBe(UrlError.Fragment);
+  });
+});
+
+describe("urlErrorText", () => {
+  const text = (err: number, cap = 200): string => {
+    const out = new Uint8Array(200);
+    const n = urlErrorText(err, out, 0, cap);
+    return n < 0 ? `-1` : Buffer.from(out.subarray(0, n)).toString("latin1");
+  };
+
+  it("names every UrlError as the plugin reports it, and an unknown code by number", () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 8].map((e) => text(e))).toEqual([
+      "no scheme (expected ws://, wss://, http:// or https://)",
+      "unknown scheme (expected ws://, wss://, http:// or https://)",
+      "empty host",
+      "bad port",
+      "too long",
+      "bad host",
+      "bad path (spaces, control or non-ASCII characters)",
+      "fragment (#) not allowed",
+    ]);
+    expect(text(42)).toBe("error 42");
+  });
+
+  it("returns -1 when the text does not fit", () => {
+    expect(text(UrlError.EmptyHost, 9)).toBe("-1");
+    expect(text(UrlError.EmptyHost, 10)).toBe("empty host");
+    expect(text(42, 7)).toBe("-1");
   });
 });
