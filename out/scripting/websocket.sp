@@ -3756,28 +3756,11 @@ int SioMaxPacket(int sio)
 	return eioMaxPacket(g_MgrS[mi].info);
 }
 
-/** The error text for a SioDrop, in g_ErrMsg. */
+/** The error text for a SioDrop (the core's sioDropText), in g_ErrMsg. */
 void SioDropText(int drop)
 {
-	switch (drop)
-	{
-		case SioDrop_BinaryMessage:
-		{
-			strcopy(g_ErrMsg, sizeof(g_ErrMsg), "binary message dropped: no BINARY_EVENT or BINARY_ACK awaits attachments");
-		}
-		case SioDrop_NameTooLong:
-		{
-			strcopy(g_ErrMsg, sizeof(g_ErrMsg), "event name too long: event dropped");
-		}
-		case SioDrop_NameNul:
-		{
-			strcopy(g_ErrMsg, sizeof(g_ErrMsg), "event name contains a NUL character (\\u0000): event dropped");
-		}
-		default:
-		{
-			strcopy(g_ErrMsg, sizeof(g_ErrMsg), "binary Socket.IO packets are not supported");
-		}
-	}
+	int n = sioDropText(drop, g_ErrMsg, 0, sizeof(g_ErrMsg) - 1);
+	g_ErrMsg[n < 0 ? 0 : n] = 0;
 }
 
 /**
@@ -3895,36 +3878,12 @@ void SioQueueFlush(int slot, int sio)
 	delete idx;
 }
 
-/** Throws the native error for a negative SioEncodeError. */
+/** Throws the native error for a negative SioEncodeError (its text: the core's sioEncodeErrorText). */
 void ThrowSioEncodeError(int err)
 {
-	switch (err)
-	{
-		case SioEncodeError_NoSpace:
-		{
-			ThrowNativeError(SP_ERROR_NATIVE, "Packet larger than the maximum message size of %d bytes", CONFIG_MAX_MESSAGE_SIZE);
-		}
-		case SioEncodeError_BadNamespace:
-		{
-			ThrowNativeError(SP_ERROR_NATIVE, "Bad namespace: \"/\", or one starting with \"/\" and without \",\"");
-		}
-		case SioEncodeError_BadJson:
-		{
-			ThrowNativeError(SP_ERROR_NATIVE, "Arguments are not JSON: expected zero or more comma-separated JSON values (auth: one JSON object)");
-		}
-		case SioEncodeError_ReservedEvent:
-		{
-			ThrowNativeError(SP_ERROR_NATIVE, "Reserved event name (connect, connect_error, disconnect, disconnecting, newListener, removeListener)");
-		}
-		case SioEncodeError_BadPlaceholder:
-		{
-			ThrowNativeError(SP_ERROR_NATIVE, "Arguments hold a placeholder whose num is not an attachment: {\"_placeholder\":true,\"num\":k} needs k from 0 to the attachments staged with SocketIO_AddAttachment minus 1");
-		}
-		default:
-		{
-			ThrowNativeError(SP_ERROR_NATIVE, "Cannot encode the packet (error %d)", err);
-		}
-	}
+	int n = sioEncodeErrorText(err, g_ErrMsg, 0, sizeof(g_ErrMsg) - 1);
+	g_ErrMsg[n < 0 ? 0 : n] = 0;
+	ThrowNativeError(SP_ERROR_NATIVE, "%s", g_ErrMsg);
 }
 
 /**

@@ -1047,3 +1047,20 @@ export function sioSessionTakeFailedAck(s: SioSession, nowMs: number, ending: bo
   }
   return -1;
 }
+
+/**
+ * Writes the error text for a SioDrop at out[off..cap) (what the plugin reports with
+ * SessionError.Unsupported); returns the offset after it, or -1 when it does not fit.
+ */
+export function sioDropText(drop: number, out: Uint8Array, off: number, cap: number): number {
+  switch (drop) {
+    case SioDrop.BinaryMessage:
+      return bytesPutAscii(out, off, cap, "binary message dropped: no BINARY_EVENT or BINARY_ACK awaits attachments");
+    case SioDrop.NameTooLong:
+      return bytesPutAscii(out, off, cap, "event name too long: event dropped");
+    case SioDrop.NameNul:
+      return bytesPutAscii(out, off, cap, "event name contains a NUL character (\\u0000): event dropped");
+    default:
+      return bytesPutAscii(out, off, cap, "binary Socket.IO packets are not supported");
+  }
+}

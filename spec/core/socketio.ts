@@ -18,6 +18,7 @@
  */
 
 import { bytesPut, bytesPutAscii, bytesPutUint } from "./bytes.js";
+import { CONFIG_MAX_MESSAGE_SIZE } from "./config.js";
 import { EioPacket, eioPacketType } from "./engineio.js";
 import {
   JSON_MAX_DEPTH,
@@ -823,4 +824,45 @@ function sioCheckAttachments(
     return SioEncodeError.UnusedAttachment;
   }
   return 0;
+}
+
+/**
+ * Writes the native error text for a negative SioEncodeError at out[off..cap) (what the plugin
+ * throws when SocketIO_Connect, SocketIO_Emit or SocketIO_Ack cannot encode its packet); returns
+ * the offset after it, or -1 when it does not fit.
+ */
+export function sioEncodeErrorText(err: number, out: Uint8Array, off: number, cap: number): number {
+  switch (err) {
+    case SioEncodeError.NoSpace: {
+      const o = bytesPutAscii(out, off, cap, "Packet larger than the maximum message size of ");
+      return bytesPutAscii(out, bytesPutUint(out, o, cap, CONFIG_MAX_MESSAGE_SIZE), cap, " bytes");
+    }
+    case SioEncodeError.BadNamespace:
+      return bytesPutAscii(out, off, cap, 'Bad namespace: "/", or one starting with "/" and without ","');
+    case SioEncodeError.BadJson:
+      return bytesPutAscii(
+        out,
+        off,
+        cap,
+        "Arguments are not JSON: expected zero or more comma-separated JSON values (auth: one JSON object)",
+      );
+    case SioEncodeError.ReservedEvent:
+      return bytesPutAscii(
+        out,
+        off,
+        cap,
+        "Reserved event name (connect, connect_error, disconnect, disconnecting, newListener, removeListener)",
+      );
+    case SioEncodeError.BadPlaceholder:
+      return bytesPutAscii(
+        out,
+        off,
+        cap,
+        'Arguments hold a placeholder whose num is not an attachment: {"_placeholder":true,"num":k} needs k from 0 to the attachments staged with SocketIO_AddAttachment minus 1',
+      );
+    default: {
+      const o = bytesPutAscii(out, off, cap, "Cannot encode the packet (error -");
+      return bytesPutAscii(out, bytesPutUint(out, o, cap, err < 0 ? -err : err), cap, ")");
+    }
+  }
 }

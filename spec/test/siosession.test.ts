@@ -49,6 +49,7 @@ import {
   sioSessionOnPacket,
   sioSessionTakeFailedAck,
   sioSessionWantsTransport,
+  sioDropText,
 } from "../core/siosession.js";
 import {
   SioParsed,
@@ -1061,5 +1062,20 @@ describe("connection state recovery", () => {
       'event / after [3,"o3"]',
     ]);
     expect([main.recovered, admin.recovered]).toEqual([true, false]);
+  });
+});
+
+describe("sioDropText", () => {
+  it("gives the error text of each dropped input", () => {
+    const text = (drop: number): string => {
+      const out = new Uint8Array(200);
+      return Buffer.from(out.subarray(0, sioDropText(drop, out, 0, out.length))).toString("latin1");
+    };
+    expect(text(SioDrop.BinaryMessage)).toBe(
+      "binary message dropped: no BINARY_EVENT or BINARY_ACK awaits attachments",
+    );
+    expect(text(SioDrop.NameTooLong)).toBe("event name too long: event dropped");
+    expect(text(SioDrop.NameNul)).toBe("event name contains a NUL character (\\u0000): event dropped");
+    expect(text(SioDrop.BinaryPacket)).toBe("binary Socket.IO packets are not supported");
   });
 });

@@ -13,6 +13,7 @@ import {
   sioEncodeConnect,
   sioEncodeDisconnect,
   sioEncodeEvent,
+  sioEncodeErrorText,
   sioEventName,
   sioIsReservedName,
   sioNspEquals,
@@ -531,5 +532,23 @@ describe("socket.io encoders: refusals", () => {
     const nsp = enc("/a");
     expect(sioEncodeDisconnect(out, 5, 16, nsp, 0, 2)).toBe(10);
     expect(str(out.subarray(5, 10))).toBe("41/a,");
+  });
+});
+
+describe("sioEncodeErrorText", () => {
+  const text = (err: number, cap = 400): string => {
+    const out = new Uint8Array(400);
+    const n = sioEncodeErrorText(err, out, 0, cap);
+    return n < 0 ? "-1" : Buffer.from(out.subarray(0, n)).toString("latin1");
+  };
+
+  it("gives the native error texts of the encoders' errors, an unknown one by number", () => {
+    expect(text(SioEncodeError.NoSpace)).toBe("Packet larger than the maximum message size of 1048576 bytes");
+    expect(text(SioEncodeError.BadNamespace)).toBe('Bad namespace: "/", or one starting with "/" and without ","');
+    expect(text(SioEncodeError.BadJson)).toContain("Arguments are not JSON");
+    expect(text(SioEncodeError.ReservedEvent)).toContain("Reserved event name (connect, connect_error");
+    expect(text(SioEncodeError.BadPlaceholder)).toContain('{"_placeholder":true,"num":k}');
+    expect(text(SioEncodeError.UnusedAttachment)).toBe("Cannot encode the packet (error -8)");
+    expect(text(SioEncodeError.NoSpace, 20)).toBe("-1");
   });
 });
