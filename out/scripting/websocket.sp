@@ -1322,36 +1322,13 @@ void WsFinish(int slot)
 	}
 }
 
-/** The error a connFeed output reports (wsClient.ts errorFor): sets g_ErrMsg and returns the WebsocketError. */
+/** The error a connFeed output reports, as the core's wsSessionFailure decides: sets g_ErrMsg and returns the WebsocketError. */
 WebsocketError WsErrorFor(int slot, int out, int &detail)
 {
-	detail = 0;
-	if (out == ConnOut_HandshakeFailed)
-	{
-		int status = connRefusedStatus(g_Conn[slot]);
-		if (status != 0)
-		{
-			detail = status;
-			FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "handshake rejected: the server answered with HTTP status %d", status);
-			return WsError_HandshakeRejected;
-		}
-		detail = g_Conn[slot].hs.error;
-		if (detail == HandshakeError_TooLarge)
-		{
-			FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "handshake failed: the response header block is larger than %d bytes (the limit), no end after %d bytes", CONFIG_MAX_HANDSHAKE_RESPONSE, g_Conn[slot].hs.reader.total);
-			return WsError_HandshakeInvalid;
-		}
-		FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "handshake failed: invalid upgrade response (handshake error %d)", detail);
-		return WsError_HandshakeInvalid;
-	}
-	if (out == ConnOut_ProtocolError)
-	{
-		detail = g_Conn[slot].failCode;
-		FormatEx(g_ErrMsg, sizeof(g_ErrMsg), "protocol error: the %s broke RFC 6455, failing the connection with close code %d", g_Conn[slot].server ? "client" : "server", detail);
-		return WsError_Protocol;
-	}
-	g_ErrMsg[0] = 0;
-	return WsError_None;
+	int n = wsSessionFailure(g_Sess[slot], g_Conn[slot], out, g_ErrMsg, 0, sizeof(g_ErrMsg) - 1);
+	g_ErrMsg[n < 0 ? 0 : n] = 0;
+	detail = g_Sess[slot].detail;
+	return view_as<WebsocketError>(g_Sess[slot].error);
 }
 
 /** Acts on what the last connFeed produced (wsClient.ts dispatch). */

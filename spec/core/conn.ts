@@ -386,7 +386,7 @@ export function connEncodeCloseError(
 }
 
 /** True when the handshake failed because the server answered with another HTTP status. */
-export function connRefusedStatus(c: WsConn): number {
+export function connRefusedStatus(c: Readonly<WsConn>): number {
   if (c.hs.error === HandshakeError.StatusNot101) {
     return c.hs.status;
   }

@@ -17,8 +17,10 @@
 import { BACKOFF_DEFAULT_BASE_MS, BACKOFF_DEFAULT_JITTER_PERMILLE, BACKOFF_DEFAULT_MAX_MS } from "./backoff.js";
 import { BACKOFF_LIMIT_MS, Backoff, backoffInit, backoffNext, backoffReset } from "./backoff.js";
 import { CloseCode, MAX_CLOSE_REASON, closeCodeInvitesReconnect } from "./close.js";
-import { CONFIG_CLOSE_TIMEOUT_MS, CONFIG_SEND_QUEUE_BYTES } from "./config.js";
-import { WsConn, connApply } from "./conn.js";
+import { bytesPutAscii, bytesPutUint } from "./bytes.js";
+import { CONFIG_CLOSE_TIMEOUT_MS, CONFIG_MAX_HANDSHAKE_RESPONSE, CONFIG_SEND_QUEUE_BYTES } from "./config.js";
+import { ConnOut, WsConn, connApply, connRefusedStatus } from "./conn.js";
+import { HandshakeError } from "./handshake.js";
 import { heartbeatExpired } from "./heartbeat.js";
 import { Action, ConnEvent, ReadyState } from "./state.js";
 
@@ -521,4 +523,57 @@ export function wsSessionOrphan(s: WsSession, c: WsConn, code: number, nowMs: nu
   s.role = SessionRole.Orphan;
   s.queueLen = 0;
   return wsSessionUserClose(s, c, code, s.userReason, 0, 0, nowMs);
+}
+
+/**
+ * What a connFeed output `out` (a ConnOut) reports to the user: sets s.error (a SessionError) and
+ * s.detail, and writes its text at text[off..cap) (returns the offset after it, -1 when it does
+ * not fit, `off` when there is nothing to report). A refused upgrade (another HTTP status) is
+ * HandshakeRejected with the status; any other failed handshake HandshakeInvalid with the
+ * handshake error (the response block over CONFIG_MAX_HANDSHAKE_RESPONSE said so); a peer
+ * breaking RFC 6455 is Protocol with the close code the connection is failed with.
+ */
+export function wsSessionFailure(
+  s: WsSession,
+  c: Readonly<WsConn>,
+  out: number,
+  text: Uint8Array,
+  off: number,
+  cap: number,
+): number {
+  s.error = SessionError.None;
+  s.detail = 0;
+  if (out === ConnOut.HandshakeFailed) {
+    const status = connRefusedStatus(c);
+    if (status !== 0) {
+      s.error = SessionError.HandshakeRejected;
+      s.detail = status;
+      const o = bytesPutAscii(text, off, cap, "handshake rejected: the server answered with HTTP status ");
+      return bytesPutUint(text, o, cap, status);
+    }
+    s.error = SessionError.HandshakeInvalid;
+    s.detail = c.hs.error;
+    if (c.hs.error === HandshakeError.TooLarge) {
+      let o = bytesPutAscii(text, off, cap, "handshake failed: the response header block is larger than ");
+      o = bytesPutUint(text, o, cap, CONFIG_MAX_HANDSHAKE_RESPONSE);
+      o = bytesPutAscii(text, o, cap, " bytes (the limit), no end after ");
+      o = bytesPutUint(text, o, cap, c.hs.reader.total);
+      return bytesPutAscii(text, o, cap, " bytes");
+    }
+    const o = bytesPutAscii(text, off, cap, "handshake failed: invalid upgrade response (handshake error ");
+    return bytesPutAscii(text, bytesPutUint(text, o, cap, c.hs.error), cap, ")");
+  }
+  if (out === ConnOut.ProtocolError) {
+    s.error = SessionError.Protocol;
+    s.detail = c.failCode;
+    let o = bytesPutAscii(text, off, cap, "protocol error: the ");
+    if (c.server) {
+      o = bytesPutAscii(text, o, cap, "client");
+    } else {
+      o = bytesPutAscii(text, o, cap, "server");
+    }
+    o = bytesPutAscii(text, o, cap, " broke RFC 6455, failing the connection with close code ");
+    return bytesPutUint(text, o, cap, c.failCode);
+  }
+  return off;
 }

@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { Backoff, backoffInit, backoffNext } from "../core/backoff.js";
-import { CONFIG_CLOSE_TIMEOUT_MS, CONFIG_SEND_QUEUE_BYTES } from "../core/config.js";
+import { CONFIG_CLOSE_TIMEOUT_MS, CONFIG_MAX_HANDSHAKE_RESPONSE, CONFIG_SEND_QUEUE_BYTES } from "../core/config.js";
+import { HandshakeError } from "../core/handshake.js";
 import { ConnOut, WsConn, connFeed, connInit, connInitServer } from "../core/conn.js";
 import { Opcode, frameEncodeServer } from "../core/frame.js";
 import { Action, ConnEvent, ReadyState } from "../core/state.js";
@@ -26,6 +27,7 @@ import {
   wsSessionApply,
   wsSessionAttempt,
   wsSessionClosed,
+  wsSessionFailure,
   wsSessionFed,
   wsSessionInit,
   wsSessionOrphan,
@@ -393,5 +395,47 @@ describe("orphan and child", () => {
     ]);
     expect(s.actions).toBe(Action.Disconnect | Action.NotifyClosed);
     expect(wsSessionClosed(s, c, 600, 0)).toBe(WsClosed.Finish);
+  });
+});
+
+describe("wsSessionFailure: what a failed handshake or a protocol error reports", () => {
+  const report = (c: WsConn, out: number): [number, number, string] => {
+    const s = new WsSession();
+    const text = new Uint8Array(300);
+    const n = wsSessionFailure(s, c, out, text, 0, text.length);
+    return [s.error, s.detail, Buffer.from(text.subarray(0, n)).toString("latin1")];
+  };
+
+  it("tells a refused upgrade, an oversized response, another invalid one and a protocol error apart", () => {
+    const c = new WsConn();
+    c.hs.error = HandshakeError.StatusNot101;
+    c.hs.status = 403;
+    expect(report(c, ConnOut.HandshakeFailed)).toEqual([
+      SessionError.HandshakeRejected,
+      403,
+      "handshake rejected: the server answered with HTTP status 403",
+    ]);
+    c.hs.error = HandshakeError.TooLarge;
+    c.hs.reader.total = 70000;
+    expect(report(c, ConnOut.HandshakeFailed)).toEqual([
+      SessionError.HandshakeInvalid,
+      HandshakeError.TooLarge,
+      `handshake failed: the response header block is larger than ${CONFIG_MAX_HANDSHAKE_RESPONSE} bytes (the limit), no end after 70000 bytes`,
+    ]);
+    c.hs.error = 3;
+    expect(report(c, ConnOut.HandshakeFailed)).toEqual([
+      SessionError.HandshakeInvalid,
+      3,
+      "handshake failed: invalid upgrade response (handshake error 3)",
+    ]);
+    c.failCode = 1002;
+    expect(report(c, ConnOut.ProtocolError)).toEqual([
+      SessionError.Protocol,
+      1002,
+      "protocol error: the server broke RFC 6455, failing the connection with close code 1002",
+    ]);
+    c.server = true;
+    expect(report(c, ConnOut.ProtocolError)[2]).toContain("the client broke RFC 6455");
+    expect(report(c, ConnOut.Message)).toEqual([SessionError.None, 0, ""]);
   });
 });
