@@ -1378,9 +1378,10 @@ void WsDispatch(int slot)
 	{
 		return;
 	}
-	int actions = wsSessionFed(g_Sess[slot], g_Conn[slot], NowMs());
-	if (actions != Action_None)
+	// Most outputs (every message) carry no actions: the engine's clock is read only when one does.
+	if (g_Conn[slot].actions != Action_None)
 	{
+		int actions = wsSessionFed(g_Sess[slot], g_Conn[slot], NowMs());
 		int detail;
 		WebsocketError err = WsErrorFor(slot, g_Conn[slot].out, detail);
 		WsPerform(slot, actions, err, detail, g_ErrMsg);
