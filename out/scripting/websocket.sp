@@ -3158,26 +3158,16 @@ bool SioFailAcks(int sio, bool ending)
 	int h = g_Sio[sio].handle;
 	for (int k = sioSessionTakeFailedAck(g_SioS[sio], NowMs(), ending); k >= 0; k = sioSessionTakeFailedAck(g_SioS[sio], NowMs(), ending))
 	{
-		int a = sio * SIO_MAX_PENDING_ACKS + k;
 		if (g_SioS[sio].unqueued)
 		{
 			SioQueueDropEmit(sio, k);
 		}
-		PrivateForward callback = g_Acks[a].callback;
-		g_Acks[a].callback = null;
-		if (callback != null)
-		{
-			g_Args[0] = 0;
-			// An ack callback: SocketIO_AttachmentCount works there too (0 attachments).
-			ArrayList outerAtts = g_SioReadAtts;
-			int outerReading = g_SioReading;
-			g_SioReadAtts = null;
-			g_SioReading = h;
-			Deliver(g_Sio[sio].owner, g_Sio[sio].deliver, g_Acks[a].callbackFn, callback, WebsocketDelivery_AckFailed, h, -1, 0, g_Acks[a].data);
-			g_SioReadAtts = outerAtts;
-			g_SioReading = outerReading;
-			delete callback;
-		}
+		// An ack callback: SocketIO_AttachmentCount works there too (0 attachments).
+		g_Args[0] = 0;
+		ArrayList outerAtts = g_SioReadAtts;
+		g_SioReadAtts = null;
+		SioCallAck(sio, k, WebsocketDelivery_AckFailed, 0);
+		g_SioReadAtts = outerAtts;
 		if (!SioAlive(sio, h))
 		{
 			return false;
@@ -3655,6 +3645,19 @@ void SioDeliverWithAttachments(int sio, Function func, PrivateForward fwd, Webso
 	g_SioReading = outer;
 }
 
+/** Calls ack entry k's callback once and frees it: with g_Args[0..len) (WebsocketDelivery_Ack) or as failed (WebsocketDelivery_AckFailed). */
+void SioCallAck(int sio, int k, WebsocketDelivery what, int len)
+{
+	int a = sio * SIO_MAX_PENDING_ACKS + k;
+	PrivateForward callback = g_Acks[a].callback;
+	g_Acks[a].callback = null;
+	if (callback != null)
+	{
+		SioDeliverWithAttachments(sio, g_Acks[a].callbackFn, callback, what, len, g_Acks[a].data, "an acknowledgement's arguments");
+		delete callback;
+	}
+}
+
 /** A Socket.IO packet of client sio's namespace, parsed into g_Parsed from g_Delivery: carries out what sioSessionOnPacket decides. */
 void SioOnPacket(int sio, int mi)
 {
@@ -3709,16 +3712,9 @@ void SioOnPacket(int sio, int mi)
 		}
 		case SioOut_Ack:
 		{
-			int a = sio * SIO_MAX_PENDING_ACKS + g_SioS[sio].ack;
 			int argsLen = sioArgsArray(g_Delivery, g_Parsed, g_Args, 0, sizeof(g_Args) - 1);
 			g_Args[argsLen] = 0;
-			PrivateForward callback = g_Acks[a].callback;
-			g_Acks[a].callback = null;
-			if (callback != null)
-			{
-				SioDeliverWithAttachments(sio, g_Acks[a].callbackFn, callback, WebsocketDelivery_Ack, argsLen, g_Acks[a].data, "an acknowledgement's arguments");
-				delete callback;
-			}
+			SioCallAck(sio, g_SioS[sio].ack, WebsocketDelivery_Ack, argsLen);
 		}
 	}
 }
