@@ -4216,16 +4216,21 @@ public any Native_SioSetHeader(Handle plugin, int numParams)
 	int sio = SioNativeSlot(plugin, 1);
 	if (sio >= 0)
 	{
-		int n = AppendNativeHeader(2, 3, g_Sio[sio].headers, g_Sio[sio].headersLen);
+		int from = g_Sio[sio].headersLen;
+		int n = AppendNativeHeader(2, 3, g_Sio[sio].headers, from);
 		if (n >= 0)
 		{
 			g_Sio[sio].headersLen = n;
-			// On a manager already: its next connection sends the line too.
+			// On a manager already: its next connection sends the line (already checked) too.
 			int mi = g_Sio[sio].mgr;
-			int m = mi >= 0 ? AppendNativeHeader(2, 3, g_Mgr[mi].headers, g_Mgr[mi].headersLen) : -1;
-			if (m >= 0)
+			if (mi >= 0 && g_Mgr[mi].headersLen + n - from <= WS_MAX_HEADERS)
 			{
-				g_Mgr[mi].headersLen = m;
+				bytesCopy(g_Mgr[mi].headers, g_Mgr[mi].headersLen, g_Sio[sio].headers, from, n - from);
+				g_Mgr[mi].headersLen += n - from;
+			}
+			else if (mi >= 0)
+			{
+				ThrowNativeError(SP_ERROR_NATIVE, "Header too long: the extra headers of a connection hold at most %d bytes", WS_MAX_HEADERS);
 			}
 		}
 	}
