@@ -783,6 +783,19 @@ export function sioSessionAckIdFor(s: Readonly<SioSession>, wantAck: boolean): n
   return -2;
 }
 
+/**
+ * True, with s.error TooLargeForServer and s.detail = packetLen, when a packet is larger than the
+ * server's maxPayload (eioMaxPacket), which would make it drop the whole connection.
+ */
+function sioSessionTooLarge(s: SioSession, m: Readonly<SioManager>, packetLen: number): boolean {
+  if (packetLen <= eioMaxPacket(m.info)) {
+    return false;
+  }
+  s.error = SessionError.TooLargeForServer;
+  s.detail = packetLen;
+  return true;
+}
+
 /** What becomes of an emit or an ack (sioSessionEmit, sioSessionAck). */
 export const enum SioSend {
   /** Write the frame now. */
@@ -818,9 +831,7 @@ export function sioSessionEmit(
   transportOpen: boolean,
 ): number {
   sioSessionClearOut(s);
-  if (packetLen > eioMaxPacket(m.info)) {
-    s.error = SessionError.TooLargeForServer;
-    s.detail = packetLen;
+  if (sioSessionTooLarge(s, m, packetLen)) {
     return SioSend.TooLarge;
   }
   let result = SioSend.Now;
@@ -865,9 +876,7 @@ export function sioSessionAck(
   if (!s.connected || !transportOpen) {
     return SioSend.NotConnected;
   }
-  if (packetLen > eioMaxPacket(m.info)) {
-    s.error = SessionError.TooLargeForServer;
-    s.detail = packetLen;
+  if (sioSessionTooLarge(s, m, packetLen)) {
     return SioSend.TooLarge;
   }
   return SioSend.Now;
