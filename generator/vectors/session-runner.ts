@@ -903,7 +903,7 @@ export function sesRunSio(
   }
   let w = sesLine(out, 0, cap, names, nameOff, 0, t0);
   w = bytesPutAscii(out, w, cap, "init=");
-  const ok = sioSessionInit(r.s0, data, params[p + 3], params[p + 4], data, params[p + 5], params[p + 6], t0);
+  const ok = sioSessionInit(r.s0, data, params[p + 3], params[p + 4], data, params[p + 5], params[p + 6]);
   if (ok) {
     r.ns[0] = SesNs.Waiting;
   }
@@ -1107,7 +1107,7 @@ function sesSioNsEvent(
   let w = o;
   switch (params[e] % SES_EV_NS) {
     case SesEv.SioJoin: {
-      const ok = sioSessionInit(s, data, a, params[e + 3], data, params[e + 4], params[e + 5], t);
+      const ok = sioSessionInit(s, data, a, params[e + 3], data, params[e + 4], params[e + 5]);
       if (ok) {
         r.ns[k] = SesNs.Waiting;
       }

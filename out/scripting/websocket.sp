@@ -3955,7 +3955,7 @@ public any Native_SioConnect(Handle plugin, int numParams)
 	g_Sio[sio].owner = plugin;
 	g_Sio[sio].mgr = -1;
 	// The client joins a manager on the next tick, after the Hook/Set natives the caller makes now.
-	sioSessionInit(g_SioS[sio], g_Name, 0, nspLen, g_Text, 0, authLen, NowMs());
+	sioSessionInit(g_SioS[sio], g_Name, 0, nspLen, g_Text, 0, authLen);
 	strcopy(g_Sio[sio].url, URL_MAX_LENGTH + 1, g_Url);
 	g_Sio[sio].urlLen = urlLen;
 	strcopy(g_Sio[sio].path, URL_MAX_LENGTH + 1, g_Path);

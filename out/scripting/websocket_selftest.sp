@@ -2500,7 +2500,7 @@ stock int sesRunSio(SesSio r, const char[] data, const int[] params, int p, int 
 	}
 	int w = sesLine(out, 0, cap, names, nameOff, 0, t0);
 	w = bytesPutAscii(out, w, cap, "init=");
-	bool ok = sioSessionInit(r.s0, data, params[p + 3], params[p + 4], data, params[p + 5], params[p + 6], t0);
+	bool ok = sioSessionInit(r.s0, data, params[p + 3], params[p + 4], data, params[p + 5], params[p + 6]);
 	if (ok)
 	{
 		r.ns[0] = SesNs_Waiting;
@@ -2713,7 +2713,7 @@ stock int sesSioNsEvent(SesSio r, SioSession s, int k, const char[] data, const 
 	{
 		case SesEv_SioJoin:
 		{
-			bool ok = sioSessionInit(s, data, a, params[e + 3], data, params[e + 4], params[e + 5], t);
+			bool ok = sioSessionInit(s, data, a, params[e + 3], data, params[e + 4], params[e + 5]);
 			if (ok)
 			{
 				r.ns[k] = SesNs_Waiting;

@@ -205,7 +205,6 @@ export function sioSessionInit(
   auth: Readonly<Uint8Array>,
   aOff: number,
   aLen: number,
-  nowMs: number,
 ): boolean {
   if (nLen < 0 || nLen > SIO_MAX_NAMESPACE || aLen < 0 || aLen > SIO_MAX_AUTH) {
     return false;

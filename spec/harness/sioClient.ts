@@ -498,7 +498,7 @@ export class SioClient extends EventEmitter {
     if (check < 0) {
       throw new Error(`bad namespace or auth (CONNECT cannot be encoded: error ${check})`);
     }
-    if (!sioSessionInit(s, n, 0, n.length, a, 0, a.length, nowMs())) {
+    if (!sioSessionInit(s, n, 0, n.length, a, 0, a.length)) {
       throw new Error("namespace or auth too long");
     }
     const bad = reconnectConfigure(

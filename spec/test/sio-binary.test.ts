@@ -179,7 +179,7 @@ class Drive {
     for (const n of nsps) {
       const s = new SioSession();
       const b = enc(n);
-      expect(sioSessionInit(s, b, 0, b.length, b, 0, 0, 0)).toBe(true);
+      expect(sioSessionInit(s, b, 0, b.length, b, 0, 0)).toBe(true);
       this.sessions.push(s);
     }
   }
