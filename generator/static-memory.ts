@@ -45,7 +45,7 @@ export const PLUGIN_DATA_REFUSED_BYTES = 1_074_055_848;
  * every term of staticArrays() and CONNECTION_RECORD_BYTES × connections, the same for
  * fourteen option pairs from (125, 1) to (167772160, 16).
  */
-export const FIXED_DATA_BYTES = 77_504;
+export const FIXED_DATA_BYTES = 77_580;
 
 /**
  * Bytes of one connection's records in websocket.sp's data section, beyond the
