@@ -287,12 +287,25 @@ function inflatePeek(
       return e;
     }
   }
+  return inflateDecodeSlow(counts, symbols, s.bitBuf, s.bitCnt);
+}
+
+/**
+ * The canonical-code walk of inflatePeek, on `bitCnt` bits in `bits` (the
+ * next one is bit 0): (symbol << 4) | code length, -1 when the bits end
+ * inside a code, -2 when no code of at most 15 bits matches (RFC 1951 §3.2.2).
+ */
+function inflateDecodeSlow(
+  counts: Readonly<Int32Array>,
+  symbols: Readonly<Int32Array>,
+  bits: number,
+  bitCnt: number,
+): number {
   let code = 0;
   let first = 0;
   let index = 0;
-  const bits = s.bitBuf;
   for (let len = 1; len < 16; len++) {
-    if (len > s.bitCnt) {
+    if (len > bitCnt) {
       return -1;
     }
     code |= (bits >> (len - 1)) & 1;
@@ -634,6 +647,7 @@ function inflateDynLens(s: Inflater, inp: Readonly<Uint8Array>): number {
  * InflateResult.
  */
 function inflateCodes(s: Inflater, inp: Readonly<Uint8Array>, out: Uint8Array): number {
+  inflateFast(s, inp, out, s.window, s.litFast, s.litCount, s.litSym, s.distFast, s.distCount, s.distSym);
   for (;;) {
     if (s.bitCnt < 15) {
       inflateNeed(s, inp, 15);
@@ -682,6 +696,136 @@ function inflateCodes(s: Inflater, inp: Readonly<Uint8Array>, out: Uint8Array): 
       return r;
     }
   }
+}
+
+/** Input bytes the fast loop needs in hand per symbol: four refills of at most two bytes (code, extra, distance, extra). */
+const INFLATE_FAST_IN = 8;
+
+/** Output room (and room below the message's limit) the fast loop needs per symbol: the longest match. */
+const INFLATE_FAST_OUT = 258;
+
+/**
+ * The common case of inflateCodes in one loop over local copies of the bit
+ * buffer and the positions (the structure of zlib's inflate_fast): it runs
+ * while at least INFLATE_FAST_IN input bytes, and INFLATE_FAST_OUT bytes of
+ * output room and of the message's limit, remain, so that no symbol can run
+ * out of input or output or pass the limit halfway. It takes literals and
+ * valid matches only; at end-of-block, at an invalid code or distance, or
+ * at a distance further back than the window holds, it stops with the state
+ * as it was before that symbol, and inflateCodes decodes it (and reports
+ * it) as it always does. So the results are inflateCodes' alone; only more
+ * input may wait in the bit buffer (at most 22 bits, as inflateNeed leaves).
+ * The tables and the window come as parameters so that SourcePawn reads them
+ * without the record's offset on every access.
+ */
+function inflateFast(
+  s: Inflater,
+  inp: Readonly<Uint8Array>,
+  out: Uint8Array,
+  window: Uint8Array,
+  litFast: Readonly<Int32Array>,
+  litCount: Readonly<Int32Array>,
+  litSym: Readonly<Int32Array>,
+  distFast: Readonly<Int32Array>,
+  distCount: Readonly<Int32Array>,
+  distSym: Readonly<Int32Array>,
+): void {
+  const o0 = s.outPos;
+  const room = s.limit - s.total < s.outEnd - o0 ? s.limit - s.total : s.outEnd - o0;
+  const oStop = o0 + room - INFLATE_FAST_OUT;
+  const inStop = s.inEnd - INFLATE_FAST_IN;
+  const mask = INFLATE_WINDOW_SIZE - 1;
+  // History before this call; the bytes written here add to it (winFill is capped below).
+  const fillBase = s.winFill - o0;
+  let buf = s.bitBuf;
+  let cnt = s.bitCnt;
+  let pos = s.inPos;
+  let o = o0;
+  let wp = s.winPos;
+  while (o <= oStop && pos <= inStop) {
+    while (cnt < 15) {
+      buf |= inp[pos] << cnt;
+      pos++;
+      cnt += 8;
+    }
+    let e = litFast[buf & ((1 << INFLATE_LIT_FAST_BITS) - 1)];
+    if (e === 0) {
+      e = inflateDecodeSlow(litCount, litSym, buf, cnt);
+      if (e < 0) {
+        break;
+      }
+    }
+    const sym = e >> 4;
+    if (sym < 256) {
+      buf >>= e & 15;
+      cnt -= e & 15;
+      out[o] = sym;
+      o++;
+      window[wp] = sym;
+      wp = (wp + 1) & mask;
+      continue;
+    }
+    if (sym === 256 || sym > 285) {
+      break;
+    }
+    // A match: kept undone (buf, cnt, pos as before its code) until it proves valid.
+    let b = buf >> (e & 15);
+    let c = cnt - (e & 15);
+    let p = pos;
+    while (c < 15) {
+      b |= inp[p] << c;
+      p++;
+      c += 8;
+    }
+    const lenExtra = INFLATE_LEN_EXTRA[sym - 257];
+    const len = INFLATE_LEN_BASE[sym - 257] + (b & ((1 << lenExtra) - 1));
+    b >>= lenExtra;
+    c -= lenExtra;
+    while (c < 15) {
+      b |= inp[p] << c;
+      p++;
+      c += 8;
+    }
+    let d = distFast[b & ((1 << INFLATE_DIST_FAST_BITS) - 1)];
+    if (d === 0) {
+      d = inflateDecodeSlow(distCount, distSym, b, c);
+    }
+    if (d < 0 || d >> 4 >= 30) {
+      break;
+    }
+    b >>= d & 15;
+    c -= d & 15;
+    while (c < 15) {
+      b |= inp[p] << c;
+      p++;
+      c += 8;
+    }
+    const distExtra = INFLATE_DIST_EXTRA[d >> 4];
+    const dist = INFLATE_DIST_BASE[d >> 4] + (b & ((1 << distExtra) - 1));
+    if (dist > fillBase + o || dist > INFLATE_WINDOW_SIZE) {
+      break;
+    }
+    buf = b >> distExtra;
+    cnt = c - distExtra;
+    pos = p;
+    let from = (wp - dist) & mask;
+    // Byte by byte: a match may overlap the bytes it produces (distance < length).
+    for (let i = 0; i < len; i++) {
+      const v = window[from];
+      out[o + i] = v;
+      window[wp] = v;
+      from = (from + 1) & mask;
+      wp = (wp + 1) & mask;
+    }
+    o += len;
+  }
+  s.bitBuf = buf;
+  s.bitCnt = cnt;
+  s.inPos = pos;
+  s.outPos = o;
+  s.winPos = wp;
+  s.total += o - o0;
+  s.winFill = fillBase + o > INFLATE_WINDOW_SIZE ? INFLATE_WINDOW_SIZE : fillBase + o;
 }
 
 /** The extra bits of a length code. Returns -1 to go on, or an InflateResult. */

@@ -187,6 +187,71 @@ describe("inflate against node:zlib", () => {
   });
 });
 
+describe("the fast loop (inflateFast) decides nothing of its own", () => {
+  /**
+   * Fed one input byte per call, inflateRun never has the 8 bytes in hand that
+   * inflateFast needs, so inflateCodes alone decodes: the reference. Fed whole,
+   * most symbols go through inflateFast. Both must write the same bytes and end
+   * with the same result, error and count, also for streams damaged anywhere.
+   */
+  function byteAtATime(data: Uint8Array, limit: number): { r: number; error: number; bytes: Uint8Array } {
+    const s = new Inflater();
+    inflateReset(s);
+    inflateMessageStart(s, limit);
+    const out = new Uint8Array(limit + 16);
+    let made = 0;
+    let r: number = InflateResult.NeedInput;
+    for (let pos = 0; pos < data.length && r === InflateResult.NeedInput; pos++) {
+      r = inflateRun(s, data, pos, 1, out, made, limit - made);
+      made += s.outMade;
+    }
+    return { r, error: s.error, bytes: out.subarray(0, made) };
+  }
+
+  function whole(data: Uint8Array, limit: number): { r: number; error: number; bytes: Uint8Array } {
+    const s = new Inflater();
+    inflateReset(s);
+    inflateMessageStart(s, limit);
+    const out = new Uint8Array(limit + 16);
+    const r = inflateRun(s, data, 0, data.length, out, 0, limit);
+    return { r, error: s.error, bytes: out.subarray(0, s.outMade) };
+  }
+
+  it("damaged streams of every level and strategy: same bytes, result and error", { timeout: 120_000 }, () => {
+    const r = rng(1234);
+    const kinds = new Set<number>();
+    for (let t = 0; t < 600; t++) {
+      const data = t % 4 === 0 ? randomBytes(3000, t) : textLike(6000, t);
+      const z = new Uint8Array(
+        deflateRawSync(data, { level: t % 10, strategy: t % 5 === 4 ? Z.Z_FIXED : 0, windowBits: 9 + (t % 7) }),
+      );
+      if (t % 6 !== 0) {
+        const flips = 1 + Math.floor(r() * 3);
+        for (let f = 0; f < flips; f++) {
+          z[Math.floor(r() * z.length)] ^= 1 << Math.floor(r() * 8);
+        }
+      }
+      // Some limits fall inside the message, so TooBig is met inside the fast loop's range too.
+      const limit = t % 3 === 0 ? 1 + Math.floor(r() * data.length) : 1 << 16;
+      const a = byteAtATime(z, limit);
+      const b = whole(z, limit);
+      expect(b.r, `case ${t}`).toBe(a.r);
+      expect(b.error, `case ${t}`).toBe(a.error);
+      expect(b.bytes, `case ${t}`).toEqual(a.bytes);
+      if (a.r === InflateResult.Error) kinds.add(a.error);
+    }
+    // The damage reached the fast loop's kinds of stop: bad codes, bad distances, too far, too big.
+    for (const k of [
+      InflateError.InvalidLiteral,
+      InflateError.InvalidDistance,
+      InflateError.DistanceTooFar,
+      InflateError.TooBig,
+    ]) {
+      expect(kinds.has(k), `error ${k} met`).toBe(true);
+    }
+  });
+});
+
 describe("RFC 7692 messages", () => {
   /** What `ws` sends: raw deflate with a sync flush, the final 00 00 ff ff removed (§7.2.1). */
   function wsCompress(data: Uint8Array, opts = {}): Uint8Array {
@@ -348,23 +413,31 @@ describe("malformed streams", () => {
   });
 
   it("fixed distance codes 30 and 31 and literal codes 286 and 287 are invalid", () => {
-    const make = (litCode: number, litLen: number, dist: number | null): Uint8Array => {
+    // `around` literals before and after: 0 tests the byte-by-byte loop, 400 the fast loop (inflateFast).
+    const make = (litCode: number, litLen: number, dist: number | null, around: number): Uint8Array => {
       const bits: number[] = [1, 1, 0];
       const code = (c: number, n: number) => {
         for (let i = n - 1; i >= 0; i--) bits.push((c >> i) & 1);
       };
-      code(0x30 + 0x61, 8);
+      for (let i = 0; i <= around; i++) code(0x30 + 0x61, 8);
       code(litCode, litLen);
       if (dist !== null) code(dist, 5);
+      for (let i = 0; i < around; i++) code(0x30 + 0x62, 8);
       code(0, 7);
       const bytes = new Uint8Array(Math.ceil(bits.length / 8) + 1);
       bits.forEach((b, i) => (bytes[i >> 3] |= b << (i & 7)));
       return bytes;
     };
-    expect(inflateAll(make(0xc6, 8, null))).toMatchObject({ error: InflateError.InvalidLiteral });
-    expect(inflateAll(make(0xc7, 8, null))).toMatchObject({ error: InflateError.InvalidLiteral });
-    expect(inflateAll(make(1, 7, 30))).toMatchObject({ error: InflateError.InvalidDistance });
-    expect(inflateAll(make(1, 7, 31))).toMatchObject({ error: InflateError.InvalidDistance });
+    for (const around of [0, 400]) {
+      const at = { written: around + 1 };
+      expect(inflateAll(make(0xc6, 8, null, around))).toEqual({ error: InflateError.InvalidLiteral, ...at });
+      expect(inflateAll(make(0xc7, 8, null, around))).toEqual({ error: InflateError.InvalidLiteral, ...at });
+      expect(inflateAll(make(1, 7, 30, around))).toEqual({ error: InflateError.InvalidDistance, ...at });
+      expect(inflateAll(make(1, 7, 31, around))).toEqual({ error: InflateError.InvalidDistance, ...at });
+      // The same stream with a valid distance (1) decodes on: 'a' x (around + 4), then the b's.
+      const ok = inflateAll(make(1, 7, 0, around));
+      expect(ok).toEqual(new Uint8Array([...Array(around + 4).fill(0x61), ...Array(around).fill(0x62)]));
+    }
   });
 });
 
