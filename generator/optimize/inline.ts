@@ -5,10 +5,12 @@
  *
  * A function qualifies when its JSDoc holds `@spgen inline`, its body is a
  * single `return expr;` (or a chain of `if (test) { return …; }` that always
- * returns, read as `test ? … : …`), every parameter is an int or bool used at least
- * once, and `expr` reads nothing but its parameters, constants, enum members
- * and literals (no calls, arrays or records): the value then depends on the
- * arguments only, and evaluating it in place computes the same 32 bits.
+ * returns, read as `test ? … : …`), every parameter is an int, bool or array used at least
+ * once, and `expr` reads nothing but its parameters, elements of its array
+ * parameters, constants, enum members and literals (no calls, records, other
+ * arrays or strings): the value then depends on the arguments (and the
+ * elements they name) only, and evaluating it in place, where the call was,
+ * computes the same 32 bits.
  *
  * At a call site each argument is substituted for its parameter. An argument
  * that the body reads more than once and that is not a plain name or literal
@@ -19,8 +21,10 @@
  * read hoisted out of it could fail where the original did not). Elsewhere
  * the argument, which has no call and so no side effect, is repeated, unless
  * the body reads it more than twice: then the call is kept.
- * Arguments that contain a call keep the call as it is. The function itself
- * is still emitted (a `stock`, compiled only when still used).
+ * Arguments that contain a call keep the call as it is. An array argument
+ * must name its array (a local or parameter, a constant table, or a field of
+ * a local record), which is substituted as it is; otherwise the call stays.
+ * The function itself is still emitted (a `stock`, compiled only when still used).
  */
 
 import type { Diagnostic } from "../diagnostics.js";
@@ -74,31 +78,42 @@ export function inlinable(f: FunctionDecl): Inlinable | string {
   if (body === null) {
     return "its body must be a single `return <expression>;` or a chain of `if (test) { return …; }` ending in a return";
   }
-  if (f.params.some((p) => p.local.type.kind !== "int" && p.local.type.kind !== "bool")) {
-    return "its parameters must be ints or booleans";
+  if (
+    f.params.some((p) => p.local.type.kind !== "int" && p.local.type.kind !== "bool" && p.local.type.kind !== "array")
+  ) {
+    return "its parameters must be ints, booleans or arrays";
   }
   const ids = new Set(f.params.map((p) => p.local.id));
+  const arrays = new Set(f.params.filter((p) => p.local.type.kind === "array").map((p) => p.local.id));
   const bad = someExpr(
     body,
     (x) =>
       x.kind === "call" ||
-      x.kind === "index" ||
+      (x.kind === "index" && !(x.array.kind === "local" && arrays.has(x.array.local.id))) ||
       x.kind === "field" ||
+      x.kind === "arrayLength" ||
       x.kind === "strLength" ||
       x.kind === "strCharAt" ||
       x.kind === "string" ||
       (x.kind === "local" && !ids.has(x.local.id)),
   );
   if (bad) {
-    return "its expression may read only its parameters, constants and literals (no calls, arrays, records or strings)";
+    return "its expression may read only its parameters, elements of its array parameters, constants and literals (no calls, records, other arrays or strings)";
   }
   const uses = new Map<number, number>();
+  let indexed = 0;
   mapExpr(body, (x) => {
     if (x.kind === "local") {
       uses.set(x.local.id, (uses.get(x.local.id) ?? 0) + 1);
+    } else if (x.kind === "index" && x.array.kind === "local" && arrays.has(x.array.local.id)) {
+      indexed++;
     }
     return x;
   });
+  const arrayUses = [...arrays].reduce((n, id) => n + (uses.get(id) ?? 0), 0);
+  if (arrayUses !== indexed) {
+    return "its array parameters may only be indexed";
+  }
   const unused = f.params.find((p) => !uses.has(p.local.id));
   if (unused !== undefined) {
     return `its parameter \`${unused.local.name}\` is never read (the argument would be dropped)`;
@@ -115,6 +130,11 @@ function isPlain(e: Expr): boolean {
     e.kind === "const" ||
     e.kind === "enumMember"
   );
+}
+
+/** True for an array argument that names its array: substituted as it is, it reads the same elements. */
+function namesArray(e: Expr): boolean {
+  return e.kind === "local" || e.kind === "table" || (e.kind === "field" && e.record.kind === "local");
 }
 
 class FunctionInliner {
@@ -153,15 +173,20 @@ class FunctionInliner {
     if (target === undefined || rebuilt.args.some(hasCall)) {
       return rebuilt;
     }
+    const isArray = (p: LocalVar): boolean => p.type.kind === "array";
+    if (target.params.some((p, i) => isArray(p) && !namesArray(rebuilt.args[i]))) {
+      return rebuilt;
+    }
     // Where no temporary can be declared, an argument is repeated; more than twice (the chains of `?:`) costs more than the call.
-    const repeated = (p: LocalVar, i: number): boolean => !isPlain(rebuilt.args[i]) && (target.uses.get(p.id) ?? 0) > 2;
+    const repeated = (p: LocalVar, i: number): boolean =>
+      !isArray(p) && !isPlain(rebuilt.args[i]) && (target.uses.get(p.id) ?? 0) > 2;
     if (hoist === null && target.params.some(repeated)) {
       return rebuilt;
     }
     const subst = new Map<number, Expr>();
     target.params.forEach((p, i) => {
       const arg = rebuilt.args[i];
-      if (isPlain(arg) || (target.uses.get(p.id) ?? 0) <= 1 || hoist === null) {
+      if (isArray(p) || isPlain(arg) || (target.uses.get(p.id) ?? 0) <= 1 || hoist === null) {
         subst.set(p.id, arg);
       } else {
         const temp = this.locals.fresh(p.name, p);

@@ -130,12 +130,12 @@ describe("hints that cannot apply are errors", () => {
     ]);
   });
 
-  it("inline: an array parameter, an unread parameter", () => {
+  it("inline: a string parameter, an unread parameter", () => {
     const d = diagnosticsOf(
-      "/** @spgen inline */\nfunction g(a: Uint8Array): number {\n  return a[0];\n}\n/** @spgen inline */\nfunction k(x: number, y: number): number {\n  return x;\n}\nexport function f(a: Uint8Array): number {\n  return g(a) + k(1, 2);\n}\n",
+      '/** @spgen inline */\nfunction g(s: string): number {\n  return 1;\n}\n/** @spgen inline */\nfunction k(x: number, y: number): number {\n  return x;\n}\nexport function f(a: Uint8Array): number {\n  return g("a") + k(1, 2);\n}\n',
     );
     expect(d).toEqual([
-      "2:1: error: `g` is marked @spgen inline but cannot be inlined: its parameters must be ints or booleans",
+      "2:1: error: `g` is marked @spgen inline but cannot be inlined: its parameters must be ints, booleans or arrays",
       "6:1: error: `k` is marked @spgen inline but cannot be inlined: its parameter `y` is never read (the argument would be dropped)",
     ]);
   });
@@ -265,6 +265,15 @@ function nodeLines(): string[] {
     }
     lines.push(`digits ${pick}: ${inlineFx.digitSum(s, 16, pick === 1)}`);
   }
+  const words = new inlineFx.Words();
+  const wbuf = new Uint8Array(12);
+  for (let i = 0; i < 12; i++) {
+    wbuf[i] = (i * 73 + 29) & 255;
+    if (i < 8) {
+      words.data[i] = (i * 151 + 3) & 255;
+    }
+  }
+  lines.push(`words: ${inlineFx.wordSum(words, wbuf, 9)}`);
   return lines;
 }
 
@@ -482,6 +491,17 @@ ${SCAN_INPUTS.map((bytes) => `\t{\n\t\tchar sb[16];\n${bytes.map((b, k) => `\t\t
 		}
 		printnum(digitSum(digits, 16, pick == 1));
 	}
+	Words words;
+	char wbuf[12];
+	for (int i = 0; i < 12; i++)
+	{
+		wbuf[i] = (i * 73 + 29) & 255;
+		if (i < 8)
+		{
+			words.data[i] = (i * 151 + 3) & 255;
+		}
+	}
+	printnum(wordSum(words, wbuf, 9));
 	return 0;
 }
 `;
@@ -527,6 +547,7 @@ function spLines(numbers: number[]): string[] {
   for (let pick = 0; pick <= 1; pick++) {
     lines.push(`digits ${pick}: ${take(1)[0]}`);
   }
+  lines.push(`words: ${take(1)[0]}`);
   expect(p).toBe(numbers.length);
   return lines;
 }

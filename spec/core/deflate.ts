@@ -112,25 +112,37 @@ export function deflateReset(z: Deflater): void {
   z.base = 0;
 }
 
-/** Hash of the 3 bytes at buf[i..i+3) into 0..DEFLATE_HASH_SIZE-1. */
+/** Hash of the 3 bytes at buf[i..i+3) into 0..DEFLATE_HASH_SIZE-1. @spgen inline: one call per input byte otherwise. */
 function deflateHash(buf: Readonly<Uint8Array>, i: number): number {
-  const v = (buf[i] << 16) | (buf[i + 1] << 8) | buf[i + 2];
-  return (Math.imul(v, -1640531535) >> (32 - DEFLATE_HASH_BITS)) & (DEFLATE_HASH_SIZE - 1);
+  return (
+    (Math.imul((buf[i] << 16) | (buf[i + 1] << 8) | buf[i + 2], -1640531535) >> (32 - DEFLATE_HASH_BITS)) &
+    (DEFLATE_HASH_SIZE - 1)
+  );
 }
 
-/** Appends the low `n` bits of `v` (n ≤ 16) to the output, least significant first (RFC 1951 §3.1.1). */
+/** Writes byte b at z.outPos, or records that the output is full (nothing is written past z.outEnd). */
+function deflatePutByte(z: Deflater, out: Uint8Array, b: number): void {
+  if (z.outPos >= z.outEnd) {
+    z.overflow = true;
+  } else {
+    out[z.outPos] = b;
+    z.outPos++;
+  }
+}
+
+/**
+ * Appends the low `n` bits of `v` (n ≤ 16) to the output, least significant
+ * first (RFC 1951 §3.1.1). Up to 15 bits wait in z.bitBuf and go out two
+ * bytes at a time, as zlib's send_bits does (at most 31 bits are ever held).
+ */
 function deflateBits(z: Deflater, out: Uint8Array, v: number, n: number): void {
   z.bitBuf |= (v & ((1 << n) - 1)) << z.bitCnt;
   z.bitCnt += n;
-  while (z.bitCnt >= 8) {
-    if (z.outPos >= z.outEnd) {
-      z.overflow = true;
-    } else {
-      out[z.outPos] = z.bitBuf & 255;
-      z.outPos++;
-    }
-    z.bitBuf >>= 8;
-    z.bitCnt -= 8;
+  if (z.bitCnt >= 16) {
+    deflatePutByte(z, out, z.bitBuf & 255);
+    deflatePutByte(z, out, (z.bitBuf >> 8) & 255);
+    z.bitBuf >>= 16;
+    z.bitCnt -= 16;
   }
 }
 
@@ -219,8 +231,11 @@ export function deflateMessage(
   }
   // BFINAL 0, BTYPE 00 (stored), then padding to the byte boundary; its LEN/NLEN are the removed tail.
   deflateBits(z, out, 0, 3);
-  if (z.bitCnt > 0) {
-    deflateBits(z, out, 0, 8 - z.bitCnt);
+  if ((z.bitCnt & 7) !== 0) {
+    deflateBits(z, out, 0, 8 - (z.bitCnt & 7));
+  }
+  if (z.bitCnt === 8) {
+    deflatePutByte(z, out, z.bitBuf & 255);
   }
   if (z.overflow) {
     return -1;
