@@ -715,8 +715,11 @@ const INFLATE_FAST_OUT = 258;
  * as it was before that symbol, and inflateCodes decodes it (and reports
  * it) as it always does. So the results are inflateCodes' alone; only more
  * input may wait in the bit buffer (at most 22 bits, as inflateNeed leaves).
- * The tables and the window come as parameters so that SourcePawn reads them
- * without the record's offset on every access.
+ * As in zlib, matches copy from the output this call wrote where they can
+ * and from the window only for bytes before it; the window takes the last
+ * INFLATE_WINDOW_SIZE bytes written once, at the end. The tables and the
+ * window come as parameters so that SourcePawn reads them without the
+ * record's offset on every access.
  */
 function inflateFast(
   s: Inflater,
@@ -741,7 +744,7 @@ function inflateFast(
   let cnt = s.bitCnt;
   let pos = s.inPos;
   let o = o0;
-  let wp = s.winPos;
+  const wp0 = s.winPos;
   while (o <= oStop && pos <= inStop) {
     while (cnt < 15) {
       buf |= inp[pos] << cnt;
@@ -761,8 +764,6 @@ function inflateFast(
       cnt -= e & 15;
       out[o] = sym;
       o++;
-      window[wp] = sym;
-      wp = (wp + 1) & mask;
       continue;
     }
     if (sym === 256 || sym > 285) {
@@ -808,23 +809,35 @@ function inflateFast(
     buf = b >> distExtra;
     cnt = c - distExtra;
     pos = p;
-    let from = (wp - dist) & mask;
+    // Bytes before this call's output come from the window (the byte before o0 is at wp0 - 1).
+    let i = 0;
+    if (o - dist < o0) {
+      const k = o0 - (o - dist) < len ? o0 - (o - dist) : len;
+      let from = (wp0 - (o0 - (o - dist))) & mask;
+      for (; i < k; i++) {
+        out[o + i] = window[from];
+        from = (from + 1) & mask;
+      }
+    }
     // Byte by byte: a match may overlap the bytes it produces (distance < length).
-    for (let i = 0; i < len; i++) {
-      const v = window[from];
-      out[o + i] = v;
-      window[wp] = v;
-      from = (from + 1) & mask;
-      wp = (wp + 1) & mask;
+    for (; i < len; i++) {
+      out[o + i] = out[o + i - dist];
     }
     o += len;
+  }
+  const made = o - o0;
+  const keep = made < INFLATE_WINDOW_SIZE ? made : INFLATE_WINDOW_SIZE;
+  let to = (wp0 + made - keep) & mask;
+  for (let k = o - keep; k < o; k++) {
+    window[to] = out[k];
+    to = (to + 1) & mask;
   }
   s.bitBuf = buf;
   s.bitCnt = cnt;
   s.inPos = pos;
   s.outPos = o;
-  s.winPos = wp;
-  s.total += o - o0;
+  s.winPos = (wp0 + made) & mask;
+  s.total += made;
   s.winFill = fillBase + o > INFLATE_WINDOW_SIZE ? INFLATE_WINDOW_SIZE : fillBase + o;
 }
 

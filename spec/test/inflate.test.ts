@@ -194,7 +194,17 @@ describe("the fast loop (inflateFast) decides nothing of its own", () => {
    * most symbols go through inflateFast. Both must write the same bytes and end
    * with the same result, error and count, also for streams damaged anywhere.
    */
-  function byteAtATime(data: Uint8Array, limit: number): { r: number; error: number; bytes: Uint8Array } {
+  interface Outcome {
+    r: number;
+    error: number;
+    bytes: Uint8Array;
+    /** The history the next message would see: window, position and fill. */
+    history: string;
+  }
+
+  const history = (s: Inflater): string => `${s.winPos} ${s.winFill} ${Buffer.from(s.window).toString("hex")}`;
+
+  function byteAtATime(data: Uint8Array, limit: number): Outcome {
     const s = new Inflater();
     inflateReset(s);
     inflateMessageStart(s, limit);
@@ -205,39 +215,42 @@ describe("the fast loop (inflateFast) decides nothing of its own", () => {
       r = inflateRun(s, data, pos, 1, out, made, limit - made);
       made += s.outMade;
     }
-    return { r, error: s.error, bytes: out.subarray(0, made) };
+    return { r, error: s.error, bytes: out.subarray(0, made), history: history(s) };
   }
 
-  function whole(data: Uint8Array, limit: number): { r: number; error: number; bytes: Uint8Array } {
+  function whole(data: Uint8Array, limit: number): Outcome {
     const s = new Inflater();
     inflateReset(s);
     inflateMessageStart(s, limit);
     const out = new Uint8Array(limit + 16);
     const r = inflateRun(s, data, 0, data.length, out, 0, limit);
-    return { r, error: s.error, bytes: out.subarray(0, s.outMade) };
+    return { r, error: s.error, bytes: out.subarray(0, s.outMade), history: history(s) };
   }
 
-  it("damaged streams of every level and strategy: same bytes, result and error", { timeout: 120_000 }, () => {
+  it("damaged streams of every level and strategy: same bytes, result, error and window", { timeout: 120_000 }, () => {
     const r = rng(1234);
     const kinds = new Set<number>();
     for (let t = 0; t < 600; t++) {
-      const data = t % 4 === 0 ? randomBytes(3000, t) : textLike(6000, t);
+      // Every 50th is longer than the window, so the window keeps only the last INFLATE_WINDOW_SIZE bytes.
+      const data = t % 50 === 7 ? textLike(100000, t) : t % 4 === 0 ? randomBytes(3000, t) : textLike(6000, t);
       const z = new Uint8Array(
         deflateRawSync(data, { level: t % 10, strategy: t % 5 === 4 ? Z.Z_FIXED : 0, windowBits: 9 + (t % 7) }),
       );
-      if (t % 6 !== 0) {
+      // Long ones mostly intact, so the fast loop writes past the window's size.
+      if (t % 6 !== 0 && (data.length < 100000 || t % 100 === 7)) {
         const flips = 1 + Math.floor(r() * 3);
         for (let f = 0; f < flips; f++) {
           z[Math.floor(r() * z.length)] ^= 1 << Math.floor(r() * 8);
         }
       }
       // Some limits fall inside the message, so TooBig is met inside the fast loop's range too.
-      const limit = t % 3 === 0 ? 1 + Math.floor(r() * data.length) : 1 << 16;
+      const limit = t % 3 === 0 ? 1 + Math.floor(r() * data.length) : 1 << 17;
       const a = byteAtATime(z, limit);
       const b = whole(z, limit);
       expect(b.r, `case ${t}`).toBe(a.r);
       expect(b.error, `case ${t}`).toBe(a.error);
       expect(b.bytes, `case ${t}`).toEqual(a.bytes);
+      expect(b.history === a.history, `case ${t}: window`).toBe(true);
       if (a.r === InflateResult.Error) kinds.add(a.error);
     }
     // The damage reached the fast loop's kinds of stop: bad codes, bad distances, too far, too big.
