@@ -445,7 +445,12 @@ class Lowering {
       case "imul":
         return { kind: "binary", op: "*", left: x(e.left), right: x(e.right) };
       case "conditional":
-        return { kind: "ternary", test: x(e.test), whenTrue: x(e.whenTrue), whenFalse: x(e.whenFalse) };
+        return {
+          kind: "ternary",
+          test: x(e.test),
+          whenTrue: asIntBranch(e.whenTrue, x(e.whenTrue)),
+          whenFalse: asIntBranch(e.whenFalse, x(e.whenFalse)),
+        };
       case "call":
         return { kind: "call", callee: sanitizeIdentifier(e.callee), args: e.args.map(x) };
       case "strLength":
@@ -705,6 +710,29 @@ function cheaperBinary(e: Extract<Expr, { kind: "binary" }>): { op: "*" | "+"; r
     return { op: "+", right: { kind: "int", text: `-${e.right.value}` } };
   }
   return null;
+}
+
+/** True when `e` reads one byte of a `Uint8Array` or a string: a `char` in SourcePawn. */
+function readsChar(e: Expr): boolean {
+  if (e.kind === "strCharAt") {
+    return true;
+  }
+  if (e.kind !== "index") {
+    return false;
+  }
+  const a = e.array;
+  const t =
+    a.kind === "local" ? a.local.type : a.kind === "field" || a.kind === "table" || a.kind === "const" ? a.type : null;
+  return t !== null && t.kind === "array" && t.element === "byte";
+}
+
+/**
+ * A branch of `?:` as spcomp accepts it: both branches must have one type, and a byte read is a `char` while
+ * every other int value is an `int` (`c ? b[i] : 0` is error 450), so a byte read becomes `view_as<int>(…)`,
+ * which costs nothing at run time.
+ */
+function asIntBranch(e: Expr, lowered: SpExpr): SpExpr {
+  return readsChar(e) ? { kind: "viewAs", type: "int", operand: lowered } : lowered;
 }
 
 /** The multiplier equal to `<< k` for a literal k in 0..30 (hexadecimal from 2^8 on), or null. */

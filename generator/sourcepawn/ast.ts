@@ -50,7 +50,9 @@ export type SpExpr =
   | { readonly kind: "sizeof"; readonly name: string }
   | { readonly kind: "assign"; readonly op: SpAssignOp; readonly target: SpExpr; readonly value: SpExpr }
   /** Postfix `x++` / `x--`. */
-  | { readonly kind: "update"; readonly op: "++" | "--"; readonly target: SpExpr };
+  | { readonly kind: "update"; readonly op: "++" | "--"; readonly target: SpExpr }
+  /** `view_as<int>(x)`: a `char` element read as an int, where spcomp wants both sides of `?:` of one type. */
+  | { readonly kind: "viewAs"; readonly type: "int"; readonly operand: SpExpr };
 
 /** `type name[dim]… = init` (one declarator). */
 export interface SpDeclarator {

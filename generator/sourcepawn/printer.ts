@@ -124,6 +124,8 @@ export function printExpr(e: SpExpr): string {
       const r = printExpr(e.right);
       return `${needsParens(e.op, e.left, false) ? `(${l})` : l} ${e.op} ${needsParens(e.op, e.right, true) ? `(${r})` : r}`;
     }
+    case "viewAs":
+      return `view_as<${e.type}>(${printExpr(e.operand)})`;
     case "ternary": {
       const t = printExpr(e.test);
       const a = printExpr(e.whenTrue);

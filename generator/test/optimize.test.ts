@@ -274,6 +274,7 @@ function nodeLines(): string[] {
     }
   }
   lines.push(`words: ${inlineFx.wordSum(words, wbuf, 9)}`);
+  lines.push(`picks: ${inlineFx.picks(words, wbuf, 12)}`);
   return lines;
 }
 
@@ -502,6 +503,7 @@ ${SCAN_INPUTS.map((bytes) => `\t{\n\t\tchar sb[16];\n${bytes.map((b, k) => `\t\t
 		}
 	}
 	printnum(wordSum(words, wbuf, 9));
+	printnum(picks(words, wbuf, 12));
 	return 0;
 }
 `;
@@ -548,6 +550,7 @@ function spLines(numbers: number[]): string[] {
     lines.push(`digits ${pick}: ${take(1)[0]}`);
   }
   lines.push(`words: ${take(1)[0]}`);
+  lines.push(`picks: ${take(1)[0]}`);
   expect(p).toBe(numbers.length);
   return lines;
 }
