@@ -269,6 +269,7 @@ const parser = yargs(hideBin(process.argv))
           type: "string",
           array: true,
           demandOption: true,
+          defaultDescription: "none",
           describe: "Modules to transpile (their imports are read, not emitted)",
         })
         .option("output", { alias: "o", type: "string", describe: "The .inc to write (default: stdout)" })

@@ -782,7 +782,42 @@ function listFiles(dir: string, rel = ""): string[] {
 
 // ---------------------------------------------------------------- main
 
+const USAGE = `usage: node dist/scripts/bench-core.js [--quick] [--only TEXT] [--memory-only] [--cpu N] [--cpu-time]
+                                  [--shell spshell-1.13] [--spcomp spcomp-1.13] [--callgrind STRIPPED_SPSHELL]
+
+The transpiled core in spshell's JIT next to the TypeScript oracle on Node, same inputs (see the
+header of scripts/bench-core.ts for each option); --help prints this text.
+`;
+
+/** Options that take a value, and flags. */
+const VALUE_OPTIONS = ["--only", "--cpu", "--shell", "--spcomp", "--callgrind"];
+const FLAG_OPTIONS = ["--quick", "--memory-only", "--cpu-time", "--help"];
+
+/** The first argument that is not an option of this script (or an option without its value), or null. */
+function badArgument(argv: readonly string[]): string | null {
+  for (let i = 0; i < argv.length; i++) {
+    if (VALUE_OPTIONS.includes(argv[i])) {
+      if (argv[i + 1] === undefined) {
+        return `${argv[i]} needs a value`;
+      }
+      i++;
+    } else if (!FLAG_OPTIONS.includes(argv[i])) {
+      return `unknown argument ${argv[i]}`;
+    }
+  }
+  return null;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv.includes("--help")) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const bad = badArgument(argv);
+  if (bad !== null) {
+    process.stderr.write(`bench-core: ${bad}\n${USAGE}`);
+    return 2;
+  }
   const root = projectRoot();
   const quick = argv.includes("--quick");
   const target = quick ? 0.3 : 1;

@@ -5,7 +5,7 @@
  * and interleaved (round-robin) so that machine load hits every row alike.
  * Prints the median, min and max wall time and the median peak RSS.
  *
- *   npm run build && node dist/scripts/bench-generate.js [--runs 7]
+ *   npm run build && node dist/scripts/bench-generate.js [--runs N] [--help]   (N >= 5, default 7)
  *
  * spgen loads TypeScript through a V8 code cache in node_modules/.cache/spgen
  * (generator/typescript.ts); the warm-up round writes it when it is missing,
@@ -50,13 +50,30 @@ function median(xs: readonly number[]): number {
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-function parseRuns(argv: readonly string[]): number {
-  const i = argv.indexOf("--runs");
-  const n = i >= 0 ? Number(argv[i + 1]) : 7;
-  if (!Number.isInteger(n) || n < 5) {
-    throw new Error("--runs must be an integer >= 5");
+const USAGE = `usage: node dist/scripts/bench-generate.js [--runs N]
+
+Cold runs of \`spgen generate\` and \`generate --check\` next to bare node, interleaved;
+prints the median, min and max wall time and peak RSS of each row.
+  --runs N   runs per row, an integer >= 5 (default 7; the median needs several)
+  --help     this text
+`;
+
+/** The number of runs per row, or a one-line reason why the arguments are wrong. */
+function parseArgs(argv: readonly string[]): number | string {
+  let runs = 7;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--runs") {
+      const n = Number(argv[i + 1]);
+      if (argv[i + 1] === undefined || !Number.isInteger(n) || n < 5) {
+        return `--runs must be an integer >= 5 (got ${argv[i + 1] ?? "nothing"})`;
+      }
+      runs = n;
+      i++;
+    } else {
+      return `unknown argument ${argv[i]}`;
+    }
   }
-  return n;
+  return runs;
 }
 
 const TIME = "/usr/bin/time";
@@ -87,11 +104,21 @@ function runOnce(row: Row): Sample {
   return { ms, rssMb: m === null ? NaN : Number(m[1]) / 1024, cpuMs };
 }
 
-function main(): void {
-  if (!existsSync(CLI)) {
-    throw new Error("dist/generator/cli.js is missing: run `npm run build` first");
+function main(): number {
+  const argv = process.argv.slice(2);
+  if (argv.includes("--help")) {
+    process.stdout.write(USAGE);
+    return 0;
   }
-  const runs = parseRuns(process.argv.slice(2));
+  const runs = parseArgs(argv);
+  if (typeof runs === "string") {
+    process.stderr.write(`bench-generate: ${runs}\n${USAGE}`);
+    return 2;
+  }
+  if (!existsSync(CLI)) {
+    process.stderr.write("bench-generate: dist/generator/cli.js is missing: run `npm run build` first\n");
+    return 2;
+  }
   const out = path.join(work, "out");
   const rows: Row[] = [
     { label: "node -e ''", args: ["-e", ""], code: 0 },
@@ -156,10 +183,11 @@ function main(): void {
     );
   }
   process.stdout.write(`${lines.join("\n")}\n`);
+  return 0;
 }
 
 try {
-  main();
+  process.exitCode = main();
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
