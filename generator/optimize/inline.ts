@@ -91,7 +91,6 @@ export function inlinable(f: FunctionDecl): Inlinable | string {
       x.kind === "call" ||
       (x.kind === "index" && !(x.array.kind === "local" && arrays.has(x.array.local.id))) ||
       x.kind === "field" ||
-      x.kind === "arrayLength" ||
       x.kind === "strLength" ||
       x.kind === "strCharAt" ||
       x.kind === "string" ||
