@@ -23,6 +23,13 @@ export const DEFLATE_HASH_SIZE = 1 << DEFLATE_HASH_BITS;
 export const DEFLATE_MIN_MATCH = 3;
 export const DEFLATE_MAX_MATCH = 258;
 
+/**
+ * Matches of at most this many bytes have every position they cover hashed for later matches; longer ones
+ * only their first (zlib's max_insert_length, 4 at level 1): the covered positions of a long match rarely
+ * start a better one, and hashing them is most of the time spent on repetitive input.
+ */
+export const DEFLATE_MAX_INSERT = 4;
+
 /** The fixed literal/length code of each symbol 0..287 (RFC 1951 §3.2.6), bit-reversed for sending: (reversed code << 4) | length. */
 export const DEFLATE_FIXED_CODE: readonly number[] = [
   200, 2248, 1224, 3272, 712, 2760, 1736, 3784, 456, 2504, 1480, 3528, 968, 3016, 1992, 4040, 40, 2088, 1064, 3112, 552,
@@ -218,8 +225,10 @@ export function deflateMessage(
       }
       if (len >= DEFLATE_MIN_MATCH) {
         deflateMatch(z, out, len, dist);
-        for (let k = 1; k < len && i + k + DEFLATE_MIN_MATCH <= end; k++) {
-          z.head[deflateHash(inp, i + k)] = base + (i + k - inOff) + 1;
+        if (len <= DEFLATE_MAX_INSERT) {
+          for (let k = 1; k < len && i + k + DEFLATE_MIN_MATCH <= end; k++) {
+            z.head[deflateHash(inp, i + k)] = base + (i + k - inOff) + 1;
+          }
         }
         i += len;
       } else {
