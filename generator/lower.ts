@@ -29,6 +29,7 @@ import type {
   TableDecl,
   ValueType,
 } from "./model.js";
+import { arrayTypeOf } from "./model.js";
 import type { SpCase, SpDecl, SpDeclarator, SpExpr, SpParam, SpStmt, SpType } from "./sourcepawn/ast.js";
 import { enumMemberName, isReserved, sanitizeIdentifier } from "./sourcepawn/names.js";
 
@@ -720,10 +721,7 @@ function readsChar(e: Expr): boolean {
   if (e.kind !== "index") {
     return false;
   }
-  const a = e.array;
-  const t =
-    a.kind === "local" ? a.local.type : a.kind === "field" || a.kind === "table" || a.kind === "const" ? a.type : null;
-  return t !== null && t.kind === "array" && t.element === "byte";
+  return arrayTypeOf(e.array)?.element === "byte";
 }
 
 /**

@@ -235,3 +235,13 @@ export interface Module {
 export interface SpecModel {
   readonly modules: readonly Module[];
 }
+
+/**
+ * The array type of an expression that names an array (a local or parameter, a record field, a constant table,
+ * a constant), or null for anything else.
+ */
+export function arrayTypeOf(e: Expr): ArrayType | null {
+  const t =
+    e.kind === "local" ? e.local.type : e.kind === "field" || e.kind === "table" || e.kind === "const" ? e.type : null;
+  return t !== null && t.kind === "array" ? t : null;
+}

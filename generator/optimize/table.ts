@@ -22,7 +22,15 @@
 
 import type { Diagnostic } from "../diagnostics.js";
 import { evalConst } from "../frontend/constant.js";
-import type { ArrayType, Expr, FunctionDecl, Module, SpecModel, TableDecl } from "../model.js";
+import {
+  arrayTypeOf,
+  type ArrayType,
+  type Expr,
+  type FunctionDecl,
+  type Module,
+  type SpecModel,
+  type TableDecl,
+} from "../model.js";
 import { inlinable } from "./inline.js";
 import { intLit, mapExpr, mapStmts } from "./ir.js";
 
@@ -46,12 +54,6 @@ function fits(r: Range): Range | null {
   return r[0] >= INT32_MIN && r[1] <= INT32_MAX ? r : null;
 }
 
-/** True when the array expression holds bytes (`Uint8Array`). */
-function isByteArray(e: Expr): boolean {
-  const t = e.kind === "local" ? e.local.type : e.kind === "field" || e.kind === "index" ? e.type : null;
-  return t !== null && t.kind === "array" && t.element === "byte";
-}
-
 /** The values `e` can take, when a simple analysis can bound them; null otherwise. */
 export function intRange(e: Expr): Range | null {
   switch (e.kind) {
@@ -64,7 +66,7 @@ export function intRange(e: Expr): Range | null {
     case "strCharAt":
       return [0, 255];
     case "index":
-      return isByteArray(e.array) ? [0, 255] : null;
+      return arrayTypeOf(e.array)?.element === "byte" ? [0, 255] : null;
     case "wrap":
       return intRange(e.operand);
     case "conditional": {

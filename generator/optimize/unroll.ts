@@ -46,7 +46,16 @@
  */
 
 import type { Diagnostic } from "../diagnostics.js";
-import type { Decl, Expr, FunctionDecl, LocalVar, SpecModel, Stmt, ValueType } from "../model.js";
+import {
+  arrayTypeOf,
+  type Decl,
+  type Expr,
+  type FunctionDecl,
+  type LocalVar,
+  type SpecModel,
+  type Stmt,
+  type ValueType,
+} from "../model.js";
 import {
   freshBodyLocals,
   add,
@@ -618,9 +627,9 @@ function substitute(e: Expr, i: LocalVar, by: Expr): Expr {
 const STRING_TYPE: ValueType = { kind: "string" };
 
 /** The type of a slice parameter for elements of `array` (its array type, size unknown), or null when not an array. */
-function arrayTypeOf(array: Expr): ValueType | null {
-  const t = array.kind === "local" ? array.local.type : array.kind === "field" ? array.type : null;
-  return t !== null && t.kind === "array" ? { ...t, size: null } : null;
+function sliceTypeOf(array: Expr): ValueType | null {
+  const t = array.kind === "local" || array.kind === "field" ? arrayTypeOf(array) : null;
+  return t !== null ? { ...t, size: null } : null;
 }
 
 /** `b` or `b + k` (k a non-negative literal) with b one of the given locals: the base and the offset, or null. */
@@ -704,7 +713,7 @@ class Outliner {
             : array.kind === "field" && array.record.kind === "local"
               ? array.record.local
               : null;
-        const type = e.kind === "index" ? arrayTypeOf(array) : STRING_TYPE;
+        const type = e.kind === "index" ? sliceTypeOf(array) : STRING_TYPE;
         if (owner === null || type === null || declared.has(owner.id) || writes.locals.has(owner.id)) {
           why ??=
             "outline: the body must index only arrays and strings that are parameters or locals of the function, or array fields of its records";

@@ -809,11 +809,12 @@ function inflateFast(
     buf = b >> distExtra;
     cnt = c - distExtra;
     pos = p;
-    // Bytes before this call's output come from the window (the byte before o0 is at wp0 - 1).
+    // The match's bytes before this call's output come from the window (the byte before o0 is at wp0 - 1).
+    const before = o0 - (o - dist);
     let i = 0;
-    if (o - dist < o0) {
-      const k = o0 - (o - dist) < len ? o0 - (o - dist) : len;
-      let from = (wp0 - (o0 - (o - dist))) & mask;
+    if (before > 0) {
+      const k = before < len ? before : len;
+      let from = (wp0 - before) & mask;
       for (; i < k; i++) {
         out[o + i] = window[from];
         from = (from + 1) & mask;
