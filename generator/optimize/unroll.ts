@@ -51,6 +51,7 @@ import {
   type Decl,
   type Expr,
   type FunctionDecl,
+  type ReturnType,
   type LocalVar,
   type SpecModel,
   type Stmt,
@@ -350,25 +351,25 @@ function unroll(
       return foldReturns(mapStmts(j === 0 ? body : withoutComments(body), rw, (l) => renamed.get(l.id) ?? l));
     };
 
-    const copies: Stmt[] = [];
+    const copies: Stmt[][] = [];
     for (let j = 0; j < n; j++) {
-      copies.push(...copyBody(j));
+      copies.push(copyBody(j));
     }
     const unrolledBody: Stmt[] = [];
     if (outline === null) {
       for (const b of bases.values()) {
         unrolledBody.push({ kind: "local", local: b.local, init: add(b.x, iRef) });
       }
-      unrolledBody.push(...copies);
+      unrolledBody.push(...copies.flat());
     } else {
       // The bases go straight into the call's arguments.
       const baseValues = new Map([...bases.values()].map((b) => [b.local.id, add(b.x, iRef)]));
       baseValues.set(i.id, iRef);
-      const call = outline.outline(copies, n, baseValues, i, unused);
+      const call = outline.outline(copies, baseValues, i, unused);
       if (typeof call === "string") {
         return call;
       }
-      unrolledBody.push(call);
+      unrolledBody.push(...call);
     }
     return {
       kind: "for",
@@ -661,21 +662,81 @@ class Outliner {
     private readonly locals: LocalFactory,
   ) {}
 
-  /** The call replacing `copies` (with the helper recorded), or why it cannot be outlined. */
+  /**
+   * The copies with each exit branch (a branch that is only `return V;`) turned into `return j;`, and V as copy 0
+   * has it (`undefined` when the body has no exit branch), or why not: one exit branch at most, with nothing but
+   * the return in it, and a V that calls nothing and reads no local of the body.
+   */
+  private exitsOf(groups: readonly (readonly Stmt[])[]): { copies: Stmt[]; value: Expr | null | undefined } | string {
+    let value: Expr | null | undefined = undefined;
+    let why: string | null = null;
+    const copies: Stmt[] = [];
+    for (const [j, group] of groups.entries()) {
+      let count = 0;
+      const declared = new Set<number>();
+      walkStmts(group, (s) => {
+        if (s.kind === "local") {
+          declared.add(s.local.id);
+        }
+      });
+      const branch = (b: readonly Stmt[]): Stmt[] => {
+        if (!exits(b)) {
+          return visit(b);
+        }
+        const ret = b[b.length - 1] as Stmt & { kind: "return" };
+        if (b.length !== 1) {
+          why ??= "outline: an exit branch must hold only its `return`";
+        } else if (
+          ret.value !== null &&
+          (hasCall(ret.value) || someExpr(ret.value, (x) => x.kind === "local" && declared.has(x.local.id)))
+        ) {
+          why ??= "outline: an exit branch must return a value without calls or locals of the body";
+        }
+        count++;
+        if (j === 0) {
+          value = ret.value;
+        }
+        return [{ kind: "return", value: intLit(j) }];
+      };
+      const visit = (stmts: readonly Stmt[]): Stmt[] =>
+        stmts.map((s) =>
+          s.kind === "if"
+            ? { ...s, then: branch(s.then), else: s.else === null ? null : branch(s.else) }
+            : mapNestedBodies(s, visit),
+        );
+      copies.push(...visit(group));
+      if (count > 1) {
+        why ??= "outline: the body may have one exit branch";
+      }
+    }
+    return why ?? { copies, value };
+  }
+
+  /**
+   * The statements replacing the copies (one array per copy, in order; the helper is recorded), or why they
+   * cannot be outlined. An exit branch (`if (…) { return V; }`, V without calls) becomes `return j;` in copy j
+   * of the helper, which returns -1 when no copy left; the caller then returns V with `i + j` for `i`, which is
+   * what copy j returned (no other copy ran after it).
+   */
   outline(
-    copies: readonly Stmt[],
-    n: number,
+    groups: readonly (readonly Stmt[])[],
     baseValues: ReadonlyMap<number, Expr>,
     i: LocalVar,
     unused: number[],
-  ): Stmt | string {
+  ): Stmt[] | string {
+    const n = groups.length;
     const baseIds = new Set(baseValues.keys());
+    const exit = this.exitsOf(groups);
+    if (typeof exit === "string") {
+      return exit;
+    }
+    const copies = exit.copies;
     let jumps = false;
     walkStmts(copies, (s) => {
-      jumps ||= s.kind === "return" || s.kind === "break" || s.kind === "continue";
+      jumps ||= (s.kind === "return" && exit.value === undefined) || s.kind === "break" || s.kind === "continue";
     });
     if (jumps) {
-      return "outline: the body must not return";
+      return "outline: the body must not return but in one exit branch (`if (…) { return …; }`)";
     }
     const writes = writesOf(copies);
     if (writes.calls) {
@@ -764,6 +825,14 @@ class Outliner {
     unused.splice(0, unused.length, ...unused.filter((id) => !declared.has(id)));
     const sliceList = [...slices.values()];
     const scalarList = [...scalars.values()];
+    const returnType: ReturnType = exit.value === undefined ? { kind: "void" } : { kind: "int" };
+    const doc = [
+      `${n} iterations of a loop of ${this.f.name} (unrolled and outlined by a hint): each array is passed from`,
+      "the element the first of them reads on, so that every index here is a literal.",
+    ];
+    if (exit.value !== undefined) {
+      doc.push("Returns the iteration (0-based) whose exit branch was taken, or -1.");
+    }
     this.helpers.push({
       kind: "function",
       name,
@@ -772,32 +841,52 @@ class Outliner {
         ...sliceList.map((s) => ({ local: s.param, defaultValue: null, used: true })),
         ...scalarList.map((s) => ({ local: s.param, defaultValue: null, used: true })),
       ],
-      returnType: { kind: "void" },
-      body,
+      returnType,
+      body: exit.value === undefined ? body : [...body, { kind: "return", value: intLit(-1) }],
       unusedLocals: mine,
-      doc: [
-        `${n} iterations of a loop of ${this.f.name} (unrolled and outlined by a hint): each array is passed from`,
-        "the element the first of them reads on, so that every index here is a literal.",
-      ],
+      doc,
       pos: this.f.pos,
     });
-    return {
+    const call: Expr & { kind: "call" } = {
       kind: "call",
-      call: {
-        kind: "call",
-        callee: name,
-        args: [
-          ...sliceList.map((s): Expr => {
-            const index = baseValues.get(s.base.id) ?? { kind: "local", local: s.base };
-            return s.param.type.kind === "string"
-              ? { kind: "strCharAt", string: s.array, index }
-              : { kind: "index", array: s.array, index, type: s.param.type };
-          }),
-          ...scalarList.map((s): Expr => ({ kind: "local", local: s.outer })),
-        ],
-        type: { kind: "void" },
-      },
+      callee: name,
+      args: [
+        ...sliceList.map((s): Expr => {
+          const index = baseValues.get(s.base.id) ?? { kind: "local", local: s.base };
+          return s.param.type.kind === "string"
+            ? { kind: "strCharAt", string: s.array, index }
+            : { kind: "index", array: s.array, index, type: s.param.type };
+        }),
+        ...scalarList.map((s): Expr => ({ kind: "local", local: s.outer })),
+      ],
+      type: returnType,
     };
+    if (exit.value === undefined) {
+      return [{ kind: "call", call }];
+    }
+    // The caller leaves with what the copy that left returned: copy 0's value with i + j for i.
+    const left = this.locals.fresh(`${i.name}Exit`, i);
+    const leftRef: Expr = { kind: "local", local: left };
+    const shifted = add({ kind: "local", local: i }, leftRef);
+    const atCopy = (e: Expr): Expr => {
+      if (e.kind === "local") {
+        const b = baseValues.get(e.local.id);
+        if (e.local.id === i.id || b !== undefined) {
+          return substitute(b ?? e, i, shifted);
+        }
+        return e;
+      }
+      return mapChildren(e, atCopy);
+    };
+    return [
+      { kind: "local", local: left, init: call },
+      {
+        kind: "if",
+        test: { kind: "binary", op: ">=", left: leftRef, right: intLit(0) },
+        then: [{ kind: "return", value: exit.value === null ? null : atCopy(exit.value) }],
+        else: null,
+      },
+    ];
   }
 }
 

@@ -173,6 +173,23 @@ describe("hints that cannot apply are errors", () => {
     expect(why(fx("4 outline", "out[o + i] = r.v;", "out: Uint8Array, o: number, r: Readonly<R>, n: number"))).toEqual([
       "outline: the body must not read records or strings but their array elements and characters",
     ]);
+    // Exit branches: a lone `return`, one per body, with a value the caller can compute.
+    expect(why(fx("4 outline", "if (src[o + i] === 0) {\n      out[o] = 1;\n      return;\n    }"))).toEqual([
+      "outline: an exit branch must hold only its `return`",
+    ]);
+    expect(
+      why(
+        fx(
+          "4 outline",
+          "if (src[o + i] === 0) {\n      return;\n    }\n    if (src[o + i] === 1) {\n      return;\n    }",
+        ),
+      ),
+    ).toEqual(["outline: the body may have one exit branch"]);
+    expect(
+      why(
+        "export function f(src: Readonly<Uint8Array>, o: number, n: number): number {\n  // @spgen unroll 4 outline\n  for (let i = 0; i < n; i++) {\n    const b = src[o + i];\n    if (b === 0) {\n      return b;\n    }\n  }\n  return -1;\n}\n",
+      ),
+    ).toEqual(["outline: an exit branch must return a value without calls or locals of the body"]);
   });
 
   it("a word that only starts like a hint is no hint", () => {
@@ -306,9 +323,29 @@ function outlineNodeLines(): string[] {
       lines.push(
         `outline ${len} ${off}: ${[...buf].join(",")} ${[...out].join(",")} ${[...dst].join(",")} ${end} ${[...text.data].join(",")} ${sum}`,
       );
+      lines.push(outlineExitLine(len, off));
     }
   }
   return lines;
+}
+
+/** The exit-branch and overlapping-copy functions of the outline fixture for one length and offset (Node). */
+function outlineExitLine(len: number, off: number): string {
+  // d: the position of the first difference / of the byte looked for (len: none in range).
+  const d = (len * 7 + off) % (len + 1);
+  const dist = 1 + ((len + off) % 5);
+  const a = new Uint8Array(48);
+  for (let i = 0; i < 48; i++) {
+    a[i] = (i * 37 + 11) & 255;
+  }
+  const b = Uint8Array.from(a);
+  b[off + d] ^= 1;
+  const c = d < len ? a[off + d] : 999;
+  const z = Uint8Array.from(a);
+  outlineFx.zeroUntil(z, off, len, c);
+  const r = Uint8Array.from(a);
+  outlineFx.repeatBack(r, off + dist, dist, len);
+  return `exits ${len} ${off}: ${outlineFx.commonPrefix(a, off, b, off, len)} ${outlineFx.indexOfByte(a, off, len, c)} ${[...z].join(",")} ${[...r].join(",")}`;
 }
 
 function outlineSpProgram(): string {
@@ -365,6 +402,33 @@ ${KEY.map((k, i) => `\tkey[${i}] = ${k};`).join("\n")}
 				printnum(tb.data[i]);
 			}
 			printnum(sum);
+			int d = (len * 7 + off) % (len + 1);
+			int dist = 1 + ((len + off) % 5);
+			char a[48];
+			char b[48];
+			char z[48];
+			char r[48];
+			for (int i = 0; i < 48; i++)
+			{
+				a[i] = (i * 37 + 11) & 255;
+				b[i] = a[i];
+				z[i] = a[i];
+				r[i] = a[i];
+			}
+			b[off + d] ^= 1;
+			int c = d < len ? view_as<int>(a[off + d]) : 999;
+			zeroUntil(z, off, len, c);
+			repeatBack(r, off + dist, dist, len);
+			printnum(commonPrefix(a, off, b, off, len));
+			printnum(indexOfByte(a, off, len, c));
+			for (int i = 0; i < 48; i++)
+			{
+				printnum(z[i]);
+			}
+			for (int i = 0; i < 48; i++)
+			{
+				printnum(r[i]);
+			}
 		}
 	}
 	return 0;
@@ -383,6 +447,10 @@ function outlineSpLines(numbers: number[]): string[] {
         `outline ${len} ${off}: ${part(0)} ${part(1)} ${part(2)} ${numbers[p + 144]} ${text} ${numbers[p + 193]}`,
       );
       p += 194;
+      const z = numbers.slice(p + 2, p + 50).join(",");
+      const r = numbers.slice(p + 50, p + 98).join(",");
+      lines.push(`exits ${len} ${off}: ${numbers[p]} ${numbers[p + 1]} ${z} ${r}`);
+      p += 98;
     }
   }
   expect(p).toBe(numbers.length);

@@ -127,6 +127,17 @@ function deflateHash(buf: Readonly<Uint8Array>, i: number): number {
   );
 }
 
+/** How many of the `max` bytes from inp[a] and from inp[b] are equal, counted from the first. */
+function deflateMatchLength(inp: Readonly<Uint8Array>, a: number, b: number, max: number): number {
+  // @spgen unroll 64 16 4 outline
+  for (let k = 0; k < max; k++) {
+    if (inp[a + k] !== inp[b + k]) {
+      return k;
+    }
+  }
+  return max;
+}
+
 /** Writes byte b at z.outPos, or records that the output is full (nothing is written past z.outEnd). */
 function deflatePutByte(z: Deflater, out: Uint8Array, b: number): void {
   if (z.outPos >= z.outEnd) {
@@ -217,9 +228,7 @@ export function deflateMessage(
           if (max > DEFLATE_MAX_MATCH) {
             max = DEFLATE_MAX_MATCH;
           }
-          while (len < max && inp[cand + len] === inp[i + len]) {
-            len++;
-          }
+          len = deflateMatchLength(inp, cand, i, max);
           dist = i - cand;
         }
       }

@@ -820,9 +820,12 @@ function inflateFast(
         from = (from + 1) & mask;
       }
     }
-    // Byte by byte: a match may overlap the bytes it produces (distance < length).
-    for (; i < len; i++) {
-      out[o + i] = out[o + i - dist];
+    // Byte by byte in order: a match may overlap the bytes it produces (distance < length), so each byte may read
+    // one this loop has just written. SourcePawn copies with literal indices (the copies stay in this order).
+    const from = o - dist;
+    // @spgen unroll 64 16 4 outline
+    for (let j = i; j < len; j++) {
+      out[o + j] = out[from + j];
     }
     o += len;
   }

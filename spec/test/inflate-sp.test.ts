@@ -93,6 +93,18 @@ function cases(): Case[] {
   add(payload(new Uint8Array(0)));
   add(payload(new Uint8Array([65])));
   add(payload(new Uint8Array(100000), { level: 9 }), 65536);
+  // Long matches whose distance is shorter than the copies SourcePawn makes at once (64, 16, 4): each byte reads one
+  // written a few bytes before by the same match.
+  for (const period of [2, 5, 17, 37, 63]) {
+    const unit = noise(period, period);
+    add(
+      payload(
+        Uint8Array.from({ length: 40000 }, (_, i) => unit[i % period]),
+        { level: 9 },
+      ),
+      65536,
+    );
+  }
   add(payload(t), 19999);
   add(payload(t), 200000, 7, 13);
   add(payload(t, { level: 0 }), 200000, 3, 5);
