@@ -456,7 +456,7 @@ stock int vecPutPayload(char[] out, int o, int cap, const char[] buf, int off, i
 stock void vecFill(char[] buf, int off, int len, int seed)
 {
 	int x = seed;
-	if (x == 0)
+	if (!x)
 	{
 		x = 1;
 	}
@@ -465,7 +465,7 @@ stock void vecFill(char[] buf, int off, int len, int seed)
 		x ^= x * 0x2000;
 		x ^= x >>> 17;
 		x ^= x * 32;
-		if (i % 7 == 0)
+		if (!(i % 7))
 		{
 			buf[off + i] = (i & 8) != 0 ? 0xff : 0;
 		}
@@ -711,7 +711,7 @@ stock int vecRequest(const char[] data, const int[] params, int p, char[] work, 
 {
 	WsConn c;
 	int err = urlParseWithPath(c.url, data, params[p + 1], params[p + 2], data, params[p + 3], params[p + 4]);
-	if (err != 0)
+	if (err)
 	{
 		return vecPutUrl(c, err, out, bytesPutAscii(out, 0, cap, "url="), cap);
 	}
@@ -926,7 +926,7 @@ stock int vecDecoderStream(const char[] data, int dOff, int len, int maxMessage,
 					w = vecPutChar(out, w, cap, 58);
 					w = vecPutInt(out, w, cap, d.msgLen);
 					w = vecPutChar(out, w, cap, 58);
-					if (d.msgSpilled == 0)
+					if (!d.msgSpilled)
 					{
 						w = vecPutPayload(out, w, cap, msg, 0, d.msgLen);
 					}
@@ -948,7 +948,7 @@ stock int vecDecoderStream(const char[] data, int dOff, int len, int maxMessage,
 					w = vecPutHex(out, w, cap, d.ctl, 0, d.ctlLen);
 				}
 			}
-			else if (n == 0)
+			else if (!n)
 			{
 				w = vecPutSep(out, w, cap, start);
 				return bytesPutAscii(out, w, cap, "stall");
@@ -977,11 +977,11 @@ stock int vecBuildStream(char[] stream, int cap, int seed, int msgLen, int fragS
 	int p = 0;
 	int frag = 0;
 	int x = seed;
-	if (x == 0)
+	if (!x)
 	{
 		x = 1;
 	}
-	while (p < msgLen || frag == 0)
+	while (p < msgLen || !frag)
 	{
 		int n = msgLen - p;
 		if (n > fragSize)
@@ -1011,7 +1011,7 @@ stock int vecBuildStream(char[] stream, int cap, int seed, int msgLen, int fragS
 		o += n;
 		p += n;
 		frag++;
-		if (pingEvery > 0 && frag % pingEvery == 0 && !fin)
+		if (pingEvery > 0 && !(frag % pingEvery) && !fin)
 		{
 			stream[o] = 0x89;
 			stream[o + 1] = 1;
@@ -1118,7 +1118,7 @@ stock int vecConn(const char[] data, const int[] params, int p, char[] msg, char
 			int o = c.out;
 			if (o == ConnOut_None)
 			{
-				if (used == 0)
+				if (!used)
 				{
 					w = vecPutSep(out, w, cap, 0);
 					return bytesPutAscii(out, w, cap, "stall");
@@ -1288,7 +1288,7 @@ stock int vecSioParse(const char[] data, int dOff, int len, char[] out, int cap)
 	w = vecPutChar(out, w, cap, 124);
 	w = vecPutInt(out, w, cap, sp.ackId);
 	w = vecPutField(out, w, cap, data, sp.dataOff, sp.dataLen);
-	if (r != 0 || (sp.type != 2 && sp.type != 3 && sp.type != 5 && sp.type != 6))
+	if (r || (sp.type != 2 && sp.type != 3 && sp.type != 5 && sp.type != 6))
 	{
 		return w;
 	}
@@ -1916,7 +1916,7 @@ stock int sesLine(char[] out, int o, int cap, const char[] names, int nameOff, i
 {
 	int w = o;
 	int i = nameOff;
-	while (names[i] != 0 && w >= 0)
+	while (names[i] && w >= 0)
 	{
 		w = vecPutChar(out, w, cap, names[i]);
 		i++;
@@ -2136,7 +2136,7 @@ stock int sesWsFeed(WsSession s, WsConn c, const char[] data, int dOff, int len,
 		int kind = c.out;
 		if (kind == ConnOut_None)
 		{
-			if (used == 0)
+			if (!used)
 			{
 				return bytesPutAscii(out, w, cap, " stall");
 			}
@@ -2185,7 +2185,7 @@ stock int sesWsTick(WsSession s, WsConn c, const char[] data, const int[] params
 	int tick = wsSessionTick(s, c, t);
 	int w = bytesPutAscii(out, o, cap, "tick=");
 	w = vecPutInt(out, w, cap, tick);
-	if (s.error != 0)
+	if (s.error)
 	{
 		w = sesPutField(out, w, cap, "err", s.error);
 		w = sesPutField(out, w, cap, "detail", s.detail);
@@ -2215,28 +2215,28 @@ stock int sesWsTick(WsSession s, WsConn c, const char[] data, const int[] params
 stock int sesWsActions(WsSession s, WsConn c, int actions, int queued, int t, int random16, const char[] data, int keyOff, char[] small, char[] out, int o, int cap)
 {
 	int w = sesPutField(out, o, cap, "a", actions);
-	if ((actions & Action_SendClose) != 0)
+	if (actions & Action_SendClose)
 	{
 		int n = connEncodeClose(small, 0, SES_SMALL_SIZE, s.userCode, s.userReason, 0, s.userReasonLen, data, keyOff);
 		w = sesPutWrite(out, w, cap, small, n);
 	}
-	if ((actions & Action_SendCloseReply) != 0)
+	if (actions & Action_SendCloseReply)
 	{
 		w = sesPutWrite(out, w, cap, small, connEncodeCloseReply(c, small, 0, SES_SMALL_SIZE, data, keyOff));
 	}
-	if ((actions & Action_SendCloseError) != 0)
+	if (actions & Action_SendCloseError)
 	{
 		w = sesPutWrite(out, w, cap, small, connEncodeCloseError(c, small, 0, SES_SMALL_SIZE, data, keyOff));
 	}
-	if ((actions & Action_NotifyOpen) != 0)
+	if (actions & Action_NotifyOpen)
 	{
 		w = sesPutField(out, w, cap, "flush", queued);
 	}
-	if ((actions & Action_Disconnect) != 0)
+	if (actions & Action_Disconnect)
 	{
 		w = bytesPutAscii(out, w, cap, " drop");
 	}
-	if ((actions & Action_NotifyClosed) != 0)
+	if (actions & Action_NotifyClosed)
 	{
 		w = sesPutField(out, w, cap, "closed", wsSessionClosed(s, c, t, random16));
 	}
@@ -2428,7 +2428,7 @@ stock int sesSioOne(SesSio r, SioSession s, int k, int what, int arg, int t, con
 			w = bytesPutAscii(out, w, cap, "closed");
 			w = vecPutInt(out, w, cap, bits);
 			w = sesSioFailedAcks(s, k, t, (bits & SioClosed_Finish) != 0, out, w, cap);
-			if ((bits & SioClosed_Finish) != 0)
+			if (bits & SioClosed_Finish)
 			{
 				w = sesSioRelease(r, k, out, w, cap);
 			}
@@ -2543,7 +2543,7 @@ stock int sesRunSio(SesSio r, const char[] data, const int[] params, int p, int 
 			}
 			default:
 			{
-				if (k == 0)
+				if (!k)
 				{
 					w = sesSioNsEvent(r, r.s0, 0, data, params, e, small, big1, out, w, cap);
 				}
@@ -2635,7 +2635,7 @@ stock int sesSioMessage(SesSio r, const char[] data, const int[] params, int e, 
 		{
 			r.took = 0;
 			w = sesSioEach(r, SesEach_Packet, 0, t, data, pk, name, small, out, w, cap);
-			if (r.took == 0)
+			if (!r.took)
 			{
 				w = bytesPutAscii(out, w, cap, " ns-");
 			}
@@ -2748,7 +2748,7 @@ stock int sesSioNsEvent(SesSio r, SioSession s, int k, const char[] data, const 
 			w = vecPutInt(out, w, cap, n);
 			w = bytesPutAscii(out, w, cap, " =");
 			w = vecPutInt(out, w, cap, res);
-			if (s.error != 0)
+			if (s.error)
 			{
 				w = sesPutField(out, w, cap, "err", s.error);
 				w = sesPutField(out, w, cap, "detail", s.detail);
@@ -2767,12 +2767,12 @@ stock int sesSioNsEvent(SesSio r, SioSession s, int k, const char[] data, const 
 			w = vecPutInt(out, w, cap, k);
 			w = vecPutChar(out, w, cap, 61);
 			w = vecPutInt(out, w, cap, bits);
-			if ((bits & SioClose_Write) != 0)
+			if (bits & SioClose_Write)
 			{
 				w = bytesPutAscii(out, w, cap, " >");
 				w = vecPutEsc(out, w, cap, small, 0, s.outLen);
 			}
-			if ((bits & SioClose_Finish) != 0)
+			if (bits & SioClose_Finish)
 			{
 				w = sesPutReason(out, w, cap, s.reason);
 				w = sesSioFailedAcks(s, k, t, true, out, w, cap);
@@ -2836,7 +2836,7 @@ stock int sesSioEmit(SesSio r, SioSession s, const char[] data, const int[] para
 				w = vecPutBool(out, w, cap, sioSessionAckTimeout(s, s.ack, timeout, t));
 			}
 		}
-		if (s.error != 0)
+		if (s.error)
 		{
 			w = bytesPutAscii(out, w, cap, ":err");
 			w = vecPutInt(out, w, cap, s.error);

@@ -823,7 +823,7 @@ function inflateFast(
     // Byte by byte in order: a match may overlap the bytes it produces (distance < length), so each byte may read
     // one this loop has just written. SourcePawn copies with literal indices (the copies stay in this order).
     const from = o - dist;
-    // @spgen unroll 64 16 4 outline
+    // @spgen unroll 16 4 outline
     for (let j = i; j < len; j++) {
       out[o + j] = out[from + j];
     }
