@@ -1,8 +1,8 @@
 /**
- * Inlining of private helpers (no hint): a call statement to a void function
- * that its module does not export is replaced by the helper's body, in a
- * block, when the helper has one call site in the whole spec or is tiny (at
- * most TINY_HELPER statements). SourcePawn has no inliner; the frame decoder
+ * Inlining of private helpers: a call statement to a void function that its
+ * module does not export is replaced by the helper's body, in a block, when
+ * the helper has one call site in the whole spec, is tiny (at most
+ * TINY_HELPER statements), or carries `@spgen inline` (any size). SourcePawn has no inliner; the frame decoder
  * calls one small helper per header byte.
  *
  * The helper's `return;` statements are first removed (return elimination):
@@ -31,6 +31,7 @@ import {
   mapStmts,
   stmtExprs,
   walkStmts,
+  hasHint,
 } from "./ir.js";
 
 /** A helper of at most this many statements (after return elimination, nested ones counted) is inlined everywhere. */
@@ -238,7 +239,8 @@ function helpersOf(model: SpecModel): Map<string, Helper> {
       continue;
     }
     const n = counts.get(f.name) ?? 0;
-    if (n === 0 || (size(body) > TINY_HELPER && size(body) * (n - 1) > MAX_GROWTH)) {
+    const hinted = hasHint(f.doc, "inline");
+    if (n === 0 || (!hinted && size(body) > TINY_HELPER && size(body) * (n - 1) > MAX_GROWTH)) {
       continue;
     }
     const assigned = new Set<number>();
@@ -343,10 +345,10 @@ function inlineInto(f: FunctionDecl, helpers: ReadonlyMap<string, Helper>): Func
   return changed ? { ...f, body, unusedLocals: [...f.unusedLocals, ...unused] } : f;
 }
 
-/** Inlines the private void helpers of the model (two rounds: a helper's helpers too). */
+/** Inlines the private void helpers of the model (three rounds: a helper's helpers, and theirs). */
 export function inlineHelpers(model: SpecModel): SpecModel {
   let m = model;
-  for (let round = 0; round < 2; round++) {
+  for (let round = 0; round < 3; round++) {
     const helpers = helpersOf(m);
     if (helpers.size === 0) {
       break;

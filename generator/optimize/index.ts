@@ -9,8 +9,10 @@
  *   (split.ts);
  * - `// @spgen unroll N` (or `full`) right before a counted `for` loop (unroll.ts);
  * - `@spgen scratch` in the doc of a record's Int32Array field (scratch.ts);
- * - without a hint, last: call statements to private void helpers with one
- *   call site, or tiny ones, are inlined (helpers.ts).
+ * - without a hint: call statements to private void helpers with one
+ *   call site, or tiny ones, are inlined (helpers.ts);
+ * - `// @spgen scalarize` right before a loop, last, once helpers are inlined
+ *   into it (scalarize.ts).
  *
  * Calls to tabulated functions become table reads first, then calls are
  * inlined, so that a loop whose body called an inlined function can still be
@@ -23,6 +25,7 @@ import type { Diagnostic } from "../diagnostics.js";
 import type { SpecModel } from "../model.js";
 import { inlineHelpers } from "./helpers.js";
 import { inlineCalls } from "./inline.js";
+import { scalarizeLoops } from "./scalarize.js";
 import { localiseScratchFields } from "./scratch.js";
 import { splitLoops } from "./split.js";
 import { tabulateFunctions } from "./table.js";
@@ -41,5 +44,6 @@ export function optimizeSpec(model: SpecModel): OptimizeResult {
   const split = splitLoops(inlined, diagnostics);
   const unrolled = unrollLoops(split, diagnostics);
   const localised = localiseScratchFields(unrolled, diagnostics);
-  return { model: inlineHelpers(localised), diagnostics };
+  const helped = inlineHelpers(localised);
+  return { model: scalarizeLoops(helped, diagnostics), diagnostics };
 }

@@ -29,13 +29,8 @@
 
 import type { Diagnostic } from "../diagnostics.js";
 import type { Expr, FunctionDecl, LocalVar, SpecModel, Stmt } from "../model.js";
-import { foldLiteral, hasCall, LocalFactory, mapChildren, mapExpr, someExpr } from "./ir.js";
-
-/** True when a doc comment holds the tag `@spgen <word>`. */
-export function hasHint(doc: readonly string[], word: string): boolean {
-  const re = new RegExp(`(^|\\s)@spgen\\s+${word}(?![\\w-])`);
-  return doc.some((l) => re.test(l));
-}
+import { eliminateReturns } from "./helpers.js";
+import { foldLiteral, hasCall, hasHint, LocalFactory, mapChildren, mapExpr, someExpr } from "./ir.js";
 
 export interface Inlinable {
   readonly params: readonly LocalVar[];
@@ -314,6 +309,24 @@ export function inlineCalls(model: SpecModel, diagnostics: Diagnostic[]): SpecMo
   for (const m of model.modules) {
     for (const d of m.decls) {
       if (d.kind !== "function" || !hasHint(d.doc, "inline")) {
+        continue;
+      }
+      if (d.returnType.kind === "void") {
+        // Its call statements are inlined with the private helpers (helpers.ts), whatever its size.
+        const why = d.exported
+          ? "a void function is inlined as statements, by the private-helper pass: it must not be exported"
+          : eliminateReturns(d.body) === null
+            ? "its `return;` statements must be removable (at the end of an `if` branch, not in a loop or switch)"
+            : null;
+        if (why !== null) {
+          diagnostics.push({
+            file: d.pos.file,
+            line: d.pos.line,
+            column: d.pos.column,
+            severity: "error",
+            message: `\`${d.name}\` is marked @spgen inline but cannot be inlined: ${why}`,
+          });
+        }
         continue;
       }
       const r = inlinable(d);

@@ -423,6 +423,12 @@ export function mapFunctions(model: SpecModel, fn: (f: FunctionDecl) => Function
   };
 }
 
+/** True when a doc comment holds the tag `@spgen <word>`. */
+export function hasHint(doc: readonly string[], word: string): boolean {
+  const re = new RegExp(`(^|\\s)@spgen\\s+${word}(?![\\w-])`);
+  return doc.some((l) => re.test(l));
+}
+
 /** True when some comment statement of `f` has a line matching `hint` (a pass's hint pattern). */
 export function hasHintComment(f: FunctionDecl, hint: RegExp): boolean {
   let hinted = false;

@@ -19,8 +19,7 @@
 
 import type { Diagnostic } from "../diagnostics.js";
 import type { Expr, FunctionDecl, LocalVar, RecordDecl, SpecModel, Stmt } from "../model.js";
-import { hasHint } from "./inline.js";
-import { LocalFactory, mapChildren, mapNestedBodies, mapStmts, someExpr, stmtExprs, walkStmts } from "./ir.js";
+import { hasHint, LocalFactory, mapChildren, mapNestedBodies, mapStmts, someExpr, stmtExprs, walkStmts } from "./ir.js";
 
 interface Scratch {
   readonly record: RecordDecl;

@@ -20,6 +20,7 @@ import { findCompilers, findShells, runModesFor } from "../toolchain/index.js";
 import { skipWithReason } from "./skip.js";
 import * as inlineFx from "./fixtures/constructs/inline.js";
 import * as outlineFx from "./fixtures/constructs/outline.js";
+import * as scalarizeFx from "./fixtures/constructs/scalarize.js";
 import * as tableFx from "./fixtures/constructs/table.js";
 import * as unrollFx from "./fixtures/constructs/unroll.js";
 import { FIXTURES, ROOT } from "./helpers.js";
@@ -140,6 +141,16 @@ describe("hints that cannot apply are errors", () => {
     ]);
   });
 
+  it("inline on a void function: exported, or with a return the helper pass cannot remove", () => {
+    const d = diagnosticsOf(
+      "export class R {\n  v = 0;\n}\n/** @spgen inline */\nexport function g(r: R): void {\n  r.v++;\n}\n/** @spgen inline */\nfunction k(r: R, n: number): void {\n  for (let i = 0; i < n; i++) {\n    if (r.v > 3) {\n      return;\n    }\n    r.v++;\n  }\n}\nexport function f(r: R): void {\n  g(r);\n  k(r, 2);\n}\n",
+    );
+    expect(d).toEqual([
+      "5:1: error: `g` is marked @spgen inline but cannot be inlined: a void function is inlined as statements, by the private-helper pass: it must not be exported",
+      "9:1: error: `k` is marked @spgen inline but cannot be inlined: its `return;` statements must be removable (at the end of an `if` branch, not in a loop or switch)",
+    ]);
+  });
+
   it("table: a missing size, two parameters, a body that reads an array", () => {
     const d = diagnosticsOf(
       "/** @spgen table */\nfunction g(x: number): number {\n  return x + 1;\n}\n/** @spgen table 16 */\nfunction k(x: number, y: number): number {\n  return x + y;\n}\n/** @spgen table 9999 */\nfunction m(x: number): number {\n  return x;\n}\nexport function f(x: number): number {\n  return g(x & 3) + k(x & 3, 1) + m(x & 3);\n}\n",
@@ -190,6 +201,31 @@ describe("hints that cannot apply are errors", () => {
         "export function f(src: Readonly<Uint8Array>, o: number, n: number): number {\n  // @spgen unroll 4 outline\n  for (let i = 0; i < n; i++) {\n    const b = src[o + i];\n    if (b === 0) {\n      return b;\n    }\n  }\n  return -1;\n}\n",
       ),
     ).toEqual(["outline: an exit branch must return a value without calls or locals of the body"]);
+  });
+
+  it("scalarize: what it refuses", () => {
+    const why = (src: string): string[] =>
+      diagnosticsOf(src).map((d) => d.replace(/^\d+:1: error: the @spgen scalarize hint in `f` does not apply: /, ""));
+    const rec = "export class R {\n  v = 0;\n}\nexport function g(r: R): void {\n  r.v = 1;\n}\n";
+    expect(
+      why(
+        `${rec}export function f(r: R, n: number): number {\n  // @spgen scalarize\n  for (let i = 0; i < n; i++) {\n    if (r.v > 3) {\n      return i;\n    }\n    r.v++;\n  }\n  return -1;\n}\n`,
+      ),
+    ).toEqual(["the loop must not return (the fields are stored back after it)"]);
+    expect(
+      why(
+        `${rec}export function f(r: R, n: number): void {\n  // @spgen scalarize\n  for (let i = 0; i < n; i++) {\n    r.v++;\n    g(r);\n  }\n}\n`,
+      ),
+    ).toEqual(["the loop reads no int or bool field of a record it names only through fields and passes to no call"]);
+    // Another record of the type a call receives may be the same record: left alone too.
+    expect(
+      why(
+        `${rec}export function f(r: R, q: R, n: number): void {\n  // @spgen scalarize\n  for (let i = 0; i < n; i++) {\n    r.v++;\n    g(q);\n  }\n}\n`,
+      ),
+    ).toEqual(["the loop reads no int or bool field of a record it names only through fields and passes to no call"]);
+    expect(why(`${rec}export function f(r: R): void {\n  // @spgen scalarize\n  r.v = 2;\n}\n`)).toEqual([
+      "it must stand right before a loop",
+    ]);
   });
 
   it("a word that only starts like a hint is no hint", () => {
@@ -645,6 +681,73 @@ function tableNodeLines(): string[] {
   return lines;
 }
 
+/** Inputs of the scalarize fixture: value widths, counts and byte limits (some reached mid-loop). */
+const SCALARIZE_CASES: readonly (readonly [number, number, number])[] = [
+  [3, 0, 16],
+  [3, 20, 16],
+  [5, 11, 4],
+  [7, 40, 16],
+  [8, 9, 9],
+  [13, 12, 5],
+  [16, 5, 16],
+  [16, 9, 3],
+];
+
+/** One line per case: returned count, the writer's fields and bytes, the counter (Node). */
+function scalarizeNodeLines(): string[] {
+  return SCALARIZE_CASES.map(([n, count, limit]) => {
+    const w = new scalarizeFx.BitWriter();
+    w.limit = limit;
+    const c = new scalarizeFx.Counter();
+    const vals = Int32Array.from({ length: 40 }, (_, i) => Math.imul(i + 3, 40503) - 70000);
+    const r = scalarizeFx.packBits(w, c, vals, n, count);
+    return `pack ${n} ${count} ${limit}: ${r} ${w.buf} ${w.cnt} ${w.pos} ${w.full ? 1 : 0} ${c.n} ${[...w.out].join(",")}`;
+  });
+}
+
+function scalarizeSpProgram(): string {
+  return `#pragma semicolon 1
+#pragma newdecls required
+native void printnum(int n);
+#include "scalarize.inc"
+
+public int main()
+{
+	int cases[][3] = { ${SCALARIZE_CASES.map((c) => `{ ${c.join(", ")} }`).join(", ")} };
+	int vals[40];
+	for (int i = 0; i < 40; i++)
+	{
+		vals[i] = (i + 3) * 40503 - 70000;
+	}
+	for (int k = 0; k < sizeof(cases); k++)
+	{
+		BitWriter w;
+		w.limit = cases[k][2];
+		Counter c;
+		printnum(packBits(w, c, vals, cases[k][0], cases[k][1]));
+		printnum(w.buf);
+		printnum(w.cnt);
+		printnum(w.pos);
+		printnum(w.full ? 1 : 0);
+		printnum(c.n);
+		for (int i = 0; i < 16; i++)
+		{
+			printnum(w.out[i]);
+		}
+	}
+	return 0;
+}
+`;
+}
+
+function scalarizeSpLines(numbers: number[]): string[] {
+  expect(numbers.length).toBe(SCALARIZE_CASES.length * 22);
+  return SCALARIZE_CASES.map(([n, count, limit], k) => {
+    const v = numbers.slice(k * 22, (k + 1) * 22);
+    return `pack ${n} ${count} ${limit}: ${v.slice(0, 6).join(" ")} ${v.slice(6).join(",")}`;
+  });
+}
+
 function tableSpProgram(): string {
   return `#pragma semicolon 1
 #pragma newdecls required
@@ -753,6 +856,16 @@ describe("optimised code computes what the spec computes (spshell)", () => {
 
   it.skipIf(compilers.length === 0)("the outlined unrolled loops (unroll … outline) match Node in every VM", () => {
     expectSameInEveryVm("outline", ["constructs/outline.ts"], outlineSpProgram(), outlineNodeLines(), outlineSpLines);
+  });
+
+  it.skipIf(compilers.length === 0)("the scalarized loop (@spgen scalarize) matches Node in every VM", () => {
+    expectSameInEveryVm(
+      "scalarize",
+      ["constructs/scalarize.ts"],
+      scalarizeSpProgram(),
+      scalarizeNodeLines(),
+      scalarizeSpLines,
+    );
   });
 
   it.skipIf(compilers.length === 0)("the tabulated functions (@spgen table) match Node in every VM", () => {

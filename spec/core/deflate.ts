@@ -138,7 +138,7 @@ function deflateMatchLength(inp: Readonly<Uint8Array>, a: number, b: number, max
   return max;
 }
 
-/** Writes byte b at z.outPos, or records that the output is full (nothing is written past z.outEnd). */
+/** Writes byte b at z.outPos, or records that the output is full (nothing is written past z.outEnd). @spgen inline */
 function deflatePutByte(z: Deflater, out: Uint8Array, b: number): void {
   if (z.outPos >= z.outEnd) {
     z.overflow = true;
@@ -152,6 +152,7 @@ function deflatePutByte(z: Deflater, out: Uint8Array, b: number): void {
  * Appends the low `n` bits of `v` (n ≤ 16) to the output, least significant
  * first (RFC 1951 §3.1.1). Up to 15 bits wait in z.bitBuf and go out two
  * bytes at a time, as zlib's send_bits does (at most 31 bits are ever held).
+ * @spgen inline: SourcePawn pays a call per code otherwise (four a match).
  */
 function deflateBits(z: Deflater, out: Uint8Array, v: number, n: number): void {
   z.bitBuf |= (v & ((1 << n) - 1)) << z.bitCnt;
@@ -216,6 +217,7 @@ export function deflateMessage(
     deflateBits(z, out, 2, 3);
     const end = inOff + inLen;
     let i = inOff;
+    // @spgen scalarize: the bit buffer and output position stay in locals of SourcePawn while the loop runs.
     while (i < end && !z.overflow) {
       let len = 0;
       let dist = 0;
