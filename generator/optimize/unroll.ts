@@ -197,6 +197,18 @@ function foldReturns(stmts: readonly Stmt[]): Stmt[] {
   );
 }
 
+/** The stride s when `e` is `i` (1) or `s * i` / `i * s` with s a literal from 1 to 64, else null. */
+function strideOf(e: Expr, i: LocalVar): number | null {
+  if (isLocal(e, i)) {
+    return 1;
+  }
+  if (e.kind !== "binary" || e.op !== "*") {
+    return null;
+  }
+  const lit = isLocal(e.right, i) ? e.left : isLocal(e.left, i) ? e.right : null;
+  return lit !== null && lit.kind === "int" && lit.value >= 1 && lit.value <= 64 ? lit.value : null;
+}
+
 /** Why the loop cannot be unrolled, or the unrolled statement. */
 function unroll(
   loop: ForStmt,
@@ -285,6 +297,9 @@ function unroll(
   }
 
   const iRef: Expr = { kind: "local", local: i };
+  /** `s * i` (`i` for 1). */
+  const strided = (stride: number): Expr =>
+    stride === 1 ? iRef : { kind: "binary", op: "*", left: intLit(stride), right: iRef };
   /** The end of the iterations unrolled by n from the current i (from the loop's start when `first`). */
   const endValue = (n: number, first: boolean): Expr => {
     const notStep: Expr = { kind: "unary", op: "~", operand: intLit(n - 1) };
@@ -301,18 +316,22 @@ function unroll(
   /** One unrolled loop by n, ending at iEnd. */
   const level = (n: number, iEnd: LocalVar): Stmt | string => {
     // `X + i` (X invariant) anywhere else in the body: one local per unrolled iteration.
-    const bases = new Map<string, { x: Expr; local: LocalVar }>();
+    // `X + i` and `X + s * i` (a literal stride s: 3 input bytes a group): copy j uses `local + s * j`.
+    const bases = new Map<string, { x: Expr; stride: number; local: LocalVar }>();
     const findBases = (e: Expr): void => {
       if (hoistable.has(exprKey(e))) {
         return;
       }
       if (e.kind === "binary" && e.op === "+") {
-        const x = isLocal(e.right, i) ? e.left : isLocal(e.left, i) ? e.right : null;
+        const sr = strideOf(e.right, i);
+        const sl = sr === null ? strideOf(e.left, i) : null;
+        const x = sr !== null ? e.left : sl !== null ? e.right : null;
+        const stride = sr ?? sl ?? 1;
         if (x !== null && !mentions(x, i) && invariantUnder(x, w)) {
           const key = exprKey(e);
           if (!bases.has(key)) {
             const name = x.kind === "local" ? `${x.local.name}_${i.name}` : `${i.name}Base`;
-            bases.set(key, { x, local: locals.fresh(name, i) });
+            bases.set(key, { x, stride, local: locals.fresh(name, i) });
           }
           return;
         }
@@ -337,7 +356,7 @@ function unroll(
         }
         const b = bases.get(key);
         if (b !== undefined) {
-          return add({ kind: "local", local: b.local }, intLit(j));
+          return add({ kind: "local", local: b.local }, intLit(j * b.stride));
         }
         if (e.kind === "local") {
           if (e.local.id === i.id) {
@@ -358,12 +377,12 @@ function unroll(
     const unrolledBody: Stmt[] = [];
     if (outline === null) {
       for (const b of bases.values()) {
-        unrolledBody.push({ kind: "local", local: b.local, init: add(b.x, iRef) });
+        unrolledBody.push({ kind: "local", local: b.local, init: add(b.x, strided(b.stride)) });
       }
       unrolledBody.push(...copies.flat());
     } else {
       // The bases go straight into the call's arguments.
-      const baseValues = new Map([...bases.values()].map((b) => [b.local.id, add(b.x, iRef)]));
+      const baseValues = new Map([...bases.values()].map((b) => [b.local.id, add(b.x, strided(b.stride))]));
       baseValues.set(i.id, iRef);
       const call = outline.outline(copies, baseValues, i, unused);
       if (typeof call === "string") {
@@ -633,15 +652,19 @@ function sliceTypeOf(array: Expr): ValueType | null {
   return t !== null ? { ...t, size: null } : null;
 }
 
-/** `b` or `b + k` (k a non-negative literal) with b one of the given locals: the base and the offset, or null. */
+/**
+ * `b`, `b + k` or `b + k1 + k2 …` (literals adding up to a non-negative k; copy j of `X + 3 * i + 1` is
+ * `b + 3 + 1`) with b one of the given locals: the base and the offset, or null.
+ */
 function baseOffset(e: Expr, baseIds: ReadonlySet<number>): { base: LocalVar; offset: number } | null {
-  if (e.kind === "local" && baseIds.has(e.local.id)) {
-    return { base: e.local, offset: 0 };
+  let offset = 0;
+  let x = e;
+  while (x.kind === "binary" && x.op === "+" && x.right.kind === "int") {
+    offset += x.right.value;
+    x = x.left;
   }
-  if (e.kind === "binary" && e.op === "+" && e.left.kind === "local" && baseIds.has(e.left.local.id)) {
-    if (e.right.kind === "int" && e.right.value >= 0 && e.right.value <= 0x7fffffff) {
-      return { base: e.left.local, offset: e.right.value };
-    }
+  if (x.kind === "local" && baseIds.has(x.local.id) && offset >= 0 && offset <= 0x7fffffff) {
+    return { base: x.local, offset };
   }
   return null;
 }
@@ -767,6 +790,14 @@ class Outliner {
     };
     const rw = (e: Expr): Expr => {
       const array = e.kind === "index" ? e.array : e.kind === "strCharAt" ? e.string : null;
+      if (e.kind === "index" && e.array.kind === "table") {
+        // A constant table is global: the helper reads it as the loop did, at an index of values only.
+        if (someExpr(e.index, (x) => x.kind === "local" && (baseIds.has(x.local.id) || x.local.id === i.id))) {
+          why ??= `outline: a table's index must not depend on \`${i.name}\``;
+          return e;
+        }
+        return { ...e, index: rw(e.index) };
+      }
       if ((e.kind === "index" || e.kind === "strCharAt") && array !== null) {
         const owner =
           array.kind === "local"

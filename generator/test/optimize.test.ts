@@ -184,6 +184,12 @@ describe("hints that cannot apply are errors", () => {
     expect(why(fx("4 outline", "out[o + i] = r.v;", "out: Uint8Array, o: number, r: Readonly<R>, n: number"))).toEqual([
       "outline: the body must not read records or strings but their array elements and characters",
     ]);
+    expect(
+      why(
+        "const T: readonly number[] = [1, 2, 3, 4];\n" +
+          fx("4 outline", "out[o + i] = T[(o + i) >> 8];").replace("export class R", "class R"),
+      ),
+    ).toEqual(["outline: a table's index must not depend on `i`"]);
     // Exit branches: a lone `return`, one per body, with a value the caller can compute.
     expect(why(fx("4 outline", "if (src[o + i] === 0) {\n      out[o] = 1;\n      return;\n    }"))).toEqual([
       "outline: an exit branch must hold only its `return`",
@@ -381,7 +387,9 @@ function outlineExitLine(len: number, off: number): string {
   outlineFx.zeroUntil(z, off, len, c);
   const r = Uint8Array.from(a);
   outlineFx.repeatBack(r, off + dist, dist, len);
-  return `exits ${len} ${off}: ${outlineFx.commonPrefix(a, off, b, off, len)} ${outlineFx.indexOfByte(a, off, len, c)} ${[...z].join(",")} ${[...r].join(",")}`;
+  const hex = new Uint8Array(48);
+  outlineFx.hexEncode(a, off, len >> 1, hex, off + 1);
+  return `exits ${len} ${off}: ${outlineFx.commonPrefix(a, off, b, off, len)} ${outlineFx.indexOfByte(a, off, len, c)} ${[...z].join(",")} ${[...r].join(",")} ${[...hex].join(",")}`;
 }
 
 function outlineSpProgram(): string {
@@ -465,6 +473,12 @@ ${KEY.map((k, i) => `\tkey[${i}] = ${k};`).join("\n")}
 			{
 				printnum(r[i]);
 			}
+			char hex[48];
+			hexEncode(a, off, len >> 1, hex, off + 1);
+			for (int i = 0; i < 48; i++)
+			{
+				printnum(hex[i]);
+			}
 		}
 	}
 	return 0;
@@ -485,8 +499,9 @@ function outlineSpLines(numbers: number[]): string[] {
       p += 194;
       const z = numbers.slice(p + 2, p + 50).join(",");
       const r = numbers.slice(p + 50, p + 98).join(",");
-      lines.push(`exits ${len} ${off}: ${numbers[p]} ${numbers[p + 1]} ${z} ${r}`);
-      p += 98;
+      const hex = numbers.slice(p + 98, p + 146).join(",");
+      lines.push(`exits ${len} ${off}: ${numbers[p]} ${numbers[p + 1]} ${z} ${r} ${hex}`);
+      p += 146;
     }
   }
   expect(p).toBe(numbers.length);
