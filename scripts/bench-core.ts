@@ -24,7 +24,9 @@
  * N = 0 (VM start-up, loading, setup) is subtracted; N is scaled until the
  * loop takes about a second, and each figure is the median of 5 runs.
  * Node side: the same operations on the compiled spec (dist/spec/core), warmed
- * up, median of 5 timed runs.
+ * up, median of 5 timed runs. The timed runs of the two sides alternate
+ * (SourcePawn, Node, SourcePawn, …) and the ratio is the median of the 5
+ * side-by-side ratios, so that a machine whose speed drifts slows both alike.
  *
  * --callgrind STRIPPED_SPSHELL counts instead of timing: each SourcePawn
  * program runs under valgrind's callgrind with K and 0 iterations, and the
@@ -593,8 +595,15 @@ interface Measure {
   readonly perIter: number;
 }
 
-/** Seconds per iteration of a benchmark in spshell, scaled to about `target` seconds of loop time. */
-function measureSp(b: Bench, spcomp: Compiler, shell: Shell, dir: string, target: number): Measure {
+/** A SourcePawn program ready to time: its baseline (the same program with no iteration) already measured. */
+interface SpRunner {
+  readonly iters: number;
+  /** One timed run: seconds of loop time (the run minus the baseline). */
+  readonly once: () => number;
+}
+
+/** The spshell program of a benchmark, with its iteration count scaled to about `target` seconds of loop time. */
+function calibrateSp(b: Bench, spcomp: Compiler, shell: Shell, dir: string, target: number): SpRunner {
   const slug = b.name.replace(/[^a-z0-9]+/gi, "_").slice(0, 40);
   const base = compile(spcomp, dir, `${slug}_0`, benchProgram(b, 0));
   const baseline = median(Array.from({ length: REPEATS }, () => timeRun(shell, base)));
@@ -603,16 +612,15 @@ function measureSp(b: Bench, spcomp: Compiler, shell: Shell, dir: string, target
     const smx = compile(spcomp, dir, `${slug}_n`, benchProgram(b, iters));
     const once = timeRun(shell, smx) - baseline;
     if (once > target * 0.5 || round === 3) {
-      const times = Array.from({ length: REPEATS }, () => timeRun(shell, smx) - baseline);
-      return { iters, perIter: Math.max(median(times), 1e-9) / iters };
+      return { iters, once: () => timeRun(shell, smx) - baseline };
     }
     iters = Math.max(iters + 1, Math.round((iters * target) / Math.max(once, 0.01)));
   }
   throw new Error("unreachable");
 }
 
-/** Seconds per iteration in Node, scaled to about `target` seconds, median of REPEATS after a warm-up. */
-function measureNode(b: Bench, target: number): Measure {
+/** The Node side of a benchmark, warmed up, with its iteration count scaled to about `target` seconds. */
+function calibrateNode(b: Bench, target: number): { iters: number; once: () => number } {
   const run = b.node();
   let iters = 1;
   for (;;) {
@@ -625,13 +633,54 @@ function measureNode(b: Bench, target: number): Measure {
     }
     iters *= 4;
   }
-  const times: number[] = [];
+  const n = iters;
+  return {
+    iters: n,
+    once: () => {
+      const t0 = clock();
+      run(n);
+      return clock() - t0;
+    },
+  };
+}
+
+/** Seconds per iteration in Node, scaled to about `target` seconds, median of REPEATS after a warm-up. */
+function measureNode(b: Bench, target: number): Measure {
+  const node = calibrateNode(b, target);
+  const times = Array.from({ length: REPEATS }, () => node.once());
+  return { iters: node.iters, perIter: median(times) / node.iters };
+}
+
+/**
+ * Both sides of a benchmark, their runs interleaved (SourcePawn, Node, SourcePawn, …) so that a machine whose
+ * speed drifts over minutes slows both alike: each side's figure is the median of its REPEATS runs, and the ratio
+ * the median of the REPEATS ratios of the runs made side by side.
+ */
+function measurePair(
+  b: Bench,
+  spcomp: Compiler,
+  shell: Shell,
+  dir: string,
+  target: number,
+): { sp: Measure; node: Measure; ratio: number } {
+  const sp = calibrateSp(b, spcomp, shell, dir, target);
+  const node = calibrateNode(b, target * 0.5);
+  const spTimes: number[] = [];
+  const nodeTimes: number[] = [];
+  const ratios: number[] = [];
   for (let r = 0; r < REPEATS; r++) {
-    const t0 = clock();
-    run(iters);
-    times.push(clock() - t0);
+    const s = Math.max(sp.once(), 1e-9) / sp.iters;
+    const n = node.once() / node.iters;
+    spTimes.push(s);
+    nodeTimes.push(n);
+    // Speeds: Node's time per iteration over SourcePawn's.
+    ratios.push(n / s);
   }
-  return { iters, perIter: median(times) / iters };
+  return {
+    sp: { iters: sp.iters, perIter: median(spTimes) },
+    node: { iters: node.iters, perIter: median(nodeTimes) },
+    ratio: median(ratios),
+  };
 }
 
 /** The figure of a measurement in the benchmark's unit. */
@@ -868,7 +917,8 @@ async function main(argv: readonly string[]): Promise<number> {
     );
     if (!argv.includes("--memory-only")) {
       process.stdout.write(
-        `Each figure: median of ${REPEATS} runs (${cpuTime ? "CPU time, user + system" : "wall time"}); SourcePawn runs minus an empty run (start-up, setup).\n\n`,
+        `Each figure: median of ${REPEATS} runs (${cpuTime ? "CPU time, user + system" : "wall time"}); SourcePawn runs minus an empty run (start-up, setup);\n` +
+          `SourcePawn and Node runs alternate, and SP / Node is the median of the ${REPEATS} side-by-side ratios.\n\n`,
       );
     }
     const rows: string[][] = [
@@ -891,12 +941,9 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     for (const b of argv.includes("--memory-only") ? [] : selected) {
-      const sp = measureSp(b, spcomp, shell, dir, target);
-      const node = measureNode(b, target * 0.5);
+      const { sp, node, ratio } = measurePair(b, spcomp, shell, dir, target);
       const spv = figure(b, sp);
       const nv = figure(b, node);
-      // For a time per operation, lower is better: the ratio is still "SourcePawn speed / Node speed".
-      const ratio = b.unit === "us/op" ? nv / spv : spv / nv;
       rows.push([
         b.name,
         b.unit,
