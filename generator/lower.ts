@@ -115,17 +115,6 @@ class Lowering {
         }
       }
     }
-    for (const [name] of this.options.overrides) {
-      if (!this.consts.has(name)) {
-        this.diagnostics.push({
-          file: "<options>",
-          line: 1,
-          column: 1,
-          severity: "error",
-          message: `the option for ${name} has no matching constant in the spec`,
-        });
-      }
-    }
     const defines = all.filter((d): d is ConstDecl => d.kind === "const").map((d) => this.define(d));
     const enums = this.orderEnums(all.filter((d): d is EnumDecl => d.kind === "enum")).map((d) => this.enumDecl(d));
     const records = this.orderRecords(all.filter((d): d is RecordDecl => d.kind === "record")).map((d) =>

@@ -27,7 +27,10 @@ export interface TranspileOptions {
    * the project root, so its modules read `spec/core/x.ts`); transpileToInclude defaults to `"modules"`.
    */
   readonly root?: string;
-  /** Values that replace constants when printed (generation options). */
+  /**
+   * Values that replace constants when printed (generation options). A name the spec does not define is ignored
+   * here: generateFiles refuses it as a bad option (exit 2) once the model is read.
+   */
   readonly overrides?: ReadonlyMap<string, number>;
   /** Also load the files the inputs import (for their declarations), without emitting them. */
   readonly resolveImports?: boolean;

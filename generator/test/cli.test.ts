@@ -146,7 +146,14 @@ describe("spgen generate", () => {
 
   it("refuses bad options and paths with one line on stderr (exit 2)", () => {
     const ws = workspace();
+    // A spec without the constant an option overrides.
+    mkdirSync(path.join(ws, "mini"));
+    writeFileSync(path.join(ws, "mini/a.ts"), "/** One. */\nexport const ONE = 1;\n");
     const cases: [string[], unknown][] = [
+      [
+        ["generate", "--spec", "mini", "--max-connections", "4"],
+        "spgen: --max-connections: the spec defines no CONFIG_MAX_CONNECTIONS to override\n",
+      ],
       [["generate", "--tls", "openssl"], 'spgen: --tls must be one of auto, oldmagic, none, got "openssl"\n'],
       [
         ["generate", "--max-message-size", "12"],
