@@ -10,8 +10,9 @@
  *
  * It applies to every record R declared before the loop that the loop names
  * only through field accesses (`R.f`, `R.arr[i]`, `R.sub.g`: never R alone, so no call receives
- * it), when no call in the loop receives a record of R's type (which could be
- * R itself under another name) and the loop does not `return` (a `break`
+ * it), when no call in the loop receives a record of R's type and the loop
+ * names no other record of that type (either could be R itself under another
+ * name: a caller may pass one record twice), and the loop does not `return` (a `break`
  * leaves to the stores after it). Then nothing but the loop's own statements
  * can read or write those fields while it runs, and the locals hold exactly
  * what the fields would. Runs last, after the private helpers are inlined,
@@ -100,6 +101,22 @@ function scalarize(loop: Loop, locals: LocalFactory): Stmt | string {
       return false;
     });
   }
+  // Two records of one type that the loop names may be the same record (a caller may pass it twice): left alone.
+  const named = new Map<string, Set<number>>();
+  for (const e of exprs) {
+    someExpr(e, (x) => {
+      if (x.kind === "field" && x.record.kind === "local" && x.record.local.type.kind === "record") {
+        const t = x.record.local.type.name;
+        named.set(t, (named.get(t) ?? new Set()).add(x.record.local.id));
+      }
+      return false;
+    });
+  }
+  for (const [t, ids] of named) {
+    if (ids.size > 1) {
+      passed.add(t);
+    }
+  }
   const promoted = new Map<string, Promoted>();
   for (const e of exprs) {
     someExpr(e, (x) => {
@@ -121,7 +138,7 @@ function scalarize(loop: Loop, locals: LocalFactory): Stmt | string {
     });
   }
   if (promoted.size === 0) {
-    return "the loop reads no int or bool field of a record it names only through fields and passes to no call";
+    return "the loop reads no int or bool field of a record it names only through fields, passes to no call, and is the only one of its type in the loop";
   }
   const keyOf = (e: Expr): string | null => {
     const f = scalarField(e);

@@ -222,13 +222,25 @@ describe("hints that cannot apply are errors", () => {
       why(
         `${rec}export function f(r: R, n: number): void {\n  // @spgen scalarize\n  for (let i = 0; i < n; i++) {\n    r.v++;\n    g(r);\n  }\n}\n`,
       ),
-    ).toEqual(["the loop reads no int or bool field of a record it names only through fields and passes to no call"]);
+    ).toEqual([
+      "the loop reads no int or bool field of a record it names only through fields, passes to no call, and is the only one of its type in the loop",
+    ]);
     // Another record of the type a call receives may be the same record: left alone too.
     expect(
       why(
         `${rec}export function f(r: R, q: R, n: number): void {\n  // @spgen scalarize\n  for (let i = 0; i < n; i++) {\n    r.v++;\n    g(q);\n  }\n}\n`,
       ),
-    ).toEqual(["the loop reads no int or bool field of a record it names only through fields and passes to no call"]);
+    ).toEqual([
+      "the loop reads no int or bool field of a record it names only through fields, passes to no call, and is the only one of its type in the loop",
+    ]);
+    // Two records of one type may be one record passed twice (f(x, x)): left alone.
+    expect(
+      why(
+        `${rec}export function f(a: R, b: R, n: number): void {\n  // @spgen scalarize\n  for (let i = 0; i < n; i++) {\n    a.v++;\n    b.v++;\n  }\n}\n`,
+      ),
+    ).toEqual([
+      "the loop reads no int or bool field of a record it names only through fields, passes to no call, and is the only one of its type in the loop",
+    ]);
     expect(why(`${rec}export function f(r: R): void {\n  // @spgen scalarize\n  r.v = 2;\n}\n`)).toEqual([
       "it must stand right before a loop",
     ]);
