@@ -10,9 +10,11 @@
  *
  * It applies to every record R declared before the loop that the loop names
  * only through field accesses (`R.f`, `R.arr[i]`, `R.sub.g`: never R alone, so no call receives
- * it), when no call in the loop receives a record of R's type and the loop
- * names no other record of that type (either could be R itself under another
- * name: a caller may pass one record twice), and the loop does not `return` (a `break`
+ * it), when no call in the loop receives a record of R's type or of a type
+ * that holds one (a call can reach the records nested in what it receives),
+ * and the loop names no other record of that type (`q`, `q.sub`: either could
+ * be R itself under another name, a caller may pass one record twice or a
+ * record and its field), and the loop does not `return` (a `break`
  * leaves to the stores after it). Then nothing but the loop's own statements
  * can read or write those fields while it runs, and the locals hold exactly
  * what the fields would. Runs last, after the private helpers are inlined,
@@ -29,6 +31,7 @@ import {
   mapFunctions,
   mapNestedBodies,
   mapStmts,
+  exprKey,
   someExpr,
   stmtExprs,
   walkStmts,
@@ -54,8 +57,43 @@ function scalarField(e: Expr): { record: LocalVar; field: string } | null {
   return e.type.kind === "int" || e.type.kind === "bool" ? { record: e.record.local, field: e.field } : null;
 }
 
+/** The record type name of a record-valued expression (a local, a field, an element), or null. */
+function recordTypeOf(e: Expr): string | null {
+  const t = e.kind === "local" ? e.local.type : e.kind === "field" || e.kind === "index" ? e.type : null;
+  return t !== null && t.kind === "record" ? t.name : null;
+}
+
+/** For each record type, the record types nested in it (its record fields, theirs, …). */
+function nestedTypes(model: SpecModel): Map<string, Set<string>> {
+  const direct = new Map<string, string[]>();
+  for (const m of model.modules) {
+    for (const d of m.decls) {
+      if (d.kind === "record") {
+        direct.set(
+          d.name,
+          d.fields.flatMap((f) => (f.type.kind === "record" ? [f.type.name] : [])),
+        );
+      }
+    }
+  }
+  const out = new Map<string, Set<string>>();
+  for (const name of direct.keys()) {
+    const seen = new Set<string>();
+    const todo = [...(direct.get(name) ?? [])];
+    while (todo.length > 0) {
+      const t = todo.pop() as string;
+      if (!seen.has(t)) {
+        seen.add(t);
+        todo.push(...(direct.get(t) ?? []));
+      }
+    }
+    out.set(name, seen);
+  }
+  return out;
+}
+
 /** The block replacing `loop`, or why the hint does not apply. */
-function scalarize(loop: Loop, locals: LocalFactory): Stmt | string {
+function scalarize(loop: Loop, locals: LocalFactory, nested: ReadonlyMap<string, ReadonlySet<string>>): Stmt | string {
   let returns = false;
   walkStmts([loop], (s) => {
     returns ||= s.kind === "return";
@@ -66,12 +104,13 @@ function scalarize(loop: Loop, locals: LocalFactory): Stmt | string {
   const exprs: Expr[] = [];
   walkStmts([loop], (s) => exprs.push(...stmtExprs(s)));
   // Records declared in the loop, or named other than through a field access: left alone.
-  const whole = new Set<number>();
+  const declared = new Set<number>();
   walkStmts([loop], (s) => {
     if (s.kind === "local") {
-      whole.add(s.local.id);
+      declared.add(s.local.id);
     }
   });
+  const whole = new Set<number>();
   const visitWhole = (e: Expr): void => {
     if (e.kind === "field" && e.record.kind === "local") {
       return;
@@ -86,59 +125,76 @@ function scalarize(loop: Loop, locals: LocalFactory): Stmt | string {
     });
   };
   exprs.forEach(visitWhole);
-  // Record types a call receives: a record of that type may be any of them.
-  const passed = new Set<string>();
+  // Record types a call receives, and those nested in them (a call can reach every record inside what it gets).
+  const reached = new Set<string>();
   for (const e of exprs) {
     someExpr(e, (x) => {
       if (x.kind === "call") {
         for (const a of x.args) {
-          const t = argType(a);
+          const t = recordTypeOf(a);
           if (t !== null) {
-            passed.add(t);
+            reached.add(t);
+            nested.get(t)?.forEach((n) => reached.add(n));
           }
         }
       }
       return false;
     });
   }
-  // Two records of one type that the loop names may be the same record (a caller may pass it twice): left alone.
-  const named = new Map<string, Set<number>>();
+  // Types of which the loop names two records (`r`, `q`, `q.sub`): they may be one record (a caller may pass one
+  // record twice, or a record and its field).
+  const named = new Map<string, Set<string>>();
   for (const e of exprs) {
     someExpr(e, (x) => {
-      if (x.kind === "field" && x.record.kind === "local" && x.record.local.type.kind === "record") {
-        const t = x.record.local.type.name;
-        named.set(t, (named.get(t) ?? new Set()).add(x.record.local.id));
+      const t = x.kind === "field" ? recordTypeOf(x.record) : null;
+      if (x.kind === "field" && t !== null) {
+        named.set(t, (named.get(t) ?? new Set()).add(exprKey(x.record)));
       }
       return false;
     });
   }
-  for (const [t, ids] of named) {
-    if (ids.size > 1) {
-      passed.add(t);
-    }
-  }
+  /** Why the fields of record r stay fields, or null. */
+  const leftAlone = (r: LocalVar & { type: { kind: "record" } }): string | null =>
+    declared.has(r.id)
+      ? `\`${r.name}\` is declared in the loop`
+      : whole.has(r.id)
+        ? `\`${r.name}\` is used whole (passed to a call or assigned)`
+        : reached.has(r.type.name)
+          ? `a call in the loop receives a ${r.type.name} record or one that holds it, which may be \`${r.name}\``
+          : (named.get(r.type.name)?.size ?? 0) > 1
+            ? `the loop names another ${r.type.name} record, which may be \`${r.name}\``
+            : null;
   const promoted = new Map<string, Promoted>();
+  const skipped = new Map<number, string>();
   for (const e of exprs) {
     someExpr(e, (x) => {
       const f = scalarField(x);
       const r = f?.record;
-      if (f !== null && r !== undefined && r.type.kind === "record" && !whole.has(r.id) && !passed.has(r.type.name)) {
-        const key = `${r.id}.${f.field}`;
-        if (!promoted.has(key)) {
-          const l = locals.fresh(`${r.name}_${f.field}`, r);
-          promoted.set(key, {
-            record: r,
-            field: f.field,
-            local: { ...l, type: (x as Expr & { kind: "field" }).type },
-            written: false,
-          });
-        }
+      if (f === null || r === undefined || r.type.kind !== "record") {
+        return false;
+      }
+      const why = leftAlone(r as LocalVar & { type: { kind: "record" } });
+      if (why !== null) {
+        skipped.set(r.id, why);
+        return false;
+      }
+      const key = `${r.id}.${f.field}`;
+      if (!promoted.has(key)) {
+        const l = locals.fresh(`${r.name}_${f.field}`, r);
+        promoted.set(key, {
+          record: r,
+          field: f.field,
+          local: { ...l, type: (x as Expr & { kind: "field" }).type },
+          written: false,
+        });
       }
       return false;
     });
   }
   if (promoted.size === 0) {
-    return "the loop reads no int or bool field of a record it names only through fields, passes to no call, and is the only one of its type in the loop";
+    return skipped.size === 0
+      ? "the loop uses no int or bool field of a record local or parameter"
+      : `no field can stay in a local: ${[...skipped.values()].join("; ")}`;
   }
   const keyOf = (e: Expr): string | null => {
     const f = scalarField(e);
@@ -177,13 +233,11 @@ function scalarize(loop: Loop, locals: LocalFactory): Stmt | string {
   };
 }
 
-/** The record type name of a call argument, or null when it is not a record. */
-function argType(a: Expr): string | null {
-  const t = a.kind === "local" ? a.local.type : a.kind === "field" || a.kind === "index" ? a.type : null;
-  return t !== null && t.kind === "record" ? t.name : null;
-}
-
-function scalarizeFunction(f: FunctionDecl, diagnostics: Diagnostic[]): FunctionDecl {
+function scalarizeFunction(
+  f: FunctionDecl,
+  nested: ReadonlyMap<string, ReadonlySet<string>>,
+  diagnostics: Diagnostic[],
+): FunctionDecl {
   if (!hasHintComment(f, HINT)) {
     return f;
   }
@@ -204,7 +258,7 @@ function scalarizeFunction(f: FunctionDecl, diagnostics: Diagnostic[]): Function
         if (s.kind !== "for" && s.kind !== "while" && s.kind !== "doWhile") {
           fail("it must stand right before a loop");
         } else {
-          const r = scalarize(s, locals);
+          const r = scalarize(s, locals, nested);
           if (typeof r === "string") {
             fail(r);
           } else {
@@ -225,5 +279,6 @@ function scalarizeFunction(f: FunctionDecl, diagnostics: Diagnostic[]): Function
 
 /** Applies every `// @spgen scalarize` hint of the model. */
 export function scalarizeLoops(model: SpecModel, diagnostics: Diagnostic[]): SpecModel {
-  return mapFunctions(model, (f) => scalarizeFunction(f, diagnostics));
+  const nested = nestedTypes(model);
+  return mapFunctions(model, (f) => scalarizeFunction(f, nested, diagnostics));
 }

@@ -235,7 +235,7 @@ function unroll(
   const staying = withoutExits(body);
   const bodyWrites = writesOf(staying);
   if (bodyWrites.calls) {
-    return "the body must not call functions (but in a branch that ends in return)";
+    return "the body must not call functions (but in a branch that ends in return; private helpers, even `@spgen inline` ones, are inlined after unrolling)";
   }
   if (writesOf(body).locals.has(i.id)) {
     return `the body must not change \`${i.name}\``;

@@ -16,6 +16,7 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -142,6 +143,13 @@ describe("spgen generate", () => {
     expect(core).toContain("\n#define CONFIG_MAX_MESSAGE_SIZE 2097152\n");
     expect(core).toContain("\n#define CONFIG_MAX_CONNECTIONS 64\n");
     expect(existsSync(path.join(ws, "out"))).toBe(false);
+  });
+
+  it("the package's bin runs by itself, as `npx spgen` runs it (executable, with its #! line)", () => {
+    const r = spawnSync(builtCli(), ["--help"], { cwd: ROOT, encoding: "utf8" });
+    expect(r.error, String(r.error)).toBeUndefined();
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("spgen <command> [options]");
   });
 
   it("refuses bad options and paths with one line on stderr (exit 2)", () => {

@@ -4,7 +4,7 @@
  */
 
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { DiagnosticsError, formatDiagnostic } from "../diagnostics.js";
@@ -74,6 +74,10 @@ export function buildCliIfStale(): void {
         encoding: "utf8",
       },
     );
+  }
+  // As `npm run build` does (tsc alone leaves it 644): the package's bin must be executable for `npx spgen`.
+  if (existsSync(cli)) {
+    chmodSync(cli, 0o755);
   }
 }
 

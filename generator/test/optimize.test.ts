@@ -59,7 +59,7 @@ describe("hints that cannot apply are errors", () => {
     [
       "a call outside an exit branch",
       unrollCase("for (let i = 0; i < n; i++) {\n    if (a[i] === 0) {\n      s = h(i);\n    }\n  }"),
-      "(but in a branch that ends in return)",
+      "(but in a branch that ends in return; private helpers, even `@spgen inline` ones, are inlined after unrolling)",
     ],
     ["a changing bound", unrollCase("for (let i = 0; i < n; i++) {\n    n--;\n  }"), "the bound must not change"],
     ["a counter written", unrollCase("for (let i = 0; i < n; i++) {\n    i += g;\n  }"), "must not change `i`"],
@@ -218,40 +218,51 @@ describe("hints that cannot apply are errors", () => {
         `${rec}export function f(r: R, n: number): number {\n  // @spgen scalarize\n  for (let i = 0; i < n; i++) {\n    if (r.v > 3) {\n      return i;\n    }\n    r.v++;\n  }\n  return -1;\n}\n`,
       ),
     ).toEqual(["the loop must not return (the fields are stored back after it)"]);
-    expect(
-      why(
-        `${rec}export function f(r: R, n: number): void {\n  // @spgen scalarize\n  for (let i = 0; i < n; i++) {\n    r.v++;\n    g(r);\n  }\n}\n`,
-      ),
-    ).toEqual([
-      "the loop reads no int or bool field of a record it names only through fields, passes to no call, and is the only one of its type in the loop",
+    const loopOf = (params: string, body: string): string =>
+      `export function f(${params}, n: number): void {\n  // @spgen scalarize\n  for (let i = 0; i < n; i++) {\n    ${body}\n  }\n}\n`;
+    expect(why(rec + loopOf("r: R", "r.v++;\n    g(r);"))).toEqual([
+      "no field can stay in a local: `r` is used whole (passed to a call or assigned)",
     ]);
-    // Another record of the type a call receives may be the same record: left alone too.
-    expect(
-      why(
-        `${rec}export function f(r: R, q: R, n: number): void {\n  // @spgen scalarize\n  for (let i = 0; i < n; i++) {\n    r.v++;\n    g(q);\n  }\n}\n`,
-      ),
-    ).toEqual([
-      "the loop reads no int or bool field of a record it names only through fields, passes to no call, and is the only one of its type in the loop",
+    // Another record of the type a call receives may be the same record.
+    expect(why(rec + loopOf("r: R, q: R", "r.v++;\n    g(q);"))).toEqual([
+      "no field can stay in a local: a call in the loop receives a R record or one that holds it, which may be `r`",
     ]);
-    // Two records of one type may be one record passed twice (f(x, x)): left alone.
-    expect(
-      why(
-        `${rec}export function f(a: R, b: R, n: number): void {\n  // @spgen scalarize\n  for (let i = 0; i < n; i++) {\n    a.v++;\n    b.v++;\n  }\n}\n`,
-      ),
-    ).toEqual([
-      "the loop reads no int or bool field of a record it names only through fields, passes to no call, and is the only one of its type in the loop",
+    // Two records of one type may be one record passed twice (f(x, x)).
+    expect(why(rec + loopOf("a: R, b: R", "a.v++;\n    b.v++;"))).toEqual([
+      "no field can stay in a local: the loop names another R record, which may be `a`; the loop names another R record, which may be `b`",
+    ]);
+    // A record and a record field of the same type may be one record (f(x.s, x)).
+    const nest =
+      "export class S {\n  v = 0;\n}\nexport class T {\n  s = new S();\n}\nexport function h(t: T): void {\n  t.s.v = 1;\n}\n";
+    expect(why(nest + loopOf("a: S, t: T", "a.v++;\n    t.s.v++;"))).toEqual([
+      "no field can stay in a local: the loop names another S record, which may be `a`",
+    ]);
+    // A call receiving a record can change the records inside it (f(x.s, x) with h(x) in the loop).
+    expect(why(nest + loopOf("a: S, t: T", "a.v++;\n    h(t);"))).toEqual([
+      "no field can stay in a local: a call in the loop receives a S record or one that holds it, which may be `a`",
+    ]);
+    expect(why(rec + loopOf("r: R", "const q = new R();\n    q.v++;"))).toEqual([
+      "no field can stay in a local: `q` is declared in the loop",
+    ]);
+    expect(why(rec + loopOf("r: R", "g(r);"))).toEqual([
+      "the loop uses no int or bool field of a record local or parameter",
     ]);
     expect(why(`${rec}export function f(r: R): void {\n  // @spgen scalarize\n  r.v = 2;\n}\n`)).toEqual([
       "it must stand right before a loop",
     ]);
   });
 
-  it("a word that only starts like a hint is no hint", () => {
+  it("an @spgen word that names no hint is an error (a misspelled hint would ask for nothing)", () => {
+    const known = "(the hints are inline, scalarize, scratch, split, table, unroll)";
     expect(
       diagnosticsOf(
-        "/** @spgen inlined */\nfunction g(x: number): number {\n  const y = x + 1;\n  return y;\n}\nexport function f(x: number): number {\n  return g(x);\n}\n",
+        "/** @spgen inlined */\nfunction g(x: number): number {\n  const y = x + 1;\n  return y;\n}\nexport function f(x: number, n: number): number {\n  let s = g(x);\n  // @spgen unrol 4\n  for (let i = 0; i < n; i++) {\n    s = (s + i) | 0;\n  }\n  // @spgen scalarise: a typo\n  for (let i = 0; i < n; i++) {\n    s = (s + i) | 0;\n  }\n  return s;\n}\n",
       ),
-    ).toEqual([]);
+    ).toEqual([
+      `2:1: error: \`@spgen inlined\` is not a hint ${known}`,
+      `6:1: error: \`@spgen unrol\` is not a hint ${known}`,
+      `6:1: error: \`@spgen scalarise\` is not a hint ${known}`,
+    ]);
   });
 });
 
