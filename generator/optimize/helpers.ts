@@ -20,7 +20,7 @@
  * identities (lowering renames them if they would shadow a name).
  */
 
-import type { Expr, FunctionDecl, LocalVar, SpecModel, Stmt } from "../model.js";
+import type { BinaryOp, Expr, FunctionDecl, LocalVar, SpecModel, Stmt } from "../model.js";
 import {
   children,
   hasCall,
@@ -77,6 +77,31 @@ function alwaysReturns(stmts: readonly Stmt[]): boolean {
   );
 }
 
+/** The comparison operator that is true exactly when `op` is false (ints only: the subset has no NaN). */
+const INVERSE: Readonly<Record<string, BinaryOp>> = {
+  "<": ">=",
+  "<=": ">",
+  ">": "<=",
+  ">=": "<",
+  "===": "!==",
+  "!==": "===",
+};
+
+/** A test true exactly when `e` is false: an inverted comparison, `x` for `!x`, De Morgan for `&&`/`||`, else `!(e)`. */
+function negated(e: Expr): Expr {
+  if (e.kind === "binary" && INVERSE[e.op] !== undefined) {
+    return { ...e, op: INVERSE[e.op] };
+  }
+  if (e.kind === "unary" && e.op === "!") {
+    return e.operand;
+  }
+  if (e.kind === "binary" && (e.op === "&&" || e.op === "||")) {
+    // De Morgan: `!(!a && !b)` reads better as `a || b` (both short-circuit left to right, so the same operands run).
+    return { kind: "binary", op: e.op === "&&" ? "||" : "&&", left: negated(e.left), right: negated(e.right) };
+  }
+  return { kind: "unary", op: "!", operand: e };
+}
+
 /** A void body without `return` statements, computing the same; null when its shape does not allow it. */
 export function eliminateReturns(stmts: readonly Stmt[]): Stmt[] | null {
   for (let i = 0; i < stmts.length; i++) {
@@ -101,6 +126,10 @@ export function eliminateReturns(stmts: readonly Stmt[]): Stmt[] | null {
     const els = eliminateReturns([...(s.else ?? []), ...(elseExits ? [] : rest)]);
     if (then === null || els === null) {
       return null;
+    }
+    if (then.length === 0 && els.length > 0) {
+      // `if (t) { return; } rest` reads as `if (!t) { rest }`, not as an empty branch and an else.
+      return [...stmts.slice(0, i), { kind: "if", test: negated(s.test), then: els, else: null }];
     }
     return [...stmts.slice(0, i), { kind: "if", test: s.test, then, else: els.length === 0 ? null : els }];
   }
