@@ -120,7 +120,8 @@ export interface SwitchCase {
 }
 
 export type Stmt =
-  | { readonly kind: "comment"; readonly lines: readonly string[] }
+  /** Comment lines; `pos` (from the frontend) is where the statement after them starts, for hint diagnostics. */
+  | { readonly kind: "comment"; readonly lines: readonly string[]; readonly pos?: SourcePos }
   /** A local declaration: `init` is null for arrays and records (zero-filled). */
   | { readonly kind: "local"; readonly local: LocalVar; readonly init: Expr | null }
   | { readonly kind: "assign"; readonly op: AssignOp; readonly target: LValue; readonly value: Expr }

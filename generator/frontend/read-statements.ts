@@ -93,7 +93,7 @@ export class StatementReader extends ExpressionReader {
         }
         const comments = statementComments(n);
         if (comments.length > 0) {
-          out.push({ kind: "comment", lines: comments });
+          out.push({ kind: "comment", lines: comments, pos: this.ctx.pos(n) });
         }
         this.statement(n, out);
       }

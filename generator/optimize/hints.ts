@@ -39,7 +39,7 @@ export function checkHintWords(model: SpecModel, diagnostics: Diagnostic[]): voi
       if (d.kind === "function") {
         walkStmts(d.body, (s) => {
           if (s.kind === "comment") {
-            check(s.lines, d.pos);
+            check(s.lines, s.pos ?? d.pos);
           }
         });
       }

@@ -5,7 +5,7 @@
  */
 
 import type { Diagnostic } from "../diagnostics.js";
-import type { Expr, FunctionDecl, LocalVar, LValue, SpecModel, Stmt } from "../model.js";
+import type { Expr, FunctionDecl, LocalVar, LValue, SourcePos, SpecModel, Stmt } from "../model.js";
 
 /**
  * `e` with each direct sub-expression replaced by `fn` of it. When `fn` returns every child
@@ -438,13 +438,21 @@ export function hasHintComment(f: FunctionDecl, hint: RegExp): boolean {
   return hinted;
 }
 
-/** A reporter for a hint of `f` that cannot apply: an error at the function, naming the hint and why. */
-export function hintFailure(f: FunctionDecl, hint: string, diagnostics: Diagnostic[]): (why: string) => void {
-  return (why) => {
+/**
+ * A reporter for a hint of `f` that cannot apply: an error naming the hint and why, at `at` (the statement the hint
+ * comment stands before) when known, else at the function.
+ */
+export function hintFailure(
+  f: FunctionDecl,
+  hint: string,
+  diagnostics: Diagnostic[],
+): (why: string, at?: SourcePos) => void {
+  return (why, at) => {
+    const pos = at ?? f.pos;
     diagnostics.push({
-      file: f.pos.file,
-      line: f.pos.line,
-      column: f.pos.column,
+      file: pos.file,
+      line: pos.line,
+      column: pos.column,
       severity: "error",
       message: `the @spgen ${hint} hint in \`${f.name}\` does not apply: ${why}`,
     });

@@ -22,7 +22,7 @@
  */
 
 import type { Diagnostic } from "../diagnostics.js";
-import type { Expr, FunctionDecl, LocalVar, SpecModel, Stmt } from "../model.js";
+import type { Expr, FunctionDecl, LocalVar, SourcePos, SpecModel, Stmt } from "../model.js";
 import {
   hasHintComment,
   hintFailure,
@@ -246,21 +246,25 @@ function scalarizeFunction(
   const visit = (stmts: readonly Stmt[]): Stmt[] => {
     const out: Stmt[] = [];
     let pending = false;
+    let at: SourcePos | undefined;
     for (const s0 of stmts) {
       const s = mapNestedBodies(s0, visit);
       if (s.kind === "comment") {
-        pending ||= s.lines.some((l) => HINT.test(l));
+        if (s.lines.some((l) => HINT.test(l))) {
+          pending = true;
+          at = s.pos;
+        }
         out.push(s);
         continue;
       }
       if (pending) {
         pending = false;
         if (s.kind !== "for" && s.kind !== "while" && s.kind !== "doWhile") {
-          fail("it must stand right before a loop");
+          fail("it must stand right before a loop", at);
         } else {
           const r = scalarize(s, locals, nested);
           if (typeof r === "string") {
-            fail(r);
+            fail(r, at);
           } else {
             out.push(r);
             continue;
@@ -270,7 +274,7 @@ function scalarizeFunction(
       out.push(s);
     }
     if (pending) {
-      fail("it must stand right before a loop");
+      fail("it must stand right before a loop", at);
     }
     return out;
   };

@@ -164,7 +164,7 @@ function splitFunction(f: FunctionDecl, diagnostics: Diagnostic[]): FunctionDecl
       }
       const next = stmts[n + 1];
       if (next?.kind !== "for") {
-        fail("it must stand right before a `for` loop");
+        fail("it must stand right before a `for` loop", s.pos);
         out.push(s);
         continue;
       }
@@ -176,7 +176,7 @@ function splitFunction(f: FunctionDecl, diagnostics: Diagnostic[]): FunctionDecl
         unused,
       );
       if (typeof r === "string") {
-        fail(r);
+        fail(r, s.pos);
         out.push(s);
         continue;
       }

@@ -53,6 +53,7 @@ import {
   type FunctionDecl,
   type ReturnType,
   type LocalVar,
+  type SourcePos,
   type SpecModel,
   type Stmt,
   type ValueType,
@@ -934,14 +935,16 @@ function unrollFunction(f: FunctionDecl, diagnostics: Diagnostic[]): FunctionDec
   const visit = (stmts: readonly Stmt[]): Stmt[] => {
     const out: Stmt[] = [];
     let pending: UnrollHint | null = null;
+    let at: SourcePos | undefined;
     for (const s0 of stmts) {
       const s = recurse(s0);
       if (s.kind === "comment") {
         const m = s.lines.map((l) => HINT.exec(l)).find((x) => x !== null);
         if (m !== undefined) {
+          at = s.pos;
           const r = parseHint(m[1]);
           if (typeof r === "string") {
-            fail(r);
+            fail(r, at);
           } else {
             pending = r;
           }
@@ -951,14 +954,14 @@ function unrollFunction(f: FunctionDecl, diagnostics: Diagnostic[]): FunctionDec
       }
       if (pending !== null) {
         if (s.kind !== "for") {
-          fail("it must stand right before a `for` loop");
+          fail("it must stand right before a `for` loop", at);
         } else {
           const r =
             pending.factors.length === 0
               ? unrollFull(s, locals, unusedIds)
               : unroll(s, pending.factors, locals, unusedIds, pending.outline ? outliner : null);
           if (typeof r === "string") {
-            fail(r);
+            fail(r, at);
           } else {
             extraUnused.push(...r.unused);
             if (pending.factors.length === 0 && r.stmt.kind === "block") {
@@ -975,7 +978,7 @@ function unrollFunction(f: FunctionDecl, diagnostics: Diagnostic[]): FunctionDec
       out.push(s);
     }
     if (pending !== null) {
-      fail("it must stand right before a `for` loop");
+      fail("it must stand right before a `for` loop", at);
     }
     return out;
   };

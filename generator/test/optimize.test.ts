@@ -89,7 +89,8 @@ describe("hints that cannot apply are errors", () => {
     it(`split: ${name}`, () => {
       const d = diagnosticsOf(source);
       expect(d).toHaveLength(1);
-      expect(d[0]).toMatch(/^1:1: error: the @spgen split hint in `f` does not apply: /);
+      // At the loop the hint stands before (line 4, column 3), not at the function.
+      expect(d[0]).toMatch(/^4:3: error: the @spgen split hint in `f` does not apply: /);
       expect(d[0]).toContain(reason);
     });
   }
@@ -98,7 +99,7 @@ describe("hints that cannot apply are errors", () => {
       const src = name === "not a power of two" ? source.replace("unroll 4", "unroll 3") : source;
       const d = diagnosticsOf(src);
       expect(d).toHaveLength(1);
-      expect(d[0]).toMatch(/^1:1: error: the @spgen unroll hint in `f` does not apply: /);
+      expect(d[0]).toMatch(/^4:3: error: the @spgen unroll hint in `f` does not apply: /);
       expect(d[0]).toContain(name === "not a power of two" ? "`3` is not a power of two" : reason);
     });
   }
@@ -108,7 +109,7 @@ describe("hints that cannot apply are errors", () => {
       diagnosticsOf(
         "export function f(a: Uint8Array, n: number): number {\n  let s = 0;\n  // @spgen unroll full\n  for (let i = 0; i < n; i++) {\n    s += a[i];\n  }\n  return s;\n}\n",
       ),
-    ).toEqual(["1:1: error: the @spgen unroll hint in `f` does not apply: the test must be `i < literal`"]);
+    ).toEqual(["4:3: error: the @spgen unroll hint in `f` does not apply: the test must be `i < literal`"]);
     const rec = "export class R {\n  /** @spgen scratch */\n  w = new Int32Array(4);\n}\n";
     expect(diagnosticsOf(`${rec}export function f(r: R): number {\n  r.w[1] = 2;\n  return r.w[0];\n}\n`)).toEqual([
       "3:3: error: the @spgen scratch hint on `R.w` does not apply: in `f`, element 0 is read before the function writes it",
@@ -170,7 +171,7 @@ describe("hints that cannot apply are errors", () => {
     ): string =>
       `export class R {\n  v = 0;\n}\nexport function f(${params}): void {\n  // @spgen unroll ${hint}\n  for (let i = 0; i < n; i++) {\n    ${body}\n  }\n}\n`;
     const why = (src: string): string[] =>
-      diagnosticsOf(src).map((d) => d.replace(/^\d+:1: error: the @spgen unroll hint in `f` does not apply: /, ""));
+      diagnosticsOf(src).map((d) => d.replace(/^\d+:\d+: error: the @spgen unroll hint in `f` does not apply: /, ""));
     expect(why(fx("32", "out[o + i] = src[o + i];"))).toEqual([
       "`32` is not a power of two from 2 to 16 (up to 64 with `outline`), nor `full`",
     ]);
@@ -211,7 +212,9 @@ describe("hints that cannot apply are errors", () => {
 
   it("scalarize: what it refuses", () => {
     const why = (src: string): string[] =>
-      diagnosticsOf(src).map((d) => d.replace(/^\d+:1: error: the @spgen scalarize hint in `f` does not apply: /, ""));
+      diagnosticsOf(src).map((d) =>
+        d.replace(/^\d+:\d+: error: the @spgen scalarize hint in `f` does not apply: /, ""),
+      );
     const rec = "export class R {\n  v = 0;\n}\nexport function g(r: R): void {\n  r.v = 1;\n}\n";
     expect(
       why(
@@ -260,8 +263,8 @@ describe("hints that cannot apply are errors", () => {
       ),
     ).toEqual([
       `2:1: error: \`@spgen inlined\` is not a hint ${known}`,
-      `6:1: error: \`@spgen unrol\` is not a hint ${known}`,
-      `6:1: error: \`@spgen scalarise\` is not a hint ${known}`,
+      `9:3: error: \`@spgen unrol\` is not a hint ${known}`,
+      `13:3: error: \`@spgen scalarise\` is not a hint ${known}`,
     ]);
   });
 });
