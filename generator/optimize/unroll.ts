@@ -814,7 +814,7 @@ class Outliner {
         }
         const at = baseOffset(e.index, baseIds);
         if (at === null) {
-          why ??= `outline: each index of \`${owner.name}\` must be \`X + ${i.name}\` plus a literal (X unchanged by the loop)`;
+          why ??= `outline: each index of \`${owner.name}\` must be \`X + ${i.name}\` or \`X + s * ${i.name}\` plus a literal (X unchanged by the loop, s a literal from 1 to 64)`;
           return e;
         }
         const name = array.kind === "field" ? array.field : owner.name;

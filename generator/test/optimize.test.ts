@@ -180,7 +180,7 @@ describe("hints that cannot apply are errors", () => {
       "outline: the body reads `i` other than through `X + i` indices",
     ]);
     expect(why(fx("4 outline", "out[o + i] = src[(o + i) >> 1];"))).toEqual([
-      "outline: each index of `src` must be `X + i` plus a literal (X unchanged by the loop)",
+      "outline: each index of `src` must be `X + i` or `X + s * i` plus a literal (X unchanged by the loop, s a literal from 1 to 64)",
     ]);
     expect(why(fx("4 outline", "out[o + i] = r.v;", "out: Uint8Array, o: number, r: Readonly<R>, n: number"))).toEqual([
       "outline: the body must not read records or strings but their array elements and characters",
