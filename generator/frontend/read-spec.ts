@@ -26,6 +26,7 @@ import type {
 import { evalConst, isConstantExpr } from "./constant.js";
 import { ExpressionReader, type FunctionScope, typeName } from "./read-expressions.js";
 import { endsControlFlow, StatementReader } from "./read-statements.js";
+import { strayHintComments } from "./stray-hints.js";
 import {
   type ConstInfo,
   docOf,
@@ -55,6 +56,11 @@ export function readSpec(
   const ctx = new ReaderContext(checker);
   for (const input of inputs) {
     ctx.setPath(input.sourceFile, input.path);
+  }
+  for (const input of inputs) {
+    if (input.emit) {
+      ctx.diagnostics.push(...strayHintComments(input.sourceFile, input.path));
+    }
   }
   const loaded = new Set(inputs.map((i) => i.sourceFile));
   for (const input of inputs) {

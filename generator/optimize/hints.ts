@@ -11,20 +11,23 @@ import { walkStmts } from "./ir.js";
 /** Every hint a pass reads (see generator/README.md, Speed hints). */
 export const KNOWN_HINTS: readonly string[] = ["inline", "scalarize", "scratch", "split", "table", "unroll"];
 
-const HINT_WORD = /(?:^|\s)@spgen\s+([A-Za-z][\w-]*)/g;
+const HINT_WORD = /(?:^|\s)@spgen\b(?:\s+([A-Za-z][\w-]*))?/g;
 
 /** Errors for the `@spgen` words of the model that name no hint. */
 export function checkHintWords(model: SpecModel, diagnostics: Diagnostic[]): void {
   const check = (lines: Doc, pos: SourcePos): void => {
     for (const line of lines) {
       for (const m of line.matchAll(HINT_WORD)) {
-        if (!KNOWN_HINTS.includes(m[1])) {
+        if (m[1] === undefined || !KNOWN_HINTS.includes(m[1])) {
           diagnostics.push({
             file: pos.file,
             line: pos.line,
             column: pos.column,
             severity: "error",
-            message: `\`@spgen ${m[1]}\` is not a hint (the hints are ${KNOWN_HINTS.join(", ")})`,
+            message:
+              m[1] === undefined
+                ? `\`@spgen\` names no hint (the hints are ${KNOWN_HINTS.join(", ")})`
+                : `\`@spgen ${m[1]}\` is not a hint (the hints are ${KNOWN_HINTS.join(", ")})`,
           });
         }
       }

@@ -57,6 +57,11 @@ function scalarField(e: Expr): { record: LocalVar; field: string } | null {
   return e.type.kind === "int" || e.type.kind === "bool" ? { record: e.record.local, field: e.field } : null;
 }
 
+/** A record expression as the spec writes it (`r`, `r.sub`), for messages. */
+function shownName(e: Expr): string {
+  return e.kind === "local" ? e.local.name : e.kind === "field" ? `${shownName(e.record)}.${e.field}` : "…";
+}
+
 /** The record type name of a record-valued expression (a local, a field, an element), or null. */
 function recordTypeOf(e: Expr): string | null {
   const t = e.kind === "local" ? e.local.type : e.kind === "field" || e.kind === "index" ? e.type : null;
@@ -143,12 +148,14 @@ function scalarize(loop: Loop, locals: LocalFactory, nested: ReadonlyMap<string,
   }
   // Types of which the loop names two records (`r`, `q`, `q.sub`): they may be one record (a caller may pass one
   // record twice, or a record and its field).
-  const named = new Map<string, Set<string>>();
+  const named = new Map<string, Map<string, string>>();
   for (const e of exprs) {
     someExpr(e, (x) => {
       const t = x.kind === "field" ? recordTypeOf(x.record) : null;
       if (x.kind === "field" && t !== null) {
-        named.set(t, (named.get(t) ?? new Set()).add(exprKey(x.record)));
+        const names = named.get(t) ?? new Map<string, string>();
+        names.set(exprKey(x.record), shownName(x.record));
+        named.set(t, names);
       }
       return false;
     });
@@ -160,9 +167,9 @@ function scalarize(loop: Loop, locals: LocalFactory, nested: ReadonlyMap<string,
       : whole.has(r.id)
         ? `\`${r.name}\` is used whole (passed to a call or assigned)`
         : reached.has(r.type.name)
-          ? `a call in the loop receives a ${r.type.name} record or one that holds it, which may be \`${r.name}\``
+          ? `a call in the loop receives a record of type ${r.type.name} or one that holds it, which may be \`${r.name}\``
           : (named.get(r.type.name)?.size ?? 0) > 1
-            ? `the loop names another ${r.type.name} record, which may be \`${r.name}\``
+            ? `the loop names ${[...(named.get(r.type.name)?.values() ?? [])].map((n) => `\`${n}\``).join(" and ")}, records of type ${r.type.name} that may be one record (a caller may pass one twice)`
             : null;
   const promoted = new Map<string, Promoted>();
   const skipped = new Map<number, string>();
@@ -194,7 +201,7 @@ function scalarize(loop: Loop, locals: LocalFactory, nested: ReadonlyMap<string,
   if (promoted.size === 0) {
     return skipped.size === 0
       ? "the loop uses no int or bool field of a record local or parameter"
-      : `no field can stay in a local: ${[...skipped.values()].join("; ")}`;
+      : `no field can stay in a local: ${[...new Set(skipped.values())].join("; ")}`;
   }
   const keyOf = (e: Expr): string | null => {
     const f = scalarField(e);

@@ -228,21 +228,21 @@ describe("hints that cannot apply are errors", () => {
     ]);
     // Another record of the type a call receives may be the same record.
     expect(why(rec + loopOf("r: R, q: R", "r.v++;\n    g(q);"))).toEqual([
-      "no field can stay in a local: a call in the loop receives a R record or one that holds it, which may be `r`",
+      "no field can stay in a local: a call in the loop receives a record of type R or one that holds it, which may be `r`",
     ]);
     // Two records of one type may be one record passed twice (f(x, x)).
     expect(why(rec + loopOf("a: R, b: R", "a.v++;\n    b.v++;"))).toEqual([
-      "no field can stay in a local: the loop names another R record, which may be `a`; the loop names another R record, which may be `b`",
+      "no field can stay in a local: the loop names `a` and `b`, records of type R that may be one record (a caller may pass one twice)",
     ]);
     // A record and a record field of the same type may be one record (f(x.s, x)).
     const nest =
       "export class S {\n  v = 0;\n}\nexport class T {\n  s = new S();\n}\nexport function h(t: T): void {\n  t.s.v = 1;\n}\n";
     expect(why(nest + loopOf("a: S, t: T", "a.v++;\n    t.s.v++;"))).toEqual([
-      "no field can stay in a local: the loop names another S record, which may be `a`",
+      "no field can stay in a local: the loop names `a` and `t.s`, records of type S that may be one record (a caller may pass one twice)",
     ]);
     // A call receiving a record can change the records inside it (f(x.s, x) with h(x) in the loop).
     expect(why(nest + loopOf("a: S, t: T", "a.v++;\n    h(t);"))).toEqual([
-      "no field can stay in a local: a call in the loop receives a S record or one that holds it, which may be `a`",
+      "no field can stay in a local: a call in the loop receives a record of type S or one that holds it, which may be `a`",
     ]);
     expect(why(rec + loopOf("r: R", "const q = new R();\n    q.v++;"))).toEqual([
       "no field can stay in a local: `q` is declared in the loop",
@@ -253,6 +253,21 @@ describe("hints that cannot apply are errors", () => {
     expect(why(`${rec}export function f(r: R): void {\n  // @spgen scalarize\n  r.v = 2;\n}\n`)).toEqual([
       "it must stand right before a loop",
     ]);
+  });
+
+  it("an @spgen comment that stands before nothing, or names no hint, is an error", () => {
+    const stray =
+      "this @spgen comment stands before no statement or declaration (after the last statement of a block, or after code on its line), so it applies to nothing: put it on the line before the loop or declaration";
+    expect(
+      diagnosticsOf(
+        "export function f(a: Uint8Array, n: number): number {\n  let s = 0;\n  for (let i = 0; i < n; i++) {\n    s += a[i];\n    // @spgen unroll 2\n  }\n  if (n > 2) {\n    s += 1; // @spgen unroll 4\n  }\n  return s;\n}\n",
+      ),
+    ).toEqual([`5:5: error: ${stray}`, `8:13: error: ${stray}`]);
+    expect(
+      diagnosticsOf(
+        "export function f(a: Uint8Array, n: number): number {\n  let s = 0;\n  // @spgen\n  for (let i = 0; i < n; i++) {\n    s += a[i];\n  }\n  return s;\n}\n",
+      ),
+    ).toEqual(["4:3: error: `@spgen` names no hint (the hints are inline, scalarize, scratch, split, table, unroll)"]);
   });
 
   it("an @spgen word that names no hint is an error (a misspelled hint would ask for nothing)", () => {
