@@ -29,43 +29,69 @@ function isDocumented(node: ts.Node): boolean {
   );
 }
 
-/** Errors for the `@spgen` comments of `sf` that stand before no statement or declaration. */
-export function strayHintComments(sf: ts.SourceFile, path: string): Diagnostic[] {
+/** The comment range of `text` that holds offset `at` among those given, if any. */
+function rangeAt(ranges: readonly ts.CommentRange[] | undefined, at: number): ts.CommentRange | undefined {
+  return ranges?.find((r) => r.pos <= at && at < r.end);
+}
+
+/**
+ * True when the comment holding offset `at` is read: a leading comment (on its own line) of a statement, or the
+ * `/** … *\/` doc of a declaration. Descends only along the nodes whose range holds `at`, so the cost is the
+ * depth of the tree per `@spgen`, not a walk of the file.
+ */
+function isRead(sf: ts.SourceFile, at: number): boolean {
   const text = sf.text;
-  const read = new Set<number>();
-  const all = new Map<number, ts.CommentRange>();
-  const visit = (node: ts.Node): void => {
-    const leading = ts.getLeadingCommentRanges(text, node.pos) ?? [];
-    // Every comment is before or after some node, on its own line (leading) or after code on its line (trailing).
-    for (const r of [
-      ...leading,
-      ...(ts.getTrailingCommentRanges(text, node.pos) ?? []),
-      ...(ts.getLeadingCommentRanges(text, node.end) ?? []),
-      ...(ts.getTrailingCommentRanges(text, node.end) ?? []),
-    ]) {
-      all.set(r.pos, r);
-    }
-    for (const r of leading) {
-      if (isStatement(node) || (isDocumented(node) && text.startsWith("/**", r.pos))) {
-        read.add(r.pos);
-      }
-    }
-    ts.forEachChild(node, visit);
-  };
-  ts.forEachChild(sf, visit);
-  // The file's own doc comment (before the first statement) is read too.
-  for (const r of ts.getLeadingCommentRanges(text, 0) ?? []) {
-    all.set(r.pos, r);
-    if (sf.statements.length === 0 || text.startsWith("/**", r.pos)) {
-      read.add(r.pos);
-    }
+  if (at < (sf.statements[0]?.getStart(sf) ?? text.length) && rangeAt(ts.getLeadingCommentRanges(text, 0), at)) {
+    return true; // before the first statement: that statement's, or the file's own doc comment
   }
+  let node: ts.Node = sf;
+  for (;;) {
+    let next: ts.Node | undefined;
+    ts.forEachChild(node, (c) => {
+      if (next === undefined && c.pos <= at && at < c.end) {
+        next = c;
+      }
+    });
+    if (next === undefined) {
+      // Inside a token (a string's text is no comment), or in the trivia after the last child: before a closing
+      // brace or the end of the file.
+      let leaf = true;
+      ts.forEachChild(node, () => {
+        leaf = false;
+        return true;
+      });
+      return leaf && node !== sf && at >= node.getStart(sf);
+    }
+    const child: ts.Node = next;
+    if (at < child.getStart(sf)) {
+      // In the trivia before `child`: read when it is a leading comment of a statement or a declaration's doc
+      // (child and its first descendants share that trivia).
+      const r = rangeAt(ts.getLeadingCommentRanges(text, child.pos), at);
+      for (let n: ts.Node | undefined = child; r !== undefined && n !== undefined;) {
+        if (isStatement(n) || (isDocumented(n) && text.startsWith("/**", r.pos))) {
+          return true;
+        }
+        let first: ts.Node | undefined;
+        ts.forEachChild(n, (c) => {
+          first ??= c.pos === n?.pos ? c : undefined;
+          return true;
+        });
+        n = first;
+      }
+      return false;
+    }
+    node = child;
+  }
+}
+
+/** Errors for the `@spgen` comments of `sf` that stand before no statement or declaration (text in strings is no comment). */
+export function strayHintComments(sf: ts.SourceFile, path: string): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const r of [...all.values()].sort((a, b) => a.pos - b.pos)) {
-    if (read.has(r.pos) || !/@spgen\b/.test(text.slice(r.pos, r.end))) {
+  for (const m of sf.text.matchAll(/@spgen\b/g)) {
+    if (isRead(sf, m.index)) {
       continue;
     }
-    const lc = sf.getLineAndCharacterOfPosition(r.pos);
+    const lc = sf.getLineAndCharacterOfPosition(m.index);
     out.push({
       file: path,
       line: lc.line + 1,

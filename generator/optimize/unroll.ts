@@ -385,7 +385,8 @@ function unroll(
       // The bases go straight into the call's arguments.
       const baseValues = new Map([...bases.values()].map((b) => [b.local.id, add(b.x, strided(b.stride))]));
       baseValues.set(i.id, iRef);
-      const call = outline.outline(copies, baseValues, i, unused);
+      const hoistedIds = new Set([...hoisted.values()].flat().map((l) => l.id));
+      const call = outline.outline(copies, baseValues, i, unused, hoistedIds);
       if (typeof call === "string") {
         return call;
       }
@@ -691,7 +692,10 @@ class Outliner {
    * has it (`undefined` when the body has no exit branch), or why not: one exit branch at most, with nothing but
    * the return in it, and a V that calls nothing and reads no local of the body.
    */
-  private exitsOf(groups: readonly (readonly Stmt[])[]): { copies: Stmt[]; value: Expr | null | undefined } | string {
+  private exitsOf(
+    groups: readonly (readonly Stmt[])[],
+    hoistedIds: ReadonlySet<number>,
+  ): { copies: Stmt[]; value: Expr | null | undefined } | string {
     let value: Expr | null | undefined = undefined;
     let why: string | null = null;
     const copies: Stmt[] = [];
@@ -712,9 +716,11 @@ class Outliner {
           why ??= "outline: an exit branch must hold only its `return`";
         } else if (
           ret.value !== null &&
-          (hasCall(ret.value) || someExpr(ret.value, (x) => x.kind === "local" && declared.has(x.local.id)))
+          (hasCall(ret.value) ||
+            someExpr(ret.value, (x) => x.kind === "local" && (declared.has(x.local.id) || hoistedIds.has(x.local.id))))
         ) {
-          why ??= "outline: an exit branch must return a value without calls or locals of the body";
+          // A hoisted read holds copy 0's element, not copy j's.
+          why ??= "outline: an exit branch must return a value without calls, locals of the body or hoisted reads";
         }
         count++;
         if (j === 0) {
@@ -747,10 +753,11 @@ class Outliner {
     baseValues: ReadonlyMap<number, Expr>,
     i: LocalVar,
     unused: number[],
+    hoistedIds: ReadonlySet<number>,
   ): Stmt[] | string {
     const n = groups.length;
     const baseIds = new Set(baseValues.keys());
-    const exit = this.exitsOf(groups);
+    const exit = this.exitsOf(groups, hoistedIds);
     if (typeof exit === "string") {
       return exit;
     }

@@ -207,7 +207,13 @@ describe("hints that cannot apply are errors", () => {
       why(
         "export function f(src: Readonly<Uint8Array>, o: number, n: number): number {\n  // @spgen unroll 4 outline\n  for (let i = 0; i < n; i++) {\n    const b = src[o + i];\n    if (b === 0) {\n      return b;\n    }\n  }\n  return -1;\n}\n",
       ),
-    ).toEqual(["outline: an exit branch must return a value without calls or locals of the body"]);
+    ).toEqual(["outline: an exit branch must return a value without calls, locals of the body or hoisted reads"]);
+    // key[(p + i) & 3] is read once per phase before the loop: copy 0's local is not copy j's element.
+    expect(
+      why(
+        "export function f(out: Uint8Array, src: Readonly<Uint8Array>, o: number, key: Readonly<Uint8Array>, p: number, n: number): number {\n  // @spgen unroll 4 outline\n  for (let i = 0; i < n; i++) {\n    if (src[o + i] === 0) {\n      return key[(p + i) & 3];\n    }\n    out[o + i] = key[(p + i) & 3];\n  }\n  return -1;\n}\n",
+      ),
+    ).toEqual(["outline: an exit branch must return a value without calls, locals of the body or hoisted reads"]);
   });
 
   it("scalarize: what it refuses", () => {
@@ -260,9 +266,15 @@ describe("hints that cannot apply are errors", () => {
       "this @spgen comment stands before no statement or declaration (after the last statement of a block, or after code on its line), so it applies to nothing: put it on the line before the loop or declaration";
     expect(
       diagnosticsOf(
-        "export function f(a: Uint8Array, n: number): number {\n  let s = 0;\n  for (let i = 0; i < n; i++) {\n    s += a[i];\n    // @spgen unroll 2\n  }\n  if (n > 2) {\n    s += 1; // @spgen unroll 4\n  }\n  return s;\n}\n",
+        "export function f(a: Uint8Array, n: number): number {\n  let s = 0;\n  for (let i = 0; i < n; i++) {\n    s += a[i];\n    // @spgen unroll 2\n  }\n  if (n > 2) {\n    s += 1; // @spgen unroll 4\n  }\n  for (let i = 0; i < n; i++) { // @spgen unroll 2\n    s += a[i];\n  }\n  return s;\n}\n",
       ),
-    ).toEqual([`5:5: error: ${stray}`, `8:13: error: ${stray}`]);
+    ).toEqual([`5:8: error: ${stray}`, `8:16: error: ${stray}`, `10:36: error: ${stray}`]);
+    // In a string it is text, not a hint.
+    expect(
+      diagnosticsOf(
+        'function len(s: string): number {\n  return s.length;\n}\nexport function f(): number {\n  return len("// @spgen unroll 2");\n}\n',
+      ),
+    ).toEqual([]);
     expect(
       diagnosticsOf(
         "export function f(a: Uint8Array, n: number): number {\n  let s = 0;\n  // @spgen\n  for (let i = 0; i < n; i++) {\n    s += a[i];\n  }\n  return s;\n}\n",
