@@ -34,6 +34,15 @@ function rangeAt(ranges: readonly ts.CommentRange[] | undefined, at: number): ts
   return ranges?.find((r) => r.pos <= at && at < r.end);
 }
 
+/** The child nodes of `node` (tokens that are not nodes, like `}`, are left out). */
+function childrenOf(node: ts.Node): ts.Node[] {
+  const out: ts.Node[] = [];
+  ts.forEachChild(node, (c) => {
+    out.push(c);
+  });
+  return out;
+}
+
 /**
  * True when the comment holding offset `at` is read: a leading comment (on its own line) of a statement, or the
  * `/** … *\/` doc of a declaration. Descends only along the nodes whose range holds `at`, so the cost is the
@@ -46,37 +55,23 @@ function isRead(sf: ts.SourceFile, at: number): boolean {
   }
   let node: ts.Node = sf;
   for (;;) {
-    let next: ts.Node | undefined;
-    ts.forEachChild(node, (c) => {
-      if (next === undefined && c.pos <= at && at < c.end) {
-        next = c;
-      }
-    });
-    if (next === undefined) {
+    const kids = childrenOf(node);
+    const child = kids.find((c) => c.pos <= at && at < c.end);
+    if (child === undefined) {
       // Inside a token (a string's text is no comment), or in the trivia after the last child: before a closing
       // brace or the end of the file.
-      let leaf = true;
-      ts.forEachChild(node, () => {
-        leaf = false;
-        return true;
-      });
-      return leaf && node !== sf && at >= node.getStart(sf);
+      return kids.length === 0 && node !== sf && at >= node.getStart(sf);
     }
-    const child: ts.Node = next;
     if (at < child.getStart(sf)) {
       // In the trivia before `child`: read when it is a leading comment of a statement or a declaration's doc
-      // (child and its first descendants share that trivia).
+      // (child and the first descendants that start where it starts share that trivia).
       const r = rangeAt(ts.getLeadingCommentRanges(text, child.pos), at);
       for (let n: ts.Node | undefined = child; r !== undefined && n !== undefined;) {
         if (isStatement(n) || (isDocumented(n) && text.startsWith("/**", r.pos))) {
           return true;
         }
-        let first: ts.Node | undefined;
-        ts.forEachChild(n, (c) => {
-          first ??= c.pos === n?.pos ? c : undefined;
-          return true;
-        });
-        n = first;
+        const first: ts.Node | undefined = childrenOf(n)[0];
+        n = first?.pos === n.pos ? first : undefined;
       }
       return false;
     }

@@ -459,6 +459,45 @@ export function hintFailure(
   };
 }
 
+/**
+ * The statements with the statement after each hint comment rewritten, nested bodies first (the passes whose hint is
+ * a `// @spgen …` line before a loop: unroll, scalarize). `hintOf` reads a comment's lines: the hint, or null when
+ * they hold none (a hint it cannot read it reports itself). `rewrite` gives the statements replacing the one after
+ * the hint, or null to keep it (having reported why). Comments between the hint and its statement stay; a hint
+ * with no statement after it in its block goes to `dangling`.
+ */
+export function rewriteHinted<H>(
+  stmts: readonly Stmt[],
+  hintOf: (lines: readonly string[], at: SourcePos | undefined) => H | null,
+  rewrite: (hint: H, s: Stmt, at: SourcePos | undefined) => Stmt[] | null,
+  dangling: (at: SourcePos | undefined) => void,
+): Stmt[] {
+  const visit = (list: readonly Stmt[]): Stmt[] => {
+    const out: Stmt[] = [];
+    let pending: { hint: H; at: SourcePos | undefined } | null = null;
+    for (const s0 of list) {
+      const s = mapNestedBodies(s0, visit);
+      if (s.kind === "comment") {
+        const hint = hintOf(s.lines, s.pos);
+        if (hint !== null) {
+          pending = { hint, at: s.pos };
+        }
+        out.push(s);
+        continue;
+      }
+      const p = pending;
+      pending = null;
+      const r = p === null ? null : rewrite(p.hint, s, p.at);
+      out.push(...(r ?? [s]));
+    }
+    if (pending !== null) {
+      dangling(pending.at);
+    }
+    return out;
+  };
+  return visit(stmts);
+}
+
 /** A `for` statement of the model. */
 export type ForStmt = Extract<Stmt, { kind: "for" }>;
 

@@ -22,15 +22,15 @@
  */
 
 import type { Diagnostic } from "../diagnostics.js";
-import type { Expr, FunctionDecl, LocalVar, SourcePos, SpecModel, Stmt } from "../model.js";
+import type { Expr, FunctionDecl, LocalVar, SpecModel, Stmt } from "../model.js";
 import {
   hasHintComment,
   hintFailure,
   LocalFactory,
   mapChildren,
   mapFunctions,
-  mapNestedBodies,
   mapStmts,
+  rewriteHinted,
   exprKey,
   someExpr,
   stmtExprs,
@@ -250,42 +250,24 @@ function scalarizeFunction(
   }
   const locals = new LocalFactory(f);
   const fail = hintFailure(f, "scalarize", diagnostics);
-  const visit = (stmts: readonly Stmt[]): Stmt[] => {
-    const out: Stmt[] = [];
-    let pending = false;
-    let at: SourcePos | undefined;
-    for (const s0 of stmts) {
-      const s = mapNestedBodies(s0, visit);
-      if (s.kind === "comment") {
-        if (s.lines.some((l) => HINT.test(l))) {
-          pending = true;
-          at = s.pos;
-        }
-        out.push(s);
-        continue;
+  const body = rewriteHinted(
+    f.body,
+    (lines) => (lines.some((l) => HINT.test(l)) ? true : null),
+    (_, s, at) => {
+      if (s.kind !== "for" && s.kind !== "while" && s.kind !== "doWhile") {
+        fail("it must stand right before a loop", at);
+        return null;
       }
-      if (pending) {
-        pending = false;
-        if (s.kind !== "for" && s.kind !== "while" && s.kind !== "doWhile") {
-          fail("it must stand right before a loop", at);
-        } else {
-          const r = scalarize(s, locals, nested);
-          if (typeof r === "string") {
-            fail(r, at);
-          } else {
-            out.push(r);
-            continue;
-          }
-        }
+      const r = scalarize(s, locals, nested);
+      if (typeof r === "string") {
+        fail(r, at);
+        return null;
       }
-      out.push(s);
-    }
-    if (pending) {
-      fail("it must stand right before a loop", at);
-    }
-    return out;
-  };
-  return { ...f, body: visit(f.body) };
+      return [r];
+    },
+    (at) => fail("it must stand right before a loop", at),
+  );
+  return { ...f, body };
 }
 
 /** Applies every `// @spgen scalarize` hint of the model. */

@@ -53,7 +53,6 @@ import {
   type FunctionDecl,
   type ReturnType,
   type LocalVar,
-  type SourcePos,
   type SpecModel,
   type Stmt,
   type ValueType,
@@ -69,6 +68,7 @@ import {
   LocalFactory,
   hasHintComment,
   hintFailure,
+  rewriteHinted,
   mapChildren,
   mapNestedBodies,
   mapStmts,
@@ -761,14 +761,8 @@ class Outliner {
     if (typeof exit === "string") {
       return exit;
     }
+    // unroll() let through no break, continue or return but the exit branches handled above.
     const copies = exit.copies;
-    let jumps = false;
-    walkStmts(copies, (s) => {
-      jumps ||= (s.kind === "return" && exit.value === undefined) || s.kind === "break" || s.kind === "continue";
-    });
-    if (jumps) {
-      return "outline: the body must not return but in one exit branch (`if (…) { return …; }`)";
-    }
     const writes = writesOf(copies);
     if (writes.calls) {
       return "outline: the body must not call functions";
@@ -939,58 +933,38 @@ function unrollFunction(f: FunctionDecl, diagnostics: Diagnostic[]): FunctionDec
   const unusedIds = new Set(f.unusedLocals);
   const extraUnused: number[] = [];
   const fail = hintFailure(f, "unroll", diagnostics);
-  const visit = (stmts: readonly Stmt[]): Stmt[] => {
-    const out: Stmt[] = [];
-    let pending: UnrollHint | null = null;
-    let at: SourcePos | undefined;
-    for (const s0 of stmts) {
-      const s = recurse(s0);
-      if (s.kind === "comment") {
-        const m = s.lines.map((l) => HINT.exec(l)).find((x) => x !== null);
-        if (m !== undefined) {
-          at = s.pos;
-          const r = parseHint(m[1]);
-          if (typeof r === "string") {
-            fail(r, at);
-          } else {
-            pending = r;
-          }
-        }
-        out.push(s);
-        continue;
+  const body = rewriteHinted(
+    f.body,
+    (lines, at) => {
+      const m = lines.map((l) => HINT.exec(l)).find((x) => x !== null);
+      if (m === undefined) {
+        return null;
       }
-      if (pending !== null) {
-        if (s.kind !== "for") {
-          fail("it must stand right before a `for` loop", at);
-        } else {
-          const r =
-            pending.factors.length === 0
-              ? unrollFull(s, locals, unusedIds)
-              : unroll(s, pending.factors, locals, unusedIds, pending.outline ? outliner : null);
-          if (typeof r === "string") {
-            fail(r, at);
-          } else {
-            extraUnused.push(...r.unused);
-            if (pending.factors.length === 0 && r.stmt.kind === "block") {
-              out.push(...r.stmt.body);
-            } else {
-              out.push(r.stmt);
-            }
-            pending = null;
-            continue;
-          }
-        }
-        pending = null;
+      const r = parseHint(m[1]);
+      if (typeof r === "string") {
+        fail(r, at);
+        return null;
       }
-      out.push(s);
-    }
-    if (pending !== null) {
-      fail("it must stand right before a `for` loop", at);
-    }
-    return out;
-  };
-  const recurse = (s: Stmt): Stmt => mapNestedBodies(s, visit);
-  const body = visit(f.body);
+      return r;
+    },
+    (hint, s, at) => {
+      if (s.kind !== "for") {
+        fail("it must stand right before a `for` loop", at);
+        return null;
+      }
+      const r =
+        hint.factors.length === 0
+          ? unrollFull(s, locals, unusedIds)
+          : unroll(s, hint.factors, locals, unusedIds, hint.outline ? outliner : null);
+      if (typeof r === "string") {
+        fail(r, at);
+        return null;
+      }
+      extraUnused.push(...r.unused);
+      return hint.factors.length === 0 && r.stmt.kind === "block" ? [...r.stmt.body] : [r.stmt];
+    },
+    (at) => fail("it must stand right before a `for` loop", at),
+  );
   return [{ ...f, body, unusedLocals: [...f.unusedLocals, ...extraUnused] }, ...outliner.helpers];
 }
 
