@@ -13,6 +13,7 @@
  * `ts.Node` & co. their usual meaning in type positions.
  */
 
+import { isAscii } from "node:buffer";
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { createRequire, Module } from "node:module";
 import path from "node:path";
@@ -42,6 +43,17 @@ function cachePath(file: string): string | null {
 }
 
 /**
+ * The text of a JavaScript file. TypeScript's bundle is plain ASCII: decoded as Latin-1 (one byte, one character,
+ * the same string for ASCII) it reads in about half the time of UTF-8 decoding (measured 67-72 ms against 121 ms
+ * for the 9 MB bundle in a fresh process), which is the slowest step of loading it. Any other byte falls back
+ * to UTF-8, so a future bundle with non-ASCII text still reads correctly.
+ */
+function readSource(file: string): string {
+  const bytes = readFileSync(file);
+  return isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
+}
+
+/**
  * Loads TypeScript's 9 MB bundle as `require` would, through a V8 code cache: compiling the bundle and the
  * functions a run uses costs about 0.1 s of each run otherwise. The cache is written at exit when it was
  * missing or rejected, after the run (so it holds the parser's and checker's functions too), through a
@@ -59,7 +71,7 @@ function loadTypeScript(): typeof TsNs {
   } catch {
     cachedData = undefined;
   }
-  const script = new Script(Module.wrap(readFileSync(TS_FILE, "utf8")), { filename: TS_FILE, cachedData });
+  const script = new Script(Module.wrap(readSource(TS_FILE)), { filename: TS_FILE, cachedData });
   const mod = { exports: {} as unknown, filename: TS_FILE };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run.call(mod.exports, mod.exports, createRequire(TS_FILE), mod, TS_FILE, path.dirname(TS_FILE));
