@@ -610,7 +610,13 @@ export class ExpressionReader {
             (left.type.kind === "bool" && right.type.kind === "bool")
           : left.type.kind === "int" && right.type.kind === "int";
       if (!okTypes) {
-        this.ctx.report(node, `\`${opText}\` between ${typeName(left.type)} and ${typeName(right.type)}`);
+        this.ctx.unsupported(
+          node,
+          `\`${opText}\` between ${typeName(left.type)} and ${typeName(right.type)}`,
+          cmp === "===" || cmp === "!=="
+            ? "compare two ints or two booleans; compare arrays and records element by element or field by field"
+            : "`<`, `<=`, `>` and `>=` compare two ints",
+        );
         return null;
       }
       return { expr: { kind: "binary", op: cmp, left: left.expr, right: right.expr }, type: BOOL };

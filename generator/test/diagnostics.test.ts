@@ -170,6 +170,13 @@ const EXPECTED: readonly (readonly [string, readonly string[]])[] = [
     ],
   ],
   [
+    "compare-types",
+    [
+      "2:10: error: `===` between Uint8Array and Uint8Array is not supported in the SourcePawn subset (compare two ints or two booleans; compare arrays and records element by element or field by field)",
+      "6:10: error: `<` between boolean and boolean is not supported in the SourcePawn subset (`<`, `<=`, `>` and `>=` compare two ints)",
+    ],
+  ],
+  [
     "loose-equality",
     [
       "2:12: error: `==` is not supported in the SourcePawn subset (use `===`: loose equality converts types)",
