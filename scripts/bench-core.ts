@@ -31,8 +31,11 @@
  * --callgrind STRIPPED_SPSHELL counts instead of timing: each SourcePawn
  * program runs under valgrind's callgrind with 2K and K iterations, and the
  * difference over K is the x86 instructions per iteration, without the JIT's
- * compilation of the functions (stable on a busy machine; use a stripped copy
- * of spshell-1.13).
+ * compilation of the functions (stable on a busy machine). valgrind 3.19
+ * refuses spshell's debug information, so give it a stripped copy:
+ * `strip -o /tmp/spshell-stripped "$(command -v spshell-1.13)"`. --only picks
+ * every operation whose name contains its text ("SHA-1" also picks
+ * handshakeInit).
  *
  * Also printed: the static memory of one connection (the core's records, and
  * the generated plugin's data section with 1 and 2 connections) and of the
@@ -568,6 +571,9 @@ function compile(spcomp: Compiler, dir: string, name: string, source: string): s
   return smx;
 }
 
+/** A run under callgrind that failed: main prints its message without a stack trace. */
+class CallgrindError extends Error {}
+
 /** x86 instructions of one run under callgrind. */
 function countRun(shellPath: string, smx: string, dir: string): number {
   const outFile = path.join(dir, "callgrind.out");
@@ -576,7 +582,15 @@ function countRun(shellPath: string, smx: string, dir: string): number {
   });
   const m = /Collected : (\d+)/.exec(r.stderr);
   if (r.status !== 0 || m === null) {
-    throw new Error(`callgrind ${smx} failed: ${r.stdout}${r.stderr}`);
+    // valgrind 3.19 gives up on the debug information of a spshell built with symbols ("Possibly corrupted
+    // debuginfo file"): a stripped copy counts the same instructions.
+    const last = r.stderr.trim().split("\n").slice(-3).join("\n");
+    const hint = /debuginfo/i.test(r.stderr)
+      ? `\nvalgrind cannot read ${shellPath}'s debug information: give --callgrind a stripped copy (strip -o /tmp/spshell-stripped ${shellPath})`
+      : "";
+    throw new CallgrindError(
+      `callgrind failed on ${path.basename(smx)} (exit ${r.status ?? r.signal}):\n${last}${hint}`,
+    );
   }
   return Number(m[1]);
 }
@@ -584,8 +598,8 @@ function countRun(shellPath: string, smx: string, dir: string): number {
 /**
  * x86 instructions per iteration of a benchmark in spshell (callgrind): the difference between runs of 2K and K
  * iterations, over K. Both runs call every function at least once, so the JIT's one-time compilation of the
- * functions the loop calls (hundreds of instructions per opcode, about 3,900 per iteration of SHA-1 at K = 1,000
- * when measured against an empty run) cancels out, as do start-up and setup.
+ * functions the loop calls cancels out, as do start-up and setup (against an empty run, as measured until
+ * b652820, the SHA-1 figure carried about 5.4 million instructions of compilation: 1,085 per hash at K = 5,000).
  */
 function countSp(b: Bench, spcomp: Compiler, shellPath: string, dir: string): number {
   const slug = b.name.replace(/[^a-z0-9]+/gi, "_").slice(0, 40);
@@ -918,10 +932,14 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     writeFileSync(path.join(dir, "core.inc"), coreInclude(root));
     const vm = `spshell ${shell.version} ${shell.jit ? "JIT" : "interpreter"}`;
+    const grind = pick("--callgrind");
     process.stdout.write(
-      `Toolchain: ${spcomp.banner} (${spcomp.path}), ${vm} (${shell.path}); Node ${process.version}\n`,
+      grind === undefined
+        ? `Toolchain: ${spcomp.banner} (${spcomp.path}), ${vm} (${shell.path}); Node ${process.version}\n`
+        : `Toolchain: ${spcomp.banner} (${spcomp.path}), ${grind} under valgrind's callgrind\n` +
+            "Each figure: x86 instructions of a run with 2K iterations minus a run with K, over K (the JIT's compilation cancels out).\n\n",
     );
-    if (!argv.includes("--memory-only")) {
+    if (!argv.includes("--memory-only") && grind === undefined) {
       process.stdout.write(
         `Each figure: median of ${REPEATS} runs (${cpuTime ? "CPU time, user + system" : "wall time"}); SourcePawn runs minus an empty run (start-up, setup);\n` +
           `SourcePawn and Node runs alternate, and SP / Node is the median of the ${REPEATS} side-by-side ratios.\n\n`,
@@ -932,10 +950,18 @@ async function main(argv: readonly string[]): Promise<number> {
     ];
     const only = pick("--only");
     const selected = BENCHES.filter((b) => only === undefined || b.name.includes(only));
-    const grind = pick("--callgrind");
     if (grind !== undefined) {
       for (const b of selected) {
-        const n = countSp(b, spcomp, grind, dir);
+        let n: number;
+        try {
+          n = countSp(b, spcomp, grind, dir);
+        } catch (e) {
+          if (e instanceof CallgrindError) {
+            process.stderr.write(`bench-core: ${e.message}\n`);
+            return 2;
+          }
+          throw e;
+        }
         const per =
           b.unit === "MB/s"
             ? ` (${(n / b.perIter).toFixed(2)} per byte)`
