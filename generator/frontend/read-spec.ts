@@ -26,7 +26,7 @@ import type {
 import { evalConst, isConstantExpr } from "./constant.js";
 import { ExpressionReader, type FunctionScope, typeName } from "./read-expressions.js";
 import { endsControlFlow, StatementReader } from "./read-statements.js";
-import { strayHintComments } from "./stray-hints.js";
+import { hintCommentErrors } from "./stray-hints.js";
 import {
   type ConstInfo,
   docOf,
@@ -59,7 +59,7 @@ export function readSpec(
   }
   for (const input of inputs) {
     if (input.emit) {
-      ctx.diagnostics.push(...strayHintComments(input.sourceFile, input.path));
+      ctx.diagnostics.push(...hintCommentErrors(input.sourceFile, input.path));
     }
   }
   const loaded = new Set(inputs.map((i) => i.sourceFile));

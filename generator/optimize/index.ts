@@ -18,13 +18,12 @@
  * inlined, so that a loop whose body called an inlined function can still be
  * unrolled; loops are split before they are unrolled,
  * so that each piece is unrolled; scratch fields go to locals last, once
- * unrolling made their indices literals. A hint that cannot be applied is an error, and so is an `@spgen` word
- * that names no hint (hints.ts).
+ * unrolling made their indices literals. A hint that cannot be applied is an error (an `@spgen` word that names
+ * no hint, hints.ts, is refused earlier, by the frontend).
  */
 
 import type { Diagnostic } from "../diagnostics.js";
 import type { SpecModel } from "../model.js";
-import { checkHintWords } from "./hints.js";
 import { inlineHelpers } from "./helpers.js";
 import { inlineCalls } from "./inline.js";
 import { scalarizeLoops } from "./scalarize.js";
@@ -41,7 +40,6 @@ export interface OptimizeResult {
 /** Applies the hinted transformations to the model. */
 export function optimizeSpec(model: SpecModel): OptimizeResult {
   const diagnostics: Diagnostic[] = [];
-  checkHintWords(model, diagnostics);
   const tabled = tabulateFunctions(model, diagnostics);
   const inlined = inlineCalls(tabled, diagnostics);
   const split = splitLoops(inlined, diagnostics);

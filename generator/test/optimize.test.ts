@@ -279,7 +279,7 @@ describe("hints that cannot apply are errors", () => {
       diagnosticsOf(
         "export function f(a: Uint8Array, n: number): number {\n  let s = 0;\n  // @spgen\n  for (let i = 0; i < n; i++) {\n    s += a[i];\n  }\n  return s;\n}\n",
       ),
-    ).toEqual(["4:3: error: `@spgen` names no hint (the hints are inline, scalarize, scratch, split, table, unroll)"]);
+    ).toEqual(["3:6: error: `@spgen` names no hint (the hints are inline, scalarize, scratch, split, table, unroll)"]);
   });
 
   it("an @spgen word that names no hint is an error (a misspelled hint would ask for nothing)", () => {
@@ -289,9 +289,19 @@ describe("hints that cannot apply are errors", () => {
         "/** @spgen inlined */\nfunction g(x: number): number {\n  const y = x + 1;\n  return y;\n}\nexport function f(x: number, n: number): number {\n  let s = g(x);\n  // @spgen unrol 4\n  for (let i = 0; i < n; i++) {\n    s = (s + i) | 0;\n  }\n  // @spgen scalarise: a typo\n  for (let i = 0; i < n; i++) {\n    s = (s + i) | 0;\n  }\n  return s;\n}\n",
       ),
     ).toEqual([
-      `2:1: error: \`@spgen inlined\` is not a hint ${known}`,
-      `9:3: error: \`@spgen unrol\` is not a hint ${known}`,
-      `13:3: error: \`@spgen scalarise\` is not a hint ${known}`,
+      `1:5: error: \`@spgen inlined\` is not a hint ${known}`,
+      `8:6: error: \`@spgen unrol\` is not a hint ${known}`,
+      `12:6: error: \`@spgen scalarise\` is not a hint ${known}`,
+    ]);
+    // At the @spgen itself, on whichever line of a doc comment it stands (a record field's too); the word must be
+    // on the same line.
+    expect(
+      diagnosticsOf(
+        "export class R {\n  /**\n   * Scratch space.\n   * @spgen scratchy\n   */\n  w = new Int32Array(4);\n}\n/**\n * Adds one.\n * @spgen\n * inline\n */\nfunction g(x: number): number {\n  return x + 1;\n}\nexport function f(r: R, x: number): number {\n  r.w[0] = x;\n  return g(r.w[0]);\n}\n",
+      ),
+    ).toEqual([
+      `4:6: error: \`@spgen scratchy\` is not a hint ${known}`,
+      `10:4: error: \`@spgen\` names no hint ${known}`,
     ]);
   });
 });
