@@ -158,6 +158,12 @@ function leadingComments(node: ts.Node): readonly ts.CommentRange[] {
  * between the doc comment and the declaration).
  */
 export function docOf(node: ts.Node): Doc {
+  const r = docRangeOf(node);
+  return r === undefined ? [] : docLines(node.getSourceFile().text.slice(r.pos, r.end));
+}
+
+/** Where the doc comment docOf reads lies in the file, if the declaration has one. */
+export function docRangeOf(node: ts.Node): ts.CommentRange | undefined {
   const sf = node.getSourceFile();
   const ranges = leadingComments(node);
   for (let i = ranges.length - 1; i >= 0; i--) {
@@ -165,13 +171,10 @@ export function docOf(node: ts.Node): Doc {
     const text = sf.text.slice(r.pos, r.end);
     if (text.startsWith("/**") && !text.startsWith("/**/")) {
       const between = sf.text.slice(r.end, node.getStart(sf));
-      if (/\n[ \t]*\r?\n/.test(between)) {
-        return [];
-      }
-      return docLines(text);
+      return /\n[ \t]*\r?\n/.test(between) ? undefined : r;
     }
   }
-  return [];
+  return undefined;
 }
 
 /** The file's own doc comment: a `/** *\/` comment before the first statement that is not that statement's doc. */

@@ -1,16 +1,21 @@
 /**
  * `@spgen` comments that would silently ask for nothing, reported at the `@spgen` itself:
- * - those no pass would read: a `//` hint applies to the statement it stands before (its leading comments:
+ * - those that stand before nothing: a `//` hint applies to the statement it stands before (its leading comments:
  *   read-statements.ts) and a `/** … *\/` hint to the declaration it documents (docOf), so a hint after the last
  *   statement of a block, after code on a line that ends a block, or between `}` and `else` applies to nothing;
- * - those whose word names no hint (`@spgen unrol 4`, `@spgen scalarise`, a bare `@spgen`), in any comment that is
- *   read: a misspelled hint would otherwise be a comment.
- * Text in strings is no comment and is left alone.
+ * - those whose word names no hint (`@spgen unrol 4`, `@spgen scalarise`, a bare `@spgen`): a misspelled hint would
+ *   otherwise be a comment;
+ * - known hints where their pass does not read them (hintsReadAt): `// @spgen inline` before a function, a doc
+ *   comment cut from its function by a blank line, `@spgen unroll` in a doc comment.
+ * Text in strings, and an `@spgen` quoted in backticks (documentation, which the passes skip too: hintText), are
+ * left alone.
  */
 
 import type { Diagnostic } from "../diagnostics.js";
 import { KNOWN_HINTS } from "../optimize/hints.js";
+import { hintText } from "../optimize/ir.js";
 import { ts } from "../typescript.js";
+import { docRangeOf } from "./reader-context.js";
 
 /** Statements: their leading comments are read (hints, and comments kept in the output). */
 function isStatement(node: ts.Node): boolean {
@@ -47,17 +52,20 @@ function childrenOf(node: ts.Node): ts.Node[] {
   return out;
 }
 
+/** Where an `@spgen` is: in a string (text), in a comment that stands before nothing, or in a comment before `owner`. */
+type Place =
+  | { readonly kind: "text" }
+  | { readonly kind: "stray" }
+  | { readonly kind: "comment"; readonly owner: ts.Node; readonly range: ts.CommentRange };
+
 /**
- * Where offset `at` is: `"read"` in a comment that is read (a leading comment, on its own line, of a statement, or
- * the `/** … *\/` doc of a declaration), `"text"` inside a token (a string's text), `"stray"` in any other comment.
- * Descends only along the nodes whose range holds `at`, so the cost is the depth of the tree per `@spgen`, not a
- * walk of the file.
+ * Where offset `at` is: inside a token (a string's text), in a leading comment of `owner` (the outermost statement
+ * or declaration whose leading comments hold it), or in a comment that stands before nothing (after the last child
+ * of a block or the file, between `}` and `else`, inside an expression). Descends only along the nodes whose range
+ * holds `at`, so the cost is the depth of the tree per `@spgen`, not a walk of the file.
  */
-function placeOf(sf: ts.SourceFile, at: number): "read" | "text" | "stray" {
+function placeOf(sf: ts.SourceFile, at: number): Place {
   const text = sf.text;
-  if (at < (sf.statements[0]?.getStart(sf) ?? text.length) && rangeAt(ts.getLeadingCommentRanges(text, 0), at)) {
-    return "read"; // before the first statement: that statement's, or the file's own doc comment
-  }
   let node: ts.Node = sf;
   for (;;) {
     const kids = childrenOf(node);
@@ -65,50 +73,115 @@ function placeOf(sf: ts.SourceFile, at: number): "read" | "text" | "stray" {
     if (child === undefined) {
       // Inside a token (a string's text is no comment), or in the trivia after the last child: before a closing
       // brace or the end of the file.
-      return kids.length === 0 && node !== sf && at >= node.getStart(sf) ? "text" : "stray";
+      return kids.length === 0 && node !== sf && at >= node.getStart(sf) ? { kind: "text" } : { kind: "stray" };
     }
     if (at < child.getStart(sf)) {
-      // In the trivia before `child`: read when it is a leading comment of a statement or a declaration's doc
-      // (child and the first descendants that start where it starts share that trivia).
-      const r = rangeAt(ts.getLeadingCommentRanges(text, child.pos), at);
-      for (let n: ts.Node | undefined = child; r !== undefined && n !== undefined;) {
-        if (isStatement(n) || (isDocumented(n) && text.startsWith("/**", r.pos))) {
-          return "read";
+      // In the trivia before `child`: child and the first descendants that start where it starts share it.
+      const range = rangeAt(ts.getLeadingCommentRanges(text, child.pos), at);
+      for (let n: ts.Node | undefined = child; range !== undefined && n !== undefined;) {
+        if (isDocumented(n)) {
+          return { kind: "comment", owner: n, range };
         }
         const first: ts.Node | undefined = childrenOf(n)[0];
         n = first?.pos === n.pos ? first : undefined;
       }
-      return "stray";
+      return { kind: "stray" };
     }
     node = child;
   }
 }
 
+/** True when `node` is a statement inside a function's body (its leading comments are the body's comment statements). */
+function inFunctionBody(node: ts.Node): boolean {
+  if (!isStatement(node)) {
+    return false;
+  }
+  for (let p = node.parent; p !== undefined; p = p.parent) {
+    if (ts.isFunctionLike(p)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * The hints a comment before `owner` can give, as the passes read them: a function's doc comment (docOf) gives
+ * `inline` and `table`, a record field's doc gives `scratch`, a comment before a statement in a function body
+ * (read-statements.ts keeps it as a comment statement) gives `unroll`, `scalarize` and `split`. Nothing reads hints
+ * anywhere else: the file's own doc, a doc separated from its declaration by a blank line, a `//` comment before a
+ * declaration.
+ */
+function hintsReadAt(owner: ts.Node, range: ts.CommentRange): readonly string[] {
+  if (docRangeOf(owner)?.pos === range.pos) {
+    if (ts.isFunctionDeclaration(owner)) {
+      return ["inline", "table"];
+    }
+    if (ts.isPropertyDeclaration(owner)) {
+      return ["scratch"];
+    }
+  }
+  return inFunctionBody(owner) ? ["unroll", "scalarize", "split"] : [];
+}
+
+/** Where each hint word is read, for the message when it stands anywhere else. */
+const WHERE_READ: Readonly<Record<string, string>> = {
+  inline: "in the doc comment (`/** … */`) right before a function, with no blank line between",
+  table: "in the doc comment (`/** … */`) right before a function, with no blank line between",
+  scratch: "in the doc comment (`/** … */`) right before a record's array field, with no blank line between",
+  unroll: "in a comment on the line before a `for` loop inside a function",
+  scalarize: "in a comment on the line before a loop inside a function",
+  split: "in a comment on the line before a `for` loop inside a function",
+};
+
 /** `@spgen` and the word after it on the same line, if any. */
 const HINT_WORD = /@spgen\b(?:[ \t]+([A-Za-z][\w-]*))?/y;
 
 const STRAY =
-  "this @spgen comment stands before no statement or declaration (after the last statement of a block, or after code on its line), so it applies to nothing: put it on the line before the loop or declaration";
+  "this @spgen comment stands before no statement or declaration (after the last statement of a block, after code on its line, between `}` and `else`, or inside an expression), so it applies to nothing: put it on the line before the loop or declaration it is for";
 
-/** Errors for the `@spgen` comments of `sf` that apply to nothing or name no hint (see the file's header). */
+/** The error for the `@spgen` at offset `at`, or null when it is text or a hint where its pass reads it. */
+function hintError(sf: ts.SourceFile, at: number): string | null {
+  const place = placeOf(sf, at);
+  if (place.kind === "text") {
+    return null;
+  }
+  if (place.kind === "stray") {
+    return STRAY;
+  }
+  HINT_WORD.lastIndex = at;
+  const word = HINT_WORD.exec(sf.text)?.[1];
+  const known = `(the hints are ${KNOWN_HINTS.join(", ")})`;
+  if (word === undefined) {
+    return `\`@spgen\` names no hint ${known}`;
+  }
+  if (!KNOWN_HINTS.includes(word)) {
+    return `\`@spgen ${word}\` is not a hint ${known}`;
+  }
+  if (!hintsReadAt(place.owner, place.range).includes(word)) {
+    return `\`@spgen ${word}\` is read only ${WHERE_READ[word]}: here it asks for nothing`;
+  }
+  return null;
+}
+
+/** True when the `@spgen` at offset `at` is quoted in an inline code span of its line (documentation, as hintText reads it). */
+function inCodeSpan(sf: ts.SourceFile, at: number): boolean {
+  const lc = sf.getLineAndCharacterOfPosition(at);
+  const lineStart = sf.getPositionOfLineAndCharacter(lc.line, 0);
+  const lineEnd = sf.text.indexOf("\n", at);
+  const line = sf.text.slice(lineStart, lineEnd < 0 ? sf.text.length : lineEnd);
+  return !hintText(line).startsWith("@spgen", lc.character);
+}
+
+/** Errors for the `@spgen` comments of `sf` that would ask for nothing (see the file's header). */
 export function hintCommentErrors(sf: ts.SourceFile, path: string): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const m of sf.text.matchAll(/@spgen\b/g)) {
-    const place = placeOf(sf, m.index);
-    if (place === "text") {
+  // As the passes read them: `@spgen` at the start of a comment line or after white space (`x@spgen` is text),
+  // not quoted in backticks.
+  for (const m of sf.text.matchAll(/(?<![^\s/*])@spgen\b/g)) {
+    if (inCodeSpan(sf, m.index)) {
       continue;
     }
-    HINT_WORD.lastIndex = m.index;
-    const word = HINT_WORD.exec(sf.text)?.[1];
-    const known = `(the hints are ${KNOWN_HINTS.join(", ")})`;
-    const message =
-      place === "stray"
-        ? STRAY
-        : word === undefined
-          ? `\`@spgen\` names no hint ${known}`
-          : KNOWN_HINTS.includes(word)
-            ? null
-            : `\`@spgen ${word}\` is not a hint ${known}`;
+    const message = hintError(sf, m.index);
     if (message !== null) {
       const lc = sf.getLineAndCharacterOfPosition(m.index);
       out.push({ file: path, line: lc.line + 1, column: lc.character + 1, severity: "error", message });

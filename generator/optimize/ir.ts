@@ -426,14 +426,22 @@ export function mapFunctions(model: SpecModel, fn: (f: FunctionDecl) => Function
 /** True when a doc comment holds the tag `@spgen <word>`. */
 export function hasHint(doc: readonly string[], word: string): boolean {
   const re = new RegExp(`(^|\\s)@spgen\\s+${word}(?![\\w-])`);
-  return doc.some((l) => re.test(l));
+  return doc.some((l) => re.test(hintText(l)));
+}
+
+/**
+ * A comment line as the passes read hints in it: inline code spans (`` `…` ``) blanked, since a hint quoted in
+ * backticks is documentation (frontend/stray-hints.ts skips the same `@spgen`s).
+ */
+export function hintText(line: string): string {
+  return line.replace(/`[^`]*`/g, (m) => " ".repeat(m.length));
 }
 
 /** True when some comment statement of `f` has a line matching `hint` (a pass's hint pattern). */
 export function hasHintComment(f: FunctionDecl, hint: RegExp): boolean {
   let hinted = false;
   walkStmts(f.body, (s) => {
-    hinted ||= s.kind === "comment" && s.lines.some((l) => hint.test(l));
+    hinted ||= s.kind === "comment" && s.lines.some((l) => hint.test(hintText(l)));
   });
   return hinted;
 }

@@ -35,9 +35,10 @@ import {
   someExpr,
   stmtExprs,
   walkStmts,
+  hintText,
 } from "./ir.js";
 
-const HINT = /(?:^|\s)@spgen\s+scalarize(?:[:\s]|$)/;
+const HINT = /(?:^|\s)@spgen\s+scalarize(?![\w-])/;
 
 type Loop = Extract<Stmt, { kind: "for" | "while" | "doWhile" }>;
 
@@ -252,7 +253,7 @@ function scalarizeFunction(
   const fail = hintFailure(f, "scalarize", diagnostics);
   const body = rewriteHinted(
     f.body,
-    (lines) => (lines.some((l) => HINT.test(l)) ? true : null),
+    (lines) => (lines.some((l) => HINT.test(hintText(l))) ? true : null),
     (_, s, at) => {
       if (s.kind !== "for" && s.kind !== "while" && s.kind !== "doWhile") {
         fail("it must stand right before a loop", at);

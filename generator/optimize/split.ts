@@ -34,6 +34,7 @@ import {
   type ForStmt,
   incrementsByOne,
   isLocal,
+  hintText,
 } from "./ir.js";
 
 const HINT = /(?:^|\s)@spgen\s+split(?![\w-])/;
@@ -158,7 +159,7 @@ function splitFunction(f: FunctionDecl, diagnostics: Diagnostic[]): FunctionDecl
     const out: Stmt[] = [];
     for (let n = 0; n < stmts.length; n++) {
       const s = recurse(stmts[n]);
-      if (s.kind !== "comment" || !s.lines.some((l) => HINT.test(l))) {
+      if (s.kind !== "comment" || !s.lines.some((l) => HINT.test(hintText(l)))) {
         out.push(s);
         continue;
       }
@@ -170,7 +171,7 @@ function splitFunction(f: FunctionDecl, diagnostics: Diagnostic[]): FunctionDecl
       }
       const r = split(
         recurse(next) as ForStmt,
-        s.lines.filter((l) => !HINT.test(l)),
+        s.lines.filter((l) => !HINT.test(hintText(l))),
         locals,
         unusedIds,
         unused,
@@ -180,7 +181,7 @@ function splitFunction(f: FunctionDecl, diagnostics: Diagnostic[]): FunctionDecl
         out.push(s);
         continue;
       }
-      out.push({ kind: "comment", lines: s.lines.filter((l) => HINT.test(l)) }, ...r);
+      out.push({ kind: "comment", lines: s.lines.filter((l) => HINT.test(hintText(l))) }, ...r);
       n++;
     }
     return out;

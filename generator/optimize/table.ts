@@ -32,7 +32,7 @@ import {
   type TableDecl,
 } from "../model.js";
 import { inlinable } from "./inline.js";
-import { intLit, mapExpr, mapStmts } from "./ir.js";
+import { hintText, intLit, mapExpr, mapStmts } from "./ir.js";
 
 const HINT = /(?:^|\s)@spgen\s+table(?:\s+(\S+))?/;
 
@@ -179,7 +179,7 @@ export function tabulateFunctions(model: SpecModel, diagnostics: Diagnostic[]): 
       if (d.kind !== "function") {
         continue;
       }
-      const hint = d.doc.map((l) => HINT.exec(l)).find((x) => x !== null);
+      const hint = d.doc.map((l) => HINT.exec(hintText(l))).find((x) => x !== null);
       if (hint === undefined) {
         continue;
       }

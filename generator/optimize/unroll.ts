@@ -80,10 +80,11 @@ import {
   type ForStmt,
   incrementsByOne,
   isLocal,
+  hintText,
 } from "./ir.js";
 import { forwardSingleUse, rotateRenaming } from "./rotate.js";
 
-const HINT = /(?:^|\s)@spgen\s+unroll\s+(\S.*)$/;
+const HINT = /(?:^|\s)@spgen\s+unroll(?![\w-])(.*)$/;
 
 function mentions(e: Expr, i: LocalVar): boolean {
   return someExpr(e, (x) => x.kind === "local" && x.local.id === i.id);
@@ -936,7 +937,7 @@ function unrollFunction(f: FunctionDecl, diagnostics: Diagnostic[]): FunctionDec
   const body = rewriteHinted(
     f.body,
     (lines, at) => {
-      const m = lines.map((l) => HINT.exec(l)).find((x) => x !== null);
+      const m = lines.map((l) => HINT.exec(hintText(l))).find((x) => x !== null);
       if (m === undefined) {
         return null;
       }
@@ -993,6 +994,9 @@ export const MAX_OUTLINED_FACTOR = 64;
  * those (an explanation) are ignored.
  */
 function parseHint(rest: string): UnrollHint | string {
+  if (rest.trim() === "") {
+    return "it needs `full` or factors (`unroll 4`, `unroll 16 4 outline`)";
+  }
   const words = rest
     .trim()
     .split(/\s+/)

@@ -263,7 +263,7 @@ describe("hints that cannot apply are errors", () => {
 
   it("an @spgen comment that stands before nothing, or names no hint, is an error", () => {
     const stray =
-      "this @spgen comment stands before no statement or declaration (after the last statement of a block, or after code on its line), so it applies to nothing: put it on the line before the loop or declaration";
+      "this @spgen comment stands before no statement or declaration (after the last statement of a block, after code on its line, between `}` and `else`, or inside an expression), so it applies to nothing: put it on the line before the loop or declaration it is for";
     expect(
       diagnosticsOf(
         "export function f(a: Uint8Array, n: number): number {\n  let s = 0;\n  for (let i = 0; i < n; i++) {\n    s += a[i];\n    // @spgen unroll 2\n  }\n  if (n > 2) {\n    s += 1; // @spgen unroll 4\n  }\n  for (let i = 0; i < n; i++) { // @spgen unroll 2\n    s += a[i];\n  }\n  return s;\n}\n",
@@ -303,6 +303,72 @@ describe("hints that cannot apply are errors", () => {
       `4:6: error: \`@spgen scratchy\` is not a hint ${known}`,
       `10:4: error: \`@spgen\` names no hint ${known}`,
     ]);
+  });
+
+  it("a hint where its pass does not read it is an error at the @spgen (it would ask for nothing)", () => {
+    const fnDoc = "in the doc comment (`/** … */`) right before a function, with no blank line between";
+    const loop = "in a comment on the line before a `for` loop inside a function";
+    const field = "in the doc comment (`/** … */`) right before a record's array field, with no blank line between";
+    const src = [
+      "/** The module. @spgen inline */", // 1: the file's own doc (a blank line follows)
+      "",
+      "/** Adds one. @spgen inline */", // 3: a blank line before its function
+      "",
+      "function one(x: number): number {",
+      "  return x + 1;",
+      "}",
+      "// @spgen inline", // 8: a `//` comment is no doc comment
+      "function two(x: number): number {",
+      "  return x + 2;",
+      "}",
+      "/** Sums. @spgen unroll 4 */", // 12: unroll is read before a loop, not in a doc
+      "export function f(a: Uint8Array, n: number): number {",
+      "  let s = one(n) + two(n);",
+      "  // @spgen unroll", // 15: no factor (the pass's own error, at the loop)
+      "  for (let i = 0; i < n; i++) {",
+      "    s = (s + a[i]) | 0;",
+      "  }",
+      "  /** @spgen inline */", // 19: inline is read in a function's doc only
+      "  const t = s + 1;",
+      "  return t;",
+      "}",
+      "export class R {",
+      "  // @spgen scratch", // 24: a `//` comment before a field
+      "  w = new Int32Array(4);",
+      "  /** @spgen scratch */", // 26: read
+      "  v = new Int32Array(4);",
+      "}",
+      "/** see x@spgen inline: text, not a hint */",
+      "export function g(r: R): number {",
+      "  r.v[0] = 1;",
+      "  return r.v[0];",
+      "}",
+      "",
+    ].join("\n");
+    expect(diagnosticsOf(src)).toEqual([
+      `1:17: error: \`@spgen inline\` is read only ${fnDoc}: here it asks for nothing`,
+      `3:15: error: \`@spgen inline\` is read only ${fnDoc}: here it asks for nothing`,
+      `8:4: error: \`@spgen inline\` is read only ${fnDoc}: here it asks for nothing`,
+      `12:11: error: \`@spgen unroll\` is read only ${loop}: here it asks for nothing`,
+      `19:7: error: \`@spgen inline\` is read only ${fnDoc}: here it asks for nothing`,
+      `24:6: error: \`@spgen scratch\` is read only ${field}: here it asks for nothing`,
+    ]);
+    // Once those are gone, the bare `unroll` is the pass's error, at the loop.
+    const fixed = src
+      .split("\n")
+      .map((l, i) => ([0, 2, 7, 11, 18, 23].includes(i) ? "" : l))
+      .join("\n");
+    expect(diagnosticsOf(fixed)).toEqual([
+      "16:3: error: the @spgen unroll hint in `f` does not apply: it needs `full` or factors (`unroll 4`, `unroll 16 4 outline`)",
+    ]);
+    // Quoted in backticks it is documentation: neither checked nor applied.
+    const quoted =
+      "/** Writes `@spgen inlined` or `// @spgen unroll 4` to mean them. */\nexport function h(a: Uint8Array, n: number): number {\n  let s = 0;\n  // Not `// @spgen unroll 4`:\n  for (let i = 0; i < n; i++) {\n    s = (s + a[i]) | 0;\n  }\n  return s;\n}\n";
+    expect(diagnosticsOf(quoted)).toEqual([]);
+    writeFileSync(path.join(work, "q.ts"), quoted);
+    const printed = printDecls(transpileFiles([path.join(work, "q.ts")], { cwd: work }).decls);
+    expect(printed).toContain("for (int i = 0; i < n; i++)");
+    expect(printed).not.toContain("iEnd");
   });
 });
 
