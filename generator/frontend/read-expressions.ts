@@ -610,12 +610,15 @@ export class ExpressionReader {
             (left.type.kind === "bool" && right.type.kind === "bool")
           : left.type.kind === "int" && right.type.kind === "int";
       if (!okTypes) {
+        const aggregate = [left.type.kind, right.type.kind].some((k) => k === "array" || k === "record");
         this.ctx.unsupported(
           node,
           `\`${opText}\` between ${typeName(left.type)} and ${typeName(right.type)}`,
-          cmp === "===" || cmp === "!=="
-            ? "compare two ints or two booleans; compare arrays and records element by element or field by field"
-            : "`<`, `<=`, `>` and `>=` compare two ints",
+          aggregate
+            ? "compare arrays element by element and records field by field"
+            : cmp === "===" || cmp === "!=="
+              ? "compare two numbers or two booleans: a boolean against a number is always unequal in TypeScript; test the boolean itself (`b`, `!b`) or turn it into a number (`b ? 1 : 0`)"
+              : "`<`, `<=`, `>` and `>=` compare two numbers: turn a boolean into one first (`b ? 1 : 0`)",
         );
         return null;
       }
