@@ -610,15 +610,19 @@ export class ExpressionReader {
             (left.type.kind === "bool" && right.type.kind === "bool")
           : left.type.kind === "int" && right.type.kind === "int";
       if (!okTypes) {
-        const aggregate = [left.type.kind, right.type.kind].some((k) => k === "array" || k === "record");
+        const isAggregate = (k: string): boolean => k === "array" || k === "record";
+        const both = isAggregate(left.type.kind) && isAggregate(right.type.kind);
+        const either = isAggregate(left.type.kind) || isAggregate(right.type.kind);
         this.ctx.unsupported(
           node,
           `\`${opText}\` between ${typeName(left.type)} and ${typeName(right.type)}`,
-          aggregate
-            ? "compare arrays element by element and records field by field"
-            : cmp === "===" || cmp === "!=="
-              ? "compare two numbers or two booleans: a boolean against a number is always unequal in TypeScript; test the boolean itself (`b`, `!b`) or turn it into a number (`b ? 1 : 0`)"
-              : "`<`, `<=`, `>` and `>=` compare two numbers: turn a boolean into one first (`b ? 1 : 0`)",
+          both && (cmp === "===" || cmp === "!==")
+            ? "on arrays and records `===` tests identity, which SourcePawn cannot: compare the elements or fields, or pass along which one is meant"
+            : either
+              ? "compare an element or a field, a number or a boolean"
+              : cmp === "===" || cmp === "!=="
+                ? "compare two numbers or two booleans: a boolean against a number is always unequal in TypeScript; test the boolean itself (`b`, `!b`) or turn it into a number (`b ? 1 : 0`)"
+                : "`<`, `<=`, `>` and `>=` compare two numbers: turn a boolean into one first (`b ? 1 : 0`)",
         );
         return null;
       }

@@ -17,17 +17,15 @@ import { hintText } from "../optimize/ir.js";
 import { ts } from "../typescript.js";
 import { docRangeOf } from "./reader-context.js";
 
-/** Statements: their leading comments are read (hints, and comments kept in the output). */
+/**
+ * Statements, declarations such as imports and type aliases included (TypeScript's isStatement): a comment before
+ * one stands before something, whether or not a hint there is read.
+ */
 function isStatement(node: ts.Node): boolean {
-  return (
-    (node.kind >= ts.SyntaxKind.FirstStatement && node.kind <= ts.SyntaxKind.LastStatement) ||
-    ts.isFunctionDeclaration(node) ||
-    ts.isClassDeclaration(node) ||
-    ts.isEnumDeclaration(node)
-  );
+  return ts.isStatement(node);
 }
 
-/** Declarations whose doc comment is read. */
+/** Statements and the declarations inside classes and enums that may carry a doc comment. */
 function isDocumented(node: ts.Node): boolean {
   return (
     isStatement(node) ||
@@ -128,13 +126,13 @@ const WHERE_READ: Readonly<Record<string, string>> = {
   inline: "in the doc comment (`/** … */`) right before a function, with no blank line between",
   table: "in the doc comment (`/** … */`) right before a function, with no blank line between",
   scratch: "in the doc comment (`/** … */`) right before a record's array field, with no blank line between",
-  unroll: "in a comment on the line before a `for` loop inside a function",
-  scalarize: "in a comment on the line before a loop inside a function",
-  split: "in a comment on the line before a `for` loop inside a function",
+  unroll: "in a comment right before a `for` loop inside a function",
+  scalarize: "in a comment right before a loop inside a function",
+  split: "in a comment right before a `for` loop inside a function",
 };
 
 /** `@spgen` and the word after it on the same line, if any. */
-const HINT_WORD = /@spgen\b(?:[ \t]+([A-Za-z][\w-]*))?/y;
+const HINT_WORD = /@spgen\b(?:[^\S\r\n]+([A-Za-z][\w-]*))?/y;
 
 const STRAY =
   "this @spgen comment stands before no statement or declaration (after the last statement of a block, after code on its line, between `}` and `else`, or inside an expression), so it applies to nothing: put it on the line before the loop or declaration it is for";
@@ -175,13 +173,17 @@ function inCodeSpan(sf: ts.SourceFile, at: number): boolean {
 /** Errors for the `@spgen` comments of `sf` that would ask for nothing (see the file's header). */
 export function hintCommentErrors(sf: ts.SourceFile, path: string): Diagnostic[] {
   const out: Diagnostic[] = [];
-  // As the passes read them: `@spgen` at the start of a comment line or after white space (`x@spgen` is text),
-  // not quoted in backticks.
-  for (const m of sf.text.matchAll(/(?<![^\s/*])@spgen\b/g)) {
+  for (const m of sf.text.matchAll(/@spgen\b/g)) {
     if (inCodeSpan(sf, m.index)) {
       continue;
     }
-    const message = hintError(sf, m.index);
+    // The passes read a hint at the start of a comment line or after white space only.
+    const before = sf.text[m.index - 1] ?? " ";
+    const message = /[\s/*]/.test(before)
+      ? hintError(sf, m.index)
+      : placeOf(sf, m.index).kind === "text"
+        ? null
+        : `this @spgen follows \`${before}\`, and hints are read only at the start of a comment line or after a space: put a space before it (or quote it in backticks if it is documentation)`;
     if (message !== null) {
       const lc = sf.getLineAndCharacterOfPosition(m.index);
       out.push({ file: path, line: lc.line + 1, column: lc.character + 1, severity: "error", message });

@@ -214,6 +214,13 @@ export function localiseScratchFields(model: SpecModel, diagnostics: Diagnostic[
           fail(`in \`${user.name}\`, ${why}`);
           continue;
         }
+        const current = out.modules.flatMap((mm) => mm.decls).find((x) => x.kind === "record" && x.name === d.name);
+        if (current?.kind === "record" && current.fields.length === 1) {
+          fail(
+            "it is the record's last field, and SourcePawn refuses an enum struct with no fields (spcomp error 119): give the record another field or drop the hint",
+          );
+          continue;
+        }
         out = {
           modules: out.modules.map((mm) => ({
             ...mm,

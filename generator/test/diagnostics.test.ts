@@ -172,7 +172,7 @@ const EXPECTED: readonly (readonly [string, readonly string[]])[] = [
   [
     "compare-types",
     [
-      "2:10: error: `===` between Uint8Array and Uint8Array is not supported in the SourcePawn subset (compare arrays element by element and records field by field)",
+      "2:10: error: `===` between Uint8Array and Uint8Array is not supported in the SourcePawn subset (on arrays and records `===` tests identity, which SourcePawn cannot: compare the elements or fields, or pass along which one is meant)",
       "6:10: error: `<` between boolean and boolean is not supported in the SourcePawn subset (`<`, `<=`, `>` and `>=` compare two numbers: turn a boolean into one first (`b ? 1 : 0`))",
       "10:10: error: `===` between boolean and number is not supported in the SourcePawn subset (compare two numbers or two booleans: a boolean against a number is always unequal in TypeScript; test the boolean itself (`b`, `!b`) or turn it into a number (`b ? 1 : 0`))",
     ],

@@ -121,6 +121,15 @@ describe("hints that cannot apply are errors", () => {
     ).toEqual([
       "3:3: error: the @spgen scratch hint on `R.w` does not apply: it is used by more than one function (f, g)",
     ]);
+    // Its only field: the enum struct would be left empty, which spcomp refuses.
+    expect(diagnosticsOf(`${rec}export function f(r: R): number {\n  r.w[0] = 2;\n  return r.w[0];\n}\n`)).toEqual([
+      "3:3: error: the @spgen scratch hint on `R.w` does not apply: it is the record's last field, and SourcePawn refuses an enum struct with no fields (spcomp error 119): give the record another field or drop the hint",
+    ]);
+    expect(
+      diagnosticsOf(
+        `export class R {\n  n = 0;\n  /** @spgen scratch */\n  w = new Int32Array(4);\n}\nexport function f(r: R): number {\n  r.w[0] = 2;\n  return r.w[0] + r.n;\n}\n`,
+      ),
+    ).toEqual([]);
   });
 
   it("inline: a body that is not a single return", () => {
@@ -307,7 +316,7 @@ describe("hints that cannot apply are errors", () => {
 
   it("a hint where its pass does not read it is an error at the @spgen (it would ask for nothing)", () => {
     const fnDoc = "in the doc comment (`/** … */`) right before a function, with no blank line between";
-    const loop = "in a comment on the line before a `for` loop inside a function";
+    const loop = "in a comment right before a `for` loop inside a function";
     const field = "in the doc comment (`/** … */`) right before a record's array field, with no blank line between";
     const src = [
       "/** The module. @spgen inline */", // 1: the file's own doc (a blank line follows)
@@ -338,7 +347,7 @@ describe("hints that cannot apply are errors", () => {
       "  /** @spgen scratch */", // 26: read
       "  v = new Int32Array(4);",
       "}",
-      "/** see x@spgen inline: text, not a hint */",
+      "/** see (@spgen inline) */", // 29: no pass reads a hint after `(`
       "export function g(r: R): number {",
       "  r.v[0] = 1;",
       "  return r.v[0];",
@@ -352,15 +361,29 @@ describe("hints that cannot apply are errors", () => {
       `12:11: error: \`@spgen unroll\` is read only ${loop}: here it asks for nothing`,
       `19:7: error: \`@spgen inline\` is read only ${fnDoc}: here it asks for nothing`,
       `24:6: error: \`@spgen scratch\` is read only ${field}: here it asks for nothing`,
+      "29:10: error: this @spgen follows `(`, and hints are read only at the start of a comment line or after a space: put a space before it (or quote it in backticks if it is documentation)",
     ]);
     // Once those are gone, the bare `unroll` is the pass's error, at the loop.
     const fixed = src
       .split("\n")
-      .map((l, i) => ([0, 2, 7, 11, 18, 23].includes(i) ? "" : l))
+      .map((l, i) => ([0, 2, 7, 11, 18, 23, 28].includes(i) ? "" : l))
       .join("\n");
     expect(diagnosticsOf(fixed)).toEqual([
       "16:3: error: the @spgen unroll hint in `f` does not apply: it needs `full` or factors (`unroll 4`, `unroll 16 4 outline`)",
     ]);
+    // The file's doc before an import (a statement too); a no-break space is white space to the passes as well.
+    writeFileSync(path.join(work, "lib.ts"), "export function inc(x: number): number {\n  return x + 1;\n}\n");
+    writeFileSync(
+      path.join(work, "m.ts"),
+      '/** The module. @spgen inline */\n\nimport { inc } from "./lib.js";\n/** Twice.\u00a0@spgen\u00a0inline */\nfunction twice(x: number): number {\n  return x * 2;\n}\nexport function f(x: number): number {\n  return twice(inc(x));\n}\n',
+    );
+    let got: string[] = [];
+    try {
+      transpileFiles([path.join(work, "m.ts"), path.join(work, "lib.ts")], { cwd: work });
+    } catch (e) {
+      got = e instanceof DiagnosticsError ? e.diagnostics.map(formatDiagnostic) : [String(e)];
+    }
+    expect(got).toEqual([`m.ts:1:17: error: \`@spgen inline\` is read only ${fnDoc}: here it asks for nothing`]);
     // Quoted in backticks it is documentation: neither checked nor applied.
     const quoted =
       "/** Writes `@spgen inlined` or `// @spgen unroll 4` to mean them. */\nexport function h(a: Uint8Array, n: number): number {\n  let s = 0;\n  // Not `// @spgen unroll 4`:\n  for (let i = 0; i < n; i++) {\n    s = (s + a[i]) | 0;\n  }\n  return s;\n}\n";
