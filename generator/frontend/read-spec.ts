@@ -609,6 +609,10 @@ function readParamType(ctx: ReaderContext, t: ts.TypeNode | undefined, at: ts.No
       if (g !== undefined && g.kind === "record") {
         return { kind: "record", name: g.info.name, readonly: false };
       }
+      if (g !== undefined && g.kind === "enum") {
+        reportEnumType(ctx, t, "parameter", name);
+        return null;
+      }
     }
   }
   ctx.unsupported(
@@ -617,6 +621,15 @@ function readParamType(ctx: ReaderContext, t: ts.TypeNode | undefined, at: ts.No
     "use number, boolean, string, Uint8Array, Int32Array, readonly number[], a record, or Readonly<…> of those",
   );
   return null;
+}
+
+/** An enum used as a parameter or return type: the subset annotates enum values as `number` (they are ints). */
+function reportEnumType(ctx: ReaderContext, t: ts.TypeNode, role: "parameter" | "return", name: string): void {
+  ctx.unsupported(
+    t,
+    `the ${role} type \`${name}\` (an enum)`,
+    `annotate \`number\`: a member of ${name} is an int in SourcePawn`,
+  );
 }
 
 function readReturnType(ctx: ReaderContext, node: ts.FunctionDeclaration): ReturnType | null {
@@ -637,6 +650,10 @@ function readReturnType(ctx: ReaderContext, node: ts.FunctionDeclaration): Retur
     case ts.SyntaxKind.VoidKeyword:
       return { kind: "void" };
     default:
+      if (ts.isTypeReferenceNode(t) && ts.isIdentifier(t.typeName) && ctx.globalOf(t.typeName)?.kind === "enum") {
+        reportEnumType(ctx, t, "return", t.typeName.text);
+        return null;
+      }
       ctx.unsupported(
         t,
         `the return type \`${t.getText()}\``,

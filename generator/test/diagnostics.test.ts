@@ -108,6 +108,13 @@ const EXPECTED: readonly (readonly [string, readonly string[]])[] = [
     ["6:9: error: destructuring is not supported in the SourcePawn subset (declare one local per value)"],
   ],
   [
+    "enum-type",
+    [
+      "6:25: error: the parameter type `Mode` (an enum) is not supported in the SourcePawn subset (annotate `number`: a member of Mode is an int in SourcePawn)",
+      "10:34: error: the return type `Mode` (an enum) is not supported in the SourcePawn subset (annotate `number`: a member of Mode is an int in SourcePawn)",
+    ],
+  ],
+  [
     "enum-no-value",
     [
       "2:3: error: an enum member without an explicit value is not supported in the SourcePawn subset (give every member an integer value, e.g. `A = 1`)",
