@@ -5,30 +5,26 @@
  *   statement of a block, after code on a line that ends a block, or between `}` and `else` applies to nothing;
  * - those whose word names no hint (`@spgen unrol 4`, `@spgen scalarise`, a bare `@spgen`): a misspelled hint would
  *   otherwise be a comment;
- * - known hints where their pass does not read them (hintsReadAt): `// @spgen inline` before a function, a doc
+ * - known hints where their pass does not read them (HINT_PLACES): `// @spgen inline` before a function, a doc
  *   comment cut from its function by a blank line, `@spgen unroll` in a doc comment.
  * Text in strings, and an `@spgen` quoted in backticks (documentation, which the passes skip too: hintText), are
  * left alone.
  */
 
 import type { Diagnostic } from "../diagnostics.js";
-import { KNOWN_HINTS } from "../optimize/hints.js";
+import { HINT_PLACES, KNOWN_HINTS } from "../optimize/hints.js";
 import { hintText } from "../optimize/ir.js";
 import { ts } from "../typescript.js";
 import { docRangeOf } from "./reader-context.js";
 
 /**
- * Statements, declarations such as imports and type aliases included (TypeScript's isStatement): a comment before
- * one stands before something, whether or not a hint there is read.
+ * Statements (TypeScript's isStatement: imports and type aliases included, so that a comment before one stands
+ * before something, whether or not a hint there is read) and the declarations inside classes and enums that may
+ * carry a doc comment.
  */
-function isStatement(node: ts.Node): boolean {
-  return ts.isStatement(node);
-}
-
-/** Statements and the declarations inside classes and enums that may carry a doc comment. */
 function isDocumented(node: ts.Node): boolean {
   return (
-    isStatement(node) ||
+    ts.isStatement(node) ||
     ts.isPropertyDeclaration(node) ||
     ts.isEnumMember(node) ||
     ts.isMethodDeclaration(node) ||
@@ -91,7 +87,7 @@ function placeOf(sf: ts.SourceFile, at: number): Place {
 
 /** True when `node` is a statement inside a function's body (its leading comments are the body's comment statements). */
 function inFunctionBody(node: ts.Node): boolean {
-  if (!isStatement(node)) {
+  if (!ts.isStatement(node)) {
     return false;
   }
   for (let p = node.parent; p !== undefined; p = p.parent) {
@@ -103,33 +99,20 @@ function inFunctionBody(node: ts.Node): boolean {
 }
 
 /**
- * The hints a comment before `owner` can give, as the passes read them: a function's doc comment (docOf) gives
- * `inline` and `table`, a record field's doc gives `scratch`, a comment before a statement in a function body
- * (read-statements.ts keeps it as a comment statement) gives `unroll`, `scalarize` and `split`. Nothing reads hints
- * anywhere else: the file's own doc, a doc separated from its declaration by a blank line, a `//` comment before a
- * declaration.
+ * The place a comment before `owner` is, as the passes read hints, or null where nothing reads them (the file's own
+ * doc, a doc separated from its declaration by a blank line, a `//` comment before a declaration).
  */
-function hintsReadAt(owner: ts.Node, range: ts.CommentRange): readonly string[] {
+function placeRead(owner: ts.Node, range: ts.CommentRange): keyof typeof HINT_PLACES | null {
   if (docRangeOf(owner)?.pos === range.pos) {
     if (ts.isFunctionDeclaration(owner)) {
-      return ["inline", "table"];
+      return "functionDoc";
     }
     if (ts.isPropertyDeclaration(owner)) {
-      return ["scratch"];
+      return "fieldDoc";
     }
   }
-  return inFunctionBody(owner) ? ["unroll", "scalarize", "split"] : [];
+  return inFunctionBody(owner) ? "bodyComment" : null;
 }
-
-/** Where each hint word is read, for the message when it stands anywhere else. */
-const WHERE_READ: Readonly<Record<string, string>> = {
-  inline: "in the doc comment (`/** … */`) right before a function, with no blank line between",
-  table: "in the doc comment (`/** … */`) right before a function, with no blank line between",
-  scratch: "in the doc comment (`/** … */`) right before a record's array field, with no blank line between",
-  unroll: "in a comment right before a `for` loop inside a function",
-  scalarize: "in a comment right before a loop inside a function",
-  split: "in a comment right before a `for` loop inside a function",
-};
 
 /** `@spgen` and the word after it on the same line, if any. */
 const HINT_WORD = /@spgen\b(?:[^\S\r\n]+([A-Za-z][\w-]*))?/y;
@@ -155,8 +138,10 @@ function hintError(sf: ts.SourceFile, at: number): string | null {
   if (!KNOWN_HINTS.includes(word)) {
     return `\`@spgen ${word}\` is not a hint ${known}`;
   }
-  if (!hintsReadAt(place.owner, place.range).includes(word)) {
-    return `\`@spgen ${word}\` is read only ${WHERE_READ[word]}: here it asks for nothing`;
+  const here = placeRead(place.owner, place.range);
+  if (here === null || !(HINT_PLACES[here].hints as readonly string[]).includes(word)) {
+    const where = Object.values(HINT_PLACES).find((p) => (p.hints as readonly string[]).includes(word))?.where;
+    return `\`@spgen ${word}\` is read only ${where ?? "nowhere"}: here it asks for nothing`;
   }
   return null;
 }

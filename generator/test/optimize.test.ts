@@ -316,7 +316,7 @@ describe("hints that cannot apply are errors", () => {
 
   it("a hint where its pass does not read it is an error at the @spgen (it would ask for nothing)", () => {
     const fnDoc = "in the doc comment (`/** … */`) right before a function, with no blank line between";
-    const loop = "in a comment right before a `for` loop inside a function";
+    const loop = "in a comment right before a loop inside a function";
     const field = "in the doc comment (`/** … */`) right before a record's array field, with no blank line between";
     const src = [
       "/** The module. @spgen inline */", // 1: the file's own doc (a blank line follows)
