@@ -246,3 +246,9 @@ export function arrayTypeOf(e: Expr): ArrayType | null {
     e.kind === "local" ? e.local.type : e.kind === "field" || e.kind === "table" || e.kind === "const" ? e.type : null;
   return t !== null && t.kind === "array" ? t : null;
 }
+
+/** The record type name of an expression that names a record (a local or parameter, a field, an element), or null. */
+export function recordTypeOf(e: Expr): string | null {
+  const t = e.kind === "local" ? e.local.type : e.kind === "field" || e.kind === "index" ? e.type : null;
+  return t !== null && t.kind === "record" ? t.name : null;
+}

@@ -12,7 +12,7 @@
  */
 
 import type { Diagnostic } from "../diagnostics.js";
-import { HINT_PLACES, KNOWN_HINTS } from "../optimize/hints.js";
+import { HINT_PLACE, HINT_PLACES, KNOWN_HINTS } from "../optimize/hints.js";
 import { hintText } from "../optimize/ir.js";
 import { ts } from "../typescript.js";
 import { docRangeOf } from "./reader-context.js";
@@ -132,18 +132,13 @@ function hintError(sf: ts.SourceFile, at: number): string | null {
   HINT_WORD.lastIndex = at;
   const word = HINT_WORD.exec(sf.text)?.[1];
   const known = `(the hints are ${KNOWN_HINTS.join(", ")})`;
-  if (word === undefined) {
-    return `\`@spgen\` names no hint ${known}`;
+  const readAt = word === undefined ? undefined : HINT_PLACE.get(word);
+  if (readAt === undefined) {
+    return word === undefined ? `\`@spgen\` names no hint ${known}` : `\`@spgen ${word}\` is not a hint ${known}`;
   }
-  if (!KNOWN_HINTS.includes(word)) {
-    return `\`@spgen ${word}\` is not a hint ${known}`;
-  }
-  const here = placeRead(place.owner, place.range);
-  if (here === null || !(HINT_PLACES[here].hints as readonly string[]).includes(word)) {
-    const where = Object.values(HINT_PLACES).find((p) => (p.hints as readonly string[]).includes(word))?.where;
-    return `\`@spgen ${word}\` is read only ${where ?? "nowhere"}: here it asks for nothing`;
-  }
-  return null;
+  return placeRead(place.owner, place.range) === readAt
+    ? null
+    : `\`@spgen ${word}\` is read only ${HINT_PLACES[readAt].where}: here it asks for nothing`;
 }
 
 /** True when the `@spgen` at offset `at` is quoted in an inline code span of its line (documentation, as hintText reads it). */

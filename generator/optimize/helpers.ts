@@ -24,6 +24,7 @@ import type { BinaryOp, Expr, FunctionDecl, LocalVar, SpecModel, Stmt } from "..
 import {
   children,
   hasCall,
+  hasHint,
   LocalFactory,
   mapChildren,
   mapFunctions,
@@ -31,7 +32,6 @@ import {
   mapStmts,
   stmtExprs,
   walkStmts,
-  hasHint,
 } from "./ir.js";
 
 /** A helper of at most this many statements (after return elimination, nested ones counted) is inlined everywhere. */

@@ -24,7 +24,10 @@ export const HINT_PLACES = {
   },
 } as const satisfies Record<string, { hints: readonly string[]; where: string }>;
 
+/** The place where the passes read each hint word. */
+export const HINT_PLACE: ReadonlyMap<string, keyof typeof HINT_PLACES> = new Map(
+  Object.entries(HINT_PLACES).flatMap(([place, p]) => p.hints.map((h) => [h, place as keyof typeof HINT_PLACES])),
+);
+
 /** Every hint a pass reads (see generator/README.md, Speed hints), in alphabetical order. */
-export const KNOWN_HINTS: readonly string[] = Object.values(HINT_PLACES)
-  .flatMap((p): readonly string[] => p.hints)
-  .sort();
+export const KNOWN_HINTS: readonly string[] = [...HINT_PLACE.keys()].sort();

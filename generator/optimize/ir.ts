@@ -425,8 +425,23 @@ export function mapFunctions(model: SpecModel, fn: (f: FunctionDecl) => Function
 
 /** True when a doc comment holds the tag `@spgen <word>`. */
 export function hasHint(doc: readonly string[], word: string): boolean {
-  const re = new RegExp(`(^|\\s)@spgen\\s+${word}(?![\\w-])`);
-  return doc.some((l) => re.test(hintText(l)));
+  return matchHint(doc, new RegExp(`(^|\\s)@spgen\\s+${word}(?![\\w-])`)) !== null;
+}
+
+/** True when comment line `line` matches a pass's hint pattern `re`, read as the passes read hints (hintText). */
+export function isHintLine(line: string, re: RegExp): boolean {
+  return re.test(hintText(line));
+}
+
+/** The first match of a pass's hint pattern `re` in comment lines (read through hintText), or null. */
+export function matchHint(lines: readonly string[], re: RegExp): RegExpExecArray | null {
+  for (const l of lines) {
+    const m = re.exec(hintText(l));
+    if (m !== null) {
+      return m;
+    }
+  }
+  return null;
 }
 
 /**
@@ -441,7 +456,7 @@ export function hintText(line: string): string {
 export function hasHintComment(f: FunctionDecl, hint: RegExp): boolean {
   let hinted = false;
   walkStmts(f.body, (s) => {
-    hinted ||= s.kind === "comment" && s.lines.some((l) => hint.test(hintText(l)));
+    hinted ||= s.kind === "comment" && matchHint(s.lines, hint) !== null;
   });
   return hinted;
 }

@@ -22,20 +22,20 @@
  */
 
 import type { Diagnostic } from "../diagnostics.js";
-import type { Expr, FunctionDecl, LocalVar, SpecModel, Stmt } from "../model.js";
+import { type Expr, type FunctionDecl, type LocalVar, recordTypeOf, type SpecModel, type Stmt } from "../model.js";
 import {
+  exprKey,
   hasHintComment,
   hintFailure,
   LocalFactory,
   mapChildren,
   mapFunctions,
   mapStmts,
+  matchHint,
   rewriteHinted,
-  exprKey,
   someExpr,
   stmtExprs,
   walkStmts,
-  hintText,
 } from "./ir.js";
 
 const HINT = /(?:^|\s)@spgen\s+scalarize(?![\w-])/;
@@ -61,12 +61,6 @@ function scalarField(e: Expr): { record: LocalVar; field: string } | null {
 /** A record expression as the spec writes it (`r`, `r.sub`), for messages. */
 function shownName(e: Expr): string {
   return e.kind === "local" ? e.local.name : e.kind === "field" ? `${shownName(e.record)}.${e.field}` : "…";
-}
-
-/** The record type name of a record-valued expression (a local, a field, an element), or null. */
-function recordTypeOf(e: Expr): string | null {
-  const t = e.kind === "local" ? e.local.type : e.kind === "field" || e.kind === "index" ? e.type : null;
-  return t !== null && t.kind === "record" ? t.name : null;
 }
 
 /** For each record type, the record types nested in it (its record fields, theirs, …). */
@@ -101,21 +95,19 @@ function nestedTypes(model: SpecModel): Map<string, Set<string>> {
 /** The block replacing `loop`, or why the hint does not apply. */
 function scalarize(loop: Loop, locals: LocalFactory, nested: ReadonlyMap<string, ReadonlySet<string>>): Stmt | string {
   let returns = false;
-  walkStmts([loop], (s) => {
-    returns ||= s.kind === "return";
-  });
-  if (returns) {
-    return "the loop must not return (the fields are stored back after it)";
-  }
   const exprs: Expr[] = [];
-  walkStmts([loop], (s) => exprs.push(...stmtExprs(s)));
   // Records declared in the loop, or named other than through a field access: left alone.
   const declared = new Set<number>();
   walkStmts([loop], (s) => {
+    returns ||= s.kind === "return";
+    exprs.push(...stmtExprs(s));
     if (s.kind === "local") {
       declared.add(s.local.id);
     }
   });
+  if (returns) {
+    return "the loop must not return (the fields are stored back after it)";
+  }
   const whole = new Set<number>();
   const visitWhole = (e: Expr): void => {
     if (e.kind === "field" && e.record.kind === "local") {
@@ -253,7 +245,7 @@ function scalarizeFunction(
   const fail = hintFailure(f, "scalarize", diagnostics);
   const body = rewriteHinted(
     f.body,
-    (lines) => (lines.some((l) => HINT.test(hintText(l))) ? true : null),
+    (lines) => (matchHint(lines, HINT) !== null ? true : null),
     (_, s, at) => {
       if (s.kind !== "for" && s.kind !== "while" && s.kind !== "doWhile") {
         fail("it must stand right before a loop", at);

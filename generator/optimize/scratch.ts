@@ -18,7 +18,15 @@
  */
 
 import type { Diagnostic } from "../diagnostics.js";
-import type { Expr, FunctionDecl, LocalVar, RecordDecl, SpecModel, Stmt } from "../model.js";
+import {
+  type Expr,
+  type FunctionDecl,
+  type LocalVar,
+  type RecordDecl,
+  recordTypeOf,
+  type SpecModel,
+  type Stmt,
+} from "../model.js";
 import { hasHint, LocalFactory, mapChildren, mapNestedBodies, mapStmts, someExpr, stmtExprs, walkStmts } from "./ir.js";
 
 interface Scratch {
@@ -31,9 +39,7 @@ function isScratchArray(e: Expr, s: Scratch): boolean {
   if (e.kind !== "field" || e.field !== s.field) {
     return false;
   }
-  const r = e.record;
-  const t = r.kind === "local" ? r.local.type : r.kind === "field" || r.kind === "index" ? r.type : null;
-  return t !== null && t.kind === "record" && t.name === s.record.name;
+  return recordTypeOf(e.record) === s.record.name;
 }
 
 function mentions(e: Expr, s: Scratch): boolean {

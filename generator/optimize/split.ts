@@ -33,8 +33,8 @@ import {
   writesOf,
   type ForStmt,
   incrementsByOne,
+  isHintLine,
   isLocal,
-  hintText,
 } from "./ir.js";
 
 const HINT = /(?:^|\s)@spgen\s+split(?![\w-])/;
@@ -159,7 +159,7 @@ function splitFunction(f: FunctionDecl, diagnostics: Diagnostic[]): FunctionDecl
     const out: Stmt[] = [];
     for (let n = 0; n < stmts.length; n++) {
       const s = recurse(stmts[n]);
-      if (s.kind !== "comment" || !s.lines.some((l) => HINT.test(hintText(l)))) {
+      if (s.kind !== "comment" || !s.lines.some((l) => isHintLine(l, HINT))) {
         out.push(s);
         continue;
       }
@@ -171,7 +171,7 @@ function splitFunction(f: FunctionDecl, diagnostics: Diagnostic[]): FunctionDecl
       }
       const r = split(
         recurse(next) as ForStmt,
-        s.lines.filter((l) => !HINT.test(hintText(l))),
+        s.lines.filter((l) => !isHintLine(l, HINT)),
         locals,
         unusedIds,
         unused,
@@ -181,7 +181,7 @@ function splitFunction(f: FunctionDecl, diagnostics: Diagnostic[]): FunctionDecl
         out.push(s);
         continue;
       }
-      out.push({ kind: "comment", lines: s.lines.filter((l) => HINT.test(hintText(l))) }, ...r);
+      out.push({ kind: "comment", lines: s.lines.filter((l) => isHintLine(l, HINT)) }, ...r);
       n++;
     }
     return out;

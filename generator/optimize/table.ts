@@ -32,7 +32,7 @@ import {
   type TableDecl,
 } from "../model.js";
 import { inlinable } from "./inline.js";
-import { hintText, intLit, mapExpr, mapStmts } from "./ir.js";
+import { intLit, mapExpr, mapStmts, matchHint } from "./ir.js";
 
 const HINT = /(?:^|\s)@spgen\s+table(?:\s+(\S+))?/;
 
@@ -179,8 +179,8 @@ export function tabulateFunctions(model: SpecModel, diagnostics: Diagnostic[]): 
       if (d.kind !== "function") {
         continue;
       }
-      const hint = d.doc.map((l) => HINT.exec(hintText(l))).find((x) => x !== null);
-      if (hint === undefined) {
+      const hint = matchHint(d.doc, HINT);
+      if (hint === null) {
         continue;
       }
       const fail = (why: string): void => {

@@ -80,7 +80,7 @@ import {
   type ForStmt,
   incrementsByOne,
   isLocal,
-  hintText,
+  matchHint,
 } from "./ir.js";
 import { forwardSingleUse, rotateRenaming } from "./rotate.js";
 
@@ -937,8 +937,8 @@ function unrollFunction(f: FunctionDecl, diagnostics: Diagnostic[]): FunctionDec
   const body = rewriteHinted(
     f.body,
     (lines, at) => {
-      const m = lines.map((l) => HINT.exec(hintText(l))).find((x) => x !== null);
-      if (m === undefined) {
+      const m = matchHint(lines, HINT);
+      if (m === null) {
         return null;
       }
       const r = parseHint(m[1]);
